@@ -1,0 +1,97 @@
+"""/api/v1/accounts/: tokens (sign in), registration, me, devices, staff assignments."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.pagination import paginate
+
+from gonghui.core.api import Page
+from gonghui.core.scope import Role
+from gonghui.unions.access import access_union
+
+from . import services
+from .access import access_assignment
+from .models import ApiToken, StaffAssignment, User
+from .schemas import (
+    AssignmentIn,
+    AssignmentOut,
+    DeviceOut,
+    MeOut,
+    RegisterIn,
+    RoleIn,
+    TokenIn,
+    TokenOut,
+)
+
+router = Router(tags=["账号"])
+
+
+@router.post("/token", auth=None, response={201: TokenOut}, summary="登录，换取令牌",
+             description="连续5次失败后账号锁定15分钟（与网页登录共用计数）。")
+def token_create(request: HttpRequest, payload: TokenIn) -> Status:
+    user = services.user_authenticate(request=request, phone=payload.phone, password=payload.password, via="api")
+    token, raw = services.token_issue(user=user, name=payload.device, request=request)
+    return Status(201, {"token": raw, "expires_at": token.expires_at, "uuid": token.uuid})
+
+
+@router.post("/register", auth=None, response={201: MeOut}, summary="职工注册")
+def register(request: HttpRequest, payload: RegisterIn) -> Status:
+    user = services.user_register(phone=payload.phone, name=payload.name, password=payload.password, request=request)
+    return Status(201, _me(user))
+
+
+def _me(user: User) -> dict:
+    grants = [{"union": g_union.uuid, "union_name": g_union.name, "role": a.role, "role_label": Role(a.role).label}
+              for a in user.assignments.select_related("union") for g_union in [a.union]]
+    return {"uuid": user.uuid, "name": user.name, "phone": user.masked_phone, "is_staff": user.is_union_staff,
+            "grants": grants}
+
+
+@router.get("/me", response=MeOut, summary="当前用户")
+def me(request: HttpRequest) -> dict:
+    return _me(request.user)
+
+
+@router.get("/devices", response=list[DeviceOut], summary="我的登录设备（令牌）")
+def devices(request: HttpRequest) -> list[ApiToken]:
+    return list(request.user.api_tokens.live())
+
+
+@router.delete("/devices/{key}", response={204: None}, summary="吊销令牌")
+def device_revoke(request: HttpRequest, key: UUID) -> Status:
+    services.token_revoke(user=request.user, token_uuid=key, request=request)
+    return Status(204, None)
+
+
+@router.get("/staff", response=list[AssignmentOut], summary="工作人员任职列表（管理员）")
+@paginate(Page)
+def staff(request: HttpRequest, union: UUID | None = None):  # noqa: ANN201
+    qs = StaffAssignment.objects.visible_to(request.user).select_related("user", "union").order_by("union__path", "id")
+    if union:
+        qs = qs.filter(union__path__startswith=access_union(request.user, union).path)
+    return qs
+
+
+@router.post("/staff", response={201: AssignmentOut}, summary="添加任职（管理员）")
+def staff_create(request: HttpRequest, payload: AssignmentIn) -> Status:
+    union = access_union(request.user, payload.union, write=True)
+    assignment = services.staff_assign(actor=request.user, union=union, phone=payload.phone, name=payload.name,
+                                       role=payload.role, title=payload.title,
+                                       initial_password=payload.initial_password, request=request)
+    return Status(201, assignment)
+
+
+@router.patch("/staff/{key}", response=AssignmentOut, summary="修改角色（管理员）")
+def staff_update(request: HttpRequest, key: UUID, payload: RoleIn) -> StaffAssignment:
+    assignment = access_assignment(request.user, key, write=True)
+    return services.staff_change_role(actor=request.user, assignment=assignment, role=payload.role, request=request)
+
+
+@router.delete("/staff/{key}", response={204: None}, summary="撤销任职（管理员）")
+def staff_delete(request: HttpRequest, key: UUID) -> Status:
+    assignment = access_assignment(request.user, key, write=True)
+    services.staff_unassign(actor=request.user, assignment=assignment, request=request)
+    return Status(204, None)

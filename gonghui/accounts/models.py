@@ -1,0 +1,182 @@
+"""Users (phone + password), staff assignments and API tokens.
+
+The phone number is personal information: it is stored encrypted, and found by its blind index,
+which is also the login identifier (USERNAME_FIELD).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+from gonghui.core.fields import BlindIndexField, EncryptedTextField, lookup_index
+from gonghui.core.scope import BranchQuerySet, Grant, Role, Scope
+from gonghui.lib.masking import mask_phone
+from gonghui.lib.phone import normalize_phone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def by_phone(self, phone: str) -> models.QuerySet[User]:
+        index = lookup_index(self.model, "phone_index", phone)
+        return self.filter(phone_index=index) if index else self.none()
+
+    def create_user(self, phone: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(phone=normalize_phone(phone), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_superuser", True)
+        return self.create_user(phone, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(phone_index=username)
+
+
+class User(AbstractBaseUser):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField("姓名", max_length=50)
+    phone = EncryptedTextField("手机号码")
+    phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, unique=True)
+    is_active = models.BooleanField("有效", default=True)
+    is_superuser = models.BooleanField("系统超级管理员", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone_index"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return f"{self.name}（{mask_phone(self.phone)}）"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    # Django admin is for superusers only; union staff work in the console.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_superuser
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return self.is_active and self.is_superuser
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.is_superuser
+
+    @cached_property
+    def scope(self) -> Scope:
+        """The unions this user may act in; computed once per request (one query)."""
+        grants = tuple(
+            Grant(union_id=a.union_id, path=a.union.path, role=Role(a.role), union_name=a.union.name)
+            for a in self.assignments.select_related("union").filter(union__is_active=True)
+        )
+        return Scope(grants=grants, is_superuser=self.is_superuser)
+
+    @property
+    def is_union_staff(self) -> bool:
+        return self.scope.is_staff
+
+
+class AssignmentQuerySet(BranchQuerySet):
+    branch_path = "union__path"
+    # Staff management is an administrator's job; the assignment list is visible to admins only.
+    visible_roles = frozenset({Role.ADMIN})
+
+
+class StaffAssignment(models.Model):
+    """A staff user's role at a union; it covers the union's whole subtree."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    union = models.ForeignKey("unions.Union", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField("角色", max_length=10, choices=Role.choices)
+    title = models.CharField("职务", max_length=50, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "union"], name="assignment_one_role_per_union")]
+        indexes = [models.Index(fields=["union", "role"], name="assignment_union_role_idx")]
+        verbose_name = verbose_name_plural = "工会干部任职"
+
+    def __str__(self) -> str:
+        return f"{self.user.name} @ {self.union.name} ({self.get_role_display()})"
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union.path
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def authenticate(self, raw: str) -> User | None:
+        """The active user behind a raw bearer token, or None. Touches last_used_at at most once a minute."""
+        if not raw or len(raw) > 200:
+            return None
+        token = self.live().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            type(token).objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user
+
+
+class ApiToken(models.Model):
+    """A bearer token for the app and mini-program carriers. Only its SHA-256 is stored."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("设备/用途", max_length=60, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "API令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+        raw = "gh_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name[:60], key_hash=_hash_token(raw), prefix=raw[:8],
+            expires_at=timezone.now() + settings.API_TOKEN_TTL,
+        )
+        return token, raw

@@ -1,0 +1,90 @@
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class TokenIn(Schema):
+    phone: str = Field(..., max_length=30, description="手机号")
+    password: str = Field(..., max_length=128)
+    device: str = Field("", max_length=60, description="设备名称，如“iPhone 小程序”")
+
+
+class TokenOut(Schema):
+    token: str = Field(..., description="只在此时返回一次，请妥善保存")
+    expires_at: datetime
+    uuid: UUID
+
+
+class RegisterIn(Schema):
+    phone: str = Field(..., max_length=30)
+    name: str = Field(..., max_length=50)
+    password: str = Field(..., max_length=128)
+
+
+class GrantOut(Schema):
+    union: UUID
+    union_name: str
+    role: str
+    role_label: str
+
+
+class MeOut(Schema):
+    uuid: UUID
+    name: str
+    phone: str = Field(..., description="已打码")
+    is_staff: bool
+    grants: list[GrantOut]
+
+
+class DeviceOut(Schema):
+    uuid: UUID
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+
+
+class AssignmentOut(Schema):
+    uuid: UUID
+    user: UUID
+    user_name: str
+    phone: str = Field(..., description="已打码")
+    union: UUID
+    union_name: str
+    role: str
+    title: str
+
+    @staticmethod
+    def resolve_user(obj) -> UUID:  # noqa: ANN001
+        return obj.user.uuid
+
+    @staticmethod
+    def resolve_user_name(obj) -> str:  # noqa: ANN001
+        return obj.user.name
+
+    @staticmethod
+    def resolve_phone(obj) -> str:  # noqa: ANN001
+        return obj.user.masked_phone
+
+    @staticmethod
+    def resolve_union(obj) -> UUID:  # noqa: ANN001
+        return obj.union.uuid
+
+    @staticmethod
+    def resolve_union_name(obj) -> str:  # noqa: ANN001
+        return obj.union.name
+
+
+class AssignmentIn(Schema):
+    union: UUID
+    phone: str = Field(..., max_length=30)
+    role: str
+    name: str = Field("", max_length=50)
+    title: str = Field("", max_length=50)
+    initial_password: str = Field("", max_length=128)
+
+
+class RoleIn(Schema):
+    role: str

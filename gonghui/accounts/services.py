@@ -1,0 +1,168 @@
+"""Account workflows: signing in (web and API), registering, tokens, staff assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, Forbidden, Locked, ValidationFailed
+from gonghui.core.scope import Role, scope_of
+from gonghui.lib.phone import InvalidPhone, normalize_phone
+
+from .models import ApiToken, StaffAssignment, User
+
+LOGIN_FAILED = "手机号或密码不正确"
+
+
+def user_authenticate(*, request: HttpRequest, phone: str, password: str, via: str = "web") -> User:
+    """Check a phone and password through django-axes.
+
+    Raises Locked once the account has 5 failures within 15 minutes (even for the right password),
+    ValidationFailed for a wrong pair. The caller logs the user in or issues a token.
+    """
+    request.login_via = via  # type: ignore[attr-defined] - read by the audit receiver
+    user = authenticate(request, phone=phone, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise Locked()
+    if user is None:
+        raise ValidationFailed(LOGIN_FAILED, code="login_failed")
+    return user
+
+
+def _validated_phone(phone: str) -> str:
+    try:
+        return normalize_phone(phone)
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        message = "；".join(exc.messages)
+        raise ValidationFailed(message, detail={"password": message}) from None
+
+
+def user_register(*, phone: str, name: str, password: str, request: HttpRequest | None = None) -> User:
+    """A worker creates an account (real-name joining is the members module's job)."""
+    phone = _validated_phone(phone)
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed("请填写姓名（不超过50个字）", detail={"name": "请填写姓名"})
+    if User.objects.by_phone(phone).exists():
+        raise Conflict("该手机号已注册，请直接登录", code="phone_taken")
+    user = User(phone=phone, name=name)
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict("该手机号已注册，请直接登录", code="phone_taken") from None
+    audit.record("account.register", actor=user, request=request, obj=user)
+    return user
+
+
+def password_change(*, user: User, old_password: str, new_password: str, request: HttpRequest | None = None) -> None:
+    if not user.check_password(old_password):
+        raise ValidationFailed("原密码不正确", detail={"old_password": "原密码不正确"})
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record("account.password_change", actor=user, request=request, obj=user)
+
+
+def token_issue(*, user: User, name: str = "", request: HttpRequest | None = None) -> tuple[ApiToken, str]:
+    token, raw = ApiToken.issue(user, name=name)
+    audit.record("auth.token_issue", actor=user, request=request, obj=user, detail={"token": token.prefix})
+    return token, raw
+
+
+def token_revoke(*, user: User, token_uuid: Any, request: HttpRequest | None = None) -> ApiToken:
+    """Revoke one of the user's own tokens. Other users' tokens are not found."""
+    token = ApiToken.objects.filter(user=user, uuid=token_uuid).first()
+    if token is None:
+        from gonghui.core.errors import NotFound
+
+        raise NotFound("未找到该令牌")
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if not updated:
+        raise Conflict("该令牌已吊销")
+    token.refresh_from_db()
+    audit.record("auth.token_revoke", actor=user, request=request, obj=user, detail={"token": token.prefix})
+    return token
+
+
+def _require_admin_at(actor: User, union: Any) -> None:
+    if scope_of(actor).role_at(union.path) != Role.ADMIN:
+        raise Forbidden("只有该工会或上级工会的管理员可以管理工作人员")
+
+
+def staff_assign(*, actor: User, union: Any, phone: str, name: str, role: str, title: str = "",
+                 initial_password: str = "", request: HttpRequest | None = None) -> StaffAssignment:
+    """Give a person a role at ``union``. Creates the account when the phone is new.
+
+    Preconditions: ``union`` came through access_union for ``actor``; the actor is an admin there.
+    """
+    _require_admin_at(actor, union)
+    if role not in Role.values:
+        raise ValidationFailed("请选择角色")
+    phone = _validated_phone(phone)
+    with transaction.atomic():
+        user = User.objects.by_phone(phone).select_for_update().first()
+        if user is None:
+            if not (name or "").strip():
+                raise ValidationFailed("新账号需要填写姓名", detail={"name": "请填写姓名"})
+            user = User(phone=phone, name=name.strip())
+            user._becoming_staff = True  # type: ignore[attr-defined] - staff password rules apply
+            _check_password(initial_password, user)
+            user.set_password(initial_password)
+            user.save()
+        if StaffAssignment.objects.filter(user=user, union=union).exists():
+            raise Conflict("此人在该工会已有任职，请直接修改角色")
+        assignment = StaffAssignment.objects.create(user=user, union=union, role=role, title=title[:50],
+                                                    created_by=actor)
+        audit.record("staff.assign", actor=actor, request=request, obj=assignment, union=union,
+                     detail={"role": role, "user": str(user.uuid)})
+    return assignment
+
+
+def staff_change_role(*, actor: User, assignment: StaffAssignment, role: str,
+                      request: HttpRequest | None = None) -> StaffAssignment:
+    _require_admin_at(actor, assignment.union)
+    if role not in Role.values:
+        raise ValidationFailed("请选择角色")
+    if assignment.user_id == actor.pk:
+        raise Forbidden("不能修改自己的角色")
+    old = assignment.role
+    if old == role:
+        return assignment
+    with transaction.atomic():
+        updated = StaffAssignment.objects.filter(pk=assignment.pk, role=old).update(role=role)
+        if not updated:
+            raise Conflict()
+        audit.record("staff.role_change", actor=actor, request=request, obj=assignment, union=assignment.union,
+                     detail={"from": old, "to": role, "user": str(assignment.user.uuid)})
+    assignment.role = role
+    return assignment
+
+
+def staff_unassign(*, actor: User, assignment: StaffAssignment, request: HttpRequest | None = None) -> None:
+    _require_admin_at(actor, assignment.union)
+    if assignment.user_id == actor.pk:
+        raise Forbidden("不能撤销自己的任职")
+    with transaction.atomic():
+        deleted, _ = StaffAssignment.objects.filter(pk=assignment.pk).delete()
+        if not deleted:
+            raise Conflict()
+        audit.record("staff.unassign", actor=actor, request=request, union=assignment.union,
+                     label="", detail={"role": assignment.role, "user": str(assignment.user.uuid),
+                                       "assignment": str(assignment.uuid)})

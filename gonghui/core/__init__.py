@@ -1,0 +1,1 @@
+"""Audit log, domain errors, API plumbing, notifications, domain events, encrypted fields."""

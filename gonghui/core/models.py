@@ -1,0 +1,116 @@
+"""The audit log and the in-app notification inbox (站内信)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .scope import AUDIT_ROLES, BranchQuerySet
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", "成功"
+    FAILURE = "failure", "失败"
+    DENIED = "denied", "拒绝"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditQuerySet(BranchQuerySet):
+    branch_path = "union_path"
+    visible_roles = AUDIT_ROLES
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class AuditLog(models.Model):
+    """One sensitive action. Append-only from the application.
+
+    The union is kept as a snapshot (path and name at the time), so that a row stays readable
+    after the union is renamed or moved, and the core app does not depend on the unions app.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    user_label = models.CharField("操作人", max_length=100, blank=True)
+    role = models.CharField("角色", max_length=20, blank=True)
+    union_id_snapshot = models.BigIntegerField(null=True, blank=True)
+    union_path = models.CharField(max_length=255, blank=True)
+    union_name = models.CharField("工会", max_length=200, blank=True)
+    action = models.CharField("操作", max_length=60)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_key = models.CharField("对象标识", max_length=64, blank=True)
+    object_label = models.CharField("对象", max_length=200, blank=True)
+    result = models.CharField("结果", max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["union_path"], name="audit_path_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["action", "-created_at"], name="audit_action_time_idx"),
+            models.Index(fields=["user", "-created_at"], name="audit_user_time_idx"),
+        ]
+        verbose_name = verbose_name_plural = "审计日志"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_label} {self.action}"
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union_path
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("The audit log is append-only.")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user: Any) -> NotificationQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in a user's inbox (站内信). Sent through core.notify.notify()."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    title = models.CharField("标题", max_length=120)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_inbox_idx")]
+        verbose_name = verbose_name_plural = "站内信"
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,85 @@
+"""站内信 (H5 and console) and the audit log browser (console, admins and auditors)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.web.decorators import staff_required
+
+from .errors import Forbidden
+from .models import AuditLog, AuditResult, Notification
+from .scope import AUDIT_ROLES, scope_of
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.for_user(request.user)
+    page = Paginator(notes, 20).get_page(request.GET.get("page"))
+    return render(request, "core/inbox.html", {"page": page, "tab": "inbox"})
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    return redirect("core:inbox")
+
+
+@login_required
+def notification_open(request: HttpRequest, key: str) -> HttpResponse:
+    note = Notification.objects.for_user(request.user).filter(uuid=key).first()
+    if note is None:
+        from .errors import NotFound
+
+        raise NotFound("未找到该消息")
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if note.url.startswith("/"):
+        return redirect(note.url)
+    return redirect("core:inbox")
+
+
+def _parse_day(value: str) -> datetime | None:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d")  # noqa: DTZ007 - made aware below
+    except (TypeError, ValueError):
+        return None
+
+
+def audit_filtered(request: HttpRequest):  # noqa: ANN201 - a QuerySet of AuditLog
+    """The audit rows the caller may read, filtered by the query string."""
+    qs = AuditLog.objects.visible_to(request.user)
+    params = request.GET
+    if params.get("action"):
+        qs = qs.filter(action__startswith=params["action"][:60])
+    if params.get("result") in AuditResult.values:
+        qs = qs.filter(result=params["result"])
+    if params.get("user"):
+        qs = qs.filter(user_label__icontains=params["user"][:50])
+    if params.get("union"):
+        qs = qs.filter(union_name__icontains=params["union"][:50])
+    start, end = _parse_day(params.get("from", "")), _parse_day(params.get("to", ""))
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(start, time.min), tz))
+    if end:
+        qs = qs.filter(created_at__lte=timezone.make_aware(datetime.combine(end, time.max), tz))
+    return qs
+
+
+@staff_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    if not scope.is_superuser and not scope.paths(AUDIT_ROLES):
+        raise Forbidden("审计日志仅供管理员和审计员查看")
+    page = Paginator(audit_filtered(request), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {
+        "section": "audit", "page": page, "results": AuditResult.choices, "params": request.GET,
+    })

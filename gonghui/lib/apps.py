@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LibConfig(AppConfig):
+    name = "gonghui.lib"
+    label = "lib"
+    verbose_name = "基础工具"

@@ -1,0 +1,286 @@
+"""Gonghui settings: read from the environment only.
+
+Two modes:
+
+* ``embedded`` (the default): SQLite and generated keys in one data directory, so that
+  ``make run`` works on a fresh clone. Keys are generated once, on a fresh data directory, and
+  reused; they are never silently regenerated, because a lost encryption key is lost data.
+* ``production`` (``GONGHUI_MODE=production``): every secret must be given (``SECRET_KEY``,
+  ``FIELD_ENCRYPTION_KEY``, ``FIELD_HASH_KEY``, each also as ``*_FILE``) or start-up stops.
+
+See docs/configuration.md for every variable.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+MODE = env("GONGHUI_MODE", "embedded")
+if MODE not in {"embedded", "production"}:
+    raise ImproperlyConfigured(f"GONGHUI_MODE must be 'embedded' or 'production', not {MODE!r}.")
+PRODUCTION = MODE == "production"
+
+DATA_DIR = Path(env("GONGHUI_DATA_DIR", str(REPO_DIR / "var"))).resolve()
+SQLITE_PATH = DATA_DIR / "gonghui.sqlite3"
+
+
+def _generated_secret(filename: str, make: callable) -> str:
+    """Read a key from the data directory, generating it only on a fresh data directory."""
+    path = DATA_DIR / "keys" / filename
+    if path.exists():
+        return path.read_text().strip()
+    if SQLITE_PATH.exists() and env("DATABASE_URL") is None:
+        raise ImproperlyConfigured(
+            f"The key file {path} is missing but the database {SQLITE_PATH} already exists. "
+            "Restore the key from your backup: a new key cannot read data encrypted with the old one."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def secret(name: str, make: callable) -> str:
+    """A secret from NAME, NAME_FILE or (embedded mode only) the data directory."""
+    value = env(name)
+    if value is None and env(f"{name}_FILE"):
+        value = Path(env(f"{name}_FILE")).read_text().strip()
+    if value is not None:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"{name} is not set. In production mode every secret must be given as {name} or "
+            f"{name}_FILE; see docs/configuration.md."
+        )
+    return _generated_secret(name.lower(), make)
+
+
+def _new_aes_key() -> str:
+    return "1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+SECRET_KEY = secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
+# Key ring "id:base64key,id:base64key": the first key encrypts, all of them decrypt.
+FIELD_ENCRYPTION_KEY = secret("FIELD_ENCRYPTION_KEY", _new_aes_key)
+# The blind-index (HMAC) key must outlive encryption-key rotations: exact lookups depend on it.
+FIELD_HASH_KEY = secret("FIELD_HASH_KEY", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "axes",
+    "ninja",
+    "gonghui.lib",
+    "gonghui.core",
+    "gonghui.unions",
+    "gonghui.accounts",
+    "gonghui.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gonghui.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "gonghui.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "gonghui.urls"
+WSGI_APPLICATION = "gonghui.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gonghui.web.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------------
+if env("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(SQLITE_PATH),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the busy timeout
+                # instead of failing with "database is locked" half way through a transaction.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and background work ------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+# Without a broker, tasks run inline in the calling process (still after commit).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Auth -----------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "gonghui.accounts.auth.PhoneBackend",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+# Password rules differ for staff and members; see accounts/validators.py.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "gonghui.accounts.validators.RolePasswordValidator"},
+]
+STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+
+# django-axes: 5 failures lock the account (not the IP: a courier shares a phone network with
+# thousands of others) for 15 minutes, on every login path that goes through authenticate().
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "phone"
+# Axes stores the username in its table: store the phone's blind index, never the phone itself.
+AXES_USERNAME_CALLABLE = "gonghui.accounts.auth.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.lockout_response"
+AXES_VERBOSE = False
+
+# --- i18n -------------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- Static files ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("GONGHUI_MANIFEST_STATIC", True)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Security -------------------------------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY") else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Number of reverse proxies in front of the app servers, for the client IP in the audit log.
+NUM_PROXIES = int(env("NUM_PROXIES", "0"))
+
+# --- Gonghui ----------------------------------------------------------------------------------------
+SMS_BACKEND = env("SMS_BACKEND", "gonghui.core.notify.LoggingSmsBackend")
+NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "inbox")
+NINJA_PAGINATION_PER_PAGE = 20
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100
+API_TOKEN_TTL = timedelta(days=int(env("API_TOKEN_TTL_DAYS", "90")))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# Lockout is per account on purpose (see AXES_LOCKOUT_PARAMETERS): couriers and riders share carrier
+# NAT addresses by the thousand, so locking an IP would lock out people who did nothing wrong.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,169 @@
+"""Test support shared by every app: the named cast and the scope matrix.
+
+The cast (DESIGN.md) is built through services, the same in every app:
+
+    province ─┬─ city (市总工会) ─┬─ district_a ── street_a ── grassroots_a
+              │                  └─ district_b ── grassroots_b
+              └─ other_city ── district_c
+
+``scope_matrix`` checks one endpoint for the whole cast in one line: own branch, parent, child,
+sibling, other city, read-only and anonymous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+
+from gonghui.accounts.models import ApiToken, StaffAssignment, User
+from gonghui.core.scope import Role
+from gonghui.unions import services as union_services
+from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
+
+PASSWORD = "Gonghui#2026"  # satisfies both the staff and the member rules
+
+_PHONES = iter(range(13900000000, 13999999999))
+
+
+def next_phone() -> str:
+    return str(next(_PHONES))
+
+
+@dataclass
+class Cast:
+    unions: dict[str, Union] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    employers: dict[str, Employer] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        for pool in ("users", "unions", "employers"):
+            items = self.__dict__.get(pool, {})
+            if name in items:
+                return items[name]
+        raise AttributeError(name)
+
+    def client(self, actor: str | None, *, api: bool = False) -> Client:
+        """A test client signed in as ``actor`` (None: anonymous). API clients carry a bearer token."""
+        if actor is None:
+            return Client()
+        user = self.users[actor]
+        if api:
+            _, raw = ApiToken.issue(user, name="test")
+            return Client(headers={"Authorization": f"Bearer {raw}"})
+        client = Client()
+        client.force_login(user, backend="gonghui.accounts.auth.PhoneBackend")
+        return client
+
+
+# (name, union key, role): the staff of the cast
+STAFF = [
+    ("province_admin", "province", Role.ADMIN),
+    ("city_officer", "city", Role.OFFICER),
+    ("district_a_admin", "district_a", Role.ADMIN),
+    ("district_a_officer", "district_a", Role.OFFICER),
+    ("district_a_viewer", "district_a", Role.VIEWER),
+    ("district_b_officer", "district_b", Role.OFFICER),
+    ("grassroots_a_officer", "grassroots_a", Role.OFFICER),
+    ("other_city_officer", "other_city", Role.OFFICER),
+    ("auditor", "city", Role.AUDITOR),
+]
+# People without staff roles; the members module makes the workers members.
+PEOPLE = [
+    ("worker_a", "王小明"), ("gig_worker_a", "李骑手"), ("worker_b", "赵师傅"), ("provider", "陈劳模"),
+    ("merchant", "周老板"),
+]
+NAMES = {
+    "province_admin": "省管理员", "city_officer": "市干事", "district_a_admin": "甲区管理员", "district_a_officer": "甲区干事",
+    "district_a_viewer": "甲区只读", "district_b_officer": "乙区干事", "grassroots_a_officer": "基层甲干事",
+    "other_city_officer": "外市干事", "auditor": "审计员",
+}
+
+
+def make_user(name: str, phone: str | None = None, password: str = PASSWORD) -> User:
+    return User.objects.create_user(phone or next_phone(), password, name=name)
+
+
+def build_cast() -> Cast:
+    cast = Cast()
+    mk = union_services.union_create
+    u = cast.unions
+    u["province"] = mk(actor=None, parent=None, name="测试省总工会", kind=UnionKind.FEDERATION,
+                       level=UnionLevel.PROVINCE, region_code="630000", audited=False)
+    u["city"] = mk(actor=None, parent=u["province"], name="测试市总工会", kind=UnionKind.FEDERATION,
+                   region_code="630100", audited=False)
+    u["district_a"] = mk(actor=None, parent=u["city"], name="甲区总工会", kind=UnionKind.FEDERATION,
+                         region_code="630102", audited=False)
+    u["street_a"] = mk(actor=None, parent=u["district_a"], name="甲区东街道总工会", kind=UnionKind.FEDERATION,
+                       audited=False)
+    u["grassroots_a"] = mk(actor=None, parent=u["street_a"], name="甲公司工会", audited=False)
+    u["district_b"] = mk(actor=None, parent=u["city"], name="乙区总工会", kind=UnionKind.FEDERATION,
+                         region_code="630103", audited=False)
+    u["grassroots_b"] = mk(actor=None, parent=u["district_b"], name="乙公司工会", level=UnionLevel.GRASSROOTS,
+                           audited=False)
+    u["other_city"] = mk(actor=None, parent=u["province"], name="外市总工会", kind=UnionKind.FEDERATION, audited=False)
+    u["district_c"] = mk(actor=None, parent=u["other_city"], name="丙区总工会", kind=UnionKind.FEDERATION, audited=False)
+    for name, union_key, role in STAFF:
+        user = make_user(NAMES[name])
+        StaffAssignment.objects.create(user=user, union=u[union_key], role=role)
+        cast.users[name] = user
+    for name, display in PEOPLE:
+        cast.users[name] = make_user(display)
+    e = cast.employers
+    e["employer_a"] = Employer.objects.create(name="甲精密制造有限公司", uscc="91630100MA7XKQ0L35", union=u["grassroots_a"],
+                                              industry="C", size="medium", union_established=True)
+    e["employer_district_a"] = Employer.objects.create(name="甲区快递服务站", uscc="91630102MA7XKQ0L2Y",
+                                                       union=u["district_a"], industry="G", size="small")
+    e["employer_b"] = Employer.objects.create(name="乙物流有限公司", uscc="91630103MA7XKQ0L1A", union=u["grassroots_b"],
+                                              industry="G", size="large")
+    return cast
+
+
+OK = "ok"
+
+# Default expectations for an object owned by district A (the object's branch).
+def default_expectations(*, write: bool, api: bool, structure: bool = False) -> dict[str | None, Any]:
+    """What each cast member should get for an object owned by district A.
+
+    ``structure``: the action changes the tree's shape (admins only), so officers get 403 too.
+    """
+    expect: dict[str | None, Any] = {
+        "district_a_admin": OK,                                     # own branch, admin
+        "district_a_officer": 403 if (write and structure) else OK,  # own branch
+        "city_officer": 403 if (write and structure) else OK,        # parent
+        "province_admin": OK,                                       # grandparent admin
+        "district_a_viewer": 403 if write else OK,                   # read-only
+        "grassroots_a_officer": 404,                                # child: can't see upwards
+        "district_b_officer": 404,                                  # sibling
+        "other_city_officer": 404,                                  # other city
+        None: 401 if api else 302,                                  # anonymous
+    }
+    return expect
+
+
+def scope_matrix(cast: Cast, call: Callable[[Client, Any], Any], *, target: Callable[[], Any] | None = None,
+                 write: bool = False, api: bool = True, structure: bool = False,
+                 overrides: dict[str | None, Any] | None = None) -> None:
+    """Run ``call(client, target())`` for each cast member and check the status they get.
+
+    ``target`` builds a fresh object for each call (writes change state); OK means any 2xx, or a
+    redirect that is not to the login page.
+    """
+    expect = default_expectations(write=write, api=api, structure=structure)
+    expect.update(overrides or {})
+    failures = []
+    for actor, wanted in expect.items():
+        obj = target() if target else None
+        response = call(cast.client(actor, api=api), obj)
+        status = response.status_code
+        if wanted == OK:
+            good = 200 <= status < 300 or (300 <= status < 400 and "/login/" not in response.get("Location", ""))
+        elif wanted == 302:
+            good = status == 302 and "/login/" in response.get("Location", "")
+        else:
+            good = status == wanted
+        if not good:
+            failures.append(f"{actor or 'anonymous'}: expected {wanted}, got {status}")
+    assert not failures, "scope matrix failed:\n" + "\n".join(failures)

@@ -1,0 +1,42 @@
+"""Access gates for the unions app. Views, API, tasks and exports get objects only through these.
+
+Changing the tree's shape (create, rename, move, deactivate a union; brands; grids) is for
+administrators; employers, visits and problems may be changed by officers too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.core.scope import WRITE_ROLES, Role, gate
+
+from .models import Brand, Employer, Grid, Problem, Union
+
+STRUCTURE_ROLES = frozenset({Role.ADMIN})
+
+
+def access_union(user: Any, key: Any, *, write: bool = False) -> Union:
+    return gate(user, Union.objects.all(), write=write, write_roles=STRUCTURE_ROLES, uuid=key)
+
+
+def access_union_for_work(user: Any, key: Any) -> Union:
+    """A union where the user may do day-to-day work (add employers, record visits)."""
+    return gate(user, Union.objects.all(), write=True, write_roles=WRITE_ROLES, uuid=key)
+
+
+def access_employer(user: Any, key: Any, *, write: bool = False) -> Employer:
+    qs = Employer.objects.select_related("union", "grid", "liaison")
+    return gate(user, qs, write=write, uuid=key)
+
+
+def access_problem(user: Any, key: Any, *, write: bool = False) -> Problem:
+    qs = Problem.objects.select_related("employer__union")
+    return gate(user, qs, write=write, uuid=key)
+
+
+def access_grid(user: Any, key: Any, *, write: bool = False) -> Grid:
+    return gate(user, Grid.objects.select_related("union"), write=write, write_roles=STRUCTURE_ROLES, uuid=key)
+
+
+def access_brand(user: Any, key: Any, *, write: bool = False) -> Brand:
+    return gate(user, Brand.objects.select_related("union"), write=write, write_roles=STRUCTURE_ROLES, uuid=key)

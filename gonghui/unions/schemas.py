@@ -1,0 +1,186 @@
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+
+class UnionOut(Schema):
+    uuid: UUID
+    name: str
+    kind: str
+    kind_label: str
+    level: int
+    level_label: str
+    region_code: str
+    address: str
+    parent: UUID | None
+    depth: int
+    is_active: bool
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:  # noqa: ANN001
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_level_label(obj) -> str:  # noqa: ANN001
+        return obj.get_level_display()
+
+    @staticmethod
+    def resolve_parent(obj) -> UUID | None:  # noqa: ANN001
+        return obj.parent.uuid if obj.parent_id else None
+
+
+class UnionIn(Schema):
+    parent: UUID = Field(..., description="上级工会")
+    name: str = Field(..., max_length=200)
+    kind: str = "grassroots"
+    level: int | None = None
+    region_code: str = Field("", max_length=12)
+    address: str = Field("", max_length=300)
+
+
+class UnionPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    kind: str | None = None
+    region_code: str | None = Field(None, max_length=12)
+    address: str | None = Field(None, max_length=300)
+
+
+class MoveIn(Schema):
+    new_parent: UUID
+
+
+class EmployerOut(Schema):
+    uuid: UUID
+    name: str
+    uscc: str
+    industry: str
+    size: str
+    address: str
+    employee_count: int | None
+    union: UUID
+    union_name: str
+    grid: UUID | None
+    liaison: UUID | None
+    liaison_name: str | None
+    union_established: bool
+
+    @staticmethod
+    def resolve_union(obj) -> UUID:  # noqa: ANN001
+        return obj.union.uuid
+
+    @staticmethod
+    def resolve_union_name(obj) -> str:  # noqa: ANN001
+        return obj.union.name
+
+    @staticmethod
+    def resolve_grid(obj) -> UUID | None:  # noqa: ANN001
+        return obj.grid.uuid if obj.grid_id else None
+
+    @staticmethod
+    def resolve_liaison(obj) -> UUID | None:  # noqa: ANN001
+        return obj.liaison.uuid if obj.liaison_id else None
+
+    @staticmethod
+    def resolve_liaison_name(obj) -> str | None:  # noqa: ANN001
+        return obj.liaison.name if obj.liaison_id else None
+
+
+class EmployerIn(Schema):
+    union: UUID
+    name: str = Field(..., max_length=200)
+    uscc: str = Field(..., max_length=40)
+    industry: str = Field("", max_length=1)
+    size: str = Field("", max_length=10)
+    address: str = Field("", max_length=300)
+    employee_count: int | None = Field(None, ge=0, le=10_000_000)
+    union_established: bool = False
+
+
+class EmployerPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    industry: str | None = Field(None, max_length=1)
+    size: str | None = Field(None, max_length=10)
+    address: str | None = Field(None, max_length=300)
+    employee_count: int | None = Field(None, ge=0, le=10_000_000)
+    union_established: bool | None = None
+    grid: UUID | None = None
+    liaison: UUID | None = None
+
+
+class VisitIn(Schema):
+    visited_on: date
+    notes: str = Field(..., max_length=5000)
+
+
+class VisitOut(Schema):
+    uuid: UUID
+    visited_on: date
+    visitor_name: str
+    notes: str
+
+    @staticmethod
+    def resolve_visitor_name(obj) -> str:  # noqa: ANN001
+        return obj.visitor.name
+
+
+class ProblemIn(Schema):
+    title: str = Field(..., max_length=200)
+    description: str = Field("", max_length=2000)
+
+
+class ProblemEventOut(Schema):
+    from_status: str
+    to_status: str
+    actor_name: str
+    note: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor_name(obj) -> str:  # noqa: ANN001
+        return obj.actor.name
+
+
+class ProblemOut(Schema):
+    uuid: UUID
+    title: str
+    description: str
+    status: str
+    status_label: str
+    raised_at: datetime
+    events: list[ProblemEventOut]
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:  # noqa: ANN001
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_events(obj) -> list:  # noqa: ANN001
+        return list(obj.events.all())
+
+
+class AdvanceIn(Schema):
+    to_status: str
+    note: str = Field("", max_length=300)
+
+
+class GridOut(Schema):
+    uuid: UUID
+    name: str
+
+
+class NameIn(Schema):
+    name: str = Field(..., max_length=100)
+    description: str = Field("", max_length=300)
+    parent: UUID | None = None
+
+
+class BrandOut(Schema):
+    uuid: UUID
+    name: str
+    description: str
+    children: list["BrandOut"] = []
+
+    @staticmethod
+    def resolve_children(obj) -> list:  # noqa: ANN001
+        return list(obj.children.all()) if obj.parent_id is None else []

@@ -1,0 +1,80 @@
+"""Read-side queries of the unions app, shared by pages, API and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from gonghui.core.scope import DATA_ROLES
+
+from .models import Employer, Industry, Union
+
+# Other modules add facts to the employer archive (members: 会员人数) without unions importing them.
+ArchiveFact = Callable[[Employer], tuple[str, Any]]
+_archive_facts: list[ArchiveFact] = []
+
+
+def register_archive_fact(fact: ArchiveFact) -> None:
+    if fact not in _archive_facts:
+        _archive_facts.append(fact)
+
+
+def archive_facts(employer: Employer) -> list[tuple[str, Any]]:
+    return [fact(employer) for fact in _archive_facts]
+
+
+def child_counts(unions: list[Union]) -> dict[int, tuple[int, int]]:
+    """{union id: (number of children, employers in the subtree)} in two queries, whatever the count."""
+    if not unions:
+        return {}
+    ids = [u.pk for u in unions]
+    kids = dict(Union.objects.filter(parent_id__in=ids).values_list("parent_id").annotate(n=Count("id")))
+    condition = Q()
+    for union in unions:
+        condition |= Q(union__path__startswith=union.path)
+    by_path = dict(Employer.objects.filter(condition).values_list("union__path").annotate(n=Count("id")))
+    result: dict[int, tuple[int, int]] = {}
+    for union in unions:
+        employers = sum(n for path, n in by_path.items() if path.startswith(union.path))
+        result[union.pk] = (kids.get(union.pk, 0), employers)
+    return result
+
+
+def employer_filter(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Employer], dict[str, str]]:
+    """Employers visible to ``user`` narrowed by the list's query parameters (never widened)."""
+    qs = Employer.objects.visible_to(user)
+    filters = {k: (params.get(k) or "").strip()[:60] for k in ("q", "union", "industry", "size", "established")}
+    if filters["q"]:
+        q = filters["q"]
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+    if filters["union"]:
+        union = Union.objects.visible_to(user).filter(uuid=filters["union"]).first() if _is_uuid(filters["union"]) else None
+        qs = qs.filter(union__path__startswith=union.path) if union else qs.none()
+    if filters["industry"] in Industry.values:
+        qs = qs.filter(industry=filters["industry"])
+    if filters["size"]:
+        qs = qs.filter(size=filters["size"])
+    if filters["established"] in ("1", "0"):
+        qs = qs.filter(union_established=filters["established"] == "1")
+    return qs.order_by("name", "id"), filters
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def liaison_choices(union: Union) -> list[Any]:
+    """Staff who may serve as liaison for employers of ``union``: data roles at it or above."""
+    from django.contrib.auth import get_user_model
+
+    ancestors = [*union.ancestor_ids, union.pk]
+    return list(get_user_model().objects.filter(
+        assignments__union_id__in=ancestors, assignments__role__in=list(DATA_ROLES)).distinct().order_by("name"))

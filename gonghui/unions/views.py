@@ -1,0 +1,389 @@
+"""Console pages of the union tree and the employer archive (一企一册). Thin adapters:
+parse → gate (access.py) → service → render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.web.decorators import staff_required
+from gonghui.web.forms import apply_domain_error
+
+from . import services
+from .access import (
+    access_brand,
+    access_employer,
+    access_grid,
+    access_problem,
+    access_union,
+    access_union_for_work,
+)
+from .forms import (
+    AdvanceForm,
+    ChildUnionForm,
+    EmployerEditForm,
+    EmployerForm,
+    MoveForm,
+    NameForm,
+    ProblemForm,
+    UnionForm,
+    VisitForm,
+)
+from .models import Brand, Employer, EmployerSize, Grid, Industry, Problem, Union, UnionKind, UnionLevel
+from .selectors import archive_facts, child_counts, employer_filter, liaison_choices
+
+
+def _can(user: Any, union: Union, roles: Any) -> bool:
+    return scope_of(user).can(union.path, roles)
+
+
+# --- The tree ------------------------------------------------------------------------------------------
+
+
+@staff_required
+def tree(request: HttpRequest) -> HttpResponse:
+    """The tree browser: the user's top unions, expandable; or search results across the scope."""
+    visible = Union.objects.visible_to(request.user)
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    results = None
+    if q:
+        results = Paginator(visible.filter(name__icontains=q).select_related("parent"), 30).get_page(request.GET.get("page"))
+        roots = []
+    else:
+        scope = scope_of(request.user)
+        if scope.is_superuser:
+            roots = list(Union.objects.filter(parent__isnull=True))
+        else:
+            tops = scope.paths()
+            roots = list(Union.objects.filter(path__in=tops))
+        counts = child_counts(roots)
+        for root in roots:
+            root.child_count, root.employer_count = counts.get(root.pk, (0, 0))
+    return render(request, "unions/tree.html", {"section": "unions", "roots": roots, "q": q, "results": results})
+
+
+@staff_required
+def children(request: HttpRequest, key: str) -> HttpResponse:
+    """HTMX: the children of one node, for expanding the tree."""
+    union = access_union(request.user, key)
+    kids = list(union.children.order_by("-is_active", "name"))
+    counts = child_counts(kids)
+    for kid in kids:
+        kid.child_count, kid.employer_count = counts.get(kid.pk, (0, 0))
+    return render(request, "unions/_tree_children.html", {"nodes": kids})
+
+
+@staff_required
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    union = access_union(request.user, key)
+    scope = scope_of(request.user)
+    kids = list(union.children.order_by("-is_active", "name"))
+    counts = child_counts(kids)
+    for kid in kids:
+        kid.child_count, kid.employer_count = counts.get(kid.pk, (0, 0))
+    employers = Employer.objects.filter(union=union).select_related("liaison").order_by("name")[:20]
+    modules = Brand.objects.filter(union=union, parent__isnull=True).prefetch_related("children")
+    from gonghui.accounts.models import StaffAssignment
+
+    staff = StaffAssignment.objects.filter(union=union).select_related("user").order_by("role")
+    return render(request, "unions/detail.html", {
+        "section": "unions", "union": union, "children": kids,
+        "ancestors": Union.objects.ancestors_of(union),
+        "employers": employers, "employer_total": Employer.objects.filter(union=union).count(),
+        "subtree_employers": Employer.objects.filter(union__path__startswith=union.path).count(),
+        "grids": Grid.objects.filter(union=union).annotate(n=Count("employers")),
+        "modules": modules, "staff": staff,
+        "can_structure": scope.role_at(union.path) == "admin",
+        "can_work": scope.can(union.path, WRITE_ROLES),
+        "edit_form": UnionForm(initial={"name": union.name, "kind": union.kind, "region_code": union.region_code,
+                                        "address": union.address}),
+        "child_form": ChildUnionForm(initial={"kind": UnionKind.GRASSROOTS, "level": min(union.level + 1, UnionLevel.GRASSROOTS)}),
+        "join_url": request.build_absolute_uri(reverse("unions:public", args=[union.join_code])),
+    })
+
+
+def _back_to(union: Union) -> HttpResponse:
+    return redirect("unions:detail", key=union.uuid)
+
+
+@staff_required
+@require_POST
+def update(request: HttpRequest, key: str) -> HttpResponse:
+    union = access_union(request.user, key, write=True)
+    form = UnionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.union_update(actor=request.user, union=union, request=request, **form.cleaned_data)
+            messages.success(request, "已保存")
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "请检查填写的内容")
+    return _back_to(union)
+
+
+@staff_required
+@require_POST
+def create_child(request: HttpRequest, key: str) -> HttpResponse:
+    parent = access_union(request.user, key, write=True)
+    form = ChildUnionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请完整填写下级工会的名称、类型和层级")
+        return _back_to(parent)
+    try:
+        child = services.union_create(actor=request.user, parent=parent, request=request, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back_to(parent)
+    messages.success(request, f"已新建「{child.name}」")
+    return _back_to(child)
+
+
+@staff_required
+@require_POST
+def move(request: HttpRequest, key: str) -> HttpResponse:
+    union = access_union(request.user, key, write=True)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择新的上级工会")
+        return _back_to(union)
+    new_parent = access_union(request.user, form.cleaned_data["new_parent"], write=True)
+    try:
+        services.union_move(actor=request.user, union=union, new_parent=new_parent, request=request)
+        messages.success(request, f"已迁移到「{new_parent.name}」之下，下级工会随之迁移")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back_to(union)
+
+
+@staff_required
+@require_POST
+def set_active(request: HttpRequest, key: str) -> HttpResponse:
+    union = access_union(request.user, key, write=True)
+    active = request.POST.get("active") == "1"
+    try:
+        services.union_set_active(actor=request.user, union=union, active=active, request=request)
+        messages.success(request, "已启用" if active else "已停用")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return _back_to(union)
+
+
+@staff_required
+def parent_options(request: HttpRequest, key: str) -> HttpResponse:
+    """HTMX: candidate new parents for a move, searched by name within the user's scope."""
+    union = access_union(request.user, key, write=True)
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    options = (Union.objects.visible_to(request.user).active().filter(level__lt=union.level)
+               .exclude(path__startswith=union.path).exclude(pk=union.parent_id))
+    if q:
+        options = options.filter(name__icontains=q)
+    return render(request, "unions/_parent_options.html", {"options": options.order_by("level", "name")[:20]})
+
+
+def public(request: HttpRequest, code: str) -> HttpResponse:
+    """The page a union's join QR code opens on a worker's phone: who this union is."""
+    union = Union.objects.active().filter(join_code=code).select_related("parent").first()
+    if union is None:
+        raise NotFound("二维码已失效或工会不存在")
+    return render(request, "unions/public.html", {"union": union, "tab": "home"})
+
+
+@staff_required
+def join_qr(request: HttpRequest, key: str) -> HttpResponse:
+    """The union's join QR code as SVG (print it on posters; members scan it to join)."""
+    import segno
+
+    union = access_union(request.user, key)
+    url = request.build_absolute_uri(reverse("unions:public", args=[union.join_code]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#1f2329", border=2)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="join-qr-{union.uuid}.svg"'
+    return response
+
+
+# --- Grids and brands -------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def grid_add(request: HttpRequest, key: str) -> HttpResponse:
+    union = access_union(request.user, key, write=True)
+    form = NameForm(request.POST)
+    if form.is_valid():
+        try:
+            services.grid_create(actor=request.user, union=union, name=form.cleaned_data["name"], request=request)
+            messages.success(request, "已添加网格")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return _back_to(union)
+
+
+@staff_required
+@require_POST
+def brand_add(request: HttpRequest, key: str) -> HttpResponse:
+    union = access_union(request.user, key, write=True)
+    form = NameForm(request.POST)
+    if form.is_valid():
+        parent = access_brand(request.user, form.cleaned_data["parent"]) if form.cleaned_data["parent"] else None
+        try:
+            services.brand_create(actor=request.user, union=union, name=form.cleaned_data["name"], parent=parent,
+                                  description=form.cleaned_data["description"], request=request)
+            messages.success(request, "已添加品牌")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "请填写品牌名称")
+    return _back_to(union)
+
+
+@staff_required
+@require_POST
+def brand_delete(request: HttpRequest, key: str) -> HttpResponse:
+    brand = access_brand(request.user, key, write=True)
+    services.brand_delete(actor=request.user, brand=brand, request=request)
+    messages.success(request, f"已删除品牌「{brand.name}」")
+    return _back_to(brand.union)
+
+
+# --- Employers --------------------------------------------------------------------------------------
+
+
+@staff_required
+def employers(request: HttpRequest) -> HttpResponse:
+    qs, filters = employer_filter(request.user, request.GET)
+    page = Paginator(qs.select_related("union", "liaison"), 20).get_page(request.GET.get("page"))
+    return render(request, "unions/employers.html", {
+        "section": "employers", "page": page, "filters": filters, "industries": Industry.choices,
+        "sizes": EmployerSize.choices,
+    })
+
+
+@staff_required
+def employer_new(request: HttpRequest) -> HttpResponse:
+    form = EmployerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            union = access_union_for_work(request.user, data.pop("union"))
+            try:
+                employer = services.employer_create(actor=request.user, union=union, request=request, **data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, f"已登记「{employer.name}」")
+                return redirect("unions:employer", key=employer.uuid)
+    unions = Union.objects.visible_to(request.user).active().filter(
+        scope_of(request.user).q("path", WRITE_ROLES)).order_by("path")[:500]
+    return render(request, "unions/employer_form.html", {"section": "employers", "form": form, "unions": unions},
+                  status=status)
+
+
+@staff_required
+def employer(request: HttpRequest, key: str) -> HttpResponse:
+    """The employer archive (一企一册)."""
+    emp = access_employer(request.user, key)
+    can_work = _can(request.user, emp.union, WRITE_ROLES)
+    problems = emp.problems.select_related("raised_by").prefetch_related("events__actor")
+    return render(request, "unions/employer.html", {
+        "section": "employers", "employer": emp, "can_work": can_work,
+        "visits": emp.visits.select_related("visitor")[:50], "problems": problems,
+        "facts": archive_facts(emp), "ancestors": Union.objects.ancestors_of(emp.union, include_self=True),
+        "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}), "problem_form": ProblemForm(),
+        "edit_form": EmployerEditForm(initial={
+            "name": emp.name, "industry": emp.industry, "size": emp.size, "employee_count": emp.employee_count,
+            "address": emp.address, "union_established": emp.union_established,
+            "grid": emp.grid.uuid if emp.grid else "", "liaison": emp.liaison.uuid if emp.liaison else ""}),
+        "grids": Grid.objects.filter(union__path__in=[a.path for a in Union.objects.ancestors_of(emp.union, include_self=True)]),
+        "liaisons": liaison_choices(emp.union),
+    })
+
+
+@staff_required
+@require_POST
+def employer_edit(request: HttpRequest, key: str) -> HttpResponse:
+    emp = access_employer(request.user, key, write=True)
+    form = EmployerEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请检查填写的内容：" + "；".join(f"{form.fields[f].label}{e[0]}" for f, e in form.errors.items() if f in form.fields))
+        return redirect("unions:employer", key=emp.uuid)
+    data = dict(form.cleaned_data)
+    grid_key, liaison_key = data.pop("grid"), data.pop("liaison")
+    data["grid"] = access_grid(request.user, grid_key) if grid_key else None
+    data["liaison"] = next((u for u in liaison_choices(emp.union) if u.uuid == liaison_key), None) if liaison_key else None
+    if liaison_key and data["liaison"] is None:
+        messages.error(request, "联络员必须是该工会或上级工会的工作人员")
+        return redirect("unions:employer", key=emp.uuid)
+    try:
+        services.employer_update(actor=request.user, employer=emp, request=request, **data)
+        messages.success(request, "已保存")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("unions:employer", key=emp.uuid)
+
+
+@staff_required
+@require_POST
+def visit_add(request: HttpRequest, key: str) -> HttpResponse:
+    emp = access_employer(request.user, key, write=True)
+    form = VisitForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.visit_record(actor=request.user, employer=emp, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            error = exc.message
+    else:
+        error = "请填写走访日期和走访记录"
+    if request.htmx:
+        return render(request, "unions/_visits.html", {
+            "employer": emp, "visits": emp.visits.select_related("visitor")[:50], "visit_error": error,
+            "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}) if not error else form,
+            "can_work": True}, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    return redirect("unions:employer", key=emp.uuid)
+
+
+@staff_required
+@require_POST
+def problem_add(request: HttpRequest, key: str) -> HttpResponse:
+    emp = access_employer(request.user, key, write=True)
+    form = ProblemForm(request.POST)
+    if form.is_valid():
+        try:
+            services.problem_raise(actor=request.user, employer=emp, request=request, **form.cleaned_data)
+            messages.success(request, "已加入问题清单")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, "请填写问题")
+    return redirect("unions:employer", key=emp.uuid)
+
+
+@staff_required
+@require_POST
+def problem_advance(request: HttpRequest, key: str) -> HttpResponse:
+    problem = access_problem(request.user, key, write=True)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        raise ValidationFailed("缺少目标状态")
+    services.problem_advance(actor=request.user, problem=problem, request=request, **form.cleaned_data)
+    if request.htmx:
+        problem = Problem.objects.select_related("raised_by").prefetch_related("events__actor").get(pk=problem.pk)
+        return render(request, "unions/_problem.html", {"problem": problem, "can_work": True})
+    return redirect("unions:employer", key=problem.employer.uuid)

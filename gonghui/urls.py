@@ -1,0 +1,23 @@
+"""URL map: the worker H5 at /, the staff console at /console/, the API at /api/v1/, admin at /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from gonghui.accounts.api import router as accounts_router
+from gonghui.core.api import api
+from gonghui.core.api_routes import router as core_router
+from gonghui.unions.api import router as unions_router
+
+api.add_router("/accounts/", accounts_router)
+api.add_router("/core/", core_router)
+api.add_router("/unions/", unions_router)
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    # Each app's urls.py holds its H5 pages (/<app>/…) and console pages (/console/<app>/…).
+    path("", include("gonghui.web.urls")),
+    path("", include("gonghui.accounts.urls")),
+    path("", include("gonghui.core.urls")),
+    path("", include("gonghui.unions.urls")),
+]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from gonghui.accounts import views as account_views
+
+from . import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("unions/", views.union_directory, name="directory"),
+    path("console/", views.console_home, name="console"),
+    path("login/", account_views.login_view, name="login"),
+    path("register/", account_views.register_view, name="register"),
+]

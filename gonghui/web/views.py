@@ -1,0 +1,45 @@
+"""The two shells' own pages: the worker H5 home, the public union directory, the console home."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gonghui.core import modules
+from gonghui.core.scope import scope_of
+from gonghui.unions.models import Employer, Union, UnionLevel
+
+from .decorators import staff_required
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"tab": "home", "tiles": modules.tiles()})
+
+
+def union_directory(request: HttpRequest) -> HttpResponse:
+    """找工会: public search of active unions by union or employer name (no personal data)."""
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    unions = Union.objects.active().filter(level__gte=UnionLevel.DISTRICT).select_related("parent")
+    if q:
+        employer_unions = Employer.objects.filter(name__icontains=q).values("union_id")
+        unions = unions.filter(Q(name__icontains=q) | Q(pk__in=employer_unions))
+    page = Paginator(unions.order_by("level", "name"), 20).get_page(request.GET.get("page"))
+    template = "web/_directory_results.html" if request.htmx else "web/directory.html"
+    return render(request, template, {"page": page, "q": q, "tab": "home"})
+
+
+@staff_required
+def console_home(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    unions = Union.objects.visible_to(request.user)
+    employers = Employer.objects.visible_to(request.user)
+    stats = {
+        "unions": unions.filter(is_active=True).count(),
+        "grassroots": unions.filter(is_active=True, level=UnionLevel.GRASSROOTS).count(),
+        "employers": employers.count(),
+        "established": employers.filter(union_established=True).count(),
+    }
+    return render(request, "web/console_home.html", {"section": "home", "stats": stats, "scope": scope,
+                                                     "sections": modules.console_sections(request.user)})
