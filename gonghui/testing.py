@@ -23,7 +23,7 @@ from gonghui.core.scope import Role
 from gonghui.unions import services as union_services
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
 
-PASSWORD = "Gonghui#2026"  # satisfies both the staff and the member rules
+PASSWORD = "Gonghui#2026"  # noqa: S105 - satisfies both the staff and the member rules
 
 _PHONES = iter(range(13900000000, 13999999999))
 
@@ -76,7 +76,8 @@ PEOPLE = [
     ("merchant", "周老板"),
 ]
 NAMES = {
-    "province_admin": "省管理员", "city_officer": "市干事", "district_a_admin": "甲区管理员", "district_a_officer": "甲区干事",
+    "province_admin": "省管理员", "city_officer": "市干事", "district_a_admin": "甲区管理员",
+    "district_a_officer": "甲区干事",
     "district_a_viewer": "甲区只读", "district_b_officer": "乙区干事", "grassroots_a_officer": "基层甲干事",
     "other_city_officer": "外市干事", "auditor": "审计员",
 }
@@ -103,8 +104,10 @@ def build_cast() -> Cast:
                          region_code="630103", audited=False)
     u["grassroots_b"] = mk(actor=None, parent=u["district_b"], name="乙公司工会", level=UnionLevel.GRASSROOTS,
                            audited=False)
-    u["other_city"] = mk(actor=None, parent=u["province"], name="外市总工会", kind=UnionKind.FEDERATION, audited=False)
-    u["district_c"] = mk(actor=None, parent=u["other_city"], name="丙区总工会", kind=UnionKind.FEDERATION, audited=False)
+    u["other_city"] = mk(actor=None, parent=u["province"], name="外市总工会", kind=UnionKind.FEDERATION,
+                         audited=False)
+    u["district_c"] = mk(actor=None, parent=u["other_city"], name="丙区总工会", kind=UnionKind.FEDERATION,
+                         audited=False)
     for name, union_key, role in STAFF:
         user = make_user(NAMES[name])
         StaffAssignment.objects.create(user=user, union=u[union_key], role=role)
@@ -112,8 +115,9 @@ def build_cast() -> Cast:
     for name, display in PEOPLE:
         cast.users[name] = make_user(display)
     e = cast.employers
-    e["employer_a"] = Employer.objects.create(name="甲精密制造有限公司", uscc="91630100MA7XKQ0L35", union=u["grassroots_a"],
-                                              industry="C", size="medium", union_established=True)
+    e["employer_a"] = Employer.objects.create(name="甲精密制造有限公司", uscc="91630100MA7XKQ0L35",
+                                              union=u["grassroots_a"], industry="C", size="medium",
+                                              union_established=True)
     e["employer_district_a"] = Employer.objects.create(name="甲区快递服务站", uscc="91630102MA7XKQ0L2Y",
                                                        union=u["district_a"], industry="G", size="small")
     e["employer_b"] = Employer.objects.create(name="乙物流有限公司", uscc="91630103MA7XKQ0L1A", union=u["grassroots_b"],

@@ -16,5 +16,6 @@ class AccountsConfig(AppConfig):
             scope = scope_of(user)
             return scope.is_superuser or bool(scope.paths({Role.ADMIN}))
 
-        register_console_section(ConsoleSection("staff", "工作人员", "accounts:staff", "☰", order=80, visible=is_admin))
+        register_console_section(
+            ConsoleSection("staff", "工作人员", "accounts:staff", "☰", order=80, visible=is_admin))
         register_tile(Tile("me", "我的", "accounts:me", "我", color="#ff7d00", order=90))

@@ -4,15 +4,17 @@ from gonghui.core.scope import Role
 
 
 class LoginForm(forms.Form):
-    phone = forms.CharField(label="手机号", max_length=30,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "username", "inputmode": "tel"}))
+    phone = forms.CharField(
+        label="手机号", max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "username", "inputmode": "tel"}))
     password = forms.CharField(label="密码", max_length=128, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class RegisterForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
-    phone = forms.CharField(label="手机号", max_length=30, widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
+    phone = forms.CharField(label="手机号", max_length=30,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))
     password = forms.CharField(label="设置密码", max_length=128, strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                help_text="至少8位，不能是常见密码")

@@ -129,7 +129,8 @@ def _admin_unions(user: Any) -> list[Union]:
 
 @staff_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    qs = StaffAssignment.objects.visible_to(request.user).select_related("user", "union").order_by("union__path", "role")
+    qs = (StaffAssignment.objects.visible_to(request.user).select_related("user", "union")
+          .order_by("union__path", "role"))
     q = " ".join(request.GET.get("q", "").split())[:50]
     union_key = request.GET.get("union", "")
     if union_key:

@@ -44,7 +44,8 @@ def _download(content: bytes, stem: str) -> HttpResponse:
 def export_unions(request: HttpRequest) -> HttpResponse:
     qs = Union.objects.visible_to(request.user)
     count = qs.count()
-    content = write_workbook([("工会组织", UNION_HEADER, union_rows(qs))], widths={"工会组织": [36, 12, 10, 14, 30, 36, 8]})
+    content = write_workbook([("工会组织", UNION_HEADER, union_rows(qs))],
+                             widths={"工会组织": [36, 12, 10, 14, 30, 36, 8]})
     audit.record("export.unions", request=request, detail={"rows": count})
     return _download(content, "unions")
 

@@ -47,7 +47,8 @@ class VisitForm(forms.Form):
 
 class ProblemForm(forms.Form):
     title = forms.CharField(label="问题", max_length=200)
-    description = forms.CharField(label="说明", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label="说明", max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AdvanceForm(forms.Form):

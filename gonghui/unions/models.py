@@ -213,6 +213,9 @@ class Visit(models.Model):
         indexes = [models.Index(fields=["employer", "-visited_on"], name="visit_employer_date_idx")]
         verbose_name = verbose_name_plural = "走访记录"
 
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.employer_id}"
+
     @property
     def branch_path_value(self) -> str:
         return self.employer.union.path
@@ -270,6 +273,9 @@ class ProblemEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Brand(models.Model):

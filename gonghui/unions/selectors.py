@@ -50,7 +50,9 @@ def employer_filter(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Empl
         q = filters["q"]
         qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
     if filters["union"]:
-        union = Union.objects.visible_to(user).filter(uuid=filters["union"]).first() if _is_uuid(filters["union"]) else None
+        union = None
+        if _is_uuid(filters["union"]):
+            union = Union.objects.visible_to(user).filter(uuid=filters["union"]).first()
         qs = qs.filter(union__path__startswith=union.path) if union else qs.none()
     if filters["industry"] in Industry.values:
         qs = qs.filter(industry=filters["industry"])

@@ -76,7 +76,8 @@ def union_create(*, actor: Any, parent: Union | None, name: str, kind: str = Uni
     union.path = f"{parent.path if parent else ''}{union.pk}/"
     Union.objects.filter(pk=union.pk).update(path=union.path)
     if audited:
-        audit.record("union.create", actor=actor, request=request, obj=union, detail={"parent": str(parent.uuid) if parent else None})
+        audit.record("union.create", actor=actor, request=request, obj=union,
+                     detail={"parent": str(parent.uuid) if parent else None})
     return union
 
 

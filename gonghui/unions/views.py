@@ -57,7 +57,8 @@ def tree(request: HttpRequest) -> HttpResponse:
     q = " ".join(request.GET.get("q", "").split())[:50]
     results = None
     if q:
-        results = Paginator(visible.filter(name__icontains=q).select_related("parent"), 30).get_page(request.GET.get("page"))
+        matches = visible.filter(name__icontains=q).select_related("parent")
+        results = Paginator(matches, 30).get_page(request.GET.get("page"))
         roots = []
     else:
         scope = scope_of(request.user)
@@ -107,7 +108,8 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
         "can_work": scope.can(union.path, WRITE_ROLES),
         "edit_form": UnionForm(initial={"name": union.name, "kind": union.kind, "region_code": union.region_code,
                                         "address": union.address}),
-        "child_form": ChildUnionForm(initial={"kind": UnionKind.GRASSROOTS, "level": min(union.level + 1, UnionLevel.GRASSROOTS)}),
+        "child_form": ChildUnionForm(initial={"kind": UnionKind.GRASSROOTS,
+                                              "level": min(union.level + 1, UnionLevel.GRASSROOTS)}),
         "join_url": request.build_absolute_uri(reverse("unions:public", args=[union.join_code])),
     })
 
@@ -308,7 +310,7 @@ def employer(request: HttpRequest, key: str) -> HttpResponse:
             "name": emp.name, "industry": emp.industry, "size": emp.size, "employee_count": emp.employee_count,
             "address": emp.address, "union_established": emp.union_established,
             "grid": emp.grid.uuid if emp.grid else "", "liaison": emp.liaison.uuid if emp.liaison else ""}),
-        "grids": Grid.objects.filter(union__path__in=[a.path for a in Union.objects.ancestors_of(emp.union, include_self=True)]),
+        "grids": Grid.objects.filter(union_id__in=[*emp.union.ancestor_ids, emp.union_id]),
         "liaisons": liaison_choices(emp.union),
     })
 
@@ -319,12 +321,15 @@ def employer_edit(request: HttpRequest, key: str) -> HttpResponse:
     emp = access_employer(request.user, key, write=True)
     form = EmployerEditForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请检查填写的内容：" + "；".join(f"{form.fields[f].label}{e[0]}" for f, e in form.errors.items() if f in form.fields))
+        problems = [f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items() if f in form.fields]
+        messages.error(request, "请检查填写的内容：" + "；".join(problems))
         return redirect("unions:employer", key=emp.uuid)
     data = dict(form.cleaned_data)
     grid_key, liaison_key = data.pop("grid"), data.pop("liaison")
     data["grid"] = access_grid(request.user, grid_key) if grid_key else None
-    data["liaison"] = next((u for u in liaison_choices(emp.union) if u.uuid == liaison_key), None) if liaison_key else None
+    data["liaison"] = None
+    if liaison_key:
+        data["liaison"] = next((u for u in liaison_choices(emp.union) if u.uuid == liaison_key), None)
     if liaison_key and data["liaison"] is None:
         messages.error(request, "联络员必须是该工会或上级工会的工作人员")
         return redirect("unions:employer", key=emp.uuid)

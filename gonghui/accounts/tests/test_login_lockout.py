@@ -1,0 +1,92 @@
+"""Login by phone + password on the web form and the API token endpoint, with one shared lockout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+
+from gonghui.core.models import AuditLog
+from gonghui.testing import PASSWORD, Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _web_login(client: Client, phone: str, password: str):  # noqa: ANN202
+    return client.post("/login/", {"phone": phone, "password": password})
+
+
+def _api_login(client: Client, phone: str, password: str):  # noqa: ANN202
+    return client.post("/api/v1/accounts/token", {"phone": phone, "password": password},
+                       content_type="application/json")
+
+
+def test_it_logs_in_with_a_messy_phone_and_sends_staff_to_the_console(cast: Cast) -> None:
+    phone = cast.district_a_officer.phone
+    messy = f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}"
+    response = _web_login(Client(), messy, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/console/"
+    row = AuditLog.objects.filter(action="auth.login", result="success").get()
+    assert row.user == cast.district_a_officer and row.union_name == "甲区总工会"
+
+
+def test_it_sends_workers_home_after_login(cast: Cast) -> None:
+    response = _web_login(Client(), cast.worker_a.phone, PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_it_refuses_a_wrong_password_in_chinese(cast: Cast) -> None:
+    response = _web_login(Client(), cast.worker_a.phone, "wrong-password")
+    assert response.status_code == 400
+    assert "手机号或密码不正确" in response.content.decode()
+    assert AuditLog.objects.filter(action="auth.login", result="failure", user=cast.worker_a).count() == 1
+
+
+def test_it_locks_the_account_after_five_failures_even_for_the_right_password(cast: Cast) -> None:
+    phone = cast.worker_a.phone
+    client = Client()
+    for _ in range(5):
+        _web_login(client, phone, "wrong-password")
+    sixth = _web_login(client, phone, "wrong-password")
+    assert sixth.status_code == 403 and "锁定" in sixth.content.decode()
+    fresh = Client()
+    seventh = _web_login(fresh, phone, PASSWORD)
+    assert seventh.status_code == 403 and "锁定" in seventh.content.decode()
+    assert "_auth_user_id" not in fresh.session
+    assert AuditLog.objects.filter(action="auth.lockout", user=cast.worker_a).exists()
+
+
+def test_it_counts_web_and_api_failures_together(cast: Cast) -> None:
+    phone = cast.worker_a.phone
+    for _ in range(3):
+        _web_login(Client(), phone, "wrong-password")
+    for _ in range(2):
+        _api_login(Client(), phone, "wrong-password")
+    response = _api_login(Client(), phone, PASSWORD)
+    assert response.status_code == 403
+    assert response.json()["code"] == "locked"
+    assert "锁定" in response.json()["message"]
+
+
+def test_it_unlocks_after_fifteen_minutes(cast: Cast) -> None:
+    phone = cast.worker_a.phone
+    for _ in range(5):
+        _web_login(Client(), phone, "wrong-password")
+    assert _web_login(Client(), phone, PASSWORD).status_code == 403
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=16))
+    assert _web_login(Client(), phone, PASSWORD).status_code == 302
+
+
+def test_it_does_not_lock_other_accounts(cast: Cast) -> None:
+    for _ in range(6):
+        _web_login(Client(), cast.worker_a.phone, "wrong-password")
+    assert _web_login(Client(), cast.worker_b.phone, PASSWORD).status_code == 302
+
+
+def test_it_keeps_the_phone_out_of_the_lockout_table(cast: Cast) -> None:
+    for _ in range(5):
+        _web_login(Client(), cast.worker_a.phone, "wrong-password")
+    usernames = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert usernames and all(cast.worker_a.phone not in (u or "") for u in usernames)
