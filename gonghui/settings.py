@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.unions",
     "gonghui.accounts",
+    "gonghui.members",
     "gonghui.web",
 ]
 

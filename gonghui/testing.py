@@ -37,6 +37,7 @@ class Cast:
     unions: dict[str, Union] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     employers: dict[str, Employer] = field(default_factory=dict)
+    members: dict[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         for pool in ("users", "unions", "employers"):
@@ -122,7 +123,38 @@ def build_cast() -> Cast:
                                                        union=u["district_a"], industry="G", size="small")
     e["employer_b"] = Employer.objects.create(name="乙物流有限公司", uscc="91630103MA7XKQ0L1A", union=u["grassroots_b"],
                                               industry="G", size="large")
+    _add_members(cast)
     return cast
+
+
+# Valid resident ID numbers for the cast (check characters computed per GB 11643).
+def id_number(region: str, born: str, seq: str) -> str:
+    from gonghui.lib.idcard import check_char
+
+    body = f"{region}{born}{seq}"
+    return body + check_char(body)
+
+
+def _add_members(cast: Cast) -> None:
+    """worker_a, gig_worker_a (district A), worker_b (district B) and provider are members."""
+    from gonghui.members.services.registry import member_create
+
+    u, e = cast.unions, cast.employers
+    cast.members = {
+        "worker_a": member_create(actor=None, union=u["grassroots_a"], name="王小明", user=cast.users["worker_a"],
+                                  id_number=id_number("630102", "19900307", "123"), phone=cast.users["worker_a"].phone,
+                                  employer=e["employer_a"], household="agricultural"),
+        "gig_worker_a": member_create(actor=None, union=u["district_a"], name="李骑手", user=cast.users["gig_worker_a"],
+                                      id_number=id_number("630102", "19950611", "234"),
+                                      phone=cast.users["gig_worker_a"].phone, employment_form="gig",
+                                      gig_occupation="food_delivery"),
+        "worker_b": member_create(actor=None, union=u["grassroots_b"], name="赵师傅", user=cast.users["worker_b"],
+                                  id_number=id_number("630103", "19800115", "345"), phone=cast.users["worker_b"].phone,
+                                  employer=e["employer_b"]),
+        "provider": member_create(actor=None, union=u["district_a"], name="陈劳模", user=cast.users["provider"],
+                                  id_number=id_number("630102", "19751020", "456"), phone=cast.users["provider"].phone,
+                                  model_worker_level="national", craftsman=True),
+    }
 
 
 OK = "ok"

@@ -6,11 +6,13 @@ from django.urls import include, path
 from gonghui.accounts.api import router as accounts_router
 from gonghui.core.api import api
 from gonghui.core.api_routes import router as core_router
+from gonghui.members.api import router as members_router
 from gonghui.unions.api import router as unions_router
 
 api.add_router("/accounts/", accounts_router)
 api.add_router("/core/", core_router)
 api.add_router("/unions/", unions_router)
+api.add_router("/members/", members_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -20,4 +22,5 @@ urlpatterns = [
     path("", include("gonghui.accounts.urls")),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.unions.urls")),
+    path("", include("gonghui.members.urls")),
 ]

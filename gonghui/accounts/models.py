@@ -180,3 +180,28 @@ class ApiToken(models.Model):
             expires_at=timezone.now() + settings.API_TOKEN_TTL,
         )
         return token, raw
+
+
+class PhoneCodeQuerySet(models.QuerySet):
+    def live(self) -> PhoneCodeQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PhoneCode(models.Model):
+    """An SMS verification code. Only the phone's blind index and the code's hash are stored."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=20, default="register")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PhoneCodeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_index", "purpose", "created_at"], name="phonecode_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,56 @@
+"""Access gates for the members app (see core/scope.py). Nothing else loads members for a caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.core.errors import NotFound
+from gonghui.core.scope import Role, gate
+
+from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, Transfer
+
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+
+def access_member(user: Any, key: Any, *, write: bool = False) -> Member:
+    qs = Member.objects.select_related("union", "employer", "user")
+    return gate(user, qs, write=write, uuid=key)
+
+
+def access_application(user: Any, key: Any, *, write: bool = False) -> JoinApplication:
+    qs = JoinApplication.objects.select_related("union", "employer", "drive", "applicant")
+    return gate(user, qs, write=write, uuid=key)
+
+
+def access_drive(user: Any, key: Any, *, write: bool = False) -> EnrollmentDrive:
+    return gate(user, EnrollmentDrive.objects.select_related("union"), write=write, uuid=key)
+
+
+def access_transfer(user: Any, key: Any, *, write: bool = False) -> Transfer:
+    """Staff of either side see a transfer; which side may act is the service's concern."""
+    qs = Transfer.objects.select_related("member__union", "from_union", "to_union", "to_employer")
+    obj = qs.visible_to(user).filter(uuid=key).first() if _is_uuid(key) else None
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def access_rights_request(user: Any, key: Any, *, write: bool = False) -> RightsRequest:
+    return gate(user, RightsRequest.objects.select_related("member__union"), write=write, uuid=key)
+
+
+def own_member(user: Any) -> Member | None:
+    """The signed-in worker's own membership record (the H5 pages' subject), or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("union", "employer").filter(user=user).first()
+
+
+def _is_uuid(value: Any) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

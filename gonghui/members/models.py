@@ -1,0 +1,430 @@
+"""The member registry (实名会员库) and its workflows' records.
+
+Identity numbers and phones are encrypted with a blind index for exact lookup (DESIGN.md rule 11).
+Name search goes through the plain name and its pinyin (full and initials), both indexed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.scope import BranchQuerySet
+from gonghui.lib.idcard import normalize_id_number
+from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
+from gonghui.lib.phone import normalize_phone
+from gonghui.unions.models import Employer, Union
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", "小学及以下"
+    JUNIOR = "junior", "初中"
+    SENIOR = "senior", "高中/中专/技校"
+    COLLEGE = "college", "大专"
+    BACHELOR = "bachelor", "本科"
+    POSTGRADUATE = "postgraduate", "研究生"
+
+
+class Household(models.TextChoices):
+    AGRICULTURAL = "agricultural", "农业户口"
+    NON_AGRICULTURAL = "non_agricultural", "非农业户口"
+
+
+class EmploymentForm(models.TextChoices):
+    REGULAR = "regular", "单位职工"
+    GIG = "gig", "新就业形态劳动者"
+
+
+class GigOccupation(models.TextChoices):
+    COURIER = "courier", "快递员"
+    FOOD_DELIVERY = "food_delivery", "外卖送餐员"
+    RIDE_HAILING = "ride_hailing", "网约车司机"
+    TRUCK = "truck", "货车司机"
+    ONLINE_DELIVERY = "online_delivery", "网约配送员"
+    DOMESTIC = "domestic", "家政服务员"
+    STREAMER = "streamer", "网络主播"
+    OTHER = "other", "其他"
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", "在会"
+    TRANSFERRING = "transferring", "转出中"
+    TRANSFERRED = "transferred", "已转出"
+    LEFT = "left", "退会"
+
+
+class ModelWorkerLevel(models.TextChoices):
+    NATIONAL = "national", "全国劳模"
+    PROVINCIAL = "provincial", "省级劳模"
+    CITY = "city", "市级劳模"
+
+
+class HardshipLevel(models.TextChoices):
+    GENERAL = "general", "一般困难"
+    SERIOUS = "serious", "深度困难"
+    EXTREME = "extreme", "特殊困难"
+
+
+class MemberQuerySet(BranchQuerySet):
+    branch_path = "union__path"
+
+    def current(self) -> MemberQuerySet:
+        """Members who belong to a union now (in the registry, not transferred out, not left)."""
+        return self.filter(status__in=[MemberStatus.ACTIVE, MemberStatus.TRANSFERRING])
+
+    def gig(self) -> MemberQuerySet:
+        return self.filter(employment_form=EmploymentForm.GIG)
+
+
+def new_card_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Member(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="member")
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField(max_length=120, blank=True, editable=False)
+    name_initials = models.CharField(max_length=20, blank=True, editable=False)
+    id_number = EncryptedTextField("身份证号码", null=True, blank=True)
+    id_index = BlindIndexField(source="id_number", purpose="id", normalizer=normalize_id_number, unique=True,
+                               null=True, blank=True)
+    phone = EncryptedTextField("手机号码", null=True, blank=True)
+    phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, null=True, blank=True,
+                                  db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    household = models.CharField("户籍类型", max_length=20, choices=Household.choices, blank=True)
+    employment_form = models.CharField("就业形态", max_length=10, choices=EmploymentForm.choices,
+                                       default=EmploymentForm.REGULAR)
+    gig_occupation = models.CharField("新就业形态职业", max_length=20, choices=GigOccupation.choices, blank=True)
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+                                 verbose_name="工作单位")
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="members", verbose_name="所在工会")
+    card_no = models.CharField("会员卡号", max_length=20, unique=True, null=True, blank=True)
+    card_token = models.CharField(max_length=40, unique=True, default=new_card_token, editable=False)
+    card_token_rotated_at = models.DateTimeField(default=timezone.now, editable=False)
+    join_date = models.DateField("入会日期", default=timezone.localdate)
+    status = models.CharField("会籍状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    model_worker_level = models.CharField("劳模", max_length=20, choices=ModelWorkerLevel.choices, blank=True)
+    craftsman = models.BooleanField("工匠", default=False)
+    hardship_level = models.CharField("困难职工", max_length=20, choices=HardshipLevel.choices, blank=True)
+    worker_representative = models.BooleanField("职工代表", default=False)
+    notice_version = models.CharField("个人信息告知版本", max_length=20, blank=True)
+    consented_at = models.DateTimeField("同意时间", null=True, blank=True)
+    anonymized_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["union", "status"], name="member_union_status_idx"),
+            models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_initials"], name="member_initials_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_pinyin"], name="member_pinyin_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["employment_form", "gig_occupation"], name="member_gig_idx"),
+            models.Index(fields=["join_date"], name="member_join_date_idx"),
+            models.Index(fields=["employer"], name="member_employer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(employment_form="gig") | Q(gig_occupation=""), name="member_gig_occupation_only_for_gig"),
+        ]
+        verbose_name = verbose_name_plural = "会员"
+
+    def __str__(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union.path
+
+    @property
+    def is_woman(self) -> bool:
+        return self.gender == Gender.FEMALE
+
+    @property
+    def is_migrant_worker(self) -> bool:
+        return self.household == Household.AGRICULTURAL
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .pinyin import initials, full_pinyin
+
+        self.name_pinyin = full_pinyin(self.name)
+        self.name_initials = initials(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
+
+
+class MembershipHistory(models.Model):
+    """Every change of a member's union or status. A member is never lost between two unions."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="history")
+    from_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, choices=MemberStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=MemberStatus.choices)
+    event = models.CharField("事件", max_length=30)
+    reason = models.CharField("说明", max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["member", "created_at"], name="history_member_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.from_status or '—'} → {self.to_status}"
+
+
+
+def new_drive_code() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class BranchOwned(BranchQuerySet):
+    branch_path = "union__path"
+
+
+class EnrollmentDrive(models.Model):
+    """集中入会: a named mass-enrollment campaign with its own join code."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="drives", verbose_name="发起工会")
+    name = models.CharField("名称", max_length=100)
+    code = models.CharField("入会码", max_length=20, unique=True, default=new_drive_code, editable=False)
+    starts_on = models.DateField("开始日期", default=timezone.localdate)
+    ends_on = models.DateField("结束日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = BranchOwned.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "集中入会"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union.path
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "未通过"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class JoinApplication(models.Model):
+    """入会申请: what a worker submitted, until staff of the target union decide."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="join_applications")
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="join_applications",
+                              verbose_name="申请加入的工会")
+    drive = models.ForeignKey(EnrollmentDrive, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="applications")
+    name = models.CharField("姓名", max_length=50)
+    id_number = EncryptedTextField("身份证号码")
+    id_index = BlindIndexField(source="id_number", purpose="id", normalizer=normalize_id_number, db_index=True)
+    phone = EncryptedTextField("手机号码")
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    household = models.CharField("户籍类型", max_length=20, choices=Household.choices, blank=True)
+    employment_form = models.CharField("就业形态", max_length=10, choices=EmploymentForm.choices,
+                                       default=EmploymentForm.REGULAR)
+    gig_occupation = models.CharField("新就业形态职业", max_length=20, choices=GigOccupation.choices, blank=True)
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    employer_name = models.CharField("工作单位（自填）", max_length=200, blank=True)
+    notice_version = models.CharField(max_length=20)
+    consented_at = models.DateTimeField()
+    status = models.CharField("状态", max_length=20, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.PENDING)
+    reason = models.CharField("不通过原因", max_length=300, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = BranchOwned.as_manager()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        indexes = [models.Index(fields=["union", "status", "submitted_at"], name="joinapp_queue_idx")]
+        constraints = [
+            # one open application per person: a double tap on 提交 must not create two
+            models.UniqueConstraint(fields=["id_index"], condition=Q(status="pending"), name="joinapp_one_pending"),
+        ]
+        verbose_name = verbose_name_plural = "入会申请"
+
+    def __str__(self) -> str:
+        return f"{mask_name(self.name)} → {self.union_id}"
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union.path
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class TransferStatus(models.TextChoices):
+    AWAITING_RELEASE = "awaiting_release", "待转出工会同意"
+    AWAITING_ACCEPT = "awaiting_accept", "待转入工会接收"
+    COMPLETED = "completed", "已完成"
+    REFUSED = "refused", "已退回"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class TransferQuerySet(BranchQuerySet):
+    """Both sides see a transfer: the source union's branch and the target union's branch."""
+
+    def visible_to(self, user: Any) -> TransferQuerySet:
+        from gonghui.core.scope import scope_of
+
+        scope = scope_of(user)
+        if scope.is_superuser:
+            return self.all()
+        if not scope.grants:
+            return self.none()
+        return self.filter(scope.q("from_union__path") | scope.q("to_union__path"))
+
+
+class Transfer(models.Model):
+    """会籍转移: the member stays in the source union until the target accepts."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
+    from_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="transfers_out")
+    to_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="transfers_in")
+    to_employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.AWAITING_RELEASE)
+    started_by_member = models.BooleanField(default=True)
+    reason = models.CharField("转会原因", max_length=300, blank=True)
+    refusal_reason = models.CharField("退回原因", max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(status__in=["awaiting_release", "awaiting_accept"]),
+                                    name="transfer_one_open_per_member"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="transfer_status_idx")]
+        verbose_name = verbose_name_plural = "会籍转移"
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.from_union_id}→{self.to_union_id}"
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.from_union.path
+
+
+class TransferEvent(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=TransferStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=TransferStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class RightsRequestKind(models.TextChoices):
+    CORRECTION = "correction", "更正个人信息"
+    WITHDRAW_CONSENT = "withdraw_consent", "撤回同意"
+    DELETION = "deletion", "删除个人信息"
+
+
+class RightsRequestStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    DONE = "done", "已办结"
+    REJECTED = "rejected", "不予办理"
+
+
+class RightsRequestQuerySet(BranchQuerySet):
+    branch_path = "member__union__path"
+
+
+class RightsRequest(models.Model):
+    """A member's request under the Personal Information Protection Law, handled by staff."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rights_requests")
+    kind = models.CharField(max_length=20, choices=RightsRequestKind.choices)
+    details = models.TextField("说明", blank=True)
+    status = models.CharField(max_length=20, choices=RightsRequestStatus.choices, default=RightsRequestStatus.PENDING)
+    response = models.CharField("处理意见", max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    objects = RightsRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "个人信息权利请求"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.member}"
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.member.union.path

@@ -1,0 +1,154 @@
+"""The registry itself: creating members, their history, card numbers, revealing identifiers.
+
+Every change of a member's union or status goes through ``record_history`` in the same
+transaction as the change, so the history is complete and a member is never between two unions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.lib.idcard import InvalidIdNumber, IdNumber, parse_id_number
+from gonghui.lib.phone import InvalidPhone, normalize_phone
+from gonghui.unions.models import Employer, Union
+
+from ..models import EmploymentForm, Member, MembershipHistory, MemberStatus, new_card_token
+
+NOTICE_VERSION = "2026-11"
+
+
+def clean_id_number(value: str) -> IdNumber:
+    try:
+        return parse_id_number(value)
+    except InvalidIdNumber as exc:
+        raise ValidationFailed(str(exc), detail={"id_number": str(exc)}) from None
+
+
+def clean_phone(value: str) -> str:
+    try:
+        return normalize_phone(value)
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+
+
+def clean_gig(employment_form: str, gig_occupation: str) -> tuple[str, str]:
+    if employment_form not in EmploymentForm.values:
+        raise ValidationFailed("请选择就业形态", detail={"employment_form": "请选择就业形态"})
+    if employment_form == EmploymentForm.GIG:
+        from ..models import GigOccupation
+
+        if gig_occupation not in GigOccupation.values:
+            raise ValidationFailed("请选择新就业形态职业", detail={"gig_occupation": "请选择职业"})
+        return employment_form, gig_occupation
+    return employment_form, ""
+
+
+def record_history(member: Member, *, event: str, to_status: str, from_status: str = "",
+                   from_union: Union | None = None, to_union: Union | None = None, actor: Any = None,
+                   reason: str = "") -> MembershipHistory:
+    return MembershipHistory.objects.create(
+        member=member, event=event, from_status=from_status, to_status=to_status, from_union=from_union,
+        to_union=to_union, actor=actor if getattr(actor, "pk", None) else None, reason=reason[:300])
+
+
+def card_number(member: Member) -> str:
+    """16 digits: the union's region code (or its nearest ancestor's), then the member's sequence."""
+    region = member.union.region_code[:6]
+    if not region:
+        region = next((u.region_code[:6] for u in reversed(list(Union.objects.ancestors_of(member.union)))
+                       if u.region_code), "000000")
+    return f"{region:0<6}{member.pk:010d}"
+
+
+def member_create(*, actor: Any, union: Union, name: str, id_number: str, phone: str = "", user: Any = None,
+                  employer: Employer | None = None, employment_form: str = EmploymentForm.REGULAR,
+                  gig_occupation: str = "", education: str = "", household: str = "", join_date: date | None = None,
+                  notice_version: str = "", consented_at: Any = None, event: str = "join", reason: str = "",
+                  request: HttpRequest | None = None, **tags: Any) -> Member:
+    """Register one member in ``union`` (active), with a card number and a history row.
+
+    Preconditions: the caller is allowed to add members to ``union``. Raises Conflict when the
+    person (by ID blind index) is already in the registry.
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed("请填写姓名", detail={"name": "请填写姓名"})
+    identity = clean_id_number(id_number)
+    employment_form, gig_occupation = clean_gig(employment_form, gig_occupation)
+    member = Member(
+        user=user, name=name[:50], id_number=identity.number, phone=clean_phone(phone) if phone else None,
+        gender=identity.gender, birth_date=identity.birth_date, education=education, household=household,
+        employment_form=employment_form, gig_occupation=gig_occupation, employer=employer, union=union,
+        join_date=join_date or timezone.localdate(), notice_version=notice_version, consented_at=consented_at,
+        **tags,
+    )
+    try:
+        with transaction.atomic():
+            member.save()
+            member.card_no = card_number(member)
+            Member.objects.filter(pk=member.pk).update(card_no=member.card_no)
+            record_history(member, event=event, to_status=MemberStatus.ACTIVE, to_union=union, actor=actor,
+                           reason=reason)
+            audit.record("member.create", actor=actor, request=request, obj=member, union=union,
+                         detail={"event": event})
+    except IntegrityError:
+        existing = Member.objects.filter(id_index=member.id_index).select_related("union").first()
+        where = f"（所在工会：{existing.union.name}）" if existing else ""
+        raise Conflict(f"此人已是会员{where}", code="already_member") from None
+    return member
+
+
+def card_rotate(*, member: Member, actor: Any = None) -> Member:
+    """Issue a new card token; the old QR code stops working at once."""
+    member.card_token = new_card_token()
+    member.card_token_rotated_at = timezone.now()
+    Member.objects.filter(pk=member.pk).update(card_token=member.card_token,
+                                               card_token_rotated_at=member.card_token_rotated_at)
+    return member
+
+
+REVEALABLE = {"id_number": "身份证号码", "phone": "手机号码"}
+
+
+def member_reveal(*, actor: Any, member: Member, field: str, reason: str = "",
+                  request: HttpRequest | None = None) -> str:
+    """Return one unmasked identifier and write the audit row. Preconditions: the actor passed
+    access_member and is an admin at the member's union (checked here)."""
+    from gonghui.core.errors import Forbidden
+    from gonghui.core.scope import Role, scope_of
+
+    if field not in REVEALABLE:
+        raise ValidationFailed("不支持查看该字段")
+    if scope_of(actor).role_at(member.union.path) != Role.ADMIN:
+        raise Forbidden("只有管理员可以查看完整信息")
+    audit.record("member.reveal", actor=actor, request=request, obj=member, union=member.union,
+                 detail={"field": field, "reason": reason[:200]})
+    return getattr(member, field) or ""
+
+
+def change_status(*, member: Member, from_status: str, to_status: str, event: str, actor: Any = None,
+                  to_union: Union | None = None, reason: str = "") -> Member:
+    """The one place a member's status (and union) changes: a guarded update plus a history row.
+
+    Preconditions: inside the caller's transaction. Raises Conflict if the member moved on meanwhile.
+    """
+    changes: dict[str, Any] = {"status": to_status, "updated_at": timezone.now()}
+    if to_union is not None:
+        changes["union"] = to_union
+    updated = Member.objects.filter(pk=member.pk, status=from_status).update(**changes)
+    if not updated:
+        raise Conflict("会员状态已变化，请刷新后重试")
+    from_union = member.union
+    member.status = to_status
+    if to_union is not None:
+        member.union = to_union
+    record_history(member, event=event, from_status=from_status, to_status=to_status, from_union=from_union,
+                   to_union=to_union or from_union, actor=actor, reason=reason)
+    return member

@@ -1,0 +1,5 @@
+"""members pages: joining (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

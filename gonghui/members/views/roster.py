@@ -1,0 +1,5 @@
+"""members pages: roster (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
