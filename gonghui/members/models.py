@@ -428,3 +428,50 @@ class RightsRequest(models.Model):
     @property
     def branch_path_value(self) -> str:
         return self.member.union.path
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "已上传"
+    CHECKING = "checking", "检查中"
+    CHECKED = "checked", "已检查"
+    COMMITTING = "committing", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class RosterImport(models.Model):
+    """A roster upload: the dry run's report and the commit's progress (polled by the page)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="roster_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=200, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{row, column, message}], capped
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BranchOwned.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "花名册导入"
+
+    def __str__(self) -> str:
+        return self.original_name or str(self.uuid)
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union.path
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
