@@ -99,7 +99,7 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
     staff = StaffAssignment.objects.filter(union=union).select_related("user").order_by("role")
     return render(request, "unions/detail.html", {
         "section": "unions", "union": union, "children": kids,
-        "ancestors": Union.objects.ancestors_of(union),
+        "ancestors": Union.objects.visible_to(request.user).ancestors_of(union),
         "employers": employers, "employer_total": Employer.objects.filter(union=union).count(),
         "subtree_employers": Employer.objects.filter(union__path__startswith=union.path).count(),
         "grids": Grid.objects.filter(union=union).annotate(n=Count("employers")),
@@ -304,7 +304,8 @@ def employer(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "unions/employer.html", {
         "section": "employers", "employer": emp, "can_work": can_work,
         "visits": emp.visits.select_related("visitor")[:50], "problems": problems,
-        "facts": archive_facts(emp), "ancestors": Union.objects.ancestors_of(emp.union, include_self=True),
+        "facts": archive_facts(emp),
+        "ancestors": Union.objects.visible_to(request.user).ancestors_of(emp.union, include_self=True),
         "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}), "problem_form": ProblemForm(),
         "edit_form": EmployerEditForm(initial={
             "name": emp.name, "industry": emp.industry, "size": emp.size, "employee_count": emp.employee_count,
