@@ -1,0 +1,94 @@
+"""``python -m gonghui demo [--if-empty] [--seed N]``: load the demo province in one transaction.
+
+The web app sits on top of every other app, so this command is where each app's demo builder is
+called, in the order the imports flow: the union tree, then the accounts, then the field work.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from gonghui.accounts import demo as accounts_demo
+from gonghui.accounts.models import StaffAssignment, User
+from gonghui.unions import demo as unions_demo
+from gonghui.unions.models import Union
+
+
+def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_demo.DEFAULT_EMPLOYERS,
+               workers: int = accounts_demo.WORKERS) -> None:
+    """Every app's demo data, from one seeded generator.
+
+    Preconditions: inside a transaction, on a database without unions.
+    """
+    rng = random.Random(seed)
+    tree = unions_demo.build_unions(rng, employers=employers)
+    people = accounts_demo.build_people(rng, tree, workers=workers)
+    unions_demo.build_field_work(rng, tree, actor=people.province_admin)
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：青海省一省两市的工会组织树、企业档案、网格、走访、问题清单、品牌矩阵和演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true",
+                            help="数据库中已有工会时什么也不做（make run 首次启动时使用）")
+        parser.add_argument("--seed", type=int, default=unions_demo.DEFAULT_SEED,
+                            help=f"随机种子，同一种子生成相同的数据（默认 {unions_demo.DEFAULT_SEED}）")
+        parser.add_argument("--employers", type=int, default=unions_demo.DEFAULT_EMPLOYERS,
+                            help=f"企业数量（默认 {unions_demo.DEFAULT_EMPLOYERS}）")
+        parser.add_argument("--workers", type=int, default=accounts_demo.WORKERS,
+                            help=f"职工账号数量（默认 {accounts_demo.WORKERS}，另有具名演示账号）")
+        parser.add_argument("--force", action="store_true",
+                            help="生产模式下也加载（演示账号的密码是公开的，切勿用于真实环境）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError("生产模式（GONGHUI_MODE=production）下不加载演示数据：演示账号的密码是公开的。")
+        if options["employers"] < 1 or options["workers"] < 0:
+            raise CommandError("企业数量至少为1，职工账号数量不能为负数")
+        started = time.perf_counter()
+        # The emptiness check is inside the transaction: on SQLite BEGIN IMMEDIATE takes the write
+        # lock, so two processes starting at once can't both find the database empty.
+        # The audit rows are still written; only their one-line log echo is muted, which would
+        # otherwise print a thousand lines on the first `make run`.
+        audit_logger = logging.getLogger("gonghui.audit")
+        level = audit_logger.level
+        audit_logger.setLevel(logging.WARNING)
+        try:
+            with transaction.atomic():
+                if Union.objects.exists():
+                    if options["if_empty"]:
+                        self.stdout.write("数据库中已有工会数据，跳过演示数据。")
+                        return
+                    raise CommandError("数据库中已有工会数据，演示数据只能加载到空数据库（使用 --if-empty 可跳过）。")
+                build_demo(seed=options["seed"], employers=options["employers"], workers=options["workers"])
+        finally:
+            audit_logger.setLevel(level)
+        self.stdout.write(self.summary(time.perf_counter() - started))
+
+    def summary(self, seconds: float) -> str:
+        c = unions_demo.counts()
+        kinds = "、".join(f"{label}{n}" for label, n in c["unions_by_kind"].items())
+        problems = "、".join(f"{label}{n}" for label, n in c["problems_by_status"].items())
+        share = round(100 * c["established"] / c["employers"]) if c["employers"] else 0
+        staff = User.objects.filter(assignments__isnull=False).distinct().count()
+        users = User.objects.count()
+        superusers = User.objects.filter(is_superuser=True).count()
+        return "\n".join((
+            f"演示数据已加载（用时 {seconds:.1f} 秒）：",
+            f"  工会组织 {c['unions']} 个（{kinds}）",
+            f"  企业/单位 {c['employers']} 家，覆盖 {c['industries']} 个行业门类，"
+            f"已单独建会 {c['established']} 家（{share}%）",
+            f"  网格 {c['grids']} 个，走访记录 {c['visits']} 条，问题清单 {sum(c['problems_by_status'].values())} 条"
+            f"（{problems}）",
+            f"  品牌矩阵 {c['brand_modules']} 个模块、{c['sub_brands']} 个子品牌",
+            f"  账号 {users} 个：工会工作人员 {staff} 人（任职 {StaffAssignment.objects.count()} 项），"
+            f"职工 {users - staff - superusers} 人，系统超级管理员 {superusers} 人",
+        ))
