@@ -2,17 +2,17 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock pyproject.toml | cksum | cut -d" " -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
 .PHONY: run test lint bench venv demo clean-data
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@echo "Installing dependencies into $(VENV) …"
-	@$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	@$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.lock
 	@$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 

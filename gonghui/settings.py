@@ -199,8 +199,8 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # verifies hashes made before Argon2 was first
 ]
 # Password rules differ for staff and members; see accounts/validators.py.
 AUTH_PASSWORD_VALIDATORS = [
@@ -256,7 +256,6 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -284,4 +283,7 @@ LOGGING = {
 
 # Lockout is per account on purpose (see AXES_LOCKOUT_PARAMETERS): couriers and riders share carrier
 # NAT addresses by the thousand, so locking an IP would lock out people who did nothing wrong.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# HSTS preloading is a commitment an operator makes for the whole domain (SECURE_HSTS_PRELOAD=1),
+# not a default the application can take for them.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]

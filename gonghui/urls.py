@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from gonghui.accounts.api import router as accounts_router
 from gonghui.core.api import api
@@ -16,6 +17,8 @@ api.add_router("/members/", members_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    # The admin's own login form would be a second login path: send it to the one login page.
+    path("admin/login/", RedirectView.as_view(url="/login/?next=/admin/", query_string=False)),
     path("admin/", admin.site.urls),
     # Each app's urls.py holds its H5 pages (/<app>/…) and console pages (/console/<app>/…).
     path("", include("gonghui.web.urls")),

@@ -33,6 +33,7 @@ router = Router(tags=["账号"])
              description="连续5次失败后账号锁定15分钟（与网页登录共用计数）。")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     user = services.user_authenticate(request=request, phone=payload.phone, password=payload.password, via="api")
+    services.login_record(user=user, request=request, via="api")
     token, raw = services.token_issue(user=user, name=payload.device, request=request)
     return Status(201, {"token": raw, "expires_at": token.expires_at, "uuid": token.uuid})
 

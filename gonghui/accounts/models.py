@@ -36,7 +36,9 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, phone: str, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(self, phone: str | None = None, password: str | None = None, **extra: Any) -> User:
+        # Django's createsuperuser passes the USERNAME_FIELD (phone_index) as typed: treat it as the phone.
+        phone = phone or extra.pop("phone_index", None)
         extra.setdefault("is_superuser", True)
         return self.create_user(phone, password, **extra)
 

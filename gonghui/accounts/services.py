@@ -36,6 +36,13 @@ def user_authenticate(*, request: HttpRequest, phone: str, password: str, via: s
     return user
 
 
+def login_record(*, user: User, request: HttpRequest, via: str) -> None:
+    """The audit row of a successful sign-in that did not go through django.contrib.auth.login()."""
+    from .signals import home_union
+
+    audit.record("auth.login", actor=user, request=request, union=home_union(user), detail={"via": via})
+
+
 def _validated_phone(phone: str) -> str:
     try:
         return normalize_phone(phone)
@@ -76,8 +83,12 @@ def password_change(*, user: User, old_password: str, new_password: str, request
         raise ValidationFailed("原密码不正确", detail={"old_password": "原密码不正确"})
     _check_password(new_password, user)
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    audit.record("account.password_change", actor=user, request=request, obj=user)
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        # Other browser sessions end by themselves (their auth hash no longer matches); app tokens must be
+        # revoked explicitly, or a stolen phone would stay signed in after the password was changed.
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit.record("account.password_change", actor=user, request=request, obj=user, detail={"tokens_revoked": revoked})
 
 
 def token_issue(*, user: User, name: str = "", request: HttpRequest | None = None) -> tuple[ApiToken, str]:

@@ -163,7 +163,7 @@ def staff_assign(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已添加任职")
-    return redirect("accounts:staff")
+    return redirect(_next_url(request, "/console/accounts/staff/"))
 
 
 @staff_required

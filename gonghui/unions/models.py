@@ -294,6 +294,9 @@ class Brand(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["union", "parent", "name"], name="brand_unique_name_per_parent"),
+            # NULLs are distinct in a unique constraint: modules (no parent) need their own.
+            models.UniqueConstraint(fields=["union", "name"], condition=models.Q(parent__isnull=True),
+                                    name="brand_unique_module_name"),
         ]
         verbose_name = verbose_name_plural = "品牌"
 

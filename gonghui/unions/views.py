@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
-from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 from gonghui.web.decorators import staff_required
 from gonghui.web.forms import apply_domain_error
 
@@ -92,19 +92,23 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
     counts = child_counts(kids)
     for kid in kids:
         kid.child_count, kid.employer_count = counts.get(kid.pk, (0, 0))
-    employers = Employer.objects.filter(union=union).select_related("liaison").order_by("name")[:20]
+    # Auditors browse the tree's shape only; business data (employers) needs a data role, and the
+    # staff list is an administrator's (the same rule as the staff page).
+    sees_data = scope.can(union.path, DATA_ROLES)
+    is_admin = scope.role_at(union.path) == Role.ADMIN
+    employers = Employer.objects.filter(union=union).select_related("liaison").order_by("name")[:20] if sees_data else []
     modules = Brand.objects.filter(union=union, parent__isnull=True).prefetch_related("children")
-    from gonghui.accounts.models import StaffAssignment
-
-    staff = StaffAssignment.objects.filter(union=union).select_related("user").order_by("role")
+    staff = union.assignments.select_related("user").order_by("role") if is_admin else []
     return render(request, "unions/detail.html", {
         "section": "unions", "union": union, "children": kids,
         "ancestors": Union.objects.visible_to(request.user).ancestors_of(union),
-        "employers": employers, "employer_total": Employer.objects.filter(union=union).count(),
-        "subtree_employers": Employer.objects.filter(union__path__startswith=union.path).count(),
+        "sees_data": sees_data, "is_admin": is_admin, "roles": Role.choices,
+        "employers": employers,
+        "employer_total": Employer.objects.filter(union=union).count() if sees_data else None,
+        "subtree_employers": Employer.objects.filter(union__path__startswith=union.path).count() if sees_data else None,
         "grids": Grid.objects.filter(union=union).annotate(n=Count("employers")),
         "modules": modules, "staff": staff,
-        "can_structure": scope.role_at(union.path) == "admin",
+        "can_structure": is_admin,
         "can_work": scope.can(union.path, WRITE_ROLES),
         "edit_form": UnionForm(initial={"name": union.name, "kind": union.kind, "region_code": union.region_code,
                                         "address": union.address}),
@@ -267,6 +271,7 @@ def employers(request: HttpRequest) -> HttpResponse:
     qs, filters = employer_filter(request.user, request.GET)
     page = Paginator(qs.select_related("union", "liaison"), 20).get_page(request.GET.get("page"))
     return render(request, "unions/employers.html", {
+        "can_work": bool(scope_of(request.user).paths(WRITE_ROLES)) or scope_of(request.user).is_superuser,
         "section": "employers", "page": page, "filters": filters, "industries": Industry.choices,
         "sizes": EmployerSize.choices,
     })
@@ -311,7 +316,7 @@ def employer(request: HttpRequest, key: str) -> HttpResponse:
             "name": emp.name, "industry": emp.industry, "size": emp.size, "employee_count": emp.employee_count,
             "address": emp.address, "union_established": emp.union_established,
             "grid": emp.grid.uuid if emp.grid else "", "liaison": emp.liaison.uuid if emp.liaison else ""}),
-        "grids": Grid.objects.filter(union_id__in=[*emp.union.ancestor_ids, emp.union_id]),
+        "grids": Grid.objects.visible_to(request.user).filter(union_id__in=[*emp.union.ancestor_ids, emp.union_id]),
         "liaisons": liaison_choices(emp.union),
     })
 

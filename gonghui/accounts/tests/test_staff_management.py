@@ -93,3 +93,14 @@ def test_it_keeps_active_staff_sessions(cast: Cast) -> None:
 def test_it_keeps_workers_out_of_the_console(cast: Cast) -> None:
     response = cast.client("worker_a").get("/console/")
     assert response.status_code == 403 and "工作台仅供工会工作人员使用" in response.content.decode()
+
+
+def test_it_appoints_at_a_lower_union_from_its_page(cast: Cast) -> None:
+    client = cast.client("district_a_admin")
+    page = client.get(f"/console/unions/{cast.grassroots_a.uuid}/").content.decode()
+    assert "在本工会任命工作人员" in page
+    response = client.post("/console/accounts/staff/assign/", {
+        "union": str(cast.grassroots_a.uuid), "phone": "13911119999", "name": "基层新干事", "role": "officer",
+        "initial_password": "Abcdefg#1", "next": f"/console/unions/{cast.grassroots_a.uuid}/"})
+    assert response.status_code == 302 and response["Location"] == f"/console/unions/{cast.grassroots_a.uuid}/"
+    assert StaffAssignment.objects.filter(union=cast.grassroots_a, user__name="基层新干事").exists()

@@ -74,3 +74,15 @@ def test_it_rejects_expired_and_garbage_tokens(cast: Cast) -> None:
     ApiToken.objects.update(expires_at="2020-01-01T00:00:00Z")
     assert Client().get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert Client().get("/api/v1/accounts/me", headers={"Authorization": "Bearer x" * 300}).status_code == 401
+
+
+def test_it_revokes_app_tokens_when_the_password_changes(cast: Cast) -> None:
+    token = _issue(cast)
+    client = cast.client("worker_a")
+    assert client.post("/me/password/", {"old_password": PASSWORD, "new_password": "another-2026"}).status_code == 302
+    assert Client().get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_it_audits_api_logins(cast: Cast) -> None:
+    _issue(cast)
+    assert AuditLog.objects.filter(action="auth.login", user=cast.worker_a, detail__via="api").exists()

@@ -57,3 +57,19 @@ def test_it_opens_admin_to_superusers_only(cast: Cast) -> None:
 def test_it_renders_a_chinese_404(cast: Cast) -> None:
     response = cast.client("district_a_officer").get(f"/console/unions/{cast.district_b.uuid}/")
     assert response.status_code == 404 and "未找到该记录" in response.content.decode()
+
+
+def test_it_sends_the_admin_login_to_the_one_login_page() -> None:
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == "/login/?next=/admin/"
+
+
+def test_it_renders_djangos_own_404_in_chinese() -> None:
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404 and "您访问的页面不存在" in response.content.decode()
+
+
+def test_it_shows_auditors_the_tree_but_not_business_data(cast: Cast) -> None:
+    html = cast.client("auditor").get(f"/console/unions/{cast.grassroots_a.uuid}/").content.decode()
+    assert "甲公司工会" in html
+    assert "甲精密制造有限公司" not in html and "直属单位" not in html and "本级工作人员" not in html
