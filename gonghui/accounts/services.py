@@ -88,7 +88,8 @@ def password_change(*, user: User, old_password: str, new_password: str, request
         # Other browser sessions end by themselves (their auth hash no longer matches); app tokens must be
         # revoked explicitly, or a stolen phone would stay signed in after the password was changed.
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit.record("account.password_change", actor=user, request=request, obj=user, detail={"tokens_revoked": revoked})
+        audit.record("account.password_change", actor=user, request=request, obj=user,
+                     detail={"tokens_revoked": revoked})
 
 
 def token_issue(*, user: User, name: str = "", request: HttpRequest | None = None) -> tuple[ApiToken, str]:

@@ -96,7 +96,8 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
     # staff list is an administrator's (the same rule as the staff page).
     sees_data = scope.can(union.path, DATA_ROLES)
     is_admin = scope.role_at(union.path) == Role.ADMIN
-    employers = Employer.objects.filter(union=union).select_related("liaison").order_by("name")[:20] if sees_data else []
+    employers = (Employer.objects.filter(union=union).select_related("liaison").order_by("name")[:20]
+                 if sees_data else [])
     modules = Brand.objects.filter(union=union, parent__isnull=True).prefetch_related("children")
     staff = union.assignments.select_related("user").order_by("role") if is_admin else []
     return render(request, "unions/detail.html", {

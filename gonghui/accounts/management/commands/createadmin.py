@@ -23,7 +23,8 @@ from gonghui.unions.services import union_create
 
 
 class Command(BaseCommand):
-    help = "创建首位管理员（系统超级管理员，可选同时创建顶级工会并任命为其管理员）。密码从 GONGHUI_ADMIN_PASSWORD 或交互输入读取。"
+    help = ("创建首位管理员（系统超级管理员，可选同时创建顶级工会并任命为其管理员）。"
+            "密码从 GONGHUI_ADMIN_PASSWORD 或交互输入读取。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--phone", required=True, help="手机号")
