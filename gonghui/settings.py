@@ -220,6 +220,8 @@ AXES_USERNAME_FORM_FIELD = "phone"
 AXES_USERNAME_CALLABLE = "gonghui.accounts.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
+# Axes keeps the posted form of failed logins: the phone must never be stored in plaintext there.
+AXES_SENSITIVE_PARAMETERS = ["phone", "username", "password", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.lockout_response"
 AXES_VERBOSE = False
 

@@ -1,6 +1,5 @@
 """/api/v1/accounts/: tokens (sign in), registration, me, devices, staff assignments."""
 
-from __future__ import annotations
 
 from uuid import UUID
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import HttpBearer, django_auth
@@ -89,9 +89,24 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, "forbidden", "您的角色无权执行此操作")
 
 
+# django-ninja raises these HttpErrors itself, with English text; the body must still be in Chinese.
+_NINJA_HTTP_ERRORS = (
+    ("Cannot parse request body", "bad_request", "请求内容无法解析，请提交有效的JSON"),
+    ("CSRF check Failed", "csrf_failed", "安全校验失败，请刷新页面后重试"),
+)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, "error", str(exc))
+    if isinstance(exc, Throttled):
+        return error_response(request, 429, "throttled", "请求过于频繁，请稍后再试", {"wait": exc.wait})
+    if isinstance(exc, AuthorizationError):
+        return error_response(request, exc.status_code, "forbidden", "您的角色无权执行此操作")
+    message = str(exc)
+    for prefix, code, chinese in _NINJA_HTTP_ERRORS:
+        if message.startswith(prefix):  # in DEBUG ninja appends the parser's error
+            return error_response(request, exc.status_code, code, chinese)
+    return error_response(request, exc.status_code, "error", message)
 
 
 @api.exception_handler(Exception)
@@ -123,9 +138,8 @@ class Page(PaginationBase):
         page = max(pagination.page, 1)
         size = min(max(pagination.page_size, 1), settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE)
         offset = (page - 1) * size
-        return {
-            "items": list(queryset[offset: offset + size]),
-            "count": queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset),
-            "page": page,
-            "page_size": size,
-        }
+        count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
+        # Past the end there is nothing to fetch; skipping the query also keeps an absurd ?page= from
+        # overflowing the database's OFFSET integer (a 500 on SQLite and PostgreSQL).
+        items = list(queryset[offset: offset + size]) if offset < count else []
+        return {"items": items, "count": count, "page": page, "page_size": size}

@@ -1,7 +1,8 @@
 """/api/v1/core/: the caller's notifications and (admins, auditors) the audit log."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: ninja resolves the parameter annotations of a
+# @paginate-d view in ninja.pagination's namespace, where ``date`` is unknown, so string annotations
+# made GET /audit (and the OpenAPI schema) fail with a PydanticUserError.
 from datetime import date
 from uuid import UUID
 

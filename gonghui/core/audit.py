@@ -3,6 +3,7 @@ and every state transition. Never put a plaintext ID number or phone into ``deta
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any
 
@@ -16,6 +17,15 @@ from .scope import scope_of
 logger = logging.getLogger("gonghui.audit")
 
 
+def _ip_or_none(value: str | None) -> str | None:
+    # The column is an inet on PostgreSQL: a malformed address ("unknown", "1.2.3.4:5678" from a
+    # misconfigured proxy) would make the audit insert, and so the audited action, fail.
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest | None) -> str | None:
     """The client address, trusting exactly NUM_PROXIES reverse proxies."""
     if request is None:
@@ -23,8 +33,10 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if settings.NUM_PROXIES:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= settings.NUM_PROXIES:
-            return forwarded[-settings.NUM_PROXIES]
-    return request.META.get("REMOTE_ADDR") or None
+            found = _ip_or_none(forwarded[-settings.NUM_PROXIES])
+            if found:
+                return found
+    return _ip_or_none(request.META.get("REMOTE_ADDR"))
 
 
 def _union_of(obj: Any) -> Any:

@@ -32,6 +32,12 @@ class AuditQuerySet(BranchQuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The audit log is append-only.")
 
+    def bulk_create(self, objs: Any, batch_size: int | None = None, ignore_conflicts: bool = False,
+                    update_conflicts: bool = False, **kwargs: Any) -> list[AuditLog]:
+        if update_conflicts:  # an upsert rewrites existing rows
+            raise AppendOnlyError("The audit log is append-only.")
+        return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts, **kwargs)
+
 
 class AuditLog(models.Model):
     """One sensitive action. Append-only from the application.
@@ -70,10 +76,6 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user_label} {self.action}"
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union_path
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("The audit log is append-only.")
@@ -81,6 +83,10 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("The audit log is append-only.")
+
+    @property
+    def branch_path_value(self) -> str:
+        return self.union_path
 
 
 class NotificationQuerySet(models.QuerySet):

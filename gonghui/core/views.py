@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gonghui.web.decorators import staff_required
@@ -41,7 +42,8 @@ def notification_open(request: HttpRequest, key: str) -> HttpResponse:
         raise NotFound("未找到该消息")
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
-    if note.url.startswith("/"):
+    # Only a path on this site: "//host/…" and "/\\host/…" also start with "/" but leave it.
+    if note.url.startswith("/") and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
         return redirect(note.url)
     return redirect("core:inbox")
 

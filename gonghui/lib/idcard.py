@@ -7,6 +7,7 @@ even for women), and a check character computed by ISO 7064 MOD 11-2. Old 15-dig
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +15,10 @@ from .text import compact
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+# ASCII only: str.isdigit() and int() also take other scripts' digits (Arabic-Indic "١", …), which
+# NFKC leaves alone; such a number would be stored beside, and indexed apart from, its ASCII twin.
+_DIGITS_15 = re.compile(r"[0-9]{15}")
+_NUMBER_18 = re.compile(r"[0-9]{17}[0-9X]")
 
 # Province-level prefixes of GB/T 2260 (including Hong Kong, Macao and Taiwan). Finer region codes
 # change every year, so an unknown prefix is only a warning, never a reason to refuse a number.
@@ -71,14 +76,14 @@ def parse_id_number(value: object, *, today: date | None = None) -> IdNumber:
     if not text:
         raise InvalidIdNumber("请填写身份证号码")
     if len(text) == 15:
-        if not text.isdigit():
+        if not _DIGITS_15.fullmatch(text):
             raise InvalidIdNumber("15位身份证号码只能由数字组成")
         body = text[:6] + "19" + text[6:]
         text = body + check_char(body)
     if len(text) != 18:
         raise InvalidIdNumber(f"身份证号码应为18位，现在是{len(text)}位")
     body, check = text[:17], text[17]
-    if not body.isdigit() or check not in "0123456789X":
+    if not _NUMBER_18.fullmatch(text):
         raise InvalidIdNumber("身份证号码前17位应为数字，最后一位应为数字或X")
     born = _birth_date(body[6:14])
     if today is not None and born > today:

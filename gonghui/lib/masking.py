@@ -16,7 +16,7 @@ def mask_phone(phone: str | None) -> str:
     """138****1234."""
     if not phone:
         return ""
-    if len(phone) < 7:
+    if len(phone) < 8:  # with 7 characters, 3 + 4 kept would show the whole value
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 

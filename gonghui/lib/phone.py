@@ -6,7 +6,9 @@ import re
 
 from .text import compact
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+# [0-9], not \d: \d also matches other scripts' digits, which would give the same number a second,
+# non-ASCII canonical form (and a different blind index).
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class InvalidPhone(ValueError):
