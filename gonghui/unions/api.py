@@ -3,8 +3,6 @@
 The same gates (access.py) and services (services.py) as the console pages.
 """
 
-from __future__ import annotations
-
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -108,7 +106,8 @@ def employer_patch(request: HttpRequest, key: UUID, payload: EmployerPatch) -> E
         data["grid"] = access_grid(request.user, data["grid"]) if data["grid"] else None
     if "liaison" in data:
         wanted = data["liaison"]
-        data["liaison"] = next((u for u in liaison_choices(employer.union) if u.uuid == wanted), None) if wanted else None
+        choices = liaison_choices(employer.union) if wanted else []
+        data["liaison"] = next((u for u in choices if u.uuid == wanted), None)
         if wanted and data["liaison"] is None:
             raise ValidationFailed("联络员必须是该工会或上级工会的工作人员", detail={"liaison": "联络员不匹配"})
     return services.employer_update(actor=request.user, employer=employer, request=request, **data)
