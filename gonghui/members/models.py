@@ -152,6 +152,16 @@ class Member(models.Model):
     def __str__(self) -> str:
         return mask_name(self.name)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .pinyin import full_pinyin, initials
+
+        self.name_pinyin = full_pinyin(self.name)
+        self.name_initials = initials(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin", "name_initials"}
+        super().save(*args, **kwargs)
+
+
     @property
     def branch_path_value(self) -> str:
         return self.union.path
@@ -181,15 +191,6 @@ class Member(models.Model):
             return None
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        from .pinyin import initials, full_pinyin
-
-        self.name_pinyin = full_pinyin(self.name)
-        self.name_initials = initials(self.name)
-        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin", "name_initials"}
-        super().save(*args, **kwargs)
 
 
 class MembershipHistory(models.Model):
@@ -420,6 +421,10 @@ class RightsRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], condition=Q(status="pending"),
+                                    name="rightsrequest_one_pending_per_kind"),
+        ]
         verbose_name = verbose_name_plural = "个人信息权利请求"
 
     def __str__(self) -> str:

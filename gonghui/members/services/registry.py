@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.lib.idcard import InvalidIdNumber, IdNumber, parse_id_number
+from gonghui.lib.idcard import IdNumber, InvalidIdNumber, parse_id_number
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 from gonghui.unions.models import Employer, Union
 

@@ -1,5 +1,75 @@
-"""members pages: card (being written)."""
+"""The e-member card: the worker's card with its rotating QR code on the H5 (/members/card/), and the
+staff card check in the console (/console/members/card-check/)."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from gonghui.web.decorators import staff_required
+
+from ..access import own_member
+from ..models import Member
+from ..services import card as services
+from .transfer import join_url
+
+
+def qr_svg(payload: str) -> str:
+    import segno
+
+    return segno.make(payload, error="m").svg_inline(scale=5, dark="#1f2329", border=2)
+
+
+def _card_context(request: HttpRequest, member: Member) -> dict[str, object]:
+    valid = member.status in services.VALID_STATUSES
+    payload = services.card_payload(member, base_url=request.build_absolute_uri("/")) if valid else ""
+    return {
+        "member": member, "valid": valid, "qr": qr_svg(payload) if valid else "",
+        "rotated_at": member.card_token_rotated_at, "expires_at": services.card_token_expires_at(member),
+    }
+
+
+@login_required
+def card(request: HttpRequest) -> HttpResponse:
+    """My card. A token older than a day is replaced as the page opens."""
+    member = own_member(request.user)
+    if member is None:
+        return render(request, "members/card.html", {"tab": "me", "member": None, "join_url": join_url()})
+    if member.status in services.VALID_STATUSES:
+        services.card_refresh_if_stale(member=member, actor=request.user, request=request)
+    return render(request, "members/card.html", {"tab": "me", **_card_context(request, member)})
+
+
+@login_required
+@require_POST
+def card_rotate(request: HttpRequest) -> HttpResponse:
+    """刷新二维码: a new token at once; the QR code shown before stops working."""
+    member = own_member(request.user)
+    if member is None or member.status not in services.VALID_STATUSES:
+        return redirect("members:card")
+    services.card_refresh(member=member, actor=request.user, request=request)
+    if request.htmx:
+        return render(request, "members/card_qr.html", _card_context(request, member))
+    messages.success(request, "二维码已刷新，之前的二维码已失效")
+    return redirect("members:card")
+
+
+@staff_required
+def card_check(request: HttpRequest, token: str = "") -> HttpResponse:
+    """Type, paste or scan a card's code and see the live status (masked). Every check is audited."""
+    token = token or request.GET.get("token", "").strip()
+    result = services.card_verify(token=token, actor=request.user, request=request) if token else None
+    template = "members/card_check_result.html" if request.htmx else "members/card_check.html"
+    return render(request, template, {"section": "members", "result": result, "token": token})
+
+
+urlpatterns: list[URLPattern] = [
+    path("members/card/", card, name="card"),
+    path("members/card/rotate/", card_rotate, name="card_rotate"),
+    path("console/members/card-check/", card_check, name="card_check"),
+    path("console/members/card-check/<str:token>/", card_check, name="card_check_token"),
+]
