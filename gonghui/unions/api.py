@@ -5,15 +5,17 @@ The same gates (access.py) and services (services.py) as the console pages.
 
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
 from gonghui.core.errors import ValidationFailed
+from gonghui.lib.excel import XLSX_MIME
 
-from . import services
+from . import importing, services
 from .access import (
     access_brand,
     access_employer,
@@ -22,6 +24,7 @@ from .access import (
     access_union,
     access_union_for_work,
 )
+from .imports import template_response
 from .models import Brand, Employer, Grid, Problem, Union
 from .schemas import (
     AdvanceIn,
@@ -217,3 +220,45 @@ def brand_create(request: HttpRequest, key: UUID, payload: NameIn) -> Status:
     parent = access_brand(request.user, payload.parent) if payload.parent else None
     return Status(201, services.brand_create(actor=request.user, union=union, name=payload.name, parent=parent,
                                       description=payload.description, request=request))
+
+
+# --- Excel import -----------------------------------------------------------------------------------------------
+# Static paths: "/import/…" never matches the "/{uuid:key}" routes above.
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    kind: str
+    dry_run: bool
+    total: int
+    valid: int
+    invalid: int
+    created: int
+    errors: list[ImportErrorOut]
+
+
+@router.post("/import/{kind}", response={200: ImportOut, 201: ImportOut},
+             summary="Excel 导入工会组织（unions，管理员）或企业/单位（employers）")
+def import_upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: bool = False) -> Status:
+    """Check every row of the uploaded .xlsx and, unless ``dry_run``, import the valid rows in one
+    transaction. Row problems come back in ``errors`` (200/201); a file that cannot be read is a 400."""
+    importing.import_gate(request.user, kind)
+    if file.size > importing.MAX_UPLOAD_BYTES:
+        raise ValidationFailed(f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
+                               "数据较多时请拆分成几个文件分批导入", code="file_too_large")
+    report = importing.workbook_import(actor=request.user, kind=kind, file=file.read(), dry_run=dry_run,
+                                       filename=file.name or "", request=request)
+    return Status(201 if report.created else 200, report.as_dict())
+
+
+@router.get("/import/{kind}/template", response={200: None}, summary="下载 Excel 导入模板",
+            openapi_extra={"responses": {"200": {"description": "导入模板（.xlsx）",
+                                                 "content": {XLSX_MIME: {}}}}})
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    importing.import_gate(request.user, kind)
+    return template_response(kind)
