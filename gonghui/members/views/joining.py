@@ -1,5 +1,556 @@
-"""members pages: joining (being written)."""
+"""Joining (入会) pages: the worker's H5 flow under /members/join/ and the staff queue and drives
+under /console/members/. Thin adapters: parse → gate → services/joining.py → render.
 
-from django.urls import URLPattern
+The H5 flow keeps its progress in the session. The real-name details are encrypted there, because
+sessions live in the database and no plaintext ID number or phone may reach it.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.verification import code_send, user_register_with_code
+from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.lib import crypto
+from gonghui.lib.idcard import InvalidIdNumber, parse_id_number
+from gonghui.lib.masking import mask_id_number, mask_phone
+from gonghui.lib.phone import normalize_phone
+from gonghui.unions.access import access_union_for_work
+from gonghui.unions.models import Union, UnionLevel
+from gonghui.web.decorators import staff_required
+from gonghui.web.forms import apply_domain_error
+
+from ..access import access_application, access_drive, own_member
+from ..forms_joining import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm
+from ..models import (
+    ApplicationStatus,
+    Education,
+    EmploymentForm,
+    EnrollmentDrive,
+    Gender,
+    GigOccupation,
+    Household,
+    JoinApplication,
+)
+from ..services import joining as services
+from ..services.registry import NOTICE_VERSION, clean_id_number, clean_phone
+
+FLOW = "members.join"
+
+
+# --- The flow's state in the session ----------------------------------------------------------------------
+
+
+def _flow(request: HttpRequest) -> dict[str, Any]:
+    return dict(request.session.get(FLOW, {}))
+
+
+def _save(request: HttpRequest, flow: dict[str, Any]) -> None:
+    request.session[FLOW] = flow
+
+
+def _consented(flow: dict[str, Any]) -> datetime | None:
+    consent = flow.get("consent") or {}
+    if consent.get("version") != NOTICE_VERSION:
+        return None  # consent to an older notice does not cover the current one
+    return datetime.fromisoformat(consent["at"])
+
+
+def _details(flow: dict[str, Any]) -> dict[str, str] | None:
+    sealed = flow.get("details")
+    if not sealed:
+        return None
+    try:
+        return json.loads(crypto.decrypt(sealed))
+    except Exception:  # a key rotated away or a tampered value: ask again
+        return None
+
+
+def _pick(flow: dict[str, Any]) -> dict[str, Any] | None:
+    """The chosen union (and employer, drive) as rows, re-checked: a union may have closed meanwhile."""
+    pick = flow.get("pick") or {}
+    if not pick.get("union"):
+        return None
+    union = Union.objects.active().filter(uuid=pick["union"]).select_related("parent").first()
+    if union is None:
+        return None
+    drive = None
+    if pick.get("drive"):
+        drive = EnrollmentDrive.objects.filter(uuid=pick["drive"]).select_related("union").first()
+    employer = None
+    if pick.get("employer"):
+        try:
+            employer = services.employer_pickable(pick["employer"])
+        except NotFound:
+            return None
+    return {"union": union, "drive": drive, "employer": employer, "via": pick.get("via", "")}
+
+
+def _set_pick(request: HttpRequest, flow: dict[str, Any], *, union: Union, via: str, employer: Any = None,
+              drive: EnrollmentDrive | None = None) -> None:
+    flow["pick"] = {"union": str(union.uuid), "via": via, "employer": str(employer.uuid) if employer else None,
+                    "drive": str(drive.uuid) if drive else None}
+    _save(request, flow)
+
+
+def _derived(id_number: str) -> dict[str, Any]:
+    """What an ID number encodes, for showing back to the worker (gender, birth date) or an error."""
+    try:
+        identity = parse_id_number(id_number)
+    except InvalidIdNumber as exc:
+        return {"error": str(exc)}
+    return {"gender": Gender(identity.gender).label, "birth_date": identity.birth_date,
+            "province": identity.province or "", "warnings": identity.warnings}
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to: an empty POST still binds (and shows "required" errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _pending_of(user: Any) -> JoinApplication | None:
+    return services.applications_of(user).filter(status=ApplicationStatus.PENDING).first()
+
+
+# --- H5: entry points ---------------------------------------------------------------------------------------
+
+
+def join_code(request: HttpRequest, code: str) -> HttpResponse:
+    """From a union's join QR code (its public page): preselect that union, then start the flow."""
+    union = services.union_by_join_code(code)
+    _set_pick(request, _flow(request), union=union, via="code")
+    return redirect("members:join")
+
+
+def join_drive(request: HttpRequest, code: str) -> HttpResponse:
+    """From a mass enrollment drive's QR code: preselect the drive's union and count the joiner in it."""
+    drive = services.drive_by_code(code)
+    _set_pick(request, _flow(request), union=drive.union, via="drive", drive=drive)
+    return redirect("members:join")
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """Step 1: the personal-information notice and its separate consent (sign up or in first)."""
+    flow = _flow(request)
+    pick = _pick(flow)
+    context: dict[str, Any] = {"tab": "home", "pick": pick, "step": 1}
+    if not request.user.is_authenticated:
+        return render(request, "members/join_start.html", context)
+    member = own_member(request.user)
+    if member is not None:
+        return render(request, "members/join_start.html", {**context, "member": member})
+    if _pending_of(request.user) is not None:
+        messages.info(request, "您已有一份待审核的入会申请")
+        return redirect("members:join_status")
+    form = ConsentForm(_posted(request), initial={"consent": _consented(flow) is not None})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            flow["consent"] = {"version": NOTICE_VERSION, "at": timezone.now().isoformat()}
+            _save(request, flow)
+            return redirect("members:join_details")
+        status = 400
+    return render(request, "members/join_notice.html", {
+        **context, "form": form, "sections": services.NOTICE_SECTIONS, "notice_title": services.NOTICE_TITLE,
+        "notice_version": NOTICE_VERSION}, status=status)
+
+
+def join_register(request: HttpRequest) -> HttpResponse:
+    """Sign up with phone + SMS code, then carry on with the flow signed in."""
+    if request.user.is_authenticated:
+        return redirect("members:join")
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "send":
+        phone = request.POST.get("phone", "")
+        form = JoinRegisterForm(initial={"phone": phone, "name": request.POST.get("name", "")})
+        send_error = ""
+        try:
+            code_send(phone=phone, purpose="register")
+        except DomainError as exc:
+            send_error, status = exc.message, exc.status
+        else:
+            messages.success(request, f"验证码已发送至 {mask_phone(normalize_phone(phone))}，10分钟内有效")
+        return render(request, "members/join_register.html", {"form": form, "tab": "home", "send_error": send_error,
+                                                              "sent": not send_error}, status=status)
+    form = JoinRegisterForm(_posted(request))
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = user_register_with_code(request=request, **form.cleaned_data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                login(request, user, backend="gonghui.accounts.auth.PhoneBackend")
+                messages.success(request, "注册成功，请继续办理入会")
+                return redirect("members:join")
+    return render(request, "members/join_register.html", {"form": form, "tab": "home",
+                                                          "sent": request.method == "POST"}, status=status)
+
+
+# --- H5: the steps -----------------------------------------------------------------------------------------
+
+
+@login_required
+def join_details(request: HttpRequest) -> HttpResponse:
+    """Step 2: real-name details. The ID number is parsed at once and what it encodes shown back."""
+    flow = _flow(request)
+    if _consented(flow) is None:
+        return redirect("members:join")
+    saved = _details(flow) or {"name": request.user.name, "phone": request.user.phone,
+                               "employment_form": EmploymentForm.REGULAR}
+    form = DetailsForm(_posted(request), initial=saved)
+    status = 200
+    derived = _derived(saved["id_number"]) if saved.get("id_number") else None
+    if request.method == "POST":
+        status = 400
+        derived = _derived(request.POST.get("id_number", "")) if request.POST.get("id_number") else None
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                data["id_number"] = clean_id_number(data["id_number"]).number
+                data["phone"] = clean_phone(data["phone"])
+            except ValidationFailed as exc:
+                apply_domain_error(form, exc)
+            else:
+                flow["details"] = crypto.encrypt(json.dumps(data, ensure_ascii=False))
+                _save(request, flow)
+                return redirect("members:join_union")
+    return render(request, "members/join_details.html", {"form": form, "derived": derived, "tab": "home",
+                                                         "step": 2}, status=status)
+
+
+@login_required
+@require_POST
+def join_id_check(request: HttpRequest) -> HttpResponse:
+    """HTMX: what the typed ID number encodes (POST, so the number never lands in an access log)."""
+    value = request.POST.get("id_number", "")
+    return render(request, "members/join_id_check.html", {"derived": _derived(value) if value.strip() else None})
+
+
+@login_required
+def join_union(request: HttpRequest) -> HttpResponse:
+    """Step 3: pick the union — by employer, by join code, or (gig workers) the industry joint union."""
+    flow = _flow(request)
+    details = _details(flow)
+    if _consented(flow) is None:
+        return redirect("members:join")
+    if details is None:
+        return redirect("members:join_details")
+    if request.method == "POST":
+        try:
+            _choose(request, flow)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("members:join_union")
+        return redirect("members:join_review")
+    q = " ".join(request.GET.get("q", "").split())[:60]
+    employers = services.employer_search(q) if q else []
+    if request.htmx and request.GET.get("part") == "employers":
+        return render(request, "members/join_employer_results.html", {"employers": employers, "q": q})
+    gig = details.get("employment_form") == EmploymentForm.GIG
+    occupation = details.get("gig_occupation", "")
+    cities = services.city_unions()
+    city = None
+    if request.GET.get("city"):
+        try:
+            city = services.city_pickable(request.GET["city"])
+        except NotFound:
+            city = None
+    joint, matched = services.joint_unions_for(occupation=occupation, city=city) if city else ([], False)
+    context = {"tab": "home", "step": 3, "pick": _pick(flow), "q": q, "employers": employers, "gig": gig,
+               "occupation": GigOccupation(occupation).label if occupation else "", "cities": cities, "city": city,
+               "joint": joint, "matched": matched, "keyword": services.OCCUPATION_KEYWORDS.get(occupation, "")}
+    if request.htmx and request.GET.get("part") == "joint":
+        return render(request, "members/join_joint_results.html", context)
+    return render(request, "members/join_union.html", context)
+
+
+def _choose(request: HttpRequest, flow: dict[str, Any]) -> None:
+    action = request.POST.get("action", "")
+    if action == "keep" and _pick(flow) is not None:
+        return
+    if action == "employer":
+        employer = services.employer_pickable(request.POST.get("employer"))
+        _set_pick(request, flow, union=employer.union, via="employer", employer=employer)
+    elif action == "code":
+        code = request.POST.get("code", "").strip()
+        if not code:
+            raise ValidationFailed("请输入入会码")
+        union, drive = services.union_or_code(code)
+        _set_pick(request, flow, union=union, via="drive" if drive else "code", drive=drive)
+    elif action == "joint":
+        _set_pick(request, flow, union=services.joint_union_pickable(request.POST.get("union")), via="joint")
+    else:
+        raise ValidationFailed("请选择要加入的工会")
+
+
+@login_required
+def join_review(request: HttpRequest) -> HttpResponse:
+    """Step 4: check everything and submit."""
+    flow = _flow(request)
+    consented_at, details, pick = _consented(flow), _details(flow), _pick(flow)
+    if consented_at is None:
+        return redirect("members:join")
+    if details is None:
+        return redirect("members:join_details")
+    if pick is None:
+        return redirect("members:join_union")
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            services.application_submit(
+                applicant=request.user, union=pick["union"], employer=pick["employer"], drive=pick["drive"],
+                notice_version=NOTICE_VERSION, consented_at=consented_at, request=request, **details)
+        except DomainError as exc:
+            error, status = exc, exc.status
+        else:
+            request.session.pop(FLOW, None)
+            messages.success(request, "入会申请已提交，请耐心等待工会审核")
+            return redirect("members:join_status")
+    shown = {
+        "name": details["name"], "id_number": mask_id_number(details["id_number"]),
+        "phone": mask_phone(details["phone"]), "derived": _derived(details["id_number"]),
+        "education": Education(details["education"]).label if details.get("education") else "未填",
+        "household": Household(details["household"]).label if details.get("household") else "未填",
+        "employment_form": EmploymentForm(details["employment_form"]).label,
+        "gig_occupation": GigOccupation(details["gig_occupation"]).label if details.get("gig_occupation") else "",
+        "employer_name": pick["employer"].name if pick["employer"] else details.get("employer_name", ""),
+    }
+    return render(request, "members/join_review.html", {"tab": "home", "step": 4, "shown": shown, "pick": pick,
+                                                        "error": error}, status=status)
+
+
+@login_required
+def join_status(request: HttpRequest) -> HttpResponse:
+    """我的入会申请: where each application stands; the card number once approved."""
+    applications = list(services.applications_of(request.user))
+    services.mark_waiting(applications)
+    return render(request, "members/join_status.html", {
+        "tab": "me", "applications": applications, "member": own_member(request.user),
+        "can_apply": not any(a.status == ApplicationStatus.PENDING for a in applications)})
+
+
+@login_required
+@require_POST
+def join_withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    application = services.applications_of(request.user).filter(uuid=key).first()
+    if application is None:
+        raise NotFound("未找到该申请")
+    try:
+        services.application_withdraw(applicant=request.user, application=application, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已撤回入会申请")
+    return redirect("members:join_status")
+
+
+# --- Console: the queue ----------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    candidate = request.POST.get("next", "")
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
+        return redirect(candidate)
+    return redirect("members:applications")
+
+
+def _filter_unions(user: Any, visible: Any) -> list[Union]:
+    """Union filter choices: the upper levels of the caller's scope, and unions with applications."""
+    grants = [g.union_id for g in scope_of(user).grants]
+    return list(Union.objects.visible_to(user).filter(
+        Q(level__lte=UnionLevel.DISTRICT) | Q(pk__in=grants) | Q(pk__in=visible.values("union_id")))
+        .order_by("path")[:300])
+
+
+@staff_required
+def applications(request: HttpRequest) -> HttpResponse:
+    """The queue: oldest first, overdue ones flagged, batch approval for a drive."""
+    qs, filters = services.application_queue(request.user, request.GET)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    services.mark_waiting(page.object_list)
+    scope = scope_of(request.user)
+    for application in page.object_list:
+        application.can_write = scope.can(application.union.path, WRITE_ROLES)
+    visible = JoinApplication.objects.visible_to(request.user)
+    return render(request, "members/applications.html", {
+        "section": "applications", "page": page, "filters": filters, "statuses": ApplicationStatus.choices,
+        "unions": _filter_unions(request.user, visible),
+        "drives": EnrollmentDrive.objects.visible_to(request.user).order_by("-created_at")[:50],
+        "overdue_count": visible.filter(status=ApplicationStatus.PENDING,
+                                        submitted_at__lt=services.overdue_since()).count(),
+        "overdue_days": services.OVERDUE_WORKDAYS, "next": request.get_full_path(),
+    })
+
+
+@staff_required
+def application_detail(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    services.mark_waiting([application])
+    return render(request, "members/applications_detail.html", {
+        "section": "applications", "application": application, "derived": _derived(application.id_number),
+        "age": _age(application.id_number), "masked_phone": mask_phone(application.phone),
+        "can_write": scope_of(request.user).can(application.union.path, WRITE_ROLES),
+        "overdue_days": services.OVERDUE_WORKDAYS, "next": reverse("members:application", args=[application.uuid]),
+    })
+
+
+def _age(id_number: str) -> int | None:
+    try:
+        born = parse_id_number(id_number).birth_date
+    except InvalidIdNumber:
+        return None
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _decided(request: HttpRequest, application: JoinApplication, done: str, error: DomainError | None) -> HttpResponse:
+    """After a decision: the row again for HTMX, else back to where the staff member was."""
+    if request.htmx:
+        fresh = access_application(request.user, application.uuid)
+        services.mark_waiting([fresh])
+        fresh.can_write = True
+        return render(request, "members/applications_row.html", {
+            "a": fresh, "row_error": error.message if error else "", "row_done": "" if error else done,
+            "overdue_days": services.OVERDUE_WORKDAYS, "next": request.POST.get("next", "")})
+    if error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return _back(request)
+
+
+@staff_required
+@require_POST
+def application_approve(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key, write=True)
+    try:
+        member = services.application_approve(actor=request.user, application=application, request=request)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _decided(request, application, "", exc)
+    return _decided(request, application, f"已通过 {application.name} 的入会申请，会员卡号 {member.card_no}", None)
+
+
+@staff_required
+@require_POST
+def application_reject(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key, write=True)
+    form = RejectForm(request.POST)
+    try:
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        services.application_reject(actor=request.user, application=application, reason=reason, request=request)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _decided(request, application, "", exc)
+    return _decided(request, application, f"已退回 {application.name} 的入会申请", None)
+
+
+@staff_required
+@require_POST
+def applications_batch(request: HttpRequest) -> HttpResponse:
+    try:
+        result = services.applications_approve_batch(actor=request.user, keys=request.POST.getlist("uuids"),
+                                                     request=request)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return _back(request)
+    if result.approved:
+        messages.success(request, f"批量通过 {result.approved} 份入会申请")
+    if result.failed:
+        details = "；".join(f"{e['name'] or '该申请'}：{e['message']}" for e in result.errors[:10])
+        messages.error(request, f"{result.failed} 份未能通过：{details}")
+    return _back(request)
+
+
+# --- Console: drives ------------------------------------------------------------------------------------
+
+
+@staff_required
+def drives(request: HttpRequest) -> HttpResponse:
+    """集中入会: the drives in scope with their join code, QR code and how many joined through each."""
+    scope = scope_of(request.user)
+    form = DriveForm(_posted(request), initial={"starts_on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            union = access_union_for_work(request.user, data.pop("union"))
+            try:
+                drive = services.drive_create(actor=request.user, union=union, request=request, **data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, f"已创建集中入会活动“{drive.name}”，入会码 {drive.code}")
+                return redirect("members:drives")
+    items = list(services.drives_with_counts(EnrollmentDrive.objects.visible_to(request.user))
+                 .order_by("-created_at"))
+    for drive in items:
+        drive.join_url = request.build_absolute_uri(reverse("members:join_drive", args=[drive.code]))
+        drive.is_open = drive.starts_on <= timezone.localdate() and (
+            drive.ends_on is None or drive.ends_on >= timezone.localdate())
+    unions = (Union.objects.visible_to(request.user).active().filter(scope.q("path", WRITE_ROLES))
+              .order_by("path")[:300])
+    return render(request, "members/drives.html", {"section": "drives", "drives": items, "form": form,
+                                                   "unions": unions}, status=status)
+
+
+@staff_required
+def drive_qr(request: HttpRequest, key: str) -> HttpResponse:
+    """A drive's QR code as SVG: it opens the join flow with the drive preselected."""
+    import io
+
+    import segno
+
+    drive = access_drive(request.user, key)
+    url = request.build_absolute_uri(reverse("members:join_drive", args=[drive.code]))
+    # A standalone file needs the SVG namespace, which svg_inline() leaves out (it is for embedding in HTML).
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", scale=6, dark="#1f2329", border=2, xmldecl=False)
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="drive-qr-{drive.uuid}.svg"'
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("members/join/", join, name="join"),
+    path("members/join/register/", join_register, name="join_register"),
+    path("members/join/details/", join_details, name="join_details"),
+    path("members/join/details/id-check/", join_id_check, name="join_id_check"),
+    path("members/join/union/", join_union, name="join_union"),
+    path("members/join/review/", join_review, name="join_review"),
+    path("members/join/status/", join_status, name="join_status"),
+    path("members/join/applications/<uuid:key>/withdraw/", join_withdraw, name="join_withdraw"),
+    path("members/join/code/<str:code>/", join_code, name="join_code"),
+    path("members/join/drive/<str:code>/", join_drive, name="join_drive"),
+    path("console/members/applications/", applications, name="applications"),
+    path("console/members/applications/batch-approve/", applications_batch, name="applications_batch"),
+    path("console/members/applications/<uuid:key>/", application_detail, name="application"),
+    path("console/members/applications/<uuid:key>/approve/", application_approve, name="application_approve"),
+    path("console/members/applications/<uuid:key>/reject/", application_reject, name="application_reject"),
+    path("console/members/drives/", drives, name="drives"),
+    path("console/members/drives/<uuid:key>/qr.svg", drive_qr, name="drive_qr"),
+]
