@@ -14,6 +14,7 @@ See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -266,6 +267,9 @@ NUM_PROXIES = int(env("NUM_PROXIES", "0"))
 
 # --- Gonghui ----------------------------------------------------------------------------------------
 SMS_BACKEND = env("SMS_BACKEND", "gonghui.core.notify.LoggingSmsBackend")
+# Public holidays and make-up working days beyond the years shipped in gonghui/lib/workdays.py, as JSON:
+# {"2027": {"holidays": ["2027-01-01", "2027-02-05/2027-02-13"], "workdays": ["2027-02-14"]}}
+WORKDAY_CALENDAR = {int(year): days for year, days in json.loads(env("WORKDAY_CALENDAR", "{}") or "{}").items()}
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "inbox")
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100

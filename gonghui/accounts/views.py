@@ -87,7 +87,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/me.html", {"tab": "me"})
+    from gonghui.core.modules import me_links
+
+    return render(request, "accounts/me.html", {"tab": "me", "links": me_links()})
 
 
 @login_required

@@ -36,7 +36,19 @@ class ConsoleSection:
     visible: Callable[[Any], bool] = field(default=lambda user: True)
 
 
+@dataclass(frozen=True)
+class MeLink:
+    """A row on the worker's 「我的」 page."""
+
+    key: str
+    label: str
+    url_name: str
+    hint: str = ""
+    order: int = 100
+
+
 _tiles: dict[str, Tile] = {}
+_me_links: dict[str, MeLink] = {}
 _sections: dict[str, ConsoleSection] = {}
 
 
@@ -54,3 +66,11 @@ def tiles() -> list[Tile]:
 
 def console_sections(user: Any) -> list[ConsoleSection]:
     return [s for s in sorted(_sections.values(), key=lambda s: (s.order, s.key)) if s.visible(user)]
+
+
+def register_me_link(link: MeLink) -> None:
+    _me_links[link.key] = link
+
+
+def me_links() -> list[MeLink]:
+    return sorted(_me_links.values(), key=lambda m: (m.order, m.key))

@@ -3,6 +3,7 @@ parse → gate (access.py) → service → render."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -213,8 +214,10 @@ def join_qr(request: HttpRequest, key: str) -> HttpResponse:
 
     union = access_union(request.user, key)
     url = request.build_absolute_uri(reverse("unions:public", args=[union.join_code]))
-    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#1f2329", border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    # A standalone file needs the SVG namespace, which svg_inline() leaves out (it is for embedding in HTML).
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, dark="#1f2329", border=2, xmldecl=False)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="join-qr-{union.uuid}.svg"'
     return response
