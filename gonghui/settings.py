@@ -116,6 +116,10 @@ INSTALLED_APPS = [
     "gonghui.unions",
     "gonghui.accounts",
     "gonghui.members",
+    "gonghui.market",
+    "gonghui.appeals",
+    "gonghui.benefits",
+    "gonghui.activities",
     "gonghui.web",
 ]
 

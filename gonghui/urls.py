@@ -5,8 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from gonghui.accounts.api import router as accounts_router
+from gonghui.activities.api import router as activities_router
+from gonghui.appeals.api import router as appeals_router
+from gonghui.benefits.api import router as benefits_router
 from gonghui.core.api import api
 from gonghui.core.api_routes import router as core_router
+from gonghui.market.api import router as market_router
 from gonghui.members.api import router as members_router
 from gonghui.unions.api import router as unions_router
 
@@ -14,6 +18,10 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/core/", core_router)
 api.add_router("/unions/", unions_router)
 api.add_router("/members/", members_router)
+api.add_router("/market/", market_router)
+api.add_router("/appeals/", appeals_router)
+api.add_router("/benefits/", benefits_router)
+api.add_router("/activities/", activities_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -26,4 +34,8 @@ urlpatterns = [
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.unions.urls")),
     path("", include("gonghui.members.urls")),
+    path("", include("gonghui.market.urls")),
+    path("", include("gonghui.appeals.urls")),
+    path("", include("gonghui.benefits.urls")),
+    path("", include("gonghui.activities.urls")),
 ]

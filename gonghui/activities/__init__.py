@@ -1,0 +1,1 @@
+"""活动: events with quota, waitlist, QR check-in and ratings."""

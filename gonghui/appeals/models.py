@@ -1,0 +1,1 @@
+"""Models of the appeals app (being written)."""

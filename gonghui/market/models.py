@@ -1,0 +1,1 @@
+"""Models of the market app (being written)."""
