@@ -7,7 +7,7 @@ from typing import Any
 from gonghui.core.errors import NotFound
 from gonghui.core.scope import Role, gate
 
-from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, Transfer
+from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, RosterImport, Transfer
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
@@ -37,6 +37,11 @@ def access_transfer(user: Any, key: Any, *, write: bool = False) -> Transfer:
 
 def access_rights_request(user: Any, key: Any, *, write: bool = False) -> RightsRequest:
     return gate(user, RightsRequest.objects.select_related("member__union"), write=write, uuid=key)
+
+
+def access_import(user: Any, key: Any, *, write: bool = False) -> RosterImport:
+    """A roster import job, owned by the branch of its union."""
+    return gate(user, RosterImport.objects.select_related("union", "created_by"), write=write, uuid=key)
 
 
 def own_member(user: Any) -> Member | None:

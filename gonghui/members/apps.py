@@ -22,6 +22,7 @@ class MembersConfig(AppConfig):
             return scope.is_superuser or bool(scope.paths(DATA_ROLES))
 
         for section in (
+            ConsoleSection("members", "会员", "members:list", "☺", order=30, visible=works_with_data),
             ConsoleSection("applications", "入会审核", "members:applications", "✚", order=31, visible=works_with_data),
             ConsoleSection("drives", "集中入会", "members:drives", "⚐", order=32, visible=works_with_data),
             ConsoleSection("transfers", "会籍转移", "members:transfers", "⇄", order=33, visible=works_with_data),

@@ -101,11 +101,10 @@ class Member(models.Model):
     name_pinyin = models.CharField(max_length=120, blank=True, editable=False)
     name_initials = models.CharField(max_length=20, blank=True, editable=False)
     id_number = EncryptedTextField("身份证号码", null=True, blank=True)
-    id_index = BlindIndexField(source="id_number", purpose="id", normalizer=normalize_id_number, unique=True,
-                               null=True, blank=True)
+    id_index = BlindIndexField(source="id_number", purpose="id", normalizer=normalize_id_number, null=True,
+                               blank=True)
     phone = EncryptedTextField("手机号码", null=True, blank=True)
-    phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, null=True, blank=True,
-                                  db_index=True)
+    phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, null=True, blank=True)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
@@ -113,11 +112,13 @@ class Member(models.Model):
     employment_form = models.CharField("就业形态", max_length=10, choices=EmploymentForm.choices,
                                        default=EmploymentForm.REGULAR)
     gig_occupation = models.CharField("新就业形态职业", max_length=20, choices=GigOccupation.choices, blank=True)
+    # The FK indexes are left to the composite indexes below that start with the same column.
     employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
-                                 verbose_name="工作单位")
-    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="members", verbose_name="所在工会")
-    card_no = models.CharField("会员卡号", max_length=20, unique=True, null=True, blank=True)
-    card_token = models.CharField(max_length=40, unique=True, default=new_card_token, editable=False)
+                                 verbose_name="工作单位", db_index=False)
+    union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="members", verbose_name="所在工会",
+                              db_index=False)
+    card_no = models.CharField("会员卡号", max_length=20, null=True, blank=True)
+    card_token = models.CharField(max_length=40, default=new_card_token, editable=False)
     card_token_rotated_at = models.DateTimeField(default=timezone.now, editable=False)
     join_date = models.DateField("入会日期", default=timezone.localdate)
     status = models.CharField("会籍状态", max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
@@ -142,8 +143,14 @@ class Member(models.Model):
             models.Index(fields=["employment_form", "gig_occupation"], name="member_gig_idx"),
             models.Index(fields=["join_date"], name="member_join_date_idx"),
             models.Index(fields=["employer"], name="member_employer_idx"),
+            models.Index(fields=["phone_index"], name="member_phone_index_idx"),
         ]
+        # Uniques as constraints, not unique=True: on PostgreSQL a unique CharField also gets a second
+        # "_like" index for LIKE queries, which nothing runs on these columns (measured: 1/3 of import time).
         constraints = [
+            models.UniqueConstraint(fields=["id_index"], name="member_unique_id_index"),
+            models.UniqueConstraint(fields=["card_no"], name="member_unique_card_no"),
+            models.UniqueConstraint(fields=["card_token"], name="member_unique_card_token"),
             models.CheckConstraint(
                 condition=Q(employment_form="gig") | Q(gig_occupation=""), name="member_gig_occupation_only_for_gig"),
         ]

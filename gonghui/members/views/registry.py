@@ -1,5 +1,127 @@
-"""members pages: registry (being written)."""
+"""The registry's console pages: finding members (/console/members/), the member page, and revealing
+an identifier (admins, audited). Thin adapters: parse → gate → selector/service → render."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import Forbidden
+from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
+from gonghui.web.decorators import staff_required
+
+from ..access import access_member
+from ..forms_registry import RevealForm
+from ..models import (
+    EmploymentForm,
+    GigOccupation,
+    HardshipLevel,
+    Member,
+    MemberStatus,
+    ModelWorkerLevel,
+)
+from ..selectors import ALL, ANY, child_union_counts, counting_root, member_filters, member_history, member_search
+from ..services import registry
+from ..services.roster import can_import
+
+PAGE_SIZE = 20
+EVENT_LABELS = {
+    "join": "入会", "import": "花名册导入", "transfer_start": "申请转会", "transfer_out": "转出",
+    "transfer_in": "转入", "transfer_refused": "转会退回", "corrected": "更正个人信息", "anonymized": "个人信息已删除",
+    "left": "退会",
+}
+
+
+def transfer_url(member: Member) -> str:
+    """"发起转会" (views/transfer.py); a plain path if that page is not routed."""
+    try:
+        return reverse("members:staff_transfer", args=[member.uuid])
+    except NoReverseMatch:
+        return f"/console/members/{member.uuid}/transfer/"
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "forms": EmploymentForm.choices, "occupations": GigOccupation.choices,
+        "hardships": [(ANY, "全部困难职工"), *HardshipLevel.choices],
+        "model_workers": [(ANY, "全部劳模"), *ModelWorkerLevel.choices],
+        "statuses": [("", "在册会员"), *MemberStatus.choices, (ALL, "全部状态")],
+    }
+
+
+@staff_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Search and filters within the caller's scope, with member counts per child union."""
+    filters = member_filters(request.user, request.GET)
+    qs = member_search(request.user, filters)
+    page = Paginator(qs.select_related("union", "employer"), PAGE_SIZE).get_page(request.GET.get("page"))
+    root = counting_root(request.user, filters)
+    counts = child_union_counts(request.user, root, qs)
+    params = filters.as_params()
+    context = {
+        "section": "members", "page": page, "filters": filters, "params": params, "counts": counts,
+        "can_import": can_import(request.user), "today": timezone.localdate(), **_choices(),
+        "parent": root.parent if root is not None and root.parent_id and scope_of(request.user).can(
+            root.parent.path, DATA_ROLES) else None,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "members/_rows.html", context)
+    return render(request, "members/list.html", context)
+
+
+def _detail_context(request: HttpRequest, member: Member) -> dict[str, Any]:
+    from gonghui.unions.models import Union
+
+    scope = scope_of(request.user)
+    chain = list(Union.objects.ancestors_of(member.union, include_self=True))
+    history = list(member_history(member))
+    for item in history:
+        item.event_label = EVENT_LABELS.get(item.event, item.event)
+    return {
+        "section": "members", "member": member, "history": history,
+        "chain": [(u, scope.can(u.path, DATA_ROLES)) for u in chain],
+        "age": member.age_on(timezone.localdate()),
+        "can_reveal": scope.role_at(member.union.path) == Role.ADMIN,
+        "can_work": scope.can(member.union.path, WRITE_ROLES),
+        "transfer_url": transfer_url(member), "reveal_form": RevealForm(),
+        "current": member.status in (MemberStatus.ACTIVE, MemberStatus.TRANSFERRING),
+    }
+
+
+@staff_required
+def member_detail(request: HttpRequest, key: str) -> HttpResponse:
+    member = access_member(request.user, key)
+    return render(request, "members/detail.html", _detail_context(request, member))
+
+
+@staff_required
+@require_POST
+def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
+    """One unmasked identifier, for an administrator who gives a reason; audited by the service."""
+    member = access_member(request.user, key)
+    if scope_of(request.user).role_at(member.union.path) != Role.ADMIN:
+        raise Forbidden("只有管理员可以查看完整信息")
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render(request, "members/_reveal.html", {"member": member, "form": form,
+                                                        "field": request.POST.get("field", "")}, status=400)
+    field = form.cleaned_data["field"]
+    value = registry.member_reveal(actor=request.user, member=member, field=field,
+                                   reason=form.cleaned_data["reason"], request=request)
+    context = {"member": member, "field": field, "label": registry.REVEALABLE[field], "value": value}
+    if request.htmx:
+        return render(request, "members/_reveal.html", context)
+    return render(request, "members/detail.html", {**_detail_context(request, member), "revealed": context})
+
+
+urlpatterns: list[URLPattern] = [
+    path("console/members/", member_list, name="list"),
+    path("console/members/<uuid:key>/", member_detail, name="detail"),
+    path("console/members/<uuid:key>/reveal/", member_reveal, name="reveal"),
+]

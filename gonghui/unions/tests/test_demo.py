@@ -20,6 +20,7 @@ DISTRICT_CODES = {d.code for city in CITIES for d in city.districts}
 
 
 def demo(**options: object) -> str:
+    options.setdefault("members", 200)  # the members demo has its own tests (members/tests/test_demo_members.py)
     out = StringIO()
     call_command("demo", stdout=out, **options)
     return out.getvalue()
