@@ -29,7 +29,7 @@ run: $(STAMP)
 
 ## Run the whole suite on the embedded default (SQLite); DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: $(STAMP)
-	@$(BIN)/python -m pytest -n 2 --dist loadfile gonghui
+	@DATABASE_CONN_MAX_AGE=0 $(BIN)/python -m pytest -n 2 --dist loadfile gonghui
 
 lint: $(STAMP)
 	@$(BIN)/ruff check .

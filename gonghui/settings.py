@@ -160,7 +160,8 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 if env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(
+        env("DATABASE_URL"), conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")), conn_health_checks=True)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
