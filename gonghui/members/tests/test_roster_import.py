@@ -438,13 +438,13 @@ def test_it_reports_numbers_that_lost_digits(cast: Cast) -> None:
 
 
 def test_it_refuses_too_many_rows(cast: Cast, monkeypatch: Any) -> None:
-    monkeypatch.setattr(roster, "MAX_ROWS", 3)
+    monkeypatch.setattr(roster.jobs, "MAX_ROWS", 3)
     message = failed(cast, xlsx([row(id_no=id_number("630102", f"1990010{i}", "111")) for i in range(1, 6)]))
     assert "一次最多导入 3 行" in message
 
 
 def test_it_refuses_a_file_over_the_size_limit(cast: Cast, monkeypatch: Any) -> None:
-    monkeypatch.setattr(roster, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(roster.jobs, "MAX_UPLOAD_BYTES", 1000)
     with pytest.raises(roster.RosterFileError):
         roster.roster_upload(actor=cast.district_a_officer, union=cast.district_a, content=b"PK\x03\x04" + b"0" * 2000)
 

@@ -1,5 +1,5 @@
 """Console pages of roster import (/console/members/import/…) and the member export
-(/console/members/export.xlsx). The work is in services/roster.py and runs as tasks (tasks.py):
+(/console/members/export.xlsx). The work is in services/roster/ and runs as tasks (tasks.py):
 inline without a broker, in a worker with one, while the job page polls its progress."""
 
 from __future__ import annotations

@@ -1,0 +1,563 @@
+"""Roster import jobs (花名册导入): the template, the dry run and the commit.
+
+The flow, one ``RosterImport`` row per upload:
+
+    roster_upload   → uploaded   the file is kept (MEDIA_ROOT/imports/…) until it has been checked
+    roster_check    → checked    every row validated; the report (row, column, Chinese message) is
+                                 stored on the job; the valid rows are staged, encrypted, and the
+                                 uploaded file is deleted
+    roster_commit   → done       all staged rows written in ONE transaction, set-based
+
+Also here: giving up a checked import (roster_discard), expiring abandoned ones (roster_sweep), and
+who may import where (can_import, import_unions, roster_imports).
+
+Why stage instead of reading the file again at commit: reading and validating is most of the work;
+doing it once keeps the commit transaction short (on SQLite it holds the only write lock), and no
+plaintext file with ID numbers stays on disk after the check. What can change between check and
+commit (someone joined meanwhile, an employer was moved) lives in the database, and the commit
+checks those facts again inside its transaction.
+
+Progress: the check reports progress (``processed_rows``) as it goes, because it is not one
+transaction. The commit is one transaction, so a progress counter written inside it would not be
+visible to the page polling it until the very end; the page shows "导入中" (the status is set before
+the transaction starts) and then the result. Both run as Celery tasks (members/tasks.py), inline
+when no broker is configured.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connections, router, transaction
+from django.utils import timezone
+
+from gonghui.core import audit
+from gonghui.core.errors import Conflict
+from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, scope_of
+from gonghui.lib import crypto
+from gonghui.lib.excel import write_template
+from gonghui.unions.models import Union
+
+from ...models import (
+    Education,
+    EmploymentForm,
+    GigOccupation,
+    HardshipLevel,
+    Household,
+    ImportStatus,
+    Member,
+    MembershipHistory,
+    MemberStatus,
+    ModelWorkerLevel,
+    RosterImport,
+)
+from .checking import (
+    _EXAMPLE_IDS,
+    _HEADER_OF,
+    _K,
+    COLUMNS,
+    HEADERS,
+    R_BIRTH,
+    R_CRAFTSMAN,
+    R_EDUCATION,
+    R_EMPLOYER,
+    R_FORM,
+    R_GENDER,
+    R_GIG,
+    R_HARDSHIP,
+    R_HOUSEHOLD,
+    R_ID,
+    R_ID_INDEX,
+    R_INITIALS,
+    R_JOIN,
+    R_MODEL,
+    R_NAME,
+    R_PHONE,
+    R_PHONE_INDEX,
+    R_PINYIN,
+    R_REPRESENTATIVE,
+    R_ROW,
+    RowError,
+    _Checker,
+    _Employers,
+    _find_header,
+)
+from .values import _fold, echo
+from .writing import _chunks, _max_params, bulk_insert, insert_members
+from .xlsx import (
+    _OLE_MAGIC,
+    _ZIP_MAGIC,
+    MAX_UPLOAD_BYTES,
+    NOTES_TITLE,
+    SHEET_TITLE,
+    STOP_AFTER_EMPTY,
+    TOO_BIG_MESSAGE,
+    RosterFileError,
+    _load_book,
+    _open_package,
+    _SheetScanner,
+    column_letters,
+)
+
+logger = logging.getLogger("gonghui.members.roster")
+
+MAX_ROWS = 200_000
+MAX_ERRORS = 1000  # errors kept on the job; the count of rows with errors is always exact
+HEADER_SEARCH_ROWS = 10  # the header may sit below a title row ("某某公司工会会员花名册")
+PROGRESS_EVERY = 2000
+TEMPLATE_FILENAME = "会员花名册导入模板.xlsx"
+
+
+# --- Template ------------------------------------------------------------------------------------------
+
+EXAMPLES = (
+    ("张三", _EXAMPLE_IDS[0], "13900000000", "某某科技有限公司", "单位职工", "", "本科", "非农业户口", "2024-03-01",
+     "", "否", "", "否"),
+    ("李四", _EXAMPLE_IDS[1], "13900000001", "", "新就业形态劳动者", "外卖送餐员", "高中/中专/技校", "农业户口",
+     "2024/3/1", "", "否", "一般困难", "否"),
+)
+
+
+def template_build() -> bytes:
+    """The fill-in template: header, two grey example rows, drop-downs, and a 填写说明 sheet."""
+    notes: list[tuple[str, str, str]] = [(c.header, "必填" if c.required else "选填", c.note) for c in COLUMNS]
+    notes += [
+        ("（通用）", "", "第1行是表头，请勿修改；灰色的示例行导入前请删除（不删除也不会被导入）。"),
+        ("（通用）", "", "每行一人，中间不要留空行；不要合并单元格；公式请改为直接填写内容。"),
+        ("（通用）", "", f"一次最多导入 {MAX_ROWS} 行，文件不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，"
+                        "请保存为 Excel 工作簿（.xlsx）。"),
+        ("（通用）", "", "上传后系统先逐行检查并列出问题（行号、列、原因），确认后一次性导入所有检查通过的行，"
+                        "有问题的行不会导入。"),
+        ("（通用）", "", "已是本工会会员的（按身份证号码识别）会更新其信息；已是其他工会会员的不能导入，"
+                        "请办理会籍转移。"),
+    ]
+    choices = {
+        _K["employment_form"]: EmploymentForm.labels, _K["gig_occupation"]: GigOccupation.labels,
+        _K["education"]: Education.labels, _K["household"]: Household.labels,
+        _K["model_worker"]: ModelWorkerLevel.labels, _K["craftsman"]: ["是", "否"],
+        _K["hardship"]: HardshipLevel.labels, _K["representative"]: ["是", "否"],
+    }
+    return write_template(title=SHEET_TITLE, header=HEADERS, examples=EXAMPLES, notes=notes, notes_title=NOTES_TITLE,
+                          text_columns=[_K["id_number"], _K["phone"], _K["join_date"]], choices=choices,
+                          widths=[10, 22, 14, 30, 18, 16, 16, 12, 12, 10, 8, 10, 10])
+
+
+# --- Uploading, checking, committing -----------------------------------------------------------------------
+
+
+def roster_upload(*, actor: Any, union: Union, content: bytes, filename: str = "") -> RosterImport:
+    """Keep an upload for checking. Preconditions: the actor may do day-to-day work at ``union``
+    (access_union_for_work). Refuses at once what is plainly not an .xlsx; the rest is the check's."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise RosterFileError(TOO_BIG_MESSAGE)
+    if not content:
+        raise RosterFileError("上传的文件是空的，请选择填写好的 Excel 文件")
+    if content.startswith(_OLE_MAGIC) or not content.startswith(_ZIP_MAGIC):
+        _open_package(content)  # raises the precise message
+    job = RosterImport(union=union, created_by=actor, original_name=(filename or "")[:200])
+    job.file.save(f"{job.uuid}.xlsx", ContentFile(content), save=False)
+    job.save()
+    return job
+
+
+def _progress(job: RosterImport, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    RosterImport.objects.filter(pk=job.pk).update(**fields)
+
+
+def _staged_name(job: RosterImport) -> str:
+    return f"imports/roster/{job.uuid}.rows"
+
+
+def _stage_save(job: RosterImport, records: list[list[Any]]) -> None:
+    """The checked rows, compressed and encrypted with the field key (they hold ID numbers)."""
+    packed = zlib.compress(json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    sealed = crypto.encrypt(base64.b64encode(packed).decode())
+    name = _staged_name(job)
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(sealed.encode()))
+
+
+def _stage_load(job: RosterImport) -> list[list[Any]]:
+    try:
+        with default_storage.open(_staged_name(job)) as handle:
+            sealed = handle.read().decode()
+    except OSError:
+        raise Conflict("待导入的数据已失效，请重新上传文件", code="import_expired") from None
+    return json.loads(zlib.decompress(base64.b64decode(crypto.decrypt(sealed))))
+
+
+def _discard_upload(job: RosterImport) -> None:
+    if job.file:
+        try:
+            job.file.delete(save=False)
+        except OSError:  # pragma: no cover - already gone
+            pass
+        RosterImport.objects.filter(pk=job.pk).update(file="")
+
+
+def _union_label(actor: Any, union: Union | None) -> str:
+    if union is not None and scope_of(actor).can(union.path, DATA_ROLES):
+        return f"“{union.name}”"
+    return "其他工会"
+
+
+@dataclass
+class _Outcome:
+    creates: list[list[Any]]
+    updates: list[tuple[list[Any], int]]  # (record, existing member pk)
+    errors: list[RowError]
+    union_of: dict[int, int]  # row → the union a new member joins
+    employer_of: dict[int, int | None]  # row → employer id
+
+
+def _resolve(job: RosterImport, actor: Any, records: list[list[Any]], *, fields: Sequence[str] = (),
+             probe: bool = False) -> tuple[_Outcome, dict[int, dict[str, Any]]]:
+    """The database checks, set-based. A new member joins the union of the employer given (which
+    must be registered within the job union's subtree), else the job's union. A person already in
+    the registry is updated when their union lies within the job union's subtree, and refused when
+    they belong to another branch (that is a transfer). Returns the outcome and the existing
+    members' current values (``fields``) by primary key. Records are not modified. ``probe``: the
+    rows already failed; only collect their database problems (employer, member elsewhere)."""
+    employers = _Employers.load(job.union, {r[R_EMPLOYER] for r in records if r[R_EMPLOYER]})
+    outcome = _Outcome([], [], [], {}, {})
+    existing: dict[str, dict[str, Any]] = {}
+    wanted = ["pk", "id_index", "union_id", "union__path", "status", *fields]
+    size = min(10_000, _max_params(connections[router.db_for_write(Member)]) - 10)
+    for chunk in _chunks([r[R_ID_INDEX] for r in records if r[R_ID_INDEX]], size):
+        for row in Member.objects.filter(id_index__in=chunk).values(*wanted):
+            existing[row["id_index"]] = row
+    union_ids = {row["union_id"] for row in existing.values()} | {u for _, u in filter(None, employers.by_key.values())}
+    unions = {u.pk: u for u in Union.objects.filter(pk__in=list(union_ids)).only("pk", "name", "path")}
+    current = {MemberStatus.ACTIVE, MemberStatus.TRANSFERRING}
+    for record in records:
+        number = record[R_ROW]
+        problems: list[RowError] = []
+        employer_id, union_id = None, job.union_id
+        if record[R_EMPLOYER]:
+            typed = echo(record[R_EMPLOYER], 60)
+            found = employers.by_key.get(_fold(record[R_EMPLOYER]), False)
+            if found is None:
+                problems.append(RowError(number, _HEADER_OF["employer"],
+                                         f"有多家名为“{typed}”的单位，请改填统一社会信用代码"))
+            elif found is False:
+                problems.append(RowError(
+                    number, _HEADER_OF["employer"],
+                    f"工作单位“{typed}”不在本工会及下级工会登记的企业/单位中，请先登记该单位或核对名称、代码"))
+            else:
+                employer_id, union_id = found
+        had = existing.get(record[R_ID_INDEX]) if record[R_ID_INDEX] else None
+        if had is not None:
+            if not had["union__path"].startswith(job.union.path):
+                where = _union_label(actor, unions.get(had["union_id"]))
+                problems.append(RowError(number, _HEADER_OF["id_number"],
+                                         f"此人已是{where}的会员，不能重复入会；如需转入，请办理会籍转移"))
+            elif had["status"] not in current:
+                problems.append(RowError(number, _HEADER_OF["id_number"],
+                                         "此人已退会或已转出，不能通过导入恢复会籍，请重新办理入会"))
+            elif employer_id is not None and union_id != had["union_id"]:
+                problems.append(RowError(
+                    number, _HEADER_OF["employer"],
+                    f"此人是{_union_label(actor, unions.get(had['union_id']))}的会员，而该工作单位属于"
+                    f"{_union_label(actor, unions.get(union_id))}；如需变更所在工会，请办理会籍转移"))
+        if problems or probe:
+            outcome.errors.extend(problems)
+            continue
+        if had is None:
+            outcome.creates.append(record)
+        else:
+            outcome.updates.append((record, had["pk"]))
+        outcome.union_of[number] = union_id
+        outcome.employer_of[number] = employer_id
+    return outcome, {row["pk"]: row for row in existing.values()}
+
+
+def roster_check(*, job: RosterImport) -> RosterImport:
+    """The dry run: read and validate every row, write nothing but the job's report and the staged
+    rows. Idempotent: a job that is no longer 'uploaded' is returned as it is."""
+    claimed = RosterImport.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED).update(
+        status=ImportStatus.CHECKING, processed_rows=0)
+    job.refresh_from_db()
+    if not claimed:
+        return job
+    try:
+        _check(job)
+    except RosterFileError as exc:
+        _progress(job, status=ImportStatus.FAILED, message=exc.message[:300], finished_at=timezone.now())
+    except Exception:
+        logger.exception("roster check failed for import %s", job.uuid)
+        _progress(job, status=ImportStatus.FAILED, message="检查时出现意外错误，请稍后重新上传；如仍失败请联系管理员",
+                  finished_at=timezone.now())
+    finally:
+        _discard_upload(job)
+    return job
+
+
+def _check(job: RosterImport) -> None:
+    with job.file.open("rb") as handle:
+        content = handle.read(MAX_UPLOAD_BYTES + 1)
+    archive = _open_package(content)
+    scanner = _SheetScanner(archive, _load_book(archive))
+    checker: _Checker | None = None
+    records: list[list[Any]] = []
+    errors: list[RowError] = []
+    error_rows: set[int] = set()
+    seen_rows = 0
+    data_rows: list[int] = []
+    for row in scanner.rows():
+        if checker is None:
+            found = _find_header(row)
+            if found is None:
+                if row.number >= HEADER_SEARCH_ROWS:
+                    break
+                continue
+            header, labels = found
+            scanner.wanted = frozenset(header)
+            checker = _Checker(header, labels, timezone.localdate())
+            continue
+        seen_rows += 1
+        if seen_rows > MAX_ROWS:
+            raise RosterFileError(f"一次最多导入 {MAX_ROWS} 行数据，请拆分成几个文件分批导入")
+        data_rows.append(row.number)
+        record, row_errors = checker.check(row)
+        if record is not None:
+            records.append(record)
+        if row_errors:
+            errors.extend(row_errors)
+            error_rows.add(row.number)
+        if seen_rows % PROGRESS_EVERY == 0:
+            estimate = scanner.estimated_rows - 1
+            if not 0 < estimate <= MAX_ROWS or estimate < seen_rows:
+                estimate = int(seen_rows * scanner.size / max(scanner.consumed, 1))
+            _progress(job, processed_rows=seen_rows, total_rows=max(estimate, seen_rows))
+    if checker is None:
+        expected = "、".join(c.header for c in COLUMNS)
+        raise RosterFileError(f"找不到表头：第1行应为表头，至少包括“姓名”和“身份证号码”两列。模板的表头是：{expected}。"
+                              "请使用下载的导入模板填写")
+    # Merged cells are listed after the rows: a covered cell holds nothing although Excel shows a value.
+    merged = _merge_errors(scanner.merges, data_rows, checker)
+    if merged:
+        errors.extend(merged)
+        bad = {e.row for e in merged}
+        error_rows |= bad
+        records = [r for r in records if r[R_ROW] not in bad]
+    outcome, _ = _resolve(job, job.created_by, records)
+    errors.extend(outcome.errors)
+    error_rows |= {e.row for e in outcome.errors}
+    probes = [p for p in checker.probes if p[R_EMPLOYER] or p[R_ID_INDEX]]
+    if probes:
+        duplicates = {(e.row, e.column) for e in errors}
+        more = _resolve(job, job.created_by, probes, probe=True)[0].errors
+        errors.extend(e for e in more if (e.row, e.column) not in duplicates)
+    errors.sort(key=lambda e: (e.row, e.column))
+    valid = [*outcome.creates, *(record for record, _ in outcome.updates)]
+    valid.sort(key=lambda r: r[R_ROW])
+    if valid:
+        _stage_save(job, valid)
+    message = ""
+    if scanner.stopped_early:
+        message = f"表格中连续 {STOP_AFTER_EMPTY} 行为空，之后的内容未读取。"
+    if len(errors) > MAX_ERRORS:
+        message += f"问题共 {len(errors)} 条，仅列出前 {MAX_ERRORS} 条。"
+    _progress(job, status=ImportStatus.CHECKED, total_rows=seen_rows, processed_rows=seen_rows, valid_rows=len(valid),
+              error_rows=len(error_rows), created_count=len(outcome.creates), updated_count=len(outcome.updates),
+              errors=[e.as_dict() for e in errors[:MAX_ERRORS]], message=message[:300], finished_at=timezone.now())
+
+
+def _merge_errors(merges: list[tuple[int, int, int, int]], data_rows: list[int], checker: _Checker) -> list[RowError]:
+    import bisect
+
+    errors = []
+    for min_col, min_row, max_col, max_row in merges:
+        label = f"{column_letters(min_col)}{min_row}:{column_letters(max_col)}{max_row}"
+        start = bisect.bisect_left(data_rows, min_row)
+        for number in data_rows[start:bisect.bisect_right(data_rows, max_row)]:
+            for index, target in checker.header.items():
+                if min_col <= index <= max_col and (number, index) != (min_row, min_col):
+                    errors.append(RowError(number, checker.labels[target],
+                                           f"单元格位于合并单元格 {label} 中，只有左上角的格子有内容。"
+                                           "请取消合并，并在每一行分别填写"))
+    return errors
+
+
+_UPDATE_FIELDS = ("name", "phone_index", "employer_id", "employment_form", "gig_occupation", "education", "household",
+                  "join_date", "model_worker_level", "craftsman", "hardship_level", "worker_representative")
+
+
+def roster_commit(*, job: RosterImport, actor: Any, request: Any = None) -> RosterImport:
+    """Write every staged row in one transaction: new members (with card numbers and a history row),
+    and updates of members already in the same union. One audit row for the whole import.
+
+    Preconditions: the job passed the check (status 'checked') and the actor may work at its union.
+    Raises Conflict when the job is not waiting to be committed (committed twice, still checking).
+    """
+    claimed = RosterImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.COMMITTING, message="")
+    job.refresh_from_db()
+    if not claimed:
+        if job.status in (ImportStatus.COMMITTING, ImportStatus.DONE):
+            return job  # a repeated task or a double click: already under way or done
+        raise Conflict("这次导入当前不能提交（可能仍在检查或已失败），请刷新后查看")
+    try:
+        records = _stage_load(job) if job.valid_rows else []
+        with _page_cache(Member), transaction.atomic():
+            created, updated, late = _write(job, actor, records)
+            errors = sorted([*(RowError(**e) for e in job.errors), *late], key=lambda e: (e.row, e.column))
+            audit.record("member.import", actor=actor, request=request, obj=job, union=job.union, detail={
+                "import": str(job.uuid), "file": job.original_name[:100], "created": created, "updated": updated,
+                "error_rows": job.error_rows + len({e.row for e in late})})
+            _progress(job, status=ImportStatus.DONE, created_count=created, updated_count=updated,
+                      valid_rows=created + updated, error_rows=job.error_rows + len({e.row for e in late}),
+                      errors=[e.as_dict() for e in errors[:MAX_ERRORS]], finished_at=timezone.now())
+    except IntegrityError:
+        # Someone registered one of these people between our checks and the insert: nothing was
+        # written; the next attempt re-checks against the database as it is then.
+        _progress(job, status=ImportStatus.CHECKED,
+                  message="导入时有人同时登记了其中的会员，本次未写入任何数据，请重新提交")
+        return job
+    except Conflict:
+        _progress(job, status=ImportStatus.FAILED, message="待导入的数据已失效，请重新上传文件")
+        raise
+    except Exception:
+        logger.exception("roster commit failed for import %s", job.uuid)
+        _progress(job, status=ImportStatus.CHECKED, message="导入时出现意外错误，没有写入任何数据，请稍后重试")
+        return job
+    default_storage.delete(_staged_name(job))
+    return job
+
+
+@contextmanager
+def _page_cache(model: type[Any], kib: int = 65536) -> Iterator[None]:
+    """On SQLite, a larger page cache for this connection while it writes a big import: the member
+    table has a dozen indexes, four of them on random keys (uuid, blind indexes, card token), and
+    with the default 2 MB cache every insert re-reads their pages. Restored afterwards."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-abs(int(kib))}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
+
+
+def _write(job: RosterImport, actor: Any, records: list[list[Any]]) -> tuple[int, int, list[RowError]]:
+    outcome, existing = _resolve(job, actor, records, fields=_UPDATE_FIELDS)
+    now = timezone.now()
+    today = timezone.localdate()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    new_rows = [
+        {"name": r[R_NAME], "name_pinyin": r[R_PINYIN], "name_initials": r[R_INITIALS], "id_number": r[R_ID],
+         "id_index": r[R_ID_INDEX], "phone": r[R_PHONE] or None, "phone_index": r[R_PHONE_INDEX],
+         "gender": r[R_GENDER], "birth_date": date.fromisoformat(r[R_BIRTH]), "education": r[R_EDUCATION],
+         "household": r[R_HOUSEHOLD], "employment_form": r[R_FORM], "gig_occupation": r[R_GIG],
+         "employer_id": outcome.employer_of[r[R_ROW]], "union_id": outcome.union_of[r[R_ROW]],
+         "join_date": date.fromisoformat(r[R_JOIN]) if r[R_JOIN] else today, "model_worker_level": r[R_MODEL],
+         "craftsman": r[R_CRAFTSMAN], "hardship_level": r[R_HARDSHIP], "worker_representative": r[R_REPRESENTATIVE],
+         "created_at": now, "updated_at": now, "card_token_rotated_at": now}
+        for r in outcome.creates
+    ]
+    ids = insert_members(new_rows)
+    members = [(pk, row["union_id"]) for pk, row in zip(ids, new_rows, strict=True)]
+    reason = f"花名册导入：{job.original_name}"[:300]
+    bulk_insert(MembershipHistory, [
+        {"member_id": pk, "event": "import", "from_status": "", "to_status": MemberStatus.ACTIVE, "from_union_id": None,
+         "to_union_id": union_id, "actor_id": actor_id, "reason": reason, "created_at": now}
+        for pk, union_id in members
+    ])
+    # Updates: a blank optional cell keeps what is on record; the four tags are what the roster says.
+    changed: list[tuple[Member, bool]] = []
+    for record, pk in outcome.updates:
+        current = existing[pk]
+        employer_id = outcome.employer_of[record[R_ROW]]
+        wanted = {
+            "name": record[R_NAME], "phone_index": record[R_PHONE_INDEX] or current["phone_index"],
+            "employer_id": employer_id if employer_id is not None else current["employer_id"],
+            "employment_form": record[R_FORM], "gig_occupation": record[R_GIG],
+            "education": record[R_EDUCATION] or current["education"],
+            "household": record[R_HOUSEHOLD] or current["household"],
+            "join_date": date.fromisoformat(record[R_JOIN]) if record[R_JOIN] else current["join_date"],
+            "model_worker_level": record[R_MODEL], "craftsman": record[R_CRAFTSMAN],
+            "hardship_level": record[R_HARDSHIP], "worker_representative": record[R_REPRESENTATIVE],
+        }
+        if all(current[key] == value for key, value in wanted.items()):
+            continue
+        new_phone = bool(record[R_PHONE]) and record[R_PHONE_INDEX] != current["phone_index"]
+        member = Member(pk=pk, name_pinyin=record[R_PINYIN], name_initials=record[R_INITIALS], updated_at=now,
+                        phone=record[R_PHONE] or None, **wanted)
+        changed.append((member, new_phone))
+    # bulk_update does not call pre_save: phone_index was computed in the check, beside the phone.
+    fields = ["name", "name_pinyin", "name_initials", "employer_id", "employment_form", "gig_occupation", "education",
+              "household", "join_date", "model_worker_level", "craftsman", "hardship_level", "worker_representative",
+              "updated_at"]
+    with_phone = [m for m, new_phone in changed if new_phone]
+    without_phone = [m for m, new_phone in changed if not new_phone]
+    if with_phone:
+        Member.objects.bulk_update(with_phone, [*fields, "phone", "phone_index"], batch_size=500)
+    if without_phone:
+        Member.objects.bulk_update(without_phone, fields, batch_size=500)
+    return len(new_rows), len(outcome.updates), outcome.errors
+
+
+def roster_discard(*, job: RosterImport, actor: Any) -> RosterImport:
+    """Give up a checked import: the staged rows are deleted, nothing is written."""
+    if not RosterImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.FAILED, message="已放弃本次导入，没有写入任何数据", finished_at=timezone.now()):
+        raise Conflict("这次导入当前不能放弃，请刷新后查看")
+    default_storage.delete(_staged_name(job))
+    job.refresh_from_db()
+    return job
+
+
+def roster_imports(user: Any) -> Any:
+    """Recent import jobs the user may see."""
+    return RosterImport.objects.visible_to(user).select_related("union", "created_by").order_by("-created_at")
+
+
+def can_import(user: Any) -> bool:
+    scope = scope_of(user)
+    return scope.is_superuser or bool(scope.paths(WRITE_ROLES))
+
+
+def import_unions(user: Any) -> Any:
+    """Unions where the user may import members (officer or admin), for the upload form."""
+    return Union.objects.visible_to(user).active().filter(scope_of(user).q("path", WRITE_ROLES)).order_by("path")
+
+
+def roster_sweep(*, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Expire abandoned imports: checked but never committed, or stuck in a working state (a worker
+    died). Their staged rows and uploaded files (both hold ID numbers) are deleted. Returns how many."""
+    cutoff = timezone.now() - older_than
+    abandoned = RosterImport.objects.filter(created_at__lt=cutoff, status__in=[
+        ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.COMMITTING])
+    count = 0
+    for job in abandoned.iterator():
+        if RosterImport.objects.filter(pk=job.pk, status=job.status).update(
+                status=ImportStatus.FAILED, finished_at=timezone.now(),
+                message="超过24小时未完成，已作废；待导入的数据已删除，请重新上传"):
+            default_storage.delete(_staged_name(job))
+            _discard_upload(job)
+            count += 1
+    return count
+
+
+def stale(job: RosterImport) -> bool:
+    """A job in a working state for over an hour (a worker died): the page offers a fresh upload."""
+    working = job.status in (ImportStatus.CHECKING, ImportStatus.COMMITTING, ImportStatus.UPLOADED)
+    return working and timezone.now() - job.created_at > timedelta(hours=1)
