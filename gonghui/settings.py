@@ -194,7 +194,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs (each also runs as a management command on the embedded default).
+CELERY_BEAT_SCHEDULE: dict = {
+    "members-roster-sweep": {"task": "gonghui.members.tasks.roster_sweep_task", "schedule": 24 * 3600},
+    "activities-reminders": {"task": "gonghui.activities.tasks.activity_reminders_task", "schedule": 900},
+}
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

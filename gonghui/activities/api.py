@@ -1,5 +1,281 @@
-"""/api/v1/activities/ (being written)."""
+"""/api/v1/activities/: staff manage activities, participants, check-in, photos and 惠及人次; members
+browse the activities of their branch, sign up, cancel, check in with the activity's code and rate.
 
-from ninja import Router
+The same gates (access.py) and services (services.py) as the pages.
+"""
+
+# No ``from __future__ import annotations`` here: ninja needs the real annotations.
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from gonghui.core.api import Page
+from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
+from gonghui.core.scope import scope_of
+from gonghui.lib.excel import XLSX_MIME
+from gonghui.unions.access import access_union_for_work
+
+from . import exports, selectors, services
+from .access import access_activity, access_photo, access_signup, member_activity, own_signup, require_member
+from .models import Activity, ActivityPhoto, Signup
+from .schemas import (
+    ActivityIn,
+    ActivityPatch,
+    ActivityRowOut,
+    ActivityStaffOut,
+    CancelIn,
+    CodeIn,
+    ConcludeIn,
+    MemberActivityOut,
+    MySignupOut,
+    PhotoOut,
+    RatingIn,
+    RatingOut,
+    ReasonIn,
+    ScanIn,
+    SignupOut,
+    StatsOut,
+)
 
 router = Router(tags=["活动"])
+
+
+class ActivityFilter(Schema):
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    when: str = ""
+    union: UUID | None = None
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not scope_of(request.user).is_staff:
+        raise Forbidden("仅限工会工作人员")
+
+
+def _brand(union: Any, key: UUID | None) -> Any:
+    if key is None:
+        return None
+    found = next((b for b in services.brand_choices(union) if b.uuid == key), None)
+    if found is None:
+        raise ValidationFailed("品牌须来自主办工会或其上级工会的品牌矩阵", detail={"brand": "品牌不匹配"})
+    return found
+
+
+def _reload(activity: Activity) -> Activity:
+    return Activity.objects.select_related("union", "brand").prefetch_related("photos").get(pk=activity.pk)
+
+
+# --- Staff: activities -----------------------------------------------------------------------------------------
+
+
+@router.get("/", response=list[ActivityRowOut], summary="活动列表（范围内）")
+@paginate(Page)
+def activity_list(request: HttpRequest, filters: Query[ActivityFilter]):  # noqa: ANN201
+    params = filters.dict()
+    params["union"] = str(filters.union) if filters.union else ""
+    if filters.union:
+        from gonghui.unions.access import access_union
+
+        access_union(request.user, filters.union)  # 404 for a union outside the caller's scope
+    qs, _ = selectors.activity_filter(request.user, params)
+    return selectors.with_counts(qs)
+
+
+@router.post("/", response={201: ActivityStaffOut}, summary="新建活动（草稿）")
+def activity_create(request: HttpRequest, payload: ActivityIn) -> Status:
+    union = access_union_for_work(request.user, payload.union)
+    data = payload.dict(exclude={"union"})
+    data["brand"] = _brand(union, data.pop("brand"))
+    activity = services.activity_create(actor=request.user, union=union, request=request, **data)
+    return Status(201, _reload(activity))
+
+
+@router.get("/stats", response=StatsOut, summary="惠及人次：按工会、按月的签到人次")
+def stats(request: HttpRequest, union: UUID | None = None, year: int | None = None) -> Any:
+    _staff_only(request)
+    root = selectors.stats_root(request.user, union)
+    if root is None:
+        raise NotFound("未找到该工会，或您无权查看")
+    this_year = timezone.localdate().year
+    year = year or this_year
+    if not 2000 <= year <= this_year + 1:
+        raise ValidationFailed("年份不正确", detail={"year": "年份不正确"})
+    return selectors.people_served(root, year)
+
+
+# --- Members --------------------------------------------------------------------------------------------------------
+
+
+class MemberActivityPage(Schema):
+    items: list[MemberActivityOut]
+    count: int
+    page: int
+    page_size: int
+
+
+@router.get("/open", response=MemberActivityPage, summary="我可以参加的活动（会员）：近期或往期（past=true）")
+def open_activities(request: HttpRequest, past: bool = False, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    member = require_member(request.user)
+    qs = selectors.member_activities(member, past=past).prefetch_related("photos")
+    # Paginate first, then attach my sign-up and eligibility to the page's rows only (one query).
+    result = Page().paginate_queryset(qs, Page.Input(page=page, page_size=page_size))
+    mine = selectors.my_signups_by_activity(member, result["items"])
+    for activity in result["items"]:
+        activity.my_signup = mine.get(activity.pk)
+        activity.problem = activity.audience_problem(member)
+    return result
+
+
+@router.get("/open/{uuid:key}", response=MemberActivityOut, summary="活动详情（会员）")
+def open_activity(request: HttpRequest, key: UUID) -> Activity:
+    member = require_member(request.user)
+    activity = member_activity(member, key)
+    activity.my_signup = selectors.my_signups_by_activity(member, [activity]).get(activity.pk)
+    activity.problem = activity.audience_problem(member)
+    return activity
+
+
+@router.post("/open/{uuid:key}/signup", response={201: MySignupOut}, summary="报名（名额已满时进入候补）")
+def signup(request: HttpRequest, key: UUID) -> Status:
+    member = require_member(request.user)
+    activity = member_activity(member, key)
+    created = services.signup_create(actor=request.user, member=member, activity=activity, request=request)
+    return Status(201, created)
+
+
+@router.get("/mine", response=list[MySignupOut], summary="我的报名")
+@paginate(Page)
+def mine(request: HttpRequest):  # noqa: ANN201
+    return selectors.my_signups(require_member(request.user))
+
+
+@router.post("/checkin", response=MySignupOut, summary="扫活动签到码签到（会员）")
+def checkin_by_code(request: HttpRequest, payload: CodeIn) -> Signup:
+    member = require_member(request.user)
+    return services.checkin_by_code(actor=request.user, member=member, code=payload.code, request=request)
+
+
+@router.post("/signups/{uuid:key}/rate", response={201: RatingOut}, summary="评价活动（已签到的会员，每人一次）")
+def rate(request: HttpRequest, key: UUID, payload: RatingIn) -> Status:
+    mine_signup = own_signup(require_member(request.user), key)
+    return Status(201, services.rating_submit(actor=request.user, signup=mine_signup, request=request,
+                                              **payload.dict()))
+
+
+@router.post("/signups/{uuid:key}/cancel", response=MySignupOut, summary="取消报名（会员本人）或移出名单（工作人员）")
+def signup_cancel(request: HttpRequest, key: UUID, payload: ReasonIn) -> Signup:
+    from gonghui.members.access import own_member
+
+    member = own_member(request.user)
+    found: Signup | None = None
+    if member is not None:
+        found = Signup.objects.select_related("activity__union", "member__union", "member__user").filter(
+            uuid=key, member=member).first()
+    if found is None:
+        found = access_signup(request.user, key, write=True)
+    return services.signup_cancel(actor=request.user, signup=found, reason=payload.reason, request=request)
+
+
+@router.post("/signups/{uuid:key}/check-in", response=SignupOut, summary="代签到（工作人员）")
+def signup_check_in(request: HttpRequest, key: UUID) -> Signup:
+    found = access_signup(request.user, key, write=True)
+    return services.signup_check_in(actor=request.user, signup=found, method="manual", request=request)
+
+
+@router.delete("/photos/{uuid:key}", response={204: None}, summary="删除活动照片")
+def photo_delete(request: HttpRequest, key: UUID) -> Status:
+    services.photo_delete(actor=request.user, photo=access_photo(request.user, key, write=True), request=request)
+    return Status(204, None)
+
+
+# --- Staff: one activity ---------------------------------------------------------------------------------------
+
+
+@router.get("/{uuid:key}", response=ActivityStaffOut, summary="活动详情（工作人员）")
+def activity_get(request: HttpRequest, key: UUID) -> Activity:
+    return access_activity(request.user, key)
+
+
+@router.patch("/{uuid:key}", response=ActivityStaffOut, summary="修改活动（增加名额时候补自动递补）")
+def activity_patch(request: HttpRequest, key: UUID, payload: ActivityPatch) -> Activity:
+    activity = access_activity(request.user, key, write=True)
+    data = payload.dict(exclude_unset=True)
+    if "brand" in data:
+        data["brand"] = _brand(activity.union, data["brand"])
+    for required in ("title", "kind", "place", "starts_at", "ends_at", "signup_opens_at", "signup_closes_at", "quota",
+                     "gig_only", "women_only", "model_workers_only"):
+        if required in data and data[required] is None:
+            raise ValidationFailed("该字段不能为空", detail={required: "不能为空"})
+    services.activity_update(actor=request.user, activity=activity, request=request, **data)
+    return _reload(activity)
+
+
+@router.post("/{uuid:key}/publish", response=ActivityStaffOut, summary="发布活动")
+def activity_publish(request: HttpRequest, key: UUID) -> Activity:
+    activity = access_activity(request.user, key, write=True)
+    services.activity_publish(actor=request.user, activity=activity, request=request)
+    return _reload(activity)
+
+
+@router.post("/{uuid:key}/cancel", response=ActivityStaffOut, summary="取消活动（通知已报名的会员）")
+def activity_cancel(request: HttpRequest, key: UUID, payload: CancelIn) -> Activity:
+    activity = access_activity(request.user, key, write=True)
+    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason, request=request)
+    return _reload(activity)
+
+
+@router.post("/{uuid:key}/conclude", response=ActivityStaffOut, summary="发布活动总结（活动结束后）")
+def activity_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> Activity:
+    activity = access_activity(request.user, key, write=True)
+    services.activity_conclude(actor=request.user, activity=activity, summary=payload.summary, request=request)
+    return _reload(activity)
+
+
+@router.post("/{uuid:key}/rotate-code", response=ActivityStaffOut, summary="重置签到码（旧码立即失效）")
+def activity_rotate_code(request: HttpRequest, key: UUID) -> Activity:
+    activity = access_activity(request.user, key, write=True)
+    services.activity_rotate_code(actor=request.user, activity=activity, request=request)
+    return _reload(activity)
+
+
+@router.get("/{uuid:key}/signups", response=list[SignupOut], summary="参与人员（姓名、手机号脱敏）")
+@paginate(Page)
+def signup_list(request: HttpRequest, key: UUID, status: str = ""):  # noqa: ANN201
+    return selectors.participants(access_activity(request.user, key), status=status)
+
+
+@router.post("/{uuid:key}/check-in", response=SignupOut, summary="扫会员卡签到（工作人员）")
+def checkin_by_card(request: HttpRequest, key: UUID, payload: ScanIn) -> Signup:
+    activity = access_activity(request.user, key, write=True)
+    return services.checkin_by_card(actor=request.user, activity=activity, token=payload.token, request=request)
+
+
+@router.get("/{uuid:key}/export", response={200: None}, summary="导出参与人员 Excel（默认脱敏）",
+            openapi_extra={"responses": {"200": {"description": "参与人员（.xlsx）", "content": {XLSX_MIME: {}}}}})
+def export(request: HttpRequest, key: UUID, unmasked: bool = False, reason: str = "",
+           status: str = "") -> HttpResponse:
+    activity = access_activity(request.user, key)
+    return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
+                                       status=status, request=request)
+
+
+@router.get("/{uuid:key}/photos", response=list[PhotoOut], summary="活动照片")
+def photo_list(request: HttpRequest, key: UUID) -> list[ActivityPhoto]:
+    return list(access_activity(request.user, key).photos.all())
+
+
+@router.post("/{uuid:key}/photos", response={201: PhotoOut}, summary="上传活动照片（JPG/PNG/WebP，5MB以内）")
+def photo_add(request: HttpRequest, key: UUID, file: File[UploadedFile], caption: str = "") -> Status:
+    activity = access_activity(request.user, key, write=True)
+    if file.size > services.MAX_PHOTO_BYTES:
+        raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB", code="file_too_large")
+    photo = services.photo_add(actor=request.user, activity=activity, content=file.read(), caption=caption,
+                               request=request)
+    return Status(201, photo)
+

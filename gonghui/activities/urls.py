@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern
 
+from .views import console, h5
+
 app_name = "activities"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*h5.urlpatterns, *console.urlpatterns]

@@ -8,6 +8,7 @@ the members and their workflows.
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 import random
 import time
 from typing import Any
@@ -23,8 +24,13 @@ from gonghui.unions import demo as unions_demo
 from gonghui.unions.models import Union
 
 
+# The service modules' demo builders, in order; each reads the tree and members from the database and
+# returns its summary lines. They need members, so they run only when members are built.
+SERVICE_DEMOS = ("gonghui.activities.demo",)
+
+
 def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_demo.DEFAULT_EMPLOYERS,
-               workers: int = accounts_demo.WORKERS, members: int = members_demo.DEFAULT_MEMBERS) -> None:
+               workers: int = accounts_demo.WORKERS, members: int = members_demo.DEFAULT_MEMBERS) -> list[str]:
     """Every app's demo data, from one seeded generator.
 
     Preconditions: inside a transaction, on a database without unions; ``members`` is 0 (no
@@ -34,8 +40,12 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     tree = unions_demo.build_unions(rng, employers=employers)
     people = accounts_demo.build_people(rng, tree, workers=workers)
     unions_demo.build_field_work(rng, tree, actor=people.province_admin)
+    lines: list[str] = []
     if members:
         members_demo.build_members(rng, tree, people, count=members)
+        for name in SERVICE_DEMOS:
+            lines += import_module(name).build(rng)
+    return lines
 
 
 class Command(BaseCommand):
@@ -79,11 +89,13 @@ class Command(BaseCommand):
                         self.stdout.write("数据库中已有工会数据，跳过演示数据。")
                         return
                     raise CommandError("数据库中已有工会数据，演示数据只能加载到空数据库（使用 --if-empty 可跳过）。")
-                build_demo(seed=options["seed"], employers=options["employers"], workers=options["workers"],
-                           members=options["members"])
+                extra = build_demo(seed=options["seed"], employers=options["employers"],
+                                   workers=options["workers"], members=options["members"])
         finally:
             audit_logger.setLevel(level)
         self.stdout.write(self.summary(time.perf_counter() - started))
+        for line in extra:
+            self.stdout.write(f"  {line}")
 
     def summary(self, seconds: float) -> str:
         c = unions_demo.counts()

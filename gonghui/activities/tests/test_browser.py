@@ -1,0 +1,113 @@
+"""The activities journey in a real browser (Playwright driving the system Chromium): a worker takes
+the last place, a rider joins the waitlist, the worker cancels and the rider is promoted, staff scan
+the rider's e-member card in the console, the rider rates the activity.
+
+Skipped, with the reason, where Chromium is not installed. Screenshots go to $GONGHUI_SCREENSHOTS
+(default var/screenshots/).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from gonghui.activities import services
+from gonghui.activities.models import Rating, Signup
+from gonghui.members.models import Member
+from gonghui.testing import PASSWORD, Cast, build_cast
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def _shots() -> Path:
+    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+def signed_in(browser, url: str, phone: str, viewport: dict[str, int]):  # noqa: ANN001, ANN201
+    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # 确定取消报名吗？
+    page.goto(f"{url}/login/")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+    cast = live_cast
+    now = timezone.now()
+    activity = services.activity_create(
+        actor=cast.district_a_officer, union=cast.district_a, title="职工健步走", kind="culture", place="甲区滨河公园",
+        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2), quota=1,
+        signup_opens_at=now - timedelta(days=1))
+    services.activity_publish(actor=cast.district_a_officer, activity=activity)
+    shots = _shots()
+
+    worker = signed_in(browser, live_server.url, cast.worker_a.phone, PHONE)
+    worker.goto(f"{live_server.url}/activities/")
+    worker.click("text=职工健步走")
+    worker.click("button:has-text('立即报名')")
+    worker.wait_for_selector("text=报名成功")
+    worker.screenshot(path=str(shots / "activities-h5-signed-up.png"), full_page=True)
+
+    rider = signed_in(browser, live_server.url, cast.gig_worker_a.phone, PHONE)
+    rider.goto(f"{live_server.url}/activities/{activity.uuid}/")
+    rider.click("button:has-text('报名候补')")
+    rider.wait_for_selector("text=候补第1位")
+    rider.screenshot(path=str(shots / "activities-h5-waitlisted.png"), full_page=True)
+
+    worker.click("button:has-text('取消报名')")
+    worker.wait_for_selector("text=已取消报名")
+    rider.reload()
+    rider.wait_for_selector("text=您已报名")
+
+    officer = signed_in(browser, live_server.url, cast.district_a_officer.phone, DESKTOP)
+    officer.goto(f"{live_server.url}/console/activities/{activity.uuid}/")
+    assert officer.locator(".qr-box svg").count() == 1
+    token = Member.objects.values_list("card_token", flat=True).get(pk=cast.members["gig_worker_a"].pk)
+    officer.fill("#scan-token", f"{live_server.url}/console/members/card-check/{token}/")
+    officer.click("button:has-text('扫码签到')")
+    officer.wait_for_selector("#scan-result >> text=李** 签到成功")
+    officer.screenshot(path=str(shots / "activities-console-scan.png"), full_page=True)
+    assert Signup.objects.get(activity=activity, member=cast.members["gig_worker_a"]).status == "checked_in"
+
+    rider.reload()
+    rider.click("label[for=star4]")
+    rider.fill("input[name=comment]", "路线规划得很好")
+    rider.click("button:has-text('提交评价')")
+    rider.wait_for_selector("text=感谢您的评价")
+    assert Rating.objects.get(activity=activity).score == 4

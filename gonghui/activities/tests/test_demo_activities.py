@@ -1,0 +1,80 @@
+"""The activities part of the demo: it builds on a small demo province, keeps the capacity invariant,
+gives the named workers something to do, and feeds 惠及人次."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from gonghui.accounts.models import User
+from gonghui.activities import demo
+from gonghui.activities.models import Activity, ActivityStatus, Rating, Signup, SignupStatus
+from gonghui.activities.selectors import people_served
+from gonghui.members.access import own_member
+from gonghui.unions.models import Union
+
+
+@pytest.fixture(scope="module")
+def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
+    """One small demo for the whole module, rolled back after its last test."""
+    from gonghui.web.management.commands.demo import build_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo(employers=60, workers=3, members=300)
+        yield demo.build(random.Random(7))
+        transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_lines")]
+
+
+def test_it_prints_a_summary(demo_lines: list[str]) -> None:
+    assert demo_lines[0].startswith("活动 ") and "已总结" in demo_lines[0] and "报名中" in demo_lines[0]
+    assert "惠及" in demo_lines[1] and "评价" in demo_lines[1]
+
+
+def test_it_keeps_the_places_consistent() -> None:
+    activities = Activity.objects.annotate(
+        held=Count("signups", filter=Q(signups__status__in=[SignupStatus.CONFIRMED, SignupStatus.CHECKED_IN])),
+        waiting=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)))
+    assert activities.count() >= 60
+    for activity in activities:
+        assert activity.taken == activity.held <= activity.quota, activity.title
+        if activity.waiting:
+            assert activity.taken == activity.quota, activity.title  # nobody waits while a place is free
+        assert activity.union.path.startswith(activity.brand.union.path) if activity.brand else True
+    live = Signup.objects.filter(status__in=["confirmed", "waitlisted", "checked_in"])
+    assert not live.values("activity", "member").annotate(n=Count("id")).filter(n__gt=1).exists()
+    for signup in Signup.objects.select_related("activity__union", "member__union")[:500]:
+        assert signup.member.union.path.startswith(signup.activity.union.path)
+        assert not signup.activity.audience_problem(signup.member)
+    assert not Signup.objects.filter(status="checked_in", checked_in_at__gt=timezone.now()).exists()
+    assert Rating.objects.filter(~Q(signup__status="checked_in")).count() == 0
+
+
+def test_the_named_worker_has_something_to_do() -> None:
+    worker = own_member(User.objects.by_phone(demo.WORKER_PHONE).get())
+    mine = {s.activity.title: s.status for s in Signup.objects.filter(member=worker).select_related("activity")}
+    assert set(mine.values()) == {"confirmed", "waitlisted", "checked_in"}
+    running = Signup.objects.get(member=worker, status="confirmed").activity
+    assert running.checkin_open()
+    full = Signup.objects.get(member=worker, status="waitlisted").activity
+    assert full.is_full and full.signup_open()
+    open_for_him = Activity.objects.for_member(worker).filter(status=ActivityStatus.PUBLISHED).exclude(
+        signups__member=worker)
+    assert any(a.signup_open() and not a.audience_problem(worker) for a in open_for_him)
+    rider = own_member(User.objects.by_phone(demo.RIDER_PHONE).get())
+    assert any(a.gig_only and a.signup_open() for a in Activity.objects.for_member(rider))
+
+
+def test_it_feeds_people_served() -> None:
+    province = Union.objects.get(parent__isnull=True)
+    year = timezone.localdate().year
+    served = people_served(province, year).total + people_served(province, year - 1).total
+    assert served == Signup.objects.filter(status="checked_in").count() > 0

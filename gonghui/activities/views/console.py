@@ -1,0 +1,396 @@
+"""Console pages (/console/activities/…): the activity list, creating and editing, the activity's page
+with its participants, check-in (card scan, manual), photos, summary and export, and 惠及人次.
+
+Thin adapters: parse (forms.py) → gate (access.py) → service (services.py) → render.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.unions.access import access_union_for_work
+from gonghui.unions.models import Union
+from gonghui.web.decorators import staff_required
+from gonghui.web.forms import apply_domain_error
+
+from .. import exports, selectors, services
+from ..access import access_activity, access_photo, access_signup, parse_uuid
+from ..forms import ActivityForm, CancelActivityForm, ConcludeForm, ExportForm, NewActivityForm, PhotoForm, ScanForm
+from ..models import Activity, ActivityKind, ActivityStatus, SignupStatus
+
+
+def can_work(user: Any, activity: Activity) -> bool:
+    return scope_of(user).can(activity.union.path, WRITE_ROLES)
+
+
+def work_unions(user: Any) -> Any:
+    """Active unions where the user may organise activities (write roles), for the union picker."""
+    return (Union.objects.visible_to(user).active().filter(scope_of(user).q("path", WRITE_ROLES))
+            .order_by("path")[:500])
+
+
+def checkin_url(request: HttpRequest, activity: Activity) -> str:
+    return request.build_absolute_uri(reverse("activities:checkin", args=[activity.checkin_code]))
+
+
+def _svg(payload: str, *, scale: int = 5, standalone: bool = False) -> str | bytes:
+    import segno
+
+    qr = segno.make(payload, error="m")
+    if not standalone:
+        return qr.svg_inline(scale=scale, dark="#1f2329", border=2)
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=scale, dark="#1f2329", border=2, xmldecl=False)
+    return buffer.getvalue()
+
+
+def _brand(union: Union, key: Any) -> Any:
+    if not key:
+        return None
+    found = next((b for b in services.brand_choices(union) if b.uuid == key), None)
+    if found is None:
+        raise ValidationFailed("品牌须来自主办工会或其上级工会的品牌矩阵", detail={"brand": "品牌不匹配"})
+    return found
+
+
+def _initial(activity: Activity) -> dict[str, Any]:
+    data = {name: getattr(activity, name) for name in services.EDITABLE_FIELDS}
+    data["brand"] = activity.brand.uuid if activity.brand_id else ""
+    for name in ("starts_at", "ends_at", "signup_opens_at", "signup_closes_at"):
+        data[name] = timezone.localtime(data[name])
+    return data
+
+
+# --- The list and 惠及人次 ------------------------------------------------------------------------------------------
+
+
+@staff_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    qs, filters = selectors.activity_filter(request.user, request.GET)
+    page = Paginator(selectors.with_counts(qs), 20).get_page(request.GET.get("page"))
+    scope = scope_of(request.user)
+    context = {
+        "section": "activities", "tab": "list", "page": page, "filters": filters, "kinds": ActivityKind.choices,
+        "statuses": ActivityStatus.choices, "whens": selectors.WHEN_CHOICES,
+        "can_create": scope.is_superuser or bool(scope.paths(WRITE_ROLES)), "now": timezone.now(),
+    }
+    template = "activities/console/_list_rows.html" if request.htmx else "activities/console/list.html"
+    return render(request, template, context)
+
+
+@staff_required
+def stats(request: HttpRequest) -> HttpResponse:
+    """惠及人次: check-ins per union and month for the chosen union's subtree."""
+    union = selectors.stats_root(request.user, request.GET.get("union"))
+    if union is None and request.GET.get("union"):
+        raise NotFound("未找到该工会，或您无权查看")
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    year = min(max(year, 2000), this_year + 1)
+    served = selectors.people_served(union, year) if union is not None else None
+    ancestors = (Union.objects.visible_to(request.user).ancestors_of(union) if union is not None else [])
+    return render(request, "activities/console/stats.html", {
+        "section": "activities", "tab": "stats", "served": served, "union": union, "year": year,
+        "years": list(range(this_year, this_year - 5, -1)), "ancestors": ancestors,
+        "months": list(range(1, 13)),
+    })
+
+
+# --- Creating and editing ----------------------------------------------------------------------------------------
+
+
+@staff_required
+def brand_options(request: HttpRequest) -> HttpResponse:
+    """HTMX: the brand options for the chosen union (its matrix and the matrices above it)."""
+    union = Union.objects.visible_to(request.user).filter(uuid=parse_uuid(request.GET.get("union"))).first()
+    brands = services.brand_choices(union) if union is not None else []
+    return render(request, "activities/console/_brand_options.html", {"brands": brands, "selected": ""})
+
+
+@staff_required
+def activity_new(request: HttpRequest) -> HttpResponse:
+    form = NewActivityForm(request.POST or None, initial={"union": request.GET.get("union", ""), "quota": 30})
+    status = 200
+    brands: list[Any] = []
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            union = access_union_for_work(request.user, data.pop("union"))
+            brands = services.brand_choices(union)
+            try:
+                data["brand"] = _brand(union, data.pop("brand"))
+                activity = services.activity_create(actor=request.user, union=union, request=request, **data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, f"已创建活动「{activity.title}」（草稿），确认无误后请点击「发布」")
+                return redirect("activities:console_detail", key=activity.uuid)
+    unions = list(work_unions(request.user))
+    if not brands and unions:
+        chosen = next((u for u in unions if str(u.uuid) == str(form["union"].value())), unions[0])
+        brands = services.brand_choices(chosen)
+    return render(request, "activities/console/form.html", {
+        "section": "activities", "form": form, "unions": unions, "brands": brands, "activity": None,
+        "selected_brand": str(form["brand"].value() or ""),
+    }, status=status)
+
+
+@staff_required
+def activity_edit(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key, write=True)
+    form = ActivityForm(request.POST or None, initial=_initial(activity))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                data["brand"] = _brand(activity.union, data.pop("brand"))
+                services.activity_update(actor=request.user, activity=activity, request=request, **data)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                promoted = getattr(activity, "promoted_now", [])
+                messages.success(request, "已保存" + (f"，候补名单中{len(promoted)}人已递补" if promoted else ""))
+                return redirect("activities:console_detail", key=activity.uuid)
+    return render(request, "activities/console/form.html", {
+        "section": "activities", "form": form, "activity": activity, "brands": services.brand_choices(activity.union),
+        "selected_brand": str(form["brand"].value() or ""), "unions": [],
+    }, status=status)
+
+
+# --- The activity's page ---------------------------------------------------------------------------------------------
+
+
+def _participants_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
+    status = request.GET.get("status", "")
+    page = Paginator(selectors.participants(activity, status=status), 50).get_page(request.GET.get("page"))
+    return {"activity": activity, "page": page, "status_filter": status, "statuses": SignupStatus.choices,
+            "can_work": can_work(request.user, activity), "counts": selectors.signup_counts(activity)}
+
+
+@staff_required
+def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key)
+    writable = can_work(request.user, activity)
+    show_code = activity.status == ActivityStatus.PUBLISHED and not activity.has_ended
+    context = {
+        "section": "activities", **_participants_context(request, activity), "can_work": writable,
+        "ratings": selectors.rating_summary(activity), "photos": list(activity.photos.all()),
+        "events": activity.events.select_related("actor"), "now": timezone.now(),
+        "checkin_url": checkin_url(request, activity) if show_code else "",
+        "checkin_qr": _svg(checkin_url(request, activity)) if show_code else "",
+        "may_unmask": exports.may_unmask(request.user, activity), "max_photos": services.MAX_PHOTOS,
+        "ancestors": Union.objects.visible_to(request.user).ancestors_of(activity.union, include_self=True),
+    }
+    return render(request, "activities/console/detail.html", context)
+
+
+@staff_required
+def participants(request: HttpRequest, key: str) -> HttpResponse:
+    """HTMX: the participants table (status filter, pages)."""
+    activity = access_activity(request.user, key)
+    return render(request, "activities/console/_participants.html", _participants_context(request, activity))
+
+
+def _back(activity: Activity) -> HttpResponse:
+    return redirect("activities:console_detail", key=activity.uuid)
+
+
+def _act(request: HttpRequest, activity: Activity, action: Any, success: str) -> HttpResponse:
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return _back(activity)
+
+
+@staff_required
+@require_POST
+def publish(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key, write=True)
+    return _act(request, activity, lambda: services.activity_publish(actor=request.user, activity=activity,
+                                                                     request=request), "已发布，会员现在可以看到并报名")
+
+
+@staff_required
+@require_POST
+def cancel(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key, write=True)
+    form = CancelActivityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写取消原因")
+        return _back(activity)
+    return _act(request, activity, lambda: services.activity_cancel(
+        actor=request.user, activity=activity, reason=form.cleaned_data["reason"], request=request),
+        "活动已取消，已通知报名的会员")
+
+
+@staff_required
+@require_POST
+def conclude(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key, write=True)
+    form = ConcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写活动总结")
+        return _back(activity)
+    return _act(request, activity, lambda: services.activity_conclude(
+        actor=request.user, activity=activity, summary=form.cleaned_data["summary"], request=request), "已发布活动总结")
+
+
+@staff_required
+@require_POST
+def rotate_code(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key, write=True)
+    return _act(request, activity, lambda: services.activity_rotate_code(
+        actor=request.user, activity=activity, request=request), "已重置签到码，旧签到码立即失效，请使用新的签到二维码")
+
+
+@staff_required
+def checkin_qr(request: HttpRequest, key: str) -> HttpResponse:
+    """The activity's check-in QR code as a standalone SVG (to print or show on a screen)."""
+    activity = access_activity(request.user, key)
+    if activity.status != ActivityStatus.PUBLISHED or activity.has_ended:
+        raise ValidationFailed("只有未结束的已发布活动有签到码")
+    response = HttpResponse(_svg(checkin_url(request, activity), scale=10, standalone=True),
+                            content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="checkin-{activity.uuid}.svg"'
+    return response
+
+
+@staff_required
+@require_POST
+def scan(request: HttpRequest, key: str) -> HttpResponse:
+    """扫码签到: the member shows their e-member card, staff scan (or paste) it here."""
+    activity = access_activity(request.user, key, write=True)
+    form = ScanForm(request.POST)
+    result: dict[str, Any] = {"ok": False, "message": "请扫描或粘贴会员卡二维码"}
+    if form.is_valid():
+        try:
+            signup = services.checkin_by_card(actor=request.user, activity=activity, token=form.cleaned_data["token"],
+                                              request=request)
+        except DomainError as exc:
+            result = {"ok": False, "message": exc.message}
+        else:
+            result = {"ok": True, "message": f"{signup.masked_name} 签到成功", "signup": signup}
+    if request.htmx:
+        # 200 either way: the result box shows the refusal; the scanner's input stays focused for the next card.
+        return render(request, "activities/console/_scan_result.html", {"result": result, "activity": activity})
+    (messages.success if result["ok"] else messages.error)(request, result["message"])
+    return _back(activity)
+
+
+@staff_required
+@require_POST
+def signup_checkin(request: HttpRequest, key: str) -> HttpResponse:
+    """代签到 from the participants list (the member forgot their phone)."""
+    signup = access_signup(request.user, key, write=True)
+    return _act(request, signup.activity, lambda: services.signup_check_in(
+        actor=request.user, signup=signup, method="manual", request=request), f"{signup.masked_name} 已签到")
+
+
+@staff_required
+@require_POST
+def signup_remove(request: HttpRequest, key: str) -> HttpResponse:
+    """移出名单: a confirmed place is freed and the first of the waitlist promoted."""
+    signup = access_signup(request.user, key, write=True)
+
+    def remove() -> None:
+        services.signup_cancel(actor=request.user, signup=signup, reason=request.POST.get("reason", ""),
+                               request=request)
+
+    try:
+        remove()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        promoted = getattr(signup, "promoted_now", [])
+        messages.success(request, f"已将{signup.masked_name}移出名单" +
+                         (f"，候补的{promoted[0].masked_name}已递补" if promoted else ""))
+    return _back(signup.activity)
+
+
+@staff_required
+@require_POST
+def photo_add(request: HttpRequest, key: str) -> HttpResponse:
+    activity = access_activity(request.user, key, write=True)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的照片")
+        return _back(activity)
+    upload = form.cleaned_data["photo"]
+    if upload.size > services.MAX_PHOTO_BYTES:
+        messages.error(request, f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB")
+        return _back(activity)
+    return _act(request, activity, lambda: services.photo_add(
+        actor=request.user, activity=activity, content=upload.read(), caption=form.cleaned_data["caption"],
+        request=request), "照片已上传")
+
+
+@staff_required
+@require_POST
+def photo_delete(request: HttpRequest, key: str) -> HttpResponse:
+    photo = access_photo(request.user, key, write=True)
+    return _act(request, photo.activity, lambda: services.photo_delete(actor=request.user, photo=photo,
+                                                                       request=request), "照片已删除")
+
+
+@staff_required
+def export(request: HttpRequest, key: str) -> HttpResponse:
+    """参与人员 as .xlsx: masked; ``unmasked=1`` with a reason for administrators of the owning branch."""
+    activity = access_activity(request.user, key)
+    unmasked = request.GET.get("unmasked") == "1"
+    reason = ""
+    if unmasked:
+        form = ExportForm(request.GET)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
+                                           status=request.GET.get("status", ""), request=request)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _back(activity)
+
+
+urlpatterns: list[URLPattern] = [
+    path("console/activities/", activity_list, name="console_list"),
+    path("console/activities/new/", activity_new, name="console_new"),
+    path("console/activities/stats/", stats, name="console_stats"),
+    path("console/activities/brands/", brand_options, name="console_brand_options"),
+    path("console/activities/signups/<uuid:key>/check-in/", signup_checkin, name="console_signup_checkin"),
+    path("console/activities/signups/<uuid:key>/remove/", signup_remove, name="console_signup_remove"),
+    path("console/activities/photos/<uuid:key>/delete/", photo_delete, name="console_photo_delete"),
+    path("console/activities/<uuid:key>/", activity_detail, name="console_detail"),
+    path("console/activities/<uuid:key>/edit/", activity_edit, name="console_edit"),
+    path("console/activities/<uuid:key>/participants/", participants, name="console_participants"),
+    path("console/activities/<uuid:key>/publish/", publish, name="console_publish"),
+    path("console/activities/<uuid:key>/cancel/", cancel, name="console_cancel"),
+    path("console/activities/<uuid:key>/conclude/", conclude, name="console_conclude"),
+    path("console/activities/<uuid:key>/rotate-code/", rotate_code, name="console_rotate_code"),
+    path("console/activities/<uuid:key>/checkin-qr.svg", checkin_qr, name="console_checkin_qr"),
+    path("console/activities/<uuid:key>/scan/", scan, name="console_scan"),
+    path("console/activities/<uuid:key>/photos/", photo_add, name="console_photo_add"),
+    path("console/activities/<uuid:key>/export.xlsx", export, name="console_export"),
+]

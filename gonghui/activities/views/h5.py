@@ -1,0 +1,202 @@
+"""Worker H5 pages (/activities/…): the activities of my branch, an activity with 报名 / 取消报名 /
+评价, my sign-ups, and check-in by scanning the activity's code. Photos are served from here to
+members and staff alike (each through their own gate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.scope import scope_of
+from gonghui.members.access import own_member
+from gonghui.members.models import Member
+
+from .. import selectors, services
+from ..access import access_photo, member_activity, own_signup, photo_for_member, require_member
+from ..forms import RatingForm, ReasonForm
+from ..models import Activity, ActivityPhoto, Signup, SignupStatus
+
+
+def join_url() -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("members:join")
+    except NoReverseMatch:
+        return "/members/join/"
+
+
+def _not_member(request: HttpRequest, title: str) -> HttpResponse:
+    return render(request, "activities/h5/not_member.html", {"tab": "home", "title": title, "join_url": join_url()})
+
+
+def _decorate(member: Member, activities: list[Activity]) -> list[Activity]:
+    """Attach my sign-up and whether I may sign up to each activity (one query for the page)."""
+    mine = selectors.my_signups_by_activity(member, activities)
+    for activity in activities:
+        activity.my_signup = mine.get(activity.pk)
+        activity.problem = activity.audience_problem(member)
+    return activities
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    member = own_member(request.user)
+    if member is None:
+        return _not_member(request, "工会活动")
+    past = request.GET.get("past") == "1"
+    page = Paginator(selectors.member_activities(member, past=past), 15).get_page(request.GET.get("page"))
+    _decorate(member, list(page.object_list))
+    return render(request, "activities/h5/list.html", {"tab": "home", "page": page, "past": past,
+                                                       "member": member})
+
+
+@login_required
+def my_signups(request: HttpRequest) -> HttpResponse:
+    member = own_member(request.user)
+    if member is None:
+        return _not_member(request, "我的报名")
+    page = Paginator(selectors.my_signups(member), 20).get_page(request.GET.get("page"))
+    for signup in page.object_list:
+        signup.position = selectors.waitlist_position(signup)
+    return render(request, "activities/h5/mine.html", {"tab": "me", "page": page})
+
+
+def _rating_of(signup: Signup | None) -> Any:
+    if signup is None:
+        return None
+    try:
+        return signup.rating
+    except Signup.rating.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        return None
+
+
+@login_required
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    member = require_member(request.user)
+    activity = member_activity(member, key)
+    signup = selectors.my_signups_by_activity(member, [activity]).get(activity.pk)
+    return render(request, "activities/h5/detail.html", {
+        "tab": "home", "activity": activity, "signup": signup, "problem": activity.audience_problem(member),
+        "position": selectors.waitlist_position(signup) if signup else None, "rating": _rating_of(signup),
+        "photos": list(activity.photos.all()) if activity.has_started else [],
+        "rating_form": RatingForm(), "stars": range(5, 0, -1),
+    })
+
+
+@login_required
+@require_POST
+def signup(request: HttpRequest, key: str) -> HttpResponse:
+    member = require_member(request.user)
+    activity = member_activity(member, key)
+    try:
+        created = services.signup_create(actor=request.user, member=member, activity=activity, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if created.status == SignupStatus.CONFIRMED:
+            messages.success(request, "报名成功！活动开始前一天会提醒您，到场后请扫码签到")
+        else:
+            position = selectors.waitlist_position(created)
+            messages.success(request, f"名额已满，您已进入候补名单（第{position}位），有人取消时将自动递补并通知您")
+    return redirect("activities:detail", key=activity.uuid)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, key: str) -> HttpResponse:
+    member = require_member(request.user)
+    mine = own_signup(member, key)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.signup_cancel(actor=request.user, signup=mine, reason=reason, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已取消报名")
+    return redirect("activities:detail", key=mine.activity.uuid)
+
+
+@login_required
+@require_POST
+def rate(request: HttpRequest, key: str) -> HttpResponse:
+    member = require_member(request.user)
+    mine = own_signup(member, key)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择1到5星")
+        return redirect("activities:detail", key=mine.activity.uuid)
+    try:
+        services.rating_submit(actor=request.user, signup=mine, request=request, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "感谢您的评价！")
+    return redirect("activities:detail", key=mine.activity.uuid)
+
+
+@login_required
+def checkin(request: HttpRequest, code: str) -> HttpResponse:
+    """The page the activity's check-in QR code opens: GET shows the activity and a 确认签到 button,
+    POST checks the signed-in member in (a GET never changes anything)."""
+    activity = services.activity_by_code(code)
+    if activity is None:
+        raise NotFound("签到码无效或已重置，请扫描现场最新的签到码")
+    member = own_member(request.user)
+    if member is None:
+        return _not_member(request, "活动签到")
+    signup_row = (Signup.objects.filter(activity=activity, member=member).order_by("-created_at").first())
+    done = None
+    error = ""
+    if request.method == "POST":
+        try:
+            done = services.checkin_by_code(actor=request.user, member=member, code=code, request=request)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            signup_row = done
+    return render(request, "activities/h5/checkin.html", {
+        "tab": "home", "activity": activity, "signup": signup_row, "done": done, "error": error,
+        "open": activity.checkin_open(), "code": code,
+    }, status=200 if not error else 409)
+
+
+@login_required
+def photo(request: HttpRequest, key: str) -> HttpResponse:
+    """A photo's bytes: for staff through the branch gate, for members if they may see the activity."""
+    found: ActivityPhoto | None = None
+    if scope_of(request.user).is_staff:
+        try:
+            found = access_photo(request.user, key)
+        except NotFound:
+            found = None
+    if found is None:
+        found = photo_for_member(require_member(request.user), key)
+    try:
+        handle = found.image.open("rb")
+    except FileNotFoundError:
+        raise NotFound("照片文件不存在") from None
+    response = FileResponse(handle, content_type=found.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("activities/", activity_list, name="list"),
+    path("activities/mine/", my_signups, name="mine"),
+    path("activities/checkin/<str:code>/", checkin, name="checkin"),
+    path("activities/photos/<uuid:key>/", photo, name="photo"),
+    path("activities/signups/<uuid:key>/cancel/", cancel, name="cancel"),
+    path("activities/signups/<uuid:key>/rate/", rate, name="rate"),
+    path("activities/<uuid:key>/", detail, name="detail"),
+    path("activities/<uuid:key>/signup/", signup, name="signup"),
+]
