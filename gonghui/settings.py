@@ -198,6 +198,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict = {
     "members-roster-sweep": {"task": "gonghui.members.tasks.roster_sweep_task", "schedule": 24 * 3600},
     "activities-reminders": {"task": "gonghui.activities.tasks.activity_reminders_task", "schedule": 900},
+    "market-autoconfirm": {"task": "gonghui.market.tasks.autoconfirm_task", "schedule": 3600},
+    "benefits-issue-pending": {"task": "gonghui.benefits.tasks.issue_pending_task", "schedule": 1800},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------

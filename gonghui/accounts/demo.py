@@ -70,6 +70,11 @@ NAMED_LOGINS: tuple[NamedLogin, ...] = (
 # (label, phone, password, where): what the start-up banner prints.
 DEMO_LOGINS: list[tuple[str, str, str, str]] = [
     (login.label, login.phone, login.password, login.where) for login in NAMED_LOGINS
+] + [
+    # Made by the market demo (a model worker who serves orders); listed when it exists.
+    ("劳模服务者（云集市）", "13900000020", WORKER_PASSWORD, "职工端 › 云集市 › 服务者工作台"),
+    # Made by the benefits demo (a partner merchant's counter account).
+    ("合作商户核销员", "13900000331", WORKER_PASSWORD, "职工端 › 领券 › 商户核销"),
 ]
 
 SURNAMES = "王李张刘陈杨马韩赵祁冶孙周吴徐胡朱郭何罗高林谢宋唐许邓冯曹彭曾萧田董潘袁蔡蒋余鲁魏"

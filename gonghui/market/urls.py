@@ -1,7 +1,12 @@
-"""market pages: /market/… on the H5, /console/market/… in the console."""
+"""market pages: /market/… on the H5 (the worker's and the provider's), /console/market/… in the console."""
 
-from django.urls import URLPattern
+from .views import actions, console, h5, provider
 
 app_name = "market"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *h5.urlpatterns,
+    *actions.urlpatterns,
+    *provider.urlpatterns,
+    *console.urlpatterns,
+]

@@ -26,7 +26,7 @@ def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[s
     from gonghui.web.management.commands.demo import build_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(employers=60, workers=3, members=300)
+        build_demo(employers=60, workers=3, members=300, services=False)
         yield demo.build(random.Random(7))
         transaction.set_rollback(True)
 

@@ -8,9 +8,9 @@ the members and their workflows.
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 import random
 import time
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -23,18 +23,19 @@ from gonghui.members import demo as members_demo
 from gonghui.unions import demo as unions_demo
 from gonghui.unions.models import Union
 
-
 # The service modules' demo builders, in order; each reads the tree and members from the database and
 # returns its summary lines. They need members, so they run only when members are built.
-SERVICE_DEMOS = ("gonghui.activities.demo",)
+SERVICE_DEMOS = ("gonghui.market.demo", "gonghui.benefits.demo", "gonghui.activities.demo")
 
 
 def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_demo.DEFAULT_EMPLOYERS,
-               workers: int = accounts_demo.WORKERS, members: int = members_demo.DEFAULT_MEMBERS) -> list[str]:
+               workers: int = accounts_demo.WORKERS, members: int = members_demo.DEFAULT_MEMBERS,
+               services: bool = True) -> list[str]:
     """Every app's demo data, from one seeded generator.
 
     Preconditions: inside a transaction, on a database without unions; ``members`` is 0 (no
-    members) or at least members_demo.MIN_MEMBERS.
+    members) or at least members_demo.MIN_MEMBERS. ``services=False`` stops after the members (a
+    module's own tests then build just that module's part).
     """
     rng = random.Random(seed)
     tree = unions_demo.build_unions(rng, employers=employers)
@@ -43,7 +44,7 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     lines: list[str] = []
     if members:
         members_demo.build_members(rng, tree, people, count=members)
-        for name in SERVICE_DEMOS:
+        for name in SERVICE_DEMOS if services else ():
             lines += import_module(name).build(rng)
     return lines
 

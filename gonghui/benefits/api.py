@@ -1,5 +1,0 @@
-"""/api/v1/benefits/ (being written)."""
-
-from ninja import Router
-
-router = Router(tags=["普惠服务"])

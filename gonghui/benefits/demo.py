@@ -1,0 +1,333 @@
+"""Demo data of 普惠服务, built on what the demo already holds (the Qinghai union tree, its staff and
+members): some fifty partner merchants around Xining and Haidong with real-looking coordinates, the
+campaigns a union runs in a year — 免申即享 for gig workers, model workers and workers in hardship,
+抢券 for culture and fitness, a draft being composed, one already over — with redemptions over the
+past weeks, and a drawn lottery with its announcement.
+
+Partners, redemptions and their history go in set-based (bulk_create / bulk_update and one counter
+UPDATE per campaign); campaigns, issuance and the lottery go through the services, so their audit
+rows, frozen rules, issue runs and notifications are the real ones. The named rider (13900000011)
+gets the 清凉券 and keeps it unused, for the tour; a partner login redeems at a pharmacy in 城中区.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from gonghui.accounts.models import StaffAssignment, User
+from gonghui.core.errors import DomainError
+from gonghui.core.fields import lookup_index
+from gonghui.core.scope import Role
+from gonghui.members.models import HardshipLevel, Member, ModelWorkerLevel
+from gonghui.unions.models import Union
+
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Coupon,
+    CouponEvent,
+    CouponEventKind,
+    CouponStatus,
+    IssueTrigger,
+    Lottery,
+    LotteryStatus,
+    Partner,
+    PartnerCategory,
+    PartnerStaff,
+)
+from .services import campaigns, lotteries
+from .services.redemption import quote
+
+# The partner login of the demo (a pharmacy cashier). Its number sits among the named demo logins
+# (139 0000 0xxx) far from the ones other modules use; password: the published worker password.
+MERCHANT_PHONE = "13900000331"
+MERCHANT_NAME = "周店长"
+WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
+
+# (district union name, centre latitude, centre longitude, roads) — WGS-84, roughly each district's centre.
+PLACES: tuple[tuple[str, float, float, tuple[str, ...]], ...] = (
+    ("城东区总工会", 36.6170, 101.8030, ("八一中路", "东关大街", "建国路", "互助中路")),
+    ("城中区总工会", 36.6215, 101.7840, ("南大街", "西大街", "长江路", "南川东路")),
+    ("城西区总工会", 36.6280, 101.7620, ("五四大街", "胜利路", "黄河路", "海晏路")),
+    ("城北区总工会", 36.6500, 101.7660, ("柴达木路", "祁连路", "朝阳东路", "小桥大街")),
+    ("湟中区总工会", 36.5000, 101.5710, ("金塔路", "迎宾路", "康川路")),
+    ("乐都区总工会", 36.4820, 102.4010, ("古城大街", "朝阳路", "碾伯路")),
+    ("平安区总工会", 36.5000, 102.1080, ("平安大道", "湟中路", "古驿大道")),
+)
+BRANDS = ("康乐", "惠民", "福泰", "安康", "鑫源", "雪莲", "高原", "夏都", "湟水", "昆仑", "青稞", "祥和", "众合",
+          "佳禾")
+# category → ((shop word, what members get there), …), weight
+KINDS: dict[str, tuple[tuple[tuple[str, str], ...], int]] = {
+    PartnerCategory.MEDICAL: ((("大药房", "凭会员卡购药9折"), ("口腔门诊", "凭会员卡洁牙8折"),
+                               ("职工体检中心", "会员体检套餐立减100元"), ("中医理疗馆", "会员理疗首次免费、之后8.5折"),
+                               ("眼镜店", "会员配镜7.5折")), 4),
+    PartnerCategory.DAILY: ((("便民超市", "会员购物满100减10"), ("洗衣店", "会员洗衣8折"),
+                             ("家电维修部", "会员上门维修免上门费"), ("理发店", "会员理发8折"),
+                             ("生鲜超市", "会员生鲜9.5折")), 4),
+    PartnerCategory.CATERING: ((("牛肉面馆", "会员就餐9折"), ("清真餐厅", "会员就餐9折"), ("酸奶坊", "会员饮品8折"),
+                                ("快餐店", "会员套餐立减5元"), ("骑手爱心餐厅", "骑手凭会员卡免费加面、饮水充电")), 3),
+    PartnerCategory.EDUCATION: ((("职工书屋", "会员借阅免押金、饮品8折"), ("艺术培训中心", "会员子女培训课程8折"),
+                                 ("驾驶培训学校", "会员学车立减300元"),
+                                 ("职业技能培训学校", "会员技能培训补贴50%")), 2),
+    PartnerCategory.LEISURE: ((("健身中心", "会员健身月卡半价"), ("游泳馆", "会员游泳单次票7折"),
+                               ("影城", "会员观影每张立减10元"), ("羽毛球馆", "会员订场8折")), 2),
+    PartnerCategory.GENERAL: ((("百货商场", "会员消费满200减20"), ("工会服务驿站", "会员免费休息、饮水、充电")), 1),
+}
+PARTNERS = 48
+
+
+def _union(name: str) -> Union | None:
+    return Union.objects.filter(name=name).first()
+
+
+def _staff(union: Union | None) -> User | None:
+    """A writing staff member of ``union`` (the one who signs and launches for it in the demo)."""
+    if union is None:
+        return None
+    row = (StaffAssignment.objects.filter(union=union, role__in=[Role.ADMIN, Role.OFFICER]).select_related("user")
+           .order_by("role", "id").first())
+    return row.user if row else None
+
+
+def _at(day: date, rng: random.Random) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(9, 20), rng.randint(0, 59), rng.randint(0, 59))))
+
+
+def _partners(rng: random.Random, city: Union, today: date) -> list[Partner]:
+    rows: list[Partner] = []
+    kinds = list(KINDS)
+    weights = [KINDS[k][1] for k in kinds]
+    used: set[str] = set()
+    for i in range(PARTNERS):
+        district_name, lat, lng, roads = PLACES[i % len(PLACES)] if i < 14 else rng.choice(PLACES)
+        district = _union(district_name)
+        category = PartnerCategory.MEDICAL if i == 0 else rng.choices(kinds, weights=weights)[0]
+        word, discount = rng.choice(KINDS[category][0])
+        road = rng.choice(roads)
+        name = f"{rng.choice(BRANDS)}{word}（{road}店）"
+        while name in used:
+            name = f"{rng.choice(BRANDS)}{word}（{road}{rng.randint(2, 9)}号店）"
+        used.add(name)
+        signer = district if district is not None and rng.random() < 0.35 else city
+        if not district_name.startswith("城") and district_name != "湟中区总工会":
+            signer = district or city  # Haidong's partners are signed in Haidong
+        start = today - timedelta(days=rng.randint(30, 500))
+        rows.append(Partner(
+            union=signer, name=name, category=category, address=f"{district_name[:-3]}{road}{rng.randint(1, 300)}号",
+            latitude=round(lat + rng.uniform(-0.025, 0.025), 6), longitude=round(lng + rng.uniform(-0.03, 0.03), 6),
+            discount=discount, hotline=f"0971-{rng.randint(5_000_000, 8_999_999)}",
+            contract_start=start, contract_end=start + timedelta(days=rng.choice((730, 1095))),
+        ))
+    if rows:  # the tour's pharmacy is in 城中区, near the rider, signed by the city
+        lat, lng = PLACES[1][1], PLACES[1][2]
+        rows[0].name, rows[0].union, rows[0].address = "康乐大药房（南大街店）", city, "城中区南大街88号"
+        rows[0].latitude, rows[0].longitude = lat + 0.002, lng + 0.001
+        rows[0].discount = "凭会员卡购药9折，工会券可直接抵扣"
+        rows[0].contract_start, rows[0].contract_end = today - timedelta(days=200), today + timedelta(days=530)
+    return Partner.objects.bulk_create(rows)
+
+
+def _merchant(partner: Partner) -> User:
+    user = User.objects.by_phone(MERCHANT_PHONE).first()
+    if user is None:
+        from gonghui.accounts.demo import WORKER_PASSWORD
+
+        user = User(name=MERCHANT_NAME, phone=MERCHANT_PHONE, password=make_password(WORKER_PASSWORD))
+        user.save()
+    PartnerStaff.objects.get_or_create(user=user, defaults={"partner": partner})
+    return user
+
+
+def _pick(partners: list[Partner], *categories: str, near: Union | None = None) -> list[Partner]:
+    chosen = [p for p in partners if p.category in categories]
+    if near is not None:
+        chosen = [p for p in chosen if p.union_id == near.pk or p.union.path.startswith(near.path)
+                  or p.union_id in near.ancestor_ids]
+    return chosen
+
+
+def _campaign(actor: User | None, union: Union, partners: list[Partner], **data: Any) -> Campaign:
+    return campaigns.campaign_create(actor=actor, union=union, partners=partners, **data)
+
+
+def _launch(actor: User | None, campaign: Campaign) -> Campaign:
+    campaigns.campaign_launch(actor=actor, campaign=campaign)
+    campaigns.campaign_issue(campaign=campaign, trigger=IssueTrigger.LAUNCH, actor=actor)
+    return Campaign.objects.select_related("union", "rule_version").get(pk=campaign.pk)
+
+
+def _claims(rng: random.Random, campaign: Campaign, members: list[Member], count: int) -> int:
+    done = 0
+    for member in rng.sample(members, min(count, len(members))):
+        try:
+            campaigns.coupon_claim(actor=member.user, campaign=campaign, member=member)
+            done += 1
+        except DomainError:  # not eligible or sold out: the demo takes whoever gets one
+            pass
+    return done
+
+
+def _redeem(rng: random.Random, campaign: Campaign, share: float, first: date, last: date,
+            keep: set[int]) -> int:
+    """Redeem ``share`` of the campaign's coupons at its partners between ``first`` and ``last`` (set-based)."""
+    accepted = list(campaign.partners.all())
+    coupons = [c for c in Coupon.objects.filter(campaign=campaign, status=CouponStatus.ISSUED).select_related("member")
+               if c.member_id not in keep]
+    if not accepted or not coupons or last < first:
+        return 0
+    chosen = rng.sample(coupons, int(len(coupons) * share))
+    cashiers = {row.partner_id: row.user for row in PartnerStaff.objects.filter(partner__in=accepted)
+                .select_related("user")}
+    events: list[CouponEvent] = []
+    span = (last - first).days
+    for coupon in chosen:
+        partner = rng.choice(accepted)
+        bill = rng.randint(30, 400) * 100 if rng.random() < 0.8 else None
+        if campaign.coupon_type == "discount" or campaign.min_spend_cents:
+            bill = max(bill or 0, campaign.min_spend_cents, 5000)
+        discount = quote(campaign, bill)
+        coupon.status, coupon.redeemed_partner, coupon.bill_cents, coupon.discount_cents = (
+            CouponStatus.REDEEMED, partner, bill, discount)
+        coupon.redeemed_at = _at(first + timedelta(days=rng.randint(0, span)), rng)
+        staff_user = cashiers.get(partner.pk)
+        coupon.redeemed_by = staff_user
+        events.append(CouponEvent(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=staff_user,
+                                  bill_cents=bill, discount_cents=discount, created_at=coupon.redeemed_at))
+    Coupon.objects.bulk_update(chosen, ["status", "redeemed_partner", "redeemed_by", "bill_cents", "discount_cents",
+                                        "redeemed_at"], batch_size=500)
+    CouponEvent.objects.bulk_create(events, batch_size=500)
+    totals = Coupon.objects.filter(campaign=campaign, status=CouponStatus.REDEEMED).aggregate(
+        n=Count("id"), cents=Sum("discount_cents"))
+    Campaign.objects.filter(pk=campaign.pk).update(redeemed_count=totals["n"], redeemed_cents=totals["cents"] or 0)
+    return len(chosen)
+
+
+def build(rng: random.Random) -> list[str]:
+    """普惠服务 demo rows on top of the demo's unions, staff and members. Returns summary lines.
+
+    Preconditions: the unions, accounts and members demo were built (any member count, even none).
+    """
+    province = Union.objects.filter(parent__isnull=True).order_by("pk").first()
+    xining = _union("西宁市总工会") or province
+    if province is None or xining is None:
+        return ["普惠服务：没有工会组织，未生成演示数据"]
+    today = timezone.localdate()
+    partners = _partners(rng, xining, today)
+    for partner in partners:
+        partner.union = Union.objects.get(pk=partner.union_id)
+    merchant = _merchant(partners[0])
+    city_staff, province_staff = _staff(xining), _staff(province)
+    east = _union("城东区总工会")
+    named = set(Member.objects.filter(user__phone_index__in=[lookup_index(User, "phone_index", p)
+                                                             for p in (WORKER_PHONE, RIDER_PHONE)])
+                .values_list("pk", flat=True))
+    period = {"starts_on": today - timedelta(days=20), "ends_on": today + timedelta(days=40)}
+
+    cool = _launch(city_staff, _campaign(
+        city_staff, xining, [partners[0], *_pick(partners, PartnerCategory.CATERING, PartnerCategory.DAILY,
+                                                 near=xining)[:14]],
+        name="夏送清凉·新就业形态劳动者清凉券", kind="auto", coupon_type="amount", face_cents=2000,
+        budget_count=20_000, budget_cents=40_000_000, rule={"employment_form": "gig"},
+        description="西宁市总工会“夏送清凉”活动：全市新就业形态劳动者会员免申即享20元清凉券，可在合作药房、超市和餐饮门店抵扣。",
+        **period))
+    model = _launch(province_staff, _campaign(
+        province_staff, province, _pick(partners, PartnerCategory.MEDICAL),
+        name="劳模工匠健康体检券", kind="auto", coupon_type="amount", face_cents=20_000, budget_count=2000,
+        budget_cents=40_000_000, rule={"model_worker_levels": list(ModelWorkerLevel.values)},
+        description="省总工会关爱劳模工匠，年度健康体检补贴200元。", starts_on=today - timedelta(days=60),
+        ends_on=today + timedelta(days=120)))
+    warm = _launch(city_staff, _campaign(
+        city_staff, xining, _pick(partners, PartnerCategory.DAILY, PartnerCategory.GENERAL, near=xining),
+        name="困难职工暖心消费券", kind="auto", coupon_type="amount", face_cents=10_000, budget_count=3000,
+        budget_cents=30_000_000, rule={"hardship_levels": list(HardshipLevel.values)},
+        description="面向建档困难职工，免申请直接发放，可在合作超市、百货购买生活用品。", **period))
+    everyone = list(Member.objects.current().filter(union__path__startswith=xining.path).select_related("union")
+                    .exclude(pk__in=named).order_by("pk")[:5000])
+    books = _launch(city_staff, _campaign(
+        city_staff, xining, _pick(partners, PartnerCategory.EDUCATION, PartnerCategory.LEISURE, near=xining),
+        name="职工书香文化消费券", kind="claim", coupon_type="discount", pay_percent=85, max_discount_cents=3000,
+        budget_count=800, budget_cents=2_400_000, per_member_limit=2,
+        description="读书、观影、培训消费享8.5折，每张最高优惠30元，每人限领2张，先到先得。", **period))
+    claimed = _claims(rng, books, everyone, 120)
+    gym = None
+    if east is not None:
+        east_staff = _staff(east) or city_staff
+        gym = _launch(east_staff, _campaign(
+            east_staff, east, _pick(partners, PartnerCategory.LEISURE, near=east) or _pick(
+                partners, PartnerCategory.LEISURE), name="城东区职工健身券", kind="claim", coupon_type="amount",
+            face_cents=5000, min_spend_cents=10_000, budget_count=60, budget_cents=300_000,
+            description="满100元减50元，限城东区会员，每人1张。", **period))
+        claimed += _claims(rng, gym, [m for m in everyone if m.union.path.startswith(east.path)], 40)
+    _campaign(city_staff, xining, _pick(partners, PartnerCategory.MEDICAL, near=xining),
+              name="三八节女职工健康体检券", kind="claim", coupon_type="amount", face_cents=15_000,
+              budget_count=1000, budget_cents=15_000_000, starts_on=today + timedelta(days=10),
+              ends_on=today + timedelta(days=70), rule={"women_only": True, "age_min": 30, "age_max": 55},
+              description="草稿：女职工年度两癌筛查和健康体检补贴。")
+    spring = _launch(city_staff, _campaign(
+        city_staff, xining, _pick(partners, PartnerCategory.DAILY, PartnerCategory.GENERAL, near=xining),
+        name="春节送温暖消费券", kind="auto", coupon_type="amount", face_cents=5000, budget_count=3000,
+        budget_cents=15_000_000, rule={"hardship_levels": [HardshipLevel.SERIOUS, HardshipLevel.EXTREME]},
+        description="春节前向深度困难和特殊困难职工发放。", starts_on=today, ends_on=today + timedelta(days=1)))
+
+    redeemed = 0
+    redeemed += _redeem(rng, cool, 0.35, period["starts_on"], today, named)
+    redeemed += _redeem(rng, model, 0.4, today - timedelta(days=60), today, named)
+    redeemed += _redeem(rng, warm, 0.5, period["starts_on"], today, named)
+    redeemed += _redeem(rng, books, 0.6, period["starts_on"], today, named)
+    if gym is not None:
+        redeemed += _redeem(rng, gym, 0.5, period["starts_on"], today, named)
+    # the spring campaign ran in the winter: move it back and end it
+    spring_start = today - timedelta(days=120)
+    Campaign.objects.filter(pk=spring.pk).update(starts_on=spring_start, ends_on=spring_start + timedelta(days=30),
+                                                 launched_at=_at(spring_start, rng))
+    spring.refresh_from_db()
+    Coupon.objects.filter(campaign=spring).update(created_at=_at(spring_start, rng))
+    spring.issue_runs.update(started_at=_at(spring_start, rng), finished_at=_at(spring_start, rng))
+    redeemed += _redeem(rng, spring, 0.8, spring_start, spring_start + timedelta(days=30), named)
+    campaigns.campaign_close(actor=None, campaign=spring, automatic=True)
+    Campaign.objects.filter(pk=spring.pk).update(ended_at=_at(spring_start + timedelta(days=31), rng))
+
+    drawn = lotteries.lottery_create(
+        actor=city_staff, union=xining, name="职工运动会幸运抽奖", rule={},
+        description="西宁市第十届职工运动会闭幕式现场抽奖，全市在册会员均可参与。",
+        prizes=[("一等奖 · 疗休养名额", 1), ("二等奖 · 运动手环", 5), ("三等奖 · 工会文创礼包", 20)])
+    lotteries.lottery_draw(actor=city_staff, lottery=drawn)
+    Lottery.objects.filter(pk=drawn.pk).update(drawn_at=_at(today - timedelta(days=3), rng))
+    if east is not None:
+        lotteries.lottery_create(actor=_staff(east) or city_staff, union=east, name="五一劳动节快递小哥抽奖",
+                                 rule={"gig_occupations": ["courier", "food_delivery"]},
+                                 prizes=[("一等奖", 1), ("二等奖", 3)], description="未开奖：五一前在驿站现场开奖。")
+    return summary_lines(merchant=merchant, claimed=claimed)
+
+
+def summary_lines(*, merchant: User | None = None, claimed: int | None = None) -> list[str]:
+    by_category = defaultdict(int)
+    for category in Partner.objects.values_list("category", flat=True):
+        by_category[PartnerCategory(category).label] += 1
+    kinds = Campaign.objects.aggregate(auto=Count("id", filter=Q(kind="auto")),
+                                       claim=Count("id", filter=Q(kind="claim")),
+                                       active=Count("id", filter=Q(status=CampaignStatus.ACTIVE)))
+    coupons = Coupon.objects.aggregate(total=Count("id"), redeemed=Count("id", filter=Q(status=CouponStatus.REDEEMED)),
+                                       people=Count("member", distinct=True, filter=Q(status=CouponStatus.REDEEMED)),
+                                       cents=Sum("discount_cents"))
+    lines = [
+        f"  普惠服务：合作伙伴 {sum(by_category.values())} 家（"
+        + "、".join(f"{label}{n}" for label, n in sorted(by_category.items(), key=lambda kv: -kv[1])) + "），"
+        f"券活动 {kinds['auto'] + kinds['claim']} 个（免申即享 {kinds['auto']}、抢券 {kinds['claim']}，"
+        f"进行中 {kinds['active']}）",
+        f"  发放券 {coupons['total']} 张（其中会员领取 {claimed if claimed is not None else '—'} 张），"
+        f"已核销 {coupons['redeemed']} 张，惠及 {coupons['people']} 人，优惠 {(coupons['cents'] or 0) / 100:.0f} 元；"
+        f"抽奖 {Lottery.objects.count()} 个（已开奖 {Lottery.objects.filter(status=LotteryStatus.DRAWN).count()}）",
+    ]
+    if merchant is not None:
+        role = PartnerStaff.objects.select_related("partner").filter(user=merchant).first()
+        where = f"（{role.partner.name}）" if role else ""
+        lines.append(f"  商户核销演示账号：{MERCHANT_PHONE}，密码同职工演示账号{where}")
+    return lines

@@ -1,0 +1,118 @@
+"""The main journeys in a real browser (Playwright driving the system Chromium): a staff member composes
+a 免申即享 campaign, previews the count and launches it; the rider finds the coupon on the phone; the
+partner redeems it once. Skipped where Chromium is not installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from gonghui.benefits.models import Coupon, CouponStatus, PartnerCategory
+from gonghui.benefits.services import partners
+from gonghui.testing import PASSWORD, Cast, build_cast
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 860}
+
+
+def _shots() -> Path:
+    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    cast = build_cast()
+    today = timezone.localdate()
+    shop = partners.partner_create(actor=None, union=cast.district_a, name="甲区康民大药房",
+                                   category=PartnerCategory.MEDICAL, address="甲区东街12号", latitude=36.6171,
+                                   longitude=101.7782, discount="会员凭卡购药9折", contract_start=today,
+                                   contract_end=today + timedelta(days=365))
+    partners.partner_staff_add(actor=None, partner=shop, phone=cast.merchant.phone)
+    return cast
+
+
+def _login(page, base: str, phone: str) -> None:  # noqa: ANN001
+    page.goto(base + "/login/")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+    base = live_server.url
+    staff = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+    _login(staff, base, live_cast.district_a_officer.phone)
+    staff.goto(base + "/console/benefits/campaigns/new/")
+    with staff.expect_navigation():
+        staff.select_option("#id_union", label="甲区总工会")
+    staff.fill("#id_name", "骑手清凉券")
+    staff.check("input[name=kind][value=auto]")
+    staff.fill("#id_face_yuan", "20")
+    staff.fill("#id_budget_count", "100")
+    staff.fill("#id_budget_yuan", "2000")
+    staff.check("input[name=gig_occupations][value=food_delivery]")
+    staff.check("input[name=partners] >> nth=0")
+    staff.click("button:has-text('预览人数')")
+    staff.wait_for_selector("#rule-preview .alert-success")
+    assert "共有 1 名会员符合条件" in staff.inner_text("#rule-preview")
+    staff.screenshot(path=str(_shots() / "benefits-compose.png"), full_page=True)
+    staff.click("button:has-text('保存草稿')")
+    staff.wait_for_selector("text=确认无误后点「发布」")
+    staff.once("dialog", lambda dialog: dialog.accept())
+    staff.click("button:has-text('发布')")
+    staff.wait_for_selector("text=已发布")
+    assert "1" in staff.inner_text("#campaign-counts")
+    staff.screenshot(path=str(_shots() / "benefits-launched.png"), full_page=True)
+
+    rider = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(rider, base, live_cast.gig_worker_a.phone)
+    rider.goto(base + "/benefits/coupons/")
+    rider.click("text=骑手清凉券")
+    rider.wait_for_selector(".qr-box svg")
+    code = rider.inner_text(".code").replace(" ", "")
+    assert "新就业形态劳动者（外卖送餐员）" in rider.inner_text(".why")
+    rider.screenshot(path=str(_shots() / "benefits-coupon.png"), full_page=True)
+
+    counter = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(counter, base, live_cast.merchant.phone)
+    counter.goto(base + "/benefits/merchant/")
+    counter.fill("#code", code)
+    counter.click("#check-form button[type=submit]")
+    counter.wait_for_selector("text=确认核销")
+    counter.click("text=确认核销")
+    counter.wait_for_selector("text=核销成功")
+    counter.fill("#code", code)
+    counter.click("#check-form button[type=submit]")
+    counter.wait_for_selector("text=不能重复使用")
+    counter.screenshot(path=str(_shots() / "benefits-redeemed.png"), full_page=True)
+    assert Coupon.objects.get(code=code).status == CouponStatus.REDEEMED
+
+    rider.wait_for_selector("text=已使用", timeout=15_000)  # the coupon page polls and reloads

@@ -1,0 +1,179 @@
+"""Console: 合作伙伴 — the list, signing a partner, its page (details, accounts, what it redeemed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.unions.access import access_union_for_work
+from gonghui.unions.models import Union
+from gonghui.web.decorators import staff_required
+from gonghui.web.forms import apply_domain_error
+
+from ..access import access_partner
+from ..forms import PartnerForm, PhoneForm, ReasonForm
+from ..models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStaff, PartnerStatus
+from ..services import partners as services
+from ..services.redemption import reconciliation, reconciliation_totals
+
+
+def work_unions(user: Any) -> Any:
+    """Active unions where the user may do day-to-day work (for "which union" pickers)."""
+    return (Union.objects.visible_to(user).active().filter(scope_of(user).q("path", WRITE_ROLES))
+            .order_by("path")[:500])
+
+
+def can_write(user: Any, union: Union) -> bool:
+    return scope_of(user).can(union.path, WRITE_ROLES)
+
+
+def can_work_anywhere(user: Any) -> bool:
+    scope = scope_of(user)
+    return scope.is_superuser or bool(scope.paths(WRITE_ROLES))
+
+
+@staff_required
+def partner_list(request: HttpRequest) -> HttpResponse:
+    qs = Partner.objects.visible_to(request.user).select_related("union").annotate(
+        redeemed=Count("redemptions", filter=Q(redemptions__status=CouponStatus.REDEEMED)))
+    q = " ".join(request.GET.get("q", "").split())[:50]
+    category, status = request.GET.get("category", ""), request.GET.get("status", "")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    if category in PartnerCategory.values:
+        qs = qs.filter(category=category)
+    if status in PartnerStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("name"), 20).get_page(request.GET.get("page"))
+    return render(request, "benefits/partner_list.html", {
+        "section": "benefits", "page": page, "q": q, "category": category, "status": status,
+        "categories": PartnerCategory.choices, "statuses": PartnerStatus.choices,
+        "can_work": can_work_anywhere(request.user)})
+
+
+@staff_required
+def partner_new(request: HttpRequest) -> HttpResponse:
+    form = PartnerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if not form.cleaned_data.get("union"):
+                form.add_error("union", "请选择签约工会")
+            else:
+                union = access_union_for_work(request.user, form.cleaned_data["union"])
+                try:
+                    partner = services.partner_create(actor=request.user, union=union, request=request,
+                                                      **form.data_for_service())
+                except DomainError as exc:
+                    apply_domain_error(form, exc)
+                    status = exc.status
+                else:
+                    messages.success(request, f"已签约「{partner.name}」")
+                    return redirect("benefits:partner_detail", key=partner.uuid)
+    return render(request, "benefits/partner_form.html", {
+        "section": "benefits", "form": form, "unions": work_unions(request.user), "partner": None}, status=status)
+
+
+@staff_required
+def partner_detail(request: HttpRequest, key: str) -> HttpResponse:
+    partner = access_partner(request.user, key)
+    redeemed = Coupon.objects.filter(redeemed_partner=partner, status=CouponStatus.REDEEMED)
+    rows = reconciliation(redeemed)
+    return render(request, "benefits/partner_detail.html", {
+        "section": "benefits", "partner": partner, "can_work": can_write(request.user, partner.union),
+        "staff": partner.staff.select_related("user"), "rows": rows, "totals": reconciliation_totals(rows),
+        "campaigns": partner.campaigns.visible_to(request.user).select_related("union").order_by("-created_at")[:20],
+    })
+
+
+@staff_required
+def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
+    partner = access_partner(request.user, key, write=True)
+    initial = {f: getattr(partner, f) for f in ("name", "category", "address", "longitude", "latitude", "discount",
+                                                "hotline", "description", "contract_start", "contract_end")}
+    form = PartnerForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.partner_update(actor=request.user, partner=partner, request=request,
+                                        **form.data_for_service())
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, "已保存")
+                return redirect("benefits:partner_detail", key=partner.uuid)
+    return render(request, "benefits/partner_form.html", {
+        "section": "benefits", "form": form, "partner": partner}, status=status)
+
+
+@staff_required
+@require_POST
+def partner_status(request: HttpRequest, key: str) -> HttpResponse:
+    partner = access_partner(request.user, key, write=True)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    wanted = PartnerStatus.SUSPENDED if request.POST.get("status") == "suspended" else PartnerStatus.ACTIVE
+    try:
+        services.partner_set_status(actor=request.user, partner=partner, status=wanted,
+                                    reason=form.cleaned_data.get("reason", ""), request=request)
+        messages.success(request, "已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("benefits:partner_detail", key=partner.uuid)
+
+
+@staff_required
+@require_POST
+def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
+    partner = access_partner(request.user, key, write=True)
+    form = PhoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写手机号")
+    else:
+        try:
+            staff = services.partner_staff_add(actor=request.user, partner=partner, phone=form.cleaned_data["phone"],
+                                               request=request)
+            messages.success(request, f"已添加核销人员 {staff.user.name}")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("benefits:partner_detail", key=partner.uuid)
+
+
+@staff_required
+@require_POST
+def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResponse:
+    partner = access_partner(request.user, key, write=True)
+    row = PartnerStaff.objects.select_related("partner", "user").filter(partner=partner, uuid=staff).first()
+    if row is None:
+        raise NotFound()
+    try:
+        services.partner_staff_remove(actor=request.user, staff=row, request=request)
+        messages.success(request, f"已移除核销人员 {row.user.name}")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("benefits:partner_detail", key=partner.uuid)
+
+
+urlpatterns: list[URLPattern] = [
+    path("console/benefits/partners/", partner_list, name="partner_list"),
+    path("console/benefits/partners/new/", partner_new, name="partner_new"),
+    path("console/benefits/partners/<uuid:key>/", partner_detail, name="partner_detail"),
+    path("console/benefits/partners/<uuid:key>/edit/", partner_edit, name="partner_edit"),
+    path("console/benefits/partners/<uuid:key>/status/", partner_status, name="partner_status"),
+    path("console/benefits/partners/<uuid:key>/staff/", partner_staff_add, name="partner_staff_add"),
+    path("console/benefits/partners/<uuid:key>/staff/<uuid:staff>/remove/", partner_staff_remove,
+         name="partner_staff_remove"),
+]

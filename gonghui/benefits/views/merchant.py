@@ -1,0 +1,110 @@
+"""商户核销: the partner's counter on the phone. Scan (or type) the member's coupon code, check it,
+confirm; today's redemptions with 撤销; check a member's e-card.
+
+Only accounts that work for a partner (PartnerStaff) get in; everyone else sees a 403 page.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import DomainError, NotFound
+from gonghui.members.services.card import card_verify
+
+from ..access import partner_of
+from ..forms import ReasonForm, RedeemForm
+from ..models import Coupon, CouponStatus
+from ..services import redemption
+
+
+def _today(partner: object) -> dict[str, object]:
+    rows = list(redemption.partner_today(partner))
+    return {"today": rows, "today_cents": sum(r.discount_cents or 0 for r in rows)}
+
+
+@login_required
+def merchant(request: HttpRequest) -> HttpResponse:
+    partner = partner_of(request.user)
+    return render(request, "benefits/merchant.html", {
+        "tab": "me", "partner": partner, "serving": partner.is_serving(), **_today(partner)})
+
+
+@login_required
+def check(request: HttpRequest) -> HttpResponse:
+    """HTMX: what the typed or scanned code is — the coupon, its holder (masked), whether it can be used here."""
+    partner = partner_of(request.user)
+    code = request.GET.get("code", "")
+    context: dict[str, object] = {"code": redemption.normalize_code(code)}
+    try:
+        item = redemption.find_coupon(code)
+        context["coupon"] = item
+        redemption.check_usable(item, partner)
+        context["usable"] = True
+    except DomainError as exc:
+        context["error"] = exc.message
+    return render(request, "benefits/_merchant_check.html", context)
+
+
+@login_required
+@require_POST
+def redeem(request: HttpRequest) -> HttpResponse:
+    partner = partner_of(request.user)
+    form = RedeemForm(request.POST)
+    context: dict[str, object] = {"partner": partner}
+    status = 200
+    if not form.is_valid():
+        context["error"], status = "请输入券码；消费金额应为正数", 400
+    else:
+        try:
+            done = redemption.coupon_redeem(actor=request.user, partner=partner, code=form.cleaned_data["code"],
+                                            bill_cents=form.bill_cents(), request=request)
+            context["done"] = done
+            if done.bill_cents is not None:
+                context["paid_cents"] = done.bill_cents - (done.discount_cents or 0)
+        except DomainError as exc:
+            context["error"], status = exc.message, exc.status
+    context.update(_today(partner))
+    return render(request, "benefits/_merchant_result.html", context, status=status)
+
+
+@login_required
+@require_POST
+def reverse_redemption(request: HttpRequest, key: str) -> HttpResponse:
+    partner = partner_of(request.user)
+    item = (Coupon.objects.select_related("campaign__union", "member__user", "redeemed_partner")
+            .filter(uuid=key, redeemed_partner=partner, status=CouponStatus.REDEEMED).first())
+    if item is None:
+        raise NotFound("未找到本商户的这笔核销")
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    context: dict[str, object] = {"partner": partner}
+    status = 200
+    try:
+        context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
+                                                        reason=form.cleaned_data.get("reason", ""), request=request)
+    except DomainError as exc:
+        context["error"], status = exc.message, exc.status
+    context.update(_today(partner))
+    return render(request, "benefits/_merchant_result.html", context, status=status)
+
+
+@login_required
+def card(request: HttpRequest) -> HttpResponse:
+    """HTMX: check a member's e-card QR (the members app's card check; every scan is audited)."""
+    partner_of(request.user)
+    token = request.GET.get("token", "").strip()
+    result = card_verify(token=token, actor=request.user, request=request) if token else None
+    return render(request, "benefits/_merchant_card.html", {"result": result})
+
+
+urlpatterns: list[URLPattern] = [
+    path("benefits/merchant/", merchant, name="merchant"),
+    path("benefits/merchant/check/", check, name="merchant_check"),
+    path("benefits/merchant/redeem/", redeem, name="merchant_redeem"),
+    path("benefits/merchant/coupons/<uuid:key>/reverse/", reverse_redemption, name="merchant_reverse"),
+    path("benefits/merchant/card/", card, name="merchant_card"),
+]

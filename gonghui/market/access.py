@@ -1,0 +1,194 @@
+"""Access gates of the market. Views, API, tasks and exports get market objects only through these.
+
+Three kinds of caller, three gates:
+
+* staff — ``access_<entity>``: ``gate()`` over the owning union's subtree (404 outside it, 403 for a
+  read-only role writing);
+* a provider account — ``provider_<entity>``: only what belongs to its own provider (404 otherwise),
+  whatever staff scope the user may also hold;
+* a member — ``member_order``/``member_need``: only their own (404 otherwise).
+
+``order_for_service`` and ``order_for_cancel`` combine them for the transitions several kinds of
+caller may perform; the services check again which of them the actor is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gonghui.core.errors import NotFound
+from gonghui.core.scope import gate
+from gonghui.members.access import own_member
+
+from .models import Batch, Need, NeedCategory, Offering, OfferingStatus, Order, Provider
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def orders_qs() -> QuerySet[Order]:
+    return Order.objects.select_related("offering__provider__user", "offering__union", "batch", "slot", "union",
+                                        "member__user", "member_union")
+
+
+def offerings_qs() -> QuerySet[Offering]:
+    return Offering.objects.select_related("union", "provider", "audience_union")
+
+
+# --- Staff ------------------------------------------------------------------------------------------------
+
+
+def access_provider(user: Any, key: Any, *, write: bool = False) -> Provider:
+    return gate(user, Provider.objects.select_related("union", "user"), write=write, uuid=key)
+
+
+def access_offering(user: Any, key: Any, *, write: bool = False) -> Offering:
+    return gate(user, offerings_qs(), write=write, uuid=key)
+
+
+def access_batch(user: Any, key: Any, *, write: bool = False) -> Batch:
+    return gate(user, Batch.objects.select_related("offering__union", "offering__provider"), write=write, uuid=key)
+
+
+def access_order(user: Any, key: Any, *, write: bool = False) -> Order:
+    return gate(user, orders_qs(), write=write, uuid=key)
+
+
+def access_need(user: Any, key: Any, *, write: bool = False) -> Need:
+    return gate(user, Need.objects.select_related("union", "category", "member__user", "answer_offering",
+                                                  "answer_provider"), write=write, uuid=key)
+
+
+def access_need_category(user: Any, key: Any, *, write: bool = False) -> NeedCategory:
+    return gate(user, NeedCategory.objects.select_related("union"), write=write, uuid=key)
+
+
+# --- Provider accounts -----------------------------------------------------------------------------------------
+
+
+def own_provider(user: Any) -> Provider | None:
+    """The active provider the signed-in user acts for, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Provider.objects.select_related("union").filter(user=user, is_active=True).first()
+
+
+def provider_offering(user: Any, key: Any) -> Offering:
+    provider = own_provider(user)
+    found = offerings_qs().filter(uuid=_uuid(key), provider=provider).first() if provider and _uuid(key) else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def provider_batch(user: Any, key: Any) -> Batch:
+    provider = own_provider(user)
+    found = (Batch.objects.select_related("offering__union", "offering__provider")
+             .filter(uuid=_uuid(key), offering__provider=provider).first()) if provider and _uuid(key) else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def provider_order(user: Any, key: Any) -> Order:
+    provider = own_provider(user)
+    found = (orders_qs().filter(uuid=_uuid(key), offering__provider=provider).first()
+             if provider and _uuid(key) else None)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- Members ----------------------------------------------------------------------------------------------------
+
+
+def member_order(user: Any, key: Any) -> Order:
+    """The signed-in member's own order (404 for anyone else's)."""
+    member = own_member(user)
+    found = orders_qs().filter(uuid=_uuid(key), member=member).first() if member and _uuid(key) else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def member_need(user: Any, key: Any) -> Need:
+    member = own_member(user)
+    found = (Need.objects.select_related("union", "category", "answer_offering", "answer_provider")
+             .filter(uuid=_uuid(key), member=member).first()) if member and _uuid(key) else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def public_batch(key: Any) -> Batch:
+    """A batch of a listed offering, as a member orders from it (404 otherwise)."""
+    found = (Batch.objects.select_related("offering__union", "offering__provider__user", "offering__audience_union")
+             .filter(uuid=_uuid(key), offering__status=OfferingStatus.LISTED).first()) if _uuid(key) else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def public_offering(key: Any) -> Offering:
+    """A listed offering, as anyone may see it in the catalogue (drafts and withdrawn ones are 404)."""
+    found = offerings_qs().filter(uuid=_uuid(key), status=OfferingStatus.LISTED).first() if _uuid(key) else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- Combined gates for the shared transitions -------------------------------------------------------------------
+
+
+def order_for_service(user: Any, key: Any) -> Order:
+    """An order the caller serves: its provider's account, else writing staff of its branch."""
+    if own_provider(user) is not None:
+        try:
+            return provider_order(user, key)
+        except NotFound:
+            pass
+    return access_order(user, key, write=True)
+
+
+def order_for_cancel(user: Any, key: Any) -> Order:
+    """An order the caller may cancel: the member's own, the provider's, else writing staff's."""
+    try:
+        return member_order(user, key)
+    except NotFound:
+        return order_for_service(user, key)
+
+
+def offering_for_manage(user: Any, key: Any) -> Offering:
+    """An offering the caller manages: its provider's account, else writing staff of its branch."""
+    if own_provider(user) is not None:
+        try:
+            return provider_offering(user, key)
+        except NotFound:
+            pass
+    return access_offering(user, key, write=True)
+
+
+def batch_for_manage(user: Any, key: Any) -> Batch:
+    if own_provider(user) is not None:
+        try:
+            return provider_batch(user, key)
+        except NotFound:
+            pass
+    return access_batch(user, key, write=True)
+
+
+def order_for_reading(user: Any, key: Any) -> Order:
+    """Any order the caller may look at: own (member), served (provider), or in scope (staff)."""
+    for lookup in (member_order, provider_order):
+        try:
+            return lookup(user, key)
+        except NotFound:
+            pass
+    return access_order(user, key)

@@ -1,5 +1,0 @@
-"""/api/v1/market/ (being written)."""
-
-from ninja import Router
-
-router = Router(tags=["云集市"])

@@ -1,0 +1,109 @@
+"""The 云集市 journey in a real browser (Playwright, system Chromium): a member orders on the H5, the
+provider arranges and delivers on their workbench, the member signs and rates, staff see it on the
+order board. Skipped where Chromium is not installed. Screenshots go to $GONGHUI_SCREENSHOTS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from gonghui.market.models import Order, OrderStatus
+from gonghui.testing import PASSWORD, Cast, build_cast
+
+from .conftest import make_offering, make_provider
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 860}
+
+
+def _shots() -> Path:
+    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    return build_cast()
+
+
+def _login(page: Any, base: str, phone: str) -> None:
+    page.goto(base + "/login/")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, browser: Any, live_cast: Cast) -> None:
+    make_offering(live_cast, make_provider(live_cast), capacity=5)
+    base = live_server.url
+
+    worker = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(worker, base, live_cast.worker_a.phone)
+    worker.goto(base + "/")
+    worker.click(".tiles >> text=云集市")
+    worker.fill("input[name=q]", "电工")
+    worker.wait_for_selector(".mkt-card >> text=电工技能培训")
+    worker.screenshot(path=str(_shots() / "market-h5-catalogue.png"), full_page=True)
+    worker.click(".mkt-card >> text=电工技能培训")
+    worker.fill("textarea[name=note]", "想考电工证")
+    worker.click("button:has-text('免费预约')")
+    worker.wait_for_selector("text=预约成功")
+    worker.screenshot(path=str(_shots() / "market-h5-ordered.png"), full_page=True)
+    order = Order.objects.get(member=live_cast.members["worker_a"])
+
+    provider = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(provider, base, live_cast.users["provider"].phone)
+    provider.goto(base + "/market/provider/")
+    provider.click(".mkt-card >> text=电工技能培训")
+    provider.fill("input[name=scheduled_at]", "2030-03-01T09:30")
+    provider.click("button:has-text('确认配货')")
+    provider.wait_for_selector("text=已配货，已通知会员")
+    provider.click("button:has-text('服务已完成')")
+    provider.wait_for_selector("text=已标记为服务完成")
+    provider.screenshot(path=str(_shots() / "market-provider-order.png"), full_page=True)
+
+    worker.goto(base + "/market/orders/?tab=delivered")
+    worker.click("button:has-text('确认签收')")
+    worker.wait_for_selector("text=已确认签收")
+    worker.goto(base + f"/market/orders/{order.uuid}/")
+    worker.check("input[name=rating][value='4']")
+    worker.fill("textarea[name=text]", "讲得很细")
+    worker.click("button:has-text('提交评价')")
+    worker.wait_for_selector("text=感谢您的评价")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.REVIEWED
+
+    staff = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+    _login(staff, base, live_cast.district_a_officer.phone)
+    staff.click(".sidebar >> text=云集市")
+    staff.click(".subnav >> text=订单看板")
+    staff.click(".mkt-tabs >> text=已评价")
+    staff.wait_for_selector(f"text={order.short_code}")
+    staff.click(".subnav >> text=统计")
+    staff.wait_for_selector("text=服务人次")
+    staff.screenshot(path=str(_shots() / "market-console-stats.png"), full_page=True)

@@ -1,0 +1,463 @@
+"""The 云集市 in the staff console: offerings by status, the order board by state with bulk 配货,
+providers and their workload, ratings, needs and their categories, statistics with Excel export.
+
+Everything starts from ``visible_to(request.user)`` or an ``access_*`` gate; transitions post to the
+shared endpoints in views/actions.py (the same services as the H5 and the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.models import User
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.lib.excel import XLSX_MIME, write_workbook
+from gonghui.unions.access import access_union_for_work
+from gonghui.unions.models import Union
+from gonghui.web.decorators import staff_required
+from gonghui.web.forms import apply_domain_error
+
+from .. import selectors
+from ..access import access_need, access_need_category, access_offering, access_order, access_provider
+from ..forms import (
+    AnswerForm,
+    AssignForm,
+    BatchForm,
+    BulkAssignForm,
+    CategoryForm,
+    DeliverForm,
+    ProviderForm,
+    ReasonForm,
+    StaffOfferingForm,
+)
+from ..models import (
+    OPEN_STATUSES,
+    Domain,
+    Need,
+    NeedCategory,
+    NeedStatus,
+    Offering,
+    OfferingStatus,
+    Order,
+    OrderStatus,
+    ProviderKind,
+    Review,
+)
+from ..services import catalogue, needs, orders
+from .common import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+
+SECTION = "market"
+
+
+def _ctx(subnav: str, **extra: Any) -> dict[str, Any]:
+    return {"section": SECTION, "subnav": subnav, **extra}
+
+
+def _write_unions(user: Any) -> list[Union]:
+    """Active unions where the user may register providers and need categories (capped list)."""
+    scope = scope_of(user)
+    qs = Union.objects.visible_to(user).active().order_by("path")
+    if not scope.is_superuser:
+        qs = qs.filter(scope.q("path", WRITE_ROLES))
+    return list(qs[:500])
+
+
+# --- Offerings --------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def offering_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", OfferingStatus.LISTED)
+    params = {**request.GET.dict(), "status": status}
+    qs = selectors.offering_list(request.user, params)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_remaining(page.object_list)
+    counts = selectors.offering_status_counts(request.user)
+    tabs = [(value, label, counts.get(value, 0)) for value, label in OfferingStatus.choices]
+    return render(request, "market/console_offerings.html", _ctx(
+        "offerings", page=page, tabs=tabs, status=status, domains=Domain.choices,
+        domain=request.GET.get("domain", ""), q=selectors.clean_q(request.GET.get("q"))))
+
+
+@staff_required
+def offering_new(request: HttpRequest) -> HttpResponse:
+    """备货: a new offering for a provider in the user's scope (as a draft)."""
+    providers = [p for p in selectors.provider_list(request.user, {}).filter(is_active=True)
+                 if catalogue.is_staff_writer(request.user, p.union)]
+    chosen = next((p for p in providers if str(p.uuid) == (request.POST.get("provider")
+                                                           or request.GET.get("provider", ""))), None)
+    union = chosen.union if chosen else None
+    choices = offering_form_choices(union) if union else {"brands": [], "unions": []}
+    form = StaffOfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
+                             initial={"provider": chosen.uuid if chosen else None})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if chosen is None:
+                    raise ValidationFailed("请选择服务方", detail={"provider": "请选择服务方"})
+                offering = catalogue.offering_create(actor=request.user, provider=chosen,
+                                                     data=offering_data(form, chosen.union), request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "服务项目已创建（备货中）。请添加批次名额，然后上架。")
+                return redirect("market:console_offering", offering.uuid)
+    return render(request, "market/console_offering_new.html", _ctx(
+        "offerings", form=form, providers=providers, chosen=chosen), status=status)
+
+
+@staff_required
+def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
+    offering = access_offering(request.user, key, write=request.method == "POST")
+    can_write = catalogue.is_staff_writer(request.user, offering.union)
+    choices = offering_form_choices(offering.union)
+    form = StaffOfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
+                             initial={**offering_initial(offering), "provider": offering.provider.uuid})
+    form.fields["provider"].required = False
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                catalogue.offering_update(actor=request.user, offering=offering,
+                                          data=offering_data(form, offering.union), request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("market:console_offering", offering.uuid)
+    batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
+    counts = selectors.status_counts(Order.objects.filter(offering=offering))
+    return render(request, "market/console_offering.html", _ctx(
+        "offerings", offering=offering, form=form, batches=batches, batch_form=BatchForm(), can_write=can_write,
+        counts=[(value, label, counts.get(value, 0)) for value, label in OrderStatus.choices],
+        reviews=selectors.offering_reviews(offering, limit=10), brands=list(offering.brands.select_related("parent")),
+        followers=offering.follows.count()), status=status)
+
+
+# --- The order board --------------------------------------------------------------------------------------------
+
+
+@staff_required
+def order_board(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", OrderStatus.PLACED)
+    params = {**request.GET.dict(), "status": status}
+    base = Order.objects.visible_to(request.user)
+    qs = selectors.order_board(request.user, params)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for order in page.object_list:
+        order.badge = STATUS_BADGES.get(order.status, "")
+    counts = selectors.status_counts(selectors.order_filters(base, {**params, "status": ""}),
+                                     OPEN_STATUSES)
+    tabs = [(value, label, counts.get(value)) for value, label in OrderStatus.choices]
+    return render(request, "market/console_orders.html", _ctx(
+        "orders", page=page, tabs=tabs, status=status, domains=Domain.choices, domain=request.GET.get("domain", ""),
+        assign_form=AssignForm(), can_bulk=status == OrderStatus.PLACED))
+
+
+@staff_required
+@require_POST
+def order_board_assign(request: HttpRequest) -> HttpResponse:
+    """批量配货: every chosen order through the gate (write), then one transition each."""
+    form = BulkAssignForm(request.POST)
+    if not form.is_valid():
+        text = "；".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, text.replace("这个字段是必填项。", "请填写服务人员、服务时间并勾选订单"))
+        return redirect(f"{_board_url()}?status=placed")
+    chosen = [access_order(request.user, key, write=True) for key in form.cleaned_data["uuids"][:200]]
+    try:
+        result = orders.orders_assign_bulk(actor=request.user, orders=chosen,
+                                           server_name=form.cleaned_data["server_name"],
+                                           scheduled_at=form.cleaned_data["scheduled_at"], request=request)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{_board_url()}?status=placed")
+    if result.done:
+        messages.success(request, f"已配货 {len(result.done)} 个订单，已通知会员")
+    for order, message in result.failed:
+        messages.error(request, f"{order.short_code}：{message}")
+    return redirect(f"{_board_url()}?status=placed")
+
+
+def _board_url() -> str:
+    from django.urls import reverse
+
+    return reverse("market:console_orders")
+
+
+@staff_required
+def order_detail(request: HttpRequest, key: str) -> HttpResponse:
+    order = access_order(request.user, key)
+    return render(request, "market/console_order.html", _ctx(
+        "orders", order=order, badge=STATUS_BADGES.get(order.status, ""),
+        actions=orders.allowed_actions(request.user, order),
+        events=order.events.select_related("actor").order_by("created_at", "id"),
+        assign_form=AssignForm(initial={"server_name": order.server_name or order.offering.provider.name,
+                                        "scheduled_at": order.scheduled_at}),
+        deliver_form=DeliverForm(), reason_form=ReasonForm(),
+        review=getattr(order, "review", None) if order.status == OrderStatus.REVIEWED else None))
+
+
+# --- Providers --------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def provider_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.provider_list(request.user, request.GET)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    workloads = selectors.provider_workload(request.user, page.object_list)
+    return render(request, "market/console_providers.html", _ctx(
+        "providers", page=page, workloads=workloads, kinds=ProviderKind.choices, kind=request.GET.get("kind", ""),
+        q=selectors.clean_q(request.GET.get("q"))))
+
+
+def _provider_data(form: ProviderForm) -> catalogue.ProviderData:
+    data = form.cleaned_data
+    return catalogue.ProviderData(kind=data["kind"], name=data["name"], title_level=data.get("title_level") or "",
+                                  specialty=data.get("specialty") or "", bio=data.get("bio") or "")
+
+
+def _account(form: ProviderForm) -> User | None:
+    phone = (form.cleaned_data.get("account_phone") or "").strip()
+    if not phone:
+        return None
+    user = User.objects.by_phone(phone).filter(is_active=True).first()
+    if user is None:
+        raise ValidationFailed("未找到该手机号的账号，请先让服务方注册",
+                               detail={"account_phone": "未找到该手机号的账号"})
+    return user
+
+
+@staff_required
+def provider_new(request: HttpRequest) -> HttpResponse:
+    unions = _write_unions(request.user)
+    if not unions:
+        raise Forbidden("您的角色不能登记服务方")
+    form = ProviderForm(request.POST or None, request.FILES or None, initial={"is_active": True})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                union = access_union_for_work(request.user, form.cleaned_data["union"])
+                provider = catalogue.provider_create(actor=request.user, union=union, data=_provider_data(form),
+                                                     account=_account(form), photo=form.cleaned_data.get("photo"),
+                                                     request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, f"已添加服务方「{provider.name}」")
+                return redirect("market:console_provider", provider.uuid)
+    return render(request, "market/console_provider.html", _ctx(
+        "providers", form=form, unions=unions, provider=None, can_write=True), status=status)
+
+
+@staff_required
+def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
+    provider = access_provider(request.user, key, write=request.method == "POST")
+    form = ProviderForm(request.POST or None, request.FILES or None, initial={
+        "union": provider.union.uuid, "kind": provider.kind, "name": provider.name,
+        "title_level": provider.title_level, "specialty": provider.specialty, "bio": provider.bio,
+        "is_active": provider.is_active})
+    form.fields["union"].required = False
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                provider = catalogue.provider_update(
+                    actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
+                    unlink=form.cleaned_data.get("unlink", False), photo=form.cleaned_data.get("photo"),
+                    is_active=form.cleaned_data.get("is_active", False), request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("market:console_provider", provider.uuid)
+    offerings = list(Offering.objects.filter(provider=provider).order_by("status", "-updated_at"))
+    workload = selectors.provider_workload(request.user, [provider])[0]
+    return render(request, "market/console_provider.html", _ctx(
+        "providers", form=form, provider=provider, offerings=offerings, workload=workload,
+        can_write=catalogue.is_staff_writer(request.user, provider.union),
+        statuses=[(value, label, workload.counts.get(value, 0)) for value, label in OrderStatus.choices]),
+        status=status)
+
+
+# --- Ratings ---------------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    qs = (Review.objects.filter(offering__in=Offering.objects.visible_to(request.user))
+          .select_related("offering__provider", "order__member").order_by("-created_at", "-id"))
+    rating = request.GET.get("rating", "")
+    if rating in {"1", "2", "3", "4", "5"}:
+        qs = qs.filter(rating=int(rating))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "market/console_reviews.html", _ctx("reviews", page=page, rating=rating))
+
+
+# --- Needs ---------------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    """Needs by category: the counts per category, and the list (open ones first by default)."""
+    visible = Need.objects.visible_to(request.user)
+    status = request.GET.get("status", NeedStatus.OPEN)
+    qs = visible.select_related("category", "union", "member", "answer_offering", "answer_provider")
+    if status in NeedStatus.values:
+        qs = qs.filter(status=status)
+    category = request.GET.get("category", "")
+    if category:
+        qs = qs.filter(category__uuid=_uuid(category))
+    from django.db.models import Count, Q
+
+    per_category = (visible.order_by().values("category__uuid", "category__name")
+                    .annotate(total=Count("id"), open=Count("id", filter=Q(status=NeedStatus.OPEN)))
+                    .order_by("-open", "category__name"))
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "market/console_needs.html", _ctx(
+        "needs", page=page, per_category=per_category, status=status, statuses=NeedStatus.choices,
+        category=category))
+
+
+def _uuid(value: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@staff_required
+def need_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """A need and the answer form: point it to an offering or a provider visible to the staff member."""
+    need = access_need(request.user, key, write=request.method == "POST")
+    form = AnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                offering = provider = None
+                if form.cleaned_data.get("offering"):
+                    offering = access_offering(request.user, form.cleaned_data["offering"])
+                if form.cleaned_data.get("provider"):
+                    provider = access_provider(request.user, form.cleaned_data["provider"])
+                needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider,
+                                  text=form.cleaned_data["text"], request=request)
+            except NotFound:
+                form.add_error(None, "未找到所选的服务项目或服务方")
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "已回应，已通知会员")
+                return redirect("market:console_need", need.uuid)
+    q = selectors.clean_q(request.GET.get("q")) or need.title[:10]
+    suggestions = selectors.offering_list(request.user, {"status": OfferingStatus.LISTED, "q": q})[:10]
+    if not suggestions:
+        suggestions = selectors.offering_list(request.user, {"status": OfferingStatus.LISTED})[:10]
+    return render(request, "market/console_need.html", _ctx(
+        "needs", need=need, form=form, suggestions=suggestions, q=q,
+        providers=selectors.provider_list(request.user, {}).filter(is_active=True)[:200],
+        can_write=catalogue.is_staff_writer(request.user, need.union)), status=status)
+
+
+@staff_required
+def category_list(request: HttpRequest) -> HttpResponse:
+    """The need categories of the unions in scope; add one, or change one (name, order, on/off)."""
+    categories = NeedCategory.objects.visible_to(request.user).select_related("union").order_by(
+        "union__path", "position", "id")
+    unions = _write_unions(request.user)
+    form = CategoryForm(request.POST or None, initial={"union": unions[0].uuid if unions else None, "is_active": True})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                category = None
+                if request.POST.get("category"):
+                    category = access_need_category(request.user, request.POST["category"], write=True)
+                union = category.union if category else access_union_for_work(request.user, data["union"])
+                needs.need_category_save(actor=request.user, union=union, name=data["name"],
+                                         position=data.get("position") or 0, is_active=data.get("is_active", False),
+                                         category=category, request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("market:console_categories")
+    return render(request, "market/console_categories.html", _ctx(
+        "needs", categories=categories, form=form, unions=unions), status=status)
+
+
+# --- Statistics ---------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def stats(request: HttpRequest) -> HttpResponse:
+    period = selectors.period_from(request.GET)
+    data = selectors.statistics(request.user, period)
+    return render(request, "market/console_stats.html", _ctx("stats", data=data, period=period,
+                                                             query=request.GET.urlencode()))
+
+
+STAT_HEADER = ["名称", "订单数", "服务人次", "取消", "评价数", "平均评分"]
+
+
+def _stat_rows(rows: list[selectors.StatRow]) -> list[list[Any]]:
+    return [[r.label, r.orders, r.served, r.cancelled, r.reviews, r.rating if r.rating is not None else ""]
+            for r in rows]
+
+
+@staff_required
+def stats_export(request: HttpRequest) -> HttpResponse:
+    period = selectors.period_from(request.GET)
+    data = selectors.statistics(request.user, period, top_providers=10_000)
+    sheets = [("按领域", STAT_HEADER, _stat_rows([*data.domains, data.total])),
+              ("按品牌", STAT_HEADER, _stat_rows(data.brands)),
+              ("按服务方", STAT_HEADER, _stat_rows(data.providers)),
+              ("按工会", STAT_HEADER, _stat_rows(data.unions))]
+    widths = {title: [36, 10, 10, 8, 10, 10] for title, _, _ in sheets}
+    content = write_workbook(sheets, widths=widths)
+    audit.record("export.market_stats", request=request, detail={
+        "since": period.since.isoformat() if period.since else "",
+        "until": period.until.isoformat() if period.until else "",
+        "orders": data.total.orders})
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="market-stats-{stamp}.xlsx"'
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("console/market/", offering_list, name="console_offerings"),
+    path("console/market/offerings/new/", offering_new, name="console_offering_new"),
+    path("console/market/offerings/<uuid:key>/", offering_detail, name="console_offering"),
+    path("console/market/orders/", order_board, name="console_orders"),
+    path("console/market/orders/assign/", order_board_assign, name="console_orders_assign"),
+    path("console/market/orders/<uuid:key>/", order_detail, name="console_order"),
+    path("console/market/providers/", provider_list, name="console_providers"),
+    path("console/market/providers/new/", provider_new, name="console_provider_new"),
+    path("console/market/providers/<uuid:key>/", provider_detail, name="console_provider"),
+    path("console/market/reviews/", review_list, name="console_reviews"),
+    path("console/market/needs/", need_list, name="console_needs"),
+    path("console/market/needs/categories/", category_list, name="console_categories"),
+    path("console/market/needs/<uuid:key>/", need_detail, name="console_need"),
+    path("console/market/stats/", stats, name="console_stats"),
+    path("console/market/stats/export.xlsx", stats_export, name="console_stats_export"),
+]

@@ -1,0 +1,248 @@
+"""The worker's 云集市 on the H5: browse and search by domain, the offering page (places left,
+ratings, order, follow), my orders by state (confirm, rate, reorder, cancel), needs, follows.
+
+Thin adapters: parse (forms.py) → gate (access.py) → service → render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.members.access import own_member
+from gonghui.unions.models import Brand
+from gonghui.web.forms import apply_domain_error
+
+from .. import selectors
+from ..access import (
+    member_need,
+    member_order,
+    order_for_reading,
+    own_provider,
+    public_batch,
+    public_offering,
+)
+from ..forms import NeedForm, OrderForm, ReviewForm
+from ..models import Domain, Follow, Need, Offering, Order, Provider, Slot
+from ..services import catalogue, needs, orders
+from .common import MEMBER_TABS, PAGE_SIZE, STATUS_BADGES
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The catalogue: what the signed-in member may order (everything listed, for anyone else)."""
+    member = own_member(request.user)
+    q = selectors.clean_q(request.GET.get("q"))
+    domain = request.GET.get("domain", "")
+    brand = Brand.objects.filter(uuid=_uuid(request.GET.get("brand"))).first() if request.GET.get("brand") else None
+    qs = selectors.catalogue(member, q=q, domain=domain, brand=brand)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.attach_remaining(page.object_list)
+    context = {
+        "tab": "home", "page": page, "q": q, "domain": domain if domain in Domain.values else "",
+        "domains": Domain.choices, "brand": brand, "member": member, "provider": own_provider(request.user),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "market/_catalogue.html", context)
+    return render(request, "market/home.html", context)
+
+
+def _uuid(value: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _offering_context(request: HttpRequest, offering: Offering, form: OrderForm | None = None) -> dict[str, Any]:
+    member = own_member(request.user)
+    batches = selectors.offering_batches(offering)
+    held = set()
+    if member is not None:
+        held = set(Order.objects.filter(member=member, batch__in=batches, status__in=orders.ACTIVE_STATUSES)
+                   .values_list("batch_id", flat=True))
+    now = timezone.now()
+    for batch in batches:
+        batch.orderable = batch.is_orderable(now)
+        batch.held = batch.pk in held
+        batch.slot_list = list(batch.slots.all())
+        for slot in batch.slot_list:
+            slot.open = slot.remaining > 0 and slot.starts_at > now
+    return {
+        "tab": "home", "offering": offering, "batches": batches, "member": member,
+        "why_not": orders.audience_problem(member, offering) if request.user.is_authenticated else "",
+        "reviews": selectors.offering_reviews(offering),
+        "followed": request.user.is_authenticated and Follow.objects.filter(
+            user=request.user, offering=offering).exists(),
+        "brands": list(offering.brands.select_related("parent")),
+        "remaining": sum(b.remaining for b in batches if b.orderable),
+        "choosable": [b for b in batches if b.orderable and b.remaining and not b.held],
+        "held": [b for b in batches if b.held],
+        "form": form or OrderForm(),
+    }
+
+
+def offering_page(request: HttpRequest, key: str) -> HttpResponse:
+    offering = public_offering(key)
+    return render(request, "market/offering.html", _offering_context(request, offering))
+
+
+@login_required
+@require_POST
+def offering_order(request: HttpRequest, key: str) -> HttpResponse:
+    """下单 from the offering page."""
+    offering = public_offering(key)
+    form = OrderForm(request.POST)
+    if form.is_valid():
+        try:
+            batch = public_batch(form.cleaned_data["batch"])
+            if batch.offering_id != offering.pk:
+                raise NotFound()
+            slot = None
+            if form.cleaned_data.get("slot"):
+                slot = Slot.objects.filter(uuid=form.cleaned_data["slot"], batch=batch).first()
+                if slot is None:
+                    raise ValidationFailed("请选择服务时段", detail={"slot": "请选择服务时段"})
+            placed = orders.order_place(actor=request.user, batch=batch, slot=slot, note=form.cleaned_data["note"],
+                                        request=request)
+        except (ValidationFailed, Conflict) as exc:
+            apply_domain_error(form, exc)
+            return render(request, "market/offering.html", _offering_context(request, offering, form),
+                          status=exc.status)
+        messages.success(request, "预约成功！服务方配货后会通知您。")
+        return redirect("market:order", placed.order.uuid)
+    return render(request, "market/offering.html", _offering_context(request, offering, form), status=400)
+
+
+@login_required
+@require_POST
+def offering_follow(request: HttpRequest, key: str) -> HttpResponse:
+    offering = public_offering(key)
+    on = request.POST.get("on", "1") == "1"
+    catalogue.follow_set(actor=request.user, offering=offering, on=on)
+    messages.success(request, "已关注，上新时会通知您" if on else "已取消关注")
+    return redirect("market:offering", offering.uuid)
+
+
+@login_required
+def my_orders(request: HttpRequest) -> HttpResponse:
+    member = own_member(request.user)
+    tab = request.GET.get("tab", "")
+    statuses = next((s for k, _, s in MEMBER_TABS if k == tab), ())
+    qs = (Order.objects.filter(member=member) if member else Order.objects.none()).select_related(
+        "offering__provider", "batch", "slot")
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    page = Paginator(qs.order_by("-placed_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for order in page.object_list:
+        order.badge = STATUS_BADGES.get(order.status, "")
+        order.actions = orders.allowed_actions(request.user, order)
+    return render(request, "market/my_orders.html", {
+        "tab": "me", "member": member, "page": page, "tabs": MEMBER_TABS, "current": tab,
+    })
+
+
+@login_required
+def order_page(request: HttpRequest, key: str) -> HttpResponse:
+    order = member_order(request.user, key)
+    return render(request, "market/order.html", {
+        "tab": "me", "order": order, "badge": STATUS_BADGES.get(order.status, ""),
+        "actions": orders.allowed_actions(request.user, order),
+        "events": order.events.select_related("actor").order_by("created_at", "id"),
+        "review": getattr(order, "review", None) if order.status == "reviewed" else None,
+        "review_form": ReviewForm(),
+    })
+
+
+@login_required
+def order_evidence(request: HttpRequest, key: str) -> HttpResponse:
+    """The delivery evidence, for the member, the provider and staff in scope."""
+    order = order_for_reading(request.user, key)
+    if not order.evidence:
+        raise NotFound("该订单没有服务凭证")
+    response = FileResponse(order.evidence.open("rb"), as_attachment=not order.evidence.name.endswith(
+        (".jpg", ".png", ".gif", ".webp")), filename=order.evidence_name or order.evidence.name.rsplit("/", 1)[-1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def provider_photo(request: HttpRequest, key: str) -> HttpResponse:
+    """A provider's photo (public: it is shown in the catalogue)."""
+    provider = Provider.objects.filter(uuid=_uuid(key), is_active=True).first()
+    if provider is None or not provider.photo:
+        raise NotFound()
+    response = FileResponse(provider.photo.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def following(request: HttpRequest) -> HttpResponse:
+    offerings = list(Offering.objects.filter(follows__user=request.user).select_related("provider")
+                     .order_by("-follows__created_at"))
+    selectors.attach_remaining(offerings)
+    return render(request, "market/following.html", {"tab": "me", "offerings": offerings})
+
+
+@login_required
+def needs_page(request: HttpRequest) -> HttpResponse:
+    """My needs, and the form to post one."""
+    member = own_member(request.user)
+    categories = list(needs.categories_for(member)) if member else []
+    form = NeedForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            category = next((c for c in categories if c.uuid == form.cleaned_data["category"]), None)
+            try:
+                if category is None:
+                    raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
+                needs.need_post(actor=request.user, category=category, title=form.cleaned_data["title"],
+                                text=form.cleaned_data["text"], request=request)
+            except ValidationFailed as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "需求已提交，工会会尽快为您对接服务")
+                return redirect("market:needs")
+    mine = (Need.objects.filter(member=member).select_related("category", "answer_offering", "answer_provider")
+            if member else Need.objects.none())
+    return render(request, "market/needs.html", {"tab": "me", "member": member, "form": form,
+                                                 "categories": categories, "needs": mine[:50]}, status=status)
+
+
+@login_required
+@require_POST
+def need_close(request: HttpRequest, key: str) -> HttpResponse:
+    need = member_need(request.user, key)
+    try:
+        needs.need_close(actor=request.user, need=need, request=request)
+        messages.success(request, "需求已撤回")
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect("market:needs")
+
+
+urlpatterns: list[URLPattern] = [
+    path("market/", home, name="home"),
+    path("market/o/<uuid:key>/", offering_page, name="offering"),
+    path("market/o/<uuid:key>/order/", offering_order, name="offering_order"),
+    path("market/o/<uuid:key>/follow/", offering_follow, name="follow"),
+    path("market/orders/", my_orders, name="orders"),
+    path("market/orders/<uuid:key>/", order_page, name="order"),
+    path("market/orders/<uuid:key>/evidence/", order_evidence, name="evidence"),
+    path("market/providers/<uuid:key>/photo/", provider_photo, name="provider_photo"),
+    path("market/following/", following, name="following"),
+    path("market/needs/", needs_page, name="needs"),
+    path("market/needs/<uuid:key>/close/", need_close, name="need_close"),
+]

@@ -1,0 +1,145 @@
+"""The provider's own pages (服务者工作台), on the H5 shell: orders to serve by state, my offerings
+and their batches (备货, 上架, 上新, 下架), one order with its actions.
+
+Reached only through the provider gate (access.own_provider / provider_*): a provider account sees
+its own offerings and orders, nothing else, whatever staff role the same user may hold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.web.forms import apply_domain_error
+
+from .. import selectors
+from ..access import own_provider, provider_offering, provider_order
+from ..forms import AssignForm, BatchForm, DeliverForm, OfferingForm, ReasonForm
+from ..models import Offering, Order, OrderStatus
+from ..services import catalogue, orders
+from .common import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+
+PROVIDER_TABS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("placed", "待配货", (OrderStatus.PLACED,)),
+    ("assigned", "待服务", (OrderStatus.ASSIGNED,)),
+    ("delivered", "待签收", (OrderStatus.DELIVERED,)),
+    ("done", "已完成", (OrderStatus.CONFIRMED, OrderStatus.REVIEWED)),
+    ("closed", "已取消/未到场", (OrderStatus.CANCELLED, OrderStatus.NO_SHOW)),
+]
+
+
+def provider_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in (else to the login page) and the account of an active provider (else a 403 page)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        provider = own_provider(request.user)
+        if provider is None:
+            return TemplateResponse(request, "web/error.html", {"error": {
+                "message": "服务者工作台仅供云集市服务方使用。如需成为服务方，请联系所在工会。", "status": 403}},
+                status=403)
+        request.market_provider = provider  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@provider_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Orders to serve, by state."""
+    provider = request.market_provider  # type: ignore[attr-defined]
+    tab = request.GET.get("tab", "placed")
+    statuses = next((s for k, _, s in PROVIDER_TABS if k == tab), PROVIDER_TABS[0][2])
+    base = Order.objects.filter(offering__provider=provider)
+    counts = selectors.status_counts(base)
+    qs = (base.filter(status__in=statuses).select_related("offering", "batch", "slot", "member")
+          .order_by("scheduled_at" if tab == "assigned" else "-placed_at", "-id"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for order in page.object_list:
+        order.badge = STATUS_BADGES.get(order.status, "")
+    tabs = [(k, label, sum(counts.get(s, 0) for s in sts)) for k, label, sts in PROVIDER_TABS]
+    return render(request, "market/provider_home.html", {
+        "tab": "me", "provider": provider, "page": page, "tabs": tabs, "current": tab,
+        "offerings": Offering.objects.filter(provider=provider).count(),
+    })
+
+
+@provider_required
+def my_offerings(request: HttpRequest) -> HttpResponse:
+    provider = request.market_provider  # type: ignore[attr-defined]
+    offerings = list(Offering.objects.filter(provider=provider).order_by("status", "-updated_at"))
+    selectors.attach_remaining(offerings)
+    choices = offering_form_choices(provider.union)
+    form = OfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"])
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                offering = catalogue.offering_create(actor=request.user, provider=provider,
+                                                     data=offering_data(form, provider.union), request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "服务项目已创建（备货中）。请添加批次名额，然后上架。")
+                return redirect("market:provider_offering", offering.uuid)
+    return render(request, "market/provider_offerings.html", {
+        "tab": "me", "provider": provider, "offerings": offerings, "form": form}, status=status)
+
+
+@provider_required
+def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """One of my offerings: edit it, its batches (备货/上新, 结束), 上架/下架, recent reviews."""
+    offering = provider_offering(request.user, key)
+    choices = offering_form_choices(offering.union)
+    form = OfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
+                        initial=offering_initial(offering))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                catalogue.offering_update(actor=request.user, offering=offering,
+                                          data=offering_data(form, offering.union), request=request)
+            except (ValidationFailed, Conflict) as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("market:provider_offering", offering.uuid)
+    batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
+    return render(request, "market/provider_offering.html", {
+        "tab": "me", "offering": offering, "form": form, "batches": batches, "batch_form": BatchForm(),
+        "reviews": selectors.offering_reviews(offering, limit=10),
+    }, status=status)
+
+
+@provider_required
+def order_detail(request: HttpRequest, key: str) -> HttpResponse:
+    order = provider_order(request.user, key)
+    return render(request, "market/provider_order.html", {
+        "tab": "me", "order": order, "badge": STATUS_BADGES.get(order.status, ""),
+        "actions": orders.allowed_actions(request.user, order),
+        "events": order.events.select_related("actor").order_by("created_at", "id"),
+        "assign_form": AssignForm(initial={"server_name": order.server_name or order.offering.provider.name,
+                                           "scheduled_at": order.scheduled_at}),
+        "deliver_form": DeliverForm(), "reason_form": ReasonForm(),
+        "review": getattr(order, "review", None) if order.status == OrderStatus.REVIEWED else None,
+    })
+
+
+urlpatterns: list[URLPattern] = [
+    path("market/provider/", dashboard, name="provider_home"),
+    path("market/provider/offerings/", my_offerings, name="provider_offerings"),
+    path("market/provider/offerings/<uuid:key>/", offering_detail, name="provider_offering"),
+    path("market/provider/orders/<uuid:key>/", order_detail, name="provider_order"),
+]
