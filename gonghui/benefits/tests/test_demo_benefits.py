@@ -36,7 +36,7 @@ from gonghui.members.models import Member
 def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
     """One small demo for the whole module (the integrator calls build() from the demo command)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", employers=60, workers=3, members=400, stdout=StringIO())
+        call_command("demo", employers=60, workers=3, members=400, services=False, stdout=StringIO())
         yield demo.build(random.Random(2026))
         transaction.set_rollback(True)
 

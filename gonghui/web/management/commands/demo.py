@@ -65,6 +65,8 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=members_demo.DEFAULT_MEMBERS,
                             help=f"会员人数（默认 {members_demo.DEFAULT_MEMBERS}；0 表示不生成会员，"
                                  f"否则至少 {members_demo.MIN_MEMBERS}）")
+        parser.add_argument("--without-services", dest="services", action="store_false",
+                            help="只加载组织、账号和会员，不加载云集市、普惠、活动等服务模块的演示数据")
         parser.add_argument("--force", action="store_true",
                             help="生产模式下也加载（演示账号的密码是公开的，切勿用于真实环境）")
 
@@ -91,7 +93,8 @@ class Command(BaseCommand):
                         return
                     raise CommandError("数据库中已有工会数据，演示数据只能加载到空数据库（使用 --if-empty 可跳过）。")
                 extra = build_demo(seed=options["seed"], employers=options["employers"],
-                                   workers=options["workers"], members=options["members"])
+                                   workers=options["workers"], members=options["members"],
+                                   services=options["services"])
         finally:
             audit_logger.setLevel(level)
         self.stdout.write(self.summary(time.perf_counter() - started))
