@@ -200,6 +200,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "activities-reminders": {"task": "gonghui.activities.tasks.activity_reminders_task", "schedule": 900},
     "market-autoconfirm": {"task": "gonghui.market.tasks.autoconfirm_task", "schedule": 3600},
     "benefits-issue-pending": {"task": "gonghui.benefits.tasks.issue_pending_task", "schedule": 1800},
+    "appeals-deadline-sweep": {"task": "gonghui.appeals.tasks.deadline_sweep_task", "schedule": 3600},
 }
 
 # --- Auth -----------------------------------------------------------------------------------------

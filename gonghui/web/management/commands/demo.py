@@ -25,7 +25,7 @@ from gonghui.unions.models import Union
 
 # The service modules' demo builders, in order; each reads the tree and members from the database and
 # returns its summary lines. They need members, so they run only when members are built.
-SERVICE_DEMOS = ("gonghui.market.demo", "gonghui.benefits.demo", "gonghui.activities.demo")
+SERVICE_DEMOS = ("gonghui.market.demo", "gonghui.appeals.demo", "gonghui.benefits.demo", "gonghui.activities.demo")
 
 
 def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_demo.DEFAULT_EMPLOYERS,

@@ -1,0 +1,89 @@
+"""Access gates of the appeals app. Views, API, tasks and exports get tickets only through these.
+
+* Staff: ``access_ticket`` (core.scope.gate): the owning union's staff and every union above it
+  see a ticket; 404 outside, 403 for a read-only role writing.
+* The worker: ``own_ticket`` — a ticket they submitted (or a call matched to their account).
+* Identity: the asker's name and phone are shown only to units that handle the ticket (the owner,
+  and unions it passed through), never for an anonymous suggestion; ``sees_identity`` decides.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from gonghui.core.errors import NotFound
+from gonghui.core.scope import DATA_ROLES, gate, scope_of
+
+from .models import HOP_ACTIONS, Attachment, Ticket, TicketEvent
+
+TICKET_RELATED = ("union__parent", "handler", "employer", "member", "submitter", "replied_by", "repeat_of")
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def access_ticket(user: Any, key: Any, *, write: bool = False) -> Ticket:
+    """A ticket in the caller's scope. Preconditions: none (anonymous callers get NotFound)."""
+    return gate(user, Ticket.objects.select_related(*TICKET_RELATED), write=write, uuid=key)
+
+
+def own_ticket(user: Any, key: Any) -> Ticket:
+    """The signed-in worker's own ticket, else NotFound (someone else's is "not found" too)."""
+    found = _uuid(key)
+    ticket = (Ticket.objects.of_worker(user).select_related(*TICKET_RELATED).filter(uuid=found).first()
+              if found else None)
+    if ticket is None:
+        raise NotFound()
+    return ticket
+
+
+def ticket_for(user: Any, key: Any) -> tuple[Ticket, bool]:
+    """The ticket as staff see it, else as its worker sees it. Returns (ticket, as_staff)."""
+    if scope_of(user).is_staff:
+        try:
+            return access_ticket(user, key), True
+        except NotFound:
+            pass
+    return own_ticket(user, key), False
+
+
+def access_attachment(user: Any, key: Any) -> Attachment:
+    """An attachment of a ticket the caller may see as staff, or of the worker's own ticket."""
+    found = _uuid(key)
+    if found is None:
+        raise NotFound()
+    qs = Attachment.objects.select_related("ticket__union")
+    if scope_of(user).is_staff:
+        attachment = qs.visible_to(user).filter(uuid=found).first()
+        if attachment is not None:
+            return attachment
+    attachment = qs.filter(uuid=found, ticket__in=Ticket.objects.of_worker(user)).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment
+
+
+def handling_union_ids(ticket: Ticket) -> set[int]:
+    """The owner and every union the ticket passed through (交办, 上报, 转办, 自动上报)."""
+    ids = {ticket.union_id}
+    for from_id, to_id in TicketEvent.objects.filter(ticket=ticket, action__in=HOP_ACTIONS).values_list(
+            "from_union_id", "to_union_id"):
+        ids.update(pk for pk in (from_id, to_id) if pk)
+    return ids
+
+
+def sees_identity(user: Any, ticket: Ticket) -> bool:
+    """Whether ``user`` may see who asked: a data role held *at* a handling unit (not merely above
+    it). Supervising levels see the masked name; nobody sees an anonymous suggestion's author."""
+    if ticket.anonymous:
+        return False
+    scope = scope_of(user)
+    if not scope.grants:
+        return False
+    handled = handling_union_ids(ticket)
+    return any(g.union_id in handled and g.role in DATA_ROLES for g in scope.grants)

@@ -1,0 +1,148 @@
+"""The worker's side of /api/v1/appeals/: submit (multipart, with photos), my tickets, rate,
+reopen, withdraw, add to an open ticket; the public message board (no login)."""
+
+from uuid import UUID
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
+from ninja import File, Form, Status, UploadedFile
+from ninja.pagination import paginate
+
+from gonghui.core.api import Page
+from gonghui.core.errors import NotFound
+from gonghui.unions.models import Employer, Union
+
+from ..access import access_attachment, own_ticket, ticket_for
+from ..models import Channel, Kind, Stage, Ticket
+from ..schemas import BoardOut, NoteIn, RateIn, ReasonIn, SubmitIn, SubmitOut, TicketListOut, TicketOut, ticket_payload
+from ..selectors import board as board_query
+from ..services import handling, intake
+from .router import router
+
+
+def _public_union(key: UUID | None) -> Union | None:
+    if key is None:
+        return None
+    union = Union.objects.active().filter(uuid=key).first()
+    if union is None:
+        from gonghui.core.errors import ValidationFailed
+
+        raise ValidationFailed("未找到该工会或已停用", detail={"place": "未找到该工会"})
+    return union
+
+
+def _public_employer(key: UUID | None) -> Employer | None:
+    if key is None:
+        return None
+    employer = Employer.objects.select_related("union").filter(uuid=key).first()
+    if employer is None:
+        from gonghui.core.errors import ValidationFailed
+
+        raise ValidationFailed("未找到该单位", detail={"employer": "未找到该单位"})
+    return employer
+
+
+def _detail(ticket: Ticket, request: HttpRequest, *, as_staff: bool) -> Ticket:
+    fresh = Ticket.objects.select_related("union", "handler", "employer", "repeat_of").get(pk=ticket.pk)
+    return ticket_payload(fresh, request.user, as_staff=as_staff)
+
+
+@router.post("/tickets", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（multipart，可附照片/PDF）")
+def ticket_submit(request: HttpRequest, payload: Form[SubmitIn],
+                  files: File[list[UploadedFile]] = None) -> Status:  # noqa: RUF013 - ninja reads the default
+    """The ticket lands at the worker's union (members), else the employer's, else the place's.
+    A repeat of the same open matter returns the open ticket with ``linked`` true (200)."""
+    result = intake.ticket_submit(
+        actor=request.user, kind=payload.kind, title=payload.title, content=payload.content, topic=payload.topic,
+        employer=_public_employer(payload.employer), place=_public_union(payload.place), location=payload.location,
+        latitude=payload.latitude, longitude=payload.longitude, anonymous=payload.anonymous, public=payload.public,
+        collective=payload.collective, headcount=payload.headcount, files=list(files or []), channel=Channel.API,
+        request=request)
+    body = {"linked": result.linked, "ticket": _detail(result.ticket, request, as_staff=False)}
+    return Status(200 if result.linked else 201, body)
+
+
+@router.get("/tickets/mine", response=list[TicketListOut], summary="我的诉求")
+@paginate(Page)
+def ticket_mine(request: HttpRequest):  # noqa: ANN201
+    return Ticket.objects.of_worker(request.user).select_related("union", "handler")
+
+
+@router.get("/tickets/{uuid:key}", response=TicketOut, summary="工单详情（职工本人或范围内的工作人员）")
+def ticket_get(request: HttpRequest, key: UUID) -> Ticket:
+    ticket, as_staff = ticket_for(request.user, key)
+    return _detail(ticket, request, as_staff=as_staff)
+
+
+@router.post("/tickets/{uuid:key}/rate", response=TicketOut, summary="评价（满意/基本满意/不满意）")
+def ticket_rate(request: HttpRequest, key: UUID, payload: RateIn) -> Ticket:
+    ticket = own_ticket(request.user, key)
+    handling.ticket_rate(actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment,
+                         request=request)
+    return _detail(ticket, request, as_staff=False)
+
+
+@router.post("/tickets/{uuid:key}/reopen", response=TicketOut, summary="不满意，申请重新办理（限一次）")
+def ticket_reopen(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
+    ticket = own_ticket(request.user, key)
+    handling.ticket_reopen(actor=request.user, ticket=ticket, reason=payload.reason, request=request)
+    return _detail(ticket, request, as_staff=False)
+
+
+@router.post("/tickets/{uuid:key}/withdraw", response=TicketOut, summary="撤回诉求")
+def ticket_withdraw(request: HttpRequest, key: UUID, payload: ReasonIn | None = None) -> Ticket:
+    ticket = own_ticket(request.user, key)
+    handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=payload.reason if payload else "",
+                             request=request)
+    return _detail(ticket, request, as_staff=False)
+
+
+@router.post("/tickets/{uuid:key}/more", response=TicketOut, summary="补充说明/催办（记为重复来件）")
+def ticket_more(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
+    ticket = own_ticket(request.user, key)
+    intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel=Channel.API,
+                             request=request)
+    return _detail(ticket, request, as_staff=False)
+
+
+@router.post("/tickets/{uuid:key}/attachments", response={201: TicketOut},
+             summary="上传照片/PDF（职工本人：诉求材料；工作人员：办理材料）")
+def ticket_attach(request: HttpRequest, key: UUID, files: File[list[UploadedFile]],
+                  stage: Form[str] = Stage.REPLY) -> Status:
+    ticket, as_staff = ticket_for(request.user, key)
+    if as_staff:
+        from ..access import access_ticket
+
+        ticket = access_ticket(request.user, key, write=True)
+        stage = stage if stage in (Stage.REPLY, Stage.MEDIATION) else Stage.REPLY
+    else:
+        stage = Stage.INTAKE
+    intake.attachment_add(actor=request.user, ticket=ticket, files=list(files), stage=stage, request=request)
+    return Status(201, _detail(ticket, request, as_staff=as_staff))
+
+
+@router.get("/attachments/{uuid:key}", response={200: None}, summary="下载附件",
+            openapi_extra={"responses": {"200": {"description": "图片或PDF文件"}}})
+def attachment_get(request: HttpRequest, key: UUID) -> HttpResponse:
+    item = access_attachment(request.user, key)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound("文件已不存在") from None
+    response = FileResponse(handle, content_type=item.content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=item.name)
+    return response
+
+
+@router.get("/board", auth=None, response=list[BoardOut], summary="留言板（公开的问答，提问人姓名隐去）")
+@paginate(Page)
+def board_list(request: HttpRequest, kind: str = "", q: str = ""):  # noqa: ANN201
+    return board_query(kind=kind if kind in Kind.values else "", q=q)
+
+
+@router.get("/board/{uuid:key}", auth=None, response=BoardOut, summary="留言板详情")
+def board_get(request: HttpRequest, key: UUID) -> Ticket:
+    ticket = board_query().filter(uuid=key).first()
+    if ticket is None:
+        raise NotFound("该留言不存在或未公开")
+    return ticket

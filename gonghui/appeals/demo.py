@@ -1,0 +1,825 @@
+"""Demo 12351 work orders: a few thousand tickets over the last year, in every state, across the demo
+tree — with their timelines (hops, supervision, ratings, reopenings, follow-ups), case numbers,
+collective cases, dispute mediations, hazard photos and the public message board.
+
+``build(rng)`` reads what the demo already holds (unions, staff, members, worker accounts,
+employers) and writes the bulk set-based (``bulk_create``; the encrypted phones and their blind
+indexes are filled in by the fields, as for members). The named worker logins (职工 13900000010,
+骑手 13900000011) get their tickets through the real services instead — submit, accept, assign,
+supervise, close, rate, mediation — so their notifications, audit rows and timelines are the real
+ones, moved back a few days so that the pages look lived in.
+
+Who handles what follows the routing rules: a member's ticket lands at their union or the nearest
+one above with writing staff; a non-member's at the district where it happened. Old tickets are
+mostly closed; open tickets past their due date are flagged and escalated to the parent union, as
+the deadline job would have done.
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from gonghui.accounts.models import StaffAssignment, User
+from gonghui.core.scope import WRITE_ROLES
+from gonghui.lib.workdays import add_workdays, is_workday
+from gonghui.members.models import Member
+from gonghui.unions.models import Employer, Union, UnionLevel
+
+from .models import (
+    MEDIATION_KINDS,
+    Action,
+    Attachment,
+    CaseCounter,
+    Channel,
+    Claimant,
+    Kind,
+    Mediation,
+    MediationSession,
+    MediationStatus,
+    Priority,
+    Rating,
+    Stage,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+    Topic,
+)
+from .services.common import deadline_days
+from .services.numbers import format_number
+
+DEFAULT_TICKETS = 3000
+DAYS_BACK = 365
+BATCH = 1000
+WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
+CALLER_PHONES_FROM = 13600000000
+
+KIND_WEIGHTS = {Kind.CONSULT: 30, Kind.HELP: 14, Kind.COMPLAINT: 14, Kind.LEGAL: 11, Kind.SUGGESTION: 12,
+                Kind.HAZARD: 9, Kind.DISPUTE: 10}
+TOPICS: dict[str, dict[str, float]] = {
+    Kind.CONSULT: {Topic.INSURANCE: 25, Topic.CONTRACT: 20, Topic.HOURS: 18, Topic.MEMBERSHIP: 20, Topic.WAGES: 10,
+                   Topic.GIG: 7},
+    Kind.HELP: {Topic.HARDSHIP: 60, Topic.INJURY: 15, Topic.GIG: 15, Topic.OTHER: 10},
+    Kind.COMPLAINT: {Topic.WAGES: 45, Topic.HOURS: 20, Topic.DISMISSAL: 15, Topic.INSURANCE: 12, Topic.GIG: 8},
+    Kind.LEGAL: {Topic.WAGES: 40, Topic.INJURY: 25, Topic.DISMISSAL: 25, Topic.CONTRACT: 10},
+    Kind.SUGGESTION: {Topic.MANAGEMENT: 60, Topic.MEMBERSHIP: 25, Topic.OTHER: 15},
+    Kind.HAZARD: {Topic.SAFETY: 100},
+    Kind.DISPUTE: {Topic.WAGES: 45, Topic.DISMISSAL: 30, Topic.CONTRACT: 15, Topic.INJURY: 10},
+}
+
+# (title, content) per topic; {e} is an employer's name.
+TEXTS: dict[str, tuple[tuple[str, str], ...]] = {
+    Topic.WAGES: (
+        ("拖欠三个月工资",
+         "我在{e}工作，单位已经拖欠了三个月工资，多次找负责人都说再等等，家里等着用钱，请工会帮忙协"
+         "调。"),
+        ("加班费没有发放",
+         "{e}每天要求加班两个小时，周末也经常加班，但工资条上从来没有加班费，想问这样是否合法。"),
+        ("工资低于最低工资标准",
+         "{e}试用期工资扣完社保后到手不到一千五百元，是否低于本地最低工资标准？"),
+        ("离职后工资迟迟不结",
+         "从{e}离职已经一个多月，最后一个月工资和年终奖一直没有结算。"),
+    ),
+    Topic.CONTRACT: (
+        ("入职半年没签劳动合同",
+         "在{e}上班半年了，单位一直不和我签劳动合同，请问可以要求二倍工资吗？"),
+        ("合同期满不续签怎么办",
+         "我和{e}的合同下个月到期，单位口头说不续签，有没有经济补偿？"),
+        ("劳务派遣同工不同酬",
+         "我是派遣到{e}的，和正式工干一样的活，工资和福利差很多。"),
+    ),
+    Topic.INSURANCE: (
+        ("单位没给交社保",
+         "{e}说试用期不交社保，转正后也一直没交，怎么维护自己的权益？"),
+        ("社保断缴影响买房",
+         "换工作期间社保断了两个月，想问怎么补缴，会不会影响购房资格？"),
+        ("灵活就业人员怎么参保",
+         "我是外卖骑手，没有固定单位，想了解灵活就业人员参加养老和医疗保险的办法。"),
+    ),
+    Topic.HOURS: (
+        ("每天工作十二小时",
+         "{e}车间实行两班倒，每班十二个小时，一个月只休两天，身体吃不消。"),
+        ("年休假不让休",
+         "在{e}工作满五年，申请年休假单位一直不批，也不给补偿。"),
+        ("产假被缩短",
+         "{e}只给三个月产假，说是公司规定，想问国家规定是多少天。"),
+    ),
+    Topic.SAFETY: (
+        ("车间消防通道被堵",
+         "{e}二号车间的消防通道堆满了货物，安全出口也锁着，万一着火后果不堪设想。"),
+        ("脚手架没有防护网",
+         "{e}工地的脚手架没有挂安全网，工人高空作业也没有系安全带。"),
+        ("电线私拉乱接",
+         "{e}宿舍楼道里电线私拉乱接，还有人给电动车充电，存在火灾隐患。"),
+        ("粉尘太大没有防护",
+         "{e}打磨车间粉尘很大，单位不发防尘口罩，也没有通风设备。"),
+    ),
+    Topic.INJURY: (
+        ("工伤认定单位不配合",
+         "我在{e}上班时手指被机器压伤，单位不给申报工伤，医药费也不报销。"),
+        ("职业病怎么鉴定",
+         "在{e}干了八年电焊，最近体检查出肺部有问题，想问怎么申请职业病鉴定。"),
+    ),
+    Topic.DISMISSAL: (
+        ("无故被辞退",
+         "{e}突然通知我明天不用来上班了，没有任何理由，也不给补偿。"),
+        ("怀孕后被调岗降薪",
+         "告诉{e}我怀孕后，单位把我调到仓库，工资降了一半，变相逼我辞职。"),
+        ("被迫签自愿离职",
+         "{e}让我们签自愿离职申请，不签就不发上个月工资。"),
+    ),
+    Topic.HARDSHIP: (
+        ("家人重病生活困难",
+         "爱人得了重病在西宁住院，花光了积蓄，孩子还在上学，想申请困难职工帮扶。"),
+        ("孩子考上大学学费困难",
+         "孩子今年考上大学，学费和生活费还差一万多，想了解工会金秋助学的申请条件。"),
+        ("失业后想参加技能培训",
+         "原单位停产后一直没找到工作，想参加电工或焊工培训，请问工会有没有免费培训。"),
+    ),
+    Topic.MEMBERSHIP: (
+        ("怎么加入工会",
+         "我在{e}上班，单位没有成立工会，请问我怎么入会？入会有什么好处？"),
+        ("会员卡能在哪里用",
+         "电子会员卡办好了，想了解在哪些商户可以享受会员优惠。"),
+        ("建议增加职工书屋开放时间",
+         "职工书屋晚上七点就关门了，下班后去不了，建议延长到九点。"),
+    ),
+    Topic.GIG: (
+        ("骑手被平台罚款太多",
+         "跑外卖超时一次罚款五十元，有时候是商家出餐慢，申诉也没用，工会能不能帮我们说说话。"),
+        ("快递员没有休息的地方",
+         "夏天中午太热，送快递没有地方喝水休息，能不能多设几个暖心驿站。"),
+        ("网约车司机遭遇不公平派单",
+         "平台抽成越来越高，派单也不透明，司机收入一直在降。"),
+    ),
+    Topic.MANAGEMENT: (
+        ("我为企业献一计：包装工序改进",
+         "建议{e}把包装线的人工贴标改成自动贴标，一条线能省两个人，还能减少错贴。"),
+        ("建议食堂增加夜班餐",
+         "{e}夜班工人半夜没有饭吃，建议食堂晚上十一点加一顿夜宵。"),
+        ("建议完善技术比武奖励",
+         "建议{e}把技术比武成绩和技能等级、工资挂钩，调动大家学技术的积极性。"),
+        ("节能降耗小建议",
+         "{e}空压机夜间空载运行，建议加装变频控制，一年能省不少电费。"),
+    ),
+    Topic.OTHER: (
+        ("咨询工会活动报名",
+         "想报名参加工会组织的职工运动会，请问在哪里报名？"),
+        ("职工疗休养怎么申请",
+         "听说工会有劳模和一线职工疗休养，想了解申请条件。"),
+    ),
+}
+REPLIES: dict[str, str] = {
+    Topic.WAGES: (
+        "经我会与{e}沟通协调，单位已承诺于本月底前结清所欠工资，我会将持续跟踪落实情况。如逾期未付"
+        "，可向劳动保障监察部门投诉，我会提供法律援助。"
+    ),
+    Topic.CONTRACT: (
+        "根据《劳动合同法》第八十二条，用人单位自用工之日起超过一个月不满一年未与劳动者订立书面劳动合"
+        "同的，应当向劳动者每月支付二倍的工资。我会已督促单位补签合同。"
+    ),
+    Topic.INSURANCE: (
+        "依法参加社会保险是用人单位的法定义务，试用期也应缴纳。我会已向单位发出工会劳动法律监督意见书"
+        "，单位已为您补缴。灵活就业人员可持身份证到社保经办机构或线上办理参保。"
+    ),
+    Topic.HOURS: (
+        "我会已约谈单位负责人，单位承诺调整排班，保证职工每周至少休息一天，加班按规定支付加班费。产假"
+        "按国家规定为98天，本省另有延长规定。"
+    ),
+    Topic.SAFETY: (
+        "接到反映后我会会同应急管理部门到现场核查，已责令单位立即整改，消防通道已清理，安全出口已打开"
+        "。感谢您对安全生产的关心。"
+    ),
+    Topic.INJURY: (
+        "单位应当自事故伤害发生之日起30日内提出工伤认定申请；单位不申报的，您本人可在一年内直接申请"
+        "。我会已安排法律援助律师协助您准备材料。"
+    ),
+    Topic.DISMISSAL: (
+        "用人单位违法解除劳动合同的，应依法支付赔偿金。我会已介入协调，单位同意撤回辞退决定；如协商不"
+        "成，可申请劳动争议调解或仲裁，我会全程提供法律援助。"
+    ),
+    Topic.HARDSHIP: (
+        "经核实，您符合困难职工帮扶条件，我会已将您纳入帮扶名单，将发放临时救助金，并协助申请医疗救助"
+        "。请保持电话畅通。"
+    ),
+    Topic.MEMBERSHIP: (
+        "您可以通过“入会”功能在线申请加入工会，选择所在单位或所在地的工会联合会即可。入会后可享受工"
+        "会普惠服务、参加工会活动。"
+    ),
+    Topic.GIG: (
+        "我会已就您反映的问题与平台企业开展集体协商，推动完善算法规则和申诉机制；全市已建成暖心驿站百"
+        "余个，可在首页“找驿站”查看。"
+    ),
+    Topic.MANAGEMENT: (
+        "您的建议已转交单位，单位高度重视，已安排技术部门论证，采纳后将按合理化建议办法给予奖励。"
+    ),
+    Topic.OTHER: (
+        "感谢您的咨询，相关活动信息会在工会服务号和本平台发布，请留意通知。"
+    ),
+}
+SUPERVISE_NOTES = ("请于三个工作日内办结并反馈", "职工多次来电，请加快办理", "该事项涉及群体，请高度重视",
+                   "请主要负责人亲自协调")
+ESCALATE_NOTES = ("涉及跨区域企业，需上级协调", "单位拒不配合，请上级工会出面", "超出本级处理权限")
+TRANSFER_NOTES = ("经核实诉求人工作单位在该区", "事发地属于该区管辖")
+FOLLOW_UP_NOTES = ("电话回访，职工表示问题已解决", "电话回访，职工对办理结果满意", "回访未接通，已发短信告知",
+                   "上门回访，单位已整改到位")
+DISSATISFIED_NOTES = ("单位只发了一部分，还差两个月", "问题没有真正解决", "答复太笼统")
+ARBITRATION = "西宁市劳动人事争议仲裁委员会"
+LOCATIONS = ("生产车间东侧", "员工宿舍三楼", "厂区北门", "仓库装卸区", "工地西侧脚手架", "地下车库")
+
+
+@dataclass
+class Asker:
+    channel: str
+    base: Union
+    name: str
+    phone: str | None
+    user_id: int | None = None
+    member_id: int | None = None
+    employer: Employer | None = None
+
+
+@dataclass
+class World:
+    """What the demo already holds, loaded once."""
+
+    unions: dict[int, Union]
+    staff: dict[int, list[int]]  # union pk → users with a writing role there
+    districts: list[Union]
+    members: list[dict[str, Any]]
+    workers: list[User]
+    employers: list[Employer]
+    employers_under: dict[int, list[Employer]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, rng: random.Random) -> World:
+        unions = {u.pk: u for u in Union.objects.active()}
+        staff: dict[int, list[int]] = defaultdict(list)
+        for union_id, user_id in StaffAssignment.objects.filter(
+                role__in=list(WRITE_ROLES), user__is_active=True).values_list("union_id", "user_id"):
+            staff[union_id].append(user_id)
+        ids = list(Member.objects.current().values_list("pk", flat=True))
+        chosen = rng.sample(ids, min(len(ids), 4000))
+        members = list(Member.objects.filter(pk__in=chosen).select_related("employer").only(
+            "pk", "name", "phone", "union_id", "user_id", "employer"))
+        rows = [{"pk": m.pk, "name": m.name, "phone": m.phone, "union_id": m.union_id, "user_id": m.user_id,
+                 "employer": m.employer} for m in members if m.union_id in unions]
+        rows.sort(key=lambda r: r["pk"])
+        workers = list(User.objects.filter(is_superuser=False, assignments__isnull=True, member__isnull=True)
+                       .order_by("pk")[:300])
+        employers = list(Employer.objects.select_related("union").order_by("pk"))
+        world = cls(unions=unions, staff=dict(staff), members=rows, workers=workers, employers=employers,
+                    districts=[u for u in unions.values() if u.level == UnionLevel.DISTRICT])
+        for employer in employers:
+            for pk in [*employer.union.ancestor_ids, employer.union_id]:
+                world.employers_under.setdefault(pk, []).append(employer)
+        return world
+
+    def nearest_staffed(self, union: Union) -> Union:
+        for pk in reversed([*union.ancestor_ids, union.pk]):
+            if self.staff.get(pk) and pk in self.unions:
+                return self.unions[pk]
+        return union
+
+    def staff_of(self, union: Union) -> list[int]:
+        return self.staff.get(union.pk) or self.staff.get(self.nearest_staffed(union).pk, [])
+
+    def parent(self, union: Union) -> Union | None:
+        return self.unions.get(union.parent_id) if union.parent_id else None
+
+    def staffed_children(self, union: Union) -> list[Union]:
+        return [u for u in self.unions.values() if u.parent_id == union.pk and self.staff.get(u.pk)]
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _moment(day: date, rng: random.Random, *, start: int = 8, end: int = 21) -> datetime:
+    tz = timezone.get_current_timezone()
+    moment = datetime.combine(day, time(rng.randint(start, end - 1), rng.randint(0, 59), rng.randint(0, 59)))
+    return timezone.make_aware(moment, tz)
+
+
+def _later(moment: datetime, rng: random.Random, *, hours: tuple[float, float]) -> datetime:
+    return moment + timedelta(hours=rng.uniform(*hours))
+
+
+def _workday_after(day: date, n: int) -> date:
+    return add_workdays(day, n) if n > 0 else (day if is_workday(day) else add_workdays(day, 1))
+
+
+def tiny_png(rgb: tuple[int, int, int], width: int = 48, height: int = 36) -> bytes:
+    """A valid solid-colour PNG (a stand-in for a hazard photo)."""
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+# --- One generated ticket ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    ticket: Ticket
+    events: list[TicketEvent] = field(default_factory=list)
+    mediation: Mediation | None = None
+    sessions: list[MediationSession] = field(default_factory=list)
+    claimants: list[Claimant] = field(default_factory=list)
+    photo: bool = False
+
+
+class Generator:
+    def __init__(self, rng: random.Random, world: World, today: date, now: datetime) -> None:
+        self.rng, self.world, self.today, self.now = rng, world, today, now
+        self.limits = deadline_days()
+        self.callers = iter(range(CALLER_PHONES_FROM, CALLER_PHONES_FROM + 1_000_000))
+
+    def asker(self, kind: str) -> Asker:
+        rng, world = self.rng, self.world
+        channel = rng.choices([Channel.H5, Channel.HOTLINE, Channel.API], weights=[55, 30, 15])[0]
+        roll = rng.random()
+        if world.members and roll < 0.68:
+            m = rng.choice(world.members)
+            if m["user_id"] is None:  # without an account, a member calls the hotline
+                channel = Channel.HOTLINE
+            return Asker(channel, world.unions[m["union_id"]], m["name"], m["phone"], user_id=m["user_id"],
+                         member_id=m["pk"], employer=m["employer"])
+        place = rng.choice(world.districts) if world.districts else rng.choice(list(world.unions.values()))
+        employers = world.employers_under.get(place.pk, [])
+        employer = rng.choice(employers) if employers and rng.random() < 0.6 else None
+        base = employer.union if employer is not None else place
+        if world.workers and channel != Channel.HOTLINE and roll < 0.85:
+            user = rng.choice(world.workers)
+            return Asker(channel, base, user.name, user.phone, user_id=user.pk, employer=employer)
+        from gonghui.accounts.demo import person_name
+
+        return Asker(Channel.HOTLINE, base, person_name(rng), str(next(self.callers)), employer=employer)
+
+    def event(self, plan: Plan, action: str, at: datetime, *, actor: int | None = None, note: str = "",
+              from_union: Union | None = None, to_union: Union | None = None, handler: int | None = None,
+              shown: bool = True) -> None:
+        plan.events.append(TicketEvent(action=action, actor_id=actor, note=note[:500], from_union=from_union,
+                                       to_union=to_union, handler_id=handler, shown_to_worker=shown, created_at=at))
+
+    def plan(self) -> Plan:
+        rng, world, today = self.rng, self.world, self.today
+        kind = _pick(rng, KIND_WEIGHTS)
+        topic = _pick(rng, TOPICS[kind])
+        who = self.asker(kind)
+        employer = who.employer or (rng.choice(world.employers_under.get(who.base.pk, []) or [None])
+                                    if kind in (Kind.HAZARD, Kind.SUGGESTION) else None)
+        title, text = rng.choice(TEXTS[topic])
+        ename = employer.name if employer is not None else "我们单位"
+        days_ago = int(DAYS_BACK * rng.random() ** 1.7)
+        created = _moment(today - timedelta(days=days_ago), rng, start=0 if who.channel == Channel.H5 else 8)
+        if created > self.now:
+            created = self.now - timedelta(minutes=rng.randint(5, 600))
+        created_day = timezone.localtime(created).date()
+        tier = rng.choices([Tier.NORMAL, Tier.HARD, Tier.COMPLEX], weights=[80, 15, 5])[0]
+        if kind == Kind.DISPUTE and tier == Tier.NORMAL and rng.random() < 0.5:
+            tier = Tier.HARD
+        landing = world.nearest_staffed(who.base)
+        collective = kind in (Kind.COMPLAINT, Kind.DISPUTE, Kind.LEGAL) and rng.random() < 0.08
+        anonymous = kind == Kind.SUGGESTION and rng.random() < 0.3
+        ticket = Ticket(
+            kind=kind, topic=topic, title=title.format(e=ename)[:60], content=text.format(e=ename), channel=who.channel,
+            submitter_id=who.user_id, member_id=who.member_id, person_name=who.name, phone=who.phone,
+            anonymous=anonymous, public=kind in (Kind.CONSULT, Kind.SUGGESTION, Kind.HELP) and rng.random() < 0.3,
+            collective=collective, headcount=rng.randint(5, 80) if collective else 1, employer=employer,
+            union=landing, tier=tier, due_on=add_workdays(created_day, self.limits[tier]), created_at=created,
+            updated_at=created, repeat_count=rng.choice((1, 1, 2, 3)) if rng.random() < 0.05 else 0)
+        if kind == Kind.HAZARD:
+            ticket.location = f"{ename}{rng.choice(LOCATIONS)}"
+            ticket.latitude = Decimal(f"{36.55 + rng.random() * 0.15:.6f}")
+            ticket.longitude = Decimal(f"{101.65 + rng.random() * 0.2:.6f}")
+        plan = Plan(ticket=ticket, photo=kind == Kind.HAZARD)
+        by_call = who.channel == Channel.HOTLINE
+        self.event(plan, Action.CALL if by_call else Action.SUBMIT, created,
+                   actor=rng.choice(world.staff_of(landing) or [None]) if by_call else who.user_id,
+                   note="来电登记：12351热线" if by_call else f"通过{Channel(who.channel).label}提交", to_union=landing)
+        for n in range(ticket.repeat_count):
+            self.event(plan, Action.REPEAT, _later(created, rng, hours=(24 * (n + 1), 24 * (n + 2))),
+                       actor=who.user_id, note="再次反映同一事项，请尽快办理")
+        if collective:
+            from gonghui.accounts.demo import person_name
+
+            for _ in range(rng.randint(2, 6)):
+                plan.claimants.append(Claimant(name=person_name(rng), phone=str(next(self.callers)),
+                                               created_at=created))
+        self._handle(plan, created, created_day)
+        return plan
+
+    def _handle(self, plan: Plan, created: datetime, created_day: date) -> None:
+        rng, world, t = self.rng, self.world, plan.ticket
+        age = (self.today - created_day).days
+        if rng.random() < 0.03:
+            t.status = Status.WITHDRAWN
+            self.event(plan, Action.WITHDRAW, _later(created, rng, hours=(2, 48)), actor=t.submitter_id,
+                       note="问题已自行解决")
+            return
+        closed_share = 1.0 if age >= 45 else 0.9 if age >= 20 else 0.75 if age >= 8 else 0.3 if age >= 2 else 0.05
+        pending_share = 0.0 if age >= 8 else 0.35
+        roll = rng.random()
+        outcome = Status.CLOSED if roll < closed_share else Status.PENDING if roll < closed_share + pending_share \
+            else Status.PROCESSING
+        if outcome == Status.PENDING:
+            t.status = Status.PENDING
+            self._overdue(plan)
+            return
+        # Accepted: maybe handed down first (交办), escalated (上报) or transferred (转办).
+        accepted = _later(created, rng, hours=(0.5, 30))
+        children = world.staffed_children(t.union)
+        if children and t.union.level <= UnionLevel.DISTRICT and rng.random() < 0.5:
+            target = rng.choice(children)
+            self.event(plan, Action.ASSIGN, accepted, actor=rng.choice(world.staff_of(t.union)),
+                       note=f"交办至{target.name}", from_union=t.union, to_union=target)
+            t.union = target
+            accepted = _later(accepted, rng, hours=(1, 20))
+        elif rng.random() < 0.03 and world.parent(t.union) is not None:
+            parent = world.nearest_staffed(world.parent(t.union))
+            self.event(plan, Action.ESCALATE, accepted, actor=rng.choice(world.staff_of(t.union)),
+                       note=f"上报至{parent.name}：{rng.choice(ESCALATE_NOTES)}", from_union=t.union, to_union=parent)
+            t.union = parent
+            accepted = _later(accepted, rng, hours=(1, 20))
+        elif rng.random() < 0.02 and t.union.level == UnionLevel.DISTRICT and len(world.districts) > 1:
+            other = rng.choice([d for d in world.districts if d.pk != t.union.pk])
+            self.event(plan, Action.TRANSFER, accepted, actor=rng.choice(world.staff_of(t.union)),
+                       note=f"转办至{other.name}：{rng.choice(TRANSFER_NOTES)}", from_union=t.union, to_union=other)
+            t.union = world.nearest_staffed(other)
+            accepted = _later(accepted, rng, hours=(1, 20))
+        if accepted > self.now:
+            t.status = Status.PENDING
+            return
+        handler = rng.choice(world.staff_of(t.union))
+        t.handler_id, t.accepted_at, t.status = handler, accepted, Status.PROCESSING
+        self.event(plan, Action.ACCEPT, accepted, actor=handler, note=f"{t.union.name}已受理", handler=handler)
+        if rng.random() < 0.07:
+            self._supervise(plan, _later(accepted, rng, hours=(24, 96)))
+        if t.kind in MEDIATION_KINDS and rng.random() < 0.5:
+            self._mediate(plan, accepted, handler, closing=outcome == Status.CLOSED)
+        if outcome == Status.CLOSED:
+            self._close(plan, created_day, handler)
+        else:
+            self._overdue(plan)
+
+    def _supervise(self, plan: Plan, at: datetime) -> None:
+        t = plan.ticket
+        parent = self.world.parent(t.union)
+        if parent is None or at > self.now:
+            return
+        t.supervised_count += 1
+        t.priority = min(t.priority + 1, Priority.KEY)
+        self.event(plan, Action.SUPERVISE, at, actor=self.rng.choice(self.world.staff_of(parent) or [None]),
+                   note=f"上级工会督办：{self.rng.choice(SUPERVISE_NOTES)}")
+
+    def _close(self, plan: Plan, created_day: date, handler: int) -> None:
+        rng, t = self.rng, plan.ticket
+        limit = self.limits[t.tier]
+        late = rng.random() < 0.1
+        workdays = limit + rng.randint(1, 6) if late else rng.randint(1, limit)
+        day = _workday_after(created_day, workdays)
+        closed_at = _moment(day, rng, start=9, end=18)
+        if closed_at <= t.accepted_at:
+            closed_at = _later(t.accepted_at, rng, hours=(1, 6))
+        if closed_at > self.now:
+            self._overdue(plan)  # not done yet after all
+            return
+        employer = t.employer.name if t.employer_id else "单位"
+        t.status, t.closed_at, t.replied_by_id = Status.CLOSED, closed_at, handler
+        t.reply = REPLIES[t.topic].format(e=employer)
+        t.on_time = timezone.localtime(closed_at).date() <= t.due_on
+        self.event(plan, Action.CLOSE, closed_at, actor=handler, note=t.reply)
+        if t.submitter_id and rng.random() < 0.75:
+            rated = _later(closed_at, rng, hours=(1, 72))
+            if rated > self.now:
+                return
+            rating = rng.choices([Rating.SATISFIED, Rating.BASIC, Rating.DISSATISFIED], weights=[74, 18, 8])[0]
+            if rating == Rating.DISSATISFIED and rng.random() < 0.5 and rated + timedelta(days=8) < self.now:
+                reason = rng.choice(DISSATISFIED_NOTES)
+                self.event(plan, Action.RATE, rated, actor=t.submitter_id, note=f"不满意：{reason}")
+                reopened = _later(rated, rng, hours=(1, 24))
+                self.event(plan, Action.REOPEN, reopened, actor=t.submitter_id, note=f"职工申请重新办理：{reason}")
+                t.reopen_count = 1
+                reday = timezone.localtime(reopened).date()
+                t.due_on = add_workdays(reday, self.limits[t.tier])
+                again = _moment(_workday_after(reday, rng.randint(1, 4)), rng, start=9, end=18)
+                t.closed_at = again
+                t.on_time = timezone.localtime(again).date() <= t.due_on
+                t.reply = t.reply + "\n（重新办理）经再次协调，问题已全部解决。"
+                self.event(plan, Action.CLOSE, again, actor=handler, note=t.reply)
+                rating, rated = rng.choice([Rating.SATISFIED, Rating.BASIC]), _later(again, rng, hours=(1, 48))
+            t.rating, t.rated_at = rating, rated
+            t.rating_comment = "" if rating != Rating.DISSATISFIED else rng.choice(DISSATISFIED_NOTES)
+            self.event(plan, Action.RATE, rated, actor=t.submitter_id,
+                       note=Rating(rating).label + (f"：{t.rating_comment}" if t.rating_comment else ""))
+        unrated = not t.rating
+        if rng.random() < (0.75 if unrated else 0.25):
+            at = _later(t.closed_at, rng, hours=(24, 96))
+            if at < self.now:
+                t.followed_up_at = at
+                note = rng.choice(FOLLOW_UP_NOTES)
+                if unrated and rng.random() < 0.85:  # 回访满意度: asked on the phone
+                    rating = rng.choices([Rating.SATISFIED, Rating.BASIC, Rating.DISSATISFIED], weights=[70, 22, 8])[0]
+                    t.rating, t.rated_at, t.rating_comment = rating, at, f"回访：{note}"
+                    note += f"（回访满意度：{Rating(rating).label}）"
+                self.event(plan, Action.FOLLOW_UP, at, actor=handler, note=note, shown=False)
+
+    def _overdue(self, plan: Plan) -> None:
+        """An open ticket past its due date: flagged and escalated, as the deadline job does."""
+        t = plan.ticket
+        if t.due_on >= self.today:
+            return
+        flagged = _moment(t.due_on + timedelta(days=1), self.rng, start=0, end=1)
+        t.overdue = True
+        self.event(plan, Action.OVERDUE, flagged, note=f"已超过办理期限（{t.due_on:%Y-%m-%d}）", shown=False)
+        parent = self.world.parent(t.union)
+        if parent is not None:
+            target = self.world.nearest_staffed(parent)
+            self.event(plan, Action.AUTO_ESCALATE, flagged, note=f"超期未办结，自动上报至{target.name}",
+                       from_union=t.union, to_union=target)
+            t.union, t.handler_id, t.status = target, None, Status.PENDING
+
+    def _mediate(self, plan: Plan, accepted: datetime, handler: int, *, closing: bool) -> None:
+        rng, t = self.rng, plan.ticket
+        opened = _later(accepted, rng, hours=(4, 48))
+        if opened > self.now:
+            return
+        respondent = t.employer.name if t.employer_id else "某用人单位"
+        claim_amount = Decimal(rng.randrange(3000, 60000, 100))
+        mediation = Mediation(applicant=t.person_name or "申请人", respondent=respondent,
+                              respondent_employer=t.employer, claim_amount=claim_amount, mediator_id=handler,
+                              claim=f"请求支付{t.get_topic_display()}相关款项及经济补偿", opened_at=opened)
+        self.event(plan, Action.MEDIATION_OPEN, opened, actor=handler,
+                   note=f"启动劳动争议调解：{mediation.applicant} 与 {respondent}")
+        held = opened
+        for n in range(rng.randint(1, 3)):
+            held = _later(held, rng, hours=(24, 120))
+            if held > self.now:
+                break
+            plan.sessions.append(MediationSession(held_at=held, place="区总工会职工法律服务站调解室",
+                                                  attendees="申请人、被申请人人事负责人、工会调解员",
+                                                  notes="双方陈述事实，调解员释明法律规定，" +
+                                                  ("双方初步达成一致意见" if n else "双方分歧较大，约定再次调解"),
+                                                  recorded_by_id=handler, created_at=held))
+            self.event(plan, Action.MEDIATION_SESSION, held, actor=handler,
+                       note=f"第{n + 1}次调解（{timezone.localtime(held):%Y-%m-%d}）")
+        if closing and plan.sessions:
+            done = _later(held, rng, hours=(2, 24))
+            if rng.random() < 0.65:
+                mediation.status = MediationStatus.SUCCEEDED
+                mediation.agreed_amount = (claim_amount * Decimal(rng.choice(("0.6", "0.75", "0.9", "1")))).quantize(
+                    Decimal("0.01"))
+                mediation.outcome = f"双方达成调解协议，单位于十五日内支付{mediation.agreed_amount}元"
+                note = f"调解成功：{mediation.outcome}"
+            else:
+                mediation.status = MediationStatus.FAILED
+                mediation.arbitration_body = ARBITRATION
+                mediation.outcome = "单位不同意支付，调解不成"
+                note = f"调解不成，已告知申请人向{ARBITRATION}申请仲裁"
+            mediation.concluded_at = done
+            self.event(plan, Action.MEDIATION_CLOSE, done, actor=handler, note=note)
+        plan.mediation = mediation
+
+
+# --- Writing -------------------------------------------------------------------------------------------------------
+
+
+def _numbers(plans: list[Plan]) -> None:
+    """Case numbers in submission order, one counter row per day (continuing any existing counter)."""
+    plans.sort(key=lambda p: p.ticket.created_at)
+    by_day: dict[date, int] = {c.day: c.last for c in CaseCounter.objects.all()}
+    touched: set[date] = set()
+    for plan in plans:
+        day = timezone.localtime(plan.ticket.created_at).date()
+        by_day[day] = by_day.get(day, 0) + 1
+        touched.add(day)
+        plan.ticket.number = format_number(day, by_day[day])
+    existing = set(CaseCounter.objects.filter(day__in=touched).values_list("day", flat=True))
+    CaseCounter.objects.bulk_create([CaseCounter(day=d, last=by_day[d]) for d in touched - existing], batch_size=BATCH)
+    for day in existing:
+        CaseCounter.objects.filter(day=day).update(last=by_day[day])
+
+
+def _write(plans: list[Plan], rng: random.Random) -> None:
+    for plan in plans:
+        plan.ticket.updated_at = max([plan.ticket.created_at, *(e.created_at for e in plan.events)])
+    Ticket.objects.bulk_create([p.ticket for p in plans], batch_size=BATCH)
+    ids = dict(Ticket.objects.filter(number__in=[p.ticket.number for p in plans]).values_list("number", "pk"))
+    events, mediations, claimants = [], [], []
+    for plan in plans:
+        plan.ticket.pk = ids[plan.ticket.number]
+        for e in plan.events:
+            e.ticket_id = plan.ticket.pk
+        events += plan.events
+        if plan.mediation is not None:
+            plan.mediation.ticket_id = plan.ticket.pk
+            mediations.append(plan.mediation)
+        for c in plan.claimants:
+            c.ticket_id = plan.ticket.pk
+        claimants += plan.claimants
+    TicketEvent.objects.bulk_create(events, batch_size=BATCH)
+    Claimant.objects.bulk_create(claimants, batch_size=BATCH)
+    Mediation.objects.bulk_create(mediations, batch_size=BATCH)
+    by_ticket = dict(Mediation.objects.filter(ticket_id__in=[m.ticket_id for m in mediations])
+                     .values_list("ticket_id", "pk"))
+    sessions = []
+    for plan in plans:
+        for s in plan.sessions:
+            s.mediation_id = by_ticket[plan.ticket.pk]
+            sessions.append(s)
+    MediationSession.objects.bulk_create(sessions, batch_size=BATCH)
+    # Hazard photos for the most recent reports (files on disk: keep the demo's media folder small).
+    recent = sorted((p for p in plans if p.photo), key=lambda p: p.ticket.created_at, reverse=True)[:40]
+    for plan in recent:
+        colour = (rng.randint(90, 200), rng.randint(70, 160), rng.randint(40, 120))
+        attachment = Attachment(ticket_id=plan.ticket.pk, stage=Stage.INTAKE, content_type="image/png",
+                                name="现场照片.png", uploaded_by_id=plan.ticket.submitter_id,
+                                created_at=plan.ticket.created_at)
+        data = tiny_png(colour)
+        attachment.size = len(data)
+        attachment.file.save("upload", ContentFile(data), save=False)
+        attachment.save()
+
+
+# --- The named logins, through the services -------------------------------------------------------------------------
+
+
+def _shift(ticket: Ticket, days: int) -> None:
+    """Move a ticket made just now ``days`` back, with its timeline, keeping its deadline logic."""
+    delta = timedelta(days=days)
+    ticket.refresh_from_db()
+    changes: dict[str, Any] = {"created_at": ticket.created_at - delta, "updated_at": ticket.updated_at - delta}
+    for name in ("accepted_at", "closed_at", "rated_at", "followed_up_at"):
+        if getattr(ticket, name) is not None:
+            changes[name] = getattr(ticket, name) - delta
+    received = timezone.localtime(changes["created_at"]).date()
+    changes["due_on"] = add_workdays(received, deadline_days()[ticket.tier])
+    # The case number carries the day received: take one of the new day, and give today's back
+    # (the ticket was just made, so it holds today's last number).
+    from .services.numbers import next_case_number
+
+    today = timezone.localtime(ticket.created_at).date()
+    if CaseCounter.objects.filter(day=today, last=int(ticket.number[-6:])).update(last=F("last") - 1):
+        changes["number"] = next_case_number(received)
+    if ticket.closed_at is not None:
+        changes["on_time"] = timezone.localtime(changes["closed_at"]).date() <= changes["due_on"]
+    Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    for event in TicketEvent.objects.filter(ticket=ticket):
+        TicketEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - delta)
+    for found in Mediation.objects.filter(ticket=ticket):
+        Mediation.objects.filter(pk=found.pk).update(opened_at=found.opened_at - delta)
+        for session in found.sessions.all():
+            MediationSession.objects.filter(pk=session.pk).update(held_at=session.held_at - delta,
+                                                                  created_at=session.created_at - delta)
+
+
+def _named(rng: random.Random, world: World) -> int:
+    """The demo workers' own tickets, made through the services: one in each state they can act on."""
+    from .access import access_ticket
+    from .services import handling, intake, mediation
+
+    made = 0
+    worker = User.objects.by_phone(WORKER_PHONE).first()
+    rider = User.objects.by_phone(RIDER_PHONE).first()
+
+    def staff_for(ticket: Ticket) -> User:
+        pk = rng.choice(world.staff_of(ticket.union))
+        return User.objects.get(pk=pk)
+
+    def gated(actor: User, ticket: Ticket) -> Ticket:
+        return access_ticket(actor, ticket.uuid, write=True)
+
+    place = world.districts[0] if world.districts else None  # for a worker who is not a member
+    if worker is not None:
+        # 1. answered and rated 满意 (three weeks ago)
+        t = intake.ticket_submit(place=place, actor=worker, kind=Kind.CONSULT, topic=Topic.INSURANCE, public=True,
+                                 content="试用期单位不给交社保，这样合法吗？转正后能补缴吗？").ticket
+        officer = staff_for(t)
+        handling.ticket_accept(actor=officer, ticket=gated(officer, t))
+        handling.ticket_close(actor=officer, ticket=gated(officer, t), reply=REPLIES[Topic.INSURANCE])
+        handling.ticket_rate(actor=worker, ticket=Ticket.objects.get(pk=t.pk), rating=Rating.SATISFIED,
+                             comment="答复很及时，谢谢工会")
+        _shift(t, 21)
+        # 2. answered, waiting for the worker's rating — 不满意 then lets them reopen once
+        t = intake.ticket_submit(place=place, actor=worker, kind=Kind.COMPLAINT, topic=Topic.HOURS,
+                                 content="车间连续三个周末安排加班，不给调休也不发加班费，大家意见很大。").ticket
+        officer = staff_for(t)
+        handling.ticket_accept(actor=officer, ticket=gated(officer, t), tier=Tier.NORMAL)
+        handling.ticket_close(actor=officer, ticket=gated(officer, t), reply=REPLIES[Topic.HOURS])
+        _shift(t, 4)
+        # 3. being processed, supervised from above
+        t = intake.ticket_submit(place=place, actor=worker, kind=Kind.HELP, topic=Topic.HARDSHIP,
+                                 content="母亲住院做手术，花了六万多元，医保报销后还差三万，想申请困难帮扶。").ticket
+        officer = staff_for(t)
+        handling.ticket_accept(actor=officer, ticket=gated(officer, t), tier=Tier.HARD)
+        parent = world.parent(t.union)
+        upper = User.objects.filter(pk__in=world.staff_of(parent)).first() if parent is not None else None
+        if upper is not None and handling.can_supervise(upper, Ticket.objects.select_related("union").get(pk=t.pk)):
+            handling.ticket_supervise(actor=upper, ticket=gated(upper, t), note="请优先办理，按时反馈")
+        _shift(t, 3)
+        # 4. a hazard photo just sent (pending)
+        photo = ContentFile(tiny_png((180, 120, 60)), name="隐患.png")
+        intake.ticket_submit(place=place, actor=worker, kind=Kind.HAZARD, location="奶粉车间东侧配电柜",
+                             content="配电柜门一直敞开，旁边堆着纸箱，地面有积水，存在触电和火灾隐患。", files=[photo])
+        made += 4
+    if rider is not None:
+        # 5. a dispute in mediation
+        t = intake.ticket_submit(place=place, actor=rider, kind=Kind.DISPUTE, topic=Topic.WAGES, collective=True,
+                                 headcount=12, content="配送站站长跑路，我们12个骑手两个月的配送费共四万多元"
+                                 "没有结算，平台说和站点结算了。").ticket
+        officer = staff_for(t)
+        handling.ticket_accept(actor=officer, ticket=gated(officer, t), tier=Tier.HARD)
+        ticket = gated(officer, t)
+        m = mediation.mediation_open(actor=officer, ticket=ticket, applicant="李骑手等12人",
+                                     respondent="配送站点运营公司", claim="支付拖欠的两个月配送费",
+                                     claim_amount="43600")
+        _shift(t, 6)  # opened six days ago; the session was held yesterday
+        m = Mediation.objects.select_related("ticket__union").get(pk=m.pk)
+        mediation.mediation_add_session(actor=officer, mediation=m, held_at=timezone.now() - timedelta(hours=30),
+                                        notes="平台与站点运营公司到场，双方对结算金额核对一致，约定下次调解确定支付方式。",
+                                        place="城中区总工会调解室", attendees="骑手代表3人、站点负责人、平台代表")
+        # 6. a public question, answered (on the message board)
+        t = intake.ticket_submit(place=place, actor=rider, kind=Kind.CONSULT, topic=Topic.GIG, public=True,
+                                 content="我们骑手没有固定单位，可以加入工会吗？入会要交会费吗？").ticket
+        officer = staff_for(t)
+        handling.ticket_close(actor=officer, ticket=gated(officer, t),
+                              reply="新就业形态劳动者可以加入工会：通过首页“入会”选择所在行业的工会联合会"
+                                    "即可在线申请。会费按本人工资收入的5‰缴纳，困难会员可申请减免。")
+        handling.ticket_rate(actor=rider, ticket=Ticket.objects.get(pk=t.pk), rating=Rating.SATISFIED)
+        _shift(t, 12)
+        made += 2
+    return made
+
+
+# --- Entry point --------------------------------------------------------------------------------------------------
+
+
+def build(rng: random.Random, *, count: int = DEFAULT_TICKETS) -> list[str]:
+    """``count`` tickets over the last year across the demo tree, plus the named workers' own.
+
+    Preconditions: inside the demo's transaction, after the unions, accounts and members demos.
+    """
+    world = World.load(rng)
+    if not world.unions or not world.staff:
+        return ["12351诉求：演示数据中没有工会或工作人员，未生成工单"]
+    today, now = timezone.localdate(), timezone.now()
+    generator = Generator(rng, world, today, now)
+    plans = [generator.plan() for _ in range(count)]
+    _numbers(plans)
+    _write(plans, rng)
+    named = _named(rng, world)
+    return summary(named=named)
+
+
+def counts() -> dict[str, Any]:
+    tickets = Ticket.objects.aggregate(
+        total=Count("id"), overdue=Count("id", filter=Q(overdue=True, status__in=[Status.PENDING, Status.PROCESSING])),
+        supervised=Count("id", filter=Q(priority__gte=Priority.SUPERVISED)),
+        closed=Count("id", filter=Q(status=Status.CLOSED)), on_time=Count("id", filter=Q(on_time=True)),
+        rated=Count("id", filter=~Q(rating="")),
+        satisfied=Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASIC])),
+        public=Count("id", filter=Q(public=True, status=Status.CLOSED)),
+        collective=Count("id", filter=Q(collective=True)),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+    )
+    states = Counter(Ticket.objects.values_list("status", flat=True))
+    kinds = Counter(Ticket.objects.values_list("kind", flat=True))
+    mediations = Counter(Mediation.objects.values_list("status", flat=True))
+    return {**tickets, "states": {Status(s).label: states.get(s, 0) for s in Status.values},
+            "kinds": {Kind(k).label: kinds.get(k, 0) for k in Kind.values},
+            "mediations": {MediationStatus(s).label: mediations.get(s, 0) for s in MediationStatus.values},
+            "hops": TicketEvent.objects.filter(action__in=[Action.ASSIGN, Action.ESCALATE, Action.TRANSFER,
+                                                           Action.AUTO_ESCALATE]).count()}
+
+
+def summary(*, named: int = 0) -> list[str]:
+    c = counts()
+    states = "、".join(f"{label}{n}" for label, n in c["states"].items())
+    kinds = "、".join(f"{label}{n}" for label, n in c["kinds"].items())
+    on_time = f"{100 * c['on_time'] / c['closed']:.1f}%" if c["closed"] else "—"
+    satisfied = f"{100 * c['satisfied'] / c['rated']:.1f}%" if c["rated"] else "—"
+    mediations = "、".join(f"{label}{n}" for label, n in c["mediations"].items())
+    return [
+        f"12351诉求工单 {c['total']} 件（{states}）：{kinds}",
+        f"  交办/上报/转办 {c['hops']} 次，督办 {c['supervised']} 件，在办超期 {c['overdue']} 件，"
+        f"按时办结率 {on_time}，满意率 {satisfied}，重新办理 {c['reopened']} 件",
+        f"  群体诉求 {c['collective']} 件，劳动争议调解（{mediations}），留言板公开 {c['public']} 条；"
+        f"演示职工本人的工单 {named} 件",
+    ]

@@ -1,0 +1,156 @@
+"""What every appeals workflow shares: deadline limits, the one guarded status update with its
+timeline and audit rows, and who to tell.
+
+Settings (all optional):
+
+* ``APPEALS_DEADLINE_DAYS`` — working days per tier, default ``{"normal": 5, "hard": 15, "complex": 30}``;
+* ``APPEALS_WARN_WORKDAYS`` — warn the handler this many working days before the due date (default 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.core.notify import notify
+from gonghui.core.scope import WRITE_ROLES
+from gonghui.lib.workdays import add_workdays
+from gonghui.unions.models import Union
+
+from ..models import Ticket, TicketEvent, Tier
+
+DEFAULT_DEADLINE_DAYS = {Tier.NORMAL.value: 5, Tier.HARD.value: 15, Tier.COMPLEX.value: 30}
+DEFAULT_WARN_WORKDAYS = 1
+TEXT_MAX = 2000
+NOTE_MAX = 500
+SYSTEM_LABEL = "系统（办理期限检查）"
+
+
+def deadline_days() -> dict[str, int]:
+    """Working days allowed per tier: the defaults with APPEALS_DEADLINE_DAYS applied."""
+    configured = getattr(settings, "APPEALS_DEADLINE_DAYS", None) or {}
+    days = {**DEFAULT_DEADLINE_DAYS, **{str(k): int(v) for k, v in configured.items()}}
+    return days
+
+
+def warn_workdays() -> int:
+    return int(getattr(settings, "APPEALS_WARN_WORKDAYS", DEFAULT_WARN_WORKDAYS))
+
+
+def due_date(start: date, tier: str) -> date:
+    """The last day to close a ticket received (or reopened) on ``start``."""
+    return add_workdays(start, deadline_days()[tier])
+
+
+def received_on(ticket: Ticket) -> date:
+    return timezone.localtime(ticket.created_at).date()
+
+
+def clean_text(value: str, *, label: str, field: str, minimum: int = 1, maximum: int = TEXT_MAX) -> str:
+    """Trim and bound a free text. Templates escape it; nothing here is HTML."""
+    text = (value or "").replace("\r\n", "\n").strip()
+    if len(text) < minimum:
+        message = f"请填写{label}" if not text else f"{label}至少{minimum}个字"
+        raise ValidationFailed(message, detail={field: message})
+    if len(text) > maximum:
+        raise ValidationFailed(f"{label}不能超过{maximum}个字", detail={field: f"不能超过{maximum}个字"})
+    return text
+
+
+def clean_note(value: str, *, label: str = "说明", required: bool = False) -> str:
+    return clean_text(value, label=label, field="note", minimum=1 if required else 0, maximum=NOTE_MAX)
+
+
+# --- Who to tell --------------------------------------------------------------------------------------------
+
+
+def unit_staff(union: Union) -> list[Any]:
+    """The writing staff of ``union`` itself, else of the nearest union above it that has some."""
+    from gonghui.accounts.models import StaffAssignment
+
+    rows = list(StaffAssignment.objects.filter(union_id__in=[*union.ancestor_ids, union.pk],
+                                               role__in=list(WRITE_ROLES), user__is_active=True)
+                .select_related("user", "union"))
+    if not rows:
+        return []
+    deepest = max(row.union.depth for row in rows)
+    return [row.user for row in rows if row.union.depth == deepest]
+
+
+def staff_url(ticket: Ticket) -> str:
+    return reverse("appeals:ticket", args=[ticket.uuid])
+
+
+def worker_url(ticket: Ticket) -> str:
+    return reverse("appeals:mine_detail", args=[ticket.uuid])
+
+
+def tell_unit(ticket: Ticket, title: str, body: str = "", *, skip: Any = None) -> None:
+    """Notify the handler, or when there is none the owning unit's staff."""
+    people = [ticket.handler] if ticket.handler_id else unit_staff(ticket.union)
+    for person in people:
+        if person is not None and getattr(skip, "pk", None) != person.pk:
+            notify(person, title, body or ticket.title, url=staff_url(ticket))
+
+
+def tell_worker(ticket: Ticket, title: str, body: str = "") -> None:
+    if ticket.submitter_id:
+        notify(ticket.submitter, title, body, url=worker_url(ticket), sms=True)
+
+
+# --- The one guarded update ---------------------------------------------------------------------------------
+
+
+ANONYMOUS_LABEL = "匿名职工"
+
+
+def audited_actor(ticket: Ticket, actor: Any) -> tuple[Any, str]:
+    """Who the audit row names: never the author of an anonymous suggestion (auditors read the log
+    too); the system when there is no actor."""
+    if actor is None:
+        return None, SYSTEM_LABEL
+    if ticket.anonymous and getattr(actor, "pk", None) is not None and actor.pk == ticket.submitter_id:
+        return None, ANONYMOUS_LABEL
+    return actor, ""
+
+
+def event(ticket: Ticket, action: str, *, actor: Any = None, note: str = "", from_union: Union | None = None,
+          to_union: Union | None = None, handler: Any = None, shown: bool = True) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, action=action, actor=actor if getattr(actor, "pk", None) else None, note=note[:NOTE_MAX],
+        from_union=from_union, to_union=to_union, handler=handler, shown_to_worker=shown)
+
+
+def transition(ticket: Ticket, *, actor: Any, action: str, expect: Iterable[str], guard: dict[str, Any] | None = None,
+               changes: dict[str, Any], note: str = "", from_union: Union | None = None,
+               to_union: Union | None = None, handler: Any = None, shown: bool = True,
+               request: HttpRequest | None = None, audit_union: Union | None = None,
+               detail: dict[str, Any] | None = None) -> Ticket:
+    """Apply ``changes`` to ``ticket`` if it is still in one of the ``expect`` statuses (and matches
+    ``guard``), then write the timeline row and the audit row.
+
+    Preconditions: inside the caller's transaction. Raises Conflict when someone else changed the
+    ticket first (a double click, two staff at once, the deadline job).
+    """
+    now = timezone.now()
+    condition = Q(pk=ticket.pk, status__in=list(expect)) & Q(**(guard or {}))
+    if not Ticket.objects.filter(condition).update(updated_at=now, **changes):
+        raise Conflict("该工单的状态已变化，请刷新后重试")
+    ticket.updated_at = now
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    event(ticket, action, actor=actor, note=note, from_union=from_union, to_union=to_union, handler=handler,
+          shown=shown)
+    who, label = audited_actor(ticket, actor)
+    audit.record(f"ticket.{action}", actor=who, request=None if label == ANONYMOUS_LABEL else request, obj=ticket,
+                 union=audit_union or ticket.union, label=label, detail={"number": ticket.number, **(detail or {})})
+    return ticket

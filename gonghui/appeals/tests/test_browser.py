@@ -1,0 +1,102 @@
+"""The main 12351 journey in a real browser (Playwright driving the system Chromium): a worker
+reports a hazard with a photo on the H5 and gets the case number at once; the unit's officer
+accepts and closes it in the console; the worker rates it 不满意 and sends it back once."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from gonghui.appeals.models import Status, Ticket
+from gonghui.testing import PASSWORD, Cast, build_cast
+
+from .helpers import PNG
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def _shots() -> Path:
+    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_cast(transactional_db: None, settings, tmp_path) -> Cast:  # noqa: ANN001
+    settings.MEDIA_ROOT = tmp_path
+    return build_cast()
+
+
+def _login(page, url: str, phone: str) -> None:  # noqa: ANN001
+    page.goto(url + "/login/")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_server, browser, live_cast: Cast,
+                                                                      tmp_path: Path) -> None:  # noqa: ANN001
+    photo = tmp_path / "hazard.png"
+    photo.write_bytes(PNG)
+    phone = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(phone, live_server.url, live_cast.worker_a.phone)
+    phone.goto(live_server.url + "/appeals/")
+    phone.click(".tiles >> text=安全隐患随手拍")
+    phone.fill("textarea[name=content]", "二号车间消防通道堆满货物，安全出口被锁。")
+    phone.fill("input[name=location]", "二号车间东侧")
+    phone.set_input_files("input[name=files]", str(photo))
+    phone.click("button:has-text('提交')")
+    phone.wait_for_selector("text=提交成功")
+    number = re.search(r"12351-\d{8}-\d{6}", phone.inner_text("#alerts")).group(0)
+    phone.screenshot(path=str(_shots() / "appeals-h5-submitted.png"), full_page=True)
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.union == live_cast.grassroots_a and ticket.attachments.count() == 1
+
+    desk = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+    _login(desk, live_server.url, live_cast.grassroots_a_officer.phone)
+    desk.goto(live_server.url + "/console/appeals/")
+    desk.click(f"text={number}")
+    desk.click("details:has-text('受理') button:has-text('受理')")
+    desk.wait_for_selector("text=已受理")
+    desk.fill("textarea[name=reply]", "已责令清理通道、打开安全出口，感谢监督。")
+    desk.click("button:has-text('答复并办结')")
+    desk.wait_for_selector("text=已答复并办结")
+    desk.screenshot(path=str(_shots() / "appeals-console-closed.png"), full_page=True)
+
+    phone.goto(live_server.url + f"/appeals/mine/{ticket.uuid}/")
+    assert "已责令清理通道" in phone.content()
+    phone.check("input[value=dissatisfied]")
+    phone.click("button:has-text('提交评价')")
+    phone.wait_for_selector("text=感谢您的评价")
+    phone.fill("textarea[name=reason]", "安全出口还是锁着")
+    phone.click("button:has-text('申请重新办理')")
+    phone.wait_for_selector("text=已申请重新办理")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.PROCESSING and ticket.reopen_count == 1
+    assert "申请重新办理（限一次）" not in phone.content()

@@ -1,0 +1,481 @@
+"""The staff console of 12351 (/console/appeals/…): the unit queue with filters, deadline timers and
+bulk assignment; the hotline operator's call form; the ticket page with its full timeline and every
+handling action; dispute mediation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gonghui.core import audit
+from gonghui.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.unions.models import Union
+from gonghui.web.decorators import staff_required
+from gonghui.web.forms import apply_domain_error
+
+from ..access import access_ticket, sees_identity
+from ..forms import (
+    AcceptForm,
+    AssignForm,
+    CallForm,
+    ClaimantForm,
+    ClassifyForm,
+    CloseForm,
+    ConcludeForm,
+    FollowUpForm,
+    MediationOpenForm,
+    NoteForm,
+    ReasonForm,
+    SessionForm,
+    TransferForm,
+    values,
+)
+from ..models import MEDIATION_KINDS, Kind, Mediation, Rating, Stage, Status, Ticket, Tier, Topic
+from ..selectors import STATUS_FILTERS, mark_timers, parse_uuid, queue, queue_counts, queue_filters
+from ..services import handling, intake, uploads
+from ..services import mediation as mediations
+from .shared import place_choices, place_union
+
+User = get_user_model()
+
+
+def _work_unions(user: Any, *, limit: int = 300) -> list[Union]:
+    """Unions the caller can hand tickets to: their writing grants and the unions below them."""
+    scope = scope_of(user)
+    qs = Union.objects.active()
+    if not scope.is_superuser:
+        qs = qs.filter(scope.q("path", WRITE_ROLES))
+    return list(qs.order_by("path")[:limit])
+
+
+def _handlers(unions: list[Union], *, limit: int = 200) -> list[Any]:
+    """Staff with a writing role at one of ``unions`` (candidates for 经办人)."""
+    if not unions:
+        return []
+    return list(User.objects.filter(is_active=True, assignments__union__in=unions,
+                                    assignments__role__in=list(WRITE_ROLES))
+                .distinct().order_by("name")[:limit])
+
+
+def _user(key: Any) -> Any:
+    found = parse_uuid(key)
+    return User.objects.filter(uuid=found, is_active=True).first() if found else None
+
+
+# --- The queue ------------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def ticket_queue(request: HttpRequest) -> HttpResponse:
+    filters = queue_filters(request.user, request.GET)
+    qs = queue(request.user, filters).select_related("union", "handler")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    mark_timers(page.object_list)
+    scope = scope_of(request.user)
+    can_write = scope.is_superuser or bool(scope.paths(WRITE_ROLES))
+    work_unions = _work_unions(request.user) if can_write else []
+    context = {
+        "section": "appeals", "page": page, "filters": filters, "counts": queue_counts(request.user),
+        "statuses": STATUS_FILTERS, "kinds": Kind.choices, "tiers": Tier.choices, "topics": Topic.choices,
+        "can_write": can_write, "work_unions": work_unions, "handlers": _handlers(work_unions),
+        "filter_unions": Union.objects.visible_to(request.user).filter(level__lte=4).order_by("path")[:300],
+        "next": request.get_full_path(),
+    }
+    if request.htmx and request.GET.get("fragment") == "rows":
+        return render(request, "appeals/_queue_table.html", context)
+    return render(request, "appeals/queue.html", context)
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    candidate = request.POST.get("next", "")
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
+        return candidate
+    return fallback
+
+
+@staff_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """批量交办/指派: each selected ticket is gated and assigned on its own; failures are listed."""
+    keys = request.POST.getlist("tickets")[:100]
+    union = Union.objects.active().filter(uuid=parse_uuid(request.POST.get("union"))).first()
+    handler = _user(request.POST.get("handler"))
+    note = request.POST.get("note", "")
+    back = _safe_next(request, reverse("appeals:queue"))
+    if not keys:
+        messages.error(request, "请先勾选要交办的工单")
+        return redirect(back)
+    if union is None and handler is None:
+        messages.error(request, "请选择交办单位或经办人")
+        return redirect(back)
+    done, failed = 0, []
+    for key in keys:
+        try:
+            ticket = access_ticket(request.user, key, write=True)
+            handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler, note=note,
+                                   request=request)
+            done += 1
+        except DomainError as exc:
+            failed.append(f"{key[:8]}…：{exc.message}")
+    if done:
+        messages.success(request, f"已交办 {done} 件工单")
+    if failed:
+        messages.error(request, f"{len(failed)} 件未能交办：" + "；".join(failed[:5]))
+    return redirect(back)
+
+
+# --- The hotline operator's form --------------------------------------------------------------------------------
+
+
+@staff_required
+def call(request: HttpRequest) -> HttpResponse:
+    """来电登记: the call becomes a ticket at the responsible union; a matched member is shown masked."""
+    form = CallForm(request.POST or None)
+    status = 200
+    match = None
+    phone = request.POST.get("phone") or request.GET.get("phone") or ""
+    if phone:
+        match = intake.member_by_phone(phone)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = intake.ticket_register_call(
+                    actor=request.user, phone=data["phone"], caller_name=data["caller_name"], kind=data["kind"],
+                    content=data["content"], title=data["title"], topic=data["topic"],
+                    place=place_union(data["place"]), collective=data["collective"], headcount=data["headcount"],
+                    location=data["location"], request=request)
+            except (ValidationFailed, Forbidden) as exc:
+                if isinstance(exc, Forbidden):
+                    raise
+                apply_domain_error(form, exc)
+                status = exc.status
+            else:
+                ticket = result.ticket
+                text = (f"同一来电人的同一事项已在办，已记为重复来件：{ticket.number}" if result.linked
+                        else f"已登记，工单编号 {ticket.number}，承办单位：{ticket.union.name}")
+                messages.success(request, text)
+                if Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+                    return redirect("appeals:ticket", key=ticket.uuid)
+                return redirect("appeals:call")
+    open_tickets = []
+    if match is not None or phone:
+        from gonghui.core.fields import lookup_index
+
+        index = lookup_index(Ticket, "phone_index", phone)
+        if index:
+            open_tickets = list(Ticket.objects.visible_to(request.user).filter(
+                phone_index=index, status__in=[Status.PENDING, Status.PROCESSING]).select_related("union")[:10])
+    template = "appeals/_caller.html" if request.htmx and request.method == "GET" else "appeals/call.html"
+    return render(request, template, {
+        "section": "appeals", "form": form, "match": match, "open_tickets": open_tickets, "phone": phone,
+        "places": place_choices(),
+    }, status=status)
+
+
+@staff_required
+@require_POST
+def link_call(request: HttpRequest, key: str) -> HttpResponse:
+    """Record a call about an open ticket as a repeat (重复来件) instead of a new ticket."""
+    ticket = access_ticket(request.user, key, write=True)
+    note = values(NoteForm(request.POST))["note"] or ""
+    try:
+        intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=note, channel="hotline", request=request)
+        messages.success(request, f"已记为工单 {ticket.number} 的重复来件")
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    return redirect("appeals:ticket", key=ticket.uuid)
+
+
+# --- The ticket page ------------------------------------------------------------------------------------------------
+
+
+def ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    mark_timers([ticket])
+    actions = handling.allowed_actions(request.user, ticket)
+    subtree = (list(Union.objects.active().filter(path__startswith=ticket.union.path).order_by("path")[:200])
+               if "assign" in actions else [])
+    mediation = Mediation.objects.filter(ticket=ticket).prefetch_related("sessions__recorded_by").first()
+    identity = sees_identity(request.user, ticket)
+    return {
+        "section": "appeals", "ticket": ticket, "actions": actions, "identity": identity,
+        "events": ticket.events.select_related("actor", "from_union", "to_union", "handler"),
+        "attachments": ticket.attachments.all(),
+        "claimants": ticket.claimants.select_related("member") if ticket.collective else [],
+        "mediation": mediation, "mediation_allowed": ticket.kind in MEDIATION_KINDS,
+        "subtree": subtree, "handlers": _handlers(subtree[:50]) if subtree else [],
+        "tiers": Tier.choices, "topics": Topic.choices, "ratings": Rating.choices,
+        "ancestors": Union.objects.visible_to(request.user).ancestors_of(ticket.union, include_self=True),
+        "max_files": uploads.max_files(), "repeats": ticket.repeats.all()[:5],
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "worker_actions": ("submit", "repeat", "rate", "reopen", "withdraw"),
+    }
+
+
+@staff_required
+def ticket_detail(request: HttpRequest, key: str) -> HttpResponse:
+    ticket = access_ticket(request.user, key)
+    return render(request, "appeals/ticket.html", ticket_context(request, ticket))
+
+
+@staff_required
+@require_POST
+def reveal_phone(request: HttpRequest, key: str) -> HttpResponse:
+    """The caller's full phone number, for the units handling the ticket (to call back); audited."""
+    ticket = access_ticket(request.user, key)
+    if not sees_identity(request.user, ticket):
+        raise Forbidden("只有承办单位可以查看诉求人的联系方式")
+    audit.record("ticket.reveal_phone", actor=request.user, request=request, obj=ticket,
+                 detail={"number": ticket.number})
+    return render(request, "appeals/_phone.html", {"ticket": ticket, "phone": ticket.phone or ""})
+
+
+def _act(request: HttpRequest, key: str, do: Callable[[Ticket], str], *, write: bool = True) -> HttpResponse:
+    """Gate, run one service, report. Forbidden and NotFound go to the error page (403/404)."""
+    ticket = access_ticket(request.user, key, write=write)
+    try:
+        done = do(ticket)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    if Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        return redirect("appeals:ticket", key=ticket.uuid)
+    return redirect("appeals:queue")  # handed to a branch the caller doesn't see
+
+
+@staff_required
+@require_POST
+def accept(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(AcceptForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        handling.ticket_accept(actor=request.user, ticket=ticket, tier=data["tier"] or None,
+                               topic=data["topic"] or None, note=data["note"] or "", request=request)
+        return f"已受理，办理期限 {ticket.due_on:%Y-%m-%d}"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(AssignForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        union = Union.objects.filter(uuid=data["union"]).first() if data["union"] else ticket.union
+        if union is None:
+            raise ValidationFailed("请选择交办单位")
+        handler = _user(data["handler"]) if data["handler"] else None
+        if data["handler"] and handler is None:
+            raise ValidationFailed("未找到该经办人")
+        handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler,
+                               note=data["note"] or "", request=request)
+        return f"已交办：{union.name}" + (f"，经办人 {handler.name}" if handler else "")
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def escalate(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(ReasonForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        handling.ticket_escalate(actor=request.user, ticket=ticket, reason=data["reason"] or "", request=request)
+        return f"已上报至{ticket.union.name}"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def transfer(request: HttpRequest, key: str) -> HttpResponse:
+    form = TransferForm(request.POST)
+    data = values(form)
+
+    def do(ticket: Ticket) -> str:
+        union = Union.objects.filter(uuid=data["union"]).first() if data["union"] else None
+        if union is None:
+            raise ValidationFailed("请先搜索并选择转办单位")
+        handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=union, reason=data["reason"] or "",
+                                 request=request)
+        return f"已转办至{ticket.union.name}"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def supervise(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(NoteForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        handling.ticket_supervise(actor=request.user, ticket=ticket, note=data["note"] or "", request=request)
+        return "已督办，已通知承办人"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def classify(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(ClassifyForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        handling.ticket_classify(actor=request.user, ticket=ticket, tier=data["tier"] or None,
+                                 topic=data["topic"] or None, request=request)
+        return f"已定级，办理期限 {ticket.due_on:%Y-%m-%d}"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def close(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(CloseForm(request.POST))
+    files = request.FILES.getlist("files")
+
+    def do(ticket: Ticket) -> str:
+        if files:
+            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.REPLY, request=request)
+        handling.ticket_close(actor=request.user, ticket=ticket, reply=data["reply"] or "", request=request)
+        return "已答复并办结" + ("（按期）" if ticket.on_time else "（超期）")
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def follow_up(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(FollowUpForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        handling.ticket_follow_up(actor=request.user, ticket=ticket, note=data["note"] or "",
+                                  rating=data["rating"] or "", request=request)
+        return "已记录回访"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def unpublish(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(ReasonForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=data["reason"] or "", request=request)
+        return "已取消在留言板公开"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def claimant(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(ClaimantForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        person = intake.claimant_add(actor=request.user, ticket=ticket, name=data["name"] or "",
+                                     phone=data["phone"] or "", request=request)
+        return f"已增加诉求人 {person.masked_name}" + ("（已匹配会员）" if person.member_id else "")
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def attach(request: HttpRequest, key: str) -> HttpResponse:
+    stage = request.POST.get("stage") if request.POST.get("stage") in (Stage.REPLY, Stage.MEDIATION) else Stage.REPLY
+
+    def do(ticket: Ticket) -> str:
+        saved = intake.attachment_add(actor=request.user, ticket=ticket, files=request.FILES.getlist("files"),
+                                      stage=stage, request=request)
+        return f"已上传 {len(saved)} 个文件"
+
+    return _act(request, key, do)
+
+
+# --- Mediation -------------------------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def mediation_open(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(MediationOpenForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        mediations.mediation_open(actor=request.user, ticket=ticket, applicant=data["applicant"] or "",
+                                  respondent=data["respondent"] or "", claim=data["claim"] or "",
+                                  claim_amount=data["claim_amount"], respondent_employer=ticket.employer,
+                                  request=request)
+        return "已启动劳动争议调解"
+
+    return _act(request, key, do)
+
+
+def _mediation_of(ticket: Ticket) -> Mediation:
+    found = Mediation.objects.select_related("ticket__union").filter(ticket=ticket).first()
+    if found is None:
+        raise ValidationFailed("该工单尚未启动调解")
+    return found
+
+
+@staff_required
+@require_POST
+def mediation_session(request: HttpRequest, key: str) -> HttpResponse:
+    form = SessionForm(request.POST)
+
+    def do(ticket: Ticket) -> str:
+        if not form.is_valid():
+            raise ValidationFailed("；".join(e[0] for e in form.errors.values()))
+        data = form.cleaned_data
+        mediations.mediation_add_session(actor=request.user, mediation=_mediation_of(ticket),
+                                         held_at=data["held_at"], notes=data["notes"], place=data["place"],
+                                         attendees=data["attendees"], request=request)
+        return "已记录调解情况"
+
+    return _act(request, key, do)
+
+
+@staff_required
+@require_POST
+def mediation_conclude(request: HttpRequest, key: str) -> HttpResponse:
+    data = values(ConcludeForm(request.POST))
+
+    def do(ticket: Ticket) -> str:
+        if data["result"] not in ("succeeded", "failed"):
+            raise ValidationFailed("请选择调解结果")
+        done = mediations.mediation_conclude(
+            actor=request.user, mediation=_mediation_of(ticket), succeeded=data["result"] == "succeeded",
+            outcome=data["outcome"] or "", agreed_amount=data["agreed_amount"],
+            arbitration_body=data["arbitration_body"] or "", request=request)
+        return f"调解结束：{done.get_status_display()}。请答复职工并办结工单"
+
+    return _act(request, key, do)
+
+
+# --- Pickers -------------------------------------------------------------------------------------------------------
+
+
+@staff_required
+def union_options(request: HttpRequest) -> HttpResponse:
+    """HTMX: active unions matching a name, to pick a 转办 target (the tree holds no personal data)."""
+    q = " ".join(request.GET.get("q", "").split())[:40]
+    found = Union.objects.active().filter(Q(name__icontains=q)).select_related("parent")
+    unions = found.order_by("level", "name")[:15] if q else []
+    return render(request, "appeals/_union_options.html", {"unions": unions, "q": q})
