@@ -42,7 +42,7 @@ def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[s
     """One small demo (unions, accounts, members) plus this module's tickets, rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic(), override_settings(
             MEDIA_ROOT=tempfile.mkdtemp(prefix="appeals-demo-")):
-        call_command("demo", employers=60, workers=3, members=300, stdout=StringIO())
+        call_command("demo", employers=60, workers=3, members=300, services=False, stdout=StringIO())
         yield demo.build(random.Random(7), count=TICKETS)
         transaction.set_rollback(True)
 

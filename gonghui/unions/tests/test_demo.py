@@ -21,6 +21,7 @@ DISTRICT_CODES = {d.code for city in CITIES for d in city.districts}
 
 def demo(**options: object) -> str:
     options.setdefault("members", 200)  # the members demo has its own tests (members/tests/test_demo_members.py)
+    options.setdefault("services", False)  # so do the service modules' demos
     out = StringIO()
     call_command("demo", stdout=out, **options)
     return out.getvalue()
