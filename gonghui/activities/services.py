@@ -29,6 +29,7 @@ from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditResult
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.lib.uploads import sniff_content_type
 from gonghui.members.models import Member
 from gonghui.members.services.card import EXPIRES_AFTER, INVALID_TOKEN, VALID_STATUSES, card_token_from
 from gonghui.unions.models import Brand, Union
@@ -616,15 +617,13 @@ def rating_submit(*, actor: Any, signup: Signup, score: int, comment: str = "",
 # --- Photos ---------------------------------------------------------------------------------------------------
 
 
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
 def sniff_image(content: bytes) -> str | None:
     """The image type by its first bytes (never by the file name or the browser's claim)."""
-    if content[:3] == b"\xff\xd8\xff":
-        return "image/jpeg"
-    if content[:8] == b"\x89PNG\r\n\x1a\n":
-        return "image/png"
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    kind = sniff_content_type(content)
+    return kind if kind in PHOTO_TYPES else None
 
 
 def photo_add(*, actor: Any, activity: Activity, content: bytes, caption: str = "",

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from gonghui.core.errors import ValidationFailed
+from gonghui.lib.uploads import sniff_content_type
 
 from ..models import Attachment, Stage, Ticket
 
@@ -23,8 +24,6 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_FILES = 9
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"})
 ALLOWED_TYPES = IMAGE_TYPES | {"application/pdf"}
-_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
-
 
 def max_bytes() -> int:
     return int(getattr(settings, "APPEALS_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
@@ -36,19 +35,7 @@ def max_files() -> int:
 
 def sniff(head: bytes) -> str | None:
     """The content type that the leading bytes prove, or None for anything not accepted."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
-        return "image/heic"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
+    return sniff_content_type(head)
 
 
 @dataclass(frozen=True)

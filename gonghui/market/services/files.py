@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from gonghui.core.errors import ValidationFailed
+from gonghui.lib.uploads import sniff_content_type
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -33,18 +34,8 @@ class CheckedFile:
 
 
 def sniff(head: bytes) -> str:
-    """The MIME type of a file from its first bytes, or "" when it is none of the accepted kinds."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return ""
+    """The MIME type of a file from its first bytes, or "" when it is none of the known kinds."""
+    return sniff_content_type(head) or ""
 
 
 def check_upload(file: Any, *, field: str, allowed: dict[str, str], max_bytes: int, what: str) -> CheckedFile:
