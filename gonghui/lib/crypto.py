@@ -1,7 +1,8 @@
 """Field encryption (AES-256-GCM with a key id, so keys can rotate) and HMAC blind indexes.
 
 Ciphertext format: ``g1:<key id>:<urlsafe base64 of nonce ‖ ciphertext ‖ tag>``. The key id lets
-old rows be read after a new key is put first in the key ring; ``reencrypt`` rewrites them.
+old rows be read after a new key is put first in the key ring (a command that rewrites old rows
+under the new key is still to be written; until then old keys must stay in the ring).
 """
 
 from __future__ import annotations
