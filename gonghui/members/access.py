@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from gonghui.core.errors import NotFound
 from gonghui.core.scope import Role, gate
 
 from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, RosterImport, Transfer
@@ -27,12 +26,10 @@ def access_drive(user: Any, key: Any, *, write: bool = False) -> EnrollmentDrive
 
 
 def access_transfer(user: Any, key: Any, *, write: bool = False) -> Transfer:
-    """Staff of either side see a transfer; which side may act is the service's concern."""
+    """Staff of either side see a transfer; which side may act is the service's concern, so the gate
+    only decides visibility (``write`` is accepted for the uniform signature and not checked here)."""
     qs = Transfer.objects.select_related("member__union", "from_union", "to_union", "to_employer")
-    obj = qs.visible_to(user).filter(uuid=key).first() if _is_uuid(key) else None
-    if obj is None:
-        raise NotFound()
-    return obj
+    return gate(user, qs, uuid=key)
 
 
 def access_rights_request(user: Any, key: Any, *, write: bool = False) -> RightsRequest:
@@ -50,12 +47,3 @@ def own_member(user: Any) -> Member | None:
         return None
     return Member.objects.select_related("union", "employer").filter(user=user).first()
 
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

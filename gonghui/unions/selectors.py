@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from gonghui.core.scope import DATA_ROLES
+from gonghui.lib.text import is_uuid
 
 from .models import Employer, Industry, Union
 
@@ -51,7 +52,7 @@ def employer_filter(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Empl
         qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
     if filters["union"]:
         union = None
-        if _is_uuid(filters["union"]):
+        if is_uuid(filters["union"]):
             union = Union.objects.visible_to(user).filter(uuid=filters["union"]).first()
         qs = qs.filter(union__path__startswith=union.path) if union else qs.none()
     if filters["industry"] in Industry.values:
@@ -62,15 +63,6 @@ def employer_filter(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Empl
         qs = qs.filter(union_established=filters["established"] == "1")
     return qs.order_by("name", "id"), filters
 
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def liaison_choices(union: Union) -> list[Any]:

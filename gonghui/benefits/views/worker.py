@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.lib.masking import mask_name
+from gonghui.lib.text import is_uuid
 from gonghui.members.access import own_member
 
 from ..access import own_coupon, partner_role, require_member
@@ -69,7 +70,7 @@ def center(request: HttpRequest) -> HttpResponse:
 def claim(request: HttpRequest, key: str) -> HttpResponse:
     member = require_member(request.user)
     campaign = (Campaign.objects.select_related("union", "rule_version").filter(uuid=key).first()
-                if _is_uuid(key) else None)
+                if is_uuid(key) else None)
     if campaign is None or campaign.status == CampaignStatus.DRAFT:
         raise NotFound("未找到该活动")
     try:
@@ -80,15 +81,6 @@ def claim(request: HttpRequest, key: str) -> HttpResponse:
     messages.success(request, f"领取成功！「{campaign.name}」已放入我的券")
     return redirect("benefits:coupon", key=coupon.uuid)
 
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 TABS = (("usable", "可使用"), ("used", "已使用"), ("expired", "已过期"))
@@ -163,7 +155,7 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 def partner(request: HttpRequest, key: str) -> HttpResponse:
     """A partner's page: what members get there, where it is, which coupons it accepts. Public."""
-    found = Partner.objects.serving().select_related("union").filter(uuid=key).first() if _is_uuid(key) else None
+    found = Partner.objects.serving().select_related("union").filter(uuid=key).first() if is_uuid(key) else None
     if found is None:
         raise NotFound("未找到该合作商户，或合作已结束")
     today = timezone.localdate()
@@ -191,7 +183,7 @@ def my_lotteries(request: HttpRequest) -> HttpResponse:
 def announcement(request: HttpRequest, key: str) -> HttpResponse:
     """公示: the winners of a drawn lottery with masked names, the seed and the recipe. Public."""
     lottery = (Lottery.objects.select_related("union").defer("pool_ids").filter(uuid=key, status=LotteryStatus.DRAWN)
-               .first()) if _is_uuid(key) else None
+               .first()) if is_uuid(key) else None
     if lottery is None:
         raise NotFound("未找到该抽奖，或尚未开奖")
     winners = list(lottery.winners.select_related("prize", "member__union").order_by("rank"))

@@ -24,6 +24,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from gonghui.core.fields import lookup_index
 from gonghui.core.notify import notify
+from gonghui.lib.text import is_uuid
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
 
@@ -85,7 +86,7 @@ def employer_search(q: str, *, limit: int = 20) -> list[Employer]:
 
 def employer_pickable(key: Any) -> Employer:
     employer = None
-    if _is_uuid(key):
+    if is_uuid(key):
         employer = Employer.objects.filter(uuid=key, union__is_active=True).select_related("union").first()
     if employer is None:
         raise NotFound("未找到该单位")
@@ -98,7 +99,7 @@ def city_unions() -> list[Union]:
 
 
 def city_pickable(key: Any) -> Union:
-    city = Union.objects.active().filter(uuid=key, level=UnionLevel.CITY).first() if _is_uuid(key) else None
+    city = Union.objects.active().filter(uuid=key, level=UnionLevel.CITY).first() if is_uuid(key) else None
     if city is None:
         raise NotFound("未找到该城市的总工会")
     return city
@@ -117,7 +118,7 @@ def joint_unions_for(*, occupation: str, city: Union) -> tuple[list[Union], bool
 
 
 def joint_union_pickable(key: Any) -> Union:
-    union = Union.objects.active().filter(uuid=key, kind=UnionKind.JOINT).first() if _is_uuid(key) else None
+    union = Union.objects.active().filter(uuid=key, kind=UnionKind.JOINT).first() if is_uuid(key) else None
     if union is None:
         raise NotFound("未找到该工会联合会")
     return union
@@ -157,15 +158,6 @@ def union_or_code(code: str) -> tuple[Union, EnrollmentDrive | None]:
     drive = drive_by_code(code)
     return drive.union, drive
 
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 # --- The worker's side -------------------------------------------------------------------------------
@@ -444,11 +436,11 @@ def application_queue(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Jo
     if filters["status"] != "all":
         qs = qs.filter(status=filters["status"])
     if filters["union"]:
-        union = Union.objects.visible_to(user).filter(uuid=filters["union"]).first() if _is_uuid(
+        union = Union.objects.visible_to(user).filter(uuid=filters["union"]).first() if is_uuid(
             filters["union"]) else None
         qs = qs.filter(union__path__startswith=union.path) if union else qs.none()
     if filters["drive"]:
-        drive = EnrollmentDrive.objects.visible_to(user).filter(uuid=filters["drive"]).first() if _is_uuid(
+        drive = EnrollmentDrive.objects.visible_to(user).filter(uuid=filters["drive"]).first() if is_uuid(
             filters["drive"]) else None
         qs = qs.filter(drive=drive) if drive else qs.none()
     if filters["q"]:
