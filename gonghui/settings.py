@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "gonghui.appeals",
     "gonghui.benefits",
     "gonghui.activities",
+    "gonghui.cockpit",
     "gonghui.web",
 ]
 
@@ -201,7 +202,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "market-autoconfirm": {"task": "gonghui.market.tasks.autoconfirm_task", "schedule": 3600},
     "benefits-issue-pending": {"task": "gonghui.benefits.tasks.issue_pending_task", "schedule": 1800},
     "appeals-deadline-sweep": {"task": "gonghui.appeals.tasks.deadline_sweep_task", "schedule": 3600},
+    "cockpit-refresh": {"task": "gonghui.cockpit.tasks.refresh_task", "schedule": 600},
 }
+# How many days back the cockpit keeps daily counts (its cumulative 累计 figures cover this span).
+COCKPIT_HISTORY_DAYS = int(env("COCKPIT_HISTORY_DAYS", "3660"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

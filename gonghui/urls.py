@@ -8,6 +8,7 @@ from gonghui.accounts.api import router as accounts_router
 from gonghui.activities.api import router as activities_router
 from gonghui.appeals.api import router as appeals_router
 from gonghui.benefits.api import router as benefits_router
+from gonghui.cockpit.api import router as cockpit_router
 from gonghui.core.api import api
 from gonghui.core.api_routes import router as core_router
 from gonghui.market.api import router as market_router
@@ -22,6 +23,7 @@ api.add_router("/market/", market_router)
 api.add_router("/appeals/", appeals_router)
 api.add_router("/benefits/", benefits_router)
 api.add_router("/activities/", activities_router)
+api.add_router("/cockpit/", cockpit_router)
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -38,4 +40,5 @@ urlpatterns = [
     path("", include("gonghui.appeals.urls")),
     path("", include("gonghui.benefits.urls")),
     path("", include("gonghui.activities.urls")),
+    path("", include("gonghui.cockpit.urls")),
 ]

@@ -289,6 +289,7 @@ class Signup(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
+            models.Index(fields=["created_at"], name="signup_created_idx"),  # cockpit: sign-ups per day
             models.Index(fields=["activity", "status", "created_at"], name="signup_queue_idx"),
             models.Index(fields=["member", "-created_at"], name="signup_member_idx"),
             models.Index(fields=["status", "checked_in_at"], name="signup_checkin_idx"),

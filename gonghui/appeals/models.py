@@ -198,6 +198,11 @@ class Ticket(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The cockpit counts per day: received, closed, rated; and what changed since its last refresh.
+            models.Index(fields=["created_at"], name="ticket_created_idx"),
+            models.Index(fields=["closed_at"], name="ticket_closed_idx"),
+            models.Index(fields=["rated_at"], name="ticket_rated_idx"),
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["union", "status", "due_on"], name="ticket_queue_idx"),
             # Covers the statistics (every grouped count reads only this index) and period filters.
             models.Index(fields=["union", "created_at", "status", "kind", "topic", "on_time", "rating"],

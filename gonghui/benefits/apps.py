@@ -7,6 +7,11 @@ class BenefitsConfig(AppConfig):
     verbose_name = "普惠服务"
 
     def ready(self) -> None:
+        from gonghui.core.modules import register_stats
+
+        from .stats import SOURCE as stats_source
+
+        register_stats(stats_source)
         from gonghui.core.modules import (
             ConsoleSection,
             MeLink,

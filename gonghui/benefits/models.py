@@ -386,6 +386,8 @@ class Coupon(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(fields=["created_at"], name="coupon_created_idx"),  # cockpit: issued per day
+            models.Index(fields=["redeemed_at"], name="coupon_redeemed_idx"),
             models.Index(fields=["campaign", "redeemed_at"], name="coupon_campaign_redeemed_idx",
                          condition=Q(status="redeemed")),
             models.Index(fields=["redeemed_partner", "redeemed_at"], name="coupon_partner_redeemed_idx",

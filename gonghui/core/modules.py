@@ -6,8 +6,9 @@ what is registered, so a module that is not built does not appear.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 
@@ -74,3 +75,43 @@ def register_me_link(link: MeLink) -> None:
 
 def me_links() -> list[MeLink]:
     return sorted(_me_links.values(), key=lambda m: (m.order, m.key))
+
+
+# --- Statistics sources (the cockpit's feed) -----------------------------------------------------------------------
+# A module that contributes figures to the cockpit registers a StatSource in AppConfig.ready(). The functions
+# are the module's own selectors: set-based queries over its own tables that return figures for each union
+# *itself* (not its subtree); the cockpit rolls them up the tree, stores them and never reads the module's
+# tables. Rows are plain tuples so a source needs nothing from the cockpit.
+
+SnapshotRow = tuple[int, str, str, int]  # (union id, metric, dimension or "", value): the figure as it is now
+DailyRow = tuple[int, date, str, str, int]  # (union id, local day, metric, dimension or "", count that day)
+
+
+@dataclass(frozen=True)
+class StatSource:
+    """What one module counts.
+
+    ``metrics`` maps metric keys (``"<module>.<name>"``) to their Chinese labels; ``dimensions``
+    optionally maps a metric key to the labels of its dimension values (gig workers by occupation …).
+    ``snapshot()`` returns current figures; ``daily(first, last)`` the counts of each local day in
+    ``first..last``; ``touched(since)`` the earlier days whose counts may have changed since that
+    moment (a transferred member's join day …) — days in the recent window are refreshed anyway.
+    """
+
+    key: str
+    metrics: dict[str, str]
+    snapshot: Callable[[], Iterable[SnapshotRow]] | None = None
+    daily: Callable[[date, date], Iterable[DailyRow]] | None = None
+    touched: Callable[[datetime], Iterable[date]] | None = None
+    dimensions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+_stat_sources: dict[str, StatSource] = {}
+
+
+def register_stats(source: StatSource) -> None:
+    _stat_sources[source.key] = source
+
+
+def stat_sources() -> list[StatSource]:
+    return [_stat_sources[key] for key in sorted(_stat_sources)]

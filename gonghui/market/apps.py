@@ -7,6 +7,11 @@ class MarketConfig(AppConfig):
     verbose_name = "云集市"
 
     def ready(self) -> None:
+        from gonghui.core.modules import register_stats
+
+        from .stats import SOURCE as stats_source
+
+        register_stats(stats_source)
         from gonghui.core.modules import (
             ConsoleSection,
             MeLink,

@@ -369,6 +369,8 @@ class Order(models.Model):
     class Meta:
         ordering = ["-placed_at", "-id"]
         indexes = [
+            models.Index(fields=["placed_at"], name="mkt_order_placed_idx"),  # cockpit: orders per day
+            models.Index(fields=["confirmed_at"], name="mkt_order_confirmed_idx"),
             models.Index(fields=["union", "status", "-placed_at"], name="mkt_order_board_idx"),
             # covers the board's counts per open state over a whole city (status first, then the union)
             models.Index(fields=["status", "union"], name="mkt_order_status_union_idx"),

@@ -136,6 +136,7 @@ class Member(models.Model):
 
     class Meta:
         indexes = [
+            models.Index(fields=["updated_at"], name="member_updated_idx"),  # cockpit: changed since
             models.Index(fields=["union", "status"], name="member_union_status_idx"),
             models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_initials_idx", opclasses=["varchar_pattern_ops"]),

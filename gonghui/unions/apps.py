@@ -7,6 +7,11 @@ class UnionsConfig(AppConfig):
     verbose_name = "工会组织"
 
     def ready(self) -> None:
+        from gonghui.core.modules import register_stats
+
+        from .stats import SOURCE as stats_source
+
+        register_stats(stats_source)
         from gonghui.core.modules import ConsoleSection, Tile, register_console_section, register_tile
 
         register_console_section(ConsoleSection("unions", "工会组织", "unions:tree", "⌘", order=10))

@@ -1,0 +1,209 @@
+"""The refresh: the one writer of the cockpit's statistics.
+
+Each registered ``StatSource`` (core.modules) counts its own tables per union; the refresh rolls
+every union's own counts up to all of its ancestors (the union path is the chain) and stores the
+subtree figures. A refresh recounts
+
+* the current figures (members, organisations, open tickets) — all of them, every time, and only
+  the rows whose value changed are written;
+* the counts of the last ``WINDOW_DAYS`` days, the days the sources report as touched since the
+  previous refresh (a transferred member's join day, a reopened ticket's closing day …) and any
+  days asked for, then the months those days fall in;
+* everything (a full rebuild) the first time, on request, and whenever the union tree changed shape
+  (a union moved or was added: every earlier day rolls up differently).
+
+The whole refresh is one transaction behind a row lock, so readers see the old statistics or the
+new ones, never half of each, and two refreshes (the beat job and an admin's click) never interleave.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+from gonghui.core import audit
+from gonghui.core.modules import stat_sources
+from gonghui.unions.models import Union
+
+from .models import Figure, Flow, Period, RefreshKind, RefreshLock, RefreshRun, RefreshStatus
+
+logger = logging.getLogger("gonghui.cockpit")
+
+WINDOW_DAYS = 35  # every refresh recounts this month and the last one
+TOUCHED_MARGIN = timedelta(minutes=10)  # changes committed while the previous refresh was running
+BATCH = 5000
+
+
+def history_days() -> int:
+    """How far back the daily counts go (the cumulative 累计 figures cover this span)."""
+    return int(getattr(settings, "COCKPIT_HISTORY_DAYS", 3660))
+
+
+@dataclass(frozen=True)
+class Tree:
+    chains: dict[int, tuple[int, ...]]  # union id → ids of the union and all its ancestors
+    digest: str
+
+
+def load_tree() -> Tree:
+    chains: dict[int, tuple[int, ...]] = {}
+    digest = hashlib.sha256()
+    for pk, path in Union.objects.order_by("pk").values_list("pk", "path"):
+        chains[pk] = tuple(int(part) for part in path.split("/")[:-1])
+        digest.update(f"{pk}:{path};".encode())
+    return Tree(chains=chains, digest=digest.hexdigest())
+
+
+def rollup(rows: Iterable[tuple[Any, ...]], tree: Tree) -> dict[tuple[Any, ...], int]:
+    """Add each (union id, *key, value) row to the union and every ancestor: subtree totals by key."""
+    totals: dict[tuple[Any, ...], int] = defaultdict(int)
+    for union_id, *key, value in rows:
+        for owner in tree.chains.get(union_id, ()):
+            totals[(owner, *key)] += value
+    return totals
+
+
+def _delete(queryset: QuerySet) -> int:
+    # A plain DELETE … WHERE: nothing refers to these rows and no signal needs them.
+    return queryset._raw_delete(queryset.db)
+
+
+# --- Days -------------------------------------------------------------------------------------------------------
+
+
+def _months(days: Iterable[date]) -> dict[date, list[date]]:
+    months: dict[date, list[date]] = defaultdict(list)
+    for day in sorted(set(days)):
+        months[day.replace(day=1)].append(day)
+    return months
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def days_to_recount(*, today: date, since: Any | None, extra: Iterable[date] = ()) -> set[date]:
+    first = today - timedelta(days=history_days())
+    wanted = {today - timedelta(days=n) for n in range(WINDOW_DAYS)} | set(extra)
+    if since is not None:
+        for source in stat_sources():
+            if source.touched is not None:
+                wanted |= set(source.touched(since - TOUCHED_MARGIN))
+    return {day for day in wanted if first <= day <= today}
+
+
+def _daily_rows(days: list[date]) -> Iterator[tuple[Any, ...]]:
+    wanted = set(days)
+    for source in stat_sources():
+        if source.daily is None:
+            continue
+        for union_id, day, metric, dim, value in source.daily(days[0], days[-1]):
+            if day in wanted:
+                yield union_id, day, metric, dim, value
+
+
+def _recount_month(month: date, days: list[date], tree: Tree) -> int:
+    """Replace the day rows of ``days`` (all in ``month``) and then the month's own rows."""
+    rolled = rollup(_daily_rows(days), tree)
+    if len(days) == _month_end(month).day:
+        _delete(Flow.objects.filter(period=Period.DAY, start__gte=month, start__lte=days[-1]))
+    else:
+        _delete(Flow.objects.filter(period=Period.DAY, start__in=days))
+    Flow.objects.bulk_create((Flow(union_id=union_id, period=Period.DAY, start=day, metric=metric, dim=dim, value=value)
+                              for (union_id, day, metric, dim), value in rolled.items() if value), batch_size=BATCH)
+    _delete(Flow.objects.filter(period=Period.MONTH, start=month))
+    totals = (Flow.objects.filter(period=Period.DAY, start__gte=month, start__lte=_month_end(month)).order_by()
+              .values_list("union_id", "metric", "dim").annotate(total=Sum("value")))
+    months = [Flow(union_id=union_id, period=Period.MONTH, start=month, metric=metric, dim=dim, value=total)
+              for union_id, metric, dim, total in totals.iterator(chunk_size=BATCH)]
+    Flow.objects.bulk_create(months, batch_size=BATCH)
+    return len(rolled) + len(months)
+
+
+def _recount_figures(tree: Tree) -> int:
+    """Current figures: recount all, write only what changed."""
+    rows = (row for source in stat_sources() if source.snapshot is not None for row in source.snapshot())
+    fresh = {key: value for key, value in rollup(rows, tree).items() if value}
+    stored = {(u, m, d): (pk, v) for pk, u, m, d, v in
+              Figure.objects.values_list("pk", "union_id", "metric", "dim", "value").iterator(chunk_size=BATCH)}
+    gone = [pk for key, (pk, _) in stored.items() if key not in fresh]
+    changed = [Figure(pk=stored[key][0], value=value) for key, value in fresh.items()
+               if key in stored and stored[key][1] != value]
+    new = [Figure(union_id=u, metric=m, dim=d, value=value) for (u, m, d), value in fresh.items()
+           if (u, m, d) not in stored]
+    for start in range(0, len(gone), BATCH):
+        _delete(Figure.objects.filter(pk__in=gone[start:start + BATCH]))
+    Figure.objects.bulk_update(changed, ["value"], batch_size=1000)
+    Figure.objects.bulk_create(new, batch_size=BATCH)
+    return len(gone) + len(changed) + len(new)
+
+
+# --- The refresh ------------------------------------------------------------------------------------------------
+
+
+def stats_refresh(*, kind: str = RefreshKind.SCHEDULED, actor: Any = None, full: bool = False,
+                  days: Iterable[date] = (), today: date | None = None,
+                  request: HttpRequest | None = None, union: Union | None = None) -> RefreshRun:
+    """Recount the statistics (see the module docstring for which). Returns the finished run.
+
+    ``days`` adds days to recount (the management command's ``--day``); ``full`` rebuilds all.
+    A failure rolls everything back and leaves a failed run behind with the error.
+    """
+    today = today or timezone.localdate()
+    started = timezone.now()
+    try:
+        with transaction.atomic():
+            RefreshLock.objects.select_for_update().get_or_create(pk=1)
+            run = _refresh_locked(kind=kind, actor=actor, full=full, days=days, today=today, started=started)
+    except Exception as exc:
+        logger.exception("cockpit refresh failed")
+        RefreshRun.objects.create(kind=kind, status=RefreshStatus.FAILED, actor=_user(actor), started_at=started,
+                                  finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    if kind == RefreshKind.MANUAL or full:
+        audit.record("cockpit.refresh", actor=actor, request=request, obj=run, union=union,
+                     detail={"kind": run.kind, "days": run.days, "rows": run.rows,
+                             "seconds": round(run.seconds or 0, 1)})
+    return run
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], today: date,
+                    started: Any) -> RefreshRun:
+    tree = load_tree()
+    previous = RefreshRun.objects.filter(status=RefreshStatus.DONE).first()
+    rebuild = full or previous is None or previous.tree != tree.digest
+    if rebuild:
+        first = today - timedelta(days=history_days())
+        wanted = {first + timedelta(days=n) for n in range((today - first).days + 1)}
+        _delete(Flow.objects.all())
+        kind = RefreshKind.FULL
+    else:
+        wanted = days_to_recount(today=today, since=previous.started_at, extra=days)
+    written = 0
+    for month, month_days in _months(wanted).items():
+        written += _recount_month(month, month_days, tree)
+    written += _recount_figures(tree)
+    ordered = sorted(wanted)
+    return RefreshRun.objects.create(
+        kind=kind, status=RefreshStatus.DONE, actor=_user(actor), started_at=started, finished_at=timezone.now(),
+        days=len(ordered), first_day=ordered[0] if ordered else None, last_day=ordered[-1] if ordered else None,
+        rows=written, tree=tree.digest)
+
+
+def last_refresh() -> RefreshRun | None:
+    return RefreshRun.objects.filter(status=RefreshStatus.DONE).first()
