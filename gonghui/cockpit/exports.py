@@ -38,10 +38,18 @@ def _overview_rows(data: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _rank_row(rank: Any, name: str, r: dict[str, Any]) -> Row:
+    return (rank, name, r["members"], r["new_this_month"], r["employers"], percent(r["unionization_rate"]),
+            r["people_served"], r["people_served_month"], r["appeals_received"], percent(r["on_time_rate"]),
+            percent(r["satisfaction_rate"]))
+
+
 def _ranking_rows(data: dict[str, Any]) -> list[Row]:
-    return [(n, r["union"]["name"], r["members"], r["new_this_month"], r["employers"], percent(r["unionization_rate"]),
-             r["people_served"], r["people_served_month"], r["appeals_received"], percent(r["on_time_rate"]),
-             percent(r["satisfaction_rate"])) for n, r in enumerate(data["ranking"], start=1)]
+    """The children, then the union's own level (本级) when it has children, so the rows add up."""
+    rows = [_rank_row(n, r["union"]["name"], r) for n, r in enumerate(data["ranking"], start=1)]
+    if rows:
+        rows.append(_rank_row("", f"{data['union']['name']}（本级）", data["own"]))
+    return rows
 
 
 def _trend_rows(data: dict[str, Any]) -> list[Row]:

@@ -117,6 +117,7 @@ class OverviewOut(Schema):
     trend: list[MonthOut]
     daily: list[DayOut]
     ranking: list[RankOut]
+    own: RankOut
 
 
 class RefreshOut(Schema):
@@ -189,4 +190,5 @@ def payload(ov: Overview) -> dict[str, Any]:
                    "market_orders": row.values.get("market.orders", 0), "people_served": row.people_served,
                    "appeals_received": row.values.get("appeals.received", 0)} for row in ov.daily],
         "ranking": [_rank(row) for row in ov.ranking],
+        "own": _rank(ov.own),
     }

@@ -112,6 +112,7 @@ class Overview:
     trend: list[MonthRow]
     daily: list[MonthRow]  # one row per day (``month`` holds the day)
     ranking: list[RankRow]
+    own: RankRow  # the union's own level (本级): its figures less its children's
     refreshed: RefreshRun | None
 
     def figure(self, metric: str) -> int:
@@ -167,6 +168,18 @@ def cockpit_union(user: Any, key: Any = None) -> Union | None:
 # --- The overview -----------------------------------------------------------------------------------------------
 
 
+def _own_level(union: Union, figures: dict[str, int], counts: Counts, children: list[RankRow]) -> RankRow:
+    """What the union holds itself (本级): its subtree figures less those of its children."""
+    own = RankRow(union=union, figures={}, counts=Counts())
+    for metric, value in figures.items():
+        own.figures[metric] = value - sum(child.figures.get(metric, 0) for child in children)
+    for which in ("month", "total"):
+        mine = getattr(own.counts, which)
+        for metric, value in getattr(counts, which).items():
+            mine[metric] = value - sum(getattr(child.counts, which)[metric] for child in children)
+    return own
+
+
 def _months_back(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 - n
     return date(index // 12, index % 12 + 1, 1)
@@ -219,6 +232,7 @@ def overview(union: Union, *, user: Any, today: date | None = None) -> Overview:
     return Overview(
         union=union, ancestors=ancestors, today=today, figures=figures.get(union.pk, {}), dims=dims,
         counts=counts[union.pk], ranking=ranking, refreshed=last_refresh(),
+        own=_own_level(union, figures.get(union.pk, {}), counts[union.pk], ranking),
         trend=[MonthRow(month=m, values=by_month[m]) for m in sorted(by_month)],
         daily=[MonthRow(month=d, values=by_day[d]) for d in sorted(by_day)],
     )

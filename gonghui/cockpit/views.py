@@ -40,11 +40,11 @@ def _data(request: HttpRequest) -> tuple[Union, dict[str, Any]]:
 @staff_required
 def console(request: HttpRequest) -> HttpResponse:
     _, data = _data(request)
-    links = {"ranking": [f"?union={row['union']['uuid']}" for row in data["ranking"]]}
+    links = {"ranking": [f"?union={row['union']['uuid']}" for row in data["ranking"]] + [None]}
     tables = []
     for table in exports.TABLES:
         rows = table.rows(data)
-        tables.append((table, list(zip(rows, links.get(table.key, [None] * len(rows)), strict=True))))
+        tables.append((table, list(zip(rows, links.get(table.key, [None] * len(rows)), strict=False))))
     return render(request, "cockpit/console.html", {
         "section": "cockpit", "data": data, "tables": tables, "can_refresh": can_refresh(request.user),
         "runs": RefreshRun.objects.select_related("actor")[:5],
