@@ -1,0 +1,85 @@
+"""The cockpit in a real browser (Playwright driving the system Chromium): a province admin opens
+the big screen, the charts draw from the vendored ECharts with no error, a click on a child union
+drills down to the city and then the district, and the console page draws its charts too.
+
+Skipped, with the reason, where Chromium is not installed. Screenshots go to $GONGHUI_SCREENSHOTS
+(default var/screenshots/).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from gonghui.cockpit import services
+from gonghui.testing import PASSWORD, Cast, build_cast
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
+]
+
+
+def _shots() -> Path:
+    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    cast = build_cast()
+    services.stats_refresh()
+    return cast
+
+
+def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=phone]", live_cast.province_admin.phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/console/cockpit/screen/")
+    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 6")
+    assert "测试省总工会 · 智慧工会数据驾驶舱" in page.inner_text("h1")
+    assert page.inner_text(".big [data-k='members.total']") == "4"
+    page.screenshot(path=str(_shots() / "cockpit-screen.png"))
+
+    page.click(".list a:text('测试市总工会')")
+    page.wait_for_function("document.querySelector('h1').innerText.startsWith('测试市总工会')")
+    page.click(".list a:text('甲区总工会')")
+    page.wait_for_function("document.querySelector('h1').innerText.startsWith('甲区总工会')")
+    assert page.inner_text(".path").startswith("测试省总工会")
+    assert page.inner_text(".big [data-k='members.total']") == "3"
+
+    page.goto(f"{live_server.url}/console/cockpit/?union={live_cast.street_a.uuid}")
+    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 4")
+    assert "甲区东街道总工会" in page.inner_text("h1")
+    page.screenshot(path=str(_shots() / "console-cockpit.png"), full_page=True)
+    assert errors == []
+    context.close()
