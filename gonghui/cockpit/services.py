@@ -93,9 +93,9 @@ def _month_end(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def days_to_recount(*, today: date, since: Any | None, extra: Iterable[date] = ()) -> set[date]:
+def days_to_recount(*, today: date, since: Any | None, extra: Iterable[date] = (), window: bool = True) -> set[date]:
     first = today - timedelta(days=history_days())
-    wanted = {today - timedelta(days=n) for n in range(WINDOW_DAYS)} | set(extra)
+    wanted = {today - timedelta(days=n) for n in range(WINDOW_DAYS if window else 0)} | set(extra)
     if since is not None:
         for source in stat_sources():
             if source.touched is not None:
@@ -153,11 +153,12 @@ def _recount_figures(tree: Tree) -> int:
 
 
 def stats_refresh(*, kind: str = RefreshKind.SCHEDULED, actor: Any = None, full: bool = False,
-                  days: Iterable[date] = (), today: date | None = None,
+                  days: Iterable[date] = (), window: bool = True, today: date | None = None,
                   request: HttpRequest | None = None, union: Union | None = None) -> RefreshRun:
     """Recount the statistics (see the module docstring for which). Returns the finished run.
 
-    ``days`` adds days to recount (the management command's ``--day``); ``full`` rebuilds all.
+    ``days`` adds days to recount (the management command's ``--day``); ``window=False`` leaves
+    out the recent window (recount just ``days`` and the touched ones); ``full`` rebuilds all.
     A failure rolls everything back and leaves a failed run behind with the error.
     """
     today = today or timezone.localdate()
@@ -165,7 +166,8 @@ def stats_refresh(*, kind: str = RefreshKind.SCHEDULED, actor: Any = None, full:
     try:
         with transaction.atomic():
             RefreshLock.objects.select_for_update().get_or_create(pk=1)
-            run = _refresh_locked(kind=kind, actor=actor, full=full, days=days, today=today, started=started)
+            run = _refresh_locked(kind=kind, actor=actor, full=full, days=days, window=window, today=today,
+                                  started=started)
     except Exception as exc:
         logger.exception("cockpit refresh failed")
         RefreshRun.objects.create(kind=kind, status=RefreshStatus.FAILED, actor=_user(actor), started_at=started,
@@ -182,7 +184,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], today: date,
+def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], window: bool, today: date,
                     started: Any) -> RefreshRun:
     tree = load_tree()
     previous = RefreshRun.objects.filter(status=RefreshStatus.DONE).first()
@@ -193,7 +195,7 @@ def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], 
         _delete(Flow.objects.all())
         kind = RefreshKind.FULL
     else:
-        wanted = days_to_recount(today=today, since=previous.started_at, extra=days)
+        wanted = days_to_recount(today=today, since=previous.started_at, extra=days, window=window)
     written = 0
     for month, month_days in _months(wanted).items():
         written += _recount_month(month, month_days, tree)

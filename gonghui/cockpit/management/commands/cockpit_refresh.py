@@ -28,11 +28,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--full", action="store_true", help="全量重建全部历史统计")
         parser.add_argument("--day", action="append", default=[], help="另外重算的日期（YYYY-MM-DD，可重复）")
+        parser.add_argument("--only-days", action="store_true",
+                            help="不重算最近35天，只重算 --day 指定的日期和有变动的日期（当前数字总会重算）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = [_day(text) for text in options["day"]]
         run = stats_refresh(kind=RefreshKind.FULL if options["full"] else RefreshKind.SCHEDULED, full=options["full"],
-                            days=days)
+                            days=days, window=not options["only_days"])
         span = f"{run.first_day} 至 {run.last_day}" if run.first_day else "无"
         self.stdout.write(self.style.SUCCESS(
             f"{run.get_kind_display()}完成：重算 {run.days} 天（{span}），"
