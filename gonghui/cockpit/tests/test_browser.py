@@ -1,6 +1,6 @@
 """The cockpit in a real browser (Playwright driving the system Chromium): a province admin opens
 the big screen, the charts draw from the vendored ECharts with no error, a click on a child union
-drills down to the city and then the district, and the console page draws its charts too.
+drills down to the city, the district and the street (and back up), and the console page draws its charts too.
 
 Skipped, with the reason, where Chromium is not installed. Screenshots go to $GONGHUI_SCREENSHOTS
 (default var/screenshots/).
@@ -76,6 +76,11 @@ def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, 
     page.wait_for_function("document.querySelector('h1').innerText.startsWith('甲区总工会')")
     assert page.inner_text(".path").startswith("测试省总工会")
     assert page.inner_text(".big [data-k='members.total']") == "3"
+    page.click(".list a:text('甲区东街道总工会')")
+    page.wait_for_function("document.querySelector('h1').innerText.startsWith('甲区东街道总工会')")
+    assert page.inner_text(".big [data-k='members.total']") == "1"
+    page.click(".path a:text('测试市总工会')")  # and back up through the path
+    page.wait_for_function("document.querySelector('h1').innerText.startsWith('测试市总工会')")
 
     page.goto(f"{live_server.url}/console/cockpit/?union={live_cast.street_a.uuid}")
     page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 4")
