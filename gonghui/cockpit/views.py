@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -79,7 +80,9 @@ def refresh(request: HttpRequest) -> HttpResponse:
     access_refresh(request.user)
     union = access_cockpit(request.user, request.POST.get("union"))
     result = refresh_task.delay(RefreshKind.MANUAL, request.user.pk, union.pk)
-    run = RefreshRun.objects.filter(pk=result.result).first() if result.ready() else None
+    # Inline without a broker (the embedded default): the run is done. With Celery a worker does it
+    # (there is no result backend to wait on), and the page says so.
+    run = RefreshRun.objects.filter(pk=result.get()).first() if settings.CELERY_TASK_ALWAYS_EAGER else None
     if run is not None:
         messages.success(request, f"统计已刷新：重算 {run.days} 天，用时 {run.seconds:.1f} 秒")
     else:

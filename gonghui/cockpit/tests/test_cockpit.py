@@ -272,3 +272,16 @@ def test_before_the_first_refresh_the_page_says_so(cast):
     page = cast.client("province_admin").get("/console/cockpit/")
     assert page.status_code == 200 and "统计尚未生成" in page.content.decode()
     assert page.context["data"]["members"]["total"] == 0
+
+
+def test_with_a_celery_worker_the_refresh_is_queued(refreshed, settings, monkeypatch):
+    from gonghui.cockpit import views
+
+    queued = []
+    monkeypatch.setattr(views.refresh_task, "delay", lambda *args: queued.append(args))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    admin, union = refreshed.users["district_a_admin"], refreshed.unions["district_a"]
+    response = refreshed.client("district_a_admin").post("/console/cockpit/refresh/", {"union": union.uuid},
+                                                         follow=True)
+    assert "已开始刷新统计" in response.content.decode()
+    assert queued == [(RefreshKind.MANUAL, admin.pk, union.pk)]
