@@ -96,6 +96,17 @@ class RefreshRun(models.Model):
         return (self.finished_at - self.started_at).total_seconds()
 
 
+class RolledPath(models.Model):
+    """The path each union had when the statistics were last rolled up. A union whose path has
+    changed since (it was moved) makes the next refresh rebuild everything; a new union does not."""
+
+    union = models.OneToOneField(Union, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    path = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return f"{self.union_id} {self.path}"
+
+
 class RefreshLock(models.Model):
     """A single row the refresh locks (SELECT … FOR UPDATE) so that two refreshes never interleave."""
 

@@ -9,8 +9,8 @@ subtree figures. A refresh recounts
 * the counts of the last ``WINDOW_DAYS`` days, the days the sources report as touched since the
   previous refresh (a transferred member's join day, a reopened ticket's closing day …) and any
   days asked for, then the months those days fall in;
-* everything (a full rebuild) the first time, on request, and whenever the union tree changed shape
-  (a union moved or was added: every earlier day rolls up differently).
+* everything (a full rebuild) the first time, on request, and whenever a union was moved in the
+  tree (every earlier day of its subtree rolls up differently); a new union needs no rebuild.
 
 The whole refresh is one transaction behind a row lock, so readers see the old statistics or the
 new ones, never half of each, and two refreshes (the beat job and an admin's click) never interleave.
@@ -22,7 +22,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,7 +36,7 @@ from gonghui.core import audit
 from gonghui.core.modules import stat_sources
 from gonghui.unions.models import Union
 
-from .models import Figure, Flow, Period, RefreshKind, RefreshLock, RefreshRun, RefreshStatus
+from .models import Figure, Flow, Period, RefreshKind, RefreshLock, RefreshRun, RefreshStatus, RolledPath
 
 logger = logging.getLogger("gonghui.cockpit")
 
@@ -54,15 +54,31 @@ def history_days() -> int:
 class Tree:
     chains: dict[int, tuple[int, ...]]  # union id → ids of the union and all its ancestors
     digest: str
+    paths: dict[int, str] = field(default_factory=dict)
 
 
 def load_tree() -> Tree:
     chains: dict[int, tuple[int, ...]] = {}
+    paths: dict[int, str] = {}
     digest = hashlib.sha256()
     for pk, path in Union.objects.order_by("pk").values_list("pk", "path"):
         chains[pk] = tuple(int(part) for part in path.split("/")[:-1])
+        paths[pk] = path
         digest.update(f"{pk}:{path};".encode())
-    return Tree(chains=chains, digest=digest.hexdigest())
+    return Tree(chains=chains, digest=digest.hexdigest(), paths=paths)
+
+
+def _moved_since_last_rollup(tree: Tree) -> bool:
+    stored = dict(RolledPath.objects.values_list("union_id", "path"))
+    return any(stored.get(pk, path) != path for pk, path in tree.paths.items())
+
+
+def _remember_paths(tree: Tree) -> None:
+    stored = dict(RolledPath.objects.values_list("union_id", "path"))
+    RolledPath.objects.bulk_create([RolledPath(union_id=pk, path=path) for pk, path in tree.paths.items()
+                                    if pk not in stored], batch_size=BATCH)
+    RolledPath.objects.bulk_update([RolledPath(union_id=pk, path=path) for pk, path in tree.paths.items()
+                                    if stored.get(pk, path) != path], ["path"], batch_size=1000)
 
 
 def rollup(rows: Iterable[tuple[Any, ...]], tree: Tree) -> dict[tuple[Any, ...], int]:
@@ -188,7 +204,7 @@ def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], 
                     started: Any) -> RefreshRun:
     tree = load_tree()
     previous = RefreshRun.objects.filter(status=RefreshStatus.DONE).first()
-    rebuild = full or previous is None or previous.tree != tree.digest
+    rebuild = full or previous is None or _moved_since_last_rollup(tree)
     if rebuild:
         first = today - timedelta(days=history_days())
         wanted = {first + timedelta(days=n) for n in range((today - first).days + 1)}
@@ -200,6 +216,7 @@ def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], 
     for month, month_days in _months(wanted).items():
         written += _recount_month(month, month_days, tree)
     written += _recount_figures(tree)
+    _remember_paths(tree)
     ordered = sorted(wanted)
     return RefreshRun.objects.create(
         kind=kind, status=RefreshStatus.DONE, actor=_user(actor), started_at=started, finished_at=timezone.now(),

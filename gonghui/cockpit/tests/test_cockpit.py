@@ -81,10 +81,19 @@ def test_first_refresh_rebuilds_everything_then_refreshes_incrementally(cast):
     assert second.days == services.WINDOW_DAYS  # the cast joined today: nothing older was touched
 
 
-def test_a_changed_tree_forces_a_full_rebuild(refreshed):
-    union_services.union_create(actor=None, parent=refreshed.unions["district_b"], name="新建公司工会", audited=False)
+def test_a_new_union_needs_no_rebuild_but_a_moved_one_does(refreshed):
+    u = refreshed.unions
+    union_services.union_create(actor=None, parent=u["district_b"], name="新建公司工会", audited=False)
+    assert services.stats_refresh().kind == RefreshKind.SCHEDULED
+    assert _figure(u["district_b"], "unions.total") == 3
+    joined = timezone.localdate().replace(day=1)
+    assert _month_flow(u["district_a"], "members.joined", joined) == 3
+    union_services.union_move(actor=refreshed.users["province_admin"], union=u["street_a"], new_parent=u["district_b"])
     assert services.stats_refresh().kind == RefreshKind.FULL
-    assert _figure(refreshed.unions["district_b"], "unions.total") == 3
+    assert _figure(u["district_b"], "unions.total") == 5 and _figure(u["district_a"], "unions.total") == 1
+    assert _month_flow(u["district_a"], "members.joined", joined) == 2  # worker_a went with the street
+    assert _month_flow(u["district_b"], "members.joined", joined) == 2
+    assert services.stats_refresh().kind == RefreshKind.SCHEDULED
 
 
 def test_a_transfer_moves_an_old_join_to_the_new_union(cast):
