@@ -1,5 +1,6 @@
 """What the benchmark scripts share: a dedicated database (never the user's var/ data), Django
-set-up, an Excel-like workbook writer and the figure printer.
+set-up, accounts for generated members, an Excel-like workbook writer and the figure printer. The
+data itself comes from the generator (``gonghui.cockpit.seed``, the ``seed`` command).
 
 SQLite by default, in its own data directory (a temporary one unless ``--data-dir`` is given);
 PostgreSQL when DATABASE_URL is set, in a database of its own named ``<name>_bench_<script>`` on
@@ -90,6 +91,20 @@ def _bench_database(url: str, script: str, *, fresh: bool) -> str:
         if not exists:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def accounts_for(members: Sequence[Any], *, first_phone: int = 13_700_000_000) -> list[Any]:
+    """A user account (no usable password) for each of ``members``, linked to it, for the benches that
+    act as members (sign-ups, orders): the generator makes members without accounts."""
+    from gonghui.accounts.models import User
+    from gonghui.members.models import Member
+
+    users = User.objects.bulk_create([User(phone=str(first_phone + n), name=member.name, password="!")  # noqa: S106
+                                      for n, member in enumerate(members)])
+    for member, user in zip(members, users, strict=True):
+        member.user = user
+    Member.objects.bulk_update(members, ["user"], batch_size=1000)
+    return users
 
 
 def figure(name: str, value: float, unit: str, target: str = "") -> None:

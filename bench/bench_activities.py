@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import figure, note, percentile, setup  # noqa: E402
+from _common import accounts_for, figure, note, percentile, setup  # noqa: E402
 
 
 def burst(items: Sequence[Any], threads: int, work: Callable[[Any], Any]) -> tuple[list[Any], list[float], float]:
@@ -86,22 +86,20 @@ def main() -> None:
     from gonghui.accounts.models import StaffAssignment, User
     from gonghui.activities import services
     from gonghui.activities.models import PLACE_STATUSES, Activity, Signup, SignupStatus
+    from gonghui.cockpit.seed import seed
     from gonghui.core.scope import Role
-    from gonghui.members.management.commands.seed_members import bench_tree
     from gonghui.members.models import Member
 
     threads = min(args.threads, args.signups)
     print(f"# activity sign-up contention: {args.signups:,} sign-ups for {args.quota:,} places from {threads} "
           f"concurrent connections, {where}", flush=True)
-    tree = bench_tree(cities=1, districts=2, grassroots=2, employers_each=1)
-    district = tree["districts"][0]
+    # One district (six unions), with members enough that the current ones (most) can all sign up.
+    district = seed(unions=6, employers=4, members=args.signups + args.signups // 5 + 10).districts[0]
     officer = User.objects.create_user("13800000001", "Bench#2026pass", name="压测干事")
     StaffAssignment.objects.create(user=officer, union=district, role=Role.OFFICER)
-    users = User.objects.bulk_create([User(phone=f"1370000{n:04d}", name=f"会员{n}", password="!")  # noqa: S106
-                                      for n in range(args.signups)])
-    grassroots = [u for u in tree["grassroots"] if u.path.startswith(district.path)]
-    members = Member.objects.bulk_create([Member(name=f"压测会员{n}", user=user, union=grassroots[n % len(grassroots)])
-                                          for n, user in enumerate(users)])
+    members = list(Member.objects.current().filter(union__path__startswith=district.path).order_by("pk")
+                   [:args.signups])
+    accounts_for(members)
     members = list(Member.objects.select_related("union", "user").filter(pk__in=[m.pk for m in members])
                    .order_by("pk"))
 

@@ -1,12 +1,15 @@
 """12351 work orders among 1,000,000 historical tickets: the unit queue and the statistics page of a
 district officer (who sees one district's tickets), on SQLite (default) or PostgreSQL (DATABASE_URL).
 
-    .venv/bin/python bench/bench_appeals.py [--tickets 1000000] [--requests 100] [--fresh] [--data-dir DIR]
+    .venv/bin/python bench/bench_appeals.py [--tickets 1000000] [--members 100000] [--requests 100] [--fresh]
+                                            [--data-dir DIR]
 
-The tickets are generated once, set-based, into a bench database of its own (gonghui-bench-appeals
-in the temporary directory, or its own PostgreSQL database) and reused by later runs of the same
-size: 1 province, 10 cities, 100 districts, 1,000 grassroots unions; three years of tickets, 90%
-closed and rated as in the demo, the rest open (some overdue, some supervised).
+The data come from the generator (``gonghui.cockpit.seed``), once, into a bench database of its own
+(gonghui-bench-appeals in the temporary directory, or its own PostgreSQL database), and are reused by
+later runs; a larger ``--tickets`` adds tickets. A province of 15,000 unions (10 cities, 60
+districts), ``--members`` members, and the tickets of two years as the services leave them: two in
+three from members, routed to their unions; old ones nearly all closed and mostly rated, the rest
+open, some overdue and escalated, some supervised.
 
 What is timed is what the officer's browser gets: the whole page through Django (session, scope,
 queries, template) with the test client, for the queue (first page, its counts and filters) and the
@@ -20,7 +23,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,65 +32,13 @@ from _common import figure, note, percentile, setup  # noqa: E402
 
 QUEUE_TARGET_MS = 200
 STATS_TARGET_MS = 500
-BATCH = 5000
-KINDS = ["consult"] * 30 + ["help"] * 14 + ["complaint"] * 14 + ["legal"] * 11 + ["suggestion"] * 12 + \
-        ["hazard"] * 9 + ["dispute"] * 10
-TOPICS = ["wages", "contract", "insurance", "hours", "safety", "injury", "dismissal", "hardship", "membership", "gig",
-          "management", "other"]
-
-
-def seed(count: int, *, unions: list, start: int, days: int = 3 * 365) -> None:  # noqa: ANN001
-    """``count`` tickets over ``unions`` and the last ``days`` days, in batches of one transaction each."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from gonghui.appeals.models import Ticket
-    from gonghui.appeals.services.numbers import format_number
-    from gonghui.lib.workdays import add_workdays
-
-    rng = random.Random(2026 + start)
-    now = timezone.now()
-    today = timezone.localdate()
-    due_cache: dict[tuple, object] = {}
-    done = 0
-    while done < count:
-        rows = []
-        for _ in range(min(BATCH, count - done)):
-            union = rng.choice(unions)
-            created = now - timedelta(days=days * rng.random() ** 1.3, seconds=rng.randint(0, 86400))
-            day = timezone.localtime(created).date()
-            tier = rng.choices(("normal", "hard", "complex"), weights=(80, 15, 5))[0]
-            key = (day, tier)
-            if key not in due_cache:
-                due_cache[key] = add_workdays(day, {"normal": 5, "hard": 15, "complex": 30}[tier])
-            due = due_cache[key]
-            age = (today - day).days
-            roll = rng.random()
-            status = "withdrawn" if roll < 0.03 else "closed" if roll < (0.97 if age > 30 else 0.6) else \
-                rng.choice(("pending", "processing"))
-            ticket = Ticket(
-                number=format_number(day, start + done + len(rows) + 1),  # unique; not consecutive per day
-                kind=rng.choice(KINDS), topic=rng.choice(TOPICS), title="压测工单", content="压测工单内容",
-                channel="h5", person_name="压测职工", union_id=union, status=status, tier=tier, due_on=due,
-                created_at=created, updated_at=created, priority=1 if status != "closed" and rng.random() < 0.06 else 0,
-                overdue=status in ("pending", "processing") and due < today)
-            if status == "closed":
-                ticket.closed_at = created + timedelta(days=rng.uniform(0.5, 12))
-                ticket.on_time = rng.random() < 0.9
-                ticket.reply = "已办结"
-                if rng.random() < 0.7:
-                    ticket.rating = rng.choices(("satisfied", "basic", "dissatisfied"), weights=(74, 18, 8))[0]
-            rows.append(ticket)
-        with transaction.atomic():
-            Ticket.objects.bulk_create(rows, batch_size=1000)
-        done += len(rows)
-        if done % 100_000 == 0 or done == count:
-            note(f"{start + done:,} tickets")
+UNIONS = 15_000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--members", type=int, default=100_000, help="members the tickets come from (first run)")
     parser.add_argument("--requests", type=int, default=100, help="requests of each kind")
     parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "gonghui-bench-appeals"),
                         help="SQLite data directory, kept between runs")
@@ -105,8 +56,8 @@ def main() -> None:
     from gonghui.accounts.models import StaffAssignment, User
     from gonghui.appeals.models import Ticket
     from gonghui.appeals.selectors import queue, queue_counts, queue_filters, statistics, stats_filters
+    from gonghui.cockpit.seed import ROOT_NAME, seed
     from gonghui.core.scope import Role
-    from gonghui.members.management.commands.seed_members import bench_tree
     from gonghui.unions.models import Union
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -114,15 +65,15 @@ def main() -> None:
 
     logging.getLogger("django.request").setLevel(logging.ERROR)
     print(f"# 12351 appeals: {args.tickets:,} tickets, {where}", flush=True)
-    province = Union.objects.filter(name="压测省总工会", parent__isnull=True).first()
-    if province is None:
-        province = bench_tree(cities=10, districts=10, grassroots=10, employers_each=0)["province"]
-    unions = list(Union.objects.filter(path__startswith=province.path, level__gte=3).values_list("pk", flat=True))
+    province = Union.objects.filter(name=ROOT_NAME, parent__isnull=True).first()
     have = Ticket.objects.count()
     if have < args.tickets:
         started = time.perf_counter()
         note(f"seeding {args.tickets - have:,} tickets (kept for later runs) …")
-        seed(args.tickets - have, unions=unions, start=have)
+        if province is None:
+            province = seed(unions=UNIONS, members=args.members, tickets=args.tickets, progress=note).root
+        else:
+            seed(tickets=args.tickets - have, under=province, progress=note)
         note(f"seeded in {time.perf_counter() - started:.0f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -143,7 +94,7 @@ def main() -> None:
     rng = random.Random(7)
     queue_urls = ["/console/appeals/", "/console/appeals/?overdue=1", "/console/appeals/?kind=complaint",
                   "/console/appeals/?status=closed", "/console/appeals/?status=all&page=3",
-                  "/console/appeals/?supervised=1", "/console/appeals/?q=%E5%8E%8B%E6%B5%8B"]
+                  "/console/appeals/?supervised=1", "/console/appeals/?q=%E5%B7%A5%E8%B5%84"]  # q=工资
     this_year = datetime.now().year  # noqa: DTZ005 - only the year, for a query string
     stats_urls = ["/console/appeals/stats/", f"/console/appeals/stats/?since={this_year - 2}-01-01",
                   "/console/appeals/stats/?kind=legal"]

@@ -5,10 +5,11 @@ coupons — exactly 100 — with the throughput. SQLite by default, PostgreSQL w
     .venv/bin/python bench/bench_benefits.py [--members 1000000] [--claims 1000] [--stock 100]
                                              [--threads 32] [--keep] [--data-dir DIR]
 
-Members are realistic (gonghui/members/management/commands/seed_members.py: encrypted ID numbers
-and phones, pinyin keys, card numbers), half of them in each of two cities; the campaign belongs to
-the province and its rule picks the first city, so exactly half are eligible. Seeding is not timed;
-``--keep`` reuses an earlier run's members (the database is not dropped).
+Members come from the generator (``gonghui.cockpit.seed``: encrypted ID numbers and phones, pinyin
+keys, card numbers, a few who left or transferred) in a province of two cities; the campaign
+belongs to the province and its rule names the first districts that together hold about half of the
+members. Seeding is not timed; ``--keep`` reuses an earlier run's members (the database is not
+dropped).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import figure, note, percentile, setup  # noqa: E402
 
 ISSUE_TARGET_S = 30.0
+UNIONS = 3_000  # two cities
 
 
 def reset() -> None:
@@ -41,6 +44,23 @@ def reset() -> None:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Notification._meta.db_table)}")
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(AuditLog._meta.db_table)} "
                        "WHERE action LIKE 'campaign.%%' OR action LIKE 'coupon.%%'")
+
+
+def half_of_the_members(province: Any) -> list[str]:
+    """The first districts (in tree order) that together hold about half of the members: the rule's unions."""
+    from django.db.models import Count
+
+    from gonghui.members.models import Member
+    from gonghui.unions.models import Union, UnionLevel
+
+    total = Member.objects.count()
+    chosen, covered = [], 0
+    for district in Union.objects.filter(path__startswith=province.path, level=UnionLevel.DISTRICT).order_by("pk"):
+        if covered >= total / 2 or len(chosen) >= 50:
+            break
+        chosen.append(str(district.uuid))
+        covered += Member.objects.filter(union__path__startswith=district.path).aggregate(n=Count("pk"))["n"]
+    return chosen
 
 
 def main() -> None:
@@ -63,29 +83,27 @@ def main() -> None:
     from gonghui.benefits.models import Campaign, Coupon, CouponEvent, CouponStatus, Partner
     from gonghui.benefits.services import campaigns
     from gonghui.benefits.services.partners import partner_create
+    from gonghui.cockpit.seed import ROOT_NAME, seed
     from gonghui.core.errors import Conflict
-    from gonghui.members.management.commands.seed_members import bench_tree, seed_members
     from gonghui.members.models import Member
-    from gonghui.unions.models import Union, UnionKind
+    from gonghui.unions.models import Union
 
     print(f"# benefits: {args.members:,} members, {args.claims:,} claims for {args.stock} coupons, {where}",
           flush=True)
     today = timezone.localdate()
-    province = Union.objects.filter(parent__isnull=True, name="压测省总工会").first()
-    if province is None or Member.objects.count() < args.members:
-        tree = bench_tree(cities=2, districts=4, grassroots=5, employers_each=1)
-        province = tree["province"]
-        halves = [[u for u in tree["grassroots"] if u.path.startswith(city.path)] for city in tree["cities"]]
+    province = Union.objects.filter(parent__isnull=True, name=ROOT_NAME).first()
+    have = Member.objects.count()
+    if have < args.members:
         started = time.perf_counter()
-        half = args.members // 2
-        for i, unions in enumerate(halves):
-            seed_members(half if i == 0 else args.members - half, unions=unions, start=i * half,
-                         progress=lambda n: note(f"seeded {n:,}") if n % 200_000 == 0 else None)
+        if province is None:
+            province = seed(unions=UNIONS, members=args.members, progress=note).root
+        else:
+            seed(members=args.members - have, under=province, progress=note)
         note(f"seeded {Member.objects.count():,} members in {time.perf_counter() - started:.0f} s (not timed)")
     else:
         reset()
-        note(f"reusing {Member.objects.count():,} members")
-    city = Union.objects.filter(parent=province, kind=UnionKind.FEDERATION).order_by("pk").first()
+        note(f"reusing {have:,} members")
+    rule = {"unions": half_of_the_members(province)}
     shop = Partner.objects.first() or partner_create(
         actor=None, union=province, name="压测合作药房", category="medical", address="压测路1号", discount="9折",
         contract_start=today, contract_end=today + timedelta(days=365))
@@ -95,7 +113,6 @@ def main() -> None:
 
     # --- 免申即享 --------------------------------------------------------------------------------------
     reverse("benefits:my_coupons")  # load the URLconf (and the API schemas) as a running server has
-    rule = {"unions": [str(city.uuid)]}
     period = {"starts_on": today, "ends_on": today + timedelta(days=30)}
     t0 = time.perf_counter()
     eligible = campaigns.preview_count(union=province, rule=rule)["count"]
@@ -123,6 +140,7 @@ def main() -> None:
         campaign=service_campaign).count(), (issued, eligible)
 
     table, members, unions = (connection.ops.quote_name(m._meta.db_table) for m in (Coupon, Member, Union))
+    paths = list(Union.objects.filter(uuid__in=rule["unions"]).values_list("path", flat=True))
     # The bare run starts from the same empty table as the service run did.
     events = connection.ops.quote_name(CouponEvent._meta.db_table)
     with connection.cursor() as cursor:
@@ -137,10 +155,12 @@ def main() -> None:
     bare = (f"INSERT INTO {table} (uuid, code, campaign_id, member_id, seq, status, via, rule_version_id, "
             f"created_at) SELECT {uuid_expr}, {code_expr}, %s, m.id, 1, 'issued', 'auto', %s, %s "
             f"FROM {members} m JOIN {unions} u ON u.id = m.union_id "
-            f"WHERE m.status IN ('active', 'transferring') AND u.path LIKE %s ORDER BY m.id")
+            f"WHERE m.status IN ('active', 'transferring') AND ({' OR '.join(['u.path LIKE %s'] * len(paths))}) "
+            f"ORDER BY m.id")
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(bare, [bare_campaign.pk, bare_campaign.rule_version_id, timezone.now(), city.path + "%"])
+        cursor.execute(bare, [bare_campaign.pk, bare_campaign.rule_version_id, timezone.now(),
+                              *(path + "%" for path in paths)])
         bare_rows = cursor.rowcount
     bare_s = time.perf_counter() - t0
     assert bare_rows == eligible, (bare_rows, eligible)
@@ -157,7 +177,7 @@ def main() -> None:
                                         face_cents=1000, budget_count=args.stock, budget_cents=args.stock * 1000,
                                         rule={}, **period)
     contest = campaigns.campaign_launch(actor=None, campaign=contest)
-    claimers = list(Member.objects.order_by("-pk").values_list("pk", flat=True)[:args.claims])
+    claimers = list(Member.objects.current().order_by("-pk").values_list("pk", flat=True)[:args.claims])
     queue = list(enumerate(claimers))
     lock = threading.Lock()
     outcomes: list[str] = []

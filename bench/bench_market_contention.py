@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import figure, note, setup  # noqa: E402
+from _common import accounts_for, figure, note, setup  # noqa: E402
 
 
 def main() -> None:
@@ -46,23 +46,23 @@ def main() -> None:
     from django.test import Client
 
     from gonghui.accounts.models import ApiToken, StaffAssignment, User
+    from gonghui.cockpit.seed import seed
     from gonghui.core.scope import Role
     from gonghui.market.models import Batch, Order
     from gonghui.market.services import catalogue
     from gonghui.members.models import Member
-    from gonghui.unions.services import union_create
 
     vendor = connection.vendor
     workers = min(args.workers, args.clients)
     print(f"# market placement: {args.clients} concurrent requests for {args.places} places, served by {workers} "
           f"threads with a database connection each, {where}", flush=True)
 
-    province = union_create(actor=None, parent=None, name="压测省总工会", audited=False)
-    district = union_create(actor=None, parent=province, name="压测区总工会", audited=False)
+    # One district (six unions) and its members; the clients are current members with an account each.
+    district = seed(unions=6, employers=4, members=args.clients + args.clients // 5 + 10).districts[0]
     officer = User.objects.create_user("13800000001", "Bench#2026pass", name="压测干事")
     StaffAssignment.objects.create(user=officer, union=district, role=Role.OFFICER)
-    users = User.objects.bulk_create([User(phone=f"1370000{i:04d}", name=f"会员{i}") for i in range(args.clients)])
-    Member.objects.bulk_create([Member(user=u, name=u.name, union=district) for u in users])
+    users = accounts_for(list(Member.objects.current().filter(union__path__startswith=district.path)
+                              .order_by("pk")[:args.clients]))
     provider = catalogue.provider_create(actor=officer, union=district, data=catalogue.ProviderData(
         kind="model_worker", name="压测劳模"))
 

@@ -6,11 +6,12 @@ request through Django, templates included). SQLite by default, PostgreSQL when 
     .venv/bin/python bench/bench_market_pages.py [--offerings 10000] [--orders 1000000] [--members 50000]
                                                  [--queries 200] [--fresh]
 
-The data is generated set-based once (offerings, providers and batches by bulk_create; the orders
-by one INSERT … SELECT per 200,000 rows over a number series) into a bench database of its own
-(gonghui-bench-market-pages in the temporary directory, or its own PostgreSQL database) and reused by
-later runs of the same size. Orders go round-robin over the batches and members; their states are
-spread as a lived-in market's are (about 10% waiting for 配货).
+The data come from the generator (``gonghui.cockpit.seed``: a province of 6,000 unions in four
+cities, the members, offerings of the province, cities and districts with their batches, and the
+orders walked through their lifecycle, set-based) once, into a bench database of its own
+(gonghui-bench-market-pages in the temporary directory, or its own PostgreSQL database), and are
+reused by later runs of the same size. Older orders are mostly served and reviewed; the last two
+weeks' are mostly waiting for 配货 or in progress, as on a lived-in market.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import random
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import figure, note, percentile, setup  # noqa: E402
 
 TARGET_MS = 200
-CHUNK = 200_000
-STATES = ["placed", "assigned", "delivered", "confirmed", "reviewed", "reviewed", "reviewed", "confirmed",
-          "cancelled", "no_show"]
+UNIONS = 6_000
 
 
 def main() -> None:
@@ -69,106 +67,18 @@ def main() -> None:
 
 
 def generate(args: argparse.Namespace) -> None:
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import connection
 
-    from gonghui.market.models import Batch, BatchStatus, Domain, Offering, OfferingStatus, Provider, ProviderKind
-    from gonghui.members.management.commands.seed_members import bench_tree, seed_members
-    from gonghui.members.models import Member
+    from gonghui.cockpit.seed import seed
 
-    rng = random.Random(11)
-    tree = bench_tree(cities=4, districts=5, grassroots=10, employers_each=0)
-    note(f"seeding {args.members:,} members …")
-    seed_members(args.members, unions=tree["grassroots"])
-    owners = tree["districts"] + tree["cities"]
-    now = timezone.now()
-    with transaction.atomic():
-        providers = Provider.objects.bulk_create([
-            Provider(union=rng.choice(owners), kind=rng.choice(ProviderKind.values), name=f"压测服务方{i}",
-                     specialty="压测") for i in range(max(args.offerings // 20, 1))])
-        domains = Domain.values
-        offerings = []
-        for i in range(args.offerings):
-            provider = providers[i % len(providers)]
-            listed = i % 10 != 0
-            offerings.append(Offering(
-                union_id=provider.union_id, provider=provider, title=f"{rng.choice(WORDS)}服务{i}",
-                domain=domains[i % len(domains)], mode="online", summary=f"{rng.choice(WORDS)}，面向会员免费",
-                status=OfferingStatus.LISTED if listed else OfferingStatus.DRAFT,
-                listed_at=now - timedelta(seconds=rng.randrange(0, 365 * 86400)) if listed else None))
-        offerings = Offering.objects.bulk_create(offerings, batch_size=5000)
-        batches = []
-        for offering in offerings:
-            batches.append(Batch(offering=offering, name="第一批", capacity=100, status=BatchStatus.CLOSED,
-                                 opens_at=now - timedelta(days=200), closes_at=now - timedelta(days=100)))
-            batches.append(Batch(offering=offering, name="第二批", capacity=100, opens_at=now - timedelta(days=1),
-                                 closes_at=now + timedelta(days=30)))
-        Batch.objects.bulk_create(batches, batch_size=5000)
-    ids = {
-        "batch": _id_range(Batch), "member": _id_range(Member),
-    }
-    note(f"inserting {args.orders:,} orders set-based …")
-    for start in range(0, args.orders, CHUNK):
-        stop = min(start + CHUNK, args.orders) - 1
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_orders_sql(connection.vendor), {
-                "start": start, "stop": stop, "bmin": ids["batch"][0], "B": ids["batch"][1],
-                "mmin": ids["member"][0], "M": ids["member"][1]})
-        note(f"{stop + 1:,}")
-    with transaction.atomic(), connection.cursor() as cursor:
-        # the counters the transitions keep, from the orders
-        cursor.execute("UPDATE market_batch SET taken = (SELECT count(*) FROM market_order o WHERE "
-                       "o.batch_id = market_batch.id AND o.status NOT IN ('cancelled', 'no_show'))")
-        cursor.execute("UPDATE market_offering SET served_count = (SELECT count(*) FROM market_order o WHERE "
-                       "o.offering_id = market_offering.id AND o.status IN ('confirmed', 'reviewed'))")
-        cursor.execute("UPDATE market_offering SET rating_count = served_count * 6 / 10, "
-                       "rating_sum = served_count * 6 / 10 * 46 / 10")
+    seed(unions=UNIONS, members=args.members, orders=args.orders, offerings=args.offerings, progress=note)
     with connection.cursor() as cursor:
         # what a running database has: fresh statistics, and on PostgreSQL the visibility map that
         # index-only scans need (autovacuum's work; VACUUM runs outside a transaction)
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def _id_range(model: Any) -> tuple[int, int]:
-    """(first id, count) of a table filled in one go here: the ids must be contiguous."""
-    from django.db.models import Count, Max, Min
-
-    row = model.objects.aggregate(low=Min("id"), high=Max("id"), n=Count("id"))
-    assert row["high"] - row["low"] + 1 == row["n"], f"{model.__name__} ids are not contiguous"
-    return row["low"], row["n"]
-
-
-_COLUMNS = ("uuid, offering_id, batch_id, union_id, member_id, member_union_id, status, note, server_name, "
-            "delivery_note, evidence, evidence_name, auto_confirmed, cancel_reason, cancelled_by, placed_at, "
-            "updated_at")
-
-
-def _orders_sql(vendor: str) -> str:
-    """One INSERT … SELECT of the orders ``start``..``stop``: order n goes to batch n mod B and to member
-    (n div B) mod M, so no member holds two orders of one batch (n < 50·B ≤ B·M)."""
-    if vendor == "postgresql":
-        states = "(ARRAY[" + ", ".join(f"'{s}'" for s in STATES) + "])[1 + (s.n %% 10)]"
-        return (
-            f"INSERT INTO market_order ({_COLUMNS}) "
-            f"SELECT gen_random_uuid(), b.offering_id, b.id, o.union_id, m.id, m.union_id, {states}, '', '', '', '', "
-            "'', false, '', '', now() - ((s.n * 7919) %% 31536000) * interval '1 second', now() "
-            "FROM generate_series(%(start)s::bigint, %(stop)s::bigint) AS s(n) "
-            "JOIN market_batch b ON b.id = %(bmin)s + (s.n %% %(B)s) "
-            "JOIN market_offering o ON o.id = b.offering_id "
-            "JOIN members_member m ON m.id = %(mmin)s + ((s.n / %(B)s) %% %(M)s)")
-    states = "CASE s.n %% 10 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STATES)) + " END"
-    return (
-        f"INSERT INTO market_order ({_COLUMNS}) "
-        "WITH RECURSIVE s(n) AS (SELECT %(start)s UNION ALL SELECT n + 1 FROM s WHERE n < %(stop)s) "
-        f"SELECT lower(hex(randomblob(16))), b.offering_id, b.id, o.union_id, m.id, m.union_id, {states}, '', '', '', "
-        "'', '', 0, '', '', "
-        "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || ((s.n * 7919) %% 31536000) || ' seconds'), "
-        "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now') "
-        "FROM s JOIN market_batch b ON b.id = %(bmin)s + (s.n %% %(B)s) "
-        "JOIN market_offering o ON o.id = b.offering_id "
-        "JOIN members_member m ON m.id = %(mmin)s + ((s.n / %(B)s) %% %(M)s)")
-
-
+# Search words of the catalogue (the generator's offerings are the demo's titles).
 WORDS = ("电工技能", "健康体检", "法律咨询", "岗位推荐", "劳模宣讲", "参观交流", "心理咨询", "数控技术", "直播电商",
          "养老护理", "焊工培训", "急救培训", "职工书屋", "创新工作室", "安全生产")
 
@@ -180,13 +90,15 @@ def measure(args: argparse.Namespace, vendor: str) -> None:
     from django.test import Client
 
     from gonghui.accounts.models import StaffAssignment, User
+    from gonghui.cockpit.seed import ROOT_NAME
     from gonghui.core.scope import Role
     from gonghui.market import selectors
     from gonghui.market.models import OPEN_STATUSES, Domain, Order, OrderStatus
-    from gonghui.members.models import Member
-    from gonghui.unions.models import Union
+    from gonghui.members.models import Member, MemberStatus
+    from gonghui.unions.models import Union, UnionLevel
 
-    city = Union.objects.filter(name="压测1市总工会").first()
+    province = Union.objects.get(name=ROOT_NAME, parent__isnull=True)
+    city = Union.objects.filter(parent=province, level=UnionLevel.CITY).order_by("pk").first()
     officer = User.objects.filter(name="压测市干事").first()
     if officer is None:
         officer = User.objects.create_user("13800000002", "Bench#2026pass", name="压测市干事")
@@ -194,7 +106,8 @@ def measure(args: argparse.Namespace, vendor: str) -> None:
     worker = User.objects.filter(name="压测会员").first()
     if worker is None:
         worker = User.objects.create_user("13800000003", "Bench#2026pass", name="压测会员")
-        member = Member.objects.filter(union__path__startswith=city.path).order_by("id").first()
+        member = (Member.objects.filter(union__path__startswith=city.path, status=MemberStatus.ACTIVE)
+                  .order_by("id").first())
         Member.objects.filter(pk=member.pk).update(user=worker)
     member = Member.objects.select_related("union").get(user=worker)
     visible = Order.objects.visible_to(officer).count()

@@ -4,10 +4,12 @@ scoped staff user (a city officer, who sees one city's members), on SQLite (defa
 
     .venv/bin/python bench/bench_member_search.py [--members 1000000] [--queries 200] [--fresh]
 
-The members are generated once into a bench database of their own (gonghui-bench-search in the
-temporary directory, or its own PostgreSQL database) and reused by later runs of the same size.
-A search is the first page (20 rows with their unions and employers), as the list page and the
-API fetch it; the total count the pager shows is measured beside it.
+The members are generated once (``gonghui.cockpit.seed``: a province of 15,000 unions in 10 cities,
+members skewed over the workplaces as they are) into a bench database of their own
+(gonghui-bench-search in the temporary directory, or its own PostgreSQL database) and reused by
+later runs; a larger size adds members to them. A search is the first page (20 rows with their
+unions and employers), as the list page and the API fetch it; the total count the pager shows is
+measured beside it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from _common import figure, note, percentile, setup, teardown  # noqa: E402
 
 TARGET_MS = 150
 PAGE = 20
+UNIONS = 15_000
 
 
 def main() -> None:
@@ -47,18 +50,14 @@ def run(args: argparse.Namespace, where: str) -> None:
     from django.db import connection
 
     from gonghui.accounts.models import StaffAssignment, User
+    from gonghui.cockpit.seed import ROOT_NAME, seed
     from gonghui.core.scope import Role
-    from gonghui.members.management.commands.seed_members import bench_tree, seed_members
     from gonghui.members.models import Member
     from gonghui.members.selectors import member_search
     from gonghui.unions.models import Union
 
     print(f"# member search: {args.members:,} members, {where}", flush=True)
-    province = Union.objects.filter(name="压测省总工会", parent__isnull=True).first()
-    if province is None:
-        tree = bench_tree(cities=10, districts=10, grassroots=10, employers_each=0)
-        province = tree["province"]
-    grassroots = list(Union.objects.filter(path__startswith=province.path, kind="grassroots"))
+    province = Union.objects.filter(name=ROOT_NAME, parent__isnull=True).first()
     have = Member.objects.count()
     if have:
         try:
@@ -69,8 +68,10 @@ def run(args: argparse.Namespace, where: str) -> None:
     if have < args.members:
         started = time.perf_counter()
         note(f"seeding {args.members - have:,} members (kept for later runs) …")
-        seed_members(args.members - have, unions=grassroots, start=have,
-                     progress=lambda n: note(f"{have + n:,}") if n % 200_000 == 0 else None)
+        if province is None:
+            province = seed(unions=UNIONS, members=args.members, progress=note).root
+        else:
+            seed(members=args.members - have, under=province, progress=note)
         note(f"seeded in {time.perf_counter() - started:.0f} s")
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, as autovacuum (PostgreSQL) or PRAGMA optimize would give

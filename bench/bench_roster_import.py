@@ -3,10 +3,10 @@ transaction), end to end, on SQLite (default) or PostgreSQL (DATABASE_URL).
 
     .venv/bin/python bench/bench_roster_import.py [--rows 100000] [--inline] [--data-dir DIR]
 
-The roster is realistic (gonghui/members/management/commands/seed_members.py): valid ID numbers,
-unique phones, 15% gig workers, employers given by credit code or name. The file is laid out as
-Excel/WPS save it (shared strings); ``--inline`` writes it with openpyxl's streaming writer instead
-(inline strings, as our own exports are). Building the file is not timed.
+The roster is realistic (the generator's people, ``gonghui.cockpit.seed.person_rows``): valid ID
+numbers, unique phones, 15% gig workers, employers of a generated city given by credit code or name.
+The file is laid out as Excel/WPS save it (shared strings); ``--inline`` writes it with openpyxl's
+streaming writer instead (inline strings, as our own exports are). Building the file is not timed.
 """
 
 from __future__ import annotations
@@ -41,17 +41,18 @@ def run(args: argparse.Namespace, where: str) -> None:
     from django.db import connection
 
     from gonghui.accounts.models import StaffAssignment, User
+    from gonghui.cockpit.seed import person_rows, seed
     from gonghui.core.scope import Role
     from gonghui.lib.excel import write_workbook
-    from gonghui.members.management.commands.seed_members import bench_tree, person_rows
     from gonghui.members.models import ImportStatus, Member
     from gonghui.members.services import roster
 
     print(f"# roster import: {args.rows:,} rows, {where}", flush=True)
-    tree = bench_tree(cities=1, districts=4, grassroots=5, employers_each=10)
+    tree = seed(unions=30, employers=200)  # one city: a province, the city, a district, streets, grassroots
+    city = tree.cities[0]
     officer = User.objects.create_user("13800000001", "Bench#2026pass", name="压测干事")
-    StaffAssignment.objects.create(user=officer, union=tree["cities"][0], role=Role.OFFICER)
-    employers = list(tree["employers"])
+    StaffAssignment.objects.create(user=officer, union=city, role=Role.OFFICER)
+    employers = tree.employers
 
     started = time.perf_counter()
     rows = person_rows(args.rows, employers=employers)
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace, where: str) -> None:
          f"({'inline strings' if args.inline else 'shared strings, as Excel/WPS save'})")
 
     t0 = time.perf_counter()
-    job = roster.roster_upload(actor=officer, union=tree["cities"][0], content=content, filename="bench.xlsx")
+    job = roster.roster_upload(actor=officer, union=city, content=content, filename="bench.xlsx")
     job = roster.roster_check(job=job)
     t1 = time.perf_counter()
     if job.status != ImportStatus.CHECKED:

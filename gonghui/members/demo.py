@@ -21,10 +21,11 @@ Who is where:
 * the named worker logins (职工 13900000010, 骑手 13900000011) and the other demo worker accounts are
   members linked to their accounts or applicants waiting for a decision.
 
-Reused from the benchmarks' ``seed_members`` command: the surname weights and phone prefixes (and
-roster's ``pinyin_keys`` and ``assign_card_numbers``). ``seed_members.person`` draws regions from
-all over China, birth dates from 1962–2006, join dates from 2000 and places people anywhere, so the
-demo has its own generator here (``DemoIdentities``, ``demo_person``, ``Workplaces``).
+The surname weights and phone prefixes below are shared with the synthetic data generator
+(``gonghui/cockpit/seed/people.py``, the ``seed`` command), which also uses the name, education and
+tag tables; from roster come ``pinyin_keys`` and ``assign_card_numbers``. The generator draws
+regions from all over China and birth dates from 1962–2006 and places people anywhere, so the demo
+has its own generator here (``DemoIdentities``, ``demo_person``, ``Workplaces``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ from gonghui.lib.workdays import add_workdays
 from gonghui.unions.demo import ANCHORS, CITIES, GIG, JOINT_UNIONS, DemoTree
 from gonghui.unions.models import Employer, Union, UnionKind
 
-from .management.commands.seed_members import PHONE_PREFIXES, SURNAMES
 from .models import (
     ApplicationStatus,
     Education,
@@ -88,6 +88,25 @@ RESERVED_PHONE_PREFIX = "139000"
 APPLICANT_PHONES_FROM = 13900030000
 
 # --- Who the members are -------------------------------------------------------------------------------------
+
+# Surnames with rough weights (per mille of the population), and a few compound ones.
+SURNAMES: Sequence[tuple[str, float]] = (
+    ("王", 71), ("李", 70), ("张", 68), ("刘", 53), ("陈", 45), ("杨", 31), ("赵", 23), ("黄", 22), ("周", 21),
+    ("吴", 20), ("徐", 17), ("孙", 15), ("胡", 13), ("朱", 13), ("高", 12), ("林", 12), ("何", 12), ("郭", 11),
+    ("马", 11), ("罗", 9), ("梁", 9), ("宋", 8), ("郑", 8), ("谢", 7), ("韩", 7), ("唐", 7), ("冯", 7), ("于", 6),
+    ("董", 6), ("萧", 3), ("程", 6), ("曹", 6), ("袁", 6), ("邓", 6), ("许", 6), ("傅", 5), ("沈", 5), ("曾", 5),
+    ("彭", 5), ("吕", 5), ("苏", 5), ("卢", 5), ("蒋", 5), ("蔡", 5), ("贾", 4), ("丁", 4), ("魏", 4), ("薛", 4),
+    ("叶", 4), ("阎", 4), ("余", 4), ("潘", 4), ("杜", 4), ("戴", 4), ("夏", 4), ("钟", 4), ("汪", 4), ("田", 4),
+    ("任", 4), ("姜", 4), ("范", 4), ("方", 4), ("石", 4), ("姚", 4), ("谭", 3), ("廖", 3), ("邹", 3), ("熊", 3),
+    ("金", 3), ("陆", 3), ("郝", 3), ("孔", 3), ("白", 3), ("崔", 3), ("康", 3), ("毛", 3), ("邱", 3), ("秦", 3),
+    ("江", 3), ("史", 3), ("顾", 3), ("侯", 3), ("邵", 3), ("孟", 3), ("龙", 3), ("万", 3), ("段", 3), ("雷", 3),
+    ("钱", 2), ("汤", 2), ("尹", 2), ("黎", 2), ("易", 2), ("常", 2), ("武", 2), ("乔", 2), ("贺", 2), ("赖", 2),
+    ("龚", 2), ("文", 2), ("韦", 2), ("祁", 1), ("鲁", 1), ("欧阳", 0.4), ("上官", 0.1),
+    ("司马", 0.1), ("诸葛", 0.1), ("东方", 0.1),
+)
+PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156",
+                  "157", "158", "159", "166", "176", "177", "180", "181", "182", "185", "186", "187", "188", "189",
+                  "191", "199")
 
 GIG_OCCUPATIONS: dict[str, float] = {
     GigOccupation.FOOD_DELIVERY: 30, GigOccupation.COURIER: 28, GigOccupation.RIDE_HAILING: 15,
