@@ -31,7 +31,7 @@ from gonghui.members.models import EmploymentForm, Gender, Member, MemberStatus
 from gonghui.unions.models import Brand, Union, UnionKind, UnionLevel
 
 from .models import (
-    ACTIVE_STATUSES,
+    HOLDING_STATUSES,
     SERVED_STATUSES,
     Audience,
     Batch,
@@ -558,8 +558,8 @@ def _lifecycle(rng: random.Random, clock: _Clock, plans: Sequence[tuple[Order, s
 def _counters(offerings: Sequence[Offering], batches: Sequence[Batch], slots: dict[int, list[Slot]],
               orders: Sequence[Order], reviews: Sequence[Review]) -> None:
     """What the transitions keep, computed once from the generated rows."""
-    taken = Counter(o.batch_id for o in orders if o.status in ACTIVE_STATUSES)
-    slot_taken = Counter(o.slot_id for o in orders if o.slot_id and o.status in ACTIVE_STATUSES)
+    taken = Counter(o.batch_id for o in orders if o.status in HOLDING_STATUSES)
+    slot_taken = Counter(o.slot_id for o in orders if o.slot_id and o.status in HOLDING_STATUSES)
     for batch in batches:
         batch.taken = min(taken.get(batch.pk, 0), batch.capacity)
     Batch.objects.bulk_update(batches, ["taken"])

@@ -94,6 +94,9 @@ class OrderStatus(models.TextChoices):
 # An order holds its place in these states: a member holds at most one of them per batch.
 ACTIVE_STATUSES = (OrderStatus.PLACED, OrderStatus.ASSIGNED, OrderStatus.DELIVERED, OrderStatus.CONFIRMED,
                    OrderStatus.REVIEWED)
+# The places a batch has given away (what Batch.taken counts): a no-show keeps the place it was
+# given (order_mark_no_show does not hand it back), a cancellation returns it.
+HOLDING_STATUSES = (*ACTIVE_STATUSES, OrderStatus.NO_SHOW)
 # The service was given: what 服务人次 counts.
 SERVED_STATUSES = (OrderStatus.CONFIRMED, OrderStatus.REVIEWED)
 OPEN_STATUSES = (OrderStatus.PLACED, OrderStatus.ASSIGNED, OrderStatus.DELIVERED)

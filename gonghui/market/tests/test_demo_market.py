@@ -17,7 +17,7 @@ from django.test import Client
 from gonghui.accounts.models import User
 from gonghui.market import demo
 from gonghui.market.models import (
-    ACTIVE_STATUSES,
+    HOLDING_STATUSES,
     SERVED_STATUSES,
     Batch,
     Domain,
@@ -63,9 +63,9 @@ def test_it_makes_enough_providers_and_offerings_in_every_domain() -> None:
 
 def test_it_makes_orders_in_every_state_with_consistent_counters() -> None:
     assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
-    for batch in Batch.objects.annotate(active=Count("orders", filter=Q(orders__status__in=ACTIVE_STATUSES))):
+    for batch in Batch.objects.annotate(active=Count("orders", filter=Q(orders__status__in=HOLDING_STATUSES))):
         assert batch.taken == batch.active <= batch.capacity
-        for slot in batch.slots.annotate(active=Count("orders", filter=Q(orders__status__in=ACTIVE_STATUSES))):
+        for slot in batch.slots.annotate(active=Count("orders", filter=Q(orders__status__in=HOLDING_STATUSES))):
             assert slot.taken == slot.active <= slot.capacity
     for offering in Offering.objects.annotate(
             served=Count("orders", filter=Q(orders__status__in=SERVED_STATUSES), distinct=True),
