@@ -1,8 +1,12 @@
 """Shared fixtures: the named cast (gonghui/testing.py) and fast password hashing in tests."""
 
+import os
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
-from gonghui.testing import Cast, build_cast
+from gonghui.testing import CHROMIUM, Cast, build_cast
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -27,3 +31,17 @@ def _fast_settings(settings):
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """The system Chromium under Playwright (browser tests also set ``pytestmark = testing.BROWSER``)."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield instance
+        instance.close()

@@ -12,10 +12,14 @@ sibling, other city, read-only and anonymous.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.test import Client
 
 from gonghui.accounts.models import ApiToken, StaffAssignment, User
@@ -203,3 +207,23 @@ def scope_matrix(cast: Cast, call: Callable[[Client, Any], Any], *, target: Call
         if not good:
             failures.append(f"{actor or 'anonymous'}: expected {wanted}, got {status}")
     assert not failures, "scope matrix failed:\n" + "\n".join(failures)
+
+
+# --- Browser tests --------------------------------------------------------------------------------------------------
+# Playwright drives the system Chromium (Debian's package; CI installs it). The ``browser`` fixture is in the root
+# conftest.py; a browser test module sets ``pytestmark = BROWSER`` and saves screenshots to screenshots_dir().
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
+]
+
+
+def screenshots_dir() -> Path:
+    """$GONGHUI_SCREENSHOTS, or screenshots/ in the data directory."""
+    from django.conf import settings
+
+    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -8,47 +8,19 @@ Skipped, with the reason, where Chromium is not installed. Screenshots go to $GO
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from gonghui.activities import services
 from gonghui.activities.models import Rating, Signup
 from gonghui.members.models import Member
-from gonghui.testing import PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
-]
+pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-
-
-def _shots() -> Path:
-    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -75,7 +47,7 @@ def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) ->
         starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2), quota=1,
         signup_opens_at=now - timedelta(days=1))
     services.activity_publish(actor=cast.district_a_officer, activity=activity)
-    shots = _shots()
+    shots = screenshots_dir()
 
     worker = signed_in(browser, live_server.url, cast.worker_a.phone, PHONE)
     worker.goto(f"{live_server.url}/activities/")

@@ -4,46 +4,19 @@ accepts and closes it in the console; the worker rates it 不满意 and sends it
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from gonghui.appeals.models import Status, Ticket
-from gonghui.testing import PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
 
 from .helpers import PNG
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
-]
+pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-
-
-def _shots() -> Path:
-    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -74,7 +47,7 @@ def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_serve
     phone.click("button:has-text('提交')")
     phone.wait_for_selector("text=提交成功")
     number = re.search(r"12351-\d{8}-\d{6}", phone.inner_text("#alerts")).group(0)
-    phone.screenshot(path=str(_shots() / "appeals-h5-submitted.png"), full_page=True)
+    phone.screenshot(path=str(screenshots_dir() / "appeals-h5-submitted.png"), full_page=True)
     ticket = Ticket.objects.get(number=number)
     assert ticket.union == live_cast.grassroots_a and ticket.attachments.count() == 1
 
@@ -87,7 +60,7 @@ def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_serve
     desk.fill("textarea[name=reply]", "已责令清理通道、打开安全出口，感谢监督。")
     desk.click("button:has-text('答复并办结')")
     desk.wait_for_selector("text=已答复并办结")
-    desk.screenshot(path=str(_shots() / "appeals-console-closed.png"), full_page=True)
+    desk.screenshot(path=str(screenshots_dir() / "appeals-console-closed.png"), full_page=True)
 
     phone.goto(live_server.url + f"/appeals/mine/{ticket.uuid}/")
     assert "已责令清理通道" in phone.content()

@@ -4,46 +4,18 @@ partner redeems it once. Skipped where Chromium is not installed."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from gonghui.benefits.models import Coupon, CouponStatus, PartnerCategory
 from gonghui.benefits.services import partners
-from gonghui.testing import PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
-]
+pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 860}
-
-
-def _shots() -> Path:
-    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -83,14 +55,14 @@ def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast
     staff.click("button:has-text('预览人数')")
     staff.wait_for_selector("#rule-preview .alert-success")
     assert "共有 1 名会员符合条件" in staff.inner_text("#rule-preview")
-    staff.screenshot(path=str(_shots() / "benefits-compose.png"), full_page=True)
+    staff.screenshot(path=str(screenshots_dir() / "benefits-compose.png"), full_page=True)
     staff.click("button:has-text('保存草稿')")
     staff.wait_for_selector("text=确认无误后点「发布」")
     staff.once("dialog", lambda dialog: dialog.accept())
     staff.click("button:has-text('发布')")
     staff.wait_for_selector("text=已发布")
     assert "1" in staff.inner_text("#campaign-counts")
-    staff.screenshot(path=str(_shots() / "benefits-launched.png"), full_page=True)
+    staff.screenshot(path=str(screenshots_dir() / "benefits-launched.png"), full_page=True)
 
     rider = browser.new_page(viewport=PHONE, locale="zh-CN")
     _login(rider, base, live_cast.gig_worker_a.phone)
@@ -99,7 +71,7 @@ def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast
     rider.wait_for_selector(".qr-box svg")
     code = rider.inner_text(".code").replace(" ", "")
     assert "新就业形态劳动者（外卖送餐员）" in rider.inner_text(".why")
-    rider.screenshot(path=str(_shots() / "benefits-coupon.png"), full_page=True)
+    rider.screenshot(path=str(screenshots_dir() / "benefits-coupon.png"), full_page=True)
 
     counter = browser.new_page(viewport=PHONE, locale="zh-CN")
     _login(counter, base, live_cast.merchant.phone)
@@ -112,7 +84,7 @@ def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast
     counter.fill("#code", code)
     counter.click("#check-form button[type=submit]")
     counter.wait_for_selector("text=不能重复使用")
-    counter.screenshot(path=str(_shots() / "benefits-redeemed.png"), full_page=True)
+    counter.screenshot(path=str(screenshots_dir() / "benefits-redeemed.png"), full_page=True)
     assert Coupon.objects.get(code=code).status == CouponStatus.REDEEMED
 
     rider.wait_for_selector("text=已使用", timeout=15_000)  # the coupon page polls and reloads

@@ -8,41 +8,12 @@ Skipped, with the reason, where Chromium is not installed. Screenshots go to $GO
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from gonghui.cockpit import services
-from gonghui.testing import PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
-]
-
-
-def _shots() -> Path:
-    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield instance
-        instance.close()
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -68,7 +39,7 @@ def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, 
     page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 6")
     assert "测试省总工会 · 智慧工会数据驾驶舱" in page.inner_text("h1")
     assert page.inner_text(".big [data-k='members.total']") == "4"
-    page.screenshot(path=str(_shots() / "cockpit-screen.png"))
+    page.screenshot(path=str(screenshots_dir() / "cockpit-screen.png"))
 
     page.click(".list a:text('测试市总工会')")
     page.wait_for_function("document.querySelector('h1').innerText.startsWith('测试市总工会')")
@@ -85,6 +56,6 @@ def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, 
     page.goto(f"{live_server.url}/console/cockpit/?union={live_cast.street_a.uuid}")
     page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 4")
     assert "甲区东街道总工会" in page.inner_text("h1")
-    page.screenshot(path=str(_shots() / "console-cockpit.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / "console-cockpit.png"), full_page=True)
     assert errors == []
     context.close()

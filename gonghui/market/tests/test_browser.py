@@ -4,46 +4,18 @@ order board. Skipped where Chromium is not installed. Screenshots go to $GONGHUI
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from gonghui.market.models import Order, OrderStatus
-from gonghui.testing import PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
 
 from .conftest import make_offering, make_provider
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
-]
+pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 860}
-
-
-def _shots() -> Path:
-    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -69,12 +41,12 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     worker.click(".tiles >> text=云集市")
     worker.fill("input[name=q]", "电工")
     worker.wait_for_selector(".mkt-card >> text=电工技能培训")
-    worker.screenshot(path=str(_shots() / "market-h5-catalogue.png"), full_page=True)
+    worker.screenshot(path=str(screenshots_dir() / "market-h5-catalogue.png"), full_page=True)
     worker.click(".mkt-card >> text=电工技能培训")
     worker.fill("textarea[name=note]", "想考电工证")
     worker.click("button:has-text('免费预约')")
     worker.wait_for_selector("text=预约成功")
-    worker.screenshot(path=str(_shots() / "market-h5-ordered.png"), full_page=True)
+    worker.screenshot(path=str(screenshots_dir() / "market-h5-ordered.png"), full_page=True)
     order = Order.objects.get(member=live_cast.members["worker_a"])
 
     provider = browser.new_page(viewport=PHONE, locale="zh-CN")
@@ -86,7 +58,7 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     provider.wait_for_selector("text=已配货，已通知会员")
     provider.click("button:has-text('服务已完成')")
     provider.wait_for_selector("text=已标记为服务完成")
-    provider.screenshot(path=str(_shots() / "market-provider-order.png"), full_page=True)
+    provider.screenshot(path=str(screenshots_dir() / "market-provider-order.png"), full_page=True)
 
     worker.goto(base + "/market/orders/?tab=delivered")
     worker.click("button:has-text('确认签收')")
@@ -106,4 +78,4 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     staff.wait_for_selector(f"text={order.short_code}")
     staff.click(".subnav >> text=统计")
     staff.wait_for_selector("text=服务人次")
-    staff.screenshot(path=str(_shots() / "market-console-stats.png"), full_page=True)
+    staff.screenshot(path=str(screenshots_dir() / "market-console-stats.png"), full_page=True)

@@ -6,42 +6,13 @@ Screenshots go to $GONGHUI_SCREENSHOTS (default var/screenshots/).
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
-from gonghui.testing import PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
-]
+pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 860}
-
-
-def _shots() -> Path:
-    path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -53,12 +24,12 @@ def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast)
     page = browser.new_page(viewport=PHONE, locale="zh-CN")
     page.goto(live_server.url + "/")
     assert page.locator(".tiles .tile").count() >= 2
-    page.screenshot(path=str(_shots() / "h5-home.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / "h5-home.png"), full_page=True)
 
     page.click("text=找到我的工会")
     page.fill("input[name=q]", "甲精密")
     page.wait_for_selector("text=甲公司工会")
-    page.screenshot(path=str(_shots() / "h5-directory.png"))
+    page.screenshot(path=str(screenshots_dir() / "h5-directory.png"))
 
     page.goto(live_server.url + "/register/")
     page.fill("input[name=name]", "刘快递")
@@ -69,7 +40,7 @@ def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast)
     assert "刘快递，您好" in page.content()
     page.click(".tabbar >> text=我的")
     page.wait_for_selector("text=139****5678")
-    page.screenshot(path=str(_shots() / "h5-me.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / "h5-me.png"), full_page=True)
 
 
 def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
@@ -80,18 +51,18 @@ def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast
     page.click("button[type=submit]")
     page.wait_for_url("**/console/")
     assert "甲区总工会" in page.inner_text(".topbar")
-    page.screenshot(path=str(_shots() / "console-home.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / "console-home.png"), full_page=True)
 
     page.click(".sidebar >> text=工会组织")
     page.click(".tree button.toggle")  # expand district A over HTMX
     page.wait_for_selector(".tree >> text=甲区东街道总工会")
-    page.screenshot(path=str(_shots() / "console-tree.png"))
+    page.screenshot(path=str(screenshots_dir() / "console-tree.png"))
 
     page.goto(live_server.url + f"/console/unions/employers/{live_cast.employer_a.uuid}/")
     page.fill("#v-notes", "走访车间，了解夜班补贴发放情况")
     page.click("#visits button[type=submit]")
     page.wait_for_selector("#visits >> text=走访车间，了解夜班补贴发放情况")
-    page.screenshot(path=str(_shots() / "console-employer.png"), full_page=True)
+    page.screenshot(path=str(screenshots_dir() / "console-employer.png"), full_page=True)
 
 
 def test_it_hides_another_branch_in_the_browser(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
