@@ -148,7 +148,7 @@ def _rank(row: RankRow) -> dict[str, Any]:
     return {"union": union_ref(row.union), "members": row.members,
             "new_this_month": row.counts.month["members.joined"], "employers": row.figures.get("employers.total", 0),
             "unionization_rate": row.unionization, "people_served": row.people_served,
-            "people_served_month": row.counts.served("month"), "appeals_received": row.counts.total["appeals.received"],
+            "people_served_month": row.people_served_month, "appeals_received": row.counts.total["appeals.received"],
             "on_time_rate": row.on_time_rate, "satisfaction_rate": row.satisfaction}
 
 

@@ -60,23 +60,30 @@ class Counts:
         return sum(values[m] for m in SERVED)
 
 
-@dataclass
-class RankRow:
-    union: Union
+class Rates:
+    """What is derived from a union's ``figures`` and ``counts`` (the overview's and each ranking row's)."""
+
     figures: dict[str, int]
     counts: Counts
 
+    def figure(self, metric: str) -> int:
+        return self.figures.get(metric, 0)
+
     @property
     def members(self) -> int:
-        return self.figures.get("members.total", 0)
+        return self.figure("members.total")
 
     @property
     def unionization(self) -> float | None:
-        return rate(self.figures.get("employers.unionized", 0), self.figures.get("employers.total", 0))
+        return rate(self.figure("employers.unionized"), self.figure("employers.total"))
 
     @property
     def people_served(self) -> int:
         return self.counts.served()
+
+    @property
+    def people_served_month(self) -> int:
+        return self.counts.served("month")
 
     @property
     def on_time_rate(self) -> float | None:
@@ -85,6 +92,13 @@ class RankRow:
     @property
     def satisfaction(self) -> float | None:
         return rate(self.counts.total["appeals.satisfied"], self.counts.total["appeals.rated"])
+
+
+@dataclass
+class RankRow(Rates):
+    union: Union
+    figures: dict[str, int]
+    counts: Counts
 
 
 @dataclass
@@ -102,7 +116,7 @@ class MonthRow:
 
 
 @dataclass
-class Overview:
+class Overview(Rates):
     union: Union
     ancestors: list[Union]  # the breadcrumb above ``union`` that the viewer may open
     today: date
@@ -114,29 +128,6 @@ class Overview:
     ranking: list[RankRow]
     own: RankRow  # the union's own level (本级): its figures less its children's
     refreshed: RefreshRun | None
-
-    def figure(self, metric: str) -> int:
-        return self.figures.get(metric, 0)
-
-    @property
-    def unionization(self) -> float | None:
-        return rate(self.figure("employers.unionized"), self.figure("employers.total"))
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.counts.total["appeals.on_time"], self.counts.total["appeals.closed"])
-
-    @property
-    def satisfaction(self) -> float | None:
-        return rate(self.counts.total["appeals.satisfied"], self.counts.total["appeals.rated"])
-
-    @property
-    def people_served(self) -> int:
-        return self.counts.served()
-
-    @property
-    def people_served_month(self) -> int:
-        return self.counts.served("month")
 
 
 # --- Which union ------------------------------------------------------------------------------------------------
