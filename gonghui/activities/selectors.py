@@ -11,9 +11,9 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from gonghui.core.scope import scope_of
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
+from gonghui.unions.selectors import statistics_union
 
 from .models import (
     Activity,
@@ -167,16 +167,7 @@ class PeopleServed:
 
 def stats_root(user: Any, key: Any = None) -> Union | None:
     """The union the statistics are for: the requested one (gated), else the caller's top union."""
-    from .access import parse_uuid
-
-    visible = Union.objects.visible_to(user)
-    if key:
-        return visible.filter(uuid=parse_uuid(key)).first()
-    scope = scope_of(user)
-    if scope.is_superuser:
-        return Union.objects.filter(parent__isnull=True).order_by("path").first()
-    tops = scope.paths()
-    return Union.objects.filter(path__in=tops).order_by("depth", "path").first() if tops else None
+    return statistics_union(user, key)
 
 
 def people_served(union: Union, year: int) -> PeopleServed:

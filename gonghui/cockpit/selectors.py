@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from gonghui.core.modules import stat_sources
 from gonghui.core.scope import DATA_ROLES, scope_of
-from gonghui.lib.text import is_uuid
 from gonghui.unions.models import Union
+from gonghui.unions.selectors import statistics_union
 
 from .models import Figure, Flow, Period, RefreshRun
 from .services import last_refresh
@@ -146,14 +146,7 @@ def can_view(user: Any) -> bool:
 def cockpit_union(user: Any, key: Any = None) -> Union | None:
     """The union to show: the requested one if the viewer may see it, else the viewer's top union.
     None when the key is unknown or outside the scope (the caller answers 404)."""
-    visible = viewer_unions(user)
-    if key:
-        return visible.filter(uuid=key).first() if is_uuid(str(key)) else None
-    scope = scope_of(user)
-    if scope.is_superuser:
-        return Union.objects.filter(parent__isnull=True).order_by("path").first()
-    tops = scope.paths(DATA_ROLES)
-    return visible.filter(path__in=tops).order_by("depth", "path").first() if tops else None
+    return statistics_union(user, key, roles=DATA_ROLES)
 
 
 # --- The overview -----------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from gonghui.core.scope import DATA_ROLES
+from gonghui.core.scope import ALL_ROLES, DATA_ROLES, Role, scope_of
 from gonghui.lib.text import is_uuid
 
 from .models import Employer, Industry, Union
@@ -72,3 +72,16 @@ def liaison_choices(union: Union) -> list[Any]:
     ancestors = [*union.ancestor_ids, union.pk]
     return list(get_user_model().objects.filter(
         assignments__union_id__in=ancestors, assignments__role__in=list(DATA_ROLES)).distinct().order_by("name"))
+
+
+def statistics_union(user: Any, key: Any = None, *, roles: frozenset[Role] = ALL_ROLES) -> Union | None:
+    """The union a statistics page is for: the requested one (by UUID) if ``user`` may see it, else
+    the user's top union held with one of ``roles`` (the root for superusers). None when neither."""
+    visible = Union.objects.visible_to(user)
+    if key:
+        return visible.filter(uuid=key).first() if is_uuid(str(key)) else None
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Union.objects.filter(parent__isnull=True).order_by("path").first()
+    tops = scope.paths(roles)
+    return visible.filter(path__in=tops).order_by("depth", "path").first() if tops else None
