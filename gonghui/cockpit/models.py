@@ -79,7 +79,6 @@ class RefreshRun(models.Model):
     first_day = models.DateField(null=True, blank=True)
     last_day = models.DateField(null=True, blank=True)
     rows = models.PositiveIntegerField("写入行数", default=0)
-    tree = models.CharField(max_length=64, blank=True, editable=False)  # digest of the union tree's shape
     error = models.TextField(blank=True)
 
     class Meta:

@@ -18,12 +18,12 @@ new ones, never half of each, and two refreshes (the beat job and an admin's cli
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -52,29 +52,24 @@ def history_days() -> int:
 
 @dataclass(frozen=True)
 class Tree:
-    chains: dict[int, tuple[int, ...]]  # union id → ids of the union and all its ancestors
-    digest: str
-    paths: dict[int, str] = field(default_factory=dict)
+    paths: dict[int, str]  # union id → materialized path
+
+    @cached_property
+    def chains(self) -> dict[int, tuple[int, ...]]:
+        """union id → ids of the union and all its ancestors."""
+        return {pk: tuple(int(part) for part in path.split("/")[:-1]) for pk, path in self.paths.items()}
 
 
 def load_tree() -> Tree:
-    chains: dict[int, tuple[int, ...]] = {}
-    paths: dict[int, str] = {}
-    digest = hashlib.sha256()
-    for pk, path in Union.objects.order_by("pk").values_list("pk", "path"):
-        chains[pk] = tuple(int(part) for part in path.split("/")[:-1])
-        paths[pk] = path
-        digest.update(f"{pk}:{path};".encode())
-    return Tree(chains=chains, digest=digest.hexdigest(), paths=paths)
+    return Tree(paths=dict(Union.objects.order_by("pk").values_list("pk", "path")))
 
 
-def _moved_since_last_rollup(tree: Tree) -> bool:
-    stored = dict(RolledPath.objects.values_list("union_id", "path"))
+def _moved(tree: Tree, stored: dict[int, str]) -> bool:
+    """Whether a union's path differs from the one the stored statistics were rolled up with."""
     return any(stored.get(pk, path) != path for pk, path in tree.paths.items())
 
 
-def _remember_paths(tree: Tree) -> None:
-    stored = dict(RolledPath.objects.values_list("union_id", "path"))
+def _remember_paths(tree: Tree, stored: dict[int, str]) -> None:
     RolledPath.objects.bulk_create([RolledPath(union_id=pk, path=path) for pk, path in tree.paths.items()
                                     if pk not in stored], batch_size=BATCH)
     RolledPath.objects.bulk_update([RolledPath(union_id=pk, path=path) for pk, path in tree.paths.items()
@@ -204,7 +199,8 @@ def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], 
                     started: Any) -> RefreshRun:
     tree = load_tree()
     previous = RefreshRun.objects.filter(status=RefreshStatus.DONE).first()
-    rebuild = full or previous is None or _moved_since_last_rollup(tree)
+    stored = dict(RolledPath.objects.values_list("union_id", "path"))
+    rebuild = full or previous is None or _moved(tree, stored)
     if rebuild:
         first = today - timedelta(days=history_days())
         wanted = {first + timedelta(days=n) for n in range((today - first).days + 1)}
@@ -216,12 +212,12 @@ def _refresh_locked(*, kind: str, actor: Any, full: bool, days: Iterable[date], 
     for month, month_days in _months(wanted).items():
         written += _recount_month(month, month_days, tree)
     written += _recount_figures(tree)
-    _remember_paths(tree)
+    _remember_paths(tree, stored)
     ordered = sorted(wanted)
     return RefreshRun.objects.create(
         kind=kind, status=RefreshStatus.DONE, actor=_user(actor), started_at=started, finished_at=timezone.now(),
         days=len(ordered), first_day=ordered[0] if ordered else None, last_day=ordered[-1] if ordered else None,
-        rows=written, tree=tree.digest)
+        rows=written)
 
 
 def last_refresh() -> RefreshRun | None:

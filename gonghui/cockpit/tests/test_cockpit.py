@@ -47,7 +47,7 @@ def _month_flow(union, metric, month):  # noqa: ANN001, ANN202
 
 
 def test_rollup_adds_each_row_to_the_union_and_all_its_ancestors():
-    tree = services.Tree(chains={1: (1,), 2: (1, 2), 3: (1, 2, 3), 4: (1, 4)}, digest="")
+    tree = services.Tree(paths={1: "1/", 2: "1/2/", 3: "1/2/3/", 4: "1/4/"})
     rolled = services.rollup([(3, "m", "", 5), (2, "m", "", 1), (4, "m", "x", 2)], tree)
     assert rolled == {(1, "m", ""): 6, (2, "m", ""): 6, (3, "m", ""): 5, (1, "m", "x"): 2, (4, "m", "x"): 2}
 
