@@ -35,5 +35,5 @@ def count_by_day(queryset: QuerySet, *, moment: str, union: str, metric: str, fi
 
 def local_days(queryset: QuerySet, moment: str) -> set[date]:
     """The distinct local days of ``moment`` among ``queryset`` rows (NULLs skipped)."""
-    return {d for d in queryset.exclude(**{f"{moment}__isnull": True}).annotate(stat_day=TruncDate(moment))
-            .values_list("stat_day", flat=True).distinct().order_by() if d is not None}
+    return set(queryset.exclude(**{f"{moment}__isnull": True}).annotate(stat_day=TruncDate(moment))
+               .values_list("stat_day", flat=True).distinct().order_by())

@@ -30,12 +30,13 @@ _FLAGS = {
 
 def snapshot() -> Iterator[SnapshotRow]:
     members = Member.objects.filter(status__in=IN_UNION).order_by()
-    counts = members.values("union_id").annotate(**{key.replace(".", "__"): Count("pk", filter=condition)
+    aliases = {key: key.replace(".", "__") for key in _FLAGS}  # annotation names cannot hold dots
+    counts = members.values("union_id").annotate(**{aliases[key]: Count("pk", filter=condition)
                                                     for key, condition in _FLAGS.items()})
     for row in counts:
-        for key in _FLAGS:
-            if row[key.replace(".", "__")]:
-                yield row["union_id"], key, "", row[key.replace(".", "__")]
+        for key, alias in aliases.items():
+            if row[alias]:
+                yield row["union_id"], key, "", row[alias]
     gig = (members.filter(employment_form=EmploymentForm.GIG).values_list("union_id", "gig_occupation")
            .annotate(n=Count("pk")))
     for union_id, occupation, n in gig:
