@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from gonghui.core.modules import ConsoleSection, Tile, register_console_section, register_tile
+        from gonghui.core.modules import ConsoleSection, Tile, register_module
         from gonghui.core.scope import Role, scope_of
 
         from . import signals  # noqa: F401 - connects the login audit receivers
@@ -16,6 +16,6 @@ class AccountsConfig(AppConfig):
             scope = scope_of(user)
             return scope.is_superuser or bool(scope.paths({Role.ADMIN}))
 
-        register_console_section(
-            ConsoleSection("staff", "工作人员", "accounts:staff", "☰", order=80, visible=is_admin))
-        register_tile(Tile("me", "我的", "accounts:me", "我", color="#ff7d00", order=90))
+        register_module(sections=[ConsoleSection("staff", "工作人员", "accounts:staff", "☰", order=80,
+                                                 visible=is_admin)],
+                        tiles=[Tile("me", "我的", "accounts:me", "我", color="#ff7d00", order=90)])

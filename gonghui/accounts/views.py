@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import Role, scope_of
 from gonghui.unions.access import access_union
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from . import services
 from .access import access_assignment

@@ -7,26 +7,13 @@ class AppealsConfig(AppConfig):
     verbose_name = "12351诉求"
 
     def ready(self) -> None:
-        from gonghui.core.modules import register_stats
+        from gonghui.core.modules import ConsoleSection, MeLink, Tile, register_module, works_with_data
 
-        from .stats import SOURCE as stats_source
+        from .stats import SOURCE
 
-        register_stats(stats_source)
-        from gonghui.core.modules import (
-            ConsoleSection,
-            MeLink,
-            Tile,
-            register_console_section,
-            register_me_link,
-            register_tile,
+        register_module(
+            sections=[ConsoleSection("appeals", "12351诉求", "appeals:queue", "☏", order=40, visible=works_with_data)],
+            tiles=[Tile("12351", "12351", "appeals:home", "诉", color="#f53f3f", order=5)],
+            me_links=[MeLink("appeals", "我的诉求", "appeals:mine", "12351诉求的办理进度和评价", order=5)],
+            stats=SOURCE,
         )
-        from gonghui.core.scope import DATA_ROLES, scope_of
-
-        def works_with_data(user: object) -> bool:
-            scope = scope_of(user)
-            return scope.is_superuser or bool(scope.paths(DATA_ROLES))
-
-        register_console_section(ConsoleSection("appeals", "12351诉求", "appeals:queue", "☏", order=40,
-                                                visible=works_with_data))
-        register_tile(Tile("12351", "12351", "appeals:home", "诉", color="#f53f3f", order=5))
-        register_me_link(MeLink("appeals", "我的诉求", "appeals:mine", "12351诉求的办理进度和评价", order=5))

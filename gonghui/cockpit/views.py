@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import NotFound
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
 
 from . import exports
 from .access import access_cockpit, access_refresh, can_refresh

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -60,6 +61,8 @@ class AuditLog(models.Model):
     object_label = models.CharField("对象", max_length=200, blank=True)
     result = models.CharField("结果", max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCESS)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    user_agent = models.CharField("客户端", max_length=200, blank=True, default="")
+    channel = models.CharField("渠道", max_length=10, blank=True, default="")  # web, api, task, command
     detail = models.JSONField(default=dict, blank=True)
 
     objects = AuditQuerySet.as_manager()
@@ -120,3 +123,34 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written by ``events.publish`` in the same transaction as the change it reports.
+
+    The outbox makes events that something counts (履职积分, statistics) durable: a process that dies
+    after the commit loses no event, and a rolled-back change leaves none. Consumers read it in id
+    order behind their own cursor (``events.consume``).
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "id"], name="outbox_name_id_idx")]
+        verbose_name = verbose_name_plural = "领域事件"
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class EventCursor(models.Model):
+    """How far one consumer has read the outbox: the id of the last event it handled."""
+
+    consumer = models.CharField(max_length=60, unique=True)
+    last_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.consumer} @ {self.last_id}"

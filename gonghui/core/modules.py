@@ -48,6 +48,14 @@ class MeLink:
     order: int = 100
 
 
+def works_with_data(user: Any) -> bool:
+    """The usual ``ConsoleSection.visible``: staff who may read business data somewhere (not auditors only)."""
+    from .scope import DATA_ROLES, scope_of
+
+    scope = scope_of(user)
+    return scope.is_superuser or bool(scope.paths(DATA_ROLES))
+
+
 _tiles: dict[str, Tile] = {}
 _me_links: dict[str, MeLink] = {}
 _sections: dict[str, ConsoleSection] = {}
@@ -115,3 +123,16 @@ def register_stats(source: StatSource) -> None:
 
 def stat_sources() -> list[StatSource]:
     return [_stat_sources[key] for key in sorted(_stat_sources)]
+
+
+def register_module(*, sections: Iterable[ConsoleSection] = (), tiles: Iterable[Tile] = (),
+                    me_links: Iterable[MeLink] = (), stats: StatSource | None = None) -> None:
+    """Everything one module shows in the two shells and feeds the cockpit, from its AppConfig.ready()."""
+    for section in sections:
+        register_console_section(section)
+    for tile in tiles:
+        register_tile(tile)
+    for link in me_links:
+        register_me_link(link)
+    if stats is not None:
+        register_stats(stats)

@@ -1,6 +1,9 @@
 """Notifications: the in-app inbox always, plus pluggable channels (SMS, WeChat later).
 
-``notify(user, title, body)`` queues delivery after commit. The SMS backend is chosen by the
+The policy, the same in every module: call ``notify(user, title, body)`` *inside* the transaction of
+the change it reports — the inbox row commits or rolls back with the change, so nobody is told of
+something that did not happen — and never wrap it in ``transaction.on_commit`` yourself: channels
+that leave the system (SMS) are sent by ``notify`` after the commit. The SMS backend is chosen by the
 SMS_BACKEND setting; the default writes to the log (with the phone masked) so that development
 and demo systems never send real messages.
 """

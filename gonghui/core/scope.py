@@ -147,3 +147,23 @@ def gate(user: Any, queryset: models.QuerySet[M], *, write: bool = False,
     if write and not scope_of(user).can(obj.branch_path_value, write_roles):
         raise Forbidden()
     return obj
+
+
+def owned(queryset: models.QuerySet[M], *, owner: Any, via: str = "member", message: str | None = None,
+          **lookup: Any) -> M:
+    """Fetch one object that belongs to ``owner`` — the member, provider or partner an account acts
+    as — through the field ``via``: the owner-side counterpart of ``gate()``.
+
+    Raises NotFound (with ``message``) when ``owner`` is None, the object does not exist, belongs to
+    someone else, or the key is malformed: the four are indistinguishable on purpose. Staff scope
+    plays no part: an officer reads a member's coupon through ``gate()``, not through this.
+    """
+    if owner is None:
+        raise NotFound(message)
+    try:
+        obj = queryset.filter(**{via: owner}, **lookup).first()
+    except (ValueError, TypeError, ValidationError):
+        obj = None
+    if obj is None:
+        raise NotFound(message)
+    return obj

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gonghui.web.decorators import staff_required
+from gonghui.core.decorators import staff_required
 
 from .errors import Forbidden
 from .models import AuditLog, AuditResult, Notification

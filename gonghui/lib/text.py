@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 
 _SPACES = {" ", "\t", "\n", "\r", "\u00a0", "\u3000", "-", "－", "—"}
 
@@ -13,12 +14,36 @@ def compact(value: object) -> str:
     return "".join(ch for ch in text if ch not in _SPACES)
 
 
+def parse_uuid(value: object) -> uuid.UUID | None:
+    """``value`` as a UUID, or None when it does not read as one (user input before a UUID filter)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
 def is_uuid(value: object) -> bool:
     """Whether ``value`` reads as a UUID: the test before filtering a UUID column by user input."""
-    import uuid
+    return parse_uuid(value) is not None
 
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+
+def clean_line(value: object) -> str:
+    """One line of what a person typed: control and format characters dropped (a zero-width space or
+    BOM pasted from a web page, a stray NUL), runs of white space folded to one space, trimmed."""
+    text = "" if value is None else str(value)
+    # Control characters (tabs, line breaks) separate words; format characters (zero-width) do not.
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text
+                   if unicodedata.category(ch) == "Cc" or unicodedata.category(ch)[0] != "C")
+    return " ".join(text.split())
+
+
+def clean_block(value: object) -> str:
+    """Several lines of what a person typed: as ``clean_line`` per line, but line breaks are kept
+    (CR LF and CR become LF) and blank lines at both ends are dropped."""
+    text = "" if value is None else str(value)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept = ["".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C").rstrip()
+            for line in lines]
+    return "\n".join(kept).strip()

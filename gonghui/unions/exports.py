@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
-from gonghui.web.decorators import staff_required
 
 from .models import Union
 from .selectors import employer_filter

@@ -22,9 +22,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.lib.excel import XLSX_MIME
-from gonghui.web.decorators import staff_required
 
 from . import importing
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from gonghui.core.scope import ALL_ROLES, BranchQuerySet
+from gonghui.core.scope import ALL_ROLES, WRITE_ROLES, BranchQuerySet, Role, scope_of
 
 
 class UnionKind(models.TextChoices):
@@ -43,6 +44,10 @@ class UnionQuerySet(BranchQuerySet):
 
     def active(self) -> UnionQuerySet:
         return self.filter(is_active=True)
+
+    def writable_by(self, user: Any, roles: frozenset[Role] = WRITE_ROLES) -> UnionQuerySet:
+        """Active unions where ``user`` may create and change records (the choices of a "union" field)."""
+        return self.visible_to(user).active().filter(scope_of(user).q("path", roles))
 
     def subtree(self, union: Union, *, include_self: bool = True) -> UnionQuerySet:
         qs = self.filter(path__startswith=union.path)

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from . import services
 from .access import (

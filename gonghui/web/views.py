@@ -8,10 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from gonghui.core import modules
+from gonghui.core.decorators import staff_required
 from gonghui.core.scope import scope_of
 from gonghui.unions.models import Employer, Union, UnionLevel
-
-from .decorators import staff_required
 
 
 def home(request: HttpRequest) -> HttpResponse:

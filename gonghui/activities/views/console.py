@@ -17,12 +17,12 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from .. import exports, selectors, services
 from ..access import access_activity, access_photo, access_signup, parse_uuid

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from ..access import access_ticket, sees_identity
 from ..forms import (

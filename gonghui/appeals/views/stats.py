@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
-from gonghui.web.decorators import staff_required
 
 from ..models import Kind
 from ..selectors import statistics, stats_filters, stats_sheets

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
-from gonghui.web.forms import apply_domain_error
+from gonghui.core.forms import apply_domain_error
 
 from ..access import own_ticket
 from ..forms import NoteForm, RateForm, ReasonForm, SubmitForm, values

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from ..access import access_campaign, access_union_data
 from ..forms import CampaignForm, PreviewForm, ReasonForm

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from ..access import access_partner
 from ..forms import PartnerForm, PhoneForm, ReasonForm

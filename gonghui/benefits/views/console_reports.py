@@ -12,9 +12,9 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
 
 from ..access import access_campaign, access_partner, access_union_data
 from ..forms import ReconciliationForm

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from .. import selectors
 from ..access import access_need, access_need_category, access_offering, access_order, access_provider

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.members.access import own_member
 from gonghui.unions.models import Brand
-from gonghui.web.forms import apply_domain_error
 
 from .. import selectors
 from ..access import (

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.web.forms import apply_domain_error
+from gonghui.core.forms import apply_domain_error
 
 from .. import selectors
 from ..access import own_provider, provider_offering, provider_order

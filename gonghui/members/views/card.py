@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from gonghui.web.decorators import staff_required
+from gonghui.core.decorators import staff_required
 
 from ..access import own_member
 from ..models import Member

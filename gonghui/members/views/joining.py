@@ -24,7 +24,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib import crypto
 from gonghui.lib.idcard import InvalidIdNumber, parse_id_number
@@ -32,8 +34,6 @@ from gonghui.lib.masking import mask_id_number, mask_phone
 from gonghui.lib.phone import normalize_phone
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union, UnionLevel
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from ..access import access_application, access_drive, own_member
 from ..forms_joining import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm

@@ -12,9 +12,9 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
-from gonghui.web.decorators import staff_required
 
 from ..access import access_member
 from ..forms_registry import RevealForm

@@ -15,10 +15,10 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from ..access import access_rights_request, own_member
 from ..forms_rights import HandleForm, RightsFilterForm, RightsRequestForm

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, Role, scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
-from gonghui.web.decorators import staff_required
 
 from ..access import access_import
 from ..forms_registry import ExportReasonForm, RosterUploadForm

@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import scope_of
-from gonghui.web.decorators import staff_required
-from gonghui.web.forms import apply_domain_error
 
 from ..access import access_member, access_transfer, own_member
 from ..forms_transfer import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm, TransferStartForm
