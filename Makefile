@@ -33,6 +33,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	@$(BIN)/ruff check .
+	@$(BIN)/lint-imports
 
 ## Benchmarks (not tests): each prints its figures beside the targets.
 bench: $(STAMP)
