@@ -22,7 +22,7 @@ Who is where:
   members linked to their accounts or applicants waiting for a decision.
 
 The surname weights and phone prefixes below are shared with the synthetic data generator
-(``gonghui/cockpit/seed/people.py``, the ``seed`` command), which also uses the name, education and
+(``gonghui/seed/people.py``, the ``seed`` command), which also uses the name, education and
 tag tables; from roster come ``pinyin_keys`` and ``assign_card_numbers``. The generator draws
 regions from all over China and birth dates from 1962–2006 and places people anywhere, so the demo
 has its own generator here (``DemoIdentities``, ``demo_person``, ``Workplaces``).

@@ -268,8 +268,8 @@ class _Benefits:
             partner = rng.choice(serving)["id"]
             bill = max(row["min_spend_cents"], (row["face_cents"] or 0) + 100, rng.randint(20, 400) * 100)
             discount = quote(priced, bill)
-            coupon.update(status=CouponStatus.REDEEMED, redeemed_at=at, redeemed_partner_id=partner, bill_cents=bill,
-                          discount_cents=discount)
+            coupon |= {"status": CouponStatus.REDEEMED, "redeemed_at": at, "redeemed_partner_id": partner,
+                       "bill_cents": bill, "discount_cents": discount}
             c.events.append((coupon, {"kind": CouponEventKind.REDEEM, "partner_id": partner, "actor_id": None,
                                       "bill_cents": bill, "discount_cents": discount, "reason": "",
                                       "created_at": at}))

@@ -172,7 +172,7 @@ class _Activities:
     def join(self, a: _Activity, n: int, at: datetime, waiting: list[int]) -> None:
         signup = a.signups[n]
         if a.row["taken"] < a.row["quota"]:
-            signup.update(status=SignupStatus.CONFIRMED, confirmed_at=at)
+            signup |= {"status": SignupStatus.CONFIRMED, "confirmed_at": at}
             a.row["taken"] += 1
         else:
             signup["status"] = SignupStatus.WAITLISTED
@@ -184,7 +184,7 @@ class _Activities:
         """本人取消: a confirmed member frees the place, and the head of the waitlist gets it."""
         signup = a.signups[n]
         before = signup["status"]
-        signup.update(status=SignupStatus.CANCELLED, cancelled_at=at, cancel_reason="本人取消")
+        signup |= {"status": SignupStatus.CANCELLED, "cancelled_at": at, "cancel_reason": "本人取消"}
         a.signup_history.append((signup, {"from_status": before, "to_status": SignupStatus.CANCELLED,
                                           "note": "本人取消", "created_at": at}))
         if before == SignupStatus.WAITLISTED:
@@ -193,7 +193,7 @@ class _Activities:
         a.row["taken"] -= 1
         if waiting:
             head = a.signups[waiting.pop(0)]
-            head.update(status=SignupStatus.CONFIRMED, confirmed_at=at, promoted=True)
+            head |= {"status": SignupStatus.CONFIRMED, "confirmed_at": at, "promoted": True}
             a.row["taken"] += 1
             a.signup_history.append((head, {"from_status": SignupStatus.WAITLISTED,
                                             "to_status": SignupStatus.CONFIRMED, "note": "候补递补",
@@ -210,7 +210,7 @@ class _Activities:
                 a.signup_history.append((signup, {"from_status": signup["status"],
                                                   "to_status": SignupStatus.CANCELLED, "note": note,
                                                   "created_at": at}))
-                signup.update(status=SignupStatus.CANCELLED, cancelled_at=at, cancel_reason=note)
+                signup |= {"status": SignupStatus.CANCELLED, "cancelled_at": at, "cancel_reason": note}
 
     def attend(self, a: _Activity) -> None:
         """Check-ins from an hour before the start; ratings after the end; the summary."""
@@ -223,7 +223,7 @@ class _Activities:
             if signup["status"] != SignupStatus.CONFIRMED or rng.random() >= came or at >= clock.now:
                 continue
             method = METHODS.pick(rng)
-            signup.update(status=SignupStatus.CHECKED_IN, checked_in_at=at, checkin_method=method)
+            signup |= {"status": SignupStatus.CHECKED_IN, "checked_in_at": at, "checkin_method": method}
             a.signup_history.append((signup, {"from_status": SignupStatus.CONFIRMED,
                                               "to_status": SignupStatus.CHECKED_IN,
                                               "note": CheckinMethod(method).label, "created_at": at}))

@@ -298,7 +298,8 @@ class _Desk:
 
     def accept(self, t: _Ticket, at: datetime) -> None:
         row = t.row
-        row.update(status=Status.PROCESSING, accepted_at=at, handler_id=self.route.handler(self.rng, row["union_id"]))
+        row |= {"status": Status.PROCESSING, "accepted_at": at,
+                "handler_id": self.route.handler(self.rng, row["union_id"])}
         self.event(t, Action.ACCEPT, at, note=f"{self.route.names.get(row['union_id'], '')}已受理")
 
     def supervise(self, t: _Ticket, at: datetime) -> None:
@@ -317,8 +318,8 @@ class _Desk:
         if at >= clock.now:
             return
         reply = REPLIES[row["topic"]].format(e=t.company)
-        row.update(status=Status.CLOSED, reply=reply, replied_by_id=row["handler_id"], closed_at=at,
-                   on_time=at.date() <= row["due_on"])
+        row |= {"status": Status.CLOSED, "reply": reply, "replied_by_id": row["handler_id"], "closed_at": at,
+                "on_time": at.date() <= row["due_on"]}
         t.end = at
         self.event(t, Action.CLOSE, at, note=reply)
         if rng.random() < 0.7:
@@ -343,9 +344,9 @@ class _Desk:
         at = self.clock.after(self.rng, rated, 1, 48)
         if at >= self.clock.now:
             return
-        t.row.update(status=Status.PROCESSING, reopen_count=1, rating="", rating_comment="", rated_at=None,
-                     closed_at=None, on_time=None, due_on=self.due(at.date(), t.row["tier"]), overdue=False,
-                     warned_on=None)
+        t.row |= {"status": Status.PROCESSING, "reopen_count": 1, "rating": "", "rating_comment": "",
+                  "rated_at": None, "closed_at": None, "on_time": None, "due_on": self.due(at.date(), t.row["tier"]),
+                  "overdue": False, "warned_on": None}
         t.end = None
         self.event(t, Action.REOPEN, at, note=f"职工申请重新办理：{self.rng.choice(DISSATISFIED_NOTES)}", worker=True)
         if self.rng.random() < 0.8:
@@ -388,7 +389,7 @@ class _Desk:
         parent = self.route.parents.get(row["union_id"])
         if parent is not None:
             owner, target = row["union_id"], self.route.nearest(parent)
-            row.update(union_id=target, handler_id=None, status=Status.PENDING)
+            row |= {"union_id": target, "handler_id": None, "status": Status.PENDING}
             self.event(t, Action.AUTO_ESCALATE, at, note=f"超期未办结，自动上报至{self.route.names[target]}",
                        from_union=owner, to_union=target)
 
@@ -420,11 +421,11 @@ class _Desk:
             return
         if rng.random() < 0.65:
             agreed = (amount * Decimal(rng.choice(("0.6", "0.75", "0.9", "1")))).quantize(Decimal("0.01"))
-            t.mediation.update(status=MediationStatus.SUCCEEDED, agreed_amount=agreed,
-                               outcome=f"双方达成调解协议，单位于十五日内支付{agreed}元")
+            t.mediation |= {"status": MediationStatus.SUCCEEDED, "agreed_amount": agreed,
+                           "outcome": f"双方达成调解协议，单位于十五日内支付{agreed}元"}
         else:
-            t.mediation.update(status=MediationStatus.FAILED, arbitration_body=ARBITRATION,
-                               outcome="单位不同意支付，调解不成")
+            t.mediation |= {"status": MediationStatus.FAILED, "arbitration_body": ARBITRATION,
+                           "outcome": "单位不同意支付，调解不成"}
         t.mediation["concluded_at"] = done
         self.event(t, Action.MEDIATION_CLOSE, done, note=t.mediation["outcome"])
 

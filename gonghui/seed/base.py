@@ -6,6 +6,11 @@ seeded with a string, which does not depend on PYTHONHASHSEED), and never iterat
 the same options, seed and anchor day give the same rows. Primary keys may differ between runs
 (PostgreSQL sequences are not rolled back); nothing random depends on their values, only on their
 order, which is the order of insertion.
+
+Rows are dicts drawn in their final state before they are inserted: a row that "moves" while it is
+drawn (a ticket accepted, then closed) has its fields set on the dict (``row |= {"status": …}``),
+and only the last state reaches the database. That is creation, not a status write; the one place
+a status changes in the database, ``core.transitions``, is for rows that exist.
 """
 
 from __future__ import annotations
