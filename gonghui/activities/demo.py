@@ -218,8 +218,7 @@ def _plans(rng: random.Random, world: World, now: datetime) -> list[Plan]:
         starts = _at_hour(now + timedelta(days=rng.randint(10, 30)), rng)
         make(rng.choice(organizers), rng.choice(TEMPLATES), starts, ActivityStatus.DRAFT, fill=0)
     cancelled = make(rng.choice(organizers), TEMPLATES[0], _at_hour(now + timedelta(days=6), rng),
-                     ActivityStatus.PUBLISHED, fill=0.4)
-    cancelled.activity.status = ActivityStatus.CANCELLED
+                     ActivityStatus.CANCELLED, fill=0.4)
     cancelled.activity.cancel_reason = "因场馆检修，活动取消，改期另行通知"
     _named_plans(rng, world, now, make)
     return plans

@@ -302,6 +302,15 @@ class World:
         return [u for u in self.unions.values() if u.parent_id == union.pk and self.staff.get(u.pk)]
 
 
+def _drawn(row: Any, **fields: Any) -> None:
+    """Set fields of a row that is still being drawn (unsaved; it is bulk-created in its final state
+    afterwards). Never for a saved row: a saved row's status changes only through the services."""
+    if row.pk is not None:
+        raise ValueError("_drawn() is for unsaved rows")
+    for name, value in fields.items():
+        setattr(row, name, value)
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
@@ -430,7 +439,7 @@ class Generator:
         rng, world, t = self.rng, self.world, plan.ticket
         age = (self.today - created_day).days
         if rng.random() < 0.03:
-            t.status = Status.WITHDRAWN
+            _drawn(t, status=Status.WITHDRAWN)
             self.event(plan, Action.WITHDRAW, _later(created, rng, hours=(2, 48)), actor=t.submitter_id,
                        note="问题已自行解决")
             return
@@ -440,7 +449,7 @@ class Generator:
         outcome = Status.CLOSED if roll < closed_share else Status.PENDING if roll < closed_share + pending_share \
             else Status.PROCESSING
         if outcome == Status.PENDING:
-            t.status = Status.PENDING
+            _drawn(t, status=Status.PENDING)
             self._overdue(plan)
             return
         # Accepted: maybe handed down first (交办), escalated (上报) or transferred (转办).
@@ -465,10 +474,10 @@ class Generator:
             t.union = world.nearest_staffed(other)
             accepted = _later(accepted, rng, hours=(1, 20))
         if accepted > self.now:
-            t.status = Status.PENDING
+            _drawn(t, status=Status.PENDING)
             return
         handler = rng.choice(world.staff_of(t.union))
-        t.handler_id, t.accepted_at, t.status = handler, accepted, Status.PROCESSING
+        _drawn(t, handler_id=handler, accepted_at=accepted, status=Status.PROCESSING)
         self.event(plan, Action.ACCEPT, accepted, actor=handler, note=f"{t.union.name}已受理", handler=handler)
         if rng.random() < 0.07:
             self._supervise(plan, _later(accepted, rng, hours=(24, 96)))
@@ -502,7 +511,7 @@ class Generator:
             self._overdue(plan)  # not done yet after all
             return
         employer = t.employer.name if t.employer_id else "单位"
-        t.status, t.closed_at, t.replied_by_id = Status.CLOSED, closed_at, handler
+        _drawn(t, status=Status.CLOSED, closed_at=closed_at, replied_by_id=handler)
         t.reply = REPLIES[t.topic].format(e=employer)
         t.on_time = timezone.localtime(closed_at).date() <= t.due_on
         self.event(plan, Action.CLOSE, closed_at, actor=handler, note=t.reply)
@@ -554,7 +563,7 @@ class Generator:
             target = self.world.nearest_staffed(parent)
             self.event(plan, Action.AUTO_ESCALATE, flagged, note=f"超期未办结，自动上报至{target.name}",
                        from_union=t.union, to_union=target)
-            t.union, t.handler_id, t.status = target, None, Status.PENDING
+            _drawn(t, union=target, handler_id=None, status=Status.PENDING)
 
     def _mediate(self, plan: Plan, accepted: datetime, handler: int, *, closing: bool) -> None:
         rng, t = self.rng, plan.ticket
@@ -583,13 +592,13 @@ class Generator:
         if closing and plan.sessions:
             done = _later(held, rng, hours=(2, 24))
             if rng.random() < 0.65:
-                mediation.status = MediationStatus.SUCCEEDED
+                _drawn(mediation, status=MediationStatus.SUCCEEDED)
                 mediation.agreed_amount = (claim_amount * Decimal(rng.choice(("0.6", "0.75", "0.9", "1")))).quantize(
                     Decimal("0.01"))
                 mediation.outcome = f"双方达成调解协议，单位于十五日内支付{mediation.agreed_amount}元"
                 note = f"调解成功：{mediation.outcome}"
             else:
-                mediation.status = MediationStatus.FAILED
+                _drawn(mediation, status=MediationStatus.FAILED)
                 mediation.arbitration_body = ARBITRATION
                 mediation.outcome = "单位不同意支付，调解不成"
                 note = f"调解不成，已告知申请人向{ARBITRATION}申请仲裁"
