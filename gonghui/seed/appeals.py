@@ -64,10 +64,10 @@ from gonghui.appeals.services.numbers import format_number
 from gonghui.core.scope import WRITE_ROLES
 from gonghui.lib import crypto
 from gonghui.lib.workdays import add_workdays
-from gonghui.members.demo import PHONE_PREFIXES
 from gonghui.unions.models import Employer, Union, UnionLevel
 
 from .base import LEISURE_HOURS, OFFICE, Clock, Progress, Weighted, Writer, insert, stream, with_ids
+from .people import PHONE_PREFIXES
 from .people import name as person_name
 from .pool import MemberPool, details, names_of
 from .tree import Tree

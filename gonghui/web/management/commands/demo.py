@@ -20,6 +20,7 @@ from django.db import transaction
 from gonghui.accounts import demo as accounts_demo
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.members import demo as members_demo
+from gonghui.seed import province
 from gonghui.unions import demo as unions_demo
 from gonghui.unions.models import Union
 
@@ -43,7 +44,7 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     unions_demo.build_field_work(rng, tree, actor=people.province_admin)
     lines: list[str] = []
     if members:
-        members_demo.build_members(rng, tree, people, count=members)
+        province.build_members(rng, tree, people, count=members)
         for name in SERVICE_DEMOS if services else ():
             lines += import_module(name).build(rng)
     return lines
