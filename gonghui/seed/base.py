@@ -123,6 +123,7 @@ class Clock:
 
     today: date
     days: int = WINDOW_DAYS
+    growth: float = GROWTH  # the last day is this many times as busy as the first
     _midnights: list[datetime] = field(default_factory=list, repr=False)
     _samplers: dict[tuple[float, ...], Weighted[int]] = field(default_factory=dict, repr=False)
 
@@ -158,7 +159,7 @@ class Clock:
                 factor = week[day.weekday()]
                 if day.weekday() < 5 and not is_workday(day):
                     factor *= holidays
-                weights.append(GROWTH ** (i / self.days) * factor)
+                weights.append(self.growth ** (i / self.days) * factor)
             self._samplers[key] = Weighted(range(self.days), weights)
         return self._samplers[key]
 
