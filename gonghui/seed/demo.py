@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -23,13 +24,15 @@ from gonghui.activities import demo as activities_demo
 from gonghui.appeals import demo as appeals_demo
 from gonghui.benefits import demo as benefits_demo
 from gonghui.market import demo as market_demo
+from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.unions.models import Union
 
-from . import appeals
+from . import appeals, market
 from .base import Clock
 from .pool import MemberPool
 from .tree import Tree, load_tree
 
+MARKET_DAYS = 120
 DEMO_GROWTH = 40.0  # the last day is this many times as busy as the first
 
 
@@ -61,7 +64,40 @@ def build_appeals(rng: random.Random, *, count: int = appeals_demo.DEFAULT_TICKE
     return appeals_demo.build(rng)
 
 
+def build_market(rng: random.Random) -> list[str]:
+    """The market's catalogue (``market/demo.py``: providers, offerings, batches, slots), orders in
+    its batches — most of a closed batch's places taken, some of an open one's — walked through the
+    generator's order lifecycle (``market.write_orders``), the named logins' orders among them, then
+    follows, needs and the summary."""
+    cat = market_demo.catalogue(rng)
+    if cat is None:
+        return ["云集市：没有工会组织，跳过"]
+    clock = _clock(MARKET_DAYS)
+    plans: list[dict] = []
+    for offering in cat.offerings:
+        if offering.status == OfferingStatus.DRAFT:
+            continue
+        members = market_demo.eligible(cat.people, offering)
+        for batch in cat.batches_of(offering):
+            first = batch.status == BatchStatus.CLOSED
+            share = rng.uniform(0.75, 1.0) if first else rng.uniform(0.3, 0.7)
+            slots = cat.slots.get(batch.pk, [])
+            chosen = rng.sample(members, min(int(batch.capacity * share), len(members)))
+            for i, person in enumerate(chosen):
+                hours = rng.uniform(1, 24 * 15) if first else rng.uniform(0.5, 24 * 6)
+                placed = batch.opens_at + timedelta(hours=hours)
+                placed = min(placed, clock.now - timedelta(minutes=rng.randint(5, 600)))
+                slot = slots[i % len(slots)] if slots else None
+                plans.append(market_demo.plan(offering, batch, slot, person, placed,
+                                              market_demo.final_status(rng, batch, slot, clock.now)))
+    market_demo.named_orders(rng, cat, plans)
+    for plan in plans:
+        plan["placed_at"] = min(plan["placed_at"], clock.now - timedelta(minutes=5))
+    market.write_orders(plans, seed=_seed(rng), clock=clock)
+    return market_demo.finish(rng, cat)
+
+
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    market_demo.build, build_appeals, benefits_demo.build, activities_demo.build,
+    build_market, build_appeals, benefits_demo.build, activities_demo.build,
 )
