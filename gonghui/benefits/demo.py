@@ -4,8 +4,9 @@ campaigns a union runs in a year — 免申即享 for gig workers, model workers
 抢券 for culture and fitness, a draft being composed, one already over — with redemptions over the
 past weeks, and a drawn lottery with its announcement.
 
-Partners, redemptions and their history go in set-based (bulk_create / bulk_update and one counter
-UPDATE per campaign); campaigns, issuance and the lottery go through the services, so their audit
+Partners and the redemption history go in set-based (bulk_create, and one counter UPDATE per
+campaign); each backdated redemption is the transition helper's guarded move (``transition_many``:
+issued → redeemed); campaigns, issuance and the lottery go through the services, so their audit
 rows, frozen rules, issue runs and notifications are the real ones. The named rider (13900000011)
 gets the 清凉券 and keeps it unused, for the tour; a partner login redeems at a pharmacy in 城中区.
 """
@@ -25,6 +26,7 @@ from gonghui.accounts.models import StaffAssignment, User
 from gonghui.core.errors import DomainError
 from gonghui.core.fields import lookup_index
 from gonghui.core.scope import Role
+from gonghui.core.transitions import transition_many
 from gonghui.members.models import HardshipLevel, Member, ModelWorkerLevel
 from gonghui.unions.models import Union
 
@@ -193,15 +195,14 @@ def _redeem(rng: random.Random, campaign: Campaign, share: float, first: date, l
         if campaign.coupon_type == "discount" or campaign.min_spend_cents:
             bill = max(bill or 0, campaign.min_spend_cents, 5000)
         discount = quote(campaign, bill)
-        coupon.status, coupon.redeemed_partner, coupon.bill_cents, coupon.discount_cents = (
-            CouponStatus.REDEEMED, partner, bill, discount)
-        coupon.redeemed_at = _at(first + timedelta(days=rng.randint(0, span)), rng)
+        at = _at(first + timedelta(days=rng.randint(0, span)), rng)
         staff_user = cashiers.get(partner.pk)
-        coupon.redeemed_by = staff_user
+        # 核销 backdated: the guarded move of the transition helper, with what the counter would record.
+        transition_many(Coupon.objects.filter(pk=coupon.pk), to=CouponStatus.REDEEMED, from_=CouponStatus.ISSUED,
+                        changes={"redeemed_partner": partner, "redeemed_by": staff_user, "bill_cents": bill,
+                                 "discount_cents": discount, "redeemed_at": at})
         events.append(CouponEvent(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=staff_user,
-                                  bill_cents=bill, discount_cents=discount, created_at=coupon.redeemed_at))
-    Coupon.objects.bulk_update(chosen, ["status", "redeemed_partner", "redeemed_by", "bill_cents", "discount_cents",
-                                        "redeemed_at"], batch_size=500)
+                                  bill_cents=bill, discount_cents=discount, created_at=at))
     CouponEvent.objects.bulk_create(events, batch_size=500)
     totals = Coupon.objects.filter(campaign=campaign, status=CouponStatus.REDEEMED).aggregate(
         n=Count("id"), cents=Sum("discount_cents"))
