@@ -132,6 +132,10 @@ class _Rows:
         insert(Batch, self.batches)
         for order in self.orders:
             order["offering_id"], order["batch_id"] = order["batch"]["offering_id"], order["batch"]["id"]
+        return self.write_orders()
+
+    def write_orders(self) -> int:
+        """The orders (``offering_id`` and ``batch_id`` set) with their history and reviews."""
         with_ids(Order, self.orders)
         insert(Order, self.orders)
         insert(OrderEvent, [{"order_id": o["id"], "from_status": before, "to_status": after, "actor_id": None,
@@ -387,12 +391,7 @@ def write_orders(plans: list[dict[str, Any]], *, seed: int, clock: Clock) -> dic
         out.orders.append(order)
         walker.walk(_Provider(provider.pk, None, provider.kind, provider.name), order, plan["final"], out,
                     reach=plan.get("reach", False))
-    with_ids(Order, out.orders)
-    insert(Order, out.orders)
-    insert(OrderEvent, [{"order_id": o["id"], "from_status": before, "to_status": after, "actor_id": None,
-                         "note": note, "created_at": at} for o, before, after, note, at in out.events])
-    insert(Review, [{"order_id": o["id"], "offering_id": o["offering_id"], "rating": rating, "text": text,
-                     "created_at": at} for o, rating, text, at in out.reviews])
+    out.write_orders()
     _count({p["offering"].pk for p in plans})
     return {"orders": len(out.orders), "events": len(out.events), "reviews": len(out.reviews)}
 
