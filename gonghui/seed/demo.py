@@ -27,12 +27,14 @@ from gonghui.market import demo as market_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.unions.models import Union
 
-from . import appeals, market
+from . import activities, appeals, market
 from .base import Clock
 from .pool import MemberPool
 from .tree import Tree, load_tree
 
 MARKET_DAYS = 120
+ACTIVITY_DAYS = 400
+ACTIVITY_RATED = 0.55  # of the check-ins: a demo shows reviews
 DEMO_GROWTH = 40.0  # the last day is this many times as busy as the first
 
 
@@ -97,7 +99,18 @@ def build_market(rng: random.Random) -> list[str]:
     return market_demo.finish(rng, cat)
 
 
+def build_activities(rng: random.Random) -> list[str]:
+    """The demo's activities (``activities/demo.py``: templates, organisers, the named workers'
+    showcase) with their sign-ups replayed by the generator (``activities.replay_signups``: places,
+    waitlists, cancellations, promotions, check-ins, ratings, summaries)."""
+    plans = activities_demo.signup_plans(rng)
+    if plans is None:
+        return activities_demo.build_summary(made=False)
+    activities.replay_signups(plans, seed=_seed(rng), clock=_clock(ACTIVITY_DAYS), rated=ACTIVITY_RATED)
+    return activities_demo.build_summary()
+
+
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    build_market, build_appeals, benefits_demo.build, activities_demo.build,
+    build_market, build_appeals, benefits_demo.build, build_activities,
 )
