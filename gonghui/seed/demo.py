@@ -27,13 +27,14 @@ from gonghui.market import demo as market_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.unions.models import Union
 
-from . import activities, appeals, market
-from .base import Clock
+from . import activities, appeals, benefits, market
+from .base import Clock, stream
 from .pool import MemberPool
 from .tree import Tree, load_tree
 
 MARKET_DAYS = 120
 ACTIVITY_DAYS = 400
+BENEFITS_DAYS = 200
 ACTIVITY_RATED = 0.55  # of the check-ins: a demo shows reviews
 DEMO_GROWTH = 40.0  # the last day is this many times as busy as the first
 
@@ -51,6 +52,11 @@ def _clock(days: int) -> Clock:
     """The demo's history: ``days`` before today, most of it recent (a demo shows full queues), where
     the generator's default spreads two years of a platform being taken up."""
     return Clock(timezone.localdate(), days=days, growth=DEMO_GROWTH)
+
+
+def stream_for(seed: int, build: Callable[[random.Random], list[str]]) -> random.Random:
+    """The random stream of one service module's demo (by its builder's name) for the demo's seed."""
+    return stream(seed, "demo", build.__name__)
 
 
 def _seed(rng: random.Random) -> int:
@@ -110,7 +116,23 @@ def build_activities(rng: random.Random) -> list[str]:
     return activities_demo.build_summary()
 
 
+def build_benefits(rng: random.Random) -> list[str]:
+    """普惠: partners and campaigns through the services (``benefits/demo.py``), their coupons
+    redeemed over the campaigns' days as the generator redeems its own (``benefits.redeem_issued``),
+    then the spring campaign's end, the lotteries and the summary."""
+    show = benefits_demo.campaigns_made(rng)
+    if show is None:
+        return ["普惠服务：没有工会组织，未生成演示数据"]
+    clock = _clock(BENEFITS_DAYS)
+    for campaign, share, first, last in show.redemptions:
+        start = clock.midnight(first) + timedelta(hours=9)
+        end = min(clock.midnight(last) + timedelta(hours=20), clock.now)
+        benefits.redeem_issued(campaign, share=share, start=start, end=end, keep=show.keep, seed=_seed(rng),
+                               clock=clock)
+    return benefits_demo.finish(rng, show)
+
+
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    build_market, build_appeals, benefits_demo.build, build_activities,
+    build_market, build_appeals, build_benefits, build_activities,
 )

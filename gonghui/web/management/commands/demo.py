@@ -43,9 +43,10 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     if members:
         province.build_members(rng, tree, people, count=members)
         # The service modules' demo builders (seed.demo.SERVICES), in order; each reads the tree and
-        # members from the database and returns its summary lines. They need members.
+        # members from the database and returns its summary lines. They need members. Each draws from
+        # a stream of its own, so that a change in one module's demo leaves the others' data as it was.
         for build in seed_demo.SERVICES if services else ():
-            lines += build(rng)
+            lines += build(seed_demo.stream_for(seed, build))
     return lines
 
 
