@@ -35,7 +35,7 @@ from .tree import Tree, load_tree
 MARKET_DAYS = 120
 ACTIVITY_DAYS = 400
 BENEFITS_DAYS = 200
-ACTIVITY_RATED = 0.55  # of the check-ins: a demo shows reviews
+ACTIVITY_RATED = 0.6  # of the check-ins: a demo shows reviews
 DEMO_GROWTH = 40.0  # the last day is this many times as busy as the first
 
 
