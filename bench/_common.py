@@ -1,6 +1,6 @@
 """What the benchmark scripts share: a dedicated database (never the user's var/ data), Django
 set-up, accounts for generated members, an Excel-like workbook writer and the figure printer. The
-data itself comes from the generator (``gonghui.cockpit.seed``, the ``seed`` command).
+data itself comes from the generator (``gonghui.seed``, the ``seed`` command).
 
 SQLite by default, in its own data directory (a temporary one unless ``--data-dir`` is given);
 PostgreSQL when DATABASE_URL is set, in a database of its own named ``<name>_bench_<script>`` on

@@ -86,9 +86,9 @@ def main() -> None:
     from gonghui.accounts.models import StaffAssignment, User
     from gonghui.activities import services
     from gonghui.activities.models import PLACE_STATUSES, Activity, Signup, SignupStatus
-    from gonghui.cockpit.seed import seed
     from gonghui.core.scope import Role
     from gonghui.members.models import Member
+    from gonghui.seed import seed
 
     threads = min(args.threads, args.signups)
     print(f"# activity sign-up contention: {args.signups:,} sign-ups for {args.quota:,} places from {threads} "

@@ -4,7 +4,7 @@ district officer (who sees one district's tickets), on SQLite (default) or Postg
     .venv/bin/python bench/bench_appeals.py [--tickets 1000000] [--members 100000] [--requests 100] [--fresh]
                                             [--data-dir DIR]
 
-The data come from the generator (``gonghui.cockpit.seed``), once, into a bench database of its own
+The data come from the generator (``gonghui.seed``), once, into a bench database of its own
 (gonghui-bench-appeals in the temporary directory, or its own PostgreSQL database), and are reused by
 later runs; a larger ``--tickets`` adds tickets. A province of 15,000 unions (10 cities, 60
 districts), ``--members`` members, and the tickets of two years as the services leave them: two in
@@ -56,8 +56,8 @@ def main() -> None:
     from gonghui.accounts.models import StaffAssignment, User
     from gonghui.appeals.models import Ticket
     from gonghui.appeals.selectors import queue, queue_counts, queue_filters, statistics, stats_filters
-    from gonghui.cockpit.seed import ROOT_NAME, seed
     from gonghui.core.scope import Role
+    from gonghui.seed import ROOT_NAME, seed
     from gonghui.unions.models import Union
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

@@ -5,7 +5,7 @@ coupons — exactly 100 — with the throughput. SQLite by default, PostgreSQL w
     .venv/bin/python bench/bench_benefits.py [--members 1000000] [--claims 1000] [--stock 100]
                                              [--threads 32] [--keep] [--data-dir DIR]
 
-Members come from the generator (``gonghui.cockpit.seed``: encrypted ID numbers and phones, pinyin
+Members come from the generator (``gonghui.seed``: encrypted ID numbers and phones, pinyin
 keys, card numbers, a few who left or transferred) in a province of two cities; the campaign
 belongs to the province and its rule names the first districts that together hold about half of the
 members. Seeding is not timed; ``--keep`` reuses an earlier run's members (the database is not
@@ -83,9 +83,9 @@ def main() -> None:
     from gonghui.benefits.models import Campaign, Coupon, CouponEvent, CouponStatus, Partner
     from gonghui.benefits.services import campaigns
     from gonghui.benefits.services.partners import partner_create
-    from gonghui.cockpit.seed import ROOT_NAME, seed
     from gonghui.core.errors import Conflict
     from gonghui.members.models import Member
+    from gonghui.seed import ROOT_NAME, seed
     from gonghui.unions.models import Union
 
     print(f"# benefits: {args.members:,} members, {args.claims:,} claims for {args.stock} coupons, {where}",

@@ -92,8 +92,8 @@ def run(args: argparse.Namespace, where: str) -> None:
 
     from gonghui.cockpit import services
     from gonghui.cockpit.models import RefreshRun
-    from gonghui.cockpit.seed import seed
     from gonghui.members.models import Member
+    from gonghui.seed import seed
     from gonghui.unions.models import Union
 
     print(f"cockpit bench on {where}")

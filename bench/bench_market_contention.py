@@ -46,11 +46,11 @@ def main() -> None:
     from django.test import Client
 
     from gonghui.accounts.models import ApiToken, StaffAssignment, User
-    from gonghui.cockpit.seed import seed
     from gonghui.core.scope import Role
     from gonghui.market.models import Batch, Order
     from gonghui.market.services import catalogue
     from gonghui.members.models import Member
+    from gonghui.seed import seed
 
     vendor = connection.vendor
     workers = min(args.workers, args.clients)

@@ -6,7 +6,7 @@ request through Django, templates included). SQLite by default, PostgreSQL when 
     .venv/bin/python bench/bench_market_pages.py [--offerings 10000] [--orders 1000000] [--members 50000]
                                                  [--queries 200] [--fresh]
 
-The data come from the generator (``gonghui.cockpit.seed``: a province of 6,000 unions in four
+The data come from the generator (``gonghui.seed``: a province of 6,000 unions in four
 cities, the members, offerings of the province, cities and districts with their batches, and the
 orders walked through their lifecycle, set-based) once, into a bench database of its own
 (gonghui-bench-market-pages in the temporary directory, or its own PostgreSQL database), and are
@@ -69,7 +69,7 @@ def main() -> None:
 def generate(args: argparse.Namespace) -> None:
     from django.db import connection
 
-    from gonghui.cockpit.seed import seed
+    from gonghui.seed import seed
 
     seed(unions=UNIONS, members=args.members, orders=args.orders, offerings=args.offerings, progress=note)
     with connection.cursor() as cursor:
@@ -90,11 +90,11 @@ def measure(args: argparse.Namespace, vendor: str) -> None:
     from django.test import Client
 
     from gonghui.accounts.models import StaffAssignment, User
-    from gonghui.cockpit.seed import ROOT_NAME
     from gonghui.core.scope import Role
     from gonghui.market import selectors
     from gonghui.market.models import OPEN_STATUSES, Domain, Order, OrderStatus
     from gonghui.members.models import Member, MemberStatus
+    from gonghui.seed import ROOT_NAME
     from gonghui.unions.models import Union, UnionLevel
 
     province = Union.objects.get(name=ROOT_NAME, parent__isnull=True)

@@ -4,7 +4,7 @@ scoped staff user (a city officer, who sees one city's members), on SQLite (defa
 
     .venv/bin/python bench/bench_member_search.py [--members 1000000] [--queries 200] [--fresh]
 
-The members are generated once (``gonghui.cockpit.seed``: a province of 15,000 unions in 10 cities,
+The members are generated once (``gonghui.seed``: a province of 15,000 unions in 10 cities,
 members skewed over the workplaces as they are) into a bench database of their own
 (gonghui-bench-search in the temporary directory, or its own PostgreSQL database) and reused by
 later runs; a larger size adds members to them. A search is the first page (20 rows with their
@@ -50,10 +50,10 @@ def run(args: argparse.Namespace, where: str) -> None:
     from django.db import connection
 
     from gonghui.accounts.models import StaffAssignment, User
-    from gonghui.cockpit.seed import ROOT_NAME, seed
     from gonghui.core.scope import Role
     from gonghui.members.models import Member
     from gonghui.members.selectors import member_search
+    from gonghui.seed import ROOT_NAME, seed
     from gonghui.unions.models import Union
 
     print(f"# member search: {args.members:,} members, {where}", flush=True)

@@ -3,7 +3,7 @@ transaction), end to end, on SQLite (default) or PostgreSQL (DATABASE_URL).
 
     .venv/bin/python bench/bench_roster_import.py [--rows 100000] [--inline] [--data-dir DIR]
 
-The roster is realistic (the generator's people, ``gonghui.cockpit.seed.person_rows``): valid ID
+The roster is realistic (the generator's people, ``gonghui.seed.person_rows``): valid ID
 numbers, unique phones, 15% gig workers, employers of a generated city given by credit code or name.
 The file is laid out as Excel/WPS save it (shared strings); ``--inline`` writes it with openpyxl's
 streaming writer instead (inline strings, as our own exports are). Building the file is not timed.
@@ -41,11 +41,11 @@ def run(args: argparse.Namespace, where: str) -> None:
     from django.db import connection
 
     from gonghui.accounts.models import StaffAssignment, User
-    from gonghui.cockpit.seed import person_rows, seed
     from gonghui.core.scope import Role
     from gonghui.lib.excel import write_workbook
     from gonghui.members.models import ImportStatus, Member
     from gonghui.members.services import roster
+    from gonghui.seed import person_rows, seed
 
     print(f"# roster import: {args.rows:,} rows, {where}", flush=True)
     tree = seed(unions=30, employers=200)  # one city: a province, the city, a district, streets, grassroots

@@ -2,11 +2,13 @@
 check-ins (惠及人次) and ratings, ones running today, ones open for sign-up (one full, with a waitlist),
 upcoming ones, drafts and a cancelled one.
 
-``build(rng)`` reads what the demo already holds (unions, their writing staff, current members, the
-brand matrix) and writes set-based (``bulk_create``): activities, sign-ups with their first history
-row (and the check-in or cancellation row), ratings, and each activity's created/published/concluded
-steps. ``Activity.taken`` is set to the places the sign-ups hold, so the capacity invariant holds
-for the demo rows as for any other.
+``signup_plans(rng)`` reads what the demo already holds (unions, their writing staff, current
+members, the brand matrix) and plans the activities from the templates: who organises what, when,
+for whom, how full it gets, and the named workers' own sign-ups. The generator replays and writes
+them (``gonghui.seed.demo.build_activities`` → ``gonghui/seed/activities.py``, the same sign-up path
+as ``gonghui seed``'s): places and the waitlist in time order, cancellations and promotions,
+check-ins, ratings, summaries and each activity's created/published/concluded steps, with
+``Activity.taken`` the places the sign-ups hold.
 
 The named worker logins get what lets them try everything: 王小明 (职工 13900000010) is signed up for
 an activity running now (check in by scanning its code), may sign up for an open one, waits on the
@@ -32,14 +34,11 @@ from gonghui.unions.models import Brand, Union, UnionLevel
 
 from .models import (
     Activity,
-    ActivityEvent,
     ActivityKind,
     ActivityStatus,
-    CheckinMethod,
     Phase,
     Rating,
     Signup,
-    SignupEvent,
     SignupStatus,
 )
 
@@ -158,7 +157,6 @@ class World:
 class Plan:
     activity: Activity
     fill: float  # share of the quota that signed up
-    checked_in: float = 0.0  # share of the confirmed who came
     extra: list[tuple[Member, str]] = field(default_factory=list)  # named workers and their status
 
 
@@ -192,20 +190,19 @@ def _plans(rng: random.Random, world: World, now: datetime) -> list[Plan]:
     plans: list[Plan] = []
     organizers = world.organizers
 
-    def make(union: Union, template: Template, starts: datetime, status: str, *, fill: float,
-             checked_in: float = 0.0) -> Plan:
-        plan = Plan(_activity(rng, world, union, template, starts=starts, status=status, now=now), fill, checked_in)
+    def make(union: Union, template: Template, starts: datetime, status: str, *, fill: float) -> Plan:
+        plan = Plan(_activity(rng, world, union, template, starts=starts, status=status, now=now), fill)
         plans.append(plan)
         return plan
 
     for _ in range(CONCLUDED):
         starts = _at_hour(now - timedelta(days=rng.randint(8, 360)), rng)
         make(rng.choice(organizers), rng.choice(TEMPLATES), starts, ActivityStatus.CONCLUDED,
-             fill=rng.uniform(0.6, 1.0), checked_in=rng.uniform(0.7, 0.95))
+             fill=rng.uniform(0.6, 1.0))
     for _ in range(ENDED_UNSUMMARISED):
         starts = _at_hour(now - timedelta(days=rng.randint(1, 7)), rng)
         make(rng.choice(organizers), rng.choice(TEMPLATES), starts, ActivityStatus.PUBLISHED,
-             fill=rng.uniform(0.6, 1.0), checked_in=rng.uniform(0.7, 0.95))
+             fill=rng.uniform(0.6, 1.0))
     for _ in range(8):  # open for sign-up
         starts = _at_hour(now + timedelta(days=rng.randint(3, 25)), rng)
         make(rng.choice(organizers), rng.choice(TEMPLATES), starts, ActivityStatus.PUBLISHED,
@@ -218,8 +215,7 @@ def _plans(rng: random.Random, world: World, now: datetime) -> list[Plan]:
         starts = _at_hour(now + timedelta(days=rng.randint(10, 30)), rng)
         make(rng.choice(organizers), rng.choice(TEMPLATES), starts, ActivityStatus.DRAFT, fill=0)
     cancelled = make(rng.choice(organizers), TEMPLATES[0], _at_hour(now + timedelta(days=6), rng),
-                     ActivityStatus.PUBLISHED, fill=0.4)
-    cancelled.activity.status = ActivityStatus.CANCELLED
+                     ActivityStatus.CANCELLED, fill=0.4)
     cancelled.activity.cancel_reason = "因场馆检修，活动取消，改期另行通知"
     _named_plans(rng, world, now, make)
     return plans
@@ -230,8 +226,7 @@ def _named_plans(rng: random.Random, world: World, now: datetime, make: Any) -> 
     if worker is not None:
         home = world.organizer_for(worker, rng=rng)
         if home is not None:
-            running = make(home, TEMPLATES[12], now - timedelta(minutes=30), ActivityStatus.PUBLISHED, fill=0.6,
-                           checked_in=0.5)
+            running = make(home, TEMPLATES[12], now - timedelta(minutes=30), ActivityStatus.PUBLISHED, fill=0.6)
             running.activity.signup_opens_at = now - timedelta(days=10)
             running.activity.signup_closes_at = running.activity.starts_at
             running.extra.append((worker, SignupStatus.CONFIRMED))
@@ -241,7 +236,7 @@ def _named_plans(rng: random.Random, world: World, now: datetime, make: Any) -> 
             full.activity.quota = 20
             full.extra.append((worker, SignupStatus.WAITLISTED))
             past = make(home, TEMPLATES[9], _at_hour(now - timedelta(days=12), rng), ActivityStatus.CONCLUDED,
-                        fill=0.9, checked_in=0.85)
+                        fill=0.9)
             past.extra.append((worker, SignupStatus.CHECKED_IN))
     if rider is not None:
         home = world.organizer_for(rider, rng=rng)
@@ -249,121 +244,29 @@ def _named_plans(rng: random.Random, world: World, now: datetime, make: Any) -> 
             make(home, TEMPLATES[6], _at_hour(now + timedelta(days=4), rng), ActivityStatus.PUBLISHED, fill=0.4)
 
 
-def _signups(rng: random.Random, world: World, plan: Plan, now: datetime) -> tuple[list[Signup], int]:
-    """The plan's sign-ups (not saved) and the places they hold."""
-    activity = plan.activity
-    # The named workers appear only where their story puts them (plan.extra).
-    pool = [m for m in world.audience(activity) if m.pk not in world.named_ids]
-    wanted = min(len(pool), round(activity.quota * plan.fill))
-    people = rng.sample(pool, wanted) if wanted else []
-    close = min(activity.signup_closes_at, now)
-    span = max((close - activity.signup_opens_at).total_seconds(), 60)
-    times = sorted(activity.signup_opens_at + timedelta(seconds=rng.uniform(0, span)) for _ in people)
-    rows: list[Signup] = []
-    held = 0
-    ended = activity.ends_at <= now
-    for member, at in zip(people, times, strict=True):
-        if held < activity.quota:
-            status = SignupStatus.CONFIRMED
-            if rng.random() < 0.06 and not ended:
-                status = SignupStatus.CANCELLED
-            elif plan.checked_in and (ended or activity.starts_at <= now) and rng.random() < plan.checked_in:
-                status = SignupStatus.CHECKED_IN
-        else:
-            status = SignupStatus.WAITLISTED
-        rows.append(_row(rng, activity, member, status, at, now))
-        held += status in (SignupStatus.CONFIRMED, SignupStatus.CHECKED_IN)
-    for member, status in plan.extra:
-        at = min(now - timedelta(minutes=5), activity.signup_closes_at - timedelta(minutes=5))
-        if status in (SignupStatus.CONFIRMED, SignupStatus.CHECKED_IN):
-            if held >= activity.quota:
-                activity.quota = held + 1
-            held += 1
-        rows.append(_row(rng, activity, member, status, at, now))
-    if activity.status == ActivityStatus.CANCELLED:
-        for row in rows:
-            row.status, row.cancelled_at, row.cancel_reason = (SignupStatus.CANCELLED, now - timedelta(hours=3),
-                                                               f"活动取消：{activity.cancel_reason}")
-        held = 0
-    return rows, held
-
-
-def _row(rng: random.Random, activity: Activity, member: Member, status: str, at: datetime,
-         now: datetime) -> Signup:
-    row = Signup(activity=activity, member=member, status=status, created_at=at,
-                 confirmed_at=at if status != SignupStatus.WAITLISTED else None)
-    if status == SignupStatus.CHECKED_IN:
-        came = activity.starts_at + timedelta(minutes=rng.randint(-40, 25))
-        row.checked_in_at = min(came, now - timedelta(minutes=rng.randint(1, 20)))
-        row.checkin_method = rng.choice((CheckinMethod.CODE, CheckinMethod.CODE, CheckinMethod.CARD))
-    elif status == SignupStatus.CANCELLED:
-        row.cancelled_at, row.cancel_reason = at + timedelta(hours=rng.randint(1, 48)), "本人取消"
-    return row
-
-
-def _history(plans: list[Plan], signups: list[Signup], now: datetime) -> tuple[list[ActivityEvent], list[SignupEvent]]:
-    steps: list[ActivityEvent] = []
-    for plan in plans:
-        a = plan.activity
-        steps.append(ActivityEvent(activity=a, action="create", to_status=ActivityStatus.DRAFT, actor=a.created_by,
-                                   created_at=a.created_at))
-        if a.status != ActivityStatus.DRAFT:
-            steps.append(ActivityEvent(activity=a, action="publish", from_status=ActivityStatus.DRAFT,
-                                       to_status=ActivityStatus.PUBLISHED, actor=a.created_by,
-                                       created_at=a.published_at or a.created_at))
-        if a.status == ActivityStatus.CONCLUDED:
-            steps.append(ActivityEvent(activity=a, action="conclude", from_status=ActivityStatus.PUBLISHED,
-                                       to_status=ActivityStatus.CONCLUDED, actor=a.created_by,
-                                       created_at=a.concluded_at))
-        if a.status == ActivityStatus.CANCELLED:
-            steps.append(ActivityEvent(activity=a, action="cancel", from_status=ActivityStatus.PUBLISHED,
-                                       to_status=ActivityStatus.CANCELLED, actor=a.created_by, note=a.cancel_reason,
-                                       created_at=now - timedelta(hours=3)))
-    rows: list[SignupEvent] = []
-    for s in signups:
-        first = SignupStatus.WAITLISTED if s.status == SignupStatus.WAITLISTED else SignupStatus.CONFIRMED
-        rows.append(SignupEvent(signup=s, to_status=first, actor_id=s.member.user_id, created_at=s.created_at))
-        if s.status == SignupStatus.CHECKED_IN:
-            rows.append(SignupEvent(signup=s, from_status=SignupStatus.CONFIRMED, to_status=SignupStatus.CHECKED_IN,
-                                    note=CheckinMethod(s.checkin_method).label, created_at=s.checked_in_at))
-        elif s.status == SignupStatus.CANCELLED:
-            rows.append(SignupEvent(signup=s, from_status=SignupStatus.CONFIRMED, to_status=SignupStatus.CANCELLED,
-                                    note=s.cancel_reason, created_at=s.cancelled_at))
-    return steps, rows
-
-
-def build(rng: random.Random) -> list[str]:
-    """The demo's activities. Preconditions: inside the demo's transaction, after the unions, accounts
-    and members demos (without members the activities have no sign-ups)."""
+def signup_plans(rng: random.Random) -> list[dict[str, Any]] | None:
+    """The demo's activities as the generator's ``replay_signups`` takes them: each one's row, who may
+    sign up (the rules admit them; not the named workers, who appear only where their story puts
+    them) and how many do, and the named workers' own sign-ups. None without organising unions.
+    Preconditions: inside the demo's transaction, after the unions, accounts and members demos."""
     world = World.load()
     if not world.organizers:
-        return ["活动：演示数据中没有配备工作人员的工会，未生成活动"]
+        return None
     now = timezone.now()
-    plans = _plans(rng, world, now)
-    signups: list[Signup] = []
-    for plan in plans:
-        rows, held = _signups(rng, world, plan, now)
-        plan.activity.taken = held
-        signups.extend(rows)
-        if plan.activity.status == ActivityStatus.CONCLUDED:
-            came = sum(1 for r in rows if r.status == SignupStatus.CHECKED_IN)
-            plan.activity.summary = rng.choice(SUMMARIES).format(n=came, score=rng.choice(("4.5", "4.6", "4.8")))
-            plan.activity.concluded_at = plan.activity.ends_at + timedelta(days=rng.randint(1, 5))
-        plan.activity.updated_at = max(plan.activity.updated_at, plan.activity.concluded_at or plan.activity.updated_at)
-    Activity.objects.bulk_create([p.activity for p in plans], batch_size=500)
-    for row in signups:
-        row.activity_id = row.activity.pk
-    Signup.objects.bulk_create(signups, batch_size=2000)
-    steps, history = _history(plans, signups, now)
-    ActivityEvent.objects.bulk_create(steps, batch_size=2000)
-    SignupEvent.objects.bulk_create(history, batch_size=2000)
-    named = world.named_ids
-    ratings = [Rating(signup=s, activity=s.activity, score=rng.choice(SCORES), comment=rng.choice(COMMENTS),
-                      created_at=s.activity.ends_at + timedelta(hours=rng.randint(1, 72)))
-               for s in signups if s.status == SignupStatus.CHECKED_IN and s.activity.ends_at <= now
-               and s.member_id not in named and rng.random() < 0.55]
-    Rating.objects.bulk_create(ratings, batch_size=2000)
-    return summary()
+    fields = [f for f in Activity._meta.concrete_fields if not f.primary_key]
+    made = []
+    for plan in _plans(rng, world, now):
+        activity = plan.activity
+        members = [m.pk for m in world.audience(activity) if m.pk not in world.named_ids]
+        at = min(now - timedelta(minutes=5), activity.signup_closes_at - timedelta(minutes=5))
+        made.append({"row": {f.attname: getattr(activity, f.attname) for f in fields}, "members": members,
+                     "count": min(len(members), round(activity.quota * plan.fill)),
+                     "fixed": [(member.pk, status, at) for member, status in plan.extra]})
+    return made
+
+
+def build_summary(*, made: bool = True) -> list[str]:
+    return summary() if made else ["活动：演示数据中没有配备工作人员的工会，未生成活动"]
 
 
 def counts() -> dict[str, Any]:

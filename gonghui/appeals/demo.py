@@ -1,18 +1,13 @@
-"""Demo 12351 work orders: a few thousand tickets over the last year, in every state, across the demo
-tree — with their timelines (hops, supervision, ratings, reopenings, follow-ups), case numbers,
-collective cases, dispute mediations, hazard photos and the public message board.
+"""Demo 12351 work orders: the texts the generated tickets are written from (kinds, topics, what
+workers write and what unions reply), and the showcase around them.
 
-``build(rng)`` reads what the demo already holds (unions, staff, members, worker accounts,
-employers) and writes the bulk set-based (``bulk_create``; the encrypted phones and their blind
-indexes are filled in by the fields, as for members). The named worker logins (职工 13900000010,
-骑手 13900000011) get their tickets through the real services instead — submit, accept, assign,
-supervise, close, rate, mediation — so their notifications, audit rows and timelines are the real
-ones, moved back a few days so that the pages look lived in.
-
-Who handles what follows the routing rules: a member's ticket lands at their union or the nearest
-one above with writing staff; a non-member's at the district where it happened. Old tickets are
-mostly closed; open tickets past their due date are flagged and escalated to the parent union, as
-the deadline job would have done.
+The bulk — a few thousand tickets over the last year, in every state, across the demo tree, with
+their timelines (hops, supervision, ratings, reopenings, follow-ups), case numbers, collective
+cases and dispute mediations — is the generator's (``gonghui/seed/appeals.py``, called by
+``gonghui.seed.demo.build_appeals`` at demo size). ``build(rng)`` then adds photos to the latest
+hazard reports, and the named worker logins' tickets (职工 13900000010, 骑手 13900000011) through the
+real services — submit, accept, supervise, close, rate, mediation — so their notifications, audit
+rows and timelines are the real ones, moved back a few days so that the pages look lived in.
 """
 
 from __future__ import annotations
@@ -21,9 +16,8 @@ import random
 import struct
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -32,17 +26,13 @@ from django.utils import timezone
 
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.core.scope import WRITE_ROLES
-from gonghui.lib.workdays import add_workdays, is_workday
-from gonghui.members.models import Member
-from gonghui.unions.models import Employer, Union, UnionLevel
+from gonghui.lib.workdays import add_workdays
+from gonghui.unions.models import Union, UnionLevel
 
 from .models import (
-    MEDIATION_KINDS,
     Action,
     Attachment,
     CaseCounter,
-    Channel,
-    Claimant,
     Kind,
     Mediation,
     MediationSession,
@@ -57,13 +47,10 @@ from .models import (
     Topic,
 )
 from .services.common import deadline_days
-from .services.numbers import format_number
 
 DEFAULT_TICKETS = 3000
 DAYS_BACK = 365
-BATCH = 1000
 WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
-CALLER_PHONES_FROM = 13600000000
 
 KIND_WEIGHTS = {Kind.CONSULT: 30, Kind.HELP: 14, Kind.COMPLAINT: 14, Kind.LEGAL: 11, Kind.SUGGESTION: 12,
                 Kind.HAZARD: 9, Kind.DISPUTE: 10}
@@ -240,51 +227,22 @@ LOCATIONS = ("生产车间东侧", "员工宿舍三楼", "厂区北门", "仓库
 
 
 @dataclass
-class Asker:
-    channel: str
-    base: Union
-    name: str
-    phone: str | None
-    user_id: int | None = None
-    member_id: int | None = None
-    employer: Employer | None = None
-
-
-@dataclass
 class World:
-    """What the demo already holds, loaded once."""
+    """The unions and their writing staff, for the named workers' tickets."""
 
     unions: dict[int, Union]
     staff: dict[int, list[int]]  # union pk → users with a writing role there
     districts: list[Union]
-    members: list[dict[str, Any]]
-    workers: list[User]
-    employers: list[Employer]
-    employers_under: dict[int, list[Employer]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, rng: random.Random) -> World:
+    def load(cls) -> World:
         unions = {u.pk: u for u in Union.objects.active()}
         staff: dict[int, list[int]] = defaultdict(list)
         for union_id, user_id in StaffAssignment.objects.filter(
                 role__in=list(WRITE_ROLES), user__is_active=True).values_list("union_id", "user_id"):
             staff[union_id].append(user_id)
-        ids = list(Member.objects.current().values_list("pk", flat=True))
-        chosen = rng.sample(ids, min(len(ids), 4000))
-        members = list(Member.objects.filter(pk__in=chosen).select_related("employer").only(
-            "pk", "name", "phone", "union_id", "user_id", "employer"))
-        rows = [{"pk": m.pk, "name": m.name, "phone": m.phone, "union_id": m.union_id, "user_id": m.user_id,
-                 "employer": m.employer} for m in members if m.union_id in unions]
-        rows.sort(key=lambda r: r["pk"])
-        workers = list(User.objects.filter(is_superuser=False, assignments__isnull=True, member__isnull=True)
-                       .order_by("pk")[:300])
-        employers = list(Employer.objects.select_related("union").order_by("pk"))
-        world = cls(unions=unions, staff=dict(staff), members=rows, workers=workers, employers=employers,
-                    districts=[u for u in unions.values() if u.level == UnionLevel.DISTRICT])
-        for employer in employers:
-            for pk in [*employer.union.ancestor_ids, employer.union_id]:
-                world.employers_under.setdefault(pk, []).append(employer)
-        return world
+        return cls(unions=unions, staff=dict(staff),
+                   districts=[u for u in unions.values() if u.level == UnionLevel.DISTRICT])
 
     def nearest_staffed(self, union: Union) -> Union:
         for pk in reversed([*union.ancestor_ids, union.pk]):
@@ -298,27 +256,6 @@ class World:
     def parent(self, union: Union) -> Union | None:
         return self.unions.get(union.parent_id) if union.parent_id else None
 
-    def staffed_children(self, union: Union) -> list[Union]:
-        return [u for u in self.unions.values() if u.parent_id == union.pk and self.staff.get(u.pk)]
-
-
-def _pick(rng: random.Random, weights: dict[str, float]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-
-
-def _moment(day: date, rng: random.Random, *, start: int = 8, end: int = 21) -> datetime:
-    tz = timezone.get_current_timezone()
-    moment = datetime.combine(day, time(rng.randint(start, end - 1), rng.randint(0, 59), rng.randint(0, 59)))
-    return timezone.make_aware(moment, tz)
-
-
-def _later(moment: datetime, rng: random.Random, *, hours: tuple[float, float]) -> datetime:
-    return moment + timedelta(hours=rng.uniform(*hours))
-
-
-def _workday_after(day: date, n: int) -> date:
-    return add_workdays(day, n) if n > 0 else (day if is_workday(day) else add_workdays(day, 1))
 
 
 def tiny_png(rgb: tuple[int, int, int], width: int = 48, height: int = 36) -> bytes:
@@ -332,330 +269,26 @@ def tiny_png(rgb: tuple[int, int, int], width: int = 48, height: int = 36) -> by
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-# --- One generated ticket ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Plan:
-    ticket: Ticket
-    events: list[TicketEvent] = field(default_factory=list)
-    mediation: Mediation | None = None
-    sessions: list[MediationSession] = field(default_factory=list)
-    claimants: list[Claimant] = field(default_factory=list)
-    photo: bool = False
-
-
-class Generator:
-    def __init__(self, rng: random.Random, world: World, today: date, now: datetime) -> None:
-        self.rng, self.world, self.today, self.now = rng, world, today, now
-        self.limits = deadline_days()
-        self.callers = iter(range(CALLER_PHONES_FROM, CALLER_PHONES_FROM + 1_000_000))
-
-    def asker(self, kind: str) -> Asker:
-        rng, world = self.rng, self.world
-        channel = rng.choices([Channel.H5, Channel.HOTLINE, Channel.API], weights=[55, 30, 15])[0]
-        roll = rng.random()
-        if world.members and roll < 0.68:
-            m = rng.choice(world.members)
-            if m["user_id"] is None:  # without an account, a member calls the hotline
-                channel = Channel.HOTLINE
-            return Asker(channel, world.unions[m["union_id"]], m["name"], m["phone"], user_id=m["user_id"],
-                         member_id=m["pk"], employer=m["employer"])
-        place = rng.choice(world.districts) if world.districts else rng.choice(list(world.unions.values()))
-        employers = world.employers_under.get(place.pk, [])
-        employer = rng.choice(employers) if employers and rng.random() < 0.6 else None
-        base = employer.union if employer is not None else place
-        if world.workers and channel != Channel.HOTLINE and roll < 0.85:
-            user = rng.choice(world.workers)
-            return Asker(channel, base, user.name, user.phone, user_id=user.pk, employer=employer)
-        from gonghui.accounts.demo import person_name
-
-        return Asker(Channel.HOTLINE, base, person_name(rng), str(next(self.callers)), employer=employer)
-
-    def event(self, plan: Plan, action: str, at: datetime, *, actor: int | None = None, note: str = "",
-              from_union: Union | None = None, to_union: Union | None = None, handler: int | None = None,
-              shown: bool = True) -> None:
-        plan.events.append(TicketEvent(action=action, actor_id=actor, note=note[:500], from_union=from_union,
-                                       to_union=to_union, handler_id=handler, shown_to_worker=shown, created_at=at))
-
-    def plan(self) -> Plan:
-        rng, world, today = self.rng, self.world, self.today
-        kind = _pick(rng, KIND_WEIGHTS)
-        topic = _pick(rng, TOPICS[kind])
-        who = self.asker(kind)
-        employer = who.employer or (rng.choice(world.employers_under.get(who.base.pk, []) or [None])
-                                    if kind in (Kind.HAZARD, Kind.SUGGESTION) else None)
-        title, text = rng.choice(TEXTS[topic])
-        ename = employer.name if employer is not None else "我们单位"
-        days_ago = int(DAYS_BACK * rng.random() ** 1.7)
-        created = _moment(today - timedelta(days=days_ago), rng, start=0 if who.channel == Channel.H5 else 8)
-        if created > self.now:
-            created = self.now - timedelta(minutes=rng.randint(5, 600))
-        created_day = timezone.localtime(created).date()
-        tier = rng.choices([Tier.NORMAL, Tier.HARD, Tier.COMPLEX], weights=[80, 15, 5])[0]
-        if kind == Kind.DISPUTE and tier == Tier.NORMAL and rng.random() < 0.5:
-            tier = Tier.HARD
-        landing = world.nearest_staffed(who.base)
-        collective = kind in (Kind.COMPLAINT, Kind.DISPUTE, Kind.LEGAL) and rng.random() < 0.08
-        anonymous = kind == Kind.SUGGESTION and rng.random() < 0.3
-        ticket = Ticket(
-            kind=kind, topic=topic, title=title.format(e=ename)[:60], content=text.format(e=ename), channel=who.channel,
-            submitter_id=who.user_id, member_id=who.member_id, person_name=who.name, phone=who.phone,
-            anonymous=anonymous, public=kind in (Kind.CONSULT, Kind.SUGGESTION, Kind.HELP) and rng.random() < 0.3,
-            collective=collective, headcount=rng.randint(5, 80) if collective else 1, employer=employer,
-            union=landing, tier=tier, due_on=add_workdays(created_day, self.limits[tier]), created_at=created,
-            updated_at=created, repeat_count=rng.choice((1, 1, 2, 3)) if rng.random() < 0.05 else 0)
-        if kind == Kind.HAZARD:
-            ticket.location = f"{ename}{rng.choice(LOCATIONS)}"
-            ticket.latitude = Decimal(f"{36.55 + rng.random() * 0.15:.6f}")
-            ticket.longitude = Decimal(f"{101.65 + rng.random() * 0.2:.6f}")
-        plan = Plan(ticket=ticket, photo=kind == Kind.HAZARD)
-        by_call = who.channel == Channel.HOTLINE
-        self.event(plan, Action.CALL if by_call else Action.SUBMIT, created,
-                   actor=rng.choice(world.staff_of(landing) or [None]) if by_call else who.user_id,
-                   note="来电登记：12351热线" if by_call else f"通过{Channel(who.channel).label}提交", to_union=landing)
-        for n in range(ticket.repeat_count):
-            self.event(plan, Action.REPEAT, _later(created, rng, hours=(24 * (n + 1), 24 * (n + 2))),
-                       actor=who.user_id, note="再次反映同一事项，请尽快办理")
-        if collective:
-            from gonghui.accounts.demo import person_name
-
-            for _ in range(rng.randint(2, 6)):
-                plan.claimants.append(Claimant(name=person_name(rng), phone=str(next(self.callers)),
-                                               created_at=created))
-        self._handle(plan, created, created_day)
-        return plan
-
-    def _handle(self, plan: Plan, created: datetime, created_day: date) -> None:
-        rng, world, t = self.rng, self.world, plan.ticket
-        age = (self.today - created_day).days
-        if rng.random() < 0.03:
-            t.status = Status.WITHDRAWN
-            self.event(plan, Action.WITHDRAW, _later(created, rng, hours=(2, 48)), actor=t.submitter_id,
-                       note="问题已自行解决")
-            return
-        closed_share = 1.0 if age >= 45 else 0.9 if age >= 20 else 0.75 if age >= 8 else 0.3 if age >= 2 else 0.05
-        pending_share = 0.0 if age >= 8 else 0.35
-        roll = rng.random()
-        outcome = Status.CLOSED if roll < closed_share else Status.PENDING if roll < closed_share + pending_share \
-            else Status.PROCESSING
-        if outcome == Status.PENDING:
-            t.status = Status.PENDING
-            self._overdue(plan)
-            return
-        # Accepted: maybe handed down first (交办), escalated (上报) or transferred (转办).
-        accepted = _later(created, rng, hours=(0.5, 30))
-        children = world.staffed_children(t.union)
-        if children and t.union.level <= UnionLevel.DISTRICT and rng.random() < 0.5:
-            target = rng.choice(children)
-            self.event(plan, Action.ASSIGN, accepted, actor=rng.choice(world.staff_of(t.union)),
-                       note=f"交办至{target.name}", from_union=t.union, to_union=target)
-            t.union = target
-            accepted = _later(accepted, rng, hours=(1, 20))
-        elif rng.random() < 0.03 and world.parent(t.union) is not None:
-            parent = world.nearest_staffed(world.parent(t.union))
-            self.event(plan, Action.ESCALATE, accepted, actor=rng.choice(world.staff_of(t.union)),
-                       note=f"上报至{parent.name}：{rng.choice(ESCALATE_NOTES)}", from_union=t.union, to_union=parent)
-            t.union = parent
-            accepted = _later(accepted, rng, hours=(1, 20))
-        elif rng.random() < 0.02 and t.union.level == UnionLevel.DISTRICT and len(world.districts) > 1:
-            other = rng.choice([d for d in world.districts if d.pk != t.union.pk])
-            self.event(plan, Action.TRANSFER, accepted, actor=rng.choice(world.staff_of(t.union)),
-                       note=f"转办至{other.name}：{rng.choice(TRANSFER_NOTES)}", from_union=t.union, to_union=other)
-            t.union = world.nearest_staffed(other)
-            accepted = _later(accepted, rng, hours=(1, 20))
-        if accepted > self.now:
-            t.status = Status.PENDING
-            return
-        handler = rng.choice(world.staff_of(t.union))
-        t.handler_id, t.accepted_at, t.status = handler, accepted, Status.PROCESSING
-        self.event(plan, Action.ACCEPT, accepted, actor=handler, note=f"{t.union.name}已受理", handler=handler)
-        if rng.random() < 0.07:
-            self._supervise(plan, _later(accepted, rng, hours=(24, 96)))
-        if t.kind in MEDIATION_KINDS and rng.random() < 0.5:
-            self._mediate(plan, accepted, handler, closing=outcome == Status.CLOSED)
-        if outcome == Status.CLOSED:
-            self._close(plan, created_day, handler)
-        else:
-            self._overdue(plan)
-
-    def _supervise(self, plan: Plan, at: datetime) -> None:
-        t = plan.ticket
-        parent = self.world.parent(t.union)
-        if parent is None or at > self.now:
-            return
-        t.supervised_count += 1
-        t.priority = min(t.priority + 1, Priority.KEY)
-        self.event(plan, Action.SUPERVISE, at, actor=self.rng.choice(self.world.staff_of(parent) or [None]),
-                   note=f"上级工会督办：{self.rng.choice(SUPERVISE_NOTES)}")
-
-    def _close(self, plan: Plan, created_day: date, handler: int) -> None:
-        rng, t = self.rng, plan.ticket
-        limit = self.limits[t.tier]
-        late = rng.random() < 0.1
-        workdays = limit + rng.randint(1, 6) if late else rng.randint(1, limit)
-        day = _workday_after(created_day, workdays)
-        closed_at = _moment(day, rng, start=9, end=18)
-        if closed_at <= t.accepted_at:
-            closed_at = _later(t.accepted_at, rng, hours=(1, 6))
-        if closed_at > self.now:
-            self._overdue(plan)  # not done yet after all
-            return
-        employer = t.employer.name if t.employer_id else "单位"
-        t.status, t.closed_at, t.replied_by_id = Status.CLOSED, closed_at, handler
-        t.reply = REPLIES[t.topic].format(e=employer)
-        t.on_time = timezone.localtime(closed_at).date() <= t.due_on
-        self.event(plan, Action.CLOSE, closed_at, actor=handler, note=t.reply)
-        if t.submitter_id and rng.random() < 0.75:
-            rated = _later(closed_at, rng, hours=(1, 72))
-            if rated > self.now:
-                return
-            rating = rng.choices([Rating.SATISFIED, Rating.BASIC, Rating.DISSATISFIED], weights=[74, 18, 8])[0]
-            if rating == Rating.DISSATISFIED and rng.random() < 0.5 and rated + timedelta(days=8) < self.now:
-                reason = rng.choice(DISSATISFIED_NOTES)
-                self.event(plan, Action.RATE, rated, actor=t.submitter_id, note=f"不满意：{reason}")
-                reopened = _later(rated, rng, hours=(1, 24))
-                self.event(plan, Action.REOPEN, reopened, actor=t.submitter_id, note=f"职工申请重新办理：{reason}")
-                t.reopen_count = 1
-                reday = timezone.localtime(reopened).date()
-                t.due_on = add_workdays(reday, self.limits[t.tier])
-                again = _moment(_workday_after(reday, rng.randint(1, 4)), rng, start=9, end=18)
-                t.closed_at = again
-                t.on_time = timezone.localtime(again).date() <= t.due_on
-                t.reply = t.reply + "\n（重新办理）经再次协调，问题已全部解决。"
-                self.event(plan, Action.CLOSE, again, actor=handler, note=t.reply)
-                rating, rated = rng.choice([Rating.SATISFIED, Rating.BASIC]), _later(again, rng, hours=(1, 48))
-            t.rating, t.rated_at = rating, rated
-            t.rating_comment = "" if rating != Rating.DISSATISFIED else rng.choice(DISSATISFIED_NOTES)
-            self.event(plan, Action.RATE, rated, actor=t.submitter_id,
-                       note=Rating(rating).label + (f"：{t.rating_comment}" if t.rating_comment else ""))
-        unrated = not t.rating
-        if rng.random() < (0.75 if unrated else 0.25):
-            at = _later(t.closed_at, rng, hours=(24, 96))
-            if at < self.now:
-                t.followed_up_at = at
-                note = rng.choice(FOLLOW_UP_NOTES)
-                if unrated and rng.random() < 0.85:  # 回访满意度: asked on the phone
-                    rating = rng.choices([Rating.SATISFIED, Rating.BASIC, Rating.DISSATISFIED], weights=[70, 22, 8])[0]
-                    t.rating, t.rated_at, t.rating_comment = rating, at, f"回访：{note}"
-                    note += f"（回访满意度：{Rating(rating).label}）"
-                self.event(plan, Action.FOLLOW_UP, at, actor=handler, note=note, shown=False)
-
-    def _overdue(self, plan: Plan) -> None:
-        """An open ticket past its due date: flagged and escalated, as the deadline job does."""
-        t = plan.ticket
-        if t.due_on >= self.today:
-            return
-        flagged = _moment(t.due_on + timedelta(days=1), self.rng, start=0, end=1)
-        t.overdue = True
-        self.event(plan, Action.OVERDUE, flagged, note=f"已超过办理期限（{t.due_on:%Y-%m-%d}）", shown=False)
-        parent = self.world.parent(t.union)
-        if parent is not None:
-            target = self.world.nearest_staffed(parent)
-            self.event(plan, Action.AUTO_ESCALATE, flagged, note=f"超期未办结，自动上报至{target.name}",
-                       from_union=t.union, to_union=target)
-            t.union, t.handler_id, t.status = target, None, Status.PENDING
-
-    def _mediate(self, plan: Plan, accepted: datetime, handler: int, *, closing: bool) -> None:
-        rng, t = self.rng, plan.ticket
-        opened = _later(accepted, rng, hours=(4, 48))
-        if opened > self.now:
-            return
-        respondent = t.employer.name if t.employer_id else "某用人单位"
-        claim_amount = Decimal(rng.randrange(3000, 60000, 100))
-        mediation = Mediation(applicant=t.person_name or "申请人", respondent=respondent,
-                              respondent_employer=t.employer, claim_amount=claim_amount, mediator_id=handler,
-                              claim=f"请求支付{t.get_topic_display()}相关款项及经济补偿", opened_at=opened)
-        self.event(plan, Action.MEDIATION_OPEN, opened, actor=handler,
-                   note=f"启动劳动争议调解：{mediation.applicant} 与 {respondent}")
-        held = opened
-        for n in range(rng.randint(1, 3)):
-            held = _later(held, rng, hours=(24, 120))
-            if held > self.now:
-                break
-            plan.sessions.append(MediationSession(held_at=held, place="区总工会职工法律服务站调解室",
-                                                  attendees="申请人、被申请人人事负责人、工会调解员",
-                                                  notes="双方陈述事实，调解员释明法律规定，" +
-                                                  ("双方初步达成一致意见" if n else "双方分歧较大，约定再次调解"),
-                                                  recorded_by_id=handler, created_at=held))
-            self.event(plan, Action.MEDIATION_SESSION, held, actor=handler,
-                       note=f"第{n + 1}次调解（{timezone.localtime(held):%Y-%m-%d}）")
-        if closing and plan.sessions:
-            done = _later(held, rng, hours=(2, 24))
-            if rng.random() < 0.65:
-                mediation.status = MediationStatus.SUCCEEDED
-                mediation.agreed_amount = (claim_amount * Decimal(rng.choice(("0.6", "0.75", "0.9", "1")))).quantize(
-                    Decimal("0.01"))
-                mediation.outcome = f"双方达成调解协议，单位于十五日内支付{mediation.agreed_amount}元"
-                note = f"调解成功：{mediation.outcome}"
-            else:
-                mediation.status = MediationStatus.FAILED
-                mediation.arbitration_body = ARBITRATION
-                mediation.outcome = "单位不同意支付，调解不成"
-                note = f"调解不成，已告知申请人向{ARBITRATION}申请仲裁"
-            mediation.concluded_at = done
-            self.event(plan, Action.MEDIATION_CLOSE, done, actor=handler, note=note)
-        plan.mediation = mediation
-
-
 # --- Writing -------------------------------------------------------------------------------------------------------
 
 
-def _numbers(plans: list[Plan]) -> None:
-    """Case numbers in submission order, one counter row per day (continuing any existing counter)."""
-    plans.sort(key=lambda p: p.ticket.created_at)
-    by_day: dict[date, int] = {c.day: c.last for c in CaseCounter.objects.all()}
-    touched: set[date] = set()
-    for plan in plans:
-        day = timezone.localtime(plan.ticket.created_at).date()
-        by_day[day] = by_day.get(day, 0) + 1
-        touched.add(day)
-        plan.ticket.number = format_number(day, by_day[day])
-    existing = set(CaseCounter.objects.filter(day__in=touched).values_list("day", flat=True))
-    CaseCounter.objects.bulk_create([CaseCounter(day=d, last=by_day[d]) for d in touched - existing], batch_size=BATCH)
-    for day in existing:
-        CaseCounter.objects.filter(day=day).update(last=by_day[day])
-
-
-def _write(plans: list[Plan], rng: random.Random) -> None:
-    for plan in plans:
-        plan.ticket.updated_at = max([plan.ticket.created_at, *(e.created_at for e in plan.events)])
-    Ticket.objects.bulk_create([p.ticket for p in plans], batch_size=BATCH)
-    ids = dict(Ticket.objects.filter(number__in=[p.ticket.number for p in plans]).values_list("number", "pk"))
-    events, mediations, claimants = [], [], []
-    for plan in plans:
-        plan.ticket.pk = ids[plan.ticket.number]
-        for e in plan.events:
-            e.ticket_id = plan.ticket.pk
-        events += plan.events
-        if plan.mediation is not None:
-            plan.mediation.ticket_id = plan.ticket.pk
-            mediations.append(plan.mediation)
-        for c in plan.claimants:
-            c.ticket_id = plan.ticket.pk
-        claimants += plan.claimants
-    TicketEvent.objects.bulk_create(events, batch_size=BATCH)
-    Claimant.objects.bulk_create(claimants, batch_size=BATCH)
-    Mediation.objects.bulk_create(mediations, batch_size=BATCH)
-    by_ticket = dict(Mediation.objects.filter(ticket_id__in=[m.ticket_id for m in mediations])
-                     .values_list("ticket_id", "pk"))
-    sessions = []
-    for plan in plans:
-        for s in plan.sessions:
-            s.mediation_id = by_ticket[plan.ticket.pk]
-            sessions.append(s)
-    MediationSession.objects.bulk_create(sessions, batch_size=BATCH)
-    # Hazard photos for the most recent reports (files on disk: keep the demo's media folder small).
-    recent = sorted((p for p in plans if p.photo), key=lambda p: p.ticket.created_at, reverse=True)[:40]
-    for plan in recent:
+def attach_photos(rng: random.Random, *, limit: int = 40) -> int:
+    """Photos for the most recent hazard reports that have none (files on disk: keep the demo's media
+    folder small). The generator writes tickets set-based; their photos are files, made here."""
+    recent = (Ticket.objects.filter(kind=Kind.HAZARD, attachments__isnull=True).order_by("-created_at")
+              .values_list("pk", "submitter_id", "created_at")[:limit])
+    made = 0
+    for pk, submitter, created in recent:
         colour = (rng.randint(90, 200), rng.randint(70, 160), rng.randint(40, 120))
-        attachment = Attachment(ticket_id=plan.ticket.pk, stage=Stage.INTAKE, content_type="image/png",
-                                name="现场照片.png", uploaded_by_id=plan.ticket.submitter_id,
-                                created_at=plan.ticket.created_at)
+        attachment = Attachment(ticket_id=pk, stage=Stage.INTAKE, content_type="image/png", name="现场照片.png",
+                                uploaded_by_id=submitter, created_at=created)
         data = tiny_png(colour)
         attachment.size = len(data)
         attachment.file.save("upload", ContentFile(data), save=False)
         attachment.save()
+        made += 1
+    return made
+
 
 
 # --- The named logins, through the services -------------------------------------------------------------------------
@@ -771,21 +404,20 @@ def _named(rng: random.Random, world: World) -> int:
 # --- Entry point --------------------------------------------------------------------------------------------------
 
 
-def build(rng: random.Random, *, count: int = DEFAULT_TICKETS) -> list[str]:
-    """``count`` tickets over the last year across the demo tree, plus the named workers' own.
+def build(rng: random.Random) -> list[str]:
+    """The showcase around the generated tickets: photos for the latest hazard reports and the named
+    workers' own tickets through the services; returns the summary lines.
 
-    Preconditions: inside the demo's transaction, after the unions, accounts and members demos.
+    Preconditions: inside the demo's transaction, after the unions, accounts and members demos and
+    the generated tickets (``gonghui.seed.demo.build_appeals``, which calls this).
     """
-    world = World.load(rng)
+    world = World.load()
     if not world.unions or not world.staff:
         return ["12351诉求：演示数据中没有工会或工作人员，未生成工单"]
-    today, now = timezone.localdate(), timezone.now()
-    generator = Generator(rng, world, today, now)
-    plans = [generator.plan() for _ in range(count)]
-    _numbers(plans)
-    _write(plans, rng)
+    attach_photos(rng)
     named = _named(rng, world)
     return summary(named=named)
+
 
 
 def counts() -> dict[str, Any]:

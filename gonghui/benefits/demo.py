@@ -4,8 +4,9 @@ campaigns a union runs in a year — 免申即享 for gig workers, model workers
 抢券 for culture and fitness, a draft being composed, one already over — with redemptions over the
 past weeks, and a drawn lottery with its announcement.
 
-Partners, redemptions and their history go in set-based (bulk_create / bulk_update and one counter
-UPDATE per campaign); campaigns, issuance and the lottery go through the services, so their audit
+Partners and the redemption history go in set-based (bulk_create, and one counter UPDATE per
+campaign); each backdated redemption is the transition helper's guarded move (``transition_many``:
+issued → redeemed); campaigns, issuance and the lottery go through the services, so their audit
 rows, frozen rules, issue runs and notifications are the real ones. The named rider (13900000011)
 gets the 清凉券 and keeps it unused, for the tour; a partner login redeems at a pharmacy in 城中区.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -32,8 +34,6 @@ from .models import (
     Campaign,
     CampaignStatus,
     Coupon,
-    CouponEvent,
-    CouponEventKind,
     CouponStatus,
     IssueTrigger,
     Lottery,
@@ -43,7 +43,6 @@ from .models import (
     PartnerStaff,
 )
 from .services import campaigns, lotteries
-from .services.redemption import quote
 
 # The partner login of the demo (a pharmacy cashier). Its number sits among the named demo logins
 # (139 0000 0xxx) far from the ones other modules use; password: the published worker password.
@@ -174,50 +173,28 @@ def _claims(rng: random.Random, campaign: Campaign, members: list[Member], count
     return done
 
 
-def _redeem(rng: random.Random, campaign: Campaign, share: float, first: date, last: date,
-            keep: set[int]) -> int:
-    """Redeem ``share`` of the campaign's coupons at its partners between ``first`` and ``last`` (set-based)."""
-    accepted = list(campaign.partners.all())
-    coupons = [c for c in Coupon.objects.filter(campaign=campaign, status=CouponStatus.ISSUED).select_related("member")
-               if c.member_id not in keep]
-    if not accepted or not coupons or last < first:
-        return 0
-    chosen = rng.sample(coupons, int(len(coupons) * share))
-    cashiers = {row.partner_id: row.user for row in PartnerStaff.objects.filter(partner__in=accepted)
-                .select_related("user")}
-    events: list[CouponEvent] = []
-    span = (last - first).days
-    for coupon in chosen:
-        partner = rng.choice(accepted)
-        bill = rng.randint(30, 400) * 100 if rng.random() < 0.8 else None
-        if campaign.coupon_type == "discount" or campaign.min_spend_cents:
-            bill = max(bill or 0, campaign.min_spend_cents, 5000)
-        discount = quote(campaign, bill)
-        coupon.status, coupon.redeemed_partner, coupon.bill_cents, coupon.discount_cents = (
-            CouponStatus.REDEEMED, partner, bill, discount)
-        coupon.redeemed_at = _at(first + timedelta(days=rng.randint(0, span)), rng)
-        staff_user = cashiers.get(partner.pk)
-        coupon.redeemed_by = staff_user
-        events.append(CouponEvent(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=staff_user,
-                                  bill_cents=bill, discount_cents=discount, created_at=coupon.redeemed_at))
-    Coupon.objects.bulk_update(chosen, ["status", "redeemed_partner", "redeemed_by", "bill_cents", "discount_cents",
-                                        "redeemed_at"], batch_size=500)
-    CouponEvent.objects.bulk_create(events, batch_size=500)
-    totals = Coupon.objects.filter(campaign=campaign, status=CouponStatus.REDEEMED).aggregate(
-        n=Count("id"), cents=Sum("discount_cents"))
-    Campaign.objects.filter(pk=campaign.pk).update(redeemed_count=totals["n"], redeemed_cents=totals["cents"] or 0)
-    return len(chosen)
+@dataclass
+class Showcase:
+    """The campaigns made through the services, and what the generator is to redeem of them."""
+
+    merchant: User
+    claimed: int
+    staff: User | None
+    city: Union
+    east: Union | None
+    spring: Campaign
+    keep: set[int]  # the named workers' members: their coupons stay unused, for the tour
+    redemptions: list[tuple[Campaign, float, date, date]] = field(default_factory=list)  # share, first, last day
 
 
-def build(rng: random.Random) -> list[str]:
-    """普惠服务 demo rows on top of the demo's unions, staff and members. Returns summary lines.
-
-    Preconditions: the unions, accounts and members demo were built (any member count, even none).
-    """
+def campaigns_made(rng: random.Random) -> Showcase | None:
+    """Partners, the partner login and the campaigns through the services (issued, claimed), dated
+    back to when they started; None without unions. Preconditions: the unions, accounts and members
+    demo were built (any member count, even none)."""
     province = Union.objects.filter(parent__isnull=True).order_by("pk").first()
     xining = _union("西宁市总工会") or province
     if province is None or xining is None:
-        return ["普惠服务：没有工会组织，未生成演示数据"]
+        return None
     today = timezone.localdate()
     partners = _partners(rng, xining, today)
     for partner in partners:
@@ -276,23 +253,37 @@ def build(rng: random.Random) -> list[str]:
         budget_cents=15_000_000, rule={"hardship_levels": [HardshipLevel.SERIOUS, HardshipLevel.EXTREME]},
         description="春节前向深度困难和特殊困难职工发放。", starts_on=today, ends_on=today + timedelta(days=1)))
 
-    redeemed = 0
-    redeemed += _redeem(rng, cool, 0.35, period["starts_on"], today, named)
-    redeemed += _redeem(rng, model, 0.4, today - timedelta(days=60), today, named)
-    redeemed += _redeem(rng, warm, 0.5, period["starts_on"], today, named)
-    redeemed += _redeem(rng, books, 0.6, period["starts_on"], today, named)
-    if gym is not None:
-        redeemed += _redeem(rng, gym, 0.5, period["starts_on"], today, named)
-    # the spring campaign ran in the winter: move it back and end it
+    for campaign in (cool, model, warm, books, gym):
+        if campaign is not None:  # launched today by the services: dated back to its first day
+            _backdate(rng, campaign, campaign.starts_on)
+    # the spring campaign ran in the winter: move it back (it is ended after its redemptions)
     spring_start = today - timedelta(days=120)
-    Campaign.objects.filter(pk=spring.pk).update(starts_on=spring_start, ends_on=spring_start + timedelta(days=30),
-                                                 launched_at=_at(spring_start, rng))
+    Campaign.objects.filter(pk=spring.pk).update(starts_on=spring_start, ends_on=spring_start + timedelta(days=30))
+    _backdate(rng, spring, spring_start)
     spring.refresh_from_db()
-    Coupon.objects.filter(campaign=spring).update(created_at=_at(spring_start, rng))
-    spring.issue_runs.update(started_at=_at(spring_start, rng), finished_at=_at(spring_start, rng))
-    redeemed += _redeem(rng, spring, 0.8, spring_start, spring_start + timedelta(days=30), named)
+    show = Showcase(merchant=merchant, claimed=claimed, staff=city_staff, city=xining, east=east, spring=spring,
+                    keep=named)
+    show.redemptions = [(cool, 0.35, period["starts_on"], today), (model, 0.4, today - timedelta(days=60), today),
+                        (warm, 0.5, period["starts_on"], today), (books, 0.6, period["starts_on"], today)]
+    if gym is not None:
+        show.redemptions.append((gym, 0.5, period["starts_on"], today))
+    show.redemptions.append((spring, 0.8, spring_start, spring_start + timedelta(days=30)))
+    return show
+
+
+def _backdate(rng: random.Random, campaign: Campaign, day: date) -> None:
+    launched = _at(day, rng)
+    Campaign.objects.filter(pk=campaign.pk).update(launched_at=launched)
+    Coupon.objects.filter(campaign=campaign).update(created_at=launched)
+    campaign.issue_runs.update(started_at=launched, finished_at=launched + timedelta(seconds=5))
+
+
+def finish(rng: random.Random, show: Showcase) -> list[str]:
+    """After the redemptions: the spring campaign ended, the lotteries, the summary lines."""
+    today = timezone.localdate()
+    spring, city_staff, xining, east = show.spring, show.staff, show.city, show.east
     campaigns.campaign_close(actor=None, campaign=spring, automatic=True)
-    Campaign.objects.filter(pk=spring.pk).update(ended_at=_at(spring_start + timedelta(days=31), rng))
+    Campaign.objects.filter(pk=spring.pk).update(ended_at=_at(spring.ends_on + timedelta(days=1), rng))
 
     drawn = lotteries.lottery_create(
         actor=city_staff, union=xining, name="职工运动会幸运抽奖", rule={},
@@ -304,7 +295,7 @@ def build(rng: random.Random) -> list[str]:
         lotteries.lottery_create(actor=_staff(east) or city_staff, union=east, name="五一劳动节快递小哥抽奖",
                                  rule={"gig_occupations": ["courier", "food_delivery"]},
                                  prizes=[("一等奖", 1), ("二等奖", 3)], description="未开奖：五一前在驿站现场开奖。")
-    return summary_lines(merchant=merchant, claimed=claimed)
+    return summary_lines(merchant=show.merchant, claimed=show.claimed)
 
 
 def summary_lines(*, merchant: User | None = None, claimed: int | None = None) -> list[str]:

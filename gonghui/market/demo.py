@@ -1,11 +1,14 @@
 """Demo 云集市: some 55 providers (model workers and craftsmen drawn from the demo's members, and partner
 hospitals, law firms, schools and companies), about 65 offerings over the seven domains tagged with
-the province's brand matrix, each in two batches (the first one served, the second one open), orders
-in every state with their history, ratings, follows, need categories and needs.
+the province's brand matrix, each in two batches (the first one served, the second one open), with
+time slots for consultations; follows, need categories and needs.
 
-Everything is set-based (``bulk_create``), on what the demo already holds: the union tree, the
-members, the staff and the named logins. The counters the transitions keep (batch ``taken``, an
-offering's ratings and people served) are computed from the generated orders.
+``catalogue`` makes the providers, offerings, batches and slots (set-based, on what the demo already
+holds: the union tree, the members, the staff and the named logins). The orders in them are
+written by the generator (``gonghui.seed.demo.build_market`` → ``gonghui/seed/market.py``), through
+the same order lifecycle, history, reviews and counters (batch and slot ``taken``, an offering's
+ratings and people served) as ``gonghui seed``'s; ``plan``, ``final_status`` and ``named_orders``
+say which orders the demo wants. ``finish`` adds follows and needs and the summary lines.
 
 The named logins get something to do: 王小明 (职工 13900000010) has orders waiting for him to confirm
 and to rate, 李骑手 (13900000011) has a gig-workers-only offering and orders in progress; a provider
@@ -31,12 +34,10 @@ from gonghui.members.models import EmploymentForm, Gender, Member, MemberStatus
 from gonghui.unions.models import Brand, Union, UnionKind, UnionLevel
 
 from .models import (
-    HOLDING_STATUSES,
     SERVED_STATUSES,
     Audience,
     Batch,
     BatchStatus,
-    CancelledBy,
     Domain,
     Follow,
     Mode,
@@ -203,14 +204,14 @@ class Person:
     user_id: int | None
 
 
-def _members() -> list[Person]:
+def members() -> list[Person]:
     rows = (Member.objects.filter(status__in=[MemberStatus.ACTIVE, MemberStatus.TRANSFERRING])
             .values_list("id", "union_id", "union__path", "employment_form", "gender", "user_id"))
     return [Person(id=i, union_id=u, path=p, gig=f == EmploymentForm.GIG, woman=g == Gender.FEMALE, user_id=user)
             for i, u, p, f, g, user in rows]
 
 
-def _eligible(people: Sequence[Person], offering: Offering) -> list[Person]:
+def eligible(people: Sequence[Person], offering: Offering) -> list[Person]:
     path = "" if offering.union.parent_id is None else offering.union.path
     audience_path = offering.audience_union.path if offering.audience_union_id else ""
     return [p for p in people if p.path.startswith(path) and (not audience_path or p.path.startswith(audience_path))
@@ -230,40 +231,66 @@ class _Clock:
         return min(start + timedelta(hours=self.rng.uniform(hours_from, hours_to)), self.now - timedelta(minutes=5))
 
 
-def build(rng: random.Random) -> list[str]:
-    """The market's demo rows on top of the demo province. Preconditions: inside the demo command's
-    transaction, after the unions, accounts and members demos; returns summary lines (Chinese)."""
+@dataclass
+class Catalogue:
+    """The demo's 云集市 before its orders: who serves what, when, for whom."""
+
+    province: Union
+    providers: list[Provider]
+    offerings: list[Offering]
+    batches: list[Batch]
+    slots: dict[int, list[Slot]]  # batch pk → its time slots
+    people: list[Person]
+    named: dict[str, int]  # phone → member pk of the named logins
+    staff: User | None
+    clock: _Clock
+
+    def batches_of(self, offering: Offering) -> list[Batch]:
+        return [b for b in self.batches if b.offering_id == offering.pk]
+
+
+def catalogue(rng: random.Random) -> Catalogue | None:
+    """Providers, offerings, batches and slots on top of the demo province (None without one).
+    Preconditions: inside the demo command's transaction, after the unions, accounts and members demos."""
     now = timezone.now()
-    clock = _Clock(rng, now)
     province = Union.objects.filter(parent__isnull=True).order_by("id").first()
     if province is None:
-        return ["云集市：没有工会组织，跳过"]
+        return None
     by_name = {u.name: u for u in Union.objects.filter(kind=UnionKind.FEDERATION, level__lte=UnionLevel.DISTRICT)}
     districts = [u for u in by_name.values() if u.level == UnionLevel.DISTRICT]
-    people = _members()
-    staff = _staff_writer(province)
-
+    people = members()
     providers = _providers(rng, province, by_name, districts, people, now)
     offerings = _offerings(rng, providers, province, now)
     batches, slots = _batches(rng, offerings, now)
-    named = _named_members()
-    orders, events, reviews = _orders(rng, clock, offerings, batches, slots, people, named)
-    _counters(offerings, batches, slots, orders, reviews)
-    follows = _follows(rng, offerings, people)
-    needs = _needs(rng, clock, province, people, offerings, staff)
+    return Catalogue(province=province, providers=providers, offerings=offerings, batches=batches, slots=slots,
+                     people=people, named=_named_members(), staff=_staff_writer(province), clock=_Clock(rng, now))
 
-    by_status = Counter(o.status for o in orders)
+
+def plan(offering: Offering, batch: Batch, slot: Slot | None, person: Person, placed: datetime,
+         final: str) -> dict[str, Any]:
+    """One order to be written (by the generator's ``write_orders``) and where it ends up: a demo
+    order gets there (``reach``), its steps fitted in before now."""
+    return {"offering": offering, "batch": batch, "slot": slot, "member_id": person.id,
+            "member_union_id": person.union_id, "placed_at": placed, "final": final, "reach": True,
+            "note": ["", "", "希望安排在周末", "第一次参加，想多了解一些", "工作日晚上有时间"][person.id % 5]}
+
+
+def finish(rng: random.Random, cat: Catalogue) -> list[str]:
+    """Follows and needs after the orders, and the summary lines (Chinese)."""
+    follows = _follows(rng, cat.offerings, cat.people)
+    needs = _needs(rng, cat.clock, cat.province, cat.people, cat.offerings, cat.staff)
+    by_status = Counter(Order.objects.values_list("status", flat=True))
     labels = dict(OrderStatus.choices)
     states = "、".join(f"{labels[s]}{by_status.get(s, 0)}" for s in OrderStatus.values)
-    persons = sum(1 for p in providers if p.kind in (ProviderKind.MODEL_WORKER, ProviderKind.CRAFTSMAN))
+    persons = sum(1 for p in cat.providers if p.kind in (ProviderKind.MODEL_WORKER, ProviderKind.CRAFTSMAN))
     served = sum(by_status.get(s, 0) for s in SERVED_STATUSES)
-    domains = len({o.domain for o in offerings})
+    domains = len({o.domain for o in cat.offerings})
     return [
-        f"云集市：服务方 {len(providers)} 个（劳模工匠 {persons}，合作机构 {len(providers) - persons}），"
-        f"服务项目 {len(offerings)} 个（{domains} 个领域，上架 "
-        f"{sum(1 for o in offerings if o.status == OfferingStatus.LISTED)} 个），批次 {len(batches)} 个",
-        f"  云集市订单 {len(orders)} 个（{states}），服务人次 {served}，评价 {len(reviews)} 条，"
-        f"事件 {events} 条，关注 {follows} 个，需求 {needs} 条",
+        f"云集市：服务方 {len(cat.providers)} 个（劳模工匠 {persons}，合作机构 {len(cat.providers) - persons}），"
+        f"服务项目 {len(cat.offerings)} 个（{domains} 个领域，上架 "
+        f"{sum(1 for o in cat.offerings if o.status == OfferingStatus.LISTED)} 个），批次 {len(cat.batches)} 个",
+        f"  云集市订单 {sum(by_status.values())} 个（{states}），服务人次 {served}，评价 {Review.objects.count()} 条，"
+        f"事件 {OrderEvent.objects.count()} 条，关注 {follows} 个，需求 {needs} 条",
         f"  云集市服务方登录：{PROVIDER_PHONE} / {PROVIDER_PASSWORD}（手机端 云集市 › 服务者工作台）",
     ]
 
@@ -422,160 +449,50 @@ def _named_members() -> dict[str, int]:
     return found
 
 
+# Where the demo's orders end up: a closed batch's were served (or not), an open batch's are under way.
 FIRST_BATCH = {OrderStatus.REVIEWED: 55, OrderStatus.CONFIRMED: 22, OrderStatus.CANCELLED: 13, OrderStatus.NO_SHOW: 10}
 SECOND_BATCH = {OrderStatus.PLACED: 38, OrderStatus.ASSIGNED: 30, OrderStatus.DELIVERED: 20, OrderStatus.CANCELLED: 12}
 
 
-def _orders(rng: random.Random, clock: _Clock, offerings: Sequence[Offering], batches: Sequence[Batch],
-            slots: dict[int, list[Slot]], people: Sequence[Person],
-            named: dict[str, int]) -> tuple[list[Order], int, list[Review]]:
-    by_offering: dict[int, list[Batch]] = {}
-    for batch in batches:
-        by_offering.setdefault(batch.offering_id, []).append(batch)
-    plans: list[tuple[Order, str]] = []  # (order, final status)
-    for offering in offerings:
-        if offering.status == OfferingStatus.DRAFT:
-            continue
-        pool = _eligible(people, offering)
-        if not pool:
-            continue
-        for batch in by_offering.get(offering.pk, []):
-            first = batch.status == BatchStatus.CLOSED
-            share = rng.uniform(0.75, 1.0) if first else rng.uniform(0.3, 0.7)
-            wanted = min(int(batch.capacity * share), len(pool))
-            chosen = rng.sample(pool, wanted)
-            weights = FIRST_BATCH if first else SECOND_BATCH
-            batch_slots = slots.get(batch.pk, [])
-            for i, person in enumerate(chosen):
-                status = _pick(rng, weights)
-                placed = (clock.after(batch.opens_at, 1, 24 * 15) if first
-                          else clock.after(batch.opens_at, 0.5, 24 * 6))
-                slot = batch_slots[i % len(batch_slots)] if batch_slots else None
-                plans.append((_order(offering, batch, slot, person, placed), status))
-    _named_orders(rng, offerings, by_offering, slots, people, named, plans)
-    created = Order.objects.bulk_create([order for order, _ in plans], batch_size=1000)
-    events, reviews = _lifecycle(rng, clock, list(zip(created, [s for _, s in plans], strict=True)))
-    return created, events, reviews
+def final_status(rng: random.Random, batch: Batch, slot: Slot | None, now: datetime) -> str:
+    """Where an order of ``batch`` ends up; an order for a time slot still to come is not served yet."""
+    final = _pick(rng, FIRST_BATCH if batch.status == BatchStatus.CLOSED else SECOND_BATCH)
+    if slot is not None and slot.starts_at > now and final in (
+            OrderStatus.DELIVERED, OrderStatus.CONFIRMED, OrderStatus.REVIEWED, OrderStatus.NO_SHOW):
+        return OrderStatus.ASSIGNED
+    return final
 
 
-def _order(offering: Offering, batch: Batch, slot: Slot | None, person: Person, placed: datetime) -> Order:
-    return Order(offering=offering, batch=batch, slot=slot, union_id=offering.union_id, member_id=person.id,
-                 member_union_id=person.union_id, placed_at=placed, updated_at=placed,
-                 scheduled_at=slot.starts_at if slot else None, status=OrderStatus.PLACED,
-                 note=["", "", "希望安排在周末", "第一次参加，想多了解一些", "工作日晚上有时间"][person.id % 5])
-
-
-def _named_orders(rng: random.Random, offerings: Sequence[Offering], by_offering: dict[int, list[Batch]],
-                  slots: dict[int, list[Slot]], people: Sequence[Person], named: dict[str, int],
-                  plans: list[tuple[Order, str]]) -> None:
+def named_orders(rng: random.Random, cat: Catalogue, plans: list[dict[str, Any]]) -> None:
     """王小明: one to confirm, one to rate, one in progress, one rated; 李骑手: a gig offering in
     progress, one to confirm, one cancelled. Their orders replace a generated one in the same batch."""
     wanted = {WORKER_PHONE: [OrderStatus.DELIVERED, OrderStatus.CONFIRMED, OrderStatus.PLACED, OrderStatus.REVIEWED],
               RIDER_PHONE: [OrderStatus.ASSIGNED, OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REVIEWED]}
-    index = {p.id: p for p in people}
-    for phone, member_id in named.items():
+    index = {p.id: p for p in cat.people}
+    latest = cat.clock.now - timedelta(hours=1)
+    for phone, member_id in cat.named.items():
         person = index.get(member_id)
         if person is None:
             continue
-        mine = [o for o in offerings if o.status == OfferingStatus.LISTED and _eligible([person], o)]
+        mine = [o for o in cat.offerings if o.status == OfferingStatus.LISTED and eligible([person], o)]
         mine.sort(key=lambda o: (o.audience != Audience.GIG, o.pk))  # the rider's gig offerings first
         for status, offering in zip(wanted[phone], mine, strict=False):
             done = status in (OrderStatus.CONFIRMED, OrderStatus.REVIEWED)
-            batch = next((b for b in by_offering[offering.pk] if (b.status == BatchStatus.CLOSED) == done), None)
+            batch = next((b for b in cat.batches_of(offering) if (b.status == BatchStatus.CLOSED) == done), None)
             if batch is None:
                 continue
             # take the place of a generated order of the same batch (the member's own, if drawn), so that
             # the batch and its slot stay within their places
             # (the first slot of a batch is the one already held, so the order can be served)
-            slot = slots.get(batch.pk, [None])[0]
-            same = [i for i, (order, _) in enumerate(plans) if order.batch is batch and order.slot is slot]
-            own = [i for i, (order, _) in enumerate(plans) if order.batch is batch and order.member_id == person.id]
+            slot = cat.slots.get(batch.pk, [None])[0]
+            same = [i for i, p in enumerate(plans) if p["batch"] is batch and p["slot"] is slot]
+            own = [i for i, p in enumerate(plans) if p["batch"] is batch and p["member_id"] == person.id]
             if own:
-                slot = plans[own[-1]][0].slot
+                slot = plans[own[-1]]["slot"]
             if own or same:
                 del plans[(own or same)[-1]]
             placed = batch.opens_at + timedelta(hours=rng.uniform(2, 30))
-            plans.append((_order(offering, batch, slot, person, min(placed, timezone.now())), status))
-
-
-def _lifecycle(rng: random.Random, clock: _Clock, plans: Sequence[tuple[Order, str]]) -> tuple[int, list[Review]]:
-    """Walk each order to its final state: fields, history rows and reviews."""
-    served = [OrderStatus.ASSIGNED, OrderStatus.DELIVERED, OrderStatus.CONFIRMED, OrderStatus.REVIEWED]
-    path = {
-        OrderStatus.PLACED: [], OrderStatus.ASSIGNED: served[:1], OrderStatus.DELIVERED: served[:2],
-        OrderStatus.CONFIRMED: served[:3], OrderStatus.REVIEWED: served,
-        OrderStatus.NO_SHOW: [OrderStatus.ASSIGNED, OrderStatus.NO_SHOW],
-        OrderStatus.CANCELLED: [OrderStatus.CANCELLED],
-    }
-    events: list[OrderEvent] = []
-    reviews: list[Review] = []
-    changed: list[Order] = []
-    for order, final in plans:
-        if order.slot is not None and order.slot.starts_at > clock.now and final in (
-                OrderStatus.DELIVERED, OrderStatus.CONFIRMED, OrderStatus.REVIEWED, OrderStatus.NO_SHOW):
-            final = OrderStatus.ASSIGNED  # a slot still to come can't have been served yet
-        events.append(OrderEvent(order=order, to_status=OrderStatus.PLACED, created_at=order.placed_at))
-        at, before = order.placed_at, OrderStatus.PLACED
-        recent = order.batch.status == BatchStatus.OPEN
-        for step in path[final]:
-            at = clock.after(at, 2, 20 if recent else 24 * 4)
-            note = ""
-            if step == OrderStatus.ASSIGNED:
-                order.server_name = order.offering.provider.name if order.offering.provider.kind in (
-                    ProviderKind.MODEL_WORKER, ProviderKind.CRAFTSMAN) else rng.choice(("张老师", "李医生", "王律师",
-                                                                                         "刘老师", "马主任"))
-                order.scheduled_at = order.scheduled_at or clock.after(at, 24, 24 * 5)
-                note = f"服务人员：{order.server_name}"
-            elif step == OrderStatus.DELIVERED:
-                at = max(at, order.scheduled_at) if order.scheduled_at and order.scheduled_at < clock.now else at
-                order.delivered_at, order.delivery_note = at, "已按约定完成服务"
-            elif step == OrderStatus.CONFIRMED:
-                order.confirmed_at = at
-                order.auto_confirmed = rng.random() < 0.2
-            elif step == OrderStatus.REVIEWED:
-                rating = _pick(rng, RATINGS)
-                reviews.append(Review(order=order, offering=order.offering, rating=rating,
-                                      text=rng.choice(REVIEWS) if rating >= 3 else "等候时间较长，希望改进",
-                                      created_at=at))
-                note = f"{rating}星"
-            elif step == OrderStatus.CANCELLED:
-                by = CancelledBy.MEMBER if before == OrderStatus.PLACED and rng.random() < 0.7 else CancelledBy.STAFF
-                order.cancelled_by, order.cancel_reason = by, rng.choice(CANCEL_REASONS)
-                note = order.cancel_reason
-            events.append(OrderEvent(order=order, from_status=before, to_status=step, created_at=at, note=note))
-            before = step
-        order.status, order.updated_at = final, at
-        if final != OrderStatus.PLACED:
-            changed.append(order)
-    Order.objects.bulk_update(changed, ["status", "updated_at", "server_name", "scheduled_at", "delivered_at",
-                                        "delivery_note", "confirmed_at", "auto_confirmed", "cancelled_by",
-                                        "cancel_reason"], batch_size=1000)
-    OrderEvent.objects.bulk_create(events, batch_size=2000)
-    Review.objects.bulk_create(reviews, batch_size=1000)
-    return len(events), reviews
-
-
-def _counters(offerings: Sequence[Offering], batches: Sequence[Batch], slots: dict[int, list[Slot]],
-              orders: Sequence[Order], reviews: Sequence[Review]) -> None:
-    """What the transitions keep, computed once from the generated rows."""
-    taken = Counter(o.batch_id for o in orders if o.status in HOLDING_STATUSES)
-    slot_taken = Counter(o.slot_id for o in orders if o.slot_id and o.status in HOLDING_STATUSES)
-    for batch in batches:
-        batch.taken = min(taken.get(batch.pk, 0), batch.capacity)
-    Batch.objects.bulk_update(batches, ["taken"])
-    all_slots = [s for group in slots.values() for s in group]
-    for slot in all_slots:
-        slot.taken = min(slot_taken.get(slot.pk, 0), slot.capacity)
-    Slot.objects.bulk_update(all_slots, ["taken"])
-    served = Counter(o.offering_id for o in orders if o.status in SERVED_STATUSES)
-    count = Counter(r.offering_id for r in reviews)
-    total: Counter[int] = Counter()
-    for review in reviews:
-        total[review.offering_id] += review.rating
-    for offering in offerings:
-        offering.served_count = served.get(offering.pk, 0)
-        offering.rating_count, offering.rating_sum = count.get(offering.pk, 0), total.get(offering.pk, 0)
-    Offering.objects.bulk_update(offerings, ["served_count", "rating_count", "rating_sum"])
+            plans.append(plan(offering, batch, slot, person, min(placed, latest), status))
 
 
 def _follows(rng: random.Random, offerings: Sequence[Offering], people: Sequence[Person]) -> int:
@@ -583,7 +500,7 @@ def _follows(rng: random.Random, offerings: Sequence[Offering], people: Sequence
     rows: set[tuple[int, int]] = set()
     listed = [o for o in offerings if o.status == OfferingStatus.LISTED]
     for offering in listed:
-        for person in rng.sample(_eligible(with_account, offering), min(3, len(_eligible(with_account, offering)))):
+        for person in rng.sample(eligible(with_account, offering), min(3, len(eligible(with_account, offering)))):
             rows.add((person.user_id, offering.pk))
     Follow.objects.bulk_create([Follow(user_id=u, offering_id=o) for u, o in rows])
     return len(rows)
@@ -603,7 +520,7 @@ def _needs(rng: random.Random, clock: _Clock, province: Union, people: Sequence[
         created = clock.back(0.5, 60)
         need = Need(member_id=person.id, union_id=person.union_id, category=categories[category], title=title,
                     text="" if i % 3 else "请工会帮忙对接，谢谢！", created_at=created)
-        fitting = [o for o in listed if _eligible([person], o)]
+        fitting = [o for o in listed if eligible([person], o)]
         if i % 5 < 3 and fitting and staff is not None:
             offering = rng.choice(fitting)
             need.status, need.answer_offering, need.answer_provider = NeedStatus.ANSWERED, offering, offering.provider

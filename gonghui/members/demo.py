@@ -1,68 +1,43 @@
-"""Demo members: some 20,000 real-name members spread over the demo province's unions and employers,
-with the workflows around them — pending and decided join applications, an enrollment drive, open
-and completed transfers, and personal-information rights requests.
-
-The bulk is set-based (``bulk_create`` in batches): the encrypted fields and blind indexes are
-filled in by the fields' ``pre_save``/``get_prep_value``, which ``bulk_create`` calls too; the
-pinyin keys, set by ``Member.save()`` for a single row, are set here; card numbers are assigned per
-batch (region prefix + primary key, as ``registry.card_number`` does). The handful of workflow
-records go through the services, so their audit rows, timelines and notifications are the real
+"""Demo members: the workflows around the demo province's members — pending and decided join
+applications, an enrollment drive, open and completed transfers, and personal-information rights
+requests — through the services, so that their audit rows, timelines and notifications are the real
 ones; their dates are then moved back into the past so that the queues look lived-in.
 
-Who is where:
-
-* members of a grassroots union work at its employer; members of an employer without its own union
-  belong to the 工会联合会 or street union that takes that employer in (``member.union`` is always
-  ``member.employer.union``);
-* gig workers (新就业形态, about 15%) belong mostly to the joint unions of their trade or to street
-  unions, often without an employer on file;
-* ID numbers carry the region code of the district the member works in, a birth date in 1965–2004
-  and a sequence whose parity is the gender;
-* the named worker logins (职工 13900000010, 骑手 13900000011) and the other demo worker accounts are
-  members linked to their accounts or applicants waiting for a decision.
-
-The surname weights and phone prefixes below are shared with the synthetic data generator
-(``gonghui/cockpit/seed/people.py``, the ``seed`` command), which also uses the name, education and
-tag tables; from roster come ``pinyin_keys`` and ``assign_card_numbers``. The generator draws
-regions from all over China and birth dates from 1962–2006 and places people anywhere, so the demo
-has its own generator here (``DemoIdentities``, ``demo_person``, ``Workplaces``).
+The members themselves (some 20,000 real-name members over the demo tree's unions and employers,
+the named worker logins among them) are synthetic data: the generator draws and writes them
+(``gonghui/seed/province.py``, on the generator's people and member writer) and then calls
+``build_workflows`` here with the identities and workplaces it drew (``crowd``), since an applicant
+is drawn exactly as a member is. This module keeps the named logins' places, the workflow sizes
+and texts, and the counts the demo command prints.
 """
 
 from __future__ import annotations
 
 import random
-from bisect import bisect
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import accumulate
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gonghui.accounts.demo import WORKER_PASSWORD, DemoPeople
+from gonghui.accounts.demo import DemoPeople
 from gonghui.accounts.models import User
-from gonghui.lib.idcard import check_char
 from gonghui.lib.workdays import add_workdays
-from gonghui.unions.demo import ANCHORS, CITIES, GIG, JOINT_UNIONS, DemoTree
-from gonghui.unions.models import Employer, Union, UnionKind
+from gonghui.unions.demo import ANCHORS, DemoTree
+from gonghui.unions.models import Employer, Union
 
 from .models import (
     ApplicationStatus,
-    Education,
     EmploymentForm,
     EnrollmentDrive,
     GigOccupation,
-    HardshipLevel,
     Household,
     JoinApplication,
     Member,
     MembershipHistory,
     MemberStatus,
-    ModelWorkerLevel,
     RightsRequest,
     RightsRequestKind,
     RightsRequestStatus,
@@ -73,455 +48,20 @@ from .models import (
 from .services import joining, rights
 from .services import transfer as transfers
 from .services.registry import NOTICE_VERSION
-from .services.roster import assign_card_numbers, pinyin_keys
 
 DEFAULT_MEMBERS = 20_000
 MIN_MEMBERS = 100  # below this the workflows (transfers, requests) run out of people to pick
-GIG_SHARE = 0.15
-BATCH = 2000
 
-BORN_FIRST, BORN_LAST = date(1965, 1, 1), date(2004, 12, 31)
-JOIN_YEARS = 10
-
-# Phones of the demo accounts (139 0000 xxxx, 139 0001 xxxx …) are never given to generated members.
-RESERVED_PHONE_PREFIX = "139000"
-APPLICANT_PHONES_FROM = 13900030000
-
-# --- Who the members are -------------------------------------------------------------------------------------
-
-# Surnames with rough weights (per mille of the population), and a few compound ones.
-SURNAMES: Sequence[tuple[str, float]] = (
-    ("王", 71), ("李", 70), ("张", 68), ("刘", 53), ("陈", 45), ("杨", 31), ("赵", 23), ("黄", 22), ("周", 21),
-    ("吴", 20), ("徐", 17), ("孙", 15), ("胡", 13), ("朱", 13), ("高", 12), ("林", 12), ("何", 12), ("郭", 11),
-    ("马", 11), ("罗", 9), ("梁", 9), ("宋", 8), ("郑", 8), ("谢", 7), ("韩", 7), ("唐", 7), ("冯", 7), ("于", 6),
-    ("董", 6), ("萧", 3), ("程", 6), ("曹", 6), ("袁", 6), ("邓", 6), ("许", 6), ("傅", 5), ("沈", 5), ("曾", 5),
-    ("彭", 5), ("吕", 5), ("苏", 5), ("卢", 5), ("蒋", 5), ("蔡", 5), ("贾", 4), ("丁", 4), ("魏", 4), ("薛", 4),
-    ("叶", 4), ("阎", 4), ("余", 4), ("潘", 4), ("杜", 4), ("戴", 4), ("夏", 4), ("钟", 4), ("汪", 4), ("田", 4),
-    ("任", 4), ("姜", 4), ("范", 4), ("方", 4), ("石", 4), ("姚", 4), ("谭", 3), ("廖", 3), ("邹", 3), ("熊", 3),
-    ("金", 3), ("陆", 3), ("郝", 3), ("孔", 3), ("白", 3), ("崔", 3), ("康", 3), ("毛", 3), ("邱", 3), ("秦", 3),
-    ("江", 3), ("史", 3), ("顾", 3), ("侯", 3), ("邵", 3), ("孟", 3), ("龙", 3), ("万", 3), ("段", 3), ("雷", 3),
-    ("钱", 2), ("汤", 2), ("尹", 2), ("黎", 2), ("易", 2), ("常", 2), ("武", 2), ("乔", 2), ("贺", 2), ("赖", 2),
-    ("龚", 2), ("文", 2), ("韦", 2), ("祁", 1), ("鲁", 1), ("欧阳", 0.4), ("上官", 0.1),
-    ("司马", 0.1), ("诸葛", 0.1), ("东方", 0.1),
-)
-PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156",
-                  "157", "158", "159", "166", "176", "177", "180", "181", "182", "185", "186", "187", "188", "189",
-                  "191", "199")
-
-GIG_OCCUPATIONS: dict[str, float] = {
-    GigOccupation.FOOD_DELIVERY: 30, GigOccupation.COURIER: 28, GigOccupation.RIDE_HAILING: 15,
-    GigOccupation.TRUCK: 10, GigOccupation.ONLINE_DELIVERY: 6, GigOccupation.DOMESTIC: 5,
-    GigOccupation.STREAMER: 3, GigOccupation.OTHER: 3,
-}
-# The share of men in each gig occupation (riders and drivers are mostly men, domestic workers women).
-GIG_MEN: dict[str, float] = {
-    GigOccupation.FOOD_DELIVERY: 0.9, GigOccupation.COURIER: 0.86, GigOccupation.RIDE_HAILING: 0.93,
-    GigOccupation.TRUCK: 0.98, GigOccupation.ONLINE_DELIVERY: 0.85, GigOccupation.DOMESTIC: 0.08,
-    GigOccupation.STREAMER: 0.45, GigOccupation.OTHER: 0.6,
-}
-# Which kind of gig employer (unions.demo.GIG) and joint union an occupation belongs with.
-OCCUPATION_KIND: dict[str, str] = {
-    GigOccupation.COURIER: "express", GigOccupation.FOOD_DELIVERY: "delivery",
-    GigOccupation.ONLINE_DELIVERY: "delivery", GigOccupation.RIDE_HAILING: "ride", GigOccupation.TRUCK: "truck",
-}
-# Joint unions that take in occupations without a gig employer kind of their own.
-OCCUPATION_JOINT: dict[str, str] = {
-    GigOccupation.STREAMER: "城西区商务楼宇工会联合会",
-    GigOccupation.OTHER: "东关大街街道商户工会联合会",
-    GigOccupation.DOMESTIC: "东关大街街道商户工会联合会",
-}
-# What a gig worker without an employer on file writes as their workplace.
-SELF_EMPLOYED: dict[str, str] = {
-    GigOccupation.FOOD_DELIVERY: "外卖平台众包骑手", GigOccupation.COURIER: "快递加盟网点",
-    GigOccupation.RIDE_HAILING: "网约车平台（个人车主）", GigOccupation.TRUCK: "个体货运（自有车辆）",
-    GigOccupation.ONLINE_DELIVERY: "同城即时配送平台", GigOccupation.DOMESTIC: "家政服务平台",
-    GigOccupation.STREAMER: "直播平台（个人主播）", GigOccupation.OTHER: "灵活就业",
-}
-
-EDUCATION_REGULAR: dict[str, float] = {
-    Education.PRIMARY: 2, Education.JUNIOR: 17, Education.SENIOR: 28, Education.COLLEGE: 25,
-    Education.BACHELOR: 25, Education.POSTGRADUATE: 3,
-}
-EDUCATION_GIG: dict[str, float] = {
-    Education.PRIMARY: 5, Education.JUNIOR: 38, Education.SENIOR: 35, Education.COLLEGE: 15, Education.BACHELOR: 7,
-}
-# Rural household registration (农业户口, i.e. migrant workers): about 40% overall.
-AGRICULTURAL = {EmploymentForm.REGULAR: 0.33, EmploymentForm.GIG: 0.78}
-LEFT_SHARE = 0.02
-
-MODEL_WORKER: dict[str, float] = {
-    ModelWorkerLevel.NATIONAL: 0.0003, ModelWorkerLevel.PROVINCIAL: 0.0015, ModelWorkerLevel.CITY: 0.005,
-}
-HARDSHIP: dict[str, float] = {
-    HardshipLevel.GENERAL: 0.015, HardshipLevel.SERIOUS: 0.006, HardshipLevel.EXTREME: 0.002,
-}
-CRAFTSMAN = {EmploymentForm.REGULAR: 0.012, EmploymentForm.GIG: 0.002}
-REPRESENTATIVE = {EmploymentForm.REGULAR: 0.06, EmploymentForm.GIG: 0.015}
-
-# Qinghai: many Hui (马, 韩, 冶 …) and Tibetan and Tu people, whose names have no surname.
-QINGHAI_SURNAMES: dict[str, float] = {"马": 45, "韩": 10, "冶": 5, "祁": 5, "鲁": 3, "喇": 2, "铁": 1, "妥": 1}
-# Given names by gender: one character, or a common two-character name of the 1960s to the 2000s.
-# Random pairs of characters read like nobody's name ("墨梦", "涛勇"), so pairs are taken whole.
-GIVEN_ONE = {
-    True: "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宁凯浩宇峰林龙亮俊成东军斌健",
-    False: "芳娜秀英敏静丽艳娟霞萍玲红梅丹慧婷燕雪琳倩颖洁蓉莉琴兰晶",
-}
-GIVEN_TWO = {
-    True: ("建国", "建华", "建军", "国庆", "国强", "志强", "志刚", "卫东", "学军", "红军", "海军", "永福", "德明",
-           "进忠", "占元", "福全", "成林", "文博", "晓东", "海涛", "晓明", "俊杰", "浩然", "子轩", "梓轩", "宇航",
-           "泽宇", "天佑", "锦程", "彦博", "一鸣", "家豪", "明辉", "振华", "春生", "海龙", "建平", "玉成", "有才",
-           "长青", "鹏飞", "文斌", "永强", "国栋", "小龙", "立新", "生财", "万福", "得福", "维民"),
-    False: ("秀英", "桂英", "玉兰", "秀兰", "桂兰", "淑珍", "玉珍", "凤英", "金花", "春梅", "红梅", "海燕", "丽萍",
-            "丽娟", "晓红", "文娟", "春花", "秋月", "冬梅", "雪莲", "玉梅", "海霞", "晓燕", "婷婷", "丽丽", "佳怡",
-            "欣怡", "子涵", "雨桐", "梦瑶", "思雨", "一诺", "佳琪", "若汐", "晓雪", "美玲", "小红", "艳红", "桂芳",
-            "秀云", "花儿", "永梅", "亚楠", "晓琴", "慧敏", "月娥"),
-}
-TIBETAN_SHARE = 0.09
-TIBETAN = {  # (first parts, second parts) of Tibetan names, by gender
-    True: (("才让", "扎西", "多杰", "索南", "桑吉", "更登", "尕藏", "旦正", "仁青", "公保", "南加", "华旦", "贡保"),
-           ("才旦", "东珠", "加", "本", "太", "当周", "加措", "尖措", "多杰", "才让", "扎西", "索南", "吉")),
-    False: (("才让", "拉毛", "卓玛", "央金", "德吉", "周毛", "措毛", "完玛", "桑吉", "仁青"),
-            ("卓玛", "措", "吉", "草", "卓嘎", "措姆", "拉姆", "吉毛", "拉毛")),
-}
-
-LEAVE_REASONS = ("离开本单位，办理退会", "退休", "本人申请退会", "单位注销，会籍终止")
-REGULAR_JOIN_REASONS = ("", "", "单位工会登记入会", "花名册集中登记")
-GIG_JOIN_REASONS = ("新就业形态劳动者入会", "“骑手入会集中行动”登记入会", "驿站现场登记入会")
-
-
-def _pick(rng: random.Random, weights: dict[str, float]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
-
-
-class DemoIdentities:
-    """Unique resident ID numbers and phones for everyone the demo invents (members and applicants)."""
-
-    def __init__(self) -> None:
-        surnames = dict(SURNAMES)
-        for surname, weight in QINGHAI_SURNAMES.items():
-            surnames[surname] = surnames.get(surname, 0) + weight
-        self._surnames = list(surnames)
-        self._surname_cum = list(accumulate(surnames.values()))
-        self.ids: set[str] = set()
-        self.phones: set[str] = set()
-
-    def name(self, rng: random.Random, *, male: bool) -> str:
-        if rng.random() < TIBETAN_SHARE:
-            firsts, seconds = TIBETAN[male]
-            first, second = rng.choice(firsts), rng.choice(seconds)
-            return first + second if first != second else first
-        surname = self._surnames[bisect(self._surname_cum, rng.random() * self._surname_cum[-1])]
-        return surname + (rng.choice(GIVEN_TWO[male]) if rng.random() < 0.7 else rng.choice(GIVEN_ONE[male]))
-
-    def id_number(self, rng: random.Random, *, region: str, born: date, male: bool) -> str:
-        """GB 11643: region, birth date, a sequence whose parity is the gender (odd for men), check."""
-        while True:
-            sequence = 2 * rng.randrange(1, 500) - (1 if male else 0)
-            body = f"{region}{born:%Y%m%d}{sequence:03d}"
-            number = body + check_char(body)
-            if number not in self.ids:
-                self.ids.add(number)
-                return number
-
-    def phone(self, rng: random.Random) -> str:
-        while True:
-            phone = f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(10 ** 8):08d}"
-            if phone not in self.phones and not phone.startswith(RESERVED_PHONE_PREFIX):
-                self.phones.add(phone)
-                return phone
-
-
-def birth_date(rng: random.Random, occupation: str = "") -> date:
-    """Working age: most regular workers born in the 1980s, gig workers younger, truck drivers older."""
-    if occupation == GigOccupation.TRUCK:
-        year = rng.triangular(1965, 2001, 1981)
-    elif occupation:
-        year = rng.triangular(1968, 2005, 1994)
-    else:
-        year = rng.triangular(1965, 2005, 1986)
-    born = date(int(year), 1, 1) + timedelta(days=rng.randrange(365))
-    return min(max(born, BORN_FIRST), BORN_LAST)
-
-
-def join_date(rng: random.Random, *, born: date, today: date, gig: bool) -> date:
-    """Within the past ten years (gig workers mostly since the enrollment drives of the last five),
-    never before the 18th birthday."""
-    earliest = today - timedelta(days=(5 if gig and rng.random() < 0.85 else JOIN_YEARS) * 365)
-    adult = date(born.year + 18, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
-    earliest = max(earliest, adult)
-    span = (today - earliest).days
-    return earliest + timedelta(days=rng.randrange(1, span)) if span > 1 else today
+# The named worker logins: 王小明 works at the anchor dairy (城东区, its own union); 李骑手 delivers
+# food in 城中区, a member of the delivery riders' joint union.
+WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
+RIDER_JOINT = "城中区外卖配送行业工会联合会"
 
 
 def _at(day: date, rng: random.Random, *, latest: datetime | None = None) -> datetime:
     """An aware moment during office hours of ``day`` (not after ``latest``)."""
     moment = timezone.make_aware(datetime.combine(day, time(rng.randint(8, 17), rng.randrange(60))))
     return min(moment, latest) if latest is not None else moment
-
-
-# --- Where they work ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    union: Union
-    employer: Employer | None = None
-
-
-def gig_kind(employer: Employer) -> str:
-    """The gig employer kind (unions.demo.GIG) that the demo's employer names give away, or ""."""
-    for kind, (_, trades, shop) in GIG.items():
-        if any(word and word in employer.name for word in (*trades, shop)) and "货运代理" not in employer.name:
-            return kind
-    return ""
-
-
-@dataclass
-class Workplaces:
-    """Weighted draws of where a member works, built once from the demo tree."""
-
-    regular: list[Place]
-    regular_cum: list[float]
-    by_kind: dict[str, tuple[list[Employer], list[float]]]
-    joint_by_kind: dict[str, Union]
-    joint_employers: dict[int, list[Employer]]  # joint union pk → the employers it takes in
-    streets: list[Union]
-    street_cum: list[float]
-    domestic: list[Employer]
-    joint: dict[str, Union]
-    districts_of_city: dict[str, list[tuple[str, float]]]  # city code → (district code, weight)
-    established: list[Employer] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, tree: DemoTree) -> Workplaces:
-        regular: list[tuple[Place, float]] = []
-        by_kind: dict[str, list[Employer]] = {}
-        joint_employers: dict[int, list[Employer]] = {}
-        street_of: Counter[int] = Counter()
-        street_pks = {u.pk for u in tree.streets.values()}
-        for employer in tree.employers:
-            kind = gig_kind(employer)
-            headcount = employer.employee_count or 1
-            if kind:
-                by_kind.setdefault(kind, []).append(employer)
-            else:
-                # Workers of employers without a union of their own join less often.
-                regular.append((Place(employer.union, employer), headcount * (1.0 if employer.union_established
-                                                                              else 0.35)))
-            if employer.union.kind == UnionKind.JOINT:
-                joint_employers.setdefault(employer.union.pk, []).append(employer)
-            street_of.update(pk for pk in (*employer.union.ancestor_ids, employer.union.pk) if pk in street_pks)
-        streets = list(tree.streets.values())
-        joint_by_kind = {takes: tree.joint[name] for name, _, takes, _ in JOINT_UNIONS if takes in GIG}
-        return cls(
-            regular=[place for place, _ in regular], regular_cum=list(accumulate(w for _, w in regular)),
-            by_kind={kind: (employers, list(accumulate(e.employee_count or 1 for e in employers)))
-                     for kind, employers in by_kind.items()},
-            joint_by_kind=joint_by_kind, joint_employers=joint_employers, streets=streets,
-            street_cum=list(accumulate(1 + street_of.get(s.pk, 0) for s in streets)),
-            domestic=[e for e in tree.employers if "家政" in e.name], joint=tree.joint,
-            districts_of_city={city.code: [(d.code, d.weight) for d in city.districts] for city in CITIES},
-            established=[e for e in tree.employers if e.union_established],
-        )
-
-    @staticmethod
-    def _draw(rng: random.Random, items: Sequence[Any], cum: Sequence[float]) -> Any:
-        return items[min(bisect(cum, rng.random() * cum[-1]), len(items) - 1)]
-
-    def street(self, rng: random.Random) -> Place:
-        return Place(self._draw(rng, self.streets, self.street_cum))
-
-    def regular_place(self, rng: random.Random) -> Place:
-        if not self.regular:
-            return self.street(rng)
-        return self._draw(rng, self.regular, self.regular_cum)
-
-    def gig_place(self, rng: random.Random, occupation: str) -> Place:
-        """Mostly the joint union of the trade (with or without an employer), else a gig employer of
-        the trade wherever it is, else the street union where the worker lives."""
-        kind = OCCUPATION_KIND.get(occupation, "")
-        roll = rng.random()
-        joint = self.joint_by_kind.get(kind) or self.joint.get(OCCUPATION_JOINT.get(occupation, ""))
-        if joint is not None and roll < (0.6 if kind else 0.3):
-            taken_in = [e for e in self.joint_employers.get(joint.pk, ()) if not kind or gig_kind(e) == kind]
-            employer = rng.choice(taken_in) if taken_in and kind and rng.random() < 0.55 else None
-            return Place(joint, employer)
-        if kind in self.by_kind and roll < 0.85:
-            employers, cum = self.by_kind[kind]
-            employer = self._draw(rng, employers, cum)
-            return Place(employer.union, employer)
-        if occupation == GigOccupation.DOMESTIC and self.domestic and roll < 0.7:
-            employer = rng.choice(self.domestic)
-            return Place(employer.union, employer)
-        return self.street(rng)
-
-    def region(self, rng: random.Random, place: Place) -> str:
-        """The 6-digit code of the district the member works in (for the ID number)."""
-        if place.employer is not None:
-            return place.employer.uscc[2:8]  # the credit code's registration authority
-        code = place.union.region_code
-        if len(code) > 6 or not code.endswith("00"):
-            return code[:6]
-        districts = self.districts_of_city.get(code) or [(d, w) for ds in self.districts_of_city.values()
-                                                         for d, w in ds]
-        return rng.choices([d for d, _ in districts], weights=[w for _, w in districts])[0]
-
-
-# --- The bulk ------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Person:
-    """One generated member before insertion."""
-
-    name: str
-    id_number: str
-    phone: str
-    male: bool
-    born: date
-    place: Place
-    occupation: str
-    education: str
-    household: str
-    joined: date
-    left_on: date | None = None
-    user: User | None = None
-    tags: dict[str, Any] = field(default_factory=dict)
-
-    def member(self, rng: random.Random) -> Member:
-        full, initials = pinyin_keys(self.name)
-        online = self.user is not None
-        created = _at(self.joined, rng)
-        return Member(
-            user=self.user, name=self.name, name_pinyin=full, name_initials=initials, id_number=self.id_number,
-            phone=self.phone, gender="M" if self.male else "F", birth_date=self.born, education=self.education,
-            household=self.household,
-            employment_form=EmploymentForm.GIG if self.occupation else EmploymentForm.REGULAR,
-            gig_occupation=self.occupation, employer=self.place.employer, union=self.place.union,
-            join_date=self.joined, status=MemberStatus.LEFT if self.left_on else MemberStatus.ACTIVE,
-            notice_version=NOTICE_VERSION if online else "", consented_at=created if online else None,
-            created_at=created, **self.tags,
-        )
-
-
-def _tags(rng: random.Random, form: str) -> dict[str, Any]:
-    tags: dict[str, Any] = {}
-    roll = rng.random()
-    for level, share in MODEL_WORKER.items():
-        if roll < share:
-            tags["model_worker_level"] = level
-            break
-        roll -= share
-    roll = rng.random() * (1.6 if form == EmploymentForm.GIG else 1.0)
-    for level, share in HARDSHIP.items():
-        if roll < share:
-            tags["hardship_level"] = level
-            break
-        roll -= share
-    if rng.random() < CRAFTSMAN[form] + (0.3 if tags.get("model_worker_level") else 0):
-        tags["craftsman"] = True
-    if rng.random() < REPRESENTATIVE[form] + (0.5 if tags.get("model_worker_level") else 0):
-        tags["worker_representative"] = True
-    return tags
-
-
-def demo_person(rng: random.Random, ids: DemoIdentities, places: Workplaces, *, today: date, occupation: str = "",
-           place: Place | None = None) -> Person:
-    """One member of the demo: a gig worker when ``occupation`` is given, else a regular worker."""
-    form = EmploymentForm.GIG if occupation else EmploymentForm.REGULAR
-    place = place or (places.gig_place(rng, occupation) if occupation else places.regular_place(rng))
-    male = rng.random() < (GIG_MEN[occupation] if occupation else 0.56)
-    born = birth_date(rng, occupation)
-    joined = join_date(rng, born=born, today=today, gig=bool(occupation))
-    left_on = None
-    if rng.random() < LEFT_SHARE and (today - joined).days > 60:
-        left_on = joined + timedelta(days=rng.randrange(30, (today - joined).days))
-    return Person(
-        name=ids.name(rng, male=male),
-        id_number=ids.id_number(rng, region=places.region(rng, place), born=born, male=male),
-        phone=ids.phone(rng), male=male, born=born, place=place, occupation=occupation,
-        education=_pick(rng, EDUCATION_GIG if occupation else EDUCATION_REGULAR),
-        household=Household.AGRICULTURAL if rng.random() < AGRICULTURAL[form] else Household.NON_AGRICULTURAL,
-        joined=joined, left_on=left_on, tags=_tags(rng, form),
-    )
-
-
-def _insert(rng: random.Random, persons: Sequence[Person]) -> list[Member]:
-    """Members, their card numbers and their history rows, in batches."""
-    members: list[Member] = []
-    for start in range(0, len(persons), BATCH):
-        chunk = persons[start:start + BATCH]
-        batch = Member.objects.bulk_create([p.member(rng) for p in chunk], batch_size=500)
-        assign_card_numbers([(m.pk, m.union_id) for m in batch])
-        history: list[MembershipHistory] = []
-        for p, member in zip(chunk, batch, strict=True):
-            history.append(MembershipHistory(
-                member=member, to_union=member.union, to_status=MemberStatus.ACTIVE, event="join",
-                reason=rng.choice(GIG_JOIN_REASONS if p.occupation else REGULAR_JOIN_REASONS),
-                created_at=member.created_at))
-            if p.left_on is not None:
-                history.append(MembershipHistory(
-                    member=member, from_union=member.union, to_union=member.union, from_status=MemberStatus.ACTIVE,
-                    to_status=MemberStatus.LEFT, event="left",
-                    reason="退休" if p.born.year < 1968 else rng.choice(LEAVE_REASONS), created_at=_at(p.left_on, rng)))
-        MembershipHistory.objects.bulk_create(history, batch_size=500)
-        members.extend(batch)
-    return members
-
-
-# --- Named logins and worker accounts ----------------------------------------------------------------------------
-
-WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
-RIDER_JOINT = "城中区外卖配送行业工会联合会"
-
-
-def _employer(tree: DemoTree, name: str) -> Employer | None:
-    return next((e for e in tree.employers if e.name == name), None)
-
-
-def _named(rng: random.Random, tree: DemoTree, people: DemoPeople, ids: DemoIdentities, places: Workplaces,
-           today: date) -> list[Person]:
-    """王小明 works at the anchor dairy (城东区, its own union); 李骑手 delivers food in 城中区."""
-    named: list[Person] = []
-    worker = people.named.get(WORKER_PHONE)
-    if worker is not None:
-        east = tree.districts["城东区"].path
-        dairy = _employer(tree, ANCHORS[0]["name"]) or next(
-            (e for e in places.established if e.union.path.startswith(east)), None)
-        place = Place(dairy.union, dairy) if dairy is not None else places.regular_place(rng)
-        born = date(1991, 6, 18)
-        named.append(Person(
-            name=worker.name, id_number=ids.id_number(rng, region=places.region(rng, place), born=born, male=True),
-            phone=worker.phone, male=True, born=born, place=place, occupation="", education=Education.COLLEGE,
-            household=Household.NON_AGRICULTURAL, joined=today - timedelta(days=4 * 365 + 37), user=worker,
-            tags={"worker_representative": True}))
-    rider = people.named.get(RIDER_PHONE)
-    if rider is not None:
-        joint = tree.joint[RIDER_JOINT]
-        outfit = next((e for e in tree.employers if e.union_id == joint.pk and gig_kind(e) == "delivery"), None)
-        place = Place(joint, outfit)
-        born = date(1998, 3, 9)
-        named.append(Person(
-            name=rider.name, id_number=ids.id_number(rng, region=places.region(rng, place), born=born, male=True),
-            phone=rider.phone, male=True, born=born, place=place, occupation=GigOccupation.FOOD_DELIVERY,
-            education=Education.SENIOR, household=Household.AGRICULTURAL, joined=today - timedelta(days=410),
-            user=rider))
-    return named
-
-
-def _accounts(rng: random.Random, people: DemoPeople, ids: DemoIdentities, needed: int) -> list[User]:
-    """The plain worker accounts, topped up with new ones (same published password) when the accounts
-    demo made fewer than the members' workflows need."""
-    accounts = list(people.workers)
-    missing = needed - len(accounts)
-    if missing > 0:
-        password = accounts[0].password if accounts else make_password(WORKER_PASSWORD)
-        extra = [User(phone=str(APPLICANT_PHONES_FROM + i), name=ids.name(rng, male=rng.random() < 0.6),
-                      password=password)
-                 for i in range(missing)]
-        accounts += User.objects.bulk_create(extra, batch_size=250)
-    return accounts
 
 
 # --- Workflows through the services ------------------------------------------------------------------------------
@@ -563,21 +103,11 @@ def _staff(union: Union) -> User | None:
     return found[0] if found else None
 
 
-def _submit(rng: random.Random, ids: DemoIdentities, places: Workplaces, user: User, place: Place, *,
+def _submit(rng: random.Random, crowd: Any, user: User, place: Any, *,
             occupation: str = "", drive: EnrollmentDrive | None = None, submitted: datetime) -> JoinApplication:
-    male = rng.random() < (GIG_MEN[occupation] if occupation else 0.56)
-    born = birth_date(rng, occupation)
     application = joining.application_submit(
-        applicant=user, union=place.union, name=user.name,
-        id_number=ids.id_number(rng, region=places.region(rng, place), born=born, male=male), phone=user.phone,
-        notice_version=NOTICE_VERSION, consented_at=submitted,
-        education=_pick(rng, EDUCATION_GIG if occupation else EDUCATION_REGULAR),
-        household=(Household.AGRICULTURAL if rng.random() < AGRICULTURAL[EmploymentForm.GIG if occupation
-                                                                       else EmploymentForm.REGULAR]
-                   else Household.NON_AGRICULTURAL),
-        employment_form=EmploymentForm.GIG if occupation else EmploymentForm.REGULAR, gig_occupation=occupation,
-        employer=place.employer, employer_name="" if place.employer else SELF_EMPLOYED.get(occupation, ""),
-        drive=drive)
+        applicant=user, union=place.union, name=user.name, phone=user.phone, notice_version=NOTICE_VERSION,
+        consented_at=submitted, drive=drive, **crowd.applicant(rng, place, occupation))
     JoinApplication.objects.filter(pk=application.pk).update(submitted_at=submitted)
     application.submitted_at = submitted
     return application
@@ -588,23 +118,24 @@ def _submitted(rng: random.Random, today: date, now: datetime, workdays_ago: int
     return _at(day, rng, latest=now - timedelta(minutes=rng.randint(5, 120)))
 
 
-def _application_places(rng: random.Random, tree: DemoTree, places: Workplaces) -> list[tuple[Place, str]]:
+def _application_places(rng: random.Random, tree: DemoTree, crowd: Any) -> list[tuple[Any, str]]:
     """Where the (non-drive) applicants want to join: the anchor union, employers' unions (a third
     of them in 城东区, the named officers' district) and the joint unions of gig trades."""
+    places = crowd.places
     east = tree.districts["城东区"].path
-    anchor = _employer(tree, ANCHORS[0]["name"])
+    anchor = next((e for e in tree.employers if e.name == ANCHORS[0]["name"]), None)
     east_employers = [e for e in places.established if e.union.path.startswith(east)]
-    targets: list[tuple[Place, str]] = []
+    targets: list[tuple[Any, str]] = []
     if anchor is not None:
-        targets += [(Place(anchor.union, anchor), "")] * 2
+        targets += [(crowd.place(anchor.union, anchor), "")] * 2
     while len(targets) < PENDING - DRIVE_PENDING:
         roll = rng.random()
         if roll < 0.4:
-            occupation = _pick(rng, GIG_OCCUPATIONS)
+            occupation = crowd.occupation(rng)
             targets.append((places.gig_place(rng, occupation), occupation))
         elif roll < 0.6 and east_employers:
             employer = rng.choice(east_employers)
-            targets.append((Place(employer.union, employer), ""))
+            targets.append((crowd.place(employer.union, employer), ""))
         else:
             targets.append((places.regular_place(rng), ""))
     return targets
@@ -619,32 +150,33 @@ def _approve_backdated(actor: User, application: JoinApplication, decided: datet
     return member
 
 
-def _build_applications(rng: random.Random, tree: DemoTree, people: DemoPeople, ids: DemoIdentities,
-                        places: Workplaces, applicants: list[User], today: date, now: datetime) -> Workflows:
+def _build_applications(rng: random.Random, tree: DemoTree, people: DemoPeople, crowd: Any,
+                        applicants: list[User], today: date, now: datetime) -> Workflows:
     done = Workflows()
+    places = crowd.places
     queue = iter(applicants)
     express = tree.joint[DRIVE_UNION]
     organizer = _staff(express) or people.province_admin
     drive = joining.drive_create(actor=organizer, union=express, name=f"{today.year}年快递行业集中入会",
                                  starts_on=today - timedelta(days=45), ends_on=today + timedelta(days=40))
     EnrollmentDrive.objects.filter(pk=drive.pk).update(created_at=_at(drive.starts_on, rng))
-    outlets = [e for e in places.joint_employers.get(express.pk, ()) if gig_kind(e) == "express"]
+    outlets = [e for e in places.joint_employers.get(express.pk, ()) if crowd.gig_kind(e) == "express"]
 
-    def courier() -> Place:
-        return Place(express, rng.choice(outlets) if outlets and rng.random() < 0.6 else None)
+    def courier() -> Any:
+        return crowd.place(express, rng.choice(outlets) if outlets and rng.random() < 0.6 else None)
 
     # Decided first (they were submitted earlier): approved through the drive and directly, rejected.
     for i in range(DRIVE_APPROVED):
         submitted = _submitted(rng, today, now, rng.randint(15, 30))
-        application = _submit(rng, ids, places, next(queue), courier(), occupation=GigOccupation.COURIER,
+        application = _submit(rng, crowd, next(queue), courier(), occupation=GigOccupation.COURIER,
                               drive=drive, submitted=submitted)
         _approve_backdated(organizer, application, _at(add_workdays(submitted.date(), 1 + i % 2), rng, latest=now))
         done.decided += 1
     for i in range(APPROVED + REJECTED):
-        occupation = _pick(rng, GIG_OCCUPATIONS) if i % 3 == 2 else ""
+        occupation = crowd.occupation(rng) if i % 3 == 2 else ""
         place = places.gig_place(rng, occupation) if occupation else places.regular_place(rng)
         submitted = _submitted(rng, today, now, rng.randint(8, 40))
-        application = _submit(rng, ids, places, next(queue), place, occupation=occupation, submitted=submitted)
+        application = _submit(rng, crowd, next(queue), place, occupation=occupation, submitted=submitted)
         actor = _staff(place.union) or people.province_admin
         decided = _at(add_workdays(submitted.date(), rng.randint(1, 3)), rng, latest=now)
         if i < APPROVED:
@@ -656,17 +188,17 @@ def _build_applications(rng: random.Random, tree: DemoTree, people: DemoPeople, 
         done.decided += 1
     for _ in range(WITHDRAWN):
         user = next(queue)
-        application = _submit(rng, ids, places, user, places.regular_place(rng),
+        application = _submit(rng, crowd, user, places.regular_place(rng),
                               submitted=_submitted(rng, today, now, rng.randint(5, 12)))
         joining.application_withdraw(applicant=user, application=application)
         done.decided += 1
 
     # Pending: about a third have waited more than three working days (flagged in the queue).
     targets = [(courier(), GigOccupation.COURIER, drive) for _ in range(DRIVE_PENDING)]
-    targets += [(place, occupation, None) for place, occupation in _application_places(rng, tree, places)]
+    targets += [(place, occupation, None) for place, occupation in _application_places(rng, tree, crowd)]
     for i, (place, occupation, in_drive) in enumerate(targets):
         waited = rng.randint(4, 15) if i % 3 == 0 else rng.randint(0, 3)
-        _submit(rng, ids, places, next(queue), place, occupation=occupation, drive=in_drive,
+        _submit(rng, crowd, next(queue), place, occupation=occupation, drive=in_drive,
                 submitted=_submitted(rng, today, now, waited))
         done.pending += 1
     return done
@@ -683,7 +215,7 @@ def _backdate_transfer(transfer: Transfer, started: datetime, ended: datetime) -
         event="transfer_start").update(created_at=ended)
 
 
-def _build_transfers(rng: random.Random, tree: DemoTree, people: DemoPeople, places: Workplaces,
+def _build_transfers(rng: random.Random, tree: DemoTree, people: DemoPeople, places: Any,
                      movers: list[Member], candidates: list[Member], today: date, now: datetime) -> Workflows:
     """Open transfers in both states, completed, refused and cancelled ones, through the services."""
     done = Workflows()
@@ -759,40 +291,19 @@ class DemoMembers:
     workflows: Workflows = field(default_factory=Workflows)
 
 
-def build_members(rng: random.Random, tree: DemoTree, people: DemoPeople, *,
-                  count: int = DEFAULT_MEMBERS) -> DemoMembers:
-    """``count`` members over the demo tree (the named worker logins among them, the other worker
-    accounts linked to some of them or applying to join), then the workflow records around them.
+def build_workflows(rng: random.Random, tree: DemoTree, people: DemoPeople, crowd: Any, *, members: list[Member],
+                    applicants: list[User]) -> DemoMembers:
+    """The workflow records around the demo's members, through the services: join applications
+    (pending and decided, an enrollment drive), transfers in every state and rights requests.
 
-    Preconditions: inside a transaction; ``tree`` and ``people`` were just built by the unions and
-    accounts demos; ``count`` ≥ MIN_MEMBERS.
+    ``crowd`` draws who an applicant is and where people work (``gonghui.seed.province.Crowd``: the
+    same drawing as the members'); ``members`` are the members just inserted, in insertion order,
+    ``applicants`` the worker accounts that apply to join. Preconditions: inside a transaction.
     """
-    if count < MIN_MEMBERS:
-        raise ValueError(f"the members demo needs at least {MIN_MEMBERS} members")
     today = timezone.localdate()
     now = timezone.now()
-    ids = DemoIdentities()
-    places = Workplaces.of(tree)
-
-    persons = _named(rng, tree, people, ids, places, today)
-    gig = round(count * GIG_SHARE) - sum(1 for p in persons if p.occupation)
-    regular = count - len(persons) - gig
-    occupations = [_pick(rng, GIG_OCCUPATIONS) for _ in range(gig)] + [""] * regular
-    rng.shuffle(occupations)
-    persons += [demo_person(rng, ids, places, today=today, occupation=occupation) for occupation in occupations]
-
-    # The plain worker accounts: the first apply to join, the rest are members (found by their account).
-    accounts = _accounts(rng, people, ids, APPLICANTS + LINKED)
-    applicants, linked = accounts[:APPLICANTS], accounts[APPLICANTS:]
-    linkable = [p for p in persons[len(persons) - len(occupations):]
-                if not p.occupation and not p.left_on and p.place.employer is not None
-                and p.place.employer.union_established and (today - p.joined).days > 90]
-    for p, user in zip(rng.sample(linkable, min(len(linked), len(linkable))), linked, strict=False):
-        p.user, p.name, p.phone = user, user.name, user.phone
-
-    members = _insert(rng, persons)
     done = DemoMembers(members=len(members))
-    done.workflows = _build_applications(rng, tree, people, ids, places, applicants, today, now)
+    done.workflows = _build_applications(rng, tree, people, crowd, applicants, today, now)
     with_user = [m for m in members if m.user_id is not None and m.user_id not in
                  {people.named[p].pk for p in (WORKER_PHONE, RIDER_PHONE) if p in people.named}]
     rng.shuffle(with_user)
@@ -800,7 +311,7 @@ def build_members(rng: random.Random, tree: DemoTree, people: DemoPeople, *,
     candidates = [m for m in members if m.status == MemberStatus.ACTIVE and m.user_id is None
                   and m.pk not in linked_ids and not m.gig_occupation and (today - m.join_date).days > 365]
     candidates = rng.sample(candidates, min(len(candidates), 40))
-    moved = _build_transfers(rng, tree, people, places, with_user[:AWAITING_RELEASE + CANCELLED], candidates,
+    moved = _build_transfers(rng, tree, people, crowd.places, with_user[:AWAITING_RELEASE + CANCELLED], candidates,
                              today, now)
     done.workflows.open_transfers, done.workflows.closed_transfers = moved.open_transfers, moved.closed_transfers
     done.workflows.rights_requests = _build_rights(rng, with_user[AWAITING_RELEASE + CANCELLED:], today, now)
@@ -827,3 +338,4 @@ def counts() -> dict[str, Any]:
         "transfers": {TransferStatus(s).label: n for s, n in sorted(transfer_states.items())},
         "rights_pending": RightsRequest.objects.filter(status=RightsRequestStatus.PENDING).count(),
     }
+

@@ -17,6 +17,7 @@ from gonghui.activities import demo
 from gonghui.activities.models import Activity, ActivityStatus, Rating, Signup, SignupStatus
 from gonghui.activities.selectors import people_served
 from gonghui.members.access import own_member
+from gonghui.seed.demo import build_activities
 from gonghui.unions.models import Union
 
 
@@ -27,7 +28,7 @@ def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[s
 
     with django_db_blocker.unblock(), transaction.atomic():
         build_demo(employers=60, workers=3, members=300, services=False)
-        yield demo.build(random.Random(7))
+        yield build_activities(random.Random(7))
         transaction.set_rollback(True)
 
 

@@ -32,6 +32,7 @@ from gonghui.appeals.models import (
 )
 from gonghui.appeals.services.deadlines import deadline_sweep
 from gonghui.core.scope import WRITE_ROLES
+from gonghui.seed.demo import build_appeals
 from gonghui.unions.models import UnionLevel
 
 TICKETS = 400
@@ -43,7 +44,7 @@ def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[s
     with django_db_blocker.unblock(), transaction.atomic(), override_settings(
             MEDIA_ROOT=tempfile.mkdtemp(prefix="appeals-demo-")):
         call_command("demo", employers=60, workers=3, members=300, services=False, stdout=StringIO())
-        yield demo.build(random.Random(7), count=TICKETS)
+        yield build_appeals(random.Random(7), count=TICKETS)
         transaction.set_rollback(True)
 
 

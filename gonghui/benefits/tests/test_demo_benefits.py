@@ -30,6 +30,7 @@ from gonghui.benefits.models import (
 )
 from gonghui.benefits.services.lotteries import lottery_verify
 from gonghui.members.models import Member
+from gonghui.seed.demo import build_benefits
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[s
     """One small demo for the whole module (the integrator calls build() from the demo command)."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo", employers=60, workers=3, members=400, services=False, stdout=StringIO())
-        yield demo.build(random.Random(2026))
+        yield build_benefits(random.Random(2026))
         transaction.set_rollback(True)
 
 

@@ -19,13 +19,13 @@ from gonghui.appeals.services import handling, intake
 from gonghui.cockpit import services
 from gonghui.cockpit.models import RefreshKind
 from gonghui.cockpit.schemas import payload
-from gonghui.cockpit.seed import seed
 from gonghui.cockpit.selectors import overview
 from gonghui.core.scope import Role
 from gonghui.market.models import Order
 from gonghui.members.models import Member
 from gonghui.members.services import transfer as transfers
 from gonghui.members.services.registry import member_create
+from gonghui.seed import seed
 from gonghui.testing import id_number, make_user
 from gonghui.unions.models import Employer, Union
 

@@ -30,6 +30,7 @@ from gonghui.market.models import (
     Provider,
     Review,
 )
+from gonghui.seed.demo import build_market
 
 MEMBERS = 1500
 
@@ -39,7 +40,7 @@ def lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
     """One small demo province plus the market, for the whole module; rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo", employers=60, workers=3, members=MEMBERS, services=False, stdout=StringIO())
-        yield demo.build(random.Random(7))
+        yield build_market(random.Random(7))
         transaction.set_rollback(True)
 
 

@@ -172,9 +172,9 @@ def test_it_finds_employers_by_name_however_the_brackets_and_dashes_are_typed(ca
 def test_it_computes_pinyin_keys_exactly_as_the_model_does() -> None:
     import random
 
-    from gonghui.members.demo import DemoIdentities
+    from gonghui.seed.people import Identities
 
-    rng, identities = random.Random(2026), DemoIdentities()
+    rng, identities = random.Random(2026), Identities()
     generated = [identities.name(rng, male=n % 2 == 0) for n in range(3000)]
     names = ["张三", "欧阳娜娜", "单田芳", "曾国藩", "阿卜杜·热合曼", "长孙无忌", "Tom张", "吕布", "嗯", "解放", "重庆",
              "朴树", "区长", "仇人", "乐乐", "银行", "单雄信", "尉迟恭", "万俟", *generated]

@@ -20,12 +20,10 @@ from django.db import transaction
 from gonghui.accounts import demo as accounts_demo
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.members import demo as members_demo
+from gonghui.seed import demo as seed_demo
+from gonghui.seed import province
 from gonghui.unions import demo as unions_demo
 from gonghui.unions.models import Union
-
-# The service modules' demo builders, in order; each reads the tree and members from the database and
-# returns its summary lines. They need members, so they run only when members are built.
-SERVICE_DEMOS = ("gonghui.market.demo", "gonghui.appeals.demo", "gonghui.benefits.demo", "gonghui.activities.demo")
 
 
 def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_demo.DEFAULT_EMPLOYERS,
@@ -43,9 +41,12 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     unions_demo.build_field_work(rng, tree, actor=people.province_admin)
     lines: list[str] = []
     if members:
-        members_demo.build_members(rng, tree, people, count=members)
-        for name in SERVICE_DEMOS if services else ():
-            lines += import_module(name).build(rng)
+        province.build_members(rng, tree, people, count=members)
+        # The service modules' demo builders (seed.demo.SERVICES), in order; each reads the tree and
+        # members from the database and returns its summary lines. They need members. Each draws from
+        # a stream of its own, so that a change in one module's demo leaves the others' data as it was.
+        for build in seed_demo.SERVICES if services else ():
+            lines += build(seed_demo.stream_for(seed, build))
     return lines
 
 

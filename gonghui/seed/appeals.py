@@ -39,6 +39,7 @@ from gonghui.appeals.demo import (
     SUPERVISE_NOTES,
     TEXTS,
     TOPICS,
+    TRANSFER_NOTES,
 )
 from gonghui.appeals.models import (
     MEDIATION_KINDS,
@@ -64,15 +65,16 @@ from gonghui.appeals.services.numbers import format_number
 from gonghui.core.scope import WRITE_ROLES
 from gonghui.lib import crypto
 from gonghui.lib.workdays import add_workdays
-from gonghui.members.demo import PHONE_PREFIXES
 from gonghui.unions.models import Employer, Union, UnionLevel
 
 from .base import LEISURE_HOURS, OFFICE, Clock, Progress, Weighted, Writer, insert, stream, with_ids
+from .people import PHONE_PREFIXES
 from .people import name as person_name
 from .pool import MemberPool, details, names_of
 from .tree import Tree
 
 CHUNK = 5000
+MEDIATION_SHARE = 0.5  # of legal-aid and dispute tickets once accepted
 MEMBER_SHARE = 0.68
 KINDS = Weighted.of(KIND_WEIGHTS)
 TOPIC_PICKS = {kind: Weighted.of(weights) for kind, weights in TOPICS.items()}
@@ -107,8 +109,13 @@ class _Router:
                             .values_list("union_id", "user_id")):
             self.staff.setdefault(union, []).append(user)
         self.children: dict[int, list[int]] = {}
+        # 转办 goes sideways, from one district to another (that can accept it).
+        self.districts = [n.pk for n in tree.nodes if n.level == UnionLevel.DISTRICT
+                          and (not self.staff or n.pk in self.staff)]
         for node in tree.nodes[1:]:
-            self.children.setdefault(node.parent, []).append(node.pk)
+            # 交办 goes to a union that can accept it: one with writing staff, where there are staff at all.
+            if not self.staff or node.pk in self.staff:
+                self.children.setdefault(node.parent, []).append(node.pk)
 
     def nearest(self, pk: int) -> int:
         current: int | None = pk
@@ -162,20 +169,23 @@ class _Desk:
         companies = names_of(Employer, (pool.employer[i] for i in picks if i is not None))
         return [self.member(i, members, companies) if i is not None else self.caller() for i in picks]
 
-    def member(self, i: int, members: dict[int, tuple[str, str, str]], companies: dict[int, str]) -> dict[str, Any]:
+    def member(self, i: int, members: dict[int, tuple[str, str, str, int | None]],
+               companies: dict[int, str]) -> dict[str, Any]:
         pool = self.pool
-        name, phone, index = members[pool.pk[i]]
+        name, phone, index, user = members[pool.pk[i]]
         employer = pool.employer[i] or None
+        channel = CHANNELS.pick(self.rng)
         return {"member_id": pool.pk[i], "base": pool.union[i], "person_name": name, "phone": phone,
                 "phone_index": index, "employer_id": employer, "company": companies.get(employer or 0, ""),
-                "channel": CHANNELS.pick(self.rng)}
+                "channel": channel, "submitter_id": user if channel != Channel.HOTLINE else None}
 
     def caller(self) -> dict[str, Any]:
         rng = self.rng
         phone = f"{rng.choice(PHONE_PREFIXES)}{rng.randrange(10 ** 8):08d}"
         return {"member_id": None, "base": rng.choice(self.places).pk, "phone": phone,
                 "person_name": person_name(rng, male=rng.random() < 0.6), "phone_index": crypto.blind_index(
-                    "phone", phone), "employer_id": None, "company": "", "channel": Channel.HOTLINE}
+                    "phone", phone), "employer_id": None, "company": "", "channel": Channel.HOTLINE,
+                "submitter_id": None}
 
     # --- One ticket ---------------------------------------------------------------------------------------------
 
@@ -212,7 +222,7 @@ class _Desk:
         collective = kind in (Kind.COMPLAINT, Kind.DISPUTE, Kind.LEGAL) and rng.random() < 0.08
         row = {
             "number": number, "kind": kind, "topic": topic, "title": title.format(e=company)[:60], "content": content,
-            "channel": who["channel"], "submitter_id": None, "member_id": who["member_id"],
+            "channel": who["channel"], "submitter_id": who["submitter_id"], "member_id": who["member_id"],
             "person_name": who["person_name"][:50], "phone": who["phone"], "phone_index": who["phone_index"],
             "anonymous": kind == Kind.SUGGESTION and rng.random() < 0.3,
             "public": kind in (Kind.CONSULT, Kind.SUGGESTION, Kind.HELP) and rng.random() < 0.3,
@@ -247,7 +257,8 @@ class _Desk:
     def event(self, t: _Ticket, action: str, at: datetime, *, note: str = "", worker: bool = False,
               from_union: int | None = None, to_union: int | None = None, shown: bool = True) -> None:
         handler = t.row["handler_id"]
-        t.events.append({"action": action, "actor_id": None if worker else handler, "from_union_id": from_union,
+        actor = t.row["submitter_id"] if worker else handler
+        t.events.append({"action": action, "actor_id": actor, "from_union_id": from_union,
                          "to_union_id": to_union, "handler_id": handler, "note": note[:500],
                          "shown_to_worker": shown, "created_at": at})
         t.row["updated_at"] = max(t.row["updated_at"], at)
@@ -271,7 +282,7 @@ class _Desk:
             self.accept(t, at)
             if rng.random() < 0.07:
                 self.supervise(t, clock.after(rng, at, 24, 96))
-            if row["kind"] in MEDIATION_KINDS and rng.random() < 0.4:
+            if row["kind"] in MEDIATION_KINDS and rng.random() < MEDIATION_SHARE:
                 self.mediate(t, closing)
             if closing:
                 self.close(t)
@@ -279,11 +290,17 @@ class _Desk:
             self.late(t)
 
     def hop(self, t: _Ticket, at: datetime) -> datetime:
-        """交办 down to a union below the owner, or 上报 to the one above; it waits there to be accepted."""
+        """交办 down to a union below the owner, 上报 to the one above, or now and then 转办 from a district
+        to another; it waits there to be accepted."""
         rng, row = self.rng, t.row
         owner = row["union_id"]
         below, parent = self.route.children.get(owner, []), self.route.parents.get(owner)
-        if below and (parent is None or rng.random() < 0.7):
+        sideways = [d for d in self.route.districts if d != owner] if owner in self.route.districts else []
+        if sideways and rng.random() < 0.1:
+            target = rng.choice(sideways)
+            self.event(t, Action.TRANSFER, at, note=f"转办至{self.route.names[target]}：{rng.choice(TRANSFER_NOTES)}",
+                       from_union=owner, to_union=target)
+        elif below and (parent is None or rng.random() < 0.7):
             target = rng.choice(below)
             self.event(t, Action.ASSIGN, at, note=f"交办至{self.route.names[target]}", from_union=owner,
                        to_union=target)
@@ -298,7 +315,8 @@ class _Desk:
 
     def accept(self, t: _Ticket, at: datetime) -> None:
         row = t.row
-        row.update(status=Status.PROCESSING, accepted_at=at, handler_id=self.route.handler(self.rng, row["union_id"]))
+        row |= {"status": Status.PROCESSING, "accepted_at": at,
+                "handler_id": self.route.handler(self.rng, row["union_id"])}
         self.event(t, Action.ACCEPT, at, note=f"{self.route.names.get(row['union_id'], '')}已受理")
 
     def supervise(self, t: _Ticket, at: datetime) -> None:
@@ -317,8 +335,8 @@ class _Desk:
         if at >= clock.now:
             return
         reply = REPLIES[row["topic"]].format(e=t.company)
-        row.update(status=Status.CLOSED, reply=reply, replied_by_id=row["handler_id"], closed_at=at,
-                   on_time=at.date() <= row["due_on"])
+        row |= {"status": Status.CLOSED, "reply": reply, "replied_by_id": row["handler_id"], "closed_at": at,
+                "on_time": at.date() <= row["due_on"]}
         t.end = at
         self.event(t, Action.CLOSE, at, note=reply)
         if rng.random() < 0.7:
@@ -343,9 +361,9 @@ class _Desk:
         at = self.clock.after(self.rng, rated, 1, 48)
         if at >= self.clock.now:
             return
-        t.row.update(status=Status.PROCESSING, reopen_count=1, rating="", rating_comment="", rated_at=None,
-                     closed_at=None, on_time=None, due_on=self.due(at.date(), t.row["tier"]), overdue=False,
-                     warned_on=None)
+        t.row |= {"status": Status.PROCESSING, "reopen_count": 1, "rating": "", "rating_comment": "",
+                  "rated_at": None, "closed_at": None, "on_time": None, "due_on": self.due(at.date(), t.row["tier"]),
+                  "overdue": False, "warned_on": None}
         t.end = None
         self.event(t, Action.REOPEN, at, note=f"职工申请重新办理：{self.rng.choice(DISSATISFIED_NOTES)}", worker=True)
         if self.rng.random() < 0.8:
@@ -388,7 +406,7 @@ class _Desk:
         parent = self.route.parents.get(row["union_id"])
         if parent is not None:
             owner, target = row["union_id"], self.route.nearest(parent)
-            row.update(union_id=target, handler_id=None, status=Status.PENDING)
+            row |= {"union_id": target, "handler_id": None, "status": Status.PENDING}
             self.event(t, Action.AUTO_ESCALATE, at, note=f"超期未办结，自动上报至{self.route.names[target]}",
                        from_union=owner, to_union=target)
 
@@ -420,11 +438,11 @@ class _Desk:
             return
         if rng.random() < 0.65:
             agreed = (amount * Decimal(rng.choice(("0.6", "0.75", "0.9", "1")))).quantize(Decimal("0.01"))
-            t.mediation.update(status=MediationStatus.SUCCEEDED, agreed_amount=agreed,
-                               outcome=f"双方达成调解协议，单位于十五日内支付{agreed}元")
+            t.mediation |= {"status": MediationStatus.SUCCEEDED, "agreed_amount": agreed,
+                           "outcome": f"双方达成调解协议，单位于十五日内支付{agreed}元"}
         else:
-            t.mediation.update(status=MediationStatus.FAILED, arbitration_body=ARBITRATION,
-                               outcome="单位不同意支付，调解不成")
+            t.mediation |= {"status": MediationStatus.FAILED, "arbitration_body": ARBITRATION,
+                           "outcome": "单位不同意支付，调解不成"}
         t.mediation["concluded_at"] = done
         self.event(t, Action.MEDIATION_CLOSE, done, note=t.mediation["outcome"])
 

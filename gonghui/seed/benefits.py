@@ -18,12 +18,14 @@ bearer secret), everything else follows the seed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Sum
 
 from gonghui.benefits.demo import BRANDS, KINDS
 from gonghui.benefits.models import (
@@ -39,11 +41,13 @@ from gonghui.benefits.models import (
     IssueRun,
     IssueTrigger,
     Partner,
+    PartnerStaff,
     PartnerStatus,
     RuleVersion,
 )
 from gonghui.benefits.rules import parse_rule, rule_summary
 from gonghui.benefits.services.redemption import quote
+from gonghui.core.transitions import transition_many
 from gonghui.members.models import EmploymentForm, HardshipLevel, ModelWorkerLevel
 from gonghui.unions.models import Union, UnionLevel
 
@@ -261,15 +265,12 @@ class _Benefits:
         for coupon in c.coupons:
             if rng.random() >= share or coupon["created_at"] >= end:
                 continue
-            at = clock.between(rng, coupon["created_at"], end)
-            serving = [p for p in partners if p["contract_start"] <= at.date() <= p["contract_end"]]
-            if not serving:
+            drawn = redemption(rng, clock, priced, partners, coupon["created_at"], end)
+            if drawn is None:
                 continue
-            partner = rng.choice(serving)["id"]
-            bill = max(row["min_spend_cents"], (row["face_cents"] or 0) + 100, rng.randint(20, 400) * 100)
-            discount = quote(priced, bill)
-            coupon.update(status=CouponStatus.REDEEMED, redeemed_at=at, redeemed_partner_id=partner, bill_cents=bill,
-                          discount_cents=discount)
+            at, partner, bill, discount = drawn
+            coupon |= {"status": CouponStatus.REDEEMED, "redeemed_at": at, "redeemed_partner_id": partner,
+                       "bill_cents": bill, "discount_cents": discount}
             c.events.append((coupon, {"kind": CouponEventKind.REDEEM, "partner_id": partner, "actor_id": None,
                                       "bill_cents": bill, "discount_cents": discount, "reason": "",
                                       "created_at": at}))
@@ -331,3 +332,46 @@ def _versions(campaigns: list[_Campaign]) -> dict[int, str]:
     """The frozen rules' summaries (in words), per campaign, read before the writing starts."""
     unions = Union.objects.in_bulk({c.node.pk for c in campaigns})
     return {id(c): rule_summary(c.row["rule"], union=unions[c.node.pk]) for c in campaigns}
+
+
+def redemption(rng: Any, clock: Clock, campaign: Campaign, partners: Sequence[dict[str, Any]], issued: datetime,
+               end: datetime) -> tuple[datetime, int, int, int] | None:
+    """One coupon's 核销: (when, at which partner, the bill, the discount as ``quote`` prices it), at an
+    accepted partner serving that day between ``issued`` and ``end``; None when none serves then."""
+    at = clock.between(rng, issued, end)
+    serving = [p for p in partners if p["contract_start"] <= at.date() <= p["contract_end"]]
+    if not serving:
+        return None
+    bill = max(campaign.min_spend_cents, (campaign.face_cents or 0) + 100, rng.randint(20, 400) * 100)
+    return at, rng.choice(serving)["id"], bill, quote(campaign, bill)
+
+
+def redeem_issued(campaign: Campaign, *, share: float, start: datetime, end: datetime, keep: set[int], seed: int,
+                  clock: Clock) -> int:
+    """``share`` of a campaign's issued coupons (those of ``keep`` members aside) redeemed between
+    ``start`` and ``end`` — coupons that exist (issued by the services: the demo's) — drawn as the
+    generator draws its own, each moved by the transition helper (issued → redeemed, guarded) with
+    its history row and the cashier of the partner; then the campaign's counters. Returns the count."""
+    rng = stream(seed, "benefits", "redeem", campaign.pk)
+    accepted = list(campaign.partners.values("id", "contract_start", "contract_end"))
+    cashiers = dict(PartnerStaff.objects.filter(partner_id__in=[p["id"] for p in accepted])
+                    .values_list("partner_id", "user_id"))
+    coupons = [c for c in Coupon.objects.filter(campaign=campaign, status=CouponStatus.ISSUED).order_by("pk")
+               if c.member_id not in keep]
+    events: list[CouponEvent] = []
+    for coupon in rng.sample(coupons, int(len(coupons) * share)):
+        drawn = redemption(rng, clock, campaign, accepted, max(coupon.created_at, start), end)
+        if drawn is None:
+            continue
+        at, partner, bill, discount = drawn
+        cashier = cashiers.get(partner)
+        transition_many(Coupon.objects.filter(pk=coupon.pk), to=CouponStatus.REDEEMED, from_=CouponStatus.ISSUED,
+                        changes={"redeemed_partner_id": partner, "redeemed_by_id": cashier, "bill_cents": bill,
+                                 "discount_cents": discount, "redeemed_at": at})
+        events.append(CouponEvent(coupon=coupon, kind=CouponEventKind.REDEEM, partner_id=partner, actor_id=cashier,
+                                  bill_cents=bill, discount_cents=discount, created_at=at))
+    CouponEvent.objects.bulk_create(events, batch_size=500)
+    totals = Coupon.objects.filter(campaign=campaign, status=CouponStatus.REDEEMED).aggregate(
+        n=Count("id"), cents=Sum("discount_cents"))
+    Campaign.objects.filter(pk=campaign.pk).update(redeemed_count=totals["n"], redeemed_cents=totals["cents"] or 0)
+    return len(events)

@@ -6,6 +6,11 @@ seeded with a string, which does not depend on PYTHONHASHSEED), and never iterat
 the same options, seed and anchor day give the same rows. Primary keys may differ between runs
 (PostgreSQL sequences are not rolled back); nothing random depends on their values, only on their
 order, which is the order of insertion.
+
+Rows are dicts drawn in their final state before they are inserted: a row that "moves" while it is
+drawn (a ticket accepted, then closed) has its fields set on the dict (``row |= {"status": …}``),
+and only the last state reaches the database. That is creation, not a status write; the one place
+a status changes in the database, ``core.transitions``, is for rows that exist.
 """
 
 from __future__ import annotations
@@ -118,6 +123,7 @@ class Clock:
 
     today: date
     days: int = WINDOW_DAYS
+    growth: float = GROWTH  # the last day is this many times as busy as the first
     _midnights: list[datetime] = field(default_factory=list, repr=False)
     _samplers: dict[tuple[float, ...], Weighted[int]] = field(default_factory=dict, repr=False)
 
@@ -153,7 +159,7 @@ class Clock:
                 factor = week[day.weekday()]
                 if day.weekday() < 5 and not is_workday(day):
                     factor *= holidays
-                weights.append(GROWTH ** (i / self.days) * factor)
+                weights.append(self.growth ** (i / self.days) * factor)
             self._samplers[key] = Weighted(range(self.days), weights)
         return self._samplers[key]
 

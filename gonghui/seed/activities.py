@@ -16,6 +16,7 @@ has at most one sign-up per activity; participants (the cockpit's 活动参与) 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -44,15 +45,17 @@ CHUNK = 20_000
 HOSTS = {UnionLevel.PROVINCE: 40.0, UnionLevel.CITY: 10.0, UnionLevel.DISTRICT: 4.0, UnionLevel.STREET: 1.0,
          UnionLevel.GRASSROOTS: 0.08}
 METHODS = Weighted.of({CheckinMethod.CODE: 6, CheckinMethod.CARD: 3, CheckinMethod.MANUAL: 1})
+RATED = 0.4  # of the check-ins, rated after the end
 CANCELLED_BECAUSE = ("因场馆检修，活动取消，改期另行通知", "因天气原因，活动取消", "报名人数不足，活动取消")
 
 
 @dataclass
 class _Activity:
-    node: Node
-    template: Template
+    node: Node | None  # None: an activity the generator did not plan (the demo's)
+    template: Template | None
     row: dict[str, Any]
     eligible: list[int]
+    decided: bool = False  # the status is given: not left unsummed by chance
     cap: int = 0
     count: int = 0  # sign-ups it gets
     signups: list[dict[str, Any]] = field(default_factory=list)
@@ -67,6 +70,7 @@ class _Activities:
         hosts = [n for n in tree.nodes if pool.size(n, 0)] or [tree.nodes[0]]
         self.hosts = Weighted(hosts, [HOSTS.get(n.level, 1.0) for n in hosts])
         self.lists: dict[tuple[int, int], list[int]] = {}
+        self.replayer = _Replay(self.rng, clock, pool.pk)
 
     def audience(self, node: Node, template: Template, starts: datetime) -> list[int]:
         """Current members of ``node``'s subtree whom the template's rules admit on the day it starts."""
@@ -137,6 +141,14 @@ class _Activities:
             return ActivityStatus.DRAFT if roll < 0.3 else ActivityStatus.PUBLISHED
         return ActivityStatus.CANCELLED if roll < 0.05 else ActivityStatus.PUBLISHED
 
+class _Replay:
+    """Sign-ups replayed in time order (places, waitlist, cancellations, promotions, check-ins,
+    ratings, the ending), and the writing: the one sign-up path of the generator and the demo.
+    ``pk`` maps an activity's ``eligible`` entries to member keys."""
+
+    def __init__(self, rng: Any, clock: Clock, pk: Sequence[int] | _Same, *, rated: float = RATED) -> None:
+        self.rng, self.clock, self.pk, self.rated = rng, clock, pk, rated
+
     # --- Sign-ups ----------------------------------------------------------------------------------------------
 
     def replay(self, a: _Activity) -> None:
@@ -151,7 +163,7 @@ class _Activities:
         times = sorted(clock.between(rng, row["signup_opens_at"], end) for _ in range(a.count))
         queue: list[tuple[datetime, int, int]] = []
         for n, (i, at) in enumerate(zip(rng.sample(a.eligible, a.count), times, strict=True)):
-            a.signups.append({"member_id": self.pool.pk[i], "status": "", "created_at": at, "confirmed_at": None,
+            a.signups.append({"member_id": self.pk[i], "status": "", "created_at": at, "confirmed_at": None,
                               "promoted": False, "cancelled_at": None, "cancel_reason": "", "checked_in_at": None,
                               "checkin_method": "", "checked_in_by_id": None, "reminded_at": None})
             heapq.heappush(queue, (at, 0, n))
@@ -166,13 +178,15 @@ class _Activities:
             self.call_off(a, cancelled_at)
         elif a.signups:
             self.attend(a)
-        elif row["status"] == ActivityStatus.CONCLUDED:
+        elif row["status"] == ActivityStatus.CONCLUDED and not a.decided:
             row["status"] = ActivityStatus.PUBLISHED  # nobody signed up: nothing to sum up
+        if a.decided and row["status"] == ActivityStatus.CONCLUDED and row["concluded_at"] is None:
+            self.conclude(a)  # summed up all the same, as it was given
 
     def join(self, a: _Activity, n: int, at: datetime, waiting: list[int]) -> None:
         signup = a.signups[n]
         if a.row["taken"] < a.row["quota"]:
-            signup.update(status=SignupStatus.CONFIRMED, confirmed_at=at)
+            signup |= {"status": SignupStatus.CONFIRMED, "confirmed_at": at}
             a.row["taken"] += 1
         else:
             signup["status"] = SignupStatus.WAITLISTED
@@ -184,7 +198,7 @@ class _Activities:
         """本人取消: a confirmed member frees the place, and the head of the waitlist gets it."""
         signup = a.signups[n]
         before = signup["status"]
-        signup.update(status=SignupStatus.CANCELLED, cancelled_at=at, cancel_reason="本人取消")
+        signup |= {"status": SignupStatus.CANCELLED, "cancelled_at": at, "cancel_reason": "本人取消"}
         a.signup_history.append((signup, {"from_status": before, "to_status": SignupStatus.CANCELLED,
                                           "note": "本人取消", "created_at": at}))
         if before == SignupStatus.WAITLISTED:
@@ -193,7 +207,7 @@ class _Activities:
         a.row["taken"] -= 1
         if waiting:
             head = a.signups[waiting.pop(0)]
-            head.update(status=SignupStatus.CONFIRMED, confirmed_at=at, promoted=True)
+            head |= {"status": SignupStatus.CONFIRMED, "confirmed_at": at, "promoted": True}
             a.row["taken"] += 1
             a.signup_history.append((head, {"from_status": SignupStatus.WAITLISTED,
                                             "to_status": SignupStatus.CONFIRMED, "note": "候补递补",
@@ -210,7 +224,7 @@ class _Activities:
                 a.signup_history.append((signup, {"from_status": signup["status"],
                                                   "to_status": SignupStatus.CANCELLED, "note": note,
                                                   "created_at": at}))
-                signup.update(status=SignupStatus.CANCELLED, cancelled_at=at, cancel_reason=note)
+                signup |= {"status": SignupStatus.CANCELLED, "cancelled_at": at, "cancel_reason": note}
 
     def attend(self, a: _Activity) -> None:
         """Check-ins from an hour before the start; ratings after the end; the summary."""
@@ -223,12 +237,12 @@ class _Activities:
             if signup["status"] != SignupStatus.CONFIRMED or rng.random() >= came or at >= clock.now:
                 continue
             method = METHODS.pick(rng)
-            signup.update(status=SignupStatus.CHECKED_IN, checked_in_at=at, checkin_method=method)
+            signup |= {"status": SignupStatus.CHECKED_IN, "checked_in_at": at, "checkin_method": method}
             a.signup_history.append((signup, {"from_status": SignupStatus.CONFIRMED,
                                               "to_status": SignupStatus.CHECKED_IN,
                                               "note": CheckinMethod(method).label, "created_at": at}))
             rated = clock.after(rng, row["ends_at"], 1, 72)
-            if rng.random() < 0.4 and rated < clock.now:
+            if rng.random() < self.rated and rated < clock.now:
                 a.ratings.append((signup, {"score": rng.choice(SCORES), "comment": rng.choice(COMMENTS),
                                            "created_at": rated}))
         self.conclude(a)
@@ -239,7 +253,9 @@ class _Activities:
         if row["status"] != ActivityStatus.CONCLUDED:
             return
         at = self.clock.after(rng, row["ends_at"], 2, 96)
-        if at >= self.clock.now or rng.random() < 0.1:
+        if a.decided:  # its status is given (the demo's): summed up, a little before now if need be
+            at = min(at, self.clock.between(rng, row["ends_at"], self.clock.now))
+        elif at >= self.clock.now or rng.random() < 0.1:
             row["status"] = ActivityStatus.PUBLISHED
             return
         came = sum(1 for s in a.signups if s["status"] == SignupStatus.CHECKED_IN)
@@ -278,6 +294,7 @@ class _Activities:
         return len(signups)
 
 
+
 def _where(name: str) -> str:
     for suffix in ("总工会", "工会联合会", "工会"):
         if name.endswith(suffix):
@@ -293,9 +310,53 @@ def build_signups(tree: Tree, pool: MemberPool, *, signups: int, seed: int, cloc
     group: list[_Activity] = []
     with Writer(progress, workers=2) as writer:
         for activity in activities:
-            maker.replay(activity)
+            maker.replayer.replay(activity)
             group.append(activity)
             if sum(a.count for a in group) >= CHUNK or activity is activities[-1]:
-                writer.submit(partial(maker.write, group))
+                writer.submit(partial(maker.replayer.write, group))
                 group = []
     return {"activities": len(activities), "signups": writer.done}
+
+
+class _Same:
+    """The identity mapping: ``eligible`` holds member keys already."""
+
+    def __getitem__(self, key: int) -> int:
+        return key
+
+
+def replay_signups(plans: list[dict[str, Any]], *, seed: int, clock: Clock, rated: float = RATED) -> int:
+    """Sign-ups of activities planned elsewhere (the demo's), replayed and written as the generator's
+    own, with the activities. Each plan: ``row`` (the activity's values by attname, in the status it
+    is to have), ``members`` (the member keys it may take, in order), ``count`` (how many sign up)
+    and ``fixed``: (member key, status, at) sign-ups written as they are, after the replay (a named
+    login's showcase), the quota raised if a place is needed. Returns the number of sign-ups."""
+    replayer = _Replay(stream(seed, "activities", "replay"), clock, _Same(), rated=rated)
+    group: list[_Activity] = []
+    for plan in plans:
+        row = {"taken": 0, **plan["row"]}
+        row["taken"] = 0
+        a = _Activity(None, None, row, list(plan["members"]), decided=True)
+        a.count = min(plan["count"], len(a.eligible))
+        replayer.replay(a)
+        for member, status, at in plan.get("fixed", ()):
+            held = status in (SignupStatus.CONFIRMED, SignupStatus.CHECKED_IN)
+            if held:
+                row["taken"] += 1
+                row["quota"] = max(row["quota"], row["taken"])
+            signup = {"member_id": member, "status": status, "created_at": at,
+                      "confirmed_at": None if status == SignupStatus.WAITLISTED else at, "promoted": False,
+                      "cancelled_at": None, "cancel_reason": "", "checked_in_at": None, "checkin_method": "",
+                      "checked_in_by_id": None, "reminded_at": None}
+            first = SignupStatus.WAITLISTED if status == SignupStatus.WAITLISTED else SignupStatus.CONFIRMED
+            a.signup_history.append((signup, {"from_status": "", "to_status": first, "note": "", "created_at": at}))
+            if status == SignupStatus.CHECKED_IN:
+                came = min(row["starts_at"] + timedelta(minutes=10), clock.now)
+                signup |= {"status": SignupStatus.CHECKED_IN, "checked_in_at": came,
+                           "checkin_method": CheckinMethod.CODE}
+                a.signup_history.append((signup, {"from_status": SignupStatus.CONFIRMED,
+                                                  "to_status": SignupStatus.CHECKED_IN,
+                                                  "note": CheckinMethod.CODE.label, "created_at": came}))
+            a.signups.append(signup)
+        group.append(a)
+    return replayer.write(group)

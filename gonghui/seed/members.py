@@ -15,18 +15,19 @@ in the registry (another generator's, the demo's) are skipped all the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from gonghui.lib import crypto
-from gonghui.members.demo import GIG_JOIN_REASONS, LEAVE_REASONS, REGULAR_JOIN_REASONS, TRANSFER_REASONS
+from gonghui.members.demo import TRANSFER_REASONS
 from gonghui.members.models import Member, MembershipHistory, MemberStatus, Transfer, TransferEvent, TransferStatus
 from gonghui.members.services.roster import insert_members, pinyin_keys
 
 from .base import BATCH, Clock, Progress, Weighted, Writer, chunks, insert, stream, with_ids
 from .employers import Workplace, Workplaces
-from .people import adult_on, person
+from .people import GIG_JOIN_REASONS, LEAVE_REASONS, REGULAR_JOIN_REASONS, adult_on, person
 
 LEGACY_SHARE = 0.6
 WOMEN_IN_GIG = 0.25  # of the women drawn for gig work, this share is kept (about four in five gig workers are men)
@@ -114,13 +115,13 @@ class _Registry:
         else:
             event = "join"
             reason = self.rng.choice(GIG_JOIN_REASONS if row["gig_occupation"] else REGULAR_JOIN_REASONS)
-        return _history(row, event=event, to_status=MemberStatus.ACTIVE, reason=reason, at=row["created_at"])
+        return history_row(row, event=event, to_status=MemberStatus.ACTIVE, reason=reason, at=row["created_at"])
 
     def changed(self, row: dict[str, Any], status: str, when: datetime | None) -> dict[str, Any]:
         reason = {MemberStatus.LEFT: lambda: self.rng.choice(LEAVE_REASONS),
                   MemberStatus.TRANSFERRED: lambda: self.rng.choice(OUT_REASONS),
                   MemberStatus.TRANSFERRING: lambda: "申请会籍转移"}[status]()
-        return _history(row, event=CHANGES[status], from_status=MemberStatus.ACTIVE, to_status=status,
+        return history_row(row, event=CHANGES[status], from_status=MemberStatus.ACTIVE, to_status=status,
                         reason=reason, at=when, moved=status == MemberStatus.TRANSFERRED)
 
     def transfer(self, row: dict[str, Any], when: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -144,19 +145,28 @@ class _Registry:
 
     @staticmethod
     def write(rows: list[dict[str, Any]], history: list[dict[str, Any]], moves: list[Any]) -> int:
-        insert_members(rows)  # gives each row its "id" and card number
-        for item in (*history, *(record for record, _ in moves)):
-            item["member_id"] = item["member"]["id"]
-        insert(MembershipHistory, history)
-        records = [record for record, _ in moves]
-        with_ids(Transfer, records)
-        insert(Transfer, records)
-        insert(TransferEvent, [{**step, "transfer_id": record["id"], "actor_id": None}
-                               for record, steps in moves for step in steps])
-        return len(rows)
+        return write(rows, history, moves)
 
 
-def _history(row: dict[str, Any], *, event: str, to_status: str, reason: str, at: Any, from_status: str = "",
+def write(rows: list[dict[str, Any]], history: list[dict[str, Any]], moves: Sequence[Any] = ()) -> int:
+    """Insert members (values by attname, ID number and phone in plain: the columns encrypt them, the
+    blind indexes are computed from them), through roster's ``insert_members`` (keys and card numbers
+    as for imported members), with their history rows and open transfers (``(record, steps)``), each
+    pointing at its member's row by ``"member"``. The one way generated members reach the database,
+    for the generator and the demo alike. Returns the number of members."""
+    insert_members(rows)  # gives each row its "id" and card number
+    for item in (*history, *(record for record, _ in moves)):
+        item["member_id"] = item["member"]["id"]
+    insert(MembershipHistory, history)
+    records = [record for record, _ in moves]
+    with_ids(Transfer, records)
+    insert(Transfer, records)
+    insert(TransferEvent, [{**step, "transfer_id": record["id"], "actor_id": None}
+                           for record, steps in moves for step in steps])
+    return len(rows)
+
+
+def history_row(row: dict[str, Any], *, event: str, to_status: str, reason: str, at: Any, from_status: str = "",
              moved: bool = False) -> dict[str, Any]:
     union = row["union_id"]
     return {"member": row, "from_union_id": union if from_status else None, "to_union_id": None if moved else union,

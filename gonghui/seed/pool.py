@@ -129,23 +129,23 @@ class MemberPool:
         return found
 
 
-def details(pks: Iterable[int]) -> dict[int, tuple[str, str, str]]:
-    """pk → (name, phone, phone blind index) of some members (the phones decrypted).
+def details(pks: Iterable[int]) -> dict[int, tuple[str, str, str, int | None]]:
+    """pk → (name, phone, phone blind index, account) of some members (the phones decrypted).
 
     Plain SQL on the model's table: the ORM would spend more on the thousands of key parameters than
     the database does on the rows.
     """
-    found: dict[int, tuple[str, str, str]] = {}
+    found: dict[int, tuple[str, str, str, int | None]] = {}
     table = connection.ops.quote_name(Member._meta.db_table)
     wanted = sorted(set(pks))
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 5000):
             chunk = wanted[start:start + 5000]
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT id, name, phone, phone_index FROM {table} WHERE id IN ({marks})",  # noqa: S608
-                           chunk)
-            for pk, name, phone, index in cursor.fetchall():
-                found[pk] = (name, crypto.decrypt(phone) if phone else "", index or "")
+            cursor.execute(f"SELECT id, name, phone, phone_index, user_id FROM {table} "  # noqa: S608
+                           f"WHERE id IN ({marks})", chunk)
+            for pk, name, phone, index, user in cursor.fetchall():
+                found[pk] = (name, crypto.decrypt(phone) if phone else "", index or "", user)
     return found
 
 

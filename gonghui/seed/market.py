@@ -26,9 +26,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Greatest
 
 from gonghui.market.demo import CANCEL_REASONS, KIND_DOMAINS, OFFERINGS, RATINGS, REVIEWS, SPECIALTIES
 from gonghui.market.models import (
+    HOLDING_STATUSES,
+    SERVED_STATUSES,
     Audience,
     Batch,
     BatchStatus,
@@ -42,6 +46,7 @@ from gonghui.market.models import (
     Provider,
     ProviderKind,
     Review,
+    Slot,
     TitleLevel,
 )
 from gonghui.unions.demo import BRAND_WORDS
@@ -90,7 +95,7 @@ NEEDS = {Audience.ALL: CURRENT, Audience.GIG: CURRENT | GIG, Audience.WOMEN: CUR
 @dataclass(slots=True)
 class _Provider:
     pk: int
-    owner: Node
+    owner: Node | None  # None: a provider the generator did not make (the demo's)
     kind: str
     name: str
 
@@ -127,6 +132,10 @@ class _Rows:
         insert(Batch, self.batches)
         for order in self.orders:
             order["offering_id"], order["batch_id"] = order["batch"]["offering_id"], order["batch"]["id"]
+        return self.write_orders()
+
+    def write_orders(self) -> int:
+        """The orders (``offering_id`` and ``batch_id`` set) with their history and reviews."""
         with_ids(Order, self.orders)
         insert(Order, self.orders)
         insert(OrderEvent, [{"order_id": o["id"], "from_status": before, "to_status": after, "actor_id": None,
@@ -134,6 +143,73 @@ class _Rows:
         insert(Review, [{"order_id": o["id"], "offering_id": o["offering_id"], "rating": rating, "text": text,
                          "created_at": at} for o, rating, text, at in self.reviews])
         return len(self.orders)
+
+
+class _Walker:
+    """Takes orders along the order transitions (配货 → 发货 → 签收 → 评价, 取消, 未到场), each step a few
+    hours or days after the one before, as far as "now" lets it get: the one order lifecycle of the
+    generator and the demo."""
+
+    def __init__(self, rng: Any, clock: Clock) -> None:
+        self.rng, self.clock = rng, clock
+        self.ratings = Weighted.of(RATINGS)
+
+    def walk(self, provider: _Provider, order: dict[str, Any], final: str, out: _Rows, *, reach: bool = False) -> None:
+        """Take ``order`` along the transitions towards ``final``, as far as "now" lets it get (with
+        ``reach``, all the way: the steps squeezed in before "now", as a showcase order needs)."""
+        rng, clock = self.rng, self.clock
+        at, status = order["placed_at"], OrderStatus.PLACED
+        out.events.append((order, "", status, "", at))
+        steps = PATHS[final]
+        if final == OrderStatus.CANCELLED and rng.random() < 0.3:
+            steps = (A, "cancelled")  # the provider or staff call it off after 配货
+        for step in steps:
+            moment, note, changes = self.step(provider, order, status, step, at)
+            if moment >= clock.now:
+                if not reach:
+                    break
+                moment = clock.between(rng, at, clock.now)
+            review = changes.pop("review", None)
+            if review is not None:
+                out.reviews.append((order, *review, moment))
+                order["offering"]["rating_count"] += 1
+                order["offering"]["rating_sum"] += review[0]
+            order.update(changes)
+            out.events.append((order, status, step, note, moment))
+            at, status = moment, step
+        if status == D and not reach and order["delivered_at"] + AUTO_CONFIRM < clock.now:  # the periodic job's 签收
+            at = order["delivered_at"] + AUTO_CONFIRM
+            order["confirmed_at"], order["auto_confirmed"] = at, True
+            out.events.append((order, D, C, "超过7天未确认，系统自动签收", at))
+            status = C
+        order["status"], order["updated_at"] = status, at
+
+    def step(self, provider: _Provider, order: dict[str, Any], status: str, step: str,
+             at: datetime) -> tuple[datetime, str, dict[str, Any]]:
+        """When ``step`` happens after ``at``, its history note, and what it writes on the order."""
+        rng, clock = self.rng, self.clock
+        if step == A:
+            moment = clock.after(rng, at, 2, 48)
+            server = provider.name if provider.kind in TITLES else rng.choice(SERVERS)
+            # a time slot booked with the order keeps its time
+            scheduled = order["scheduled_at"] or clock.after(rng, moment, 24, 24 * 7)
+            return moment, f"服务人员：{server}", {"server_name": server, "scheduled_at": scheduled}
+        if step == D:
+            moment = clock.after(rng, order["scheduled_at"], 1, 3)
+            return moment, "", {"delivered_at": moment, "delivery_note": "已按约定完成服务"}
+        if step == C:
+            moment = clock.after(rng, at, 1, 24 * 6)
+            return moment, "", {"confirmed_at": moment}
+        if step == R:
+            rating = self.ratings.pick(rng)
+            text = rng.choice(REVIEWS) if rating >= 3 else "等候时间较长，希望改进"
+            return clock.after(rng, at, 0.5, 72), f"{rating}星", {"review": (rating, text)}
+        if step == "no_show":
+            return clock.after(rng, order["scheduled_at"], 2, 24), "未在约定时间到场", {}
+        by = CancelledBy.MEMBER if status == OrderStatus.PLACED and rng.random() < 0.7 else CancelledBy.PROVIDER
+        reason = rng.choice(CANCEL_REASONS)
+        return clock.after(rng, at, 1, 72), reason, {"cancelled_by": by, "cancel_reason": reason}
+
 
 
 class _Market:
@@ -145,7 +221,7 @@ class _Market:
         owners = [n for n in tree.nodes if n.level in levels and pool.size(n, 0)] or [tree.nodes[0]]
         self.owners = Weighted(owners, [levels.get(n.level, 1.0) for n in owners])
         self.statuses = Weighted.of({OfferingStatus.LISTED: 85, OfferingStatus.WITHDRAWN: 8, OfferingStatus.DRAFT: 7})
-        self.ratings = Weighted.of(RATINGS)
+        self.walker = _Walker(self.rng, clock)
 
     def size(self, owner: Node, need: int) -> int:
         key = (owner.pk, need)
@@ -265,65 +341,12 @@ class _Market:
                      "auto_confirmed": False, "cancel_reason": "", "cancelled_by": "", "reorder_of_id": None,
                      "placed_at": placed, "updated_at": placed}
             out.orders.append(order)
-            self.walk(offer, order, FINAL[clock.now - placed > RECENT].pick(rng), out)
+            self.walker.walk(offer.provider, order, FINAL[clock.now - placed > RECENT].pick(rng), out)
             held += order["status"] != OrderStatus.CANCELLED
             row["served_count"] += order["status"] in (C, R)
         over = batch["status"] == BatchStatus.CLOSED
         spare = rng.randint(0, max(1, held // 5)) if over else rng.randint(max(1, held // 5), max(2, held))
         batch["taken"], batch["capacity"] = held, max(1, held + spare)
-
-    def walk(self, offer: _Offer, order: dict[str, Any], final: str, out: _Rows) -> None:
-        """Take ``order`` along the transitions towards ``final``, as far as "now" lets it get."""
-        rng, clock = self.rng, self.clock
-        at, status = order["placed_at"], OrderStatus.PLACED
-        out.events.append((order, "", status, "", at))
-        steps = PATHS[final]
-        if final == OrderStatus.CANCELLED and rng.random() < 0.3:
-            steps = (A, "cancelled")  # the provider or staff call it off after 配货
-        for step in steps:
-            moment, note, changes = self.step(offer, order, status, step, at)
-            if moment >= clock.now:
-                break
-            review = changes.pop("review", None)
-            if review is not None:
-                out.reviews.append((order, *review, moment))
-                order["offering"]["rating_count"] += 1
-                order["offering"]["rating_sum"] += review[0]
-            order.update(changes)
-            out.events.append((order, status, step, note, moment))
-            at, status = moment, step
-        if status == D and order["delivered_at"] + AUTO_CONFIRM < clock.now:  # the periodic job's 签收
-            at = order["delivered_at"] + AUTO_CONFIRM
-            order["confirmed_at"], order["auto_confirmed"] = at, True
-            out.events.append((order, D, C, "超过7天未确认，系统自动签收", at))
-            status = C
-        order["status"], order["updated_at"] = status, at
-
-    def step(self, offer: _Offer, order: dict[str, Any], status: str, step: str,
-             at: datetime) -> tuple[datetime, str, dict[str, Any]]:
-        """When ``step`` happens after ``at``, its history note, and what it writes on the order."""
-        rng, clock = self.rng, self.clock
-        if step == A:
-            moment = clock.after(rng, at, 2, 48)
-            server = offer.provider.name if offer.provider.kind in TITLES else rng.choice(SERVERS)
-            return moment, f"服务人员：{server}", {"server_name": server,
-                                                "scheduled_at": clock.after(rng, moment, 24, 24 * 7)}
-        if step == D:
-            moment = clock.after(rng, order["scheduled_at"], 1, 3)
-            return moment, "", {"delivered_at": moment, "delivery_note": "已按约定完成服务"}
-        if step == C:
-            moment = clock.after(rng, at, 1, 24 * 6)
-            return moment, "", {"confirmed_at": moment}
-        if step == R:
-            rating = self.ratings.pick(rng)
-            text = rng.choice(REVIEWS) if rating >= 3 else "等候时间较长，希望改进"
-            return clock.after(rng, at, 0.5, 72), f"{rating}星", {"review": (rating, text)}
-        if step == "no_show":
-            return clock.after(rng, order["scheduled_at"], 2, 24), "未在约定时间到场", {}
-        by = CancelledBy.MEMBER if status == OrderStatus.PLACED and rng.random() < 0.7 else CancelledBy.PROVIDER
-        reason = rng.choice(CANCEL_REASONS)
-        return clock.after(rng, at, 1, 72), reason, {"cancelled_by": by, "cancel_reason": reason}
-
 
 def build_market(tree: Tree, pool: MemberPool, *, orders: int, offerings: int | None, seed: int, clock: Clock,
                  progress: Progress | None = None) -> dict[str, int]:
@@ -343,3 +366,50 @@ def build_market(tree: Tree, pool: MemberPool, *, orders: int, offerings: int | 
                 rows = _Rows()
         writer.submit(rows.write)
     return {"providers": len(providers), "offerings": len(offers), "orders": writer.done}
+
+
+def write_orders(plans: list[dict[str, Any]], *, seed: int, clock: Clock) -> dict[str, int]:
+    """Orders in batches that exist (a catalogue made elsewhere: the demo's), through the same
+    lifecycle as the generator's own, with their history and reviews; then the counters the
+    transitions keep (batch and slot ``taken``, an offering's people served and ratings), from the
+    rows. Each plan: ``offering``, ``batch``, ``slot`` (or None) — rows that exist —, ``member_id``,
+    ``member_union_id``, ``placed_at``, ``final``, ``note`` and optionally ``reach`` (get to ``final``
+    whatever the time: a showcase order). Preconditions: in a transaction."""
+    walker = _Walker(stream(seed, "market", "orders", Order.objects.count()), clock)
+    out = _Rows()
+    for plan in plans:
+        offering, slot = plan["offering"], plan["slot"]
+        provider = offering.provider
+        order = {"offering": {"rating_count": 0, "rating_sum": 0}, "offering_id": offering.pk,
+                 "batch_id": plan["batch"].pk, "slot_id": slot.pk if slot is not None else None,
+                 "union_id": offering.union_id, "member_id": plan["member_id"],
+                 "member_union_id": plan["member_union_id"], "status": OrderStatus.PLACED, "note": plan["note"],
+                 "server_name": "", "scheduled_at": slot.starts_at if slot is not None else None,
+                 "delivered_at": None, "delivery_note": "", "evidence": "", "evidence_name": "",
+                 "confirmed_at": None, "auto_confirmed": False, "cancel_reason": "", "cancelled_by": "",
+                 "reorder_of_id": None, "placed_at": plan["placed_at"], "updated_at": plan["placed_at"]}
+        out.orders.append(order)
+        walker.walk(_Provider(provider.pk, None, provider.kind, provider.name), order, plan["final"], out,
+                    reach=plan.get("reach", False))
+    out.write_orders()
+    _count({p["offering"].pk for p in plans})
+    return {"orders": len(out.orders), "events": len(out.events), "reviews": len(out.reviews)}
+
+
+def _count(offerings: set[int]) -> None:
+    """Batch and slot ``taken`` (orders holding a place), an offering's people served and ratings."""
+    holding = Q(orders__status__in=list(HOLDING_STATUSES))
+    for batch in Batch.objects.filter(offering_id__in=offerings).annotate(n=Count("orders", filter=holding)):
+        if batch.taken != batch.n:
+            Batch.objects.filter(pk=batch.pk).update(taken=batch.n, capacity=Greatest(F("capacity"), batch.n))
+    for slot in Slot.objects.filter(batch__offering_id__in=offerings).annotate(n=Count("orders", filter=holding)):
+        if slot.taken != slot.n:
+            Slot.objects.filter(pk=slot.pk).update(taken=slot.n, capacity=Greatest(F("capacity"), slot.n))
+    served = dict(Order.objects.filter(offering_id__in=offerings, status__in=list(SERVED_STATUSES))
+                  .order_by().values("offering_id").annotate(n=Count("id")).values_list("offering_id", "n"))
+    reviews = (Review.objects.filter(offering_id__in=offerings).order_by().values("offering_id")
+               .annotate(n=Count("id"), total=Sum("rating")).values_list("offering_id", "n", "total"))
+    rated = {pk: (n, total) for pk, n, total in reviews}
+    for pk in offerings:
+        n, total = rated.get(pk, (0, 0))
+        Offering.objects.filter(pk=pk).update(served_count=served.get(pk, 0), rating_count=n, rating_sum=total or 0)

@@ -21,12 +21,12 @@ from django.utils import timezone
 from gonghui.activities.models import Activity, ActivityStatus, Signup, SignupStatus
 from gonghui.appeals.models import CaseCounter, Status, Ticket, TicketEvent
 from gonghui.benefits.models import Campaign, CampaignStatus, Coupon, CouponStatus
-from gonghui.cockpit.seed import ROOT_NAME, SeedError, Summary, people, seed
 from gonghui.lib.crypto import blind_index
 from gonghui.lib.idcard import parse_id_number
 from gonghui.lib.uscc import normalize_uscc
 from gonghui.market.models import Batch, Offering, Order, OrderStatus, Review
 from gonghui.members.models import Member, MemberStatus, Transfer
+from gonghui.seed import ROOT_NAME, SeedError, Summary, people, seed
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
 from gonghui.unions.services import union_create
 

@@ -1,4 +1,4 @@
-"""``python -m gonghui seed``: the deterministic synthetic data generator (gonghui/cockpit/seed/).
+"""``python -m gonghui seed``: the deterministic synthetic data generator (gonghui/seed/).
 
     python -m gonghui seed [--unions 200] [--employers 400] [--members 20000] [--orders 20000]
                            [--tickets 10000] [--coupons 20000] [--signups 10000] [--seed 2026]
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gonghui.cockpit.seed import SeedError, seed
+from gonghui.seed import SeedError, seed
 
 DEFAULTS = {"unions": 200, "employers": 400, "members": 20_000, "orders": 20_000, "tickets": 10_000,
             "coupons": 20_000, "signups": 10_000}

@@ -1,6 +1,6 @@
 """The deterministic synthetic data generator behind ``python -m gonghui seed`` and every benchmark.
 
-    from gonghui.cockpit.seed import seed
+    from gonghui.seed import seed
     summary = seed(unions=15_000, employers=30_000, members=1_000_000, orders=1_000_000, tickets=1_000_000)
     summary.root, summary.districts, summary.grassroots, summary.counts, summary.timings
 
