@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import exports, imports, views
+from .views import exports, imports
+from .views import staff as views
 
 app_name = "unions"
 
