@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 
@@ -185,14 +185,6 @@ def parent_options(request: HttpRequest, key: str) -> HttpResponse:
     if q:
         options = options.filter(name__icontains=q)
     return render(request, "unions/_parent_options.html", {"options": options.order_by("level", "name")[:20]})
-
-
-def public(request: HttpRequest, code: str) -> HttpResponse:
-    """The page a union's join QR code opens on a worker's phone: who this union is."""
-    union = Union.objects.active().filter(join_code=code).select_related("parent").first()
-    if union is None:
-        raise NotFound("二维码已失效或工会不存在")
-    return render(request, "unions/public.html", {"union": union, "tab": "home"})
 
 
 @staff_required

@@ -24,12 +24,12 @@ from gonghui.core.errors import NotFound
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.models import Union
 
-from . import exports
-from .access import access_cockpit, access_refresh, can_refresh
-from .models import RefreshKind, RefreshRun
-from .schemas import payload
-from .selectors import overview
-from .tasks import refresh_task
+from .. import exports
+from ..access import access_cockpit, access_refresh, can_refresh
+from ..models import RefreshKind, RefreshRun
+from ..schemas import payload
+from ..selectors import overview
+from ..tasks import refresh_task
 
 SCREEN_REFRESH_SECONDS = 60
 
