@@ -16,6 +16,7 @@ from django.utils import timezone
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.scope import Role, scope_of
+from gonghui.core.transitions import transition
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 
 from .models import ApiToken, StaffAssignment, User
@@ -139,14 +140,9 @@ def staff_change_role(*, actor: User, assignment: StaffAssignment, role: str) ->
     old = assignment.role
     if old == role:
         return assignment
-    with transaction.atomic():
-        updated = StaffAssignment.objects.filter(pk=assignment.pk, role=old).update(role=role)
-        if not updated:
-            raise Conflict()
-        audit.record("staff.role_change", actor=actor, obj=assignment, union=assignment.union,
-                     detail={"from": old, "to": role, "user": str(assignment.user.uuid)})
-    assignment.role = role
-    return assignment
+    return transition(assignment, field="role", to=role, from_=[old], code="conflict", audit="staff.role_change",
+                      actor=actor, union=assignment.union,
+                      detail={"from": old, "to": role, "user": str(assignment.user.uuid)})
 
 
 def staff_unassign(*, actor: User, assignment: StaffAssignment) -> None:

@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Length, Substr
 
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.core.transitions import transition
 from gonghui.core.validation import clean_text
 
 from ..models import Brand, Grid, Union, UnionKind, UnionLevel
@@ -132,12 +133,9 @@ def union_set_active(*, actor: User, union: Union, active: bool) -> Union:
             raise Conflict("请先停用或迁移其下级工会")
         if active and union.parent is not None and not union.parent.is_active:
             raise Conflict("上级工会已停用，不能启用")
-        updated = Union.objects.filter(pk=union.pk, is_active=not active).update(is_active=active)
-        if not updated:
-            raise Conflict("该工会已经是" + ("启用" if active else "停用") + "状态")
-        union.is_active = active
-        audit.record("union.activate" if active else "union.deactivate", actor=actor, obj=union)
-    return union
+        return transition(union, guard={"is_active": not active}, changes={"is_active": active}, code="conflict",
+                          message="该工会已经是" + ("启用" if active else "停用") + "状态",
+                          audit="union.activate" if active else "union.deactivate", actor=actor)
 
 
 # --- Grids and brands ---------------------------------------------------------------------------------
