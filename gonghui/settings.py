@@ -240,7 +240,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 # Axes keeps the posted form of failed logins: the phone must never be stored in plaintext there.
 AXES_SENSITIVE_PARAMETERS = ["phone", "username", "password", "ip_address"]
-AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.lockout_response"
+AXES_LOCKOUT_CALLABLE = "gonghui.accounts.views.auth.lockout_response"
 AXES_VERBOSE = False
 
 # --- i18n -------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from .schemas import (
     TokenIn,
     TokenOut,
 )
+from .views.auth import user_authenticate
 
 router = Router(tags=["账号"])
 
@@ -31,15 +32,15 @@ router = Router(tags=["账号"])
 @router.post("/token", auth=None, response={201: TokenOut}, summary="登录，换取令牌",
              description="连续5次失败后账号锁定15分钟（与网页登录共用计数）。")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
-    user = services.user_authenticate(request=request, phone=payload.phone, password=payload.password, via="api")
-    services.login_record(user=user, request=request, via="api")
-    token, raw = services.token_issue(user=user, name=payload.device, request=request)
+    user = user_authenticate(request, phone=payload.phone, password=payload.password, via="api")
+    services.login_record(user=user, via="api")
+    token, raw = services.token_issue(user=user, name=payload.device)
     return Status(201, {"token": raw, "expires_at": token.expires_at, "uuid": token.uuid})
 
 
 @router.post("/register", auth=None, response={201: MeOut}, summary="职工注册")
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
-    user = services.user_register(phone=payload.phone, name=payload.name, password=payload.password, request=request)
+    user = services.user_register(phone=payload.phone, name=payload.name, password=payload.password)
     return Status(201, _me(user))
 
 
@@ -62,7 +63,7 @@ def devices(request: HttpRequest) -> list[ApiToken]:
 
 @router.delete("/devices/{key}", response={204: None}, summary="吊销令牌")
 def device_revoke(request: HttpRequest, key: UUID) -> Status:
-    services.token_revoke(user=request.user, token_uuid=key, request=request)
+    services.token_revoke(user=request.user, token_uuid=key)
     return Status(204, None)
 
 
@@ -80,18 +81,18 @@ def staff_create(request: HttpRequest, payload: AssignmentIn) -> Status:
     union = access_union(request.user, payload.union, write=True)
     assignment = services.staff_assign(actor=request.user, union=union, phone=payload.phone, name=payload.name,
                                        role=payload.role, title=payload.title,
-                                       initial_password=payload.initial_password, request=request)
+                                       initial_password=payload.initial_password)
     return Status(201, assignment)
 
 
 @router.patch("/staff/{key}", response=AssignmentOut, summary="修改角色（管理员）")
 def staff_update(request: HttpRequest, key: UUID, payload: RoleIn) -> StaffAssignment:
     assignment = access_assignment(request.user, key, write=True)
-    return services.staff_change_role(actor=request.user, assignment=assignment, role=payload.role, request=request)
+    return services.staff_change_role(actor=request.user, assignment=assignment, role=payload.role)
 
 
 @router.delete("/staff/{key}", response={204: None}, summary="撤销任职（管理员）")
 def staff_delete(request: HttpRequest, key: UUID) -> Status:
     assignment = access_assignment(request.user, key, write=True)
-    services.staff_unassign(actor=request.user, assignment=assignment, request=request)
+    services.staff_unassign(actor=request.user, assignment=assignment)
     return Status(204, None)

@@ -48,33 +48,13 @@ class DeviceOut(Schema):
 
 class AssignmentOut(Schema):
     uuid: UUID
-    user: UUID
-    user_name: str
-    phone: str = Field(..., description="已打码")
-    union: UUID
-    union_name: str
+    user: UUID = Field(..., alias="user.uuid")
+    user_name: str = Field(..., alias="user.name")
+    phone: str = Field(..., alias="user.masked_phone", description="已打码")
+    union: UUID = Field(..., alias="union.uuid")
+    union_name: str = Field(..., alias="union.name")
     role: str
     title: str
-
-    @staticmethod
-    def resolve_user(obj) -> UUID:  # noqa: ANN001
-        return obj.user.uuid
-
-    @staticmethod
-    def resolve_user_name(obj) -> str:  # noqa: ANN001
-        return obj.user.name
-
-    @staticmethod
-    def resolve_phone(obj) -> str:  # noqa: ANN001
-        return obj.user.masked_phone
-
-    @staticmethod
-    def resolve_union(obj) -> UUID:  # noqa: ANN001
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj) -> str:  # noqa: ANN001
-        return obj.union.name
 
 
 class AssignmentIn(Schema):

@@ -1,46 +1,32 @@
-"""Account workflows: signing in (web and API), registering, tokens, staff assignments."""
+"""Account workflows: registering, passwords, tokens, staff assignments.
+
+Checking a password sits on the HTTP boundary (django-axes counts failures per request), so it is
+in views/auth.py; what follows a successful sign-in is here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import audit
-from gonghui.core.errors import Conflict, Forbidden, Locked, ValidationFailed
+from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.scope import Role, scope_of
+from gonghui.core.transitions import transition
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 
 from .models import ApiToken, StaffAssignment, User
 
-LOGIN_FAILED = "手机号或密码不正确"
 
-
-def user_authenticate(*, request: HttpRequest, phone: str, password: str, via: str = "web") -> User:
-    """Check a phone and password through django-axes.
-
-    Raises Locked once the account has 5 failures within 15 minutes (even for the right password),
-    ValidationFailed for a wrong pair. The caller logs the user in or issues a token.
-    """
-    request.login_via = via  # type: ignore[attr-defined] - read by the audit receiver
-    user = authenticate(request, phone=phone, password=password)
-    if getattr(request, "axes_locked_out", False):
-        raise Locked()
-    if user is None:
-        raise ValidationFailed(LOGIN_FAILED, code="login_failed")
-    return user
-
-
-def login_record(*, user: User, request: HttpRequest, via: str) -> None:
+def login_record(*, user: User, via: str) -> None:
     """The audit row of a successful sign-in that did not go through django.contrib.auth.login()."""
     from .signals import home_union
 
-    audit.record("auth.login", actor=user, request=request, union=home_union(user), detail={"via": via})
+    audit.record("auth.login", actor=user, union=home_union(user), detail={"via": via})
 
 
 def _validated_phone(phone: str) -> str:
@@ -58,7 +44,7 @@ def _check_password(password: str, user: User) -> None:
         raise ValidationFailed(message, detail={"password": message}) from None
 
 
-def user_register(*, phone: str, name: str, password: str, request: HttpRequest | None = None) -> User:
+def user_register(*, phone: str, name: str, password: str) -> User:
     """A worker creates an account (real-name joining is the members module's job)."""
     phone = _validated_phone(phone)
     name = (name or "").strip()
@@ -74,11 +60,11 @@ def user_register(*, phone: str, name: str, password: str, request: HttpRequest 
             user.save()
     except IntegrityError:
         raise Conflict("该手机号已注册，请直接登录", code="phone_taken") from None
-    audit.record("account.register", actor=user, request=request, obj=user)
+    audit.record("account.register", actor=user, obj=user)
     return user
 
 
-def password_change(*, user: User, old_password: str, new_password: str, request: HttpRequest | None = None) -> None:
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         raise ValidationFailed("原密码不正确", detail={"old_password": "原密码不正确"})
     _check_password(new_password, user)
@@ -88,28 +74,26 @@ def password_change(*, user: User, old_password: str, new_password: str, request
         # Other browser sessions end by themselves (their auth hash no longer matches); app tokens must be
         # revoked explicitly, or a stolen phone would stay signed in after the password was changed.
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit.record("account.password_change", actor=user, request=request, obj=user,
+        audit.record("account.password_change", actor=user, obj=user,
                      detail={"tokens_revoked": revoked})
 
 
-def token_issue(*, user: User, name: str = "", request: HttpRequest | None = None) -> tuple[ApiToken, str]:
+def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     token, raw = ApiToken.issue(user, name=name)
-    audit.record("auth.token_issue", actor=user, request=request, obj=user, detail={"token": token.prefix})
+    audit.record("auth.token_issue", actor=user, obj=user, detail={"token": token.prefix})
     return token, raw
 
 
-def token_revoke(*, user: User, token_uuid: Any, request: HttpRequest | None = None) -> ApiToken:
+def token_revoke(*, user: User, token_uuid: Any) -> ApiToken:
     """Revoke one of the user's own tokens. Other users' tokens are not found."""
     token = ApiToken.objects.filter(user=user, uuid=token_uuid).first()
     if token is None:
-        from gonghui.core.errors import NotFound
-
         raise NotFound("未找到该令牌")
     updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if not updated:
         raise Conflict("该令牌已吊销")
     token.refresh_from_db()
-    audit.record("auth.token_revoke", actor=user, request=request, obj=user, detail={"token": token.prefix})
+    audit.record("auth.token_revoke", actor=user, obj=user, detail={"token": token.prefix})
     return token
 
 
@@ -119,7 +103,7 @@ def _require_admin_at(actor: User, union: Any) -> None:
 
 
 def staff_assign(*, actor: User, union: Any, phone: str, name: str, role: str, title: str = "",
-                 initial_password: str = "", request: HttpRequest | None = None) -> StaffAssignment:
+                 initial_password: str = "") -> StaffAssignment:
     """Give a person a role at ``union``. Creates the account when the phone is new.
 
     Preconditions: ``union`` came through access_union for ``actor``; the actor is an admin there.
@@ -142,13 +126,12 @@ def staff_assign(*, actor: User, union: Any, phone: str, name: str, role: str, t
             raise Conflict("此人在该工会已有任职，请直接修改角色")
         assignment = StaffAssignment.objects.create(user=user, union=union, role=role, title=title[:50],
                                                     created_by=actor)
-        audit.record("staff.assign", actor=actor, request=request, obj=assignment, union=union,
+        audit.record("staff.assign", actor=actor, obj=assignment, union=union,
                      detail={"role": role, "user": str(user.uuid)})
     return assignment
 
 
-def staff_change_role(*, actor: User, assignment: StaffAssignment, role: str,
-                      request: HttpRequest | None = None) -> StaffAssignment:
+def staff_change_role(*, actor: User, assignment: StaffAssignment, role: str) -> StaffAssignment:
     _require_admin_at(actor, assignment.union)
     if role not in Role.values:
         raise ValidationFailed("请选择角色")
@@ -157,17 +140,12 @@ def staff_change_role(*, actor: User, assignment: StaffAssignment, role: str,
     old = assignment.role
     if old == role:
         return assignment
-    with transaction.atomic():
-        updated = StaffAssignment.objects.filter(pk=assignment.pk, role=old).update(role=role)
-        if not updated:
-            raise Conflict()
-        audit.record("staff.role_change", actor=actor, request=request, obj=assignment, union=assignment.union,
-                     detail={"from": old, "to": role, "user": str(assignment.user.uuid)})
-    assignment.role = role
-    return assignment
+    return transition(assignment, field="role", to=role, from_=[old], code="conflict", audit="staff.role_change",
+                      actor=actor, union=assignment.union,
+                      detail={"from": old, "to": role, "user": str(assignment.user.uuid)})
 
 
-def staff_unassign(*, actor: User, assignment: StaffAssignment, request: HttpRequest | None = None) -> None:
+def staff_unassign(*, actor: User, assignment: StaffAssignment) -> None:
     _require_admin_at(actor, assignment.union)
     if assignment.user_id == actor.pk:
         raise Forbidden("不能撤销自己的任职")
@@ -175,6 +153,6 @@ def staff_unassign(*, actor: User, assignment: StaffAssignment, request: HttpReq
         deleted, _ = StaffAssignment.objects.filter(pk=assignment.pk).delete()
         if not deleted:
             raise Conflict()
-        audit.record("staff.unassign", actor=actor, request=request, union=assignment.union,
+        audit.record("staff.unassign", actor=actor, union=assignment.union,
                      label="", detail={"role": assignment.role, "user": str(assignment.user.uuid),
                                        "assignment": str(assignment.uuid)})

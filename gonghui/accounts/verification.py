@@ -19,7 +19,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import audit
@@ -144,8 +143,7 @@ def code_verify(*, phone: str, code: str, purpose: str) -> None:
         raise ValidationFailed("验证码已使用，请重新获取", code="code_used", detail=again)
 
 
-def user_register_with_code(*, phone: str, code: str, name: str, password: str,
-                            request: HttpRequest | None = None) -> User:
+def user_register_with_code(*, phone: str, code: str, name: str, password: str) -> User:
     """A worker creates an account after proving the phone is theirs with an SMS code.
 
     Everything that can be checked without the code is checked first, so a weak password does not
@@ -163,7 +161,7 @@ def user_register_with_code(*, phone: str, code: str, name: str, password: str,
         message = "；".join(exc.messages)
         raise ValidationFailed(message, detail={"password": message}) from None
     code_verify(phone=normalized, code=code, purpose="register")
-    user = user_register(phone=normalized, name=name, password=password, request=request)
-    audit.record("account.phone_verified", actor=user, request=request, obj=user, detail={"purpose": "register"})
+    user = user_register(phone=normalized, name=name, password=password)
+    audit.record("account.phone_verified", actor=user, obj=user, detail={"purpose": "register"})
     return user
 

@@ -38,4 +38,4 @@ def refreshes(request: HttpRequest) -> list[dict[str, Any]]:
 def refresh(request: HttpRequest) -> dict[str, Any]:
     access_refresh(request.user)
     union = access_cockpit(request.user)
-    return _run(stats_refresh(kind=RefreshKind.MANUAL, actor=request.user, request=request, union=union))
+    return _run(stats_refresh(kind=RefreshKind.MANUAL, actor=request.user, union=union))

@@ -41,13 +41,6 @@ def dimension_labels() -> dict[str, dict[str, str]]:
     return labels
 
 
-def metric_labels() -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for source in stat_sources():
-        labels.update(source.metrics)
-    return labels
-
-
 @dataclass
 class Counts:
     """Flow counts of one union: this month, and cumulative (累计, over the history kept)."""

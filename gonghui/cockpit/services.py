@@ -24,12 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet, Sum
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import audit
@@ -37,6 +36,9 @@ from gonghui.core.modules import stat_sources
 from gonghui.unions.models import Union
 
 from .models import Figure, Flow, Period, RefreshKind, RefreshLock, RefreshRun, RefreshStatus, RolledPath
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 logger = logging.getLogger("gonghui.cockpit")
 
@@ -163,9 +165,9 @@ def _recount_figures(tree: Tree) -> int:
 # --- The refresh ------------------------------------------------------------------------------------------------
 
 
-def stats_refresh(*, kind: str = RefreshKind.SCHEDULED, actor: Any = None, full: bool = False,
+def stats_refresh(*, kind: str = RefreshKind.SCHEDULED, actor: User | None = None, full: bool = False,
                   days: Iterable[date] = (), window: bool = True, today: date | None = None,
-                  request: HttpRequest | None = None, union: Union | None = None) -> RefreshRun:
+                  union: Union | None = None) -> RefreshRun:
     """Recount the statistics (see the module docstring for which). Returns the finished run.
 
     ``days`` adds days to recount (the management command's ``--day``); ``window=False`` leaves
@@ -185,7 +187,7 @@ def stats_refresh(*, kind: str = RefreshKind.SCHEDULED, actor: Any = None, full:
                                   finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     if kind == RefreshKind.MANUAL or full:
-        audit.record("cockpit.refresh", actor=actor, request=request, obj=run, union=union,
+        audit.record("cockpit.refresh", actor=actor, obj=run, union=union,
                      detail={"kind": run.kind, "days": run.days, "rows": run.rows,
                              "seconds": round(run.seconds or 0, 1)})
     return run

@@ -7,15 +7,13 @@ from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router
 from ninja.pagination import paginate
 
 from .api import Page
-from .errors import Forbidden, NotFound
 from .models import AuditLog, Notification
 from .schemas import AuditOut, NotificationOut
-from .scope import AUDIT_ROLES, scope_of
+from .views import audit_reader, notification_mark_read, notification_of
 
 router = Router(tags=["站内信与审计"])
 
@@ -29,22 +27,14 @@ def notifications(request: HttpRequest, unread: bool = False):  # noqa: ANN201
 
 @router.post("/notifications/{key}/read", response=NotificationOut, summary="标记已读")
 def notification_read(request: HttpRequest, key: UUID) -> Notification:
-    note = Notification.objects.for_user(request.user).filter(uuid=key).first()
-    if note is None:
-        raise NotFound("未找到该消息")
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        Notification.objects.filter(pk=note.pk).update(read_at=note.read_at)
-    return note
+    return notification_mark_read(notification_of(request.user, key))
 
 
 @router.get("/audit", response=list[AuditOut], summary="审计日志（管理员、审计员）")
 @paginate(Page)
 def audit(request: HttpRequest, action: str = "", result: str = "", since: date | None = None,  # noqa: ANN201
           until: date | None = None):
-    scope = scope_of(request.user)
-    if not scope.is_superuser and not scope.paths(AUDIT_ROLES):
-        raise Forbidden("审计日志仅供管理员和审计员查看")
+    audit_reader(request.user)
     qs = AuditLog.objects.visible_to(request.user)
     if action:
         qs = qs.filter(action__startswith=action[:60])

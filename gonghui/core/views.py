@@ -1,8 +1,13 @@
-"""站内信 (H5 and console) and the audit log browser (console, admins and auditors)."""
+"""站内信 (H5 and console) and the audit log browser (console, admins and auditors).
+
+``notification_of``, ``notification_mark_read`` and ``audit_reader`` are shared with the API (api_routes.py),
+so each lookup and gate is written once.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +21,31 @@ from gonghui.core.decorators import staff_required
 
 from .errors import Forbidden
 from .models import AuditLog, AuditResult, Notification
-from .scope import AUDIT_ROLES, scope_of
+from .scope import AUDIT_ROLES, owned, scope_of
+
+
+def notification_of(user: Any, key: Any) -> Notification:
+    """One of ``user``'s own notifications; NotFound otherwise (someone else's, unknown, a bad key)."""
+    owner = user if getattr(user, "is_authenticated", False) else None
+    return owned(Notification.objects.all(), owner=owner, via="recipient", message="未找到该消息", uuid=key)
+
+
+def notification_mark_read(note: Notification) -> Notification:
+    """Mark ``note`` read (once: the first reading time is kept)."""
+    if note.read_at is None:
+        now = timezone.now()
+        if Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=now):
+            note.read_at = now
+        else:  # read meanwhile (another tab): keep that time
+            note.refresh_from_db(fields=["read_at"])
+    return note
+
+
+def audit_reader(user: Any) -> None:
+    """The audit log is for administrators and auditors (at some union) and superusers: Forbidden else."""
+    scope = scope_of(user)
+    if not scope.is_superuser and not scope.paths(AUDIT_ROLES):
+        raise Forbidden("审计日志仅供管理员和审计员查看")
 
 
 @login_required
@@ -35,13 +64,7 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_open(request: HttpRequest, key: str) -> HttpResponse:
-    note = Notification.objects.for_user(request.user).filter(uuid=key).first()
-    if note is None:
-        from .errors import NotFound
-
-        raise NotFound("未找到该消息")
-    if note.read_at is None:
-        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    note = notification_mark_read(notification_of(request.user, key))
     # Only a path on this site: "//host/…" and "/\\host/…" also start with "/" but leave it.
     if note.url.startswith("/") and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
         return redirect(note.url)
@@ -78,9 +101,7 @@ def audit_filtered(request: HttpRequest):  # noqa: ANN201 - a QuerySet of AuditL
 
 @staff_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    if not scope.is_superuser and not scope.paths(AUDIT_ROLES):
-        raise Forbidden("审计日志仅供管理员和审计员查看")
+    audit_reader(request.user)
     page = Paginator(audit_filtered(request), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {
         "section": "audit", "page": page, "results": AuditResult.choices, "params": request.GET,

@@ -15,7 +15,7 @@ from gonghui.core.api import Page
 from gonghui.core.errors import ValidationFailed
 from gonghui.lib.excel import XLSX_MIME
 
-from . import importing, services
+from . import services
 from .access import (
     access_brand,
     access_employer,
@@ -24,7 +24,6 @@ from .access import (
     access_union,
     access_union_for_work,
 )
-from .imports import template_response
 from .models import Brand, Employer, Grid, Problem, Union
 from .schemas import (
     AdvanceIn,
@@ -44,6 +43,8 @@ from .schemas import (
     VisitOut,
 )
 from .selectors import employer_filter, liaison_choices
+from .services import imports as importing
+from .views.imports import template_response
 
 router = Router(tags=["工会组织"])
 
@@ -74,7 +75,7 @@ def union_list(request: HttpRequest, filters: Query[UnionFilter]):  # noqa: ANN2
 def union_create(request: HttpRequest, payload: UnionIn) -> Status:
     parent = access_union(request.user, payload.parent, write=True)
     data = payload.dict(exclude={"parent"})
-    return Status(201, services.union_create(actor=request.user, parent=parent, request=request, **data))
+    return Status(201, services.union_create(actor=request.user, parent=parent, **data))
 
 
 @router.get("/employers", response=list[EmployerOut], summary="企业/单位列表（范围内）")
@@ -93,7 +94,7 @@ def employer_list(request: HttpRequest, q: str = "", union: UUID | None = None, 
 def employer_create(request: HttpRequest, payload: EmployerIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
     data = payload.dict(exclude={"union"})
-    return Status(201, services.employer_create(actor=request.user, union=union, request=request, **data))
+    return Status(201, services.employer_create(actor=request.user, union=union, **data))
 
 
 @router.get("/employers/{uuid:key}", response=EmployerOut, summary="单位档案")
@@ -113,7 +114,7 @@ def employer_patch(request: HttpRequest, key: UUID, payload: EmployerPatch) -> E
         data["liaison"] = next((u for u in choices if u.uuid == wanted), None)
         if wanted and data["liaison"] is None:
             raise ValidationFailed("联络员必须是该工会或上级工会的工作人员", detail={"liaison": "联络员不匹配"})
-    return services.employer_update(actor=request.user, employer=employer, request=request, **data)
+    return services.employer_update(actor=request.user, employer=employer, **data)
 
 
 @router.get("/employers/{uuid:key}/visits", response=list[VisitOut], summary="走访记录")
@@ -125,7 +126,7 @@ def visit_list(request: HttpRequest, key: UUID):  # noqa: ANN201
 @router.post("/employers/{uuid:key}/visits", response={201: VisitOut}, summary="记录走访")
 def visit_create(request: HttpRequest, key: UUID, payload: VisitIn) -> Status:
     employer = access_employer(request.user, key, write=True)
-    return Status(201, services.visit_record(actor=request.user, employer=employer, request=request, **payload.dict()))
+    return Status(201, services.visit_record(actor=request.user, employer=employer, **payload.dict()))
 
 
 @router.get("/employers/{uuid:key}/problems", response=list[ProblemOut], summary="问题清单")
@@ -137,19 +138,19 @@ def problem_list(request: HttpRequest, key: UUID) -> list[Problem]:
 @router.post("/employers/{uuid:key}/problems", response={201: ProblemOut}, summary="提出问题")
 def problem_create(request: HttpRequest, key: UUID, payload: ProblemIn) -> Status:
     employer = access_employer(request.user, key, write=True)
-    return Status(201, services.problem_raise(actor=request.user, employer=employer, request=request, **payload.dict()))
+    return Status(201, services.problem_raise(actor=request.user, employer=employer, **payload.dict()))
 
 
 @router.post("/problems/{uuid:key}/advance", response=ProblemOut, summary="推进问题状态")
 def problem_advance(request: HttpRequest, key: UUID, payload: AdvanceIn) -> Problem:
     problem = access_problem(request.user, key, write=True)
-    services.problem_advance(actor=request.user, problem=problem, request=request, **payload.dict())
+    services.problem_advance(actor=request.user, problem=problem, **payload.dict())
     return get_object_or_404(Problem.objects.prefetch_related("events__actor"), pk=problem.pk)
 
 
 @router.delete("/brands/{uuid:key}", response={204: None}, summary="删除品牌（管理员）")
 def brand_delete(request: HttpRequest, key: UUID) -> Status:
-    services.brand_delete(actor=request.user, brand=access_brand(request.user, key, write=True), request=request)
+    services.brand_delete(actor=request.user, brand=access_brand(request.user, key, write=True))
     return Status(204, None)
 
 
@@ -162,7 +163,7 @@ def union_get(request: HttpRequest, key: UUID) -> Union:
 def union_patch(request: HttpRequest, key: UUID, payload: UnionPatch) -> Union:
     union = access_union(request.user, key, write=True)
     data = payload.dict(exclude_unset=True)
-    return services.union_update(actor=request.user, union=union, request=request,
+    return services.union_update(actor=request.user, union=union,
                                  name=data.pop("name", union.name), **data)
 
 
@@ -182,19 +183,19 @@ def union_ancestors(request: HttpRequest, key: UUID) -> list[Union]:
 def union_move(request: HttpRequest, key: UUID, payload: MoveIn) -> Union:
     union = access_union(request.user, key, write=True)
     new_parent = access_union(request.user, payload.new_parent, write=True)
-    return services.union_move(actor=request.user, union=union, new_parent=new_parent, request=request)
+    return services.union_move(actor=request.user, union=union, new_parent=new_parent)
 
 
 @router.post("/{uuid:key}/deactivate", response=UnionOut, summary="停用工会（管理员）")
 def union_deactivate(request: HttpRequest, key: UUID) -> Union:
     union = access_union(request.user, key, write=True)
-    return services.union_set_active(actor=request.user, union=union, active=False, request=request)
+    return services.union_set_active(actor=request.user, union=union, active=False)
 
 
 @router.post("/{uuid:key}/activate", response=UnionOut, summary="启用工会（管理员）")
 def union_activate(request: HttpRequest, key: UUID) -> Union:
     union = access_union(request.user, key, write=True)
-    return services.union_set_active(actor=request.user, union=union, active=True, request=request)
+    return services.union_set_active(actor=request.user, union=union, active=True)
 
 
 @router.get("/{uuid:key}/grids", response=list[GridOut], summary="网格")
@@ -205,7 +206,7 @@ def grid_list(request: HttpRequest, key: UUID) -> list[Grid]:
 @router.post("/{uuid:key}/grids", response={201: GridOut}, summary="新建网格（管理员）")
 def grid_create(request: HttpRequest, key: UUID, payload: NameIn) -> Status:
     union = access_union(request.user, key, write=True)
-    return Status(201, services.grid_create(actor=request.user, union=union, name=payload.name, request=request))
+    return Status(201, services.grid_create(actor=request.user, union=union, name=payload.name))
 
 
 @router.get("/{uuid:key}/brands", response=list[BrandOut], summary="品牌矩阵")
@@ -219,7 +220,7 @@ def brand_create(request: HttpRequest, key: UUID, payload: NameIn) -> Status:
     union = access_union(request.user, key, write=True)
     parent = access_brand(request.user, payload.parent) if payload.parent else None
     return Status(201, services.brand_create(actor=request.user, union=union, name=payload.name, parent=parent,
-                                      description=payload.description, request=request))
+                                      description=payload.description))
 
 
 # --- Excel import -----------------------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ def import_upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry
         raise ValidationFailed(f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
                                "数据较多时请拆分成几个文件分批导入", code="file_too_large")
     report = importing.workbook_import(actor=request.user, kind=kind, file=file.read(), dry_run=dry_run,
-                                       filename=file.name or "", request=request)
+                                       filename=file.name or "")
     return Status(201 if report.created else 200, report.as_dict())
 
 

@@ -1,3 +1,7 @@
+"""API schemas of the unions app. Related values come through dotted aliases (``union.uuid``); the
+resolvers left are for optional relations (a dotted alias cannot give None for a missing one without
+turning the field optional in the OpenAPI schema) and for the brand tree."""
+
 from datetime import date, datetime
 from uuid import UUID
 
@@ -8,22 +12,14 @@ class UnionOut(Schema):
     uuid: UUID
     name: str
     kind: str
-    kind_label: str
+    kind_label: str = Field(..., alias="get_kind_display")
     level: int
-    level_label: str
+    level_label: str = Field(..., alias="get_level_display")
     region_code: str
     address: str
     parent: UUID | None
     depth: int
     is_active: bool
-
-    @staticmethod
-    def resolve_kind_label(obj) -> str:  # noqa: ANN001
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_level_label(obj) -> str:  # noqa: ANN001
-        return obj.get_level_display()
 
     @staticmethod
     def resolve_parent(obj) -> UUID | None:  # noqa: ANN001
@@ -58,29 +54,19 @@ class EmployerOut(Schema):
     size: str
     address: str
     employee_count: int | None
-    union: UUID
-    union_name: str
+    union: UUID = Field(..., alias="union.uuid")
+    union_name: str = Field(..., alias="union.name")
     grid: UUID | None
     liaison: UUID | None
     liaison_name: str | None
     union_established: bool
 
     @staticmethod
-    def resolve_union(obj) -> UUID:  # noqa: ANN001
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj) -> str:  # noqa: ANN001
-        return obj.union.name
-
-    @staticmethod
     def resolve_grid(obj) -> UUID | None:  # noqa: ANN001
         return obj.grid.uuid if obj.grid_id else None
-
     @staticmethod
     def resolve_liaison(obj) -> UUID | None:  # noqa: ANN001
         return obj.liaison.uuid if obj.liaison_id else None
-
     @staticmethod
     def resolve_liaison_name(obj) -> str | None:  # noqa: ANN001
         return obj.liaison.name if obj.liaison_id else None
@@ -116,12 +102,8 @@ class VisitIn(Schema):
 class VisitOut(Schema):
     uuid: UUID
     visited_on: date
-    visitor_name: str
+    visitor_name: str = Field(..., alias="visitor.name")
     notes: str
-
-    @staticmethod
-    def resolve_visitor_name(obj) -> str:  # noqa: ANN001
-        return obj.visitor.name
 
 
 class ProblemIn(Schema):
@@ -132,13 +114,9 @@ class ProblemIn(Schema):
 class ProblemEventOut(Schema):
     from_status: str
     to_status: str
-    actor_name: str
+    actor_name: str = Field(..., alias="actor.name")
     note: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_actor_name(obj) -> str:  # noqa: ANN001
-        return obj.actor.name
 
 
 class ProblemOut(Schema):
@@ -146,17 +124,9 @@ class ProblemOut(Schema):
     title: str
     description: str
     status: str
-    status_label: str
+    status_label: str = Field(..., alias="get_status_display")
     raised_at: datetime
     events: list[ProblemEventOut]
-
-    @staticmethod
-    def resolve_status_label(obj) -> str:  # noqa: ANN001
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_events(obj) -> list:  # noqa: ANN001
-        return list(obj.events.all())
 
 
 class AdvanceIn(Schema):
@@ -180,7 +150,6 @@ class BrandOut(Schema):
     name: str
     description: str
     children: list["BrandOut"] = []
-
     @staticmethod
     def resolve_children(obj) -> list:  # noqa: ANN001
         return list(obj.children.all()) if obj.parent_id is None else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -11,19 +11,6 @@ from gonghui.core.scope import ALL_ROLES, DATA_ROLES, Role, scope_of
 from gonghui.lib.text import is_uuid
 
 from .models import Employer, Industry, Union
-
-# Other modules add facts to the employer archive (members: 会员人数) without unions importing them.
-ArchiveFact = Callable[[Employer], tuple[str, Any]]
-_archive_facts: list[ArchiveFact] = []
-
-
-def register_archive_fact(fact: ArchiveFact) -> None:
-    if fact not in _archive_facts:
-        _archive_facts.append(fact)
-
-
-def archive_facts(employer: Employer) -> list[tuple[str, Any]]:
-    return [fact(employer) for fact in _archive_facts]
 
 
 def child_counts(unions: list[Union]) -> dict[int, tuple[int, int]]:
@@ -62,7 +49,6 @@ def employer_filter(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Empl
     if filters["established"] in ("1", "0"):
         qs = qs.filter(union_established=filters["established"] == "1")
     return qs.order_by("name", "id"), filters
-
 
 
 def liaison_choices(union: Union) -> list[Any]:

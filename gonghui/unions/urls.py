@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import exports, imports, views
+from .views import exports, imports, worker
+from .views import staff as views
 
 app_name = "unions"
 
 urlpatterns = [
-    path("unions/join/<str:code>/", views.public, name="public"),
+    path("unions/join/<str:code>/", worker.public, name="public"),
     path("console/unions/", views.tree, name="tree"),
     path("console/unions/export.xlsx", exports.export_unions, name="export_unions"),
     path("console/unions/import/", imports.import_page, name="import"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.accounts import views as account_views
+from gonghui.accounts.views import auth as account_views
 
 from . import views
 

@@ -284,7 +284,7 @@ def test_before_the_first_refresh_the_page_says_so(cast):
 
 
 def test_with_a_celery_worker_the_refresh_is_queued(refreshed, settings, monkeypatch):
-    from gonghui.cockpit import views
+    from gonghui.cockpit.views import staff as views
 
     queued = []
     monkeypatch.setattr(views.refresh_task, "delay", lambda *args: queued.append(args))

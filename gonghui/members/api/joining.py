@@ -329,8 +329,8 @@ def sms_code(request: HttpRequest, payload: SmsCodeIn) -> Status:
              description="验证码最多尝试5次，用后即失效。成功后返回令牌，可直接提交入会申请。")
 def join_register(request: HttpRequest, payload: JoinRegisterIn) -> Status:
     user = user_register_with_code(phone=payload.phone, code=payload.code, name=payload.name,
-                                   password=payload.password, request=request)
-    token, raw = token_issue(user=user, name=payload.device, request=request)
+                                   password=payload.password)
+    token, raw = token_issue(user=user, name=payload.device)
     return Status(201, {"token": raw, "expires_at": token.expires_at, "uuid": token.uuid, "user": user.uuid,
                         "name": user.name, "phone": user.masked_phone})
 

@@ -192,7 +192,7 @@ def join_register(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                user = user_register_with_code(request=request, **form.cleaned_data)
+                user = user_register_with_code(**form.cleaned_data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status

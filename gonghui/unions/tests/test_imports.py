@@ -21,8 +21,10 @@ from gonghui.core.models import AuditLog
 from gonghui.core.scope import Role
 from gonghui.lib.uscc import check_char
 from gonghui.testing import Cast, make_user
-from gonghui.unions import exports, importing, services
+from gonghui.unions import services
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
+from gonghui.unions.services import imports as importing
+from gonghui.unions.views import exports
 
 pytestmark = pytest.mark.django_db
 

@@ -12,23 +12,24 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import NotFound
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.models import Union
 
-from . import exports
-from .access import access_cockpit, access_refresh, can_refresh
-from .models import RefreshKind, RefreshRun
-from .schemas import payload
-from .selectors import overview
-from .tasks import refresh_task
+from .. import exports
+from ..access import access_cockpit, access_refresh, can_refresh
+from ..models import RefreshKind, RefreshRun
+from ..schemas import payload
+from ..selectors import overview
+from ..tasks import refresh_task
 
 SCREEN_REFRESH_SECONDS = 60
 
@@ -66,7 +67,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
         raise NotFound("没有这张表")
     union, data = _data(request)
     content = exports.workbook(data, [chosen] if chosen else exports.TABLES)
-    audit.record("cockpit.export", actor=request.user, request=request, obj=union, detail={"table": table})
+    audit.record("cockpit.export", actor=request.user, obj=union, detail={"table": table})
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = (f'attachment; filename="cockpit-{table}-{stamp}.xlsx"; '
@@ -79,13 +80,15 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
 def refresh(request: HttpRequest) -> HttpResponse:
     access_refresh(request.user)
     union = access_cockpit(request.user, request.POST.get("union"))
-    result = refresh_task.delay(RefreshKind.MANUAL, request.user.pk, union.pk)
-    # Inline without a broker (the embedded default): the run is done. With Celery a worker does it
-    # (there is no result backend to wait on), and the page says so.
-    run = RefreshRun.objects.filter(pk=result.get()).first() if settings.CELERY_TASK_ALWAYS_EAGER else None
-    if run is not None:
-        messages.success(request, f"统计已刷新：重算 {run.days} 天，用时 {run.seconds:.1f} 秒")
-    else:
-        messages.info(request, "已开始刷新统计，稍后刷新页面即可看到最新数据")
-    return redirect(f"{reverse('cockpit:console')}?union={union.uuid}")
 
+    def run(_: Any) -> str:
+        result = refresh_task.delay(RefreshKind.MANUAL, request.user.pk, union.pk)
+        # Inline without a broker (the embedded default): the run is done. With Celery a worker does it
+        # (there is no result backend to wait on), and the page says so.
+        done = RefreshRun.objects.filter(pk=result.get()).first() if settings.CELERY_TASK_ALWAYS_EAGER else None
+        if done is None:
+            messages.info(request, "已开始刷新统计，稍后刷新页面即可看到最新数据")
+            return ""
+        return f"统计已刷新：重算 {done.days} 天，用时 {done.seconds:.1f} 秒"
+
+    return act(request, run=run, back=f"{reverse('cockpit:console')}?union={union.uuid}")

@@ -1,6 +1,6 @@
 """Importing unions and employers from Excel: read the rows, check every row, commit the valid ones.
 
-Shared by the console page (imports.py) and the API (api.py). A run is either a dry run (check
+Shared by the console page (views/imports.py) and the API (api.py). A run is either a dry run (check
 only, nothing written) or a commit: every valid row in one transaction, one audit row for the whole
 import. Invalid rows are reported — row number as Excel shows it, column header, Chinese message —
 and skipped.
@@ -19,11 +19,10 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
@@ -32,13 +31,16 @@ from gonghui.lib.excel import SheetRow, WorkbookError, read_rows, write_template
 from gonghui.lib.text import compact
 from gonghui.lib.uscc import InvalidCreditCode, check_char, normalize_uscc
 
-from . import services
-from .access import STRUCTURE_ROLES
-from .models import Employer, EmployerSize, Industry, Union, UnionKind, UnionLevel
+from ..access import STRUCTURE_ROLES
+from ..models import Employer, EmployerSize, Industry, Union, UnionKind, UnionLevel
+from .tree import union_create
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 KINDS = ("unions", "employers")
 KIND_LABELS = {"unions": "工会组织", "employers": "企业/单位"}
-# The data sheet has the export's title (exports.py), so an exported file reads the same way.
+# The data sheet has the export's title (views/exports.py), so an exported file reads the same way.
 SHEET_TITLES = {"unions": "工会组织", "employers": "企业单位"}
 MAX_ROWS = 5000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -506,7 +508,7 @@ class _UnionImport:
         self.seen[key] = row.number
         return False
 
-    def commit(self, request: HttpRequest | None) -> list[str]:
+    def commit(self) -> list[str]:
         """Create the checked unions in file order (a parent before its children). Returns parent paths."""
         created: list[ImportedItem] = []
         paths: list[str] = []
@@ -520,8 +522,8 @@ class _UnionImport:
                                                    f"上级工会「{parent_name}」未能导入，本行也无法导入"))
                 continue
             try:
-                node.created = services.union_create(actor=self.actor, parent=parent, name=node.name,
-                                                     request=request, audited=False, **node.data)
+                node.created = union_create(actor=self.actor, parent=parent, name=node.name, audited=False,
+                                            **node.data)
             except DomainError as exc:  # a race since the check: the tree changed under us
                 node.ok = False
                 self.report.errors.append(RowError(node.row or 0, "", exc.message))
@@ -615,7 +617,7 @@ class _EmployerImport:
             return None
         return node.union
 
-    def commit(self, request: HttpRequest | None) -> list[str]:
+    def commit(self) -> list[str]:
         """Insert the checked employers in batches (the import's one audit row stands for them all)."""
         Employer.objects.bulk_create([employer for _, employer in self.employers], batch_size=_BATCH)
         by_row = {item.row: item for item in self.report.items}
@@ -640,8 +642,8 @@ def read_workbook(kind: str, file: bytes | IO[bytes]) -> list[SheetRow]:
     return rows
 
 
-def workbook_import(*, actor: Any, kind: str, file: bytes | IO[bytes], dry_run: bool, filename: str = "",
-                    request: HttpRequest | None = None) -> ImportReport:
+def workbook_import(*, actor: User, kind: str, file: bytes | IO[bytes], dry_run: bool,
+                    filename: str = "") -> ImportReport:
     """Check every row of an uploaded workbook and, unless ``dry_run``, create the valid rows.
 
     Preconditions: none — the actor's right to import ``kind`` is checked here (``import_gate``) and
@@ -660,8 +662,8 @@ def workbook_import(*, actor: Any, kind: str, file: bytes | IO[bytes], dry_run: 
         with transaction.atomic():
             job = job_class(actor, rows, report)
             job.check()
-            paths = job.commit(request)
-            audit.record(f"import.{kind}", actor=actor, request=request, union=_common_union(paths),
+            paths = job.commit()
+            audit.record(f"import.{kind}", actor=actor, union=_common_union(paths),
                          detail={"file": filename[:120], "total": report.total, "valid": report.valid,
                                  "created": report.created, "invalid": report.error_rows})
     except IntegrityError:

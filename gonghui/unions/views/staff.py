@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError, NotFound, ValidationFailed
+from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 
-from . import services
-from .access import (
+from .. import services
+from ..access import (
     access_brand,
     access_employer,
     access_grid,
@@ -29,7 +30,7 @@ from .access import (
     access_union,
     access_union_for_work,
 )
-from .forms import (
+from ..forms import (
     AdvanceForm,
     ChildUnionForm,
     EmployerEditForm,
@@ -40,8 +41,8 @@ from .forms import (
     UnionForm,
     VisitForm,
 )
-from .models import Brand, Employer, EmployerSize, Grid, Industry, Problem, Union, UnionKind, UnionLevel
-from .selectors import archive_facts, child_counts, employer_filter, liaison_choices
+from ..models import Brand, Employer, EmployerSize, Grid, Industry, Problem, Union, UnionKind, UnionLevel
+from ..selectors import child_counts, employer_filter, liaison_choices
 
 
 def _can(user: Any, union: Union, roles: Any) -> bool:
@@ -124,54 +125,45 @@ def _back_to(union: Union) -> HttpResponse:
     return redirect("unions:detail", key=union.uuid)
 
 
+def _detail_url(union: Union) -> str:
+    return reverse("unions:detail", kwargs={"key": union.uuid})
+
+
 @staff_required
 @require_POST
 def update(request: HttpRequest, key: str) -> HttpResponse:
     union = access_union(request.user, key, write=True)
-    form = UnionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.union_update(actor=request.user, union=union, request=request, **form.cleaned_data)
-            messages.success(request, "已保存")
-        except ValidationFailed as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请检查填写的内容")
-    return _back_to(union)
+    return act(request, form=UnionForm(request.POST),
+               run=lambda data: services.union_update(actor=request.user, union=union, **data),
+               success="已保存", back=_detail_url(union))
 
 
 @staff_required
 @require_POST
 def create_child(request: HttpRequest, key: str) -> HttpResponse:
     parent = access_union(request.user, key, write=True)
-    form = ChildUnionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请完整填写下级工会的名称、类型和层级")
-        return _back_to(parent)
-    try:
-        child = services.union_create(actor=request.user, parent=parent, request=request, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return _back_to(parent)
-    messages.success(request, f"已新建「{child.name}」")
-    return _back_to(child)
+    created: list[Union] = []
+
+    def run(data: Any) -> str:
+        created.append(services.union_create(actor=request.user, parent=parent, **data))
+        return f"已新建「{created[0].name}」"
+
+    # On success the page of the new union, else back to the parent.
+    return act(request, form=ChildUnionForm(request.POST), run=run,
+               back=lambda: _detail_url(created[0] if created else parent))
 
 
 @staff_required
 @require_POST
 def move(request: HttpRequest, key: str) -> HttpResponse:
     union = access_union(request.user, key, write=True)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择新的上级工会")
-        return _back_to(union)
-    new_parent = access_union(request.user, form.cleaned_data["new_parent"], write=True)
-    try:
-        services.union_move(actor=request.user, union=union, new_parent=new_parent, request=request)
-        messages.success(request, f"已迁移到「{new_parent.name}」之下，下级工会随之迁移")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return _back_to(union)
+
+    def run(data: Any) -> str:
+        new_parent = access_union(request.user, data["new_parent"], write=True)
+        services.union_move(actor=request.user, union=union, new_parent=new_parent)
+        return f"已迁移到「{new_parent.name}」之下，下级工会随之迁移"
+
+    return act(request, form=MoveForm(request.POST), run=run, back=_detail_url(union))
 
 
 @staff_required
@@ -179,12 +171,8 @@ def move(request: HttpRequest, key: str) -> HttpResponse:
 def set_active(request: HttpRequest, key: str) -> HttpResponse:
     union = access_union(request.user, key, write=True)
     active = request.POST.get("active") == "1"
-    try:
-        services.union_set_active(actor=request.user, union=union, active=active, request=request)
-        messages.success(request, "已启用" if active else "已停用")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return _back_to(union)
+    return act(request, run=lambda _: services.union_set_active(actor=request.user, union=union, active=active),
+               success="已启用" if active else "已停用", back=_detail_url(union))
 
 
 @staff_required
@@ -197,14 +185,6 @@ def parent_options(request: HttpRequest, key: str) -> HttpResponse:
     if q:
         options = options.filter(name__icontains=q)
     return render(request, "unions/_parent_options.html", {"options": options.order_by("level", "name")[:20]})
-
-
-def public(request: HttpRequest, code: str) -> HttpResponse:
-    """The page a union's join QR code opens on a worker's phone: who this union is."""
-    union = Union.objects.active().filter(join_code=code).select_related("parent").first()
-    if union is None:
-        raise NotFound("二维码已失效或工会不存在")
-    return render(request, "unions/public.html", {"union": union, "tab": "home"})
 
 
 @staff_required
@@ -230,39 +210,29 @@ def join_qr(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def grid_add(request: HttpRequest, key: str) -> HttpResponse:
     union = access_union(request.user, key, write=True)
-    form = NameForm(request.POST)
-    if form.is_valid():
-        try:
-            services.grid_create(actor=request.user, union=union, name=form.cleaned_data["name"], request=request)
-            messages.success(request, "已添加网格")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    return _back_to(union)
+    return act(request, form=NameForm(request.POST),
+               run=lambda data: services.grid_create(actor=request.user, union=union, name=data["name"]),
+               success="已添加网格", back=_detail_url(union))
 
 
 @staff_required
 @require_POST
 def brand_add(request: HttpRequest, key: str) -> HttpResponse:
     union = access_union(request.user, key, write=True)
-    form = NameForm(request.POST)
-    if form.is_valid():
-        parent = access_brand(request.user, form.cleaned_data["parent"]) if form.cleaned_data["parent"] else None
-        try:
-            services.brand_create(actor=request.user, union=union, name=form.cleaned_data["name"], parent=parent,
-                                  description=form.cleaned_data["description"], request=request)
-            messages.success(request, "已添加品牌")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请填写品牌名称")
-    return _back_to(union)
+
+    def run(data: Any) -> None:
+        parent = access_brand(request.user, data["parent"]) if data["parent"] else None
+        services.brand_create(actor=request.user, union=union, name=data["name"], parent=parent,
+                              description=data["description"])
+
+    return act(request, form=NameForm(request.POST), run=run, success="已添加品牌", back=_detail_url(union))
 
 
 @staff_required
 @require_POST
 def brand_delete(request: HttpRequest, key: str) -> HttpResponse:
     brand = access_brand(request.user, key, write=True)
-    services.brand_delete(actor=request.user, brand=brand, request=request)
+    services.brand_delete(actor=request.user, brand=brand)
     messages.success(request, f"已删除品牌「{brand.name}」")
     return _back_to(brand.union)
 
@@ -291,15 +261,14 @@ def employer_new(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             union = access_union_for_work(request.user, data.pop("union"))
             try:
-                employer = services.employer_create(actor=request.user, union=union, request=request, **data)
+                employer = services.employer_create(actor=request.user, union=union, **data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
             else:
                 messages.success(request, f"已登记「{employer.name}」")
                 return redirect("unions:employer", key=employer.uuid)
-    unions = Union.objects.visible_to(request.user).active().filter(
-        scope_of(request.user).q("path", WRITE_ROLES)).order_by("path")[:500]
+    unions = Union.objects.writable_by(request.user).order_by("path")[:500]
     return render(request, "unions/employer_form.html", {"section": "employers", "form": form, "unions": unions},
                   status=status)
 
@@ -313,7 +282,6 @@ def employer(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "unions/employer.html", {
         "section": "employers", "employer": emp, "can_work": can_work,
         "visits": emp.visits.select_related("visitor")[:50], "problems": problems,
-        "facts": archive_facts(emp),
         "ancestors": Union.objects.visible_to(request.user).ancestors_of(emp.union, include_self=True),
         "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}), "problem_form": ProblemForm(),
         "edit_form": EmployerEditForm(initial={
@@ -344,7 +312,7 @@ def employer_edit(request: HttpRequest, key: str) -> HttpResponse:
         messages.error(request, "联络员必须是该工会或上级工会的工作人员")
         return redirect("unions:employer", key=emp.uuid)
     try:
-        services.employer_update(actor=request.user, employer=emp, request=request, **data)
+        services.employer_update(actor=request.user, employer=emp, **data)
         messages.success(request, "已保存")
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -359,7 +327,7 @@ def visit_add(request: HttpRequest, key: str) -> HttpResponse:
     error = None
     if form.is_valid():
         try:
-            services.visit_record(actor=request.user, employer=emp, request=request, **form.cleaned_data)
+            services.visit_record(actor=request.user, employer=emp, **form.cleaned_data)
         except DomainError as exc:
             error = exc.message
     else:
@@ -378,16 +346,9 @@ def visit_add(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def problem_add(request: HttpRequest, key: str) -> HttpResponse:
     emp = access_employer(request.user, key, write=True)
-    form = ProblemForm(request.POST)
-    if form.is_valid():
-        try:
-            services.problem_raise(actor=request.user, employer=emp, request=request, **form.cleaned_data)
-            messages.success(request, "已加入问题清单")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    else:
-        messages.error(request, "请填写问题")
-    return redirect("unions:employer", key=emp.uuid)
+    return act(request, form=ProblemForm(request.POST),
+               run=lambda data: services.problem_raise(actor=request.user, employer=emp, **data),
+               success="已加入问题清单", back=reverse("unions:employer", kwargs={"key": emp.uuid}))
 
 
 @staff_required
@@ -397,7 +358,7 @@ def problem_advance(request: HttpRequest, key: str) -> HttpResponse:
     form = AdvanceForm(request.POST)
     if not form.is_valid():
         raise ValidationFailed("缺少目标状态")
-    services.problem_advance(actor=request.user, problem=problem, request=request, **form.cleaned_data)
+    services.problem_advance(actor=request.user, problem=problem, **form.cleaned_data)
     if request.htmx:
         problem = Problem.objects.select_related("raised_by").prefetch_related("events__actor").get(pk=problem.pk)
         return render(request, "unions/_problem.html", {"problem": problem, "can_work": True})

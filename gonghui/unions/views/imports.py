@@ -1,5 +1,5 @@
 """Console pages of the Excel import of unions and employers: template download, upload → check
-(dry run) → confirm → commit. The logic is in importing.py; these views parse, gate and render.
+(dry run) → confirm → commit. The logic is in services/imports.py; these views parse, gate and render.
 
 Between the check and the confirmation the upload waits in MEDIA_ROOT/imports under a random name
 that only the uploader's session knows; it is deleted on commit or cancel, and a sweep on each upload
@@ -26,7 +26,7 @@ from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.lib.excel import XLSX_MIME
 
-from . import importing
+from ..services import imports as importing
 
 SESSION_KEY = "unions_imports"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -145,7 +145,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     content = upload.read()
     try:
         report = importing.workbook_import(actor=request.user, kind=kind, file=content, dry_run=True,
-                                           filename=upload.name, request=request)
+                                           filename=upload.name)
     except ValidationFailed as exc:
         return _page(request, kind=kind, error=exc.message, filename=upload.name, status=400)
     token = _stash(request, kind, content, upload.name) if report.valid else ""
@@ -172,7 +172,7 @@ def import_commit(request: HttpRequest) -> HttpResponse:
     kind, filename = entry["kind"], entry["name"]
     try:
         report = importing.workbook_import(actor=request.user, kind=kind, file=content, dry_run=False,
-                                           filename=filename, request=request)
+                                           filename=filename)
     except ValidationFailed as exc:
         return _page(request, kind=kind, error=exc.message, filename=filename, status=400)
     return _page(request, report=report, kind=kind, filename=filename)

@@ -12,8 +12,8 @@ from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 
-from .models import Union
-from .selectors import employer_filter
+from ..models import Union
+from ..selectors import employer_filter
 
 UNION_HEADER = ["名称", "类型", "层级", "行政区划代码", "上级工会", "地址", "状态"]
 EMPLOYER_HEADER = ["单位名称", "统一社会信用代码", "行业门类", "规模", "职工人数", "地址", "所属工会", "网格", "联络员",
@@ -46,7 +46,7 @@ def export_unions(request: HttpRequest) -> HttpResponse:
     count = qs.count()
     content = write_workbook([("工会组织", UNION_HEADER, union_rows(qs))],
                              widths={"工会组织": [36, 12, 10, 14, 30, 36, 8]})
-    audit.record("export.unions", request=request, detail={"rows": count})
+    audit.record("export.unions", actor=request.user, detail={"rows": count})
     return _download(content, "unions")
 
 
@@ -56,6 +56,6 @@ def export_employers(request: HttpRequest) -> HttpResponse:
     count = qs.count()
     content = write_workbook([("企业单位", EMPLOYER_HEADER, employer_rows(qs))],
                              widths={"企业单位": [36, 22, 8, 8, 10, 36, 30, 16, 12, 10]})
-    audit.record("export.employers", request=request, detail={"rows": count, "filters": filters})
+    audit.record("export.employers", actor=request.user, detail={"rows": count, "filters": filters})
     return _download(content, "employers")
 
