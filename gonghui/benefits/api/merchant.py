@@ -38,7 +38,7 @@ def check(request: HttpRequest, code: str) -> dict:
 def redeem(request: HttpRequest, payload: RedeemIn) -> Coupon:
     partner = partner_of(request.user)
     return redemption.coupon_redeem(actor=request.user, partner=partner, code=payload.code,
-                                    bill_cents=payload.bill_cents, request=request)
+                                    bill_cents=payload.bill_cents)
 
 
 @router.get("/merchant/today", response=list[RedemptionOut], summary="本商户今日核销")
@@ -53,8 +53,7 @@ def reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon:
               .filter(uuid=key, redeemed_partner=partner, status=CouponStatus.REDEEMED).first())
     if coupon is None:
         raise NotFound("未找到本商户的这笔核销")
-    return redemption.coupon_reverse(actor=request.user, coupon=coupon, partner=partner, reason=payload.reason,
-                                     request=request)
+    return redemption.coupon_reverse(actor=request.user, coupon=coupon, partner=partner, reason=payload.reason)
 
 
 @router.get("/merchant/card/{token}", response=CardCheckOut, summary="核验会员卡（合作商户）")

@@ -72,7 +72,7 @@ def claim(request: HttpRequest, key: UUID) -> Status:
         status=CampaignStatus.DRAFT).first()
     if campaign is None:
         raise NotFound("未找到该活动")
-    coupon = services.coupon_claim(actor=request.user, campaign=campaign, member=member, request=request)
+    coupon = services.coupon_claim(actor=request.user, campaign=campaign, member=member)
     return Status(201, own_coupon(request.user, coupon.uuid))
 
 

@@ -21,13 +21,13 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
+from gonghui.core.transitions import transition
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -76,7 +76,7 @@ def _clean_prizes(prizes: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def lottery_create(*, actor: Any, union: Union, name: str, description: str = "", rule: dict[str, Any] | None = None,
-                   prizes: list[tuple[str, int]], request: HttpRequest | None = None) -> Lottery:
+                   prizes: list[tuple[str, int]]) -> Lottery:
     """A lottery (not drawn yet) with its prizes in order. Preconditions: ``union`` came through
     access_union_for_work."""
     name = _clean_name(name)
@@ -88,14 +88,13 @@ def lottery_create(*, actor: Any, union: Union, name: str, description: str = ""
                                          created_by=actor if getattr(actor, "pk", None) else None)
         Prize.objects.bulk_create([Prize(lottery=lottery, name=n, count=c, position=i)
                                    for i, (n, c) in enumerate(clean_prizes)])
-        audit.record("lottery.create", actor=actor, request=request, obj=lottery,
+        audit.record("lottery.create", actor=actor, obj=lottery,
                      detail={"rule": lottery.rule, "prizes": clean_prizes})
     return lottery
 
 
 def lottery_update(*, actor: Any, lottery: Lottery, name: str, description: str = "",
-                   rule: dict[str, Any] | None = None, prizes: list[tuple[str, int]],
-                   request: HttpRequest | None = None) -> Lottery:
+                   rule: dict[str, Any] | None = None, prizes: list[tuple[str, int]]) -> Lottery:
     """Change a lottery before the draw (name, rule, prizes). Preconditions: gated with write=True."""
     if lottery.status != LotteryStatus.DRAFT:
         raise Conflict("已开奖的抽奖不能修改")
@@ -105,14 +104,11 @@ def lottery_update(*, actor: Any, lottery: Lottery, name: str, description: str 
     with transaction.atomic():
         changes = {"name": name, "description": (description or "").strip()[:2000], "rule": parsed.as_json(),
                    "rule_summary": rule_summary(parsed, union=lottery.union)}
-        if not Lottery.objects.filter(pk=lottery.pk, status=LotteryStatus.DRAFT).update(**changes):
-            raise Conflict("已开奖的抽奖不能修改")
-        for key, value in changes.items():
-            setattr(lottery, key, value)
+        transition(lottery, from_=[LotteryStatus.DRAFT], changes=changes, stamp=None, message="已开奖的抽奖不能修改")
         lottery.prizes.all().delete()
         Prize.objects.bulk_create([Prize(lottery=lottery, name=n, count=c, position=i)
                                    for i, (n, c) in enumerate(clean_prizes)])
-        audit.record("lottery.update", actor=actor, request=request, obj=lottery,
+        audit.record("lottery.update", actor=actor, obj=lottery,
                      detail={"rule": lottery.rule, "prizes": clean_prizes})
     return lottery
 
@@ -142,8 +138,7 @@ def assign(prizes: list[Prize], order: list[int], pool: list[int]) -> list[tuple
     return result
 
 
-def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None,
-                 request: HttpRequest | None = None) -> Lottery:
+def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None) -> Lottery:
     """开奖: draft → drawn, once. Records the seed, the pool and the winners; tells the winners.
 
     Preconditions: gated with write=True. ``seed`` is for tests; otherwise 128 bits from secrets.
@@ -167,21 +162,12 @@ def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None,
             raise Conflict("没有符合参与条件的会员，无法开奖")
         winners = assign(prizes, draw_order(seed, len(pool)), pool)
         digest = pool_digest(pool)
-        updated = Lottery.objects.filter(pk=lottery.pk, status=LotteryStatus.DRAFT).update(
-            status=LotteryStatus.DRAWN, seed=seed, pool_size=len(pool), pool_digest=digest, pool_ids=pool,
-            drawn_at=now, drawn_by=actor if getattr(actor, "pk", None) else None)
-        if not updated:
-            raise Conflict("该抽奖已开奖")
-        try:
-            Winner.objects.bulk_create([Winner(lottery=lottery, prize=p, member_id=m, entry_no=e, rank=r)
-                                        for p, m, e, r in winners])
-        except IntegrityError:  # pragma: no cover - the pool has distinct members
-            raise Conflict("开奖失败，请重试") from None
-        lottery.status, lottery.seed, lottery.pool_size, lottery.pool_digest = (
-            LotteryStatus.DRAWN, seed, len(pool), digest)
-        lottery.drawn_at = now
-        audit.record("lottery.draw", actor=actor, request=request, obj=lottery,
-                     detail={"seed": seed, "pool_size": len(pool), "pool_digest": digest, "winners": len(winners)})
+        transition(lottery, to=LotteryStatus.DRAWN, from_=[LotteryStatus.DRAFT], stamp=None,
+                   changes={"seed": seed, "pool_size": len(pool), "pool_digest": digest, "pool_ids": pool,
+                            "drawn_at": now, "drawn_by": actor if getattr(actor, "pk", None) else None},
+                   message="该抽奖已开奖", history=lambda before: _record_winners(lottery, winners),
+                   audit="lottery.draw", actor=actor,
+                   detail={"seed": seed, "pool_size": len(pool), "pool_digest": digest, "winners": len(winners)})
         url = reverse("benefits:announcement", args=[lottery.uuid])
         users = dict(Member.objects.filter(pk__in=[m for _, m, _, _ in winners], user__isnull=False)
                      .values_list("pk", "user"))
@@ -195,6 +181,14 @@ def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None,
                        f"开奖结果已公示。请留意{lottery.union.name}的领奖通知。", url=url)
         events.publish("benefits.lottery_drawn", lottery_id=lottery.pk, winners=len(winners))
     return lottery
+
+
+def _record_winners(lottery: Lottery, winners: list[tuple[Prize, int, int, int]]) -> None:
+    try:
+        Winner.objects.bulk_create([Winner(lottery=lottery, prize=p, member_id=m, entry_no=e, rank=r)
+                                    for p, m, e, r in winners])
+    except IntegrityError:  # pragma: no cover - the pool has distinct members
+        raise Conflict("开奖失败，请重试") from None
 
 
 def lottery_verify(lottery: Lottery) -> bool:

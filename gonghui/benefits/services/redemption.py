@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Count, F, QuerySet, Sum
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.core import audit, events
+from gonghui.core import events
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition
 from gonghui.lib.masking import mask_name
 
 from ..models import (
@@ -37,6 +37,9 @@ from ..models import (
     Partner,
     yuan,
 )
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 _CODE = re.compile(rf"[0-9A-F]{{{CODE_LENGTH}}}")
 MAX_BILL_CENTS = 100_000_000  # 1,000,000 元
@@ -93,8 +96,7 @@ def quote(campaign: Campaign, bill_cents: int | None) -> int:
     return min(off, int(campaign.max_discount_cents or 0))
 
 
-def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | None = None,
-                  request: HttpRequest | None = None) -> Coupon:
+def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | None = None) -> Coupon:
     """核销 a coupon at ``partner``: exactly once, even when scanned twice at the same moment.
 
     Preconditions: ``partner`` came through access.partner_of(actor). Raises NotFound for an unknown
@@ -109,20 +111,13 @@ def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | 
     now = timezone.now()
     user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        updated = Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.ISSUED).update(
-            status=CouponStatus.REDEEMED, redeemed_at=now, redeemed_partner=partner, redeemed_by=user,
-            bill_cents=bill_cents, discount_cents=discount)
-        if not updated:
-            raise Conflict("该券刚刚已被核销，不能重复使用", code="already_redeemed")
-        Campaign.objects.filter(pk=campaign.pk).update(redeemed_count=F("redeemed_count") + 1,
-                                                       redeemed_cents=F("redeemed_cents") + discount)
-        CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=user,
-                                   bill_cents=bill_cents, discount_cents=discount, created_at=now)
-        coupon.status, coupon.redeemed_at, coupon.redeemed_partner, coupon.redeemed_by = (
-            CouponStatus.REDEEMED, now, partner, user)
-        coupon.bill_cents, coupon.discount_cents = bill_cents, discount
-        audit.record("coupon.redeem", actor=actor, request=request, obj=coupon, union=campaign.union,
-                     detail={"partner": str(partner.uuid), "discount_cents": discount, "bill_cents": bill_cents})
+        transition(coupon, to=CouponStatus.REDEEMED, from_=[CouponStatus.ISSUED], stamp=None,
+                   changes={"redeemed_at": now, "redeemed_partner": partner, "redeemed_by": user,
+                            "bill_cents": bill_cents, "discount_cents": discount},
+                   message="该券刚刚已被核销，不能重复使用", code="already_redeemed",
+                   history=lambda before: _redeemed(coupon, partner=partner, user=user, discount=discount, at=now),
+                   audit="coupon.redeem", actor=actor, union=campaign.union,
+                   detail={"partner": str(partner.uuid), "discount_cents": discount, "bill_cents": bill_cents})
         holder = coupon.member.user
         if holder is not None:
             notify(holder, f"您的「{campaign.name}」已核销",
@@ -131,6 +126,14 @@ def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | 
         events.publish("benefits.coupon_redeemed", coupon_id=coupon.pk, campaign_id=campaign.pk,
                        partner_id=partner.pk, member_id=coupon.member_id, discount_cents=discount)
     return coupon
+
+
+def _redeemed(coupon: Coupon, *, partner: Partner, user: User | None, discount: int, at: datetime) -> None:
+    """The history of a redemption: the campaign's redeemed counters move and a REDEEM event is kept."""
+    Campaign.objects.filter(pk=coupon.campaign_id).update(redeemed_count=F("redeemed_count") + 1,
+                                                          redeemed_cents=F("redeemed_cents") + discount)
+    CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=user,
+                               bill_cents=coupon.bill_cents, discount_cents=discount, created_at=at)
 
 
 def can_reverse(user: Any, coupon: Coupon, *, partner: Partner | None = None) -> bool:
@@ -142,8 +145,7 @@ def can_reverse(user: Any, coupon: Coupon, *, partner: Partner | None = None) ->
     return scope_of(user).can(coupon.campaign.union.path, WRITE_ROLES)
 
 
-def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner | None = None,
-                   request: HttpRequest | None = None) -> Coupon:
+def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner | None = None) -> Coupon:
     """撤销核销 on the day of the redemption, with a reason: the coupon is usable again.
 
     Preconditions: ``can_reverse(actor, coupon, partner=partner)``. Raises Conflict when it is not
@@ -161,22 +163,16 @@ def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner 
     old_partner, discount, bill = coupon.redeemed_partner, int(coupon.discount_cents or 0), coupon.bill_cents
     user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        updated = Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.REDEEMED,
-                                        redeemed_at=coupon.redeemed_at).update(
-            status=CouponStatus.ISSUED, redeemed_at=None, redeemed_partner=None, redeemed_by=None, bill_cents=None,
-            discount_cents=None)
-        if not updated:
-            raise Conflict("该券的核销状态已变化，请刷新后重试")
-        Campaign.objects.filter(pk=coupon.campaign_id).update(redeemed_count=F("redeemed_count") - 1,
-                                                              redeemed_cents=F("redeemed_cents") - discount)
-        CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REVERSE, partner=old_partner, actor=user,
-                                   bill_cents=bill, discount_cents=discount, reason=reason)
-        coupon.status, coupon.redeemed_at, coupon.redeemed_partner, coupon.redeemed_by = (
-            CouponStatus.ISSUED, None, None, None)
-        coupon.bill_cents = coupon.discount_cents = None
-        audit.record("coupon.reverse", actor=actor, request=request, obj=coupon, union=coupon.campaign.union,
-                     detail={"partner": str(old_partner.uuid) if old_partner else None, "reason": reason,
-                             "discount_cents": discount})
+        transition(coupon, to=CouponStatus.ISSUED, from_=[CouponStatus.REDEEMED], stamp=None,
+                   guard={"redeemed_at": coupon.redeemed_at},
+                   changes={"redeemed_at": None, "redeemed_partner": None, "redeemed_by": None, "bill_cents": None,
+                            "discount_cents": None},
+                   message="该券的核销状态已变化，请刷新后重试",
+                   history=lambda before: _reversed(coupon, partner=old_partner, user=user, bill=bill,
+                                                    discount=discount, reason=reason),
+                   audit="coupon.reverse", actor=actor, union=coupon.campaign.union,
+                   detail={"partner": str(old_partner.uuid) if old_partner else None, "reason": reason,
+                           "discount_cents": discount})
         holder = coupon.member.user
         if holder is not None:
             notify(holder, f"您的「{coupon.campaign.name}」核销已撤销",
@@ -185,6 +181,15 @@ def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner 
         events.publish("benefits.coupon_reversed", coupon_id=coupon.pk, campaign_id=coupon.campaign_id,
                        partner_id=old_partner.pk if old_partner else None, discount_cents=discount)
     return coupon
+
+
+def _reversed(coupon: Coupon, *, partner: Partner | None, user: User | None, bill: int | None, discount: int,
+              reason: str) -> None:
+    """The history of a reversal: the campaign's redeemed counters move back and a REVERSE event is kept."""
+    Campaign.objects.filter(pk=coupon.campaign_id).update(redeemed_count=F("redeemed_count") - 1,
+                                                          redeemed_cents=F("redeemed_cents") - discount)
+    CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REVERSE, partner=partner, actor=user,
+                               bill_cents=bill, discount_cents=discount, reason=reason)
 
 
 # --- Reconciliation ------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             try:
                 campaign = services.campaign_create(
-                    actor=request.user, union=union, request=request,
+                    actor=request.user, union=union,
                     partners=_chosen_partners(request.user, form.cleaned_data["partners"]),
                     **form.data_for_service())
             except DomainError as exc:
@@ -117,7 +117,7 @@ def campaign_edit(request: HttpRequest, key: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.campaign_update(actor=request.user, campaign=campaign, request=request,
+                services.campaign_update(actor=request.user, campaign=campaign,
                                          partners=_chosen_partners(request.user, form.cleaned_data["partners"]),
                                          **form.data_for_service())
             except DomainError as exc:
@@ -183,7 +183,7 @@ def campaign_counts(request: HttpRequest, key: str) -> HttpResponse:
 def campaign_launch(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key, write=True)
     try:
-        services.campaign_launch(actor=request.user, campaign=campaign, request=request)
+        services.campaign_launch(actor=request.user, campaign=campaign)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -201,8 +201,7 @@ def campaign_close(request: HttpRequest, key: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        services.campaign_close(actor=request.user, campaign=campaign, reason=form.cleaned_data.get("reason", ""),
-                                request=request)
+        services.campaign_close(actor=request.user, campaign=campaign, reason=form.cleaned_data.get("reason", ""))
         messages.success(request, "活动已结束，未使用的券随之失效")
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -58,7 +58,7 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
             try:
                 lottery = services.lottery_create(actor=request.user, union=union, name=form.cleaned_data["name"],
                                                   description=form.cleaned_data["description"], rule=form.rule(),
-                                                  prizes=prizes, request=request)
+                                                  prizes=prizes)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -87,7 +87,7 @@ def lottery_edit(request: HttpRequest, key: str) -> HttpResponse:
             try:
                 services.lottery_update(actor=request.user, lottery=lottery, name=form.cleaned_data["name"],
                                         description=form.cleaned_data["description"], rule=form.rule(),
-                                        prizes=prizes, request=request)
+                                        prizes=prizes)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -122,7 +122,7 @@ def lottery_detail(request: HttpRequest, key: str) -> HttpResponse:
 def lottery_draw(request: HttpRequest, key: str) -> HttpResponse:
     lottery = access_lottery(request.user, key, write=True)
     try:
-        services.lottery_draw(actor=request.user, lottery=lottery, request=request)
+        services.lottery_draw(actor=request.user, lottery=lottery)
         messages.success(request, "已开奖，中奖名单已公示并通知中奖会员")
     except DomainError as exc:
         messages.error(request, exc.message)

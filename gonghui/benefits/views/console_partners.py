@@ -72,7 +72,7 @@ def partner_new(request: HttpRequest) -> HttpResponse:
             else:
                 union = access_union_for_work(request.user, form.cleaned_data["union"])
                 try:
-                    partner = services.partner_create(actor=request.user, union=union, request=request,
+                    partner = services.partner_create(actor=request.user, union=union,
                                                       **form.data_for_service())
                 except DomainError as exc:
                     apply_domain_error(form, exc)
@@ -107,7 +107,7 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.partner_update(actor=request.user, partner=partner, request=request,
+                services.partner_update(actor=request.user, partner=partner,
                                         **form.data_for_service())
             except DomainError as exc:
                 apply_domain_error(form, exc)
@@ -128,7 +128,7 @@ def partner_status(request: HttpRequest, key: str) -> HttpResponse:
     wanted = PartnerStatus.SUSPENDED if request.POST.get("status") == "suspended" else PartnerStatus.ACTIVE
     try:
         services.partner_set_status(actor=request.user, partner=partner, status=wanted,
-                                    reason=form.cleaned_data.get("reason", ""), request=request)
+                                    reason=form.cleaned_data.get("reason", ""))
         messages.success(request, "已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作")
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -144,8 +144,7 @@ def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
         messages.error(request, "请填写手机号")
     else:
         try:
-            staff = services.partner_staff_add(actor=request.user, partner=partner, phone=form.cleaned_data["phone"],
-                                               request=request)
+            staff = services.partner_staff_add(actor=request.user, partner=partner, phone=form.cleaned_data["phone"])
             messages.success(request, f"已添加核销人员 {staff.user.name}")
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -160,7 +159,7 @@ def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResp
     if row is None:
         raise NotFound()
     try:
-        services.partner_staff_remove(actor=request.user, staff=row, request=request)
+        services.partner_staff_remove(actor=request.user, staff=row)
         messages.success(request, f"已移除核销人员 {row.user.name}")
     except DomainError as exc:
         messages.error(request, exc.message)

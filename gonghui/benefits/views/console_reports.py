@@ -80,7 +80,7 @@ def reconciliation_export(request: HttpRequest) -> HttpResponse:
         ("对账汇总", redemption.SUMMARY_HEADER, redemption.summary_rows(rows)),
         ("核销明细", redemption.DETAIL_HEADER, redemption.detail_rows(qs)),
     ], widths={"对账汇总": [30, 30, 24, 10, 14, 14], "核销明细": [20, 20, 28, 22, 28, 12, 24, 14, 14]})
-    audit.record("export.benefits_reconciliation", request=request, detail={
+    audit.record("export.benefits_reconciliation", actor=request.user, detail={
         "rows": sum(r["count"] for r in rows),
         "filters": {k: str(getattr(v, "uuid", v)) for k, v in filters.items() if v}})
     response = HttpResponse(content, content_type=XLSX_MIME)

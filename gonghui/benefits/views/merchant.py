@@ -61,7 +61,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
     else:
         try:
             done = redemption.coupon_redeem(actor=request.user, partner=partner, code=form.cleaned_data["code"],
-                                            bill_cents=form.bill_cents(), request=request)
+                                            bill_cents=form.bill_cents())
             context["done"] = done
             if done.bill_cents is not None:
                 context["paid_cents"] = done.bill_cents - (done.discount_cents or 0)
@@ -85,7 +85,7 @@ def reverse_redemption(request: HttpRequest, key: str) -> HttpResponse:
     status = 200
     try:
         context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
-                                                        reason=form.cleaned_data.get("reason", ""), request=request)
+                                                        reason=form.cleaned_data.get("reason", ""))
     except DomainError as exc:
         context["error"], status = exc.message, exc.status
     context.update(_today(partner))

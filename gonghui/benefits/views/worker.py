@@ -74,7 +74,7 @@ def claim(request: HttpRequest, key: str) -> HttpResponse:
     if campaign is None or campaign.status == CampaignStatus.DRAFT:
         raise NotFound("未找到该活动")
     try:
-        coupon = campaign_services.coupon_claim(actor=request.user, campaign=campaign, member=member, request=request)
+        coupon = campaign_services.coupon_claim(actor=request.user, campaign=campaign, member=member)
     except (Conflict, Forbidden) as exc:
         messages.error(request, exc.message)
         return redirect("benefits:center")
