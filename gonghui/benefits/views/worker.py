@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -194,16 +193,3 @@ def announcement(request: HttpRequest, key: str) -> HttpResponse:
             for w in winners if w.prize_id == prize.pk]})
     return render(request, "benefits/announcement.html", {
         "tab": "home", "lottery": lottery, "groups": groups, "snippet": replay_snippet(lottery)})
-
-
-urlpatterns: list[URLPattern] = [
-    path("benefits/", center, name="center"),
-    path("benefits/campaigns/<uuid:key>/claim/", claim, name="claim"),
-    path("benefits/coupons/", my_coupons, name="my_coupons"),
-    path("benefits/coupons/<uuid:key>/", coupon, name="coupon"),
-    path("benefits/coupons/<uuid:key>/state/", coupon_qr, name="coupon_state"),
-    path("benefits/partners/", partners, name="partners"),
-    path("benefits/partners/<uuid:key>/", partner, name="partner"),
-    path("benefits/lotteries/", my_lotteries, name="my_lotteries"),
-    path("benefits/lotteries/<uuid:key>/", announcement, name="announcement"),
-]

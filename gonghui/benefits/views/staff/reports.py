@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils import timezone
 
 from gonghui.core import audit
@@ -16,11 +15,11 @@ from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.models import Union
 
-from ..access import access_campaign, access_partner, access_union_data
-from ..forms import ReconciliationForm
-from ..models import Campaign, CampaignStatus, Coupon, Lottery, LotteryStatus, Partner
-from ..services import redemption
-from ..services.stats import people_served
+from ...access import access_campaign, access_partner, access_union_data
+from ...forms import ReconciliationForm
+from ...models import Campaign, CampaignStatus, Coupon, Lottery, LotteryStatus, Partner
+from ...services import redemption
+from ...services.stats import people_served
 
 
 @staff_required
@@ -87,10 +86,3 @@ def reconciliation_export(request: HttpRequest) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="benefits-reconciliation-{stamp}.xlsx"'
     return response
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/", overview, name="console"),
-    path("console/benefits/reconciliation/", reconciliation, name="reconciliation"),
-    path("console/benefits/reconciliation.xlsx", reconciliation_export, name="reconciliation_export"),
-]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import DomainError, NotFound
@@ -99,12 +98,3 @@ def card(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("token", "").strip()
     result = card_verify(token=token, actor=request.user, request=request) if token else None
     return render(request, "benefits/_merchant_card.html", {"result": result})
-
-
-urlpatterns: list[URLPattern] = [
-    path("benefits/merchant/", merchant, name="merchant"),
-    path("benefits/merchant/check/", check, name="merchant_check"),
-    path("benefits/merchant/redeem/", redeem, name="merchant_redeem"),
-    path("benefits/merchant/coupons/<uuid:key>/reverse/", reverse_redemption, name="merchant_reverse"),
-    path("benefits/merchant/card/", card, name="merchant_card"),
-]

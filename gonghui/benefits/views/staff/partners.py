@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
@@ -19,17 +18,16 @@ from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ..access import access_partner
-from ..forms import PartnerForm, PhoneForm, ReasonForm
-from ..models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStaff, PartnerStatus
-from ..services import partners as services
-from ..services.redemption import reconciliation, reconciliation_totals
+from ...access import access_partner
+from ...forms import PartnerForm, PhoneForm, ReasonForm
+from ...models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStaff, PartnerStatus
+from ...services import partners as services
+from ...services.redemption import reconciliation, reconciliation_totals
 
 
 def work_unions(user: Any) -> Any:
     """Active unions where the user may do day-to-day work (for "which union" pickers)."""
-    return (Union.objects.visible_to(user).active().filter(scope_of(user).q("path", WRITE_ROLES))
-            .order_by("path")[:500])
+    return Union.objects.writable_by(user).order_by("path")[:500]
 
 
 def can_write(user: Any, union: Union) -> bool:
@@ -164,15 +162,3 @@ def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResp
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("benefits:partner_detail", key=partner.uuid)
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/partners/", partner_list, name="partner_list"),
-    path("console/benefits/partners/new/", partner_new, name="partner_new"),
-    path("console/benefits/partners/<uuid:key>/", partner_detail, name="partner_detail"),
-    path("console/benefits/partners/<uuid:key>/edit/", partner_edit, name="partner_edit"),
-    path("console/benefits/partners/<uuid:key>/status/", partner_status, name="partner_status"),
-    path("console/benefits/partners/<uuid:key>/staff/", partner_staff_add, name="partner_staff_add"),
-    path("console/benefits/partners/<uuid:key>/staff/<uuid:staff>/remove/", partner_staff_remove,
-         name="partner_staff_remove"),
-]

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
@@ -19,12 +18,12 @@ from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ..access import access_campaign, access_union_data
-from ..forms import CampaignForm, PreviewForm, ReasonForm
-from ..models import Campaign, CampaignKind, CampaignStatus, Partner
-from ..services import campaigns as services
-from ..services.redemption import reconciliation, reconciliation_totals
-from .console_partners import can_work_anywhere, can_write, work_unions
+from ...access import access_campaign, access_union_data
+from ...forms import CampaignForm, PreviewForm, ReasonForm
+from ...models import Campaign, CampaignKind, CampaignStatus, Partner
+from ...services import campaigns as services
+from ...services.redemption import reconciliation, reconciliation_totals
+from .partners import can_work_anywhere, can_write, work_unions
 
 
 def _partner_choices(user: Any, union: Union | None) -> Any:
@@ -219,16 +218,3 @@ def campaign_issue(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.success(request, f"已向新符合条件的 {run.issued} 名会员补发")
     return redirect("benefits:campaign_detail", key=campaign.uuid)
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/campaigns/", campaign_list, name="campaign_list"),
-    path("console/benefits/campaigns/new/", campaign_new, name="campaign_new"),
-    path("console/benefits/rule-preview/", rule_preview, name="rule_preview"),
-    path("console/benefits/campaigns/<uuid:key>/", campaign_detail, name="campaign_detail"),
-    path("console/benefits/campaigns/<uuid:key>/edit/", campaign_edit, name="campaign_edit"),
-    path("console/benefits/campaigns/<uuid:key>/counts/", campaign_counts, name="campaign_counts"),
-    path("console/benefits/campaigns/<uuid:key>/launch/", campaign_launch, name="campaign_launch"),
-    path("console/benefits/campaigns/<uuid:key>/close/", campaign_close, name="campaign_close"),
-    path("console/benefits/campaigns/<uuid:key>/issue/", campaign_issue, name="campaign_issue"),
-]

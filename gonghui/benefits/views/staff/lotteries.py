@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
@@ -17,12 +16,12 @@ from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ..access import access_lottery
-from ..forms import LotteryForm, RuleFieldsMixin, prizes_from
-from ..models import Lottery, LotteryStatus
-from ..services import lotteries as services
-from ..services.campaigns import preview_count
-from .console_partners import can_work_anywhere, can_write, work_unions
+from ...access import access_lottery
+from ...forms import LotteryForm, RuleFieldsMixin, prizes_from
+from ...models import Lottery, LotteryStatus
+from ...services import lotteries as services
+from ...services.campaigns import preview_count
+from .partners import can_work_anywhere, can_write, work_unions
 
 
 def _form(request: HttpRequest, union: Union | None, initial: dict[str, Any] | None = None) -> LotteryForm:
@@ -138,13 +137,3 @@ def lottery_verify(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.error(request, "复核不一致：请联系系统管理员核查")
     return redirect("benefits:lottery_detail", key=lottery.uuid)
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/lotteries/", lottery_list, name="lottery_list"),
-    path("console/benefits/lotteries/new/", lottery_new, name="lottery_new"),
-    path("console/benefits/lotteries/<uuid:key>/", lottery_detail, name="lottery_detail"),
-    path("console/benefits/lotteries/<uuid:key>/edit/", lottery_edit, name="lottery_edit"),
-    path("console/benefits/lotteries/<uuid:key>/draw/", lottery_draw, name="lottery_draw"),
-    path("console/benefits/lotteries/<uuid:key>/verify/", lottery_verify, name="lottery_verify"),
-]
