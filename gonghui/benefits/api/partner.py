@@ -7,12 +7,12 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Router
 
-from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.errors import DomainError
 from gonghui.members.api.card import CardCheckOut
 from gonghui.members.services.card import card_verify
 
-from ..access import partner_of
-from ..models import Coupon, CouponStatus
+from ..access import partner_of, partner_redemption
+from ..models import Coupon
 from ..schemas import CheckOut, ReasonIn, RedeemIn, RedemptionOut
 from ..services import redemption
 
@@ -48,11 +48,7 @@ def today(request: HttpRequest) -> list[Coupon]:
 
 @router.post("/merchant/coupons/{uuid:key}/reverse", response=RedemptionOut, summary="撤销当天的核销（须填原因）")
 def reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon:
-    partner = partner_of(request.user)
-    coupon = (Coupon.objects.select_related("campaign__union", "member__user", "redeemed_partner")
-              .filter(uuid=key, redeemed_partner=partner, status=CouponStatus.REDEEMED).first())
-    if coupon is None:
-        raise NotFound("未找到本商户的这笔核销")
+    partner, coupon = partner_redemption(request.user, key)
     return redemption.coupon_reverse(actor=request.user, coupon=coupon, partner=partner, reason=payload.reason)
 
 

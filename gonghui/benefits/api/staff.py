@@ -13,7 +13,7 @@ from gonghui.core.api import Page
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.unions.access import access_union_for_work
 
-from ..access import access_campaign, access_lottery, access_partner, access_union_data
+from ..access import access_campaign, access_lottery, access_partner, access_union_data, partner_staff_of
 from ..models import Campaign, Coupon, Lottery, Partner, PartnerStaff, PartnerStatus
 from ..schemas import (
     CampaignIn,
@@ -112,9 +112,7 @@ def staff_add(request: HttpRequest, key: UUID, payload: StaffIn) -> Status:
 @router.delete("/partners/{uuid:key}/staff/{uuid:staff}", response={204: None}, summary="移除核销人员")
 def staff_remove(request: HttpRequest, key: UUID, staff: UUID) -> Status:
     partner = access_partner(request.user, key, write=True)
-    row = PartnerStaff.objects.select_related("partner", "user").filter(partner=partner, uuid=staff).first()
-    if row is None:
-        raise NotFound()
+    row = partner_staff_of(partner, staff)
     partner_services.partner_staff_remove(actor=request.user, staff=row)
     return Status(204, None)
 

@@ -12,19 +12,18 @@ from ninja.pagination import paginate
 from gonghui.core.api import Page
 from gonghui.core.errors import NotFound
 
-from ..access import own_coupon, require_member
+from ..access import NOT_A_MEMBER, own_coupon, published_lottery, require_member
 from ..models import (
     Campaign,
     CampaignStatus,
     Coupon,
     CouponStatus,
     Lottery,
-    LotteryStatus,
     Partner,
     PartnerCategory,
-    Winner,
 )
 from ..schemas import AnnouncementOut, ClaimableOut, CouponOut, MyLotteryOut, NearbyOut, PartnerOut
+from ..selectors import member_lotteries
 from ..services import campaigns as services
 from ..services.partners import partners_nearby
 
@@ -35,7 +34,7 @@ router = Router(tags=["普惠服务·职工"])
                                                                "expired 已过期）")
 @paginate(Page)
 def my_coupons(request: HttpRequest, status: str = "usable"):  # noqa: ANN201
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     today = timezone.localdate()
     ended = Q(campaign__status=CampaignStatus.ENDED) | Q(campaign__ends_on__lt=today)
     expired = Q(status=CouponStatus.ISSUED) & ended
@@ -56,7 +55,7 @@ def coupon_get(request: HttpRequest, key: UUID) -> Coupon:
 
 @router.get("/campaigns/claimable", response=list[ClaimableOut], summary="我可以领取的券（抢券）")
 def claimable(request: HttpRequest) -> list[dict]:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     return [{
         "campaign": o["campaign"].uuid, "name": o["campaign"].name, "face_label": o["campaign"].face_label,
         "union_name": o["campaign"].union.name, "starts_on": o["campaign"].starts_on,
@@ -67,7 +66,7 @@ def claimable(request: HttpRequest) -> list[dict]:
 
 @router.post("/campaigns/{uuid:key}/claim", response={201: CouponOut}, summary="领券（先到先得，每人限领）")
 def claim(request: HttpRequest, key: UUID) -> Status:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     campaign = Campaign.objects.select_related("union", "rule_version").filter(uuid=key).exclude(
         status=CampaignStatus.DRAFT).first()
     if campaign is None:
@@ -78,14 +77,10 @@ def claim(request: HttpRequest, key: UUID) -> Status:
 
 @router.get("/lotteries/mine", response=list[MyLotteryOut], summary="抽奖结果（我所在工会及上级工会的抽奖）")
 def my_lotteries(request: HttpRequest) -> list[dict]:
-    member = require_member(request.user)
-    union_ids = [*member.union.ancestor_ids, member.union_id]
-    lotteries = list(Lottery.objects.filter(status=LotteryStatus.DRAWN, union_id__in=union_ids)
-                     .select_related("union").defer("pool_ids").order_by("-drawn_at")[:50])
-    wins = {w.lottery_id: w.prize.name for w in Winner.objects.filter(member=member, lottery__in=lotteries)
-            .select_related("prize")}
-    return [{"lottery": lot.uuid, "name": lot.name, "union_name": lot.union.name, "drawn_at": lot.drawn_at,
-             "pool_size": lot.pool_size, "won": wins.get(lot.pk)} for lot in lotteries]
+    member = require_member(request.user, message=NOT_A_MEMBER)
+    return [{"lottery": row["lottery"].uuid, "name": row["lottery"].name, "union_name": row["lottery"].union.name,
+             "drawn_at": row["lottery"].drawn_at, "pool_size": row["lottery"].pool_size,
+             "won": row["win"].prize.name if row["win"] else None} for row in member_lotteries(member)]
 
 
 @router.get("/circle", response=list[NearbyOut], auth=None,
@@ -114,8 +109,4 @@ def circle_partner(request: HttpRequest, key: UUID) -> Partner:
 @router.get("/lotteries/{uuid:key}/announcement", response=AnnouncementOut, auth=None,
             summary="开奖公示（姓名脱敏；含随机种子和复核代码）")
 def announcement(request: HttpRequest, key: UUID) -> Lottery:
-    lottery = (Lottery.objects.select_related("union").defer("pool_ids").prefetch_related("prizes")
-               .filter(uuid=key, status=LotteryStatus.DRAWN).first())
-    if lottery is None:
-        raise NotFound("未找到该抽奖，或尚未开奖")
-    return lottery
+    return published_lottery(key)

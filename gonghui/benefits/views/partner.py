@@ -11,12 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.errors import DomainError
 from gonghui.members.services.card import card_verify
 
-from ..access import partner_of
+from ..access import partner_of, partner_redemption
 from ..forms import ReasonForm, RedeemForm
-from ..models import Coupon, CouponStatus
 from ..services import redemption
 
 
@@ -73,11 +72,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reverse_redemption(request: HttpRequest, key: str) -> HttpResponse:
-    partner = partner_of(request.user)
-    item = (Coupon.objects.select_related("campaign__union", "member__user", "redeemed_partner")
-            .filter(uuid=key, redeemed_partner=partner, status=CouponStatus.REDEEMED).first())
-    if item is None:
-        raise NotFound("未找到本商户的这笔核销")
+    partner, item = partner_redemption(request.user, key)
     form = ReasonForm(request.POST)
     form.is_valid()
     context: dict[str, object] = {"partner": partner}

@@ -18,18 +18,16 @@ from gonghui.lib.masking import mask_name
 from gonghui.lib.text import is_uuid
 from gonghui.members.access import own_member
 
-from ..access import own_coupon, partner_role, require_member
+from ..access import NOT_A_MEMBER, own_coupon, partner_role, published_lottery, require_member
 from ..models import (
     Campaign,
     CampaignStatus,
     Coupon,
     CouponStatus,
-    Lottery,
-    LotteryStatus,
     Partner,
     PartnerCategory,
-    Winner,
 )
+from ..selectors import member_lotteries
 from ..services import campaigns as campaign_services
 from ..services.lotteries import replay_snippet
 from ..services.partners import RADII_KM, partners_nearby
@@ -67,7 +65,7 @@ def center(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def claim(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     campaign = (Campaign.objects.select_related("union", "rule_version").filter(uuid=key).first()
                 if is_uuid(key) else None)
     if campaign is None or campaign.status == CampaignStatus.DRAFT:
@@ -167,24 +165,13 @@ def partner(request: HttpRequest, key: str) -> HttpResponse:
 def my_lotteries(request: HttpRequest) -> HttpResponse:
     """抽奖结果: drawn lotteries of my union and the unions above it, and what I won."""
     member = own_member(request.user)
-    lotteries: list[Lottery] = []
-    wins: dict[int, Winner] = {}
-    if member is not None:
-        union_ids = [*member.union.ancestor_ids, member.union_id]
-        lotteries = list(Lottery.objects.filter(status=LotteryStatus.DRAWN, union_id__in=union_ids)
-                         .select_related("union").defer("pool_ids").order_by("-drawn_at")[:50])
-        wins = {w.lottery_id: w for w in Winner.objects.filter(member=member, lottery__in=lotteries)
-                .select_related("prize")}
-    rows = [{"lottery": lot, "win": wins.get(lot.pk)} for lot in lotteries]
+    rows = member_lotteries(member) if member is not None else []
     return render(request, "benefits/my_lotteries.html", {"tab": "me", "member": member, "rows": rows})
 
 
 def announcement(request: HttpRequest, key: str) -> HttpResponse:
     """公示: the winners of a drawn lottery with masked names, the seed and the recipe. Public."""
-    lottery = (Lottery.objects.select_related("union").defer("pool_ids").filter(uuid=key, status=LotteryStatus.DRAWN)
-               .first()) if is_uuid(key) else None
-    if lottery is None:
-        raise NotFound("未找到该抽奖，或尚未开奖")
+    lottery = published_lottery(key)
     winners = list(lottery.winners.select_related("prize", "member__union").order_by("rank"))
     groups: list[dict[str, Any]] = []
     for prize in lottery.prizes.all():

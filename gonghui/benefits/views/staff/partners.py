@@ -12,15 +12,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.errors import DomainError
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ...access import access_partner
+from ...access import access_partner, partner_staff_of
 from ...forms import PartnerForm, PhoneForm, ReasonForm
-from ...models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStaff, PartnerStatus
+from ...models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStatus
 from ...services import partners as services
 from ...services.redemption import reconciliation, reconciliation_totals
 
@@ -153,9 +153,7 @@ def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
-    row = PartnerStaff.objects.select_related("partner", "user").filter(partner=partner, uuid=staff).first()
-    if row is None:
-        raise NotFound()
+    row = partner_staff_of(partner, staff)
     try:
         services.partner_staff_remove(actor=request.user, staff=row)
         messages.success(request, f"已移除核销人员 {row.user.name}")
