@@ -14,6 +14,7 @@ from gonghui.members.services.card import card_verify
 from ..access import partner_of, partner_redemption
 from ..models import Coupon
 from ..schemas import CheckOut, ReasonIn, RedeemIn, RedemptionOut
+from ..selectors import partner_today
 from ..services import redemption
 
 router = Router(tags=["普惠服务·商户核销"])
@@ -43,7 +44,7 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> Coupon:
 
 @router.get("/merchant/today", response=list[RedemptionOut], summary="本商户今日核销")
 def today(request: HttpRequest) -> list[Coupon]:
-    return list(redemption.partner_today(partner_of(request.user)))
+    return list(partner_today(partner_of(request.user)))
 
 
 @router.post("/merchant/coupons/{uuid:key}/reverse", response=RedemptionOut, summary="撤销当天的核销（须填原因）")

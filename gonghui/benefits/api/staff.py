@@ -13,6 +13,7 @@ from gonghui.core.api import Page
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.unions.access import access_union_for_work
 
+from .. import selectors
 from ..access import access_campaign, access_lottery, access_partner, access_union_data, partner_staff_of
 from ..models import Campaign, Coupon, Lottery, Partner, PartnerStaff, PartnerStatus
 from ..schemas import (
@@ -37,11 +38,11 @@ from ..schemas import (
     VerifyOut,
     WinnerOut,
 )
+from ..selectors import people_served
 from ..services import campaigns as campaign_services
 from ..services import lotteries as lottery_services
 from ..services import partners as partner_services
 from ..services import redemption
-from ..services.stats import people_served
 
 router = Router(tags=["普惠服务·工作台"])
 
@@ -132,7 +133,7 @@ def _campaign(campaign: Campaign) -> Campaign:
 @router.post("/rules/preview", response=PreviewOut, summary="预览人数：今天符合领取条件的会员人数")
 def rule_preview(request: HttpRequest, payload: PreviewIn) -> dict:
     union = access_union_data(request.user, payload.union)
-    return campaign_services.preview_count(union=union, rule=payload.rule.document())
+    return selectors.preview_count(union=union, rule=payload.rule.document())
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="券活动列表（范围内，含实时发放与核销数）")
@@ -173,7 +174,7 @@ def campaign_put(request: HttpRequest, key: UUID, payload: CampaignUpdate) -> Ca
 
 @router.get("/campaigns/{uuid:key}/counts", response=CountsOut, summary="实时数字：已发放、已核销、预算使用")
 def campaign_counts(request: HttpRequest, key: UUID) -> dict:
-    return campaign_services.campaign_counts(access_campaign(request.user, key))
+    return selectors.campaign_counts(access_campaign(request.user, key))
 
 
 @router.post("/campaigns/{uuid:key}/launch", response=CampaignOut, summary="发布（免申即享随即向符合条件的会员发放）")
@@ -220,7 +221,7 @@ def reconciliation(request: HttpRequest, campaign: UUID | None = None, partner: 
         qs = qs.filter(campaign=access_campaign(request.user, campaign))
     if partner:
         qs = qs.filter(redeemed_partner=access_partner(request.user, partner))
-    return redemption.reconciliation(redemption.redeemed_between(qs, start, end))
+    return selectors.reconciliation(selectors.redeemed_between(qs, start, end))
 
 
 # --- Lotteries -------------------------------------------------------------------------------------------

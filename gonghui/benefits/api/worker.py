@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from gonghui.core.api import Page
 from gonghui.core.errors import NotFound
 
+from .. import selectors
 from ..access import NOT_A_MEMBER, own_coupon, published_lottery, require_member
 from ..models import (
     Campaign,
@@ -23,7 +24,6 @@ from ..models import (
     PartnerCategory,
 )
 from ..schemas import AnnouncementOut, ClaimableOut, CouponOut, MyLotteryOut, NearbyOut, PartnerOut
-from ..selectors import member_lotteries
 from ..services import campaigns as services
 from ..services.partners import partners_nearby
 
@@ -61,7 +61,7 @@ def claimable(request: HttpRequest) -> list[dict]:
         "union_name": o["campaign"].union.name, "starts_on": o["campaign"].starts_on,
         "ends_on": o["campaign"].ends_on, "remaining": o["campaign"].remaining_count, "held": o["held"],
         "per_member_limit": o["campaign"].per_member_limit, "can_claim": o["can_claim"],
-    } for o in services.claimable(member)]
+    } for o in selectors.claimable(member)]
 
 
 @router.post("/campaigns/{uuid:key}/claim", response={201: CouponOut}, summary="领券（先到先得，每人限领）")
@@ -80,7 +80,8 @@ def my_lotteries(request: HttpRequest) -> list[dict]:
     member = require_member(request.user, message=NOT_A_MEMBER)
     return [{"lottery": row["lottery"].uuid, "name": row["lottery"].name, "union_name": row["lottery"].union.name,
              "drawn_at": row["lottery"].drawn_at, "pool_size": row["lottery"].pool_size,
-             "won": row["win"].prize.name if row["win"] else None} for row in member_lotteries(member)]
+             "won": row["win"].prize.name if row["win"] else None}
+            for row in selectors.member_lotteries(member)]
 
 
 @router.get("/circle", response=list[NearbyOut], auth=None,

@@ -38,9 +38,9 @@ from ..models import (
     IssueTrigger,
     Partner,
     RuleVersion,
-    yuan,
 )
 from ..rules import check_rule, parse_rule, rule_queryset, rule_summary
+from ..selectors import is_eligible
 
 logger = logging.getLogger("gonghui.benefits")
 
@@ -339,12 +339,6 @@ def issue_pending(*, on: date | None = None) -> int:
 # --- 抢券: claiming ------------------------------------------------------------------------------------------
 
 
-def is_eligible(campaign: Campaign, member: Member, *, on: date | None = None) -> bool:
-    if campaign.rule_version is None:
-        return False
-    return rule_queryset(campaign.rule_version.rule, union=campaign.union, on=on).filter(pk=member.pk).exists()
-
-
 def coupon_claim(*, actor: Any, campaign: Campaign, member: Member) -> Coupon:
     """抢券: one coupon for ``member`` while the budget lasts and under the per-member limit.
 
@@ -382,49 +376,6 @@ def coupon_claim(*, actor: Any, campaign: Campaign, member: Member) -> Coupon:
         # the same member claiming twice at once: the unique (campaign, member, seq) let one through
         raise Conflict(limit_message, code="limit_reached") from None
     return coupon
-
-
-def claimable(member: Member, *, on: date | None = None) -> list[dict[str, Any]]:
-    """抢券 campaigns open to ``member`` today (the rule selects them), with how many they hold."""
-    on = on or timezone.localdate()
-    union_ids = [*member.union.ancestor_ids, member.union_id]
-    campaigns = list(Campaign.objects.filter(status=CampaignStatus.ACTIVE, kind=CampaignKind.CLAIM, starts_on__lte=on,
-                                             ends_on__gte=on, union_id__in=union_ids)
-                     .select_related("union", "rule_version").order_by("ends_on", "pk"))
-    held: dict[int, int] = {}
-    for campaign_id in Coupon.objects.filter(member=member, campaign__in=campaigns).values_list("campaign_id",
-                                                                                                flat=True):
-        held[campaign_id] = held.get(campaign_id, 0) + 1
-    found = []
-    for campaign in campaigns:
-        if is_eligible(campaign, member, on=on):
-            found.append({"campaign": campaign, "held": held.get(campaign.pk, 0),
-                          "can_claim": held.get(campaign.pk, 0) < campaign.per_member_limit
-                          and campaign.remaining_count > 0})
-    return found
-
-
-def campaign_counts(campaign: Campaign) -> dict[str, Any]:
-    """The live figures of a campaign's console page (read fresh from the counters)."""
-    fresh = Campaign.objects.filter(pk=campaign.pk).values(
-        "issued_count", "issued_cents", "redeemed_count", "redeemed_cents", "budget_count", "budget_cents").get()
-    issued, budget = fresh["issued_count"], fresh["budget_count"]
-    return {
-        **fresh,
-        "issued_yuan": yuan(fresh["issued_cents"]), "budget_yuan": yuan(fresh["budget_cents"]),
-        "redeemed_yuan": yuan(fresh["redeemed_cents"]),
-        "count_percent": int(100 * issued / budget) if budget else 0,
-        "amount_percent": int(100 * fresh["issued_cents"] / fresh["budget_cents"]) if fresh["budget_cents"] else 0,
-        "redeem_percent": int(100 * fresh["redeemed_count"] / issued) if issued else 0,
-    }
-
-
-def preview_count(*, union: Union, rule: dict[str, Any], on: date | None = None) -> dict[str, Any]:
-    """How many current members a rule selects (the editor's 预览人数), and the rule in words."""
-    parsed = check_rule(parse_rule(rule), union=union)
-    on = on or timezone.localdate()
-    return {"count": rule_queryset(parsed, union=union, on=on).count(),
-            "summary": rule_summary(parsed, union=union), "rule": parsed.as_json(), "on": on}
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:

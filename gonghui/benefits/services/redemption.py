@@ -1,5 +1,5 @@
 """核销: a partner redeems a coupon by its code (scanned from the member's QR or typed), exactly once;
-a same-day reversal with a reason; the reconciliation of what each partner redeemed per campaign.
+a same-day reversal with a reason (the reconciliation reads are in selectors.py).
 
 "Exactly once" is one guarded UPDATE (``… SET status = 'redeemed' WHERE id = … AND status =
 'issued'``): of two scans at the same moment the database lets one through and the other finds no
@@ -9,12 +9,11 @@ row to change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +22,6 @@ from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
-from gonghui.lib.masking import mask_name
 
 from ..models import (
     CODE_LENGTH,
@@ -190,62 +188,3 @@ def _reversed(coupon: Coupon, *, partner: Partner | None, user: User | None, bil
                                                           redeemed_cents=F("redeemed_cents") - discount)
     CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REVERSE, partner=partner, actor=user,
                                bill_cents=bill, discount_cents=discount, reason=reason)
-
-
-# --- Reconciliation ------------------------------------------------------------------------------------
-
-
-def redeemed_between(qs: QuerySet[Coupon], start: date | None, end: date | None) -> QuerySet[Coupon]:
-    qs = qs.filter(status=CouponStatus.REDEEMED)
-    if start:
-        qs = qs.filter(redeemed_at__date__gte=start)
-    if end:
-        qs = qs.filter(redeemed_at__date__lte=end)
-    return qs
-
-
-def reconciliation(qs: QuerySet[Coupon]) -> list[dict[str, Any]]:
-    """对账: redeemed coupons of ``qs`` per (partner, campaign): count, bills, discounts (分)."""
-    rows = (qs.filter(status=CouponStatus.REDEEMED)
-            .values("redeemed_partner__uuid", "redeemed_partner__name", "campaign__uuid", "campaign__name",
-                    "campaign__union__name")
-            .annotate(count=Count("id"), bill=Sum("bill_cents"), discount=Sum("discount_cents"))
-            .order_by("redeemed_partner__name", "campaign__name"))
-    return [{
-        "partner_uuid": r["redeemed_partner__uuid"], "partner": r["redeemed_partner__name"],
-        "campaign_uuid": r["campaign__uuid"], "campaign": r["campaign__name"], "union": r["campaign__union__name"],
-        "count": r["count"], "bill_cents": r["bill"] or 0, "discount_cents": r["discount"] or 0,
-    } for r in rows]
-
-
-def reconciliation_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {"count": sum(r["count"] for r in rows), "bill_cents": sum(r["bill_cents"] for r in rows),
-            "discount_cents": sum(r["discount_cents"] for r in rows)}
-
-
-DETAIL_HEADER = ["核销时间", "券码", "活动", "发放工会", "核销商户", "会员（脱敏）", "会员所在工会", "消费金额（元）",
-                 "优惠金额（元）"]
-SUMMARY_HEADER = ["核销商户", "活动", "发放工会", "核销张数", "消费金额（元）", "优惠金额（元）"]
-
-
-def detail_rows(qs: QuerySet[Coupon]) -> Iterator[list[Any]]:
-    for c in (qs.filter(status=CouponStatus.REDEEMED)
-              .select_related("campaign__union", "redeemed_partner", "member__union")
-              .order_by("redeemed_at", "id").iterator(chunk_size=2000)):
-        yield [timezone.localtime(c.redeemed_at).strftime("%Y-%m-%d %H:%M:%S"), c.code, c.campaign.name,
-               c.campaign.union.name, c.redeemed_partner.name, mask_name(c.member.name), c.member.union.name,
-               float(yuan(c.bill_cents)) if c.bill_cents is not None else "", float(yuan(c.discount_cents or 0))]
-
-
-def summary_rows(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
-    for r in rows:
-        yield [r["partner"], r["campaign"], r["union"], r["count"], float(yuan(r["bill_cents"])),
-               float(yuan(r["discount_cents"]))]
-
-
-def partner_today(partner: Partner) -> QuerySet[Coupon]:
-    """What the partner redeemed today (the counter's list; reversible ones among them)."""
-    return (Coupon.objects.filter(redeemed_partner=partner, status=CouponStatus.REDEEMED,
-                                  redeemed_at__date=timezone.localdate())
-            .select_related("campaign__union", "member").order_by("-redeemed_at"))
-

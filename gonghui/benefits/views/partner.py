@@ -16,11 +16,12 @@ from gonghui.members.services.card import card_verify
 
 from ..access import partner_of, partner_redemption
 from ..forms import ReasonForm, RedeemForm
+from ..selectors import partner_today
 from ..services import redemption
 
 
 def _today(partner: object) -> dict[str, object]:
-    rows = list(redemption.partner_today(partner))
+    rows = list(partner_today(partner))
     return {"today": rows, "today_cents": sum(r.discount_cents or 0 for r in rows)}
 
 

@@ -18,6 +18,7 @@ from gonghui.lib.masking import mask_name
 from gonghui.lib.text import is_uuid
 from gonghui.members.access import own_member
 
+from .. import selectors
 from ..access import NOT_A_MEMBER, own_coupon, partner_role, published_lottery, require_member
 from ..models import (
     Campaign,
@@ -55,7 +56,7 @@ def center(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     context: dict[str, Any] = {"tab": "home", "member": member, "role": partner_role(request.user)}
     if member is not None:
-        context["offers"] = campaign_services.claimable(member)
+        context["offers"] = selectors.claimable(member)
         context["usable"] = (Coupon.objects.filter(member=member, status=CouponStatus.ISSUED,
                                                    campaign__status=CampaignStatus.ACTIVE,
                                                    campaign__ends_on__gte=timezone.localdate()).count())

@@ -18,11 +18,11 @@ from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
+from ... import selectors
 from ...access import access_campaign, access_union_data
 from ...forms import CampaignForm, PreviewForm, ReasonForm
 from ...models import Campaign, CampaignKind, CampaignStatus, Partner
 from ...services import campaigns as services
-from ...services.redemption import reconciliation, reconciliation_totals
 from .partners import can_work_anywhere, can_write, work_unions
 
 
@@ -146,7 +146,7 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
                 f"{form.fields[f].label}{e[0]}" for f, e in form.errors.items() if f in form.fields)
         else:
             try:
-                context["preview"] = services.preview_count(union=union, rule=form.rule())
+                context["preview"] = selectors.preview_count(union=union, rule=form.rule())
             except DomainError as exc:
                 context["error"] = exc.message
     return render(request, "benefits/_rule_preview.html", context)
@@ -155,15 +155,16 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
 @staff_required
 def campaign_detail(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key)
-    rows = reconciliation(campaign.coupons.all())
+    rows = selectors.reconciliation(campaign.coupons.all())
     context: dict[str, Any] = {
         "section": "benefits", "campaign": campaign, "can_work": can_write(request.user, campaign.union),
-        "counts": services.campaign_counts(campaign), "partners": campaign.partners.order_by("category", "name"),
-        "runs": campaign.issue_runs.select_related("actor")[:20], "rows": rows, "totals": reconciliation_totals(rows),
+        "counts": selectors.campaign_counts(campaign), "partners": campaign.partners.order_by("category", "name"),
+        "runs": campaign.issue_runs.select_related("actor")[:20], "rows": rows,
+        "totals": selectors.reconciliation_totals(rows),
     }
     if campaign.status == CampaignStatus.DRAFT:
         try:
-            context["preview"] = services.preview_count(union=campaign.union, rule=campaign.rule)
+            context["preview"] = selectors.preview_count(union=campaign.union, rule=campaign.rule)
         except DomainError as exc:
             context["preview_error"] = exc.message
     return render(request, "benefits/campaign_detail.html", context)
@@ -174,7 +175,7 @@ def campaign_counts(request: HttpRequest, key: str) -> HttpResponse:
     """HTMX, polled: the live issued / redeemed / budget figures."""
     campaign = access_campaign(request.user, key)
     return render(request, "benefits/_campaign_counts.html", {"campaign": campaign,
-                                                              "counts": services.campaign_counts(campaign)})
+                                                              "counts": selectors.campaign_counts(campaign)})
 
 
 @staff_required

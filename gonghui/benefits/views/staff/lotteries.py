@@ -19,8 +19,8 @@ from gonghui.unions.models import Union
 from ...access import access_lottery
 from ...forms import LotteryForm, RuleFieldsMixin, prizes_from
 from ...models import Lottery, LotteryStatus
+from ...selectors import preview_count
 from ...services import lotteries as services
-from ...services.campaigns import preview_count
 from .partners import can_work_anywhere, can_write, work_unions
 
 

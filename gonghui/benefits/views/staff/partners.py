@@ -21,8 +21,8 @@ from gonghui.unions.models import Union
 from ...access import access_partner, partner_staff_of
 from ...forms import PartnerForm, PhoneForm, ReasonForm
 from ...models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStatus
+from ...selectors import reconciliation, reconciliation_totals
 from ...services import partners as services
-from ...services.redemption import reconciliation, reconciliation_totals
 
 
 def work_unions(user: Any) -> Any:

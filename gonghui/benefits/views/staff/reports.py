@@ -15,11 +15,11 @@ from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.models import Union
 
+from ... import selectors
 from ...access import access_campaign, access_partner, access_union_data
 from ...forms import ReconciliationForm
 from ...models import Campaign, CampaignStatus, Coupon, Lottery, LotteryStatus, Partner
-from ...services import redemption
-from ...services.stats import people_served
+from ...selectors import people_served
 
 
 @staff_required
@@ -56,15 +56,15 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Coupon], dict[str, Any]]:
     if data.get("partner"):
         filters["partner"] = access_partner(request.user, data["partner"])
         qs = qs.filter(redeemed_partner=filters["partner"])
-    return redemption.redeemed_between(qs, filters["start"], filters["end"]), filters
+    return selectors.redeemed_between(qs, filters["start"], filters["end"]), filters
 
 
 @staff_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
     qs, filters = _filtered(request)
-    rows = redemption.reconciliation(qs)
+    rows = selectors.reconciliation(qs)
     return render(request, "benefits/reconciliation.html", {
-        "section": "benefits", "rows": rows, "totals": redemption.reconciliation_totals(rows), "filters": filters,
+        "section": "benefits", "rows": rows, "totals": selectors.reconciliation_totals(rows), "filters": filters,
         "campaigns": Campaign.objects.visible_to(request.user).exclude(status=CampaignStatus.DRAFT)
         .order_by("-created_at")[:200],
         "query": request.GET.urlencode()})
@@ -74,10 +74,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 def reconciliation_export(request: HttpRequest) -> HttpResponse:
     """对账单 .xlsx: a summary sheet (per partner and campaign) and every redemption. Audited."""
     qs, filters = _filtered(request)
-    rows = redemption.reconciliation(qs)
+    rows = selectors.reconciliation(qs)
     content = write_workbook([
-        ("对账汇总", redemption.SUMMARY_HEADER, redemption.summary_rows(rows)),
-        ("核销明细", redemption.DETAIL_HEADER, redemption.detail_rows(qs)),
+        ("对账汇总", selectors.SUMMARY_HEADER, selectors.summary_rows(rows)),
+        ("核销明细", selectors.DETAIL_HEADER, selectors.detail_rows(qs)),
     ], widths={"对账汇总": [30, 30, 24, 10, 14, 14], "核销明细": [20, 20, 28, 22, 28, 12, 24, 14, 14]})
     audit.record("export.benefits_reconciliation", actor=request.user, detail={
         "rows": sum(r["count"] for r in rows),
