@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import form_errors
 from gonghui.core.errors import DomainError
 from gonghui.members.services.card import card_verify
 
@@ -75,14 +76,16 @@ def redeem(request: HttpRequest) -> HttpResponse:
 def reverse_redemption(request: HttpRequest, key: str) -> HttpResponse:
     partner, item = partner_redemption(request.user, key)
     form = ReasonForm(request.POST)
-    form.is_valid()
     context: dict[str, object] = {"partner": partner}
     status = 200
-    try:
-        context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
-                                                        reason=form.cleaned_data.get("reason", ""))
-    except DomainError as exc:
-        context["error"], status = exc.message, exc.status
+    if not form.is_valid():
+        context["error"], status = form_errors(form), 400
+    else:
+        try:
+            context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
+                                                            reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            context["error"], status = exc.message, exc.status
     context.update(_today(partner))
     return render(request, "benefits/_merchant_result.html", context, status=status)
 

@@ -10,8 +10,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -84,10 +86,10 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
+        valid = form.is_valid()
         if union is None:
-            form.is_valid()
             form.add_error("union", "请选择发放工会")
-        elif form.is_valid():
+        elif valid:
             try:
                 campaign = services.campaign_create(
                     actor=request.user, union=union,
@@ -182,30 +184,20 @@ def campaign_counts(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def campaign_launch(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key, write=True)
-    try:
-        services.campaign_launch(actor=request.user, campaign=campaign)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if campaign.kind == CampaignKind.AUTO:
-            messages.success(request, "已发布。符合条件的会员将自动获得券（免申即享），发放进度见下方实时数字")
-        else:
-            messages.success(request, "已发布，符合条件的会员可在职工端「领券」页领取")
-    return redirect("benefits:campaign_detail", key=campaign.uuid)
+    success = "已发布，符合条件的会员可在职工端「领券」页领取"
+    if campaign.kind == CampaignKind.AUTO:
+        success = "已发布。符合条件的会员将自动获得券（免申即享），发放进度见下方实时数字"
+    return act(request, run=lambda data: services.campaign_launch(actor=request.user, campaign=campaign),
+               success=success, back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
 
 
 @staff_required
 @require_POST
 def campaign_close(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key, write=True)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.campaign_close(actor=request.user, campaign=campaign, reason=form.cleaned_data.get("reason", ""))
-        messages.success(request, "活动已结束，未使用的券随之失效")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:campaign_detail", key=campaign.uuid)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: services.campaign_close(actor=request.user, campaign=campaign, reason=data["reason"]),
+               success="活动已结束，未使用的券随之失效", back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
 
 
 @staff_required

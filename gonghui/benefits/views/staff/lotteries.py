@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import apply_domain_error
@@ -50,10 +52,10 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
+        valid = form.is_valid()
         if union is None:
-            form.is_valid()
             form.add_error("union", "请选择主办工会")
-        elif form.is_valid():
+        elif valid:
             try:
                 lottery = services.lottery_create(actor=request.user, union=union, name=form.cleaned_data["name"],
                                                   description=form.cleaned_data["description"], rule=form.rule(),
@@ -120,12 +122,9 @@ def lottery_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def lottery_draw(request: HttpRequest, key: str) -> HttpResponse:
     lottery = access_lottery(request.user, key, write=True)
-    try:
-        services.lottery_draw(actor=request.user, lottery=lottery)
-        messages.success(request, "已开奖，中奖名单已公示并通知中奖会员")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:lottery_detail", key=lottery.uuid)
+    return act(request, run=lambda data: services.lottery_draw(actor=request.user, lottery=lottery),
+               success="已开奖，中奖名单已公示并通知中奖会员",
+               back=reverse("benefits:lottery_detail", args=[lottery.uuid]))
 
 
 @staff_required

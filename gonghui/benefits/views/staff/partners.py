@@ -9,8 +9,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import apply_domain_error
@@ -121,32 +123,22 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def partner_status(request: HttpRequest, key: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
-    form = ReasonForm(request.POST)
-    form.is_valid()
     wanted = PartnerStatus.SUSPENDED if request.POST.get("status") == "suspended" else PartnerStatus.ACTIVE
-    try:
-        services.partner_set_status(actor=request.user, partner=partner, status=wanted,
-                                    reason=form.cleaned_data.get("reason", ""))
-        messages.success(request, "已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:partner_detail", key=partner.uuid)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: services.partner_set_status(actor=request.user, partner=partner, status=wanted,
+                                                            reason=data["reason"]),
+               success="已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作",
+               back=reverse("benefits:partner_detail", args=[partner.uuid]))
 
 
 @staff_required
 @require_POST
 def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
-    form = PhoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写手机号")
-    else:
-        try:
-            staff = services.partner_staff_add(actor=request.user, partner=partner, phone=form.cleaned_data["phone"])
-            messages.success(request, f"已添加核销人员 {staff.user.name}")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    return redirect("benefits:partner_detail", key=partner.uuid)
+    return act(request, form=PhoneForm(request.POST),
+               run=lambda data: "已添加核销人员 " + services.partner_staff_add(
+                   actor=request.user, partner=partner, phone=data["phone"]).user.name,
+               back=reverse("benefits:partner_detail", args=[partner.uuid]))
 
 
 @staff_required
@@ -154,9 +146,5 @@ def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
 def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
     row = partner_staff_of(partner, staff)
-    try:
-        services.partner_staff_remove(actor=request.user, staff=row)
-        messages.success(request, f"已移除核销人员 {row.user.name}")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:partner_detail", key=partner.uuid)
+    return act(request, run=lambda data: services.partner_staff_remove(actor=request.user, staff=row),
+               success=f"已移除核销人员 {row.user.name}", back=reverse("benefits:partner_detail", args=[partner.uuid]))

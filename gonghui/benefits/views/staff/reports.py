@@ -46,8 +46,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Coupon], dict[str, Any]]:
     """Coupons of campaigns the caller can see, narrowed by the report's filters (never widened)."""
     form = ReconciliationForm(request.GET)
-    form.is_valid()
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.cleaned_data if form.is_valid() else {}  # an invalid filter narrows nothing
     qs = Coupon.objects.visible_to(request.user)
     filters: dict[str, Any] = {"start": data.get("start"), "end": data.get("end"), "campaign": None, "partner": None}
     if data.get("campaign"):
