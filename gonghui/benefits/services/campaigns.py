@@ -23,6 +23,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import Notification
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -64,11 +65,7 @@ def _positive(value: Any, *, field: str, label: str, maximum: int, allow_zero: b
 
 
 def _clean(data: dict[str, Any], *, union: Union) -> dict[str, Any]:
-    name = " ".join((data.get("name") or "").split())
-    if not name:
-        raise ValidationFailed("请填写活动名称", detail={"name": "请填写活动名称"})
-    if len(name) > 60:
-        raise ValidationFailed("活动名称不能超过60个字", detail={"name": "名称过长"})
+    name = clean_text(data.get("name"), field="name", label="活动名称", max_length=60, too_long="名称过长")
     kind = data.get("kind")
     if kind not in CampaignKind.values:
         raise ValidationFailed("请选择发放方式", detail={"kind": "请选择发放方式"})

@@ -28,6 +28,8 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
+from gonghui.lib.text import clean_line
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -43,22 +45,13 @@ random.Random("{seed}").shuffle(entries)
 print(entries[:{k}])  # 中奖的参与编号，依次对应各奖项"""
 
 
-def _clean_name(value: str, *, field: str = "name", label: str = "名称", max_length: int = 60) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字", detail={field: f"{label}过长"})
-    return value
-
-
 def _clean_prizes(prizes: list[tuple[str, int]]) -> list[tuple[str, int]]:
     clean: list[tuple[str, int]] = []
     for name, count in prizes:
-        name = " ".join((name or "").split())
+        name = clean_line(name)
         if not name and not count:
             continue
-        name = _clean_name(name, field="prizes", label="奖项名称")
+        name = clean_text(name, field="prizes", label="奖项名称", max_length=60, too_long="奖项名称过长")
         try:
             count = int(count)
         except (TypeError, ValueError):
@@ -79,7 +72,7 @@ def lottery_create(*, actor: Any, union: Union, name: str, description: str = ""
                    prizes: list[tuple[str, int]]) -> Lottery:
     """A lottery (not drawn yet) with its prizes in order. Preconditions: ``union`` came through
     access_union_for_work."""
-    name = _clean_name(name)
+    name = clean_text(name, field="name", label="名称", max_length=60, too_long="名称过长")
     parsed = check_rule(parse_rule(rule or {}), union=union)
     clean_prizes = _clean_prizes(prizes)
     with transaction.atomic():
@@ -98,7 +91,7 @@ def lottery_update(*, actor: Any, lottery: Lottery, name: str, description: str 
     """Change a lottery before the draw (name, rule, prizes). Preconditions: gated with write=True."""
     if lottery.status != LotteryStatus.DRAFT:
         raise Conflict("已开奖的抽奖不能修改")
-    name = _clean_name(name)
+    name = clean_text(name, field="name", label="名称", max_length=60, too_long="名称过长")
     parsed = check_rule(parse_rule(rule or {}), union=lottery.union)
     clean_prizes = _clean_prizes(prizes)
     with transaction.atomic():

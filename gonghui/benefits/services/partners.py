@@ -19,21 +19,13 @@ from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.unions.models import Union
 
 from ..models import Partner, PartnerCategory, PartnerQuerySet, PartnerStaff, PartnerStatus
 
 EARTH_RADIUS_KM = 6371.0088
 RADII_KM = (1, 3, 5, 10, 30)
-
-
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    value = " ".join((value or "").split())
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字", detail={field: f"{label}过长"})
-    return value
 
 
 def _coordinates(latitude: float | None, longitude: float | None) -> tuple[float | None, float | None]:
@@ -48,10 +40,13 @@ def _coordinates(latitude: float | None, longitude: float | None) -> tuple[float
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     clean = {
-        "name": _text(data.get("name"), field="name", label="名称", max_length=100),
-        "address": _text(data.get("address"), field="address", label="地址", max_length=200),
-        "discount": _text(data.get("discount"), field="discount", label="会员优惠", max_length=200),
-        "hotline": _text(data.get("hotline"), field="hotline", label="服务电话", max_length=30, required=False),
+        "name": clean_text(data.get("name"), field="name", label="名称", max_length=100, too_long="名称过长"),
+        "address": clean_text(data.get("address"), field="address", label="地址", max_length=200,
+                              too_long="地址过长"),
+        "discount": clean_text(data.get("discount"), field="discount", label="会员优惠", max_length=200,
+                               too_long="会员优惠过长"),
+        "hotline": clean_text(data.get("hotline"), field="hotline", label="服务电话", max_length=30, required=False,
+                              too_long="服务电话过长"),
         "description": (data.get("description") or "").strip()[:2000],
     }
     category = data.get("category")

@@ -22,6 +22,7 @@ from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 
 from ..models import (
     CODE_LENGTH,
@@ -151,11 +152,7 @@ def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner 
     """
     if not can_reverse(actor, coupon, partner=partner):
         raise Forbidden("只有核销该券的商户或发放工会的工作人员可以撤销核销")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationFailed("请填写撤销原因", detail={"reason": "请填写撤销原因"})
-    if len(reason) > 200:
-        raise ValidationFailed("撤销原因不能超过200字", detail={"reason": "不能超过200字"})
+    reason = clean_text(reason, field="reason", label="撤销原因", max_length=200, too_long="不能超过200字")
     if timezone.localdate(coupon.redeemed_at) != timezone.localdate():
         raise Conflict("只能撤销当天的核销", code="not_same_day")
     old_partner, discount, bill = coupon.redeemed_partner, int(coupon.discount_cents or 0), coupon.bill_cents
