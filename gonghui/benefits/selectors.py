@@ -90,6 +90,30 @@ def preview_count(*, union: Union, rule: dict[str, Any], on: date | None = None)
             "summary": rule_summary(parsed, union=union), "rule": parsed.as_json(), "on": on}
 
 
+COUPON_TABS = (("usable", "可使用"), ("used", "已使用"), ("expired", "已过期"))
+
+
+def coupon_filters(on: date | None = None) -> dict[str, Q]:
+    """我的券 tabs as filters: usable (issued, campaign still running), used, expired (issued, campaign over)."""
+    on = on or timezone.localdate()
+    expired = Q(status=CouponStatus.ISSUED) & (Q(campaign__status=CampaignStatus.ENDED) | Q(campaign__ends_on__lt=on))
+    return {"usable": Q(status=CouponStatus.ISSUED) & ~expired, "used": Q(status=CouponStatus.REDEEMED),
+            "expired": expired}
+
+
+def member_coupons(member: Member, tab: str = "usable") -> QuerySet[Coupon]:
+    """The member's coupons of one 我的券 tab (an unknown tab is "usable"), soonest to end first."""
+    filters = coupon_filters()
+    return (Coupon.objects.filter(member=member).filter(filters.get(tab, filters["usable"]))
+            .select_related("campaign__union", "rule_version", "redeemed_partner")
+            .order_by("campaign__ends_on", "-created_at"))
+
+
+def member_coupon_counts(member: Member) -> dict[str, int]:
+    base = Coupon.objects.filter(member=member)
+    return {name: base.filter(q).count() for name, q in coupon_filters().items()}
+
+
 # --- Lotteries -------------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,6 @@ from uuid import UUID
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
@@ -18,7 +17,6 @@ from ..models import (
     Campaign,
     CampaignStatus,
     Coupon,
-    CouponStatus,
     Lottery,
     Partner,
     PartnerCategory,
@@ -34,18 +32,7 @@ router = Router(tags=["普惠服务·职工"])
                                                                "expired 已过期）")
 @paginate(Page)
 def my_coupons(request: HttpRequest, status: str = "usable"):  # noqa: ANN201
-    member = require_member(request.user, message=NOT_A_MEMBER)
-    today = timezone.localdate()
-    ended = Q(campaign__status=CampaignStatus.ENDED) | Q(campaign__ends_on__lt=today)
-    expired = Q(status=CouponStatus.ISSUED) & ended
-    qs = Coupon.objects.filter(member=member).select_related("campaign__union", "rule_version", "redeemed_partner")
-    if status == "used":
-        qs = qs.filter(status=CouponStatus.REDEEMED)
-    elif status == "expired":
-        qs = qs.filter(expired)
-    else:
-        qs = qs.filter(status=CouponStatus.ISSUED).exclude(expired)
-    return qs.order_by("campaign__ends_on", "-created_at")
+    return selectors.member_coupons(require_member(request.user, message=NOT_A_MEMBER), status)
 
 
 @router.get("/coupons/{uuid:key}", response=CouponOut, summary="券详情（二维码内容即券码）")

@@ -81,7 +81,7 @@ def claim(request: HttpRequest, key: str) -> HttpResponse:
 
 
 
-TABS = (("usable", "可使用"), ("used", "已使用"), ("expired", "已过期"))
+TABS = selectors.COUPON_TABS
 
 
 @login_required
@@ -92,15 +92,8 @@ def my_coupons(request: HttpRequest) -> HttpResponse:
     coupons: list[Coupon] = []
     counts: dict[str, int] = {}
     if member is not None:
-        today = timezone.localdate()
-        expired = Q(status=CouponStatus.ISSUED) & (Q(campaign__status=CampaignStatus.ENDED)
-                                                   | Q(campaign__ends_on__lt=today))
-        filters = {"usable": Q(status=CouponStatus.ISSUED) & ~expired, "used": Q(status=CouponStatus.REDEEMED),
-                   "expired": expired}
-        base = Coupon.objects.filter(member=member)
-        counts = {name: base.filter(q).count() for name, q in filters.items()}
-        coupons = list(base.filter(filters[tab]).select_related("campaign__union", "redeemed_partner")
-                       .order_by("campaign__ends_on", "-created_at")[:100])
+        counts = selectors.member_coupon_counts(member)
+        coupons = list(selectors.member_coupons(member, tab)[:100])
     return render(request, "benefits/my_coupons.html", {
         "tab": "me", "member": member, "coupons": coupons, "current": tab,
         "tabs": [(key, label, counts.get(key, 0)) for key, label in TABS]})
