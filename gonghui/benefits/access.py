@@ -7,7 +7,11 @@ Three kinds of caller:
   outside it, 403 for a read-only role trying to change something;
 * a worker: their own coupons (``own_coupon``), through their membership;
 * a partner's account (``PartnerStaff``): coupons of campaigns that accept their partner, found by
-  code at the counter (``partner_of``; the service checks the campaign accepts the partner).
+  code at the counter (``partner_of``; the service checks the campaign accepts the partner), and
+  the redemptions it made (``partner_redemption``).
+
+Owner-side lookups go through ``core.scope.owned``; the HTML pages and the API call the same
+function here, so no lookup is written twice.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from __future__ import annotations
 from typing import Any
 
 from gonghui.core.errors import Forbidden, NotFound
-from gonghui.core.scope import DATA_ROLES, gate, scope_of
+from gonghui.core.scope import DATA_ROLES, gate, owned, scope_of
+from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
-from .models import Campaign, Coupon, Lottery, Partner, PartnerStaff
+from .models import Campaign, Coupon, CouponStatus, Lottery, LotteryStatus, Partner, PartnerStaff
+
+NOT_A_MEMBER = "您还不是工会会员，入会后即可领取工会普惠券"
 
 
 def access_partner(user: Any, key: Any, *, write: bool = False) -> Partner:
@@ -43,25 +50,30 @@ def access_union_data(user: Any, key: Any) -> Union:
     return gate(user, Union.objects.filter(scope.q("path", DATA_ROLES)), uuid=key)
 
 
-def require_member(user: Any) -> Member:
-    """The signed-in worker's membership; NotFound for someone who is not a member."""
-    member = own_member(user)
-    if member is None:
-        raise NotFound("您还不是工会会员，入会后即可领取工会普惠券")
-    return member
+def require_member(user: Any, message: str = "您还不是工会会员") -> Member:
+    """The signed-in worker's membership; NotFound(``message``) for someone who is not a member.
+
+    Call-compatible with ``gonghui.members.access.require_member``: once that is on main this
+    function becomes that import (callers pass ``message=NOT_A_MEMBER``).
+    """
+    return owned(Member.objects.select_related("union", "employer"), via="user", message=message,
+                 owner=user if getattr(user, "is_authenticated", False) else None)
 
 
 def own_coupon(user: Any, key: Any) -> Coupon:
     """One of the signed-in worker's own coupons (404 for anyone else's, exactly as for none)."""
-    member = own_member(user)
     qs = Coupon.objects.select_related("campaign__union", "rule_version", "redeemed_partner", "member")
-    try:
-        coupon = qs.filter(uuid=key, member=member).first() if member is not None else None
-    except (ValueError, TypeError):
-        coupon = None
-    if coupon is None:
-        raise NotFound("未找到该券")
-    return coupon
+    return owned(qs, owner=own_member(user), via="member", message="未找到该券", uuid=key)
+
+
+def published_lottery(key: Any) -> Lottery:
+    """A drawn lottery for its public announcement (公示); NotFound for a draft or none. No login."""
+    found = parse_uuid(key)
+    lottery = (Lottery.objects.select_related("union").defer("pool_ids").prefetch_related("prizes")
+               .filter(uuid=found, status=LotteryStatus.DRAWN).first()) if found else None
+    if lottery is None:
+        raise NotFound("未找到该抽奖，或尚未开奖")
+    return lottery
 
 
 def partner_role(user: Any) -> PartnerStaff | None:
@@ -77,3 +89,16 @@ def partner_of(user: Any) -> Partner:
     if role is None:
         raise Forbidden("只有合作商户的核销人员可以使用此功能")
     return role.partner
+
+
+def partner_redemption(user: Any, key: Any) -> tuple[Partner, Coupon]:
+    """The signed-in partner account's partner and one coupon that partner redeemed (for 撤销)."""
+    partner = partner_of(user)
+    qs = Coupon.objects.select_related("campaign__union", "member__user", "redeemed_partner").filter(
+        status=CouponStatus.REDEEMED)
+    return partner, owned(qs, owner=partner, via="redeemed_partner", message="未找到本商户的这笔核销", uuid=key)
+
+
+def partner_staff_of(partner: Partner, key: Any) -> PartnerStaff:
+    """One redemption account of ``partner`` (the partner was gated by the caller)."""
+    return owned(PartnerStaff.objects.select_related("partner", "user"), owner=partner, via="partner", uuid=key)

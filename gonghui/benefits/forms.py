@@ -87,7 +87,7 @@ class PartnerForm(forms.Form):
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label="核销人员手机号", max_length=20)
+    phone = forms.CharField(label="核销人员手机号", max_length=20, error_messages={"required": "请填写手机号"})
 
 
 class ReasonForm(forms.Form):

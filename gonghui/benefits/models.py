@@ -338,9 +338,6 @@ class CouponVia(models.TextChoices):
 class CouponQuerySet(BranchQuerySet):
     branch_path = "campaign__union__path"
 
-    def of_member(self, member: Member) -> CouponQuerySet:
-        return self.filter(member=member)
-
 
 class Coupon(models.Model):
     """One coupon of one member. 免申即享 inserts hundreds of thousands at once, so the table carries

@@ -85,20 +85,12 @@ class PartnerOut(Schema):
     contract_start: date
     contract_end: date
     status: str
-    union: UUID
-    union_name: str
+    union: UUID = Field(..., alias="union.uuid")
+    union_name: str = Field(..., alias="union.name")
 
     @staticmethod
     def resolve_category_label(obj) -> str:  # noqa: ANN001
         return obj.get_category_display()
-
-    @staticmethod
-    def resolve_union(obj) -> UUID:  # noqa: ANN001
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj) -> str:  # noqa: ANN001
-        return obj.union.name
 
 
 class NearbyOut(Schema):
@@ -112,17 +104,9 @@ class StaffIn(Schema):
 
 class StaffOut(Schema):
     uuid: UUID
-    user_name: str
-    phone: str = Field(..., description="手机号（脱敏）")
+    user_name: str = Field(..., alias="user.name")
+    phone: str = Field(..., alias="user.masked_phone", description="手机号（脱敏）")
     created_at: datetime
-
-    @staticmethod
-    def resolve_user_name(obj) -> str:  # noqa: ANN001
-        return obj.user.name
-
-    @staticmethod
-    def resolve_phone(obj) -> str:  # noqa: ANN001
-        return obj.user.masked_phone
 
 
 class ReasonIn(Schema):
@@ -190,19 +174,11 @@ class CampaignOut(Schema):
     status: str
     rule: dict = Field(..., description="草稿中的领取条件")
     rule_version: RuleVersionOut | None = Field(None, description="发布时冻结的领取条件")
-    union: UUID
-    union_name: str
+    union: UUID = Field(..., alias="union.uuid")
+    union_name: str = Field(..., alias="union.name")
     partners: list[UUID]
     launched_at: datetime | None
     ended_at: datetime | None
-
-    @staticmethod
-    def resolve_union(obj) -> UUID:  # noqa: ANN001
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj) -> str:  # noqa: ANN001
-        return obj.union.name
 
     @staticmethod
     def resolve_partners(obj) -> list[UUID]:  # noqa: ANN001
@@ -238,41 +214,17 @@ class CouponOut(Schema):
     status: str
     state_label: str = Field(..., description="可使用 / 已使用 / 已过期 / 未到使用时间")
     via: str = Field(..., description="claim 领取 / auto 免申即享")
-    campaign: UUID
-    campaign_name: str
-    face_label: str
-    union_name: str
-    starts_on: date
-    ends_on: date
+    campaign: UUID = Field(..., alias="campaign.uuid")
+    campaign_name: str = Field(..., alias="campaign.name")
+    face_label: str = Field(..., alias="campaign.face_label")
+    union_name: str = Field(..., alias="campaign.union.name")
+    starts_on: date = Field(..., alias="campaign.starts_on")
+    ends_on: date = Field(..., alias="campaign.ends_on")
     why: str = Field(..., description="为什么我会收到这张券：持券人符合的条件")
     created_at: datetime
     redeemed_at: datetime | None
     redeemed_partner: str | None
     discount_cents: int | None
-
-    @staticmethod
-    def resolve_campaign(obj) -> UUID:  # noqa: ANN001
-        return obj.campaign.uuid
-
-    @staticmethod
-    def resolve_campaign_name(obj) -> str:  # noqa: ANN001
-        return obj.campaign.name
-
-    @staticmethod
-    def resolve_face_label(obj) -> str:  # noqa: ANN001
-        return obj.campaign.face_label
-
-    @staticmethod
-    def resolve_union_name(obj) -> str:  # noqa: ANN001
-        return obj.campaign.union.name
-
-    @staticmethod
-    def resolve_starts_on(obj) -> date:  # noqa: ANN001
-        return obj.campaign.starts_on
-
-    @staticmethod
-    def resolve_ends_on(obj) -> date:  # noqa: ANN001
-        return obj.campaign.ends_on
 
     @staticmethod
     def resolve_why(obj) -> str:  # noqa: ANN001
@@ -319,16 +271,12 @@ class RedemptionOut(Schema):
     uuid: UUID
     code: str
     status: str
-    campaign_name: str
+    campaign_name: str = Field(..., alias="campaign.name")
     holder: str
     redeemed_at: datetime | None
     bill_cents: int | None
     discount_cents: int | None
     discount_yuan: str
-
-    @staticmethod
-    def resolve_campaign_name(obj) -> str:  # noqa: ANN001
-        return obj.campaign.name
 
     @staticmethod
     def resolve_holder(obj) -> str:  # noqa: ANN001
@@ -373,29 +321,21 @@ class PrizeOut(Schema):
 
 class WinnerOut(Schema):
     rank: int
-    prize: str
+    prize: str = Field(..., alias="prize.name")
     entry_no: int
     name: str = Field(..., description="姓名（脱敏）")
-    union: str
-
-    @staticmethod
-    def resolve_prize(obj) -> str:  # noqa: ANN001
-        return obj.prize.name
+    union: str = Field(..., alias="member.union.name")
 
     @staticmethod
     def resolve_name(obj) -> str:  # noqa: ANN001
         return mask_name(obj.member.name)
-
-    @staticmethod
-    def resolve_union(obj) -> str:  # noqa: ANN001
-        return obj.member.union.name
 
 
 class LotteryOut(Schema):
     uuid: UUID
     name: str
     description: str
-    union_name: str
+    union_name: str = Field(..., alias="union.name")
     rule: dict
     rule_summary: str
     status: str
@@ -404,14 +344,6 @@ class LotteryOut(Schema):
     pool_size: int | None
     pool_digest: str
     drawn_at: datetime | None
-
-    @staticmethod
-    def resolve_union_name(obj) -> str:  # noqa: ANN001
-        return obj.union.name
-
-    @staticmethod
-    def resolve_prizes(obj) -> list:  # noqa: ANN001
-        return list(obj.prizes.all())
 
 
 class AnnouncementOut(LotteryOut):

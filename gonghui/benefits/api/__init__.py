@@ -3,8 +3,8 @@ over the same gates (access.py) and services as the pages."""
 
 from ninja import Router
 
-from . import merchant, staff, worker
+from . import partner, staff, worker
 
 router = Router(tags=["普惠服务"])
-for module in (worker, merchant, staff):
+for module in (worker, partner, staff):
     router.add_router("", module.router)

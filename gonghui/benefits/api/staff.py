@@ -13,7 +13,8 @@ from gonghui.core.api import Page
 from gonghui.core.errors import NotFound, ValidationFailed
 from gonghui.unions.access import access_union_for_work
 
-from ..access import access_campaign, access_lottery, access_partner, access_union_data
+from .. import selectors
+from ..access import access_campaign, access_lottery, access_partner, access_union_data, partner_staff_of
 from ..models import Campaign, Coupon, Lottery, Partner, PartnerStaff, PartnerStatus
 from ..schemas import (
     CampaignIn,
@@ -37,11 +38,11 @@ from ..schemas import (
     VerifyOut,
     WinnerOut,
 )
+from ..selectors import people_served
 from ..services import campaigns as campaign_services
 from ..services import lotteries as lottery_services
 from ..services import partners as partner_services
 from ..services import redemption
-from ..services.stats import people_served
 
 router = Router(tags=["普惠服务·工作台"])
 
@@ -68,7 +69,7 @@ def partner_list(request: HttpRequest, q: str = "", category: str = "", status: 
 @router.post("/partners", response={201: PartnerOut}, summary="签约合作伙伴")
 def partner_create(request: HttpRequest, payload: PartnerIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
-    return Status(201, partner_services.partner_create(actor=request.user, union=union, request=request,
+    return Status(201, partner_services.partner_create(actor=request.user, union=union,
                                                        **payload.dict(exclude={"union"})))
 
 
@@ -82,21 +83,20 @@ def partner_patch(request: HttpRequest, key: UUID, payload: PartnerPatch) -> Par
     partner = access_partner(request.user, key, write=True)
     data = {f: getattr(partner, f) for f in PARTNER_FIELDS}
     data.update(payload.dict(exclude_unset=True))
-    return partner_services.partner_update(actor=request.user, partner=partner, request=request, **data)
+    return partner_services.partner_update(actor=request.user, partner=partner, **data)
 
 
 @router.post("/partners/{uuid:key}/suspend", response=PartnerOut, summary="暂停合作")
 def partner_suspend(request: HttpRequest, key: UUID, payload: ReasonIn) -> Partner:
     partner = access_partner(request.user, key, write=True)
     return partner_services.partner_set_status(actor=request.user, partner=partner, status=PartnerStatus.SUSPENDED,
-                                               reason=payload.reason, request=request)
+                                               reason=payload.reason)
 
 
 @router.post("/partners/{uuid:key}/resume", response=PartnerOut, summary="恢复合作")
 def partner_resume(request: HttpRequest, key: UUID) -> Partner:
     partner = access_partner(request.user, key, write=True)
-    return partner_services.partner_set_status(actor=request.user, partner=partner, status=PartnerStatus.ACTIVE,
-                                               request=request)
+    return partner_services.partner_set_status(actor=request.user, partner=partner, status=PartnerStatus.ACTIVE)
 
 
 @router.get("/partners/{uuid:key}/staff", response=list[StaffOut], summary="核销人员")
@@ -107,17 +107,14 @@ def staff_list(request: HttpRequest, key: UUID) -> list[PartnerStaff]:
 @router.post("/partners/{uuid:key}/staff", response={201: StaffOut}, summary="添加核销人员（按已注册的手机号）")
 def staff_add(request: HttpRequest, key: UUID, payload: StaffIn) -> Status:
     partner = access_partner(request.user, key, write=True)
-    return Status(201, partner_services.partner_staff_add(actor=request.user, partner=partner, phone=payload.phone,
-                                                          request=request))
+    return Status(201, partner_services.partner_staff_add(actor=request.user, partner=partner, phone=payload.phone))
 
 
 @router.delete("/partners/{uuid:key}/staff/{uuid:staff}", response={204: None}, summary="移除核销人员")
 def staff_remove(request: HttpRequest, key: UUID, staff: UUID) -> Status:
     partner = access_partner(request.user, key, write=True)
-    row = PartnerStaff.objects.select_related("partner", "user").filter(partner=partner, uuid=staff).first()
-    if row is None:
-        raise NotFound()
-    partner_services.partner_staff_remove(actor=request.user, staff=row, request=request)
+    row = partner_staff_of(partner, staff)
+    partner_services.partner_staff_remove(actor=request.user, staff=row)
     return Status(204, None)
 
 
@@ -136,7 +133,7 @@ def _campaign(campaign: Campaign) -> Campaign:
 @router.post("/rules/preview", response=PreviewOut, summary="预览人数：今天符合领取条件的会员人数")
 def rule_preview(request: HttpRequest, payload: PreviewIn) -> dict:
     union = access_union_data(request.user, payload.union)
-    return campaign_services.preview_count(union=union, rule=payload.rule.document())
+    return selectors.preview_count(union=union, rule=payload.rule.document())
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="券活动列表（范围内，含实时发放与核销数）")
@@ -154,7 +151,7 @@ def campaign_list(request: HttpRequest, status: str = "", kind: str = ""):  # no
 @router.post("/campaigns", response={201: CampaignOut}, summary="新建券活动（草稿）")
 def campaign_create(request: HttpRequest, payload: CampaignIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
-    campaign = campaign_services.campaign_create(actor=request.user, union=union, request=request,
+    campaign = campaign_services.campaign_create(actor=request.user, union=union,
                                                  partners=_partners(request, payload.partners),
                                                  **payload.service_data())
     return Status(201, _campaign(campaign))
@@ -170,27 +167,27 @@ def campaign_put(request: HttpRequest, key: UUID, payload: CampaignUpdate) -> Ca
     campaign = access_campaign(request.user, key, write=True)
     if payload.union and payload.union != campaign.union.uuid:
         raise ValidationFailed("活动的发放工会不能修改", detail={"union": "不能修改"})
-    campaign_services.campaign_update(actor=request.user, campaign=campaign, request=request,
+    campaign_services.campaign_update(actor=request.user, campaign=campaign,
                                       partners=_partners(request, payload.partners), **payload.service_data())
     return _campaign(campaign)
 
 
 @router.get("/campaigns/{uuid:key}/counts", response=CountsOut, summary="实时数字：已发放、已核销、预算使用")
 def campaign_counts(request: HttpRequest, key: UUID) -> dict:
-    return campaign_services.campaign_counts(access_campaign(request.user, key))
+    return selectors.campaign_counts(access_campaign(request.user, key))
 
 
 @router.post("/campaigns/{uuid:key}/launch", response=CampaignOut, summary="发布（免申即享随即向符合条件的会员发放）")
 def campaign_launch(request: HttpRequest, key: UUID) -> Campaign:
     campaign = access_campaign(request.user, key, write=True)
-    campaign_services.campaign_launch(actor=request.user, campaign=campaign, request=request)
+    campaign_services.campaign_launch(actor=request.user, campaign=campaign)
     return _campaign(campaign)
 
 
 @router.post("/campaigns/{uuid:key}/close", response=CampaignOut, summary="结束活动")
 def campaign_close(request: HttpRequest, key: UUID, payload: ReasonIn) -> Campaign:
     campaign = access_campaign(request.user, key, write=True)
-    campaign_services.campaign_close(actor=request.user, campaign=campaign, reason=payload.reason, request=request)
+    campaign_services.campaign_close(actor=request.user, campaign=campaign, reason=payload.reason)
     return _campaign(campaign)
 
 
@@ -213,7 +210,7 @@ def coupon_reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon
                                                                        "redeemed_partner").filter(uuid=key).first())
     if coupon is None:
         raise NotFound()
-    return redemption.coupon_reverse(actor=request.user, coupon=coupon, reason=payload.reason, request=request)
+    return redemption.coupon_reverse(actor=request.user, coupon=coupon, reason=payload.reason)
 
 
 @router.get("/reconciliation", response=list[ReconciliationRowOut], summary="核销对账：按商户和活动汇总")
@@ -224,7 +221,7 @@ def reconciliation(request: HttpRequest, campaign: UUID | None = None, partner: 
         qs = qs.filter(campaign=access_campaign(request.user, campaign))
     if partner:
         qs = qs.filter(redeemed_partner=access_partner(request.user, partner))
-    return redemption.reconciliation(redemption.redeemed_between(qs, start, end))
+    return selectors.reconciliation(selectors.redeemed_between(qs, start, end))
 
 
 # --- Lotteries -------------------------------------------------------------------------------------------
@@ -246,7 +243,7 @@ def lottery_create(request: HttpRequest, payload: LotteryIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
     lottery = lottery_services.lottery_create(actor=request.user, union=union, name=payload.name,
                                               description=payload.description, rule=payload.rule.document(),
-                                              prizes=[(p.name, p.count) for p in payload.prizes], request=request)
+                                              prizes=[(p.name, p.count) for p in payload.prizes])
     return Status(201, _lottery(lottery))
 
 
@@ -258,7 +255,7 @@ def lottery_get(request: HttpRequest, key: UUID) -> Lottery:
 @router.post("/lotteries/{uuid:key}/draw", response=LotteryOut, summary="开奖（记录随机种子，结果公示）")
 def lottery_draw(request: HttpRequest, key: UUID) -> Lottery:
     lottery = access_lottery(request.user, key, write=True)
-    lottery_services.lottery_draw(actor=request.user, lottery=lottery, request=request)
+    lottery_services.lottery_draw(actor=request.user, lottery=lottery)
     return _lottery(lottery)
 
 

@@ -5,24 +5,21 @@ from uuid import UUID
 
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
 from gonghui.core.errors import NotFound
 
-from ..access import own_coupon, require_member
+from .. import selectors
+from ..access import NOT_A_MEMBER, own_coupon, published_lottery, require_member
 from ..models import (
     Campaign,
     CampaignStatus,
     Coupon,
-    CouponStatus,
     Lottery,
-    LotteryStatus,
     Partner,
     PartnerCategory,
-    Winner,
 )
 from ..schemas import AnnouncementOut, ClaimableOut, CouponOut, MyLotteryOut, NearbyOut, PartnerOut
 from ..services import campaigns as services
@@ -35,18 +32,7 @@ router = Router(tags=["普惠服务·职工"])
                                                                "expired 已过期）")
 @paginate(Page)
 def my_coupons(request: HttpRequest, status: str = "usable"):  # noqa: ANN201
-    member = require_member(request.user)
-    today = timezone.localdate()
-    ended = Q(campaign__status=CampaignStatus.ENDED) | Q(campaign__ends_on__lt=today)
-    expired = Q(status=CouponStatus.ISSUED) & ended
-    qs = Coupon.objects.filter(member=member).select_related("campaign__union", "rule_version", "redeemed_partner")
-    if status == "used":
-        qs = qs.filter(status=CouponStatus.REDEEMED)
-    elif status == "expired":
-        qs = qs.filter(expired)
-    else:
-        qs = qs.filter(status=CouponStatus.ISSUED).exclude(expired)
-    return qs.order_by("campaign__ends_on", "-created_at")
+    return selectors.member_coupons(require_member(request.user, message=NOT_A_MEMBER), status)
 
 
 @router.get("/coupons/{uuid:key}", response=CouponOut, summary="券详情（二维码内容即券码）")
@@ -56,36 +42,33 @@ def coupon_get(request: HttpRequest, key: UUID) -> Coupon:
 
 @router.get("/campaigns/claimable", response=list[ClaimableOut], summary="我可以领取的券（抢券）")
 def claimable(request: HttpRequest) -> list[dict]:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     return [{
         "campaign": o["campaign"].uuid, "name": o["campaign"].name, "face_label": o["campaign"].face_label,
         "union_name": o["campaign"].union.name, "starts_on": o["campaign"].starts_on,
         "ends_on": o["campaign"].ends_on, "remaining": o["campaign"].remaining_count, "held": o["held"],
         "per_member_limit": o["campaign"].per_member_limit, "can_claim": o["can_claim"],
-    } for o in services.claimable(member)]
+    } for o in selectors.claimable(member)]
 
 
 @router.post("/campaigns/{uuid:key}/claim", response={201: CouponOut}, summary="领券（先到先得，每人限领）")
 def claim(request: HttpRequest, key: UUID) -> Status:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     campaign = Campaign.objects.select_related("union", "rule_version").filter(uuid=key).exclude(
         status=CampaignStatus.DRAFT).first()
     if campaign is None:
         raise NotFound("未找到该活动")
-    coupon = services.coupon_claim(actor=request.user, campaign=campaign, member=member, request=request)
+    coupon = services.coupon_claim(actor=request.user, campaign=campaign, member=member)
     return Status(201, own_coupon(request.user, coupon.uuid))
 
 
 @router.get("/lotteries/mine", response=list[MyLotteryOut], summary="抽奖结果（我所在工会及上级工会的抽奖）")
 def my_lotteries(request: HttpRequest) -> list[dict]:
-    member = require_member(request.user)
-    union_ids = [*member.union.ancestor_ids, member.union_id]
-    lotteries = list(Lottery.objects.filter(status=LotteryStatus.DRAWN, union_id__in=union_ids)
-                     .select_related("union").defer("pool_ids").order_by("-drawn_at")[:50])
-    wins = {w.lottery_id: w.prize.name for w in Winner.objects.filter(member=member, lottery__in=lotteries)
-            .select_related("prize")}
-    return [{"lottery": lot.uuid, "name": lot.name, "union_name": lot.union.name, "drawn_at": lot.drawn_at,
-             "pool_size": lot.pool_size, "won": wins.get(lot.pk)} for lot in lotteries]
+    member = require_member(request.user, message=NOT_A_MEMBER)
+    return [{"lottery": row["lottery"].uuid, "name": row["lottery"].name, "union_name": row["lottery"].union.name,
+             "drawn_at": row["lottery"].drawn_at, "pool_size": row["lottery"].pool_size,
+             "won": row["win"].prize.name if row["win"] else None}
+            for row in selectors.member_lotteries(member)]
 
 
 @router.get("/circle", response=list[NearbyOut], auth=None,
@@ -114,8 +97,4 @@ def circle_partner(request: HttpRequest, key: UUID) -> Partner:
 @router.get("/lotteries/{uuid:key}/announcement", response=AnnouncementOut, auth=None,
             summary="开奖公示（姓名脱敏；含随机种子和复核代码）")
 def announcement(request: HttpRequest, key: UUID) -> Lottery:
-    lottery = (Lottery.objects.select_related("union").defer("pool_ids").prefetch_related("prizes")
-               .filter(uuid=key, status=LotteryStatus.DRAWN).first())
-    if lottery is None:
-        raise NotFound("未找到该抽奖，或尚未开奖")
-    return lottery
+    return published_lottery(key)

@@ -16,13 +16,14 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import Notification
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -38,9 +39,9 @@ from ..models import (
     IssueTrigger,
     Partner,
     RuleVersion,
-    yuan,
 )
 from ..rules import check_rule, parse_rule, rule_queryset, rule_summary
+from ..selectors import is_eligible
 
 logger = logging.getLogger("gonghui.benefits")
 
@@ -64,11 +65,7 @@ def _positive(value: Any, *, field: str, label: str, maximum: int, allow_zero: b
 
 
 def _clean(data: dict[str, Any], *, union: Union) -> dict[str, Any]:
-    name = " ".join((data.get("name") or "").split())
-    if not name:
-        raise ValidationFailed("请填写活动名称", detail={"name": "请填写活动名称"})
-    if len(name) > 60:
-        raise ValidationFailed("活动名称不能超过60个字", detail={"name": "名称过长"})
+    name = clean_text(data.get("name"), field="name", label="活动名称", max_length=60, too_long="名称过长")
     kind = data.get("kind")
     if kind not in CampaignKind.values:
         raise ValidationFailed("请选择发放方式", detail={"kind": "请选择发放方式"})
@@ -122,8 +119,7 @@ def _partners(partners: list[Partner] | None, *, union: Union) -> list[Partner]:
     return chosen
 
 
-def campaign_create(*, actor: Any, union: Union, partners: list[Partner] | None = None,
-                    request: HttpRequest | None = None, **data: Any) -> Campaign:
+def campaign_create(*, actor: Any, union: Union, partners: list[Partner] | None = None, **data: Any) -> Campaign:
     """Compose a campaign (a draft). Preconditions: ``union`` came through access_union_for_work and
     ``partners`` through access_partner."""
     clean = _clean(data, union=union)
@@ -132,29 +128,25 @@ def campaign_create(*, actor: Any, union: Union, partners: list[Partner] | None 
         campaign = Campaign.objects.create(union=union, created_by=actor if getattr(actor, "pk", None) else None,
                                            **clean)
         campaign.partners.set(chosen)
-        audit.record("campaign.create", actor=actor, request=request, obj=campaign,
+        audit.record("campaign.create", actor=actor, obj=campaign,
                      detail={"kind": campaign.kind, "rule": campaign.rule})
     return campaign
 
 
-def campaign_update(*, actor: Any, campaign: Campaign, partners: list[Partner] | None = None,
-                    request: HttpRequest | None = None, **data: Any) -> Campaign:
+def campaign_update(*, actor: Any, campaign: Campaign, partners: list[Partner] | None = None, **data: Any) -> Campaign:
     """Change a draft (everything, the rule included). Launched campaigns are frozen."""
     if campaign.status != CampaignStatus.DRAFT:
         raise Conflict("活动发布后不能再修改")
     clean = _clean(data, union=campaign.union)
     chosen = _partners(partners, union=campaign.union)
     with transaction.atomic():
-        if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(**clean):
-            raise Conflict("活动发布后不能再修改")
-        for key, value in clean.items():
-            setattr(campaign, key, value)
-        campaign.partners.set(chosen)
-        audit.record("campaign.update", actor=actor, request=request, obj=campaign, detail={"rule": campaign.rule})
+        transition(campaign, from_=[CampaignStatus.DRAFT], changes=clean, stamp=None, message="活动发布后不能再修改",
+                   history=lambda before: campaign.partners.set(chosen),
+                   audit="campaign.update", actor=actor, detail={"rule": clean["rule"]})
     return campaign
 
 
-def campaign_launch(*, actor: Any, campaign: Campaign, request: HttpRequest | None = None) -> Campaign:
+def campaign_launch(*, actor: Any, campaign: Campaign) -> Campaign:
     """发布: draft → active. The rule is frozen into a RuleVersion that every coupon will point to.
 
     For 免申即享 the issuance to everyone eligible is queued for after the commit (a Celery task;
@@ -174,16 +166,12 @@ def campaign_launch(*, actor: Any, campaign: Campaign, request: HttpRequest | No
         version = RuleVersion.objects.create(
             campaign=campaign, number=number, rule=rule.as_json(), summary=rule_summary(rule, union=campaign.union),
             created_by=actor if getattr(actor, "pk", None) else None)
-        updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(
-            status=CampaignStatus.ACTIVE, rule_version=version, launched_at=now,
-            launched_by=actor if getattr(actor, "pk", None) else None)
-        if not updated:
-            raise Conflict("该活动已发布")
-        campaign.status, campaign.rule_version, campaign.launched_at = CampaignStatus.ACTIVE, version, now
-        campaign.launched_by = actor if getattr(actor, "pk", None) else None
-        audit.record("campaign.launch", actor=actor, request=request, obj=campaign,
-                     detail={"rule": version.rule, "kind": campaign.kind})
-        events.publish("benefits.campaign_launched", campaign_id=campaign.pk)
+        launcher = actor if getattr(actor, "pk", None) else None
+        transition(campaign, to=CampaignStatus.ACTIVE, from_=[CampaignStatus.DRAFT], stamp=None,
+                   changes={"rule_version": version, "launched_at": now, "launched_by": launcher},
+                   message="该活动已发布", audit="campaign.launch", actor=actor,
+                   detail={"rule": version.rule, "kind": campaign.kind},
+                   event="benefits.campaign_launched", payload={"campaign_id": campaign.pk})
         if campaign.kind == CampaignKind.AUTO:
             from ..tasks import issue_campaign_task
 
@@ -192,7 +180,7 @@ def campaign_launch(*, actor: Any, campaign: Campaign, request: HttpRequest | No
     return campaign
 
 
-def campaign_close(*, actor: Any, campaign: Campaign, reason: str = "", request: HttpRequest | None = None,
+def campaign_close(*, actor: Any, campaign: Campaign, reason: str = "",
                    automatic: bool = False) -> Campaign:
     """结束活动: active → ended. Unused coupons expire; redeemed ones stay in the reconciliation.
 
@@ -202,14 +190,10 @@ def campaign_close(*, actor: Any, campaign: Campaign, reason: str = "", request:
         raise Conflict("只有进行中的活动可以结束")
     reason = " ".join((reason or "").split())[:REASON_MAX]
     now = timezone.now()
-    with transaction.atomic():
-        if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.ACTIVE).update(
-                status=CampaignStatus.ENDED, ended_at=now):
-            raise Conflict("该活动已结束")
-        campaign.status, campaign.ended_at = CampaignStatus.ENDED, now
-        audit.record("campaign.close", actor=actor, request=request, obj=campaign,
-                     detail={"reason": reason or ("到期自动结束" if automatic else ""), "automatic": automatic})
-        events.publish("benefits.campaign_closed", campaign_id=campaign.pk)
+    transition(campaign, to=CampaignStatus.ENDED, from_=[CampaignStatus.ACTIVE], stamp=None, changes={"ended_at": now},
+               message="该活动已结束", audit="campaign.close", actor=actor,
+               detail={"reason": reason or ("到期自动结束" if automatic else ""), "automatic": automatic},
+               event="benefits.campaign_closed", payload={"campaign_id": campaign.pk})
     return campaign
 
 
@@ -352,13 +336,7 @@ def issue_pending(*, on: date | None = None) -> int:
 # --- 抢券: claiming ------------------------------------------------------------------------------------------
 
 
-def is_eligible(campaign: Campaign, member: Member, *, on: date | None = None) -> bool:
-    if campaign.rule_version is None:
-        return False
-    return rule_queryset(campaign.rule_version.rule, union=campaign.union, on=on).filter(pk=member.pk).exists()
-
-
-def coupon_claim(*, actor: Any, campaign: Campaign, member: Member, request: HttpRequest | None = None) -> Coupon:
+def coupon_claim(*, actor: Any, campaign: Campaign, member: Member) -> Coupon:
     """抢券: one coupon for ``member`` while the budget lasts and under the per-member limit.
 
     Preconditions: ``member`` is the caller's own membership. Raises Forbidden when the member does
@@ -387,7 +365,7 @@ def coupon_claim(*, actor: Any, campaign: Campaign, member: Member, request: Htt
                 raise Conflict("来晚了，券已被领完", code="sold_out")
             coupon = Coupon.objects.create(campaign=campaign, member=member, seq=held + 1, via=CouponVia.CLAIM,
                                            rule_version=campaign.rule_version)
-            audit.record("coupon.claim", actor=actor, request=request, obj=coupon, union=campaign.union,
+            audit.record("coupon.claim", actor=actor, obj=coupon, union=campaign.union,
                          detail={"campaign": str(campaign.uuid), "seq": coupon.seq})
             events.publish("benefits.coupon_claimed", coupon_id=coupon.pk, campaign_id=campaign.pk,
                            member_id=member.pk)
@@ -395,49 +373,6 @@ def coupon_claim(*, actor: Any, campaign: Campaign, member: Member, request: Htt
         # the same member claiming twice at once: the unique (campaign, member, seq) let one through
         raise Conflict(limit_message, code="limit_reached") from None
     return coupon
-
-
-def claimable(member: Member, *, on: date | None = None) -> list[dict[str, Any]]:
-    """抢券 campaigns open to ``member`` today (the rule selects them), with how many they hold."""
-    on = on or timezone.localdate()
-    union_ids = [*member.union.ancestor_ids, member.union_id]
-    campaigns = list(Campaign.objects.filter(status=CampaignStatus.ACTIVE, kind=CampaignKind.CLAIM, starts_on__lte=on,
-                                             ends_on__gte=on, union_id__in=union_ids)
-                     .select_related("union", "rule_version").order_by("ends_on", "pk"))
-    held: dict[int, int] = {}
-    for campaign_id in Coupon.objects.filter(member=member, campaign__in=campaigns).values_list("campaign_id",
-                                                                                                flat=True):
-        held[campaign_id] = held.get(campaign_id, 0) + 1
-    found = []
-    for campaign in campaigns:
-        if is_eligible(campaign, member, on=on):
-            found.append({"campaign": campaign, "held": held.get(campaign.pk, 0),
-                          "can_claim": held.get(campaign.pk, 0) < campaign.per_member_limit
-                          and campaign.remaining_count > 0})
-    return found
-
-
-def campaign_counts(campaign: Campaign) -> dict[str, Any]:
-    """The live figures of a campaign's console page (read fresh from the counters)."""
-    fresh = Campaign.objects.filter(pk=campaign.pk).values(
-        "issued_count", "issued_cents", "redeemed_count", "redeemed_cents", "budget_count", "budget_cents").get()
-    issued, budget = fresh["issued_count"], fresh["budget_count"]
-    return {
-        **fresh,
-        "issued_yuan": yuan(fresh["issued_cents"]), "budget_yuan": yuan(fresh["budget_cents"]),
-        "redeemed_yuan": yuan(fresh["redeemed_cents"]),
-        "count_percent": int(100 * issued / budget) if budget else 0,
-        "amount_percent": int(100 * fresh["issued_cents"] / fresh["budget_cents"]) if fresh["budget_cents"] else 0,
-        "redeem_percent": int(100 * fresh["redeemed_count"] / issued) if issued else 0,
-    }
-
-
-def preview_count(*, union: Union, rule: dict[str, Any], on: date | None = None) -> dict[str, Any]:
-    """How many current members a rule selects (the editor's 预览人数), and the rule in words."""
-    parsed = check_rule(parse_rule(rule), union=union)
-    on = on or timezone.localdate()
-    return {"count": rule_queryset(parsed, union=union, on=on).count(),
-            "summary": rule_summary(parsed, union=union), "rule": parsed.as_json(), "on": on}
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:

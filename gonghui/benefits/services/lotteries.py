@@ -21,13 +21,15 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
+from gonghui.lib.text import clean_line
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -43,22 +45,13 @@ random.Random("{seed}").shuffle(entries)
 print(entries[:{k}])  # 中奖的参与编号，依次对应各奖项"""
 
 
-def _clean_name(value: str, *, field: str = "name", label: str = "名称", max_length: int = 60) -> str:
-    value = " ".join((value or "").split())
-    if not value:
-        raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字", detail={field: f"{label}过长"})
-    return value
-
-
 def _clean_prizes(prizes: list[tuple[str, int]]) -> list[tuple[str, int]]:
     clean: list[tuple[str, int]] = []
     for name, count in prizes:
-        name = " ".join((name or "").split())
+        name = clean_line(name)
         if not name and not count:
             continue
-        name = _clean_name(name, field="prizes", label="奖项名称")
+        name = clean_text(name, field="prizes", label="奖项名称", max_length=60, too_long="奖项名称过长")
         try:
             count = int(count)
         except (TypeError, ValueError):
@@ -76,10 +69,10 @@ def _clean_prizes(prizes: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def lottery_create(*, actor: Any, union: Union, name: str, description: str = "", rule: dict[str, Any] | None = None,
-                   prizes: list[tuple[str, int]], request: HttpRequest | None = None) -> Lottery:
+                   prizes: list[tuple[str, int]]) -> Lottery:
     """A lottery (not drawn yet) with its prizes in order. Preconditions: ``union`` came through
     access_union_for_work."""
-    name = _clean_name(name)
+    name = clean_text(name, field="name", label="名称", max_length=60, too_long="名称过长")
     parsed = check_rule(parse_rule(rule or {}), union=union)
     clean_prizes = _clean_prizes(prizes)
     with transaction.atomic():
@@ -88,31 +81,27 @@ def lottery_create(*, actor: Any, union: Union, name: str, description: str = ""
                                          created_by=actor if getattr(actor, "pk", None) else None)
         Prize.objects.bulk_create([Prize(lottery=lottery, name=n, count=c, position=i)
                                    for i, (n, c) in enumerate(clean_prizes)])
-        audit.record("lottery.create", actor=actor, request=request, obj=lottery,
+        audit.record("lottery.create", actor=actor, obj=lottery,
                      detail={"rule": lottery.rule, "prizes": clean_prizes})
     return lottery
 
 
 def lottery_update(*, actor: Any, lottery: Lottery, name: str, description: str = "",
-                   rule: dict[str, Any] | None = None, prizes: list[tuple[str, int]],
-                   request: HttpRequest | None = None) -> Lottery:
+                   rule: dict[str, Any] | None = None, prizes: list[tuple[str, int]]) -> Lottery:
     """Change a lottery before the draw (name, rule, prizes). Preconditions: gated with write=True."""
     if lottery.status != LotteryStatus.DRAFT:
         raise Conflict("已开奖的抽奖不能修改")
-    name = _clean_name(name)
+    name = clean_text(name, field="name", label="名称", max_length=60, too_long="名称过长")
     parsed = check_rule(parse_rule(rule or {}), union=lottery.union)
     clean_prizes = _clean_prizes(prizes)
     with transaction.atomic():
         changes = {"name": name, "description": (description or "").strip()[:2000], "rule": parsed.as_json(),
                    "rule_summary": rule_summary(parsed, union=lottery.union)}
-        if not Lottery.objects.filter(pk=lottery.pk, status=LotteryStatus.DRAFT).update(**changes):
-            raise Conflict("已开奖的抽奖不能修改")
-        for key, value in changes.items():
-            setattr(lottery, key, value)
+        transition(lottery, from_=[LotteryStatus.DRAFT], changes=changes, stamp=None, message="已开奖的抽奖不能修改")
         lottery.prizes.all().delete()
         Prize.objects.bulk_create([Prize(lottery=lottery, name=n, count=c, position=i)
                                    for i, (n, c) in enumerate(clean_prizes)])
-        audit.record("lottery.update", actor=actor, request=request, obj=lottery,
+        audit.record("lottery.update", actor=actor, obj=lottery,
                      detail={"rule": lottery.rule, "prizes": clean_prizes})
     return lottery
 
@@ -142,8 +131,7 @@ def assign(prizes: list[Prize], order: list[int], pool: list[int]) -> list[tuple
     return result
 
 
-def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None,
-                 request: HttpRequest | None = None) -> Lottery:
+def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None) -> Lottery:
     """开奖: draft → drawn, once. Records the seed, the pool and the winners; tells the winners.
 
     Preconditions: gated with write=True. ``seed`` is for tests; otherwise 128 bits from secrets.
@@ -167,21 +155,12 @@ def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None,
             raise Conflict("没有符合参与条件的会员，无法开奖")
         winners = assign(prizes, draw_order(seed, len(pool)), pool)
         digest = pool_digest(pool)
-        updated = Lottery.objects.filter(pk=lottery.pk, status=LotteryStatus.DRAFT).update(
-            status=LotteryStatus.DRAWN, seed=seed, pool_size=len(pool), pool_digest=digest, pool_ids=pool,
-            drawn_at=now, drawn_by=actor if getattr(actor, "pk", None) else None)
-        if not updated:
-            raise Conflict("该抽奖已开奖")
-        try:
-            Winner.objects.bulk_create([Winner(lottery=lottery, prize=p, member_id=m, entry_no=e, rank=r)
-                                        for p, m, e, r in winners])
-        except IntegrityError:  # pragma: no cover - the pool has distinct members
-            raise Conflict("开奖失败，请重试") from None
-        lottery.status, lottery.seed, lottery.pool_size, lottery.pool_digest = (
-            LotteryStatus.DRAWN, seed, len(pool), digest)
-        lottery.drawn_at = now
-        audit.record("lottery.draw", actor=actor, request=request, obj=lottery,
-                     detail={"seed": seed, "pool_size": len(pool), "pool_digest": digest, "winners": len(winners)})
+        transition(lottery, to=LotteryStatus.DRAWN, from_=[LotteryStatus.DRAFT], stamp=None,
+                   changes={"seed": seed, "pool_size": len(pool), "pool_digest": digest, "pool_ids": pool,
+                            "drawn_at": now, "drawn_by": actor if getattr(actor, "pk", None) else None},
+                   message="该抽奖已开奖", history=lambda before: _record_winners(lottery, winners),
+                   audit="lottery.draw", actor=actor,
+                   detail={"seed": seed, "pool_size": len(pool), "pool_digest": digest, "winners": len(winners)})
         url = reverse("benefits:announcement", args=[lottery.uuid])
         users = dict(Member.objects.filter(pk__in=[m for _, m, _, _ in winners], user__isnull=False)
                      .values_list("pk", "user"))
@@ -195,6 +174,14 @@ def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None,
                        f"开奖结果已公示。请留意{lottery.union.name}的领奖通知。", url=url)
         events.publish("benefits.lottery_drawn", lottery_id=lottery.pk, winners=len(winners))
     return lottery
+
+
+def _record_winners(lottery: Lottery, winners: list[tuple[Prize, int, int, int]]) -> None:
+    try:
+        Winner.objects.bulk_create([Winner(lottery=lottery, prize=p, member_id=m, entry_no=e, rank=r)
+                                    for p, m, e, r in winners])
+    except IntegrityError:  # pragma: no cover - the pool has distinct members
+        raise Conflict("开奖失败，请重试") from None
 
 
 def lottery_verify(lottery: Lottery) -> bool:

@@ -13,27 +13,19 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.unions.models import Union
 
 from ..models import Partner, PartnerCategory, PartnerQuerySet, PartnerStaff, PartnerStatus
 
 EARTH_RADIUS_KM = 6371.0088
 RADII_KM = (1, 3, 5, 10, 30)
-
-
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    value = " ".join((value or "").split())
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字", detail={field: f"{label}过长"})
-    return value
 
 
 def _coordinates(latitude: float | None, longitude: float | None) -> tuple[float | None, float | None]:
@@ -48,10 +40,13 @@ def _coordinates(latitude: float | None, longitude: float | None) -> tuple[float
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     clean = {
-        "name": _text(data.get("name"), field="name", label="名称", max_length=100),
-        "address": _text(data.get("address"), field="address", label="地址", max_length=200),
-        "discount": _text(data.get("discount"), field="discount", label="会员优惠", max_length=200),
-        "hotline": _text(data.get("hotline"), field="hotline", label="服务电话", max_length=30, required=False),
+        "name": clean_text(data.get("name"), field="name", label="名称", max_length=100, too_long="名称过长"),
+        "address": clean_text(data.get("address"), field="address", label="地址", max_length=200,
+                              too_long="地址过长"),
+        "discount": clean_text(data.get("discount"), field="discount", label="会员优惠", max_length=200,
+                               too_long="会员优惠过长"),
+        "hotline": clean_text(data.get("hotline"), field="hotline", label="服务电话", max_length=30, required=False,
+                              too_long="服务电话过长"),
         "description": (data.get("description") or "").strip()[:2000],
     }
     category = data.get("category")
@@ -68,17 +63,17 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def partner_create(*, actor: Any, union: Union, request: HttpRequest | None = None, **data: Any) -> Partner:
+def partner_create(*, actor: Any, union: Union, **data: Any) -> Partner:
     """Sign a partner for ``union``. Preconditions: ``union`` came through access_union_for_work."""
     clean = _clean(data)
     with transaction.atomic():
         partner = Partner.objects.create(union=union, created_by=actor if getattr(actor, "pk", None) else None,
                                          **clean)
-        audit.record("partner.create", actor=actor, request=request, obj=partner)
+        audit.record("partner.create", actor=actor, obj=partner)
     return partner
 
 
-def partner_update(*, actor: Any, partner: Partner, request: HttpRequest | None = None, **data: Any) -> Partner:
+def partner_update(*, actor: Any, partner: Partner, **data: Any) -> Partner:
     """Correct a partner's details. Preconditions: gated with write=True."""
     clean = _clean(data)
     changed = sorted(k for k, v in clean.items() if getattr(partner, k) != v)
@@ -88,12 +83,11 @@ def partner_update(*, actor: Any, partner: Partner, request: HttpRequest | None 
         for key, value in clean.items():
             setattr(partner, key, value)
         partner.save(update_fields=[*clean, "updated_at"])
-        audit.record("partner.update", actor=actor, request=request, obj=partner, detail={"changed": changed})
+        audit.record("partner.update", actor=actor, obj=partner, detail={"changed": changed})
     return partner
 
 
-def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str = "",
-                       request: HttpRequest | None = None) -> Partner:
+def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str = "") -> Partner:
     """Suspend (暂停合作) or resume a partner. A suspended partner redeems nothing and is not listed.
 
     Preconditions: gated with write=True. Raises Conflict when the partner already has that status.
@@ -102,17 +96,14 @@ def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str
         raise ValidationFailed("状态不正确")
     old = PartnerStatus.ACTIVE if status == PartnerStatus.SUSPENDED else PartnerStatus.SUSPENDED
     reason = " ".join((reason or "").split())[:200]
-    with transaction.atomic():
-        if not Partner.objects.filter(pk=partner.pk, status=old).update(status=status):
-            raise Conflict(f"该合作伙伴已是「{PartnerStatus(status).label}」状态")
-        partner.status = status
-        audit.record("partner.suspend" if status == PartnerStatus.SUSPENDED else "partner.resume", actor=actor,
-                     request=request, obj=partner, detail={"from": old, "to": status, "reason": reason})
+    transition(partner, to=status, from_=[old], stamp=None,
+               message=f"该合作伙伴已是「{PartnerStatus(status).label}」状态",
+               audit="partner.suspend" if status == PartnerStatus.SUSPENDED else "partner.resume", actor=actor,
+               detail={"from": old, "to": status, "reason": reason})
     return partner
 
 
-def partner_staff_add(*, actor: Any, partner: Partner, phone: str,
-                      request: HttpRequest | None = None) -> PartnerStaff:
+def partner_staff_add(*, actor: Any, partner: Partner, phone: str) -> PartnerStaff:
     """Let the account registered with ``phone`` redeem coupons for ``partner``.
 
     Preconditions: gated with write=True. The person registers first (手机号注册); an account works
@@ -127,7 +118,7 @@ def partner_staff_add(*, actor: Any, partner: Partner, phone: str,
         with transaction.atomic():
             staff = PartnerStaff.objects.create(partner=partner, user=user,
                                                 created_by=actor if getattr(actor, "pk", None) else None)
-            audit.record("partner.staff_add", actor=actor, request=request, obj=partner,
+            audit.record("partner.staff_add", actor=actor, obj=partner,
                          detail={"user": str(user.uuid)})
             notify(user, f"您已成为「{partner.name}」的核销人员",
                    "在职工端「领券」页进入「商户核销」，即可扫码核销工会普惠券、核验会员卡。",
@@ -137,12 +128,12 @@ def partner_staff_add(*, actor: Any, partner: Partner, phone: str,
     return staff
 
 
-def partner_staff_remove(*, actor: Any, staff: PartnerStaff, request: HttpRequest | None = None) -> None:
+def partner_staff_remove(*, actor: Any, staff: PartnerStaff) -> None:
     """Take away an account's redemption rights at a partner. Preconditions: the partner was gated for write."""
     with transaction.atomic():
         if not PartnerStaff.objects.filter(pk=staff.pk).delete()[0]:
             raise Conflict("该核销人员已被移除")
-        audit.record("partner.staff_remove", actor=actor, request=request, obj=staff.partner,
+        audit.record("partner.staff_remove", actor=actor, obj=staff.partner,
                      detail={"user": str(staff.user.uuid)})
 
 

@@ -1,5 +1,5 @@
 """核销: a partner redeems a coupon by its code (scanned from the member's QR or typed), exactly once;
-a same-day reversal with a reason; the reconciliation of what each partner redeemed per campaign.
+a same-day reversal with a reason (the reconciliation reads are in selectors.py).
 
 "Exactly once" is one guarded UPDATE (``… SET status = 'redeemed' WHERE id = … AND status =
 'issued'``): of two scans at the same moment the database lets one through and the other finds no
@@ -9,21 +9,20 @@ row to change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, F, QuerySet, Sum
-from django.http import HttpRequest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.core import audit, events
+from gonghui.core import events
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
-from gonghui.lib.masking import mask_name
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 
 from ..models import (
     CODE_LENGTH,
@@ -37,6 +36,9 @@ from ..models import (
     Partner,
     yuan,
 )
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 _CODE = re.compile(rf"[0-9A-F]{{{CODE_LENGTH}}}")
 MAX_BILL_CENTS = 100_000_000  # 1,000,000 元
@@ -93,8 +95,7 @@ def quote(campaign: Campaign, bill_cents: int | None) -> int:
     return min(off, int(campaign.max_discount_cents or 0))
 
 
-def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | None = None,
-                  request: HttpRequest | None = None) -> Coupon:
+def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | None = None) -> Coupon:
     """核销 a coupon at ``partner``: exactly once, even when scanned twice at the same moment.
 
     Preconditions: ``partner`` came through access.partner_of(actor). Raises NotFound for an unknown
@@ -109,20 +110,13 @@ def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | 
     now = timezone.now()
     user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        updated = Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.ISSUED).update(
-            status=CouponStatus.REDEEMED, redeemed_at=now, redeemed_partner=partner, redeemed_by=user,
-            bill_cents=bill_cents, discount_cents=discount)
-        if not updated:
-            raise Conflict("该券刚刚已被核销，不能重复使用", code="already_redeemed")
-        Campaign.objects.filter(pk=campaign.pk).update(redeemed_count=F("redeemed_count") + 1,
-                                                       redeemed_cents=F("redeemed_cents") + discount)
-        CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=user,
-                                   bill_cents=bill_cents, discount_cents=discount, created_at=now)
-        coupon.status, coupon.redeemed_at, coupon.redeemed_partner, coupon.redeemed_by = (
-            CouponStatus.REDEEMED, now, partner, user)
-        coupon.bill_cents, coupon.discount_cents = bill_cents, discount
-        audit.record("coupon.redeem", actor=actor, request=request, obj=coupon, union=campaign.union,
-                     detail={"partner": str(partner.uuid), "discount_cents": discount, "bill_cents": bill_cents})
+        transition(coupon, to=CouponStatus.REDEEMED, from_=[CouponStatus.ISSUED], stamp=None,
+                   changes={"redeemed_at": now, "redeemed_partner": partner, "redeemed_by": user,
+                            "bill_cents": bill_cents, "discount_cents": discount},
+                   message="该券刚刚已被核销，不能重复使用", code="already_redeemed",
+                   history=lambda before: _redeemed(coupon, partner=partner, user=user, discount=discount, at=now),
+                   audit="coupon.redeem", actor=actor, union=campaign.union,
+                   detail={"partner": str(partner.uuid), "discount_cents": discount, "bill_cents": bill_cents})
         holder = coupon.member.user
         if holder is not None:
             notify(holder, f"您的「{campaign.name}」已核销",
@@ -131,6 +125,14 @@ def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | 
         events.publish("benefits.coupon_redeemed", coupon_id=coupon.pk, campaign_id=campaign.pk,
                        partner_id=partner.pk, member_id=coupon.member_id, discount_cents=discount)
     return coupon
+
+
+def _redeemed(coupon: Coupon, *, partner: Partner, user: User | None, discount: int, at: datetime) -> None:
+    """The history of a redemption: the campaign's redeemed counters move and a REDEEM event is kept."""
+    Campaign.objects.filter(pk=coupon.campaign_id).update(redeemed_count=F("redeemed_count") + 1,
+                                                          redeemed_cents=F("redeemed_cents") + discount)
+    CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REDEEM, partner=partner, actor=user,
+                               bill_cents=coupon.bill_cents, discount_cents=discount, created_at=at)
 
 
 def can_reverse(user: Any, coupon: Coupon, *, partner: Partner | None = None) -> bool:
@@ -142,8 +144,7 @@ def can_reverse(user: Any, coupon: Coupon, *, partner: Partner | None = None) ->
     return scope_of(user).can(coupon.campaign.union.path, WRITE_ROLES)
 
 
-def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner | None = None,
-                   request: HttpRequest | None = None) -> Coupon:
+def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner | None = None) -> Coupon:
     """撤销核销 on the day of the redemption, with a reason: the coupon is usable again.
 
     Preconditions: ``can_reverse(actor, coupon, partner=partner)``. Raises Conflict when it is not
@@ -151,32 +152,22 @@ def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner 
     """
     if not can_reverse(actor, coupon, partner=partner):
         raise Forbidden("只有核销该券的商户或发放工会的工作人员可以撤销核销")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationFailed("请填写撤销原因", detail={"reason": "请填写撤销原因"})
-    if len(reason) > 200:
-        raise ValidationFailed("撤销原因不能超过200字", detail={"reason": "不能超过200字"})
+    reason = clean_text(reason, field="reason", label="撤销原因", max_length=200, too_long="不能超过200字")
     if timezone.localdate(coupon.redeemed_at) != timezone.localdate():
         raise Conflict("只能撤销当天的核销", code="not_same_day")
     old_partner, discount, bill = coupon.redeemed_partner, int(coupon.discount_cents or 0), coupon.bill_cents
     user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        updated = Coupon.objects.filter(pk=coupon.pk, status=CouponStatus.REDEEMED,
-                                        redeemed_at=coupon.redeemed_at).update(
-            status=CouponStatus.ISSUED, redeemed_at=None, redeemed_partner=None, redeemed_by=None, bill_cents=None,
-            discount_cents=None)
-        if not updated:
-            raise Conflict("该券的核销状态已变化，请刷新后重试")
-        Campaign.objects.filter(pk=coupon.campaign_id).update(redeemed_count=F("redeemed_count") - 1,
-                                                              redeemed_cents=F("redeemed_cents") - discount)
-        CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REVERSE, partner=old_partner, actor=user,
-                                   bill_cents=bill, discount_cents=discount, reason=reason)
-        coupon.status, coupon.redeemed_at, coupon.redeemed_partner, coupon.redeemed_by = (
-            CouponStatus.ISSUED, None, None, None)
-        coupon.bill_cents = coupon.discount_cents = None
-        audit.record("coupon.reverse", actor=actor, request=request, obj=coupon, union=coupon.campaign.union,
-                     detail={"partner": str(old_partner.uuid) if old_partner else None, "reason": reason,
-                             "discount_cents": discount})
+        transition(coupon, to=CouponStatus.ISSUED, from_=[CouponStatus.REDEEMED], stamp=None,
+                   guard={"redeemed_at": coupon.redeemed_at},
+                   changes={"redeemed_at": None, "redeemed_partner": None, "redeemed_by": None, "bill_cents": None,
+                            "discount_cents": None},
+                   message="该券的核销状态已变化，请刷新后重试",
+                   history=lambda before: _reversed(coupon, partner=old_partner, user=user, bill=bill,
+                                                    discount=discount, reason=reason),
+                   audit="coupon.reverse", actor=actor, union=coupon.campaign.union,
+                   detail={"partner": str(old_partner.uuid) if old_partner else None, "reason": reason,
+                           "discount_cents": discount})
         holder = coupon.member.user
         if holder is not None:
             notify(holder, f"您的「{coupon.campaign.name}」核销已撤销",
@@ -187,60 +178,10 @@ def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner 
     return coupon
 
 
-# --- Reconciliation ------------------------------------------------------------------------------------
-
-
-def redeemed_between(qs: QuerySet[Coupon], start: date | None, end: date | None) -> QuerySet[Coupon]:
-    qs = qs.filter(status=CouponStatus.REDEEMED)
-    if start:
-        qs = qs.filter(redeemed_at__date__gte=start)
-    if end:
-        qs = qs.filter(redeemed_at__date__lte=end)
-    return qs
-
-
-def reconciliation(qs: QuerySet[Coupon]) -> list[dict[str, Any]]:
-    """对账: redeemed coupons of ``qs`` per (partner, campaign): count, bills, discounts (分)."""
-    rows = (qs.filter(status=CouponStatus.REDEEMED)
-            .values("redeemed_partner__uuid", "redeemed_partner__name", "campaign__uuid", "campaign__name",
-                    "campaign__union__name")
-            .annotate(count=Count("id"), bill=Sum("bill_cents"), discount=Sum("discount_cents"))
-            .order_by("redeemed_partner__name", "campaign__name"))
-    return [{
-        "partner_uuid": r["redeemed_partner__uuid"], "partner": r["redeemed_partner__name"],
-        "campaign_uuid": r["campaign__uuid"], "campaign": r["campaign__name"], "union": r["campaign__union__name"],
-        "count": r["count"], "bill_cents": r["bill"] or 0, "discount_cents": r["discount"] or 0,
-    } for r in rows]
-
-
-def reconciliation_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {"count": sum(r["count"] for r in rows), "bill_cents": sum(r["bill_cents"] for r in rows),
-            "discount_cents": sum(r["discount_cents"] for r in rows)}
-
-
-DETAIL_HEADER = ["核销时间", "券码", "活动", "发放工会", "核销商户", "会员（脱敏）", "会员所在工会", "消费金额（元）",
-                 "优惠金额（元）"]
-SUMMARY_HEADER = ["核销商户", "活动", "发放工会", "核销张数", "消费金额（元）", "优惠金额（元）"]
-
-
-def detail_rows(qs: QuerySet[Coupon]) -> Iterator[list[Any]]:
-    for c in (qs.filter(status=CouponStatus.REDEEMED)
-              .select_related("campaign__union", "redeemed_partner", "member__union")
-              .order_by("redeemed_at", "id").iterator(chunk_size=2000)):
-        yield [timezone.localtime(c.redeemed_at).strftime("%Y-%m-%d %H:%M:%S"), c.code, c.campaign.name,
-               c.campaign.union.name, c.redeemed_partner.name, mask_name(c.member.name), c.member.union.name,
-               float(yuan(c.bill_cents)) if c.bill_cents is not None else "", float(yuan(c.discount_cents or 0))]
-
-
-def summary_rows(rows: list[dict[str, Any]]) -> Iterator[list[Any]]:
-    for r in rows:
-        yield [r["partner"], r["campaign"], r["union"], r["count"], float(yuan(r["bill_cents"])),
-               float(yuan(r["discount_cents"]))]
-
-
-def partner_today(partner: Partner) -> QuerySet[Coupon]:
-    """What the partner redeemed today (the counter's list; reversible ones among them)."""
-    return (Coupon.objects.filter(redeemed_partner=partner, status=CouponStatus.REDEEMED,
-                                  redeemed_at__date=timezone.localdate())
-            .select_related("campaign__union", "member").order_by("-redeemed_at"))
-
+def _reversed(coupon: Coupon, *, partner: Partner | None, user: User | None, bill: int | None, discount: int,
+              reason: str) -> None:
+    """The history of a reversal: the campaign's redeemed counters move back and a REVERSE event is kept."""
+    Campaign.objects.filter(pk=coupon.campaign_id).update(redeemed_count=F("redeemed_count") - 1,
+                                                          redeemed_cents=F("redeemed_cents") - discount)
+    CouponEvent.objects.create(coupon=coupon, kind=CouponEventKind.REVERSE, partner=partner, actor=user,
+                               bill_cents=bill, discount_cents=discount, reason=reason)

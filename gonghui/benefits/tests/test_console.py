@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gonghui.benefits.models import Campaign, CampaignStatus, Coupon
+from gonghui.benefits.selectors import people_served
 from gonghui.benefits.services import campaigns, redemption
 from gonghui.benefits.services.partners import partner_create
-from gonghui.benefits.services.stats import people_served
 from gonghui.testing import Cast
 
 from .conftest import new_member

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -19,18 +18,17 @@ from gonghui.lib.masking import mask_name
 from gonghui.lib.text import is_uuid
 from gonghui.members.access import own_member
 
-from ..access import own_coupon, partner_role, require_member
+from .. import selectors
+from ..access import NOT_A_MEMBER, own_coupon, partner_role, published_lottery, require_member
 from ..models import (
     Campaign,
     CampaignStatus,
     Coupon,
     CouponStatus,
-    Lottery,
-    LotteryStatus,
     Partner,
     PartnerCategory,
-    Winner,
 )
+from ..selectors import member_lotteries
 from ..services import campaigns as campaign_services
 from ..services.lotteries import replay_snippet
 from ..services.partners import RADII_KM, partners_nearby
@@ -58,7 +56,7 @@ def center(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     context: dict[str, Any] = {"tab": "home", "member": member, "role": partner_role(request.user)}
     if member is not None:
-        context["offers"] = campaign_services.claimable(member)
+        context["offers"] = selectors.claimable(member)
         context["usable"] = (Coupon.objects.filter(member=member, status=CouponStatus.ISSUED,
                                                    campaign__status=CampaignStatus.ACTIVE,
                                                    campaign__ends_on__gte=timezone.localdate()).count())
@@ -68,13 +66,13 @@ def center(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def claim(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     campaign = (Campaign.objects.select_related("union", "rule_version").filter(uuid=key).first()
                 if is_uuid(key) else None)
     if campaign is None or campaign.status == CampaignStatus.DRAFT:
         raise NotFound("未找到该活动")
     try:
-        coupon = campaign_services.coupon_claim(actor=request.user, campaign=campaign, member=member, request=request)
+        coupon = campaign_services.coupon_claim(actor=request.user, campaign=campaign, member=member)
     except (Conflict, Forbidden) as exc:
         messages.error(request, exc.message)
         return redirect("benefits:center")
@@ -83,7 +81,7 @@ def claim(request: HttpRequest, key: str) -> HttpResponse:
 
 
 
-TABS = (("usable", "可使用"), ("used", "已使用"), ("expired", "已过期"))
+TABS = selectors.COUPON_TABS
 
 
 @login_required
@@ -94,15 +92,8 @@ def my_coupons(request: HttpRequest) -> HttpResponse:
     coupons: list[Coupon] = []
     counts: dict[str, int] = {}
     if member is not None:
-        today = timezone.localdate()
-        expired = Q(status=CouponStatus.ISSUED) & (Q(campaign__status=CampaignStatus.ENDED)
-                                                   | Q(campaign__ends_on__lt=today))
-        filters = {"usable": Q(status=CouponStatus.ISSUED) & ~expired, "used": Q(status=CouponStatus.REDEEMED),
-                   "expired": expired}
-        base = Coupon.objects.filter(member=member)
-        counts = {name: base.filter(q).count() for name, q in filters.items()}
-        coupons = list(base.filter(filters[tab]).select_related("campaign__union", "redeemed_partner")
-                       .order_by("campaign__ends_on", "-created_at")[:100])
+        counts = selectors.member_coupon_counts(member)
+        coupons = list(selectors.member_coupons(member, tab)[:100])
     return render(request, "benefits/my_coupons.html", {
         "tab": "me", "member": member, "coupons": coupons, "current": tab,
         "tabs": [(key, label, counts.get(key, 0)) for key, label in TABS]})
@@ -168,24 +159,13 @@ def partner(request: HttpRequest, key: str) -> HttpResponse:
 def my_lotteries(request: HttpRequest) -> HttpResponse:
     """抽奖结果: drawn lotteries of my union and the unions above it, and what I won."""
     member = own_member(request.user)
-    lotteries: list[Lottery] = []
-    wins: dict[int, Winner] = {}
-    if member is not None:
-        union_ids = [*member.union.ancestor_ids, member.union_id]
-        lotteries = list(Lottery.objects.filter(status=LotteryStatus.DRAWN, union_id__in=union_ids)
-                         .select_related("union").defer("pool_ids").order_by("-drawn_at")[:50])
-        wins = {w.lottery_id: w for w in Winner.objects.filter(member=member, lottery__in=lotteries)
-                .select_related("prize")}
-    rows = [{"lottery": lot, "win": wins.get(lot.pk)} for lot in lotteries]
+    rows = member_lotteries(member) if member is not None else []
     return render(request, "benefits/my_lotteries.html", {"tab": "me", "member": member, "rows": rows})
 
 
 def announcement(request: HttpRequest, key: str) -> HttpResponse:
     """公示: the winners of a drawn lottery with masked names, the seed and the recipe. Public."""
-    lottery = (Lottery.objects.select_related("union").defer("pool_ids").filter(uuid=key, status=LotteryStatus.DRAWN)
-               .first()) if is_uuid(key) else None
-    if lottery is None:
-        raise NotFound("未找到该抽奖，或尚未开奖")
+    lottery = published_lottery(key)
     winners = list(lottery.winners.select_related("prize", "member__union").order_by("rank"))
     groups: list[dict[str, Any]] = []
     for prize in lottery.prizes.all():
@@ -194,16 +174,3 @@ def announcement(request: HttpRequest, key: str) -> HttpResponse:
             for w in winners if w.prize_id == prize.pk]})
     return render(request, "benefits/announcement.html", {
         "tab": "home", "lottery": lottery, "groups": groups, "snippet": replay_snippet(lottery)})
-
-
-urlpatterns: list[URLPattern] = [
-    path("benefits/", center, name="center"),
-    path("benefits/campaigns/<uuid:key>/claim/", claim, name="claim"),
-    path("benefits/coupons/", my_coupons, name="my_coupons"),
-    path("benefits/coupons/<uuid:key>/", coupon, name="coupon"),
-    path("benefits/coupons/<uuid:key>/state/", coupon_qr, name="coupon_state"),
-    path("benefits/partners/", partners, name="partners"),
-    path("benefits/partners/<uuid:key>/", partner, name="partner"),
-    path("benefits/lotteries/", my_lotteries, name="my_lotteries"),
-    path("benefits/lotteries/<uuid:key>/", announcement, name="announcement"),
-]

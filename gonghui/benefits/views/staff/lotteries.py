@@ -8,21 +8,22 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
 from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ..access import access_lottery
-from ..forms import LotteryForm, RuleFieldsMixin, prizes_from
-from ..models import Lottery, LotteryStatus
-from ..services import lotteries as services
-from ..services.campaigns import preview_count
-from .console_partners import can_work_anywhere, can_write, work_unions
+from ...access import access_lottery
+from ...forms import LotteryForm, RuleFieldsMixin, prizes_from
+from ...models import Lottery, LotteryStatus
+from ...selectors import preview_count
+from ...services import lotteries as services
+from .partners import can_work_anywhere, can_write, work_unions
 
 
 def _form(request: HttpRequest, union: Union | None, initial: dict[str, Any] | None = None) -> LotteryForm:
@@ -51,14 +52,14 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
+        valid = form.is_valid()
         if union is None:
-            form.is_valid()
             form.add_error("union", "请选择主办工会")
-        elif form.is_valid():
+        elif valid:
             try:
                 lottery = services.lottery_create(actor=request.user, union=union, name=form.cleaned_data["name"],
                                                   description=form.cleaned_data["description"], rule=form.rule(),
-                                                  prizes=prizes, request=request)
+                                                  prizes=prizes)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -87,7 +88,7 @@ def lottery_edit(request: HttpRequest, key: str) -> HttpResponse:
             try:
                 services.lottery_update(actor=request.user, lottery=lottery, name=form.cleaned_data["name"],
                                         description=form.cleaned_data["description"], rule=form.rule(),
-                                        prizes=prizes, request=request)
+                                        prizes=prizes)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -121,12 +122,9 @@ def lottery_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def lottery_draw(request: HttpRequest, key: str) -> HttpResponse:
     lottery = access_lottery(request.user, key, write=True)
-    try:
-        services.lottery_draw(actor=request.user, lottery=lottery, request=request)
-        messages.success(request, "已开奖，中奖名单已公示并通知中奖会员")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:lottery_detail", key=lottery.uuid)
+    return act(request, run=lambda data: services.lottery_draw(actor=request.user, lottery=lottery),
+               success="已开奖，中奖名单已公示并通知中奖会员",
+               back=reverse("benefits:lottery_detail", args=[lottery.uuid]))
 
 
 @staff_required
@@ -138,13 +136,3 @@ def lottery_verify(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.error(request, "复核不一致：请联系系统管理员核查")
     return redirect("benefits:lottery_detail", key=lottery.uuid)
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/lotteries/", lottery_list, name="lottery_list"),
-    path("console/benefits/lotteries/new/", lottery_new, name="lottery_new"),
-    path("console/benefits/lotteries/<uuid:key>/", lottery_detail, name="lottery_detail"),
-    path("console/benefits/lotteries/<uuid:key>/edit/", lottery_edit, name="lottery_edit"),
-    path("console/benefits/lotteries/<uuid:key>/draw/", lottery_draw, name="lottery_draw"),
-    path("console/benefits/lotteries/<uuid:key>/verify/", lottery_verify, name="lottery_verify"),
-]

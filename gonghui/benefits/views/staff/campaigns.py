@@ -10,21 +10,22 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ..access import access_campaign, access_union_data
-from ..forms import CampaignForm, PreviewForm, ReasonForm
-from ..models import Campaign, CampaignKind, CampaignStatus, Partner
-from ..services import campaigns as services
-from ..services.redemption import reconciliation, reconciliation_totals
-from .console_partners import can_work_anywhere, can_write, work_unions
+from ... import selectors
+from ...access import access_campaign, access_union_data
+from ...forms import CampaignForm, PreviewForm, ReasonForm
+from ...models import Campaign, CampaignKind, CampaignStatus, Partner
+from ...services import campaigns as services
+from .partners import can_work_anywhere, can_write, work_unions
 
 
 def _partner_choices(user: Any, union: Union | None) -> Any:
@@ -85,13 +86,13 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
+        valid = form.is_valid()
         if union is None:
-            form.is_valid()
             form.add_error("union", "请选择发放工会")
-        elif form.is_valid():
+        elif valid:
             try:
                 campaign = services.campaign_create(
-                    actor=request.user, union=union, request=request,
+                    actor=request.user, union=union,
                     partners=_chosen_partners(request.user, form.cleaned_data["partners"]),
                     **form.data_for_service())
             except DomainError as exc:
@@ -117,7 +118,7 @@ def campaign_edit(request: HttpRequest, key: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.campaign_update(actor=request.user, campaign=campaign, request=request,
+                services.campaign_update(actor=request.user, campaign=campaign,
                                          partners=_chosen_partners(request.user, form.cleaned_data["partners"]),
                                          **form.data_for_service())
             except DomainError as exc:
@@ -147,7 +148,7 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
                 f"{form.fields[f].label}{e[0]}" for f, e in form.errors.items() if f in form.fields)
         else:
             try:
-                context["preview"] = services.preview_count(union=union, rule=form.rule())
+                context["preview"] = selectors.preview_count(union=union, rule=form.rule())
             except DomainError as exc:
                 context["error"] = exc.message
     return render(request, "benefits/_rule_preview.html", context)
@@ -156,15 +157,16 @@ def rule_preview(request: HttpRequest) -> HttpResponse:
 @staff_required
 def campaign_detail(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key)
-    rows = reconciliation(campaign.coupons.all())
+    rows = selectors.reconciliation(campaign.coupons.all())
     context: dict[str, Any] = {
         "section": "benefits", "campaign": campaign, "can_work": can_write(request.user, campaign.union),
-        "counts": services.campaign_counts(campaign), "partners": campaign.partners.order_by("category", "name"),
-        "runs": campaign.issue_runs.select_related("actor")[:20], "rows": rows, "totals": reconciliation_totals(rows),
+        "counts": selectors.campaign_counts(campaign), "partners": campaign.partners.order_by("category", "name"),
+        "runs": campaign.issue_runs.select_related("actor")[:20], "rows": rows,
+        "totals": selectors.reconciliation_totals(rows),
     }
     if campaign.status == CampaignStatus.DRAFT:
         try:
-            context["preview"] = services.preview_count(union=campaign.union, rule=campaign.rule)
+            context["preview"] = selectors.preview_count(union=campaign.union, rule=campaign.rule)
         except DomainError as exc:
             context["preview_error"] = exc.message
     return render(request, "benefits/campaign_detail.html", context)
@@ -175,38 +177,27 @@ def campaign_counts(request: HttpRequest, key: str) -> HttpResponse:
     """HTMX, polled: the live issued / redeemed / budget figures."""
     campaign = access_campaign(request.user, key)
     return render(request, "benefits/_campaign_counts.html", {"campaign": campaign,
-                                                              "counts": services.campaign_counts(campaign)})
+                                                              "counts": selectors.campaign_counts(campaign)})
 
 
 @staff_required
 @require_POST
 def campaign_launch(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key, write=True)
-    try:
-        services.campaign_launch(actor=request.user, campaign=campaign, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if campaign.kind == CampaignKind.AUTO:
-            messages.success(request, "已发布。符合条件的会员将自动获得券（免申即享），发放进度见下方实时数字")
-        else:
-            messages.success(request, "已发布，符合条件的会员可在职工端「领券」页领取")
-    return redirect("benefits:campaign_detail", key=campaign.uuid)
+    success = "已发布，符合条件的会员可在职工端「领券」页领取"
+    if campaign.kind == CampaignKind.AUTO:
+        success = "已发布。符合条件的会员将自动获得券（免申即享），发放进度见下方实时数字"
+    return act(request, run=lambda data: services.campaign_launch(actor=request.user, campaign=campaign),
+               success=success, back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
 
 
 @staff_required
 @require_POST
 def campaign_close(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key, write=True)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.campaign_close(actor=request.user, campaign=campaign, reason=form.cleaned_data.get("reason", ""),
-                                request=request)
-        messages.success(request, "活动已结束，未使用的券随之失效")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:campaign_detail", key=campaign.uuid)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: services.campaign_close(actor=request.user, campaign=campaign, reason=data["reason"]),
+               success="活动已结束，未使用的券随之失效", back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
 
 
 @staff_required
@@ -220,16 +211,3 @@ def campaign_issue(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.success(request, f"已向新符合条件的 {run.issued} 名会员补发")
     return redirect("benefits:campaign_detail", key=campaign.uuid)
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/campaigns/", campaign_list, name="campaign_list"),
-    path("console/benefits/campaigns/new/", campaign_new, name="campaign_new"),
-    path("console/benefits/rule-preview/", rule_preview, name="rule_preview"),
-    path("console/benefits/campaigns/<uuid:key>/", campaign_detail, name="campaign_detail"),
-    path("console/benefits/campaigns/<uuid:key>/edit/", campaign_edit, name="campaign_edit"),
-    path("console/benefits/campaigns/<uuid:key>/counts/", campaign_counts, name="campaign_counts"),
-    path("console/benefits/campaigns/<uuid:key>/launch/", campaign_launch, name="campaign_launch"),
-    path("console/benefits/campaigns/<uuid:key>/close/", campaign_close, name="campaign_close"),
-    path("console/benefits/campaigns/<uuid:key>/issue/", campaign_issue, name="campaign_issue"),
-]

@@ -9,20 +9,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.actions import form_errors
+from gonghui.core.errors import DomainError
 from gonghui.members.services.card import card_verify
 
-from ..access import partner_of
+from ..access import partner_of, partner_redemption
 from ..forms import ReasonForm, RedeemForm
-from ..models import Coupon, CouponStatus
+from ..selectors import partner_today
 from ..services import redemption
 
 
 def _today(partner: object) -> dict[str, object]:
-    rows = list(redemption.partner_today(partner))
+    rows = list(partner_today(partner))
     return {"today": rows, "today_cents": sum(r.discount_cents or 0 for r in rows)}
 
 
@@ -61,7 +61,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
     else:
         try:
             done = redemption.coupon_redeem(actor=request.user, partner=partner, code=form.cleaned_data["code"],
-                                            bill_cents=form.bill_cents(), request=request)
+                                            bill_cents=form.bill_cents())
             context["done"] = done
             if done.bill_cents is not None:
                 context["paid_cents"] = done.bill_cents - (done.discount_cents or 0)
@@ -74,20 +74,18 @@ def redeem(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reverse_redemption(request: HttpRequest, key: str) -> HttpResponse:
-    partner = partner_of(request.user)
-    item = (Coupon.objects.select_related("campaign__union", "member__user", "redeemed_partner")
-            .filter(uuid=key, redeemed_partner=partner, status=CouponStatus.REDEEMED).first())
-    if item is None:
-        raise NotFound("未找到本商户的这笔核销")
+    partner, item = partner_redemption(request.user, key)
     form = ReasonForm(request.POST)
-    form.is_valid()
     context: dict[str, object] = {"partner": partner}
     status = 200
-    try:
-        context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
-                                                        reason=form.cleaned_data.get("reason", ""), request=request)
-    except DomainError as exc:
-        context["error"], status = exc.message, exc.status
+    if not form.is_valid():
+        context["error"], status = form_errors(form), 400
+    else:
+        try:
+            context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
+                                                            reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            context["error"], status = exc.message, exc.status
     context.update(_today(partner))
     return render(request, "benefits/_merchant_result.html", context, status=status)
 
@@ -99,12 +97,3 @@ def card(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("token", "").strip()
     result = card_verify(token=token, actor=request.user, request=request) if token else None
     return render(request, "benefits/_merchant_card.html", {"result": result})
-
-
-urlpatterns: list[URLPattern] = [
-    path("benefits/merchant/", merchant, name="merchant"),
-    path("benefits/merchant/check/", check, name="merchant_check"),
-    path("benefits/merchant/redeem/", redeem, name="merchant_redeem"),
-    path("benefits/merchant/coupons/<uuid:key>/reverse/", reverse_redemption, name="merchant_reverse"),
-    path("benefits/merchant/card/", card, name="merchant_card"),
-]

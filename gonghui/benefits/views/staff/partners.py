@@ -9,27 +9,27 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.errors import DomainError
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
-from ..access import access_partner
-from ..forms import PartnerForm, PhoneForm, ReasonForm
-from ..models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStaff, PartnerStatus
-from ..services import partners as services
-from ..services.redemption import reconciliation, reconciliation_totals
+from ...access import access_partner, partner_staff_of
+from ...forms import PartnerForm, PhoneForm, ReasonForm
+from ...models import Coupon, CouponStatus, Partner, PartnerCategory, PartnerStatus
+from ...selectors import reconciliation, reconciliation_totals
+from ...services import partners as services
 
 
 def work_unions(user: Any) -> Any:
     """Active unions where the user may do day-to-day work (for "which union" pickers)."""
-    return (Union.objects.visible_to(user).active().filter(scope_of(user).q("path", WRITE_ROLES))
-            .order_by("path")[:500])
+    return Union.objects.writable_by(user).order_by("path")[:500]
 
 
 def can_write(user: Any, union: Union) -> bool:
@@ -72,7 +72,7 @@ def partner_new(request: HttpRequest) -> HttpResponse:
             else:
                 union = access_union_for_work(request.user, form.cleaned_data["union"])
                 try:
-                    partner = services.partner_create(actor=request.user, union=union, request=request,
+                    partner = services.partner_create(actor=request.user, union=union,
                                                       **form.data_for_service())
                 except DomainError as exc:
                     apply_domain_error(form, exc)
@@ -107,7 +107,7 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.partner_update(actor=request.user, partner=partner, request=request,
+                services.partner_update(actor=request.user, partner=partner,
                                         **form.data_for_service())
             except DomainError as exc:
                 apply_domain_error(form, exc)
@@ -123,57 +123,28 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def partner_status(request: HttpRequest, key: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
-    form = ReasonForm(request.POST)
-    form.is_valid()
     wanted = PartnerStatus.SUSPENDED if request.POST.get("status") == "suspended" else PartnerStatus.ACTIVE
-    try:
-        services.partner_set_status(actor=request.user, partner=partner, status=wanted,
-                                    reason=form.cleaned_data.get("reason", ""), request=request)
-        messages.success(request, "已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:partner_detail", key=partner.uuid)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: services.partner_set_status(actor=request.user, partner=partner, status=wanted,
+                                                            reason=data["reason"]),
+               success="已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作",
+               back=reverse("benefits:partner_detail", args=[partner.uuid]))
 
 
 @staff_required
 @require_POST
 def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
-    form = PhoneForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写手机号")
-    else:
-        try:
-            staff = services.partner_staff_add(actor=request.user, partner=partner, phone=form.cleaned_data["phone"],
-                                               request=request)
-            messages.success(request, f"已添加核销人员 {staff.user.name}")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    return redirect("benefits:partner_detail", key=partner.uuid)
+    return act(request, form=PhoneForm(request.POST),
+               run=lambda data: "已添加核销人员 " + services.partner_staff_add(
+                   actor=request.user, partner=partner, phone=data["phone"]).user.name,
+               back=reverse("benefits:partner_detail", args=[partner.uuid]))
 
 
 @staff_required
 @require_POST
 def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
-    row = PartnerStaff.objects.select_related("partner", "user").filter(partner=partner, uuid=staff).first()
-    if row is None:
-        raise NotFound()
-    try:
-        services.partner_staff_remove(actor=request.user, staff=row, request=request)
-        messages.success(request, f"已移除核销人员 {row.user.name}")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("benefits:partner_detail", key=partner.uuid)
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/partners/", partner_list, name="partner_list"),
-    path("console/benefits/partners/new/", partner_new, name="partner_new"),
-    path("console/benefits/partners/<uuid:key>/", partner_detail, name="partner_detail"),
-    path("console/benefits/partners/<uuid:key>/edit/", partner_edit, name="partner_edit"),
-    path("console/benefits/partners/<uuid:key>/status/", partner_status, name="partner_status"),
-    path("console/benefits/partners/<uuid:key>/staff/", partner_staff_add, name="partner_staff_add"),
-    path("console/benefits/partners/<uuid:key>/staff/<uuid:staff>/remove/", partner_staff_remove,
-         name="partner_staff_remove"),
-]
+    row = partner_staff_of(partner, staff)
+    return act(request, run=lambda data: services.partner_staff_remove(actor=request.user, staff=row),
+               success=f"已移除核销人员 {row.user.name}", back=reverse("benefits:partner_detail", args=[partner.uuid]))

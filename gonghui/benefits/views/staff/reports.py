@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
 from django.utils import timezone
 
 from gonghui.core import audit
@@ -16,11 +15,11 @@ from gonghui.core.decorators import staff_required
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.models import Union
 
-from ..access import access_campaign, access_partner, access_union_data
-from ..forms import ReconciliationForm
-from ..models import Campaign, CampaignStatus, Coupon, Lottery, LotteryStatus, Partner
-from ..services import redemption
-from ..services.stats import people_served
+from ... import selectors
+from ...access import access_campaign, access_partner, access_union_data
+from ...forms import ReconciliationForm
+from ...models import Campaign, CampaignStatus, Coupon, Lottery, LotteryStatus, Partner
+from ...selectors import people_served
 
 
 @staff_required
@@ -47,8 +46,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _filtered(request: HttpRequest) -> tuple[QuerySet[Coupon], dict[str, Any]]:
     """Coupons of campaigns the caller can see, narrowed by the report's filters (never widened)."""
     form = ReconciliationForm(request.GET)
-    form.is_valid()
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.cleaned_data if form.is_valid() else {}  # an invalid filter narrows nothing
     qs = Coupon.objects.visible_to(request.user)
     filters: dict[str, Any] = {"start": data.get("start"), "end": data.get("end"), "campaign": None, "partner": None}
     if data.get("campaign"):
@@ -57,15 +55,15 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Coupon], dict[str, Any]]:
     if data.get("partner"):
         filters["partner"] = access_partner(request.user, data["partner"])
         qs = qs.filter(redeemed_partner=filters["partner"])
-    return redemption.redeemed_between(qs, filters["start"], filters["end"]), filters
+    return selectors.redeemed_between(qs, filters["start"], filters["end"]), filters
 
 
 @staff_required
 def reconciliation(request: HttpRequest) -> HttpResponse:
     qs, filters = _filtered(request)
-    rows = redemption.reconciliation(qs)
+    rows = selectors.reconciliation(qs)
     return render(request, "benefits/reconciliation.html", {
-        "section": "benefits", "rows": rows, "totals": redemption.reconciliation_totals(rows), "filters": filters,
+        "section": "benefits", "rows": rows, "totals": selectors.reconciliation_totals(rows), "filters": filters,
         "campaigns": Campaign.objects.visible_to(request.user).exclude(status=CampaignStatus.DRAFT)
         .order_by("-created_at")[:200],
         "query": request.GET.urlencode()})
@@ -75,22 +73,15 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 def reconciliation_export(request: HttpRequest) -> HttpResponse:
     """对账单 .xlsx: a summary sheet (per partner and campaign) and every redemption. Audited."""
     qs, filters = _filtered(request)
-    rows = redemption.reconciliation(qs)
+    rows = selectors.reconciliation(qs)
     content = write_workbook([
-        ("对账汇总", redemption.SUMMARY_HEADER, redemption.summary_rows(rows)),
-        ("核销明细", redemption.DETAIL_HEADER, redemption.detail_rows(qs)),
+        ("对账汇总", selectors.SUMMARY_HEADER, selectors.summary_rows(rows)),
+        ("核销明细", selectors.DETAIL_HEADER, selectors.detail_rows(qs)),
     ], widths={"对账汇总": [30, 30, 24, 10, 14, 14], "核销明细": [20, 20, 28, 22, 28, 12, 24, 14, 14]})
-    audit.record("export.benefits_reconciliation", request=request, detail={
+    audit.record("export.benefits_reconciliation", actor=request.user, detail={
         "rows": sum(r["count"] for r in rows),
         "filters": {k: str(getattr(v, "uuid", v)) for k, v in filters.items() if v}})
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="benefits-reconciliation-{stamp}.xlsx"'
     return response
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/benefits/", overview, name="console"),
-    path("console/benefits/reconciliation/", reconciliation, name="reconciliation"),
-    path("console/benefits/reconciliation.xlsx", reconciliation_export, name="reconciliation_export"),
-]
