@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.core import transitions
+from gonghui.core import transitions, validation
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES
@@ -57,13 +57,13 @@ def received_on(ticket: Ticket) -> date:
 
 
 def clean_text(value: str, *, label: str, field: str, minimum: int = 1, maximum: int = TEXT_MAX) -> str:
-    """Trim and bound a free text. Templates escape it; nothing here is HTML."""
-    text = (value or "").replace("\r\n", "\n").strip()
-    if len(text) < minimum:
-        message = f"请填写{label}" if not text else f"{label}至少{minimum}个字"
+    """A free text cleaned by core.validation.clean_text (lines kept), with a minimum length on top.
+    Templates escape it; nothing here is HTML."""
+    text = validation.clean_text(value, field=field, label=label, max_length=maximum, required=minimum > 0,
+                                 multiline=True)
+    if text and len(text) < minimum:
+        message = f"{label}至少{minimum}个字"
         raise ValidationFailed(message, detail={field: message})
-    if len(text) > maximum:
-        raise ValidationFailed(f"{label}不能超过{maximum}个字", detail={field: f"不能超过{maximum}个字"})
     return text
 
 

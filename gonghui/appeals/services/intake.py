@@ -27,6 +27,7 @@ from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.fields import lookup_index
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.phone import InvalidPhone, normalize_phone
+from gonghui.lib.text import clean_line
 from gonghui.members.models import Member
 from gonghui.unions.models import Employer, Union
 
@@ -117,9 +118,9 @@ def fingerprint(*, phone_index: str | None, kind: str, employer_id: int | None, 
 
 
 def _title(title: str, content: str) -> str:
-    title = " ".join((title or "").split())
+    title = clean_line(title)
     if not title:
-        title = " ".join(content.split())[:30]
+        title = clean_line(content)[:30]
     if len(title) > TITLE_MAX:
         raise ValidationFailed(f"标题不能超过{TITLE_MAX}个字", detail={"title": f"不能超过{TITLE_MAX}个字"})
     return title
@@ -170,7 +171,7 @@ def clean_draft(*, kind: str, title: str = "", content: str, topic: str = "", an
         raise ValidationFailed("群体诉求的涉及人数至少2人", detail={"headcount": "涉及人数至少2人"})
     if not collective:
         headcount = 1
-    location = " ".join((location or "").split())[:200]
+    location = clean_line(location)[:200]
     checked = uploads.check_uploads(list(files or []))
     if kind == Kind.HAZARD:
         if not any(f.is_image for f in checked):
@@ -292,7 +293,7 @@ def ticket_register_call(*, actor: User, phone: str, caller_name: str = "", kind
         from gonghui.accounts.models import User
 
         caller = User.objects.by_phone(phone).filter(is_active=True).first()
-    name = " ".join((caller_name or "").split())[:50] or (member.name if member else getattr(caller, "name", ""))
+    name = clean_line(caller_name)[:50] or (member.name if member else getattr(caller, "name", ""))
     union = responsible_union(member=member, employer=employer, place=place)
     return _create(draft, actor=actor, channel=Channel.HOTLINE, union=union, submitter=caller, member=member,
                    person_name=name, phone=phone, employer=employer)
@@ -339,7 +340,7 @@ def claimant_add(*, actor: User, ticket: Ticket, name: str, phone: str) -> Claim
 
     Preconditions: ``ticket`` gated with write. Raises Conflict when the phone is already listed.
     """
-    name = " ".join((name or "").split())[:50]
+    name = clean_line(name)[:50]
     if not name:
         raise ValidationFailed("请填写诉求人姓名", detail={"name": "请填写姓名"})
     try:

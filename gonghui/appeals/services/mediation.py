@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gonghui.core import audit, transitions
 from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.lib.text import clean_line
 from gonghui.unions.models import Employer
 
 from ..models import MEDIATION_KINDS, Action, Mediation, MediationSession, MediationStatus, Status, Ticket
@@ -40,7 +41,7 @@ def _amount(value: Any, *, field: str) -> Decimal | None:
 
 
 def _name(value: str, *, label: str, field: str, maximum: int) -> str:
-    text = " ".join((value or "").split())
+    text = clean_line(value)
     if not text:
         raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
     return text[:maximum]
@@ -86,8 +87,8 @@ def mediation_add_session(*, actor: User, mediation: Mediation, held_at: datetim
     notes = clean_text(notes, label="调解记录", field="notes", minimum=2)
     with transaction.atomic():
         session = MediationSession.objects.create(
-            mediation=mediation, held_at=held_at, place=" ".join(place.split())[:100],
-            attendees=" ".join(attendees.split())[:300], notes=notes,
+            mediation=mediation, held_at=held_at, place=clean_line(place)[:100],
+            attendees=clean_line(attendees)[:300], notes=notes,
             recorded_by=actor if getattr(actor, "pk", None) else None)
         ticket = mediation.ticket
         count = mediation.sessions.count()
