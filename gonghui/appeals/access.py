@@ -9,22 +9,20 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from gonghui.core.errors import NotFound
-from gonghui.core.scope import DATA_ROLES, gate, scope_of
+from gonghui.core.scope import DATA_ROLES, gate, owned, scope_of
+from gonghui.lib.text import parse_uuid
 
 from .models import HOP_ACTIONS, Attachment, Ticket, TicketEvent
 
 TICKET_RELATED = ("union__parent", "handler", "employer", "member", "submitter", "replied_by", "repeat_of")
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
+def _worker(user: Any) -> Any:
+    """The account a worker acts as (None for an anonymous caller: nothing is theirs)."""
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 def access_ticket(user: Any, key: Any, *, write: bool = False) -> Ticket:
@@ -34,12 +32,7 @@ def access_ticket(user: Any, key: Any, *, write: bool = False) -> Ticket:
 
 def own_ticket(user: Any, key: Any) -> Ticket:
     """The signed-in worker's own ticket, else NotFound (someone else's is "not found" too)."""
-    found = _uuid(key)
-    ticket = (Ticket.objects.of_worker(user).select_related(*TICKET_RELATED).filter(uuid=found).first()
-              if found else None)
-    if ticket is None:
-        raise NotFound()
-    return ticket
+    return owned(Ticket.objects.select_related(*TICKET_RELATED), owner=_worker(user), via="submitter", uuid=key)
 
 
 def ticket_for(user: Any, key: Any) -> tuple[Ticket, bool]:
@@ -54,7 +47,7 @@ def ticket_for(user: Any, key: Any) -> tuple[Ticket, bool]:
 
 def access_attachment(user: Any, key: Any) -> Attachment:
     """An attachment of a ticket the caller may see as staff, or of the worker's own ticket."""
-    found = _uuid(key)
+    found = parse_uuid(key)
     if found is None:
         raise NotFound()
     qs = Attachment.objects.select_related("ticket__union")
@@ -62,10 +55,7 @@ def access_attachment(user: Any, key: Any) -> Attachment:
         attachment = qs.visible_to(user).filter(uuid=found).first()
         if attachment is not None:
             return attachment
-    attachment = qs.filter(uuid=found, ticket__in=Ticket.objects.of_worker(user)).first()
-    if attachment is None:
-        raise NotFound()
-    return attachment
+    return owned(qs, owner=_worker(user), via="ticket__submitter", uuid=found)
 
 
 def handling_union_ids(ticket: Ticket) -> set[int]:

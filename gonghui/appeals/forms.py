@@ -1,12 +1,14 @@
-"""Forms of the appeals pages: parsing only; the rules live in the services."""
+"""Forms of the appeals pages: parsing only; the rules live in the services.
+
+Every action validates its form through core.actions.act: what does not parse (a bad UUID, an
+unknown choice, a text over its length) is a message and never reaches a service.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
-from .models import Kind, Rating, Tier, Topic
+from .models import Kind, Rating, Stage, Tier, Topic
 
 TEXTAREA = forms.Textarea(attrs={"rows": 5, "maxlength": 2000})
 
@@ -77,8 +79,17 @@ class AssignForm(forms.Form):
     note = forms.CharField(label="交办意见", max_length=500, required=False)
 
 
+class BulkAssignForm(forms.Form):
+    """批量交办: the ticket keys come from request.POST.getlist("tickets")."""
+
+    union = forms.UUIDField(label="交办单位", required=False)
+    handler = forms.UUIDField(label="经办人", required=False)
+    note = forms.CharField(label="交办意见", max_length=500, required=False)
+
+
 class TransferForm(forms.Form):
-    union = forms.UUIDField(label="转办单位", error_messages={"required": "请先搜索并选择转办单位"})
+    union = forms.UUIDField(label="转办单位", error_messages={"required": "请先搜索并选择转办单位",
+                                                              "invalid": "请先搜索并选择转办单位"})
     reason = forms.CharField(label="转办原因", max_length=500, required=False)
 
 
@@ -89,6 +100,13 @@ class CloseForm(forms.Form):
 class ClaimantForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50, required=False)
     phone = forms.CharField(label="手机号码", max_length=20, required=False)
+
+
+class AttachForm(forms.Form):
+    """Staff's files: request.FILES.getlist("files"); the stage defaults to 办理材料."""
+
+    stage = forms.ChoiceField(label="材料类别", choices=[("", "办理材料"), (Stage.REPLY, "办理材料"),
+                                                         (Stage.MEDIATION, "调解文书")], required=False)
 
 
 class RateForm(forms.Form):
@@ -115,14 +133,9 @@ class SessionForm(forms.Form):
 
 
 class ConcludeForm(forms.Form):
-    result = forms.ChoiceField(label="调解结果", choices=[("succeeded", "调解成功"), ("failed", "调解不成")])
+    result = forms.ChoiceField(label="调解结果", choices=[("succeeded", "调解成功"), ("failed", "调解不成")],
+                               error_messages={"required": "请选择调解结果", "invalid_choice": "请选择调解结果"})
     outcome = forms.CharField(label="结果说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     agreed_amount = forms.DecimalField(label="协议金额（元）", required=False, max_digits=12, decimal_places=2,
                                        min_value=0)
     arbitration_body = forms.CharField(label="移送仲裁机构", max_length=100, required=False)
-
-
-def values(form: forms.Form) -> dict[str, Any]:
-    """The cleaned data of a form that only has optional fields (validation is the service's)."""
-    form.is_valid()
-    return {name: form.cleaned_data.get(name) for name in form.fields}

@@ -65,11 +65,11 @@ class TicketListOut(Schema):
     uuid: UUID
     number: str
     kind: str
-    kind_label: str
+    kind_label: str = Field(..., alias="get_kind_display")
     topic: str
     title: str
     status: str
-    status_label: str
+    status_label: str = Field(..., alias="get_status_display")
     tier: str
     due_on: date
     remaining_workdays: int | None = Field(None, description="距办理期限的工作日数（负数为已超期）；已办结为空")
@@ -79,18 +79,10 @@ class TicketListOut(Schema):
     repeat_count: int
     union: UnionRef
     handler: str | None
-    asker: str = Field(..., description="诉求人（脱敏；匿名建议为“匿名”）")
+    asker: str = Field(..., alias="asker_masked", description="诉求人（脱敏；匿名建议为“匿名”）")
     created_at: datetime
     closed_at: datetime | None
     rating: str
-
-    @staticmethod
-    def resolve_kind_label(obj: Ticket) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_status_label(obj: Ticket) -> str:
-        return obj.get_status_display()
 
     @staticmethod
     def resolve_remaining_workdays(obj: Ticket) -> int | None:
@@ -100,12 +92,10 @@ class TicketListOut(Schema):
     def resolve_handler(obj: Ticket) -> str | None:
         return obj.handler.name if obj.handler_id else None
 
-    @staticmethod
-    def resolve_asker(obj: Ticket) -> str:
-        return obj.asker_masked
-
 
 class TicketOut(TicketListOut):
+    # The asker as this caller may see them (ticket_payload), not always the masked name.
+    asker: str = Field(..., description="诉求人（脱敏；匿名建议为“匿名”）")
     content: str
     channel: str
     anonymous: bool
@@ -124,9 +114,9 @@ class TicketOut(TicketListOut):
     reopen_count: int
     can_reopen: bool
     repeat_of: str | None = Field(None, description="此前已办结的同一事项的工单编号")
-    events: list[EventOut]
-    attachments: list[AttachmentOut]
-    mediation: MediationOut | None
+    events: list[EventOut] = Field(..., alias="events_payload")
+    attachments: list[AttachmentOut] = Field(..., alias="attachments_payload")
+    mediation: MediationOut | None = Field(..., alias="mediation_payload")
 
     @staticmethod
     def resolve_asker(obj: Ticket) -> str:
@@ -149,18 +139,6 @@ class TicketOut(TicketListOut):
     @staticmethod
     def resolve_repeat_of(obj: Ticket) -> str | None:
         return obj.repeat_of.number if obj.repeat_of_id else None
-
-    @staticmethod
-    def resolve_events(obj: Ticket) -> list[dict[str, Any]]:
-        return obj.events_payload
-
-    @staticmethod
-    def resolve_attachments(obj: Ticket) -> list[dict[str, Any]]:
-        return obj.attachments_payload
-
-    @staticmethod
-    def resolve_mediation(obj: Ticket) -> dict[str, Any] | None:
-        return obj.mediation_payload
 
 
 def _attachment(item: Attachment) -> dict[str, Any]:
@@ -294,17 +272,9 @@ class ClaimantIn(Schema):
 
 
 class ClaimantOut(Schema):
-    name: str
-    phone: str
+    name: str = Field(..., alias="masked_name")
+    phone: str = Field(..., alias="masked_phone")
     member: bool
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return obj.masked_name
-
-    @staticmethod
-    def resolve_phone(obj: Any) -> str:
-        return obj.masked_phone
 
     @staticmethod
     def resolve_member(obj: Any) -> bool:
@@ -397,26 +367,14 @@ class BoardOut(Schema):
     uuid: UUID
     number: str
     kind: str
-    kind_label: str
+    kind_label: str = Field(..., alias="get_kind_display")
     title: str
     content: str
-    asker: str
-    union: str
+    asker: str = Field(..., alias="asker_masked")
+    union: str = Field(..., alias="union.name")
     reply: str
     created_at: datetime
     closed_at: datetime | None
-
-    @staticmethod
-    def resolve_kind_label(obj: Ticket) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_asker(obj: Ticket) -> str:
-        return obj.asker_masked
-
-    @staticmethod
-    def resolve_union(obj: Ticket) -> str:
-        return obj.union.name
 
 
 class PhoneOut(Schema):

@@ -5,7 +5,6 @@ no parameter can widen it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,7 +14,9 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from gonghui.core.errors import NotFound
 from gonghui.core.scope import scope_of
+from gonghui.lib.text import parse_uuid
 from gonghui.lib.workdays import add_workdays
 from gonghui.unions.models import Union
 
@@ -24,13 +25,6 @@ from .services.common import warn_workdays
 from .services.deadlines import remaining_workdays
 
 STATUS_FILTERS = {"open": "办理中（全部未办结）", **dict(Status.choices), "all": "全部"}
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _day(value: Any) -> date | None:
@@ -312,3 +306,12 @@ def board(*, kind: str = "", q: str = "") -> QuerySet[Ticket]:
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q))
     return qs.order_by("-closed_at", "-id")
+
+
+def board_ticket(key: Any) -> Ticket:
+    """One ticket of the public message board, else NotFound (a bad key too)."""
+    found = parse_uuid(key)
+    ticket = board().filter(uuid=found).first() if found else None
+    if ticket is None:
+        raise NotFound("该留言不存在或未公开")
+    return ticket

@@ -104,7 +104,7 @@ def call_create(request: HttpRequest, payload: CallIn) -> Status:
         actor=request.user, phone=payload.phone, caller_name=payload.caller_name, kind=payload.kind,
         content=payload.content, title=payload.title, topic=payload.topic, employer=employer,
         place=_union(payload.place, field="place"), collective=payload.collective, headcount=payload.headcount,
-        location=payload.location, request=request)
+        location=payload.location)
     return Status(200 if result.linked else 201, {"linked": result.linked, "ticket": _after(result.ticket, request)})
 
 
@@ -118,7 +118,7 @@ def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> dict[str, Any]:
         try:
             ticket = access_ticket(request.user, key, write=True)
             handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler,
-                                   note=payload.note, request=request)
+                                   note=payload.note)
             done += 1
         except DomainError as exc:
             failed.append({"ticket": key, "code": exc.code, "message": exc.message})
@@ -129,8 +129,7 @@ def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> dict[str, Any]:
 def ticket_accept(request: HttpRequest, key: UUID, payload: AcceptIn | None = None) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     data = payload or AcceptIn()
-    handling.ticket_accept(actor=request.user, ticket=ticket, tier=data.tier, topic=data.topic, note=data.note,
-                           request=request)
+    handling.ticket_accept(actor=request.user, ticket=ticket, tier=data.tier, topic=data.topic, note=data.note)
     return _detail(ticket, request)
 
 
@@ -139,15 +138,14 @@ def ticket_assign(request: HttpRequest, key: UUID, payload: AssignIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handler = _handler(payload.handler)
     union = _union(payload.union) or (None if handler is not None else ticket.union)
-    handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler, note=payload.note,
-                           request=request)
+    handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler, note=payload.note)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/escalate", response=TicketOut, summary="上报（上级工会，须说明原因）")
 def ticket_escalate(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    handling.ticket_escalate(actor=request.user, ticket=ticket, reason=payload.reason, request=request)
+    handling.ticket_escalate(actor=request.user, ticket=ticket, reason=payload.reason)
     return _after(ticket, request)
 
 
@@ -155,51 +153,49 @@ def ticket_escalate(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticke
 def ticket_transfer(request: HttpRequest, key: UUID, payload: TransferIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=_union(payload.union),
-                             reason=payload.reason, request=request)
+                             reason=payload.reason)
     return _after(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/supervise", response=TicketOut, summary="督办（上级工会）")
 def ticket_supervise(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    handling.ticket_supervise(actor=request.user, ticket=ticket, note=payload.note, request=request)
+    handling.ticket_supervise(actor=request.user, ticket=ticket, note=payload.note)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/classify", response=TicketOut, summary="定级（办理时限档次、问题类别）")
 def ticket_classify(request: HttpRequest, key: UUID, payload: ClassifyIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    handling.ticket_classify(actor=request.user, ticket=ticket, tier=payload.tier, topic=payload.topic,
-                             request=request)
+    handling.ticket_classify(actor=request.user, ticket=ticket, tier=payload.tier, topic=payload.topic)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/close", response=TicketOut, summary="答复并办结")
 def ticket_close(request: HttpRequest, key: UUID, payload: CloseIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    handling.ticket_close(actor=request.user, ticket=ticket, reply=payload.reply, request=request)
+    handling.ticket_close(actor=request.user, ticket=ticket, reply=payload.reply)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/follow-up", response=TicketOut, summary="回访记录（可记录回访满意度）")
 def ticket_follow_up(request: HttpRequest, key: UUID, payload: FollowUpIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    handling.ticket_follow_up(actor=request.user, ticket=ticket, note=payload.note, rating=payload.rating,
-                              request=request)
+    handling.ticket_follow_up(actor=request.user, ticket=ticket, note=payload.note, rating=payload.rating)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/unpublish", response=TicketOut, summary="取消在留言板公开（须说明原因）")
 def ticket_unpublish(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=payload.reason, request=request)
+    handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=payload.reason)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/link-call", response=TicketOut, summary="来电记为该工单的重复来件")
 def ticket_link_call(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
-    intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel="hotline", request=request)
+    intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel="hotline")
     return _detail(ticket, request)
 
 
@@ -208,7 +204,7 @@ def ticket_phone(request: HttpRequest, key: UUID) -> dict[str, str]:
     ticket = access_ticket(request.user, key)
     if not sees_identity(request.user, ticket):
         raise Forbidden("只有承办单位可以查看诉求人的联系方式")
-    audit.record("ticket.reveal_phone", actor=request.user, request=request, obj=ticket,
+    audit.record("ticket.reveal_phone", actor=request.user, obj=ticket,
                  detail={"number": ticket.number})
     return {"phone": ticket.phone or ""}
 
@@ -222,8 +218,7 @@ def claimant_list(request: HttpRequest, key: UUID) -> list[Any]:
 @router.post("/tickets/{uuid:key}/claimants", response={201: ClaimantOut}, summary="增加诉求人（群体诉求）")
 def claimant_create(request: HttpRequest, key: UUID, payload: ClaimantIn) -> Status:
     ticket = access_ticket(request.user, key, write=True)
-    return Status(201, intake.claimant_add(actor=request.user, ticket=ticket, name=payload.name, phone=payload.phone,
-                                           request=request))
+    return Status(201, intake.claimant_add(actor=request.user, ticket=ticket, name=payload.name, phone=payload.phone))
 
 
 def _mediation(ticket: Ticket) -> Mediation:
@@ -238,7 +233,7 @@ def mediation_open(request: HttpRequest, key: UUID, payload: MediationIn) -> Sta
     ticket = access_ticket(request.user, key, write=True)
     mediations.mediation_open(actor=request.user, ticket=ticket, applicant=payload.applicant,
                               respondent=payload.respondent, claim=payload.claim, claim_amount=payload.claim_amount,
-                              respondent_employer=ticket.employer, request=request)
+                              respondent_employer=ticket.employer)
     return Status(201, _detail(ticket, request))
 
 
@@ -246,8 +241,7 @@ def mediation_open(request: HttpRequest, key: UUID, payload: MediationIn) -> Sta
 def mediation_session(request: HttpRequest, key: UUID, payload: SessionIn) -> Status:
     ticket = access_ticket(request.user, key, write=True)
     mediations.mediation_add_session(actor=request.user, mediation=_mediation(ticket), held_at=payload.held_at,
-                                     notes=payload.notes, place=payload.place, attendees=payload.attendees,
-                                     request=request)
+                                     notes=payload.notes, place=payload.place, attendees=payload.attendees)
     return Status(201, _detail(ticket, request))
 
 
@@ -257,7 +251,7 @@ def mediation_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> 
     ticket = access_ticket(request.user, key, write=True)
     mediations.mediation_conclude(actor=request.user, mediation=_mediation(ticket), succeeded=payload.succeeded,
                                   outcome=payload.outcome, agreed_amount=payload.agreed_amount,
-                                  arbitration_body=payload.arbitration_body, request=request)
+                                  arbitration_body=payload.arbitration_body)
     return _detail(ticket, request)
 
 

@@ -16,6 +16,7 @@ from ..access import access_attachment, own_ticket, ticket_for
 from ..models import Channel, Kind, Stage, Ticket
 from ..schemas import BoardOut, NoteIn, RateIn, ReasonIn, SubmitIn, SubmitOut, TicketListOut, TicketOut, ticket_payload
 from ..selectors import board as board_query
+from ..selectors import board_ticket
 from ..services import handling, intake
 from .router import router
 
@@ -56,8 +57,7 @@ def ticket_submit(request: HttpRequest, payload: Form[SubmitIn],
         actor=request.user, kind=payload.kind, title=payload.title, content=payload.content, topic=payload.topic,
         employer=_public_employer(payload.employer), place=_public_union(payload.place), location=payload.location,
         latitude=payload.latitude, longitude=payload.longitude, anonymous=payload.anonymous, public=payload.public,
-        collective=payload.collective, headcount=payload.headcount, files=list(files or []), channel=Channel.API,
-        request=request)
+        collective=payload.collective, headcount=payload.headcount, files=list(files or []), channel=Channel.API)
     body = {"linked": result.linked, "ticket": _detail(result.ticket, request, as_staff=False)}
     return Status(200 if result.linked else 201, body)
 
@@ -77,31 +77,28 @@ def ticket_get(request: HttpRequest, key: UUID) -> Ticket:
 @router.post("/tickets/{uuid:key}/rate", response=TicketOut, summary="评价（满意/基本满意/不满意）")
 def ticket_rate(request: HttpRequest, key: UUID, payload: RateIn) -> Ticket:
     ticket = own_ticket(request.user, key)
-    handling.ticket_rate(actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment,
-                         request=request)
+    handling.ticket_rate(actor=request.user, ticket=ticket, rating=payload.rating, comment=payload.comment)
     return _detail(ticket, request, as_staff=False)
 
 
 @router.post("/tickets/{uuid:key}/reopen", response=TicketOut, summary="不满意，申请重新办理（限一次）")
 def ticket_reopen(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
     ticket = own_ticket(request.user, key)
-    handling.ticket_reopen(actor=request.user, ticket=ticket, reason=payload.reason, request=request)
+    handling.ticket_reopen(actor=request.user, ticket=ticket, reason=payload.reason)
     return _detail(ticket, request, as_staff=False)
 
 
 @router.post("/tickets/{uuid:key}/withdraw", response=TicketOut, summary="撤回诉求")
 def ticket_withdraw(request: HttpRequest, key: UUID, payload: ReasonIn | None = None) -> Ticket:
     ticket = own_ticket(request.user, key)
-    handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=payload.reason if payload else "",
-                             request=request)
+    handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=payload.reason if payload else "")
     return _detail(ticket, request, as_staff=False)
 
 
 @router.post("/tickets/{uuid:key}/more", response=TicketOut, summary="补充说明/催办（记为重复来件）")
 def ticket_more(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
     ticket = own_ticket(request.user, key)
-    intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel=Channel.API,
-                             request=request)
+    intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel=Channel.API)
     return _detail(ticket, request, as_staff=False)
 
 
@@ -117,7 +114,7 @@ def ticket_attach(request: HttpRequest, key: UUID, files: File[list[UploadedFile
         stage = stage if stage in (Stage.REPLY, Stage.MEDIATION) else Stage.REPLY
     else:
         stage = Stage.INTAKE
-    intake.attachment_add(actor=request.user, ticket=ticket, files=list(files), stage=stage, request=request)
+    intake.attachment_add(actor=request.user, ticket=ticket, files=list(files), stage=stage)
     return Status(201, _detail(ticket, request, as_staff=as_staff))
 
 
@@ -142,7 +139,4 @@ def board_list(request: HttpRequest, kind: str = "", q: str = ""):  # noqa: ANN2
 
 @router.get("/board/{uuid:key}", auth=None, response=BoardOut, summary="留言板详情")
 def board_get(request: HttpRequest, key: UUID) -> Ticket:
-    ticket = board_query().filter(uuid=key).first()
-    if ticket is None:
-        raise NotFound("该留言不存在或未公开")
-    return ticket
+    return board_ticket(key)

@@ -11,22 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.core import audit
-from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.core import transitions, validation
+from gonghui.core.errors import ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES
 from gonghui.lib.workdays import add_workdays
 from gonghui.unions.models import Union
 
 from ..models import Ticket, TicketEvent, Tier
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 DEFAULT_DEADLINE_DAYS = {Tier.NORMAL.value: 5, Tier.HARD.value: 15, Tier.COMPLEX.value: 30}
 DEFAULT_WARN_WORKDAYS = 1
@@ -56,13 +57,13 @@ def received_on(ticket: Ticket) -> date:
 
 
 def clean_text(value: str, *, label: str, field: str, minimum: int = 1, maximum: int = TEXT_MAX) -> str:
-    """Trim and bound a free text. Templates escape it; nothing here is HTML."""
-    text = (value or "").replace("\r\n", "\n").strip()
-    if len(text) < minimum:
-        message = f"请填写{label}" if not text else f"{label}至少{minimum}个字"
+    """A free text cleaned by core.validation.clean_text (lines kept), with a minimum length on top.
+    Templates escape it; nothing here is HTML."""
+    text = validation.clean_text(value, field=field, label=label, max_length=maximum, required=minimum > 0,
+                                 multiline=True)
+    if text and len(text) < minimum:
+        message = f"{label}至少{minimum}个字"
         raise ValidationFailed(message, detail={field: message})
-    if len(text) > maximum:
-        raise ValidationFailed(f"{label}不能超过{maximum}个字", detail={field: f"不能超过{maximum}个字"})
     return text
 
 
@@ -130,27 +131,24 @@ def event(ticket: Ticket, action: str, *, actor: Any = None, note: str = "", fro
         from_union=from_union, to_union=to_union, handler=handler, shown_to_worker=shown)
 
 
-def transition(ticket: Ticket, *, actor: Any, action: str, expect: Iterable[str], guard: dict[str, Any] | None = None,
-               changes: dict[str, Any], note: str = "", from_union: Union | None = None,
-               to_union: Union | None = None, handler: Any = None, shown: bool = True,
-               request: HttpRequest | None = None, audit_union: Union | None = None,
-               detail: dict[str, Any] | None = None) -> Ticket:
+def transition(ticket: Ticket, *, actor: User | None, action: str, expect: Iterable[str],
+               guard: dict[str, Any] | None = None, changes: dict[str, Any], note: str = "",
+               from_union: Union | None = None, to_union: Union | None = None, handler: User | None = None,
+               shown: bool = True, audit_union: Union | None = None, detail: dict[str, Any] | None = None) -> Ticket:
     """Apply ``changes`` to ``ticket`` if it is still in one of the ``expect`` statuses (and matches
-    ``guard``), then write the timeline row and the audit row.
+    ``guard``), then write the timeline row and the audit row (core.transitions.transition).
 
-    Preconditions: inside the caller's transaction. Raises Conflict when someone else changed the
-    ticket first (a double click, two staff at once, the deadline job).
+    A ``status`` among ``changes`` is the new state. The audit row never names the author of an
+    anonymous suggestion, nor keeps where it came from. Preconditions: inside the caller's
+    transaction. Raises Conflict when someone else changed the ticket first (a double click, two
+    staff at once, the deadline job).
     """
-    now = timezone.now()
-    condition = Q(pk=ticket.pk, status__in=list(expect)) & Q(**(guard or {}))
-    if not Ticket.objects.filter(condition).update(updated_at=now, **changes):
-        raise Conflict("该工单的状态已变化，请刷新后重试")
-    ticket.updated_at = now
-    for name, value in changes.items():
-        setattr(ticket, name, value)
-    event(ticket, action, actor=actor, note=note, from_union=from_union, to_union=to_union, handler=handler,
-          shown=shown)
+    rest = {name: value for name, value in changes.items() if name != "status"}
     who, label = audited_actor(ticket, actor)
-    audit.record(f"ticket.{action}", actor=who, request=None if label == ANONYMOUS_LABEL else request, obj=ticket,
-                 union=audit_union or ticket.union, label=label, detail={"number": ticket.number, **(detail or {})})
-    return ticket
+    return transitions.transition(
+        ticket, to=changes.get("status"), from_=list(expect), guard=guard, changes=rest,
+        message="该工单的状态已变化，请刷新后重试", code="conflict",
+        history=lambda _before: event(ticket, action, actor=actor, note=note, from_union=from_union,
+                                      to_union=to_union, handler=handler, shown=shown),
+        audit=f"ticket.{action}", actor=who, union=audit_union, label=label,
+        anonymous=label == ANONYMOUS_LABEL, detail={"number": ticket.number, **(detail or {})})

@@ -9,10 +9,9 @@ then makes one guarded update with its timeline and audit rows (common.transitio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import events
@@ -42,6 +41,9 @@ from .common import (
 from .intake import nearest_staffed
 
 # --- Who may do what ------------------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 
 def can_work_on(user: Any, ticket: Ticket) -> bool:
@@ -111,8 +113,8 @@ def _tier_and_topic(ticket: Ticket, tier: str | None, topic: str | None) -> dict
     return changes
 
 
-def ticket_accept(*, actor: Any, ticket: Ticket, tier: str | None = None, topic: str | None = None,
-                  note: str = "", request: HttpRequest | None = None) -> Ticket:
+def ticket_accept(*, actor: User, ticket: Ticket, tier: str | None = None, topic: str | None = None,
+                  note: str = "") -> Ticket:
     """受理: the actor becomes the handler (pending → processing), optionally setting the tier.
 
     Preconditions: gated with write.
@@ -124,7 +126,7 @@ def ticket_accept(*, actor: Any, ticket: Ticket, tier: str | None = None, topic:
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.ACCEPT, expect=[Status.PENDING],
                    guard={"union_id": ticket.union_id}, changes=changes, handler=actor,
-                   note=clean_note(note) or f"{ticket.union.name}已受理", request=request,
+                   note=clean_note(note) or f"{ticket.union.name}已受理",
                    detail={"tier": ticket.tier})
         tell_worker(ticket, "您的诉求已受理", f"工单{ticket.number}由{ticket.union.name}办理")
     return ticket
@@ -140,8 +142,8 @@ def handler_unit(handler: Any, owner: Union) -> Union:
     return owner if deepest.union_id == owner.pk else Union.objects.get(pk=deepest.union_id)
 
 
-def ticket_assign(*, actor: Any, ticket: Ticket, to_union: Union | None, handler: Any = None, note: str = "",
-                  request: HttpRequest | None = None) -> Ticket:
+def ticket_assign(*, actor: User, ticket: Ticket, to_union: Union | None, handler: User | None = None,
+                  note: str = "") -> Ticket:
     """交办: hand the ticket down to a union below the owner, and/or to a handler (经办人).
 
     Preconditions: gated with write; ``to_union`` is the owner or below it (None: the handler's
@@ -172,13 +174,13 @@ def ticket_assign(*, actor: Any, ticket: Ticket, to_union: Union | None, handler
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.ASSIGN, expect=OPEN_STATUSES,
                    guard={"union_id": old.pk}, changes=changes, note=f"{text}。{note}" if note else text,
-                   from_union=old, to_union=to_union, handler=handler, shown=moved, request=request,
+                   from_union=old, to_union=to_union, handler=handler, shown=moved,
                    audit_union=old, detail={"to_union": str(to_union.uuid), "handler": getattr(handler, "pk", None)})
         tell_unit(ticket, f"交办工单：{ticket.number}", f"{old.name}交办：{ticket.title}", skip=actor)
     return ticket
 
 
-def ticket_escalate(*, actor: Any, ticket: Ticket, reason: str, request: HttpRequest | None = None) -> Ticket:
+def ticket_escalate(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
     """上报: hand the ticket up to the owner's parent union, with the reason. It waits there to be accepted."""
     _must_be_open(ticket)
     parent = ticket.union.parent
@@ -191,14 +193,13 @@ def ticket_escalate(*, actor: Any, ticket: Ticket, reason: str, request: HttpReq
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.ESCALATE, expect=OPEN_STATUSES, guard={"union_id": old.pk},
                    changes={"union": parent, "handler": None, "status": Status.PENDING},
-                   note=f"上报至{parent.name}：{reason}", from_union=old, to_union=parent, request=request,
+                   note=f"上报至{parent.name}：{reason}", from_union=old, to_union=parent,
                    audit_union=old, detail={"to_union": str(parent.uuid)})
         tell_unit(ticket, f"下级上报工单：{ticket.number}", f"{old.name}上报：{reason}")
     return ticket
 
 
-def ticket_transfer(*, actor: Any, ticket: Ticket, to_union: Union, reason: str,
-                    request: HttpRequest | None = None) -> Ticket:
+def ticket_transfer(*, actor: User, ticket: Ticket, to_union: Union, reason: str) -> Ticket:
     """转办: hand the ticket to another branch (the worker's union elsewhere, the place it happened).
 
     Any active union may receive it (the tree is public); the nearest one with staff takes it. The
@@ -216,13 +217,13 @@ def ticket_transfer(*, actor: Any, ticket: Ticket, to_union: Union, reason: str,
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.TRANSFER, expect=OPEN_STATUSES, guard={"union_id": old.pk},
                    changes={"union": target, "handler": None, "status": Status.PENDING},
-                   note=f"转办至{target.name}{via}：{reason}", from_union=old, to_union=target, request=request,
+                   note=f"转办至{target.name}{via}：{reason}", from_union=old, to_union=target,
                    audit_union=old, detail={"to_union": str(target.uuid)})
         tell_unit(ticket, f"转办工单：{ticket.number}", f"{old.name}转来：{reason}")
     return ticket
 
 
-def ticket_supervise(*, actor: Any, ticket: Ticket, note: str, request: HttpRequest | None = None) -> Ticket:
+def ticket_supervise(*, actor: User, ticket: Ticket, note: str) -> Ticket:
     """督办: an upper level presses for a ticket; its priority rises and the handler is told.
 
     Preconditions: gated with write; ``actor`` works at a union above the owner (else Forbidden).
@@ -236,13 +237,12 @@ def ticket_supervise(*, actor: Any, ticket: Ticket, note: str, request: HttpRequ
         transition(ticket, actor=actor, action=Action.SUPERVISE, expect=OPEN_STATUSES,
                    guard={"supervised_count": ticket.supervised_count},
                    changes={"priority": priority, "supervised_count": ticket.supervised_count + 1},
-                   note=f"上级工会督办：{note}", request=request, detail={"priority": priority})
+                   note=f"上级工会督办：{note}", detail={"priority": priority})
         tell_unit(ticket, f"【督办】工单{ticket.number}", note)
     return ticket
 
 
-def ticket_classify(*, actor: Any, ticket: Ticket, tier: str | None = None, topic: str | None = None,
-                    request: HttpRequest | None = None) -> Ticket:
+def ticket_classify(*, actor: User, ticket: Ticket, tier: str | None = None, topic: str | None = None) -> Ticket:
     """定级: set the deadline tier (the due date is recomputed from the day received) and the topic."""
     _must_be_open(ticket)
     changes = _tier_and_topic(ticket, tier, topic)
@@ -252,11 +252,11 @@ def ticket_classify(*, actor: Any, ticket: Ticket, tier: str | None = None, topi
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.CLASSIFY, expect=OPEN_STATUSES, changes=changes,
                    note=f"办理时限：{label}，问题类别：{Topic(changes.get('topic', ticket.topic)).label}",
-                   shown=False, request=request, detail={k: str(v) for k, v in changes.items()})
+                   shown=False, detail={k: str(v) for k, v in changes.items()})
     return ticket
 
 
-def ticket_close(*, actor: Any, ticket: Ticket, reply: str, request: HttpRequest | None = None) -> Ticket:
+def ticket_close(*, actor: User, ticket: Ticket, reply: str) -> Ticket:
     """答复办结: the reply goes to the worker and the ticket closes; on time if closed by the due date.
 
     Preconditions: gated with write. A ticket closed straight from pending is accepted by the closer.
@@ -271,14 +271,13 @@ def ticket_close(*, actor: Any, ticket: Ticket, reply: str, request: HttpRequest
         changes["accepted_at"] = now
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.CLOSE, expect=OPEN_STATUSES, guard={"union_id": ticket.union_id},
-                   changes=changes, note=reply, request=request, detail={"on_time": on_time})
+                   changes=changes, note=reply, detail={"on_time": on_time})
         tell_worker(ticket, "您的诉求已办结，请评价", f"工单{ticket.number}：{reply[:60]}")
         events.publish("appeals.ticket_closed", ticket_id=ticket.pk, union_id=ticket.union_id, on_time=on_time)
     return ticket
 
 
-def ticket_follow_up(*, actor: Any, ticket: Ticket, note: str, rating: str = "",
-                     request: HttpRequest | None = None) -> Ticket:
+def ticket_follow_up(*, actor: User, ticket: Ticket, note: str, rating: str = "") -> Ticket:
     """回访: staff record a call back to the worker after closing. When the worker has not rated the
     ticket, the satisfaction they gave on the phone may be recorded (回访满意度) — once, guarded like
     the worker's own rating."""
@@ -297,13 +296,13 @@ def ticket_follow_up(*, actor: Any, ticket: Ticket, note: str, rating: str = "",
     text = note + (f"（回访满意度：{Rating(rating).label}）" if rating else "")
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.FOLLOW_UP, expect=[Status.CLOSED], guard=guard,
-                   changes=changes, note=text, shown=False, request=request, detail={"rating": rating})
+                   changes=changes, note=text, shown=False, detail={"rating": rating})
         if rating:
             events.publish("appeals.ticket_rated", ticket_id=ticket.pk, union_id=ticket.union_id, rating=rating)
     return ticket
 
 
-def ticket_unpublish(*, actor: Any, ticket: Ticket, reason: str, request: HttpRequest | None = None) -> Ticket:
+def ticket_unpublish(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
     """取消公开: take a ticket off the public message board (personal details in the text, abuse …).
 
     Preconditions: gated with write. The worker is told why.
@@ -313,7 +312,7 @@ def ticket_unpublish(*, actor: Any, ticket: Ticket, reason: str, request: HttpRe
     reason = clean_note(reason, label="取消公开的原因", required=True)
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.UNPUBLISH, expect=Status.values, guard={"public": True},
-                   changes={"public": False}, note=f"不在留言板公开：{reason}", request=request)
+                   changes={"public": False}, note=f"不在留言板公开：{reason}")
         tell_worker(ticket, "您的诉求不在留言板公开", reason)
     return ticket
 
@@ -326,8 +325,7 @@ def _own(actor: Any, ticket: Ticket) -> None:
         raise NotFound()
 
 
-def ticket_rate(*, actor: Any, ticket: Ticket, rating: str, comment: str = "",
-                request: HttpRequest | None = None) -> Ticket:
+def ticket_rate(*, actor: User, ticket: Ticket, rating: str, comment: str = "") -> Ticket:
     """The worker rates the closing once: 满意 / 基本满意 / 不满意 (guarded: rating still empty)."""
     _own(actor, ticket)
     if ticket.status != Status.CLOSED:
@@ -340,7 +338,7 @@ def ticket_rate(*, actor: Any, ticket: Ticket, rating: str, comment: str = "",
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.RATE, expect=[Status.CLOSED], guard={"rating": ""},
                    changes={"rating": rating, "rating_comment": comment, "rated_at": timezone.now()},
-                   note=Rating(rating).label + (f"：{comment}" if comment else ""), request=request,
+                   note=Rating(rating).label + (f"：{comment}" if comment else ""),
                    detail={"rating": rating})
         if rating == Rating.DISSATISFIED:
             tell_unit(ticket, f"职工对工单{ticket.number}不满意", comment or "请回访了解情况")
@@ -352,7 +350,7 @@ def can_reopen(ticket: Ticket) -> bool:
     return ticket.status == Status.CLOSED and ticket.rating == Rating.DISSATISFIED and ticket.reopen_count == 0
 
 
-def ticket_reopen(*, actor: Any, ticket: Ticket, reason: str, request: HttpRequest | None = None) -> Ticket:
+def ticket_reopen(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
     """Not satisfied: the worker sends the ticket back once. It is processed again by the same unit
     and handler with a fresh deadline; the rating is cleared for the next closing (the timeline keeps it).
     The CheckConstraint ``ticket_reopen_once`` holds the "once" even against a racing request.
@@ -370,18 +368,18 @@ def ticket_reopen(*, actor: Any, ticket: Ticket, reason: str, request: HttpReque
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.REOPEN, expect=[Status.CLOSED],
                    guard={"reopen_count": 0, "rating": Rating.DISSATISFIED}, changes=changes,
-                   note=f"职工申请重新办理：{reason}", request=request)
+                   note=f"职工申请重新办理：{reason}")
         tell_unit(ticket, f"工单{ticket.number}重新办理", reason)
     return ticket
 
 
-def ticket_withdraw(*, actor: Any, ticket: Ticket, reason: str = "", request: HttpRequest | None = None) -> Ticket:
+def ticket_withdraw(*, actor: User, ticket: Ticket, reason: str = "") -> Ticket:
     """The worker withdraws an open ticket (问题已解决, 不再需要)."""
     _own(actor, ticket)
     _must_be_open(ticket)
     reason = clean_note(reason, label="撤回原因")
     with transaction.atomic():
         transition(ticket, actor=actor, action=Action.WITHDRAW, expect=OPEN_STATUSES,
-                   changes={"status": Status.WITHDRAWN}, note=reason or "职工撤回", request=request)
+                   changes={"status": Status.WITHDRAWN}, note=reason or "职工撤回")
         tell_unit(ticket, f"职工撤回了工单{ticket.number}", reason)
     return ticket

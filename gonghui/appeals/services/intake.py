@@ -17,17 +17,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core import audit, events
+from gonghui.core import audit, events, transitions
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.fields import lookup_index
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.phone import InvalidPhone, normalize_phone
+from gonghui.lib.text import clean_line
 from gonghui.members.models import Member
 from gonghui.unions.models import Employer, Union
 
@@ -48,6 +48,9 @@ from .common import ANONYMOUS_LABEL, audited_actor, clean_note, clean_text, due_
 TITLE_MAX = 60
 HEADCOUNT_MAX = 100_000
 DEFAULT_TOPIC = {Kind.HAZARD: Topic.SAFETY, Kind.SUGGESTION: Topic.MANAGEMENT, Kind.DISPUTE: Topic.CONTRACT}
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,9 @@ def fingerprint(*, phone_index: str | None, kind: str, employer_id: int | None, 
 
 
 def _title(title: str, content: str) -> str:
-    title = " ".join((title or "").split())
+    title = clean_line(title)
     if not title:
-        title = " ".join(content.split())[:30]
+        title = clean_line(content)[:30]
     if len(title) > TITLE_MAX:
         raise ValidationFailed(f"标题不能超过{TITLE_MAX}个字", detail={"title": f"不能超过{TITLE_MAX}个字"})
     return title
@@ -168,7 +171,7 @@ def clean_draft(*, kind: str, title: str = "", content: str, topic: str = "", an
         raise ValidationFailed("群体诉求的涉及人数至少2人", detail={"headcount": "涉及人数至少2人"})
     if not collective:
         headcount = 1
-    location = " ".join((location or "").split())[:200]
+    location = clean_line(location)[:200]
     checked = uploads.check_uploads(list(files or []))
     if kind == Kind.HAZARD:
         if not any(f.is_image for f in checked):
@@ -186,8 +189,7 @@ def clean_draft(*, kind: str, title: str = "", content: str, topic: str = "", an
 
 
 def _create(draft: Draft, *, actor: Any, channel: str, union: Union, submitter: Any, member: Member | None,
-            person_name: str, phone: str | None, employer: Employer | None,
-            request: HttpRequest | None) -> Intake:
+            person_name: str, phone: str | None, employer: Employer | None) -> Intake:
     from .numbers import next_case_number
 
     phone_index = lookup_index(Ticket, "phone_index", phone) if phone else None
@@ -198,7 +200,7 @@ def _create(draft: Draft, *, actor: Any, channel: str, union: Union, submitter: 
     with transaction.atomic():
         existing = _open_with(mark)
         if existing is not None:
-            return Intake(_repeat(existing, actor=actor, channel=channel, files=draft.files, request=request), True)
+            return Intake(_repeat(existing, actor=actor, channel=channel, files=draft.files), True)
         ticket = Ticket(
             kind=draft.kind, topic=draft.topic, title=draft.title, content=draft.content, channel=channel,
             submitter=submitter, member=member, person_name=person_name[:50], phone=phone, anonymous=draft.anonymous,
@@ -215,14 +217,14 @@ def _create(draft: Draft, *, actor: Any, channel: str, union: Union, submitter: 
             existing = _open_with(mark)
             if existing is None:
                 raise
-            return Intake(_repeat(existing, actor=actor, channel=channel, files=draft.files, request=request), True)
+            return Intake(_repeat(existing, actor=actor, channel=channel, files=draft.files), True)
         uploads.store(ticket, draft.files, stage=Stage.INTAKE, actor=actor)
         by_call = channel == Channel.HOTLINE
         note = f"来电登记：{Channel(channel).label}" if by_call else f"通过{Channel(channel).label}提交"
         event(ticket, Action.CALL if by_call else Action.SUBMIT, actor=actor, note=note, to_union=union)
         who, label = audited_actor(ticket, actor)
         audit.record("ticket.call" if by_call else "ticket.submit", actor=who, label=label, obj=ticket,
-                     request=None if label == ANONYMOUS_LABEL else request,
+                     anonymous=label == ANONYMOUS_LABEL,
                      detail={"number": ticket.number, "kind": ticket.kind, "channel": channel,
                              "files": len(draft.files), "anonymous": ticket.anonymous})
         tell_unit(ticket, f"新的12351诉求：{ticket.number}", f"{ticket.get_kind_display()}：{ticket.title}")
@@ -243,11 +245,11 @@ def _closed_with(mark: str) -> Ticket | None:
     return Ticket.objects.filter(fingerprint=mark).exclude(status__in=OPEN_STATUSES).order_by("-created_at").first()
 
 
-def ticket_submit(*, actor: Any, kind: str, content: str, title: str = "", topic: str = "",
+def ticket_submit(*, actor: User, kind: str, content: str, title: str = "", topic: str = "",
                   employer: Employer | None = None, place: Union | None = None, location: str = "",
                   latitude: Any = None, longitude: Any = None, anonymous: bool = False, public: bool = False,
                   collective: bool = False, headcount: int | None = None, files: list[Any] | None = None,
-                  channel: str = Channel.H5, request: HttpRequest | None = None) -> Intake:
+                  channel: str = Channel.H5) -> Intake:
     """A signed-in worker's own request (H5 or API).
 
     Preconditions: ``actor`` is signed in. ``employer`` (the addressee of a suggestion, or the
@@ -264,14 +266,12 @@ def ticket_submit(*, actor: Any, kind: str, content: str, title: str = "", topic
         employer = member.employer  # 我为企业献一计: addressed to the worker's own employer
     union = responsible_union(member=member, employer=employer, place=place)
     return _create(draft, actor=actor, channel=channel, union=union, submitter=actor, member=member,
-                   person_name=member.name if member else actor.name, phone=actor.phone, employer=employer,
-                   request=request)
+                   person_name=member.name if member else actor.name, phone=actor.phone, employer=employer)
 
 
-def ticket_register_call(*, actor: Any, phone: str, caller_name: str = "", kind: str, content: str, title: str = "",
+def ticket_register_call(*, actor: User, phone: str, caller_name: str = "", kind: str, content: str, title: str = "",
                          topic: str = "", employer: Employer | None = None, place: Union | None = None,
-                         collective: bool = False, headcount: int | None = None, location: str = "",
-                         request: HttpRequest | None = None) -> Intake:
+                         collective: bool = False, headcount: int | None = None, location: str = "") -> Intake:
     """A hotline operator records a call (来电登记). The caller is matched to a member by phone, and
     to their account, so the ticket shows among their own on the H5.
 
@@ -293,23 +293,23 @@ def ticket_register_call(*, actor: Any, phone: str, caller_name: str = "", kind:
         from gonghui.accounts.models import User
 
         caller = User.objects.by_phone(phone).filter(is_active=True).first()
-    name = " ".join((caller_name or "").split())[:50] or (member.name if member else getattr(caller, "name", ""))
+    name = clean_line(caller_name)[:50] or (member.name if member else getattr(caller, "name", ""))
     union = responsible_union(member=member, employer=employer, place=place)
     return _create(draft, actor=actor, channel=Channel.HOTLINE, union=union, submitter=caller, member=member,
-                   person_name=name, phone=phone, employer=employer, request=request)
+                   person_name=name, phone=phone, employer=employer)
 
 
-def _repeat(ticket: Ticket, *, actor: Any, channel: str, note: str = "", files: list[uploads.Upload] | None = None,
-            request: HttpRequest | None = None) -> Ticket:
+def _repeat(ticket: Ticket, *, actor: User | None, channel: str, note: str = "",
+            files: list[uploads.Upload] | None = None) -> Ticket:
     """Record a repeat of an open ticket. Preconditions: inside a transaction."""
-    updated = Ticket.objects.filter(pk=ticket.pk, status__in=OPEN_STATUSES, repeat_count=ticket.repeat_count).update(
-        repeat_count=ticket.repeat_count + 1, updated_at=timezone.now())
-    if not updated:
+    try:  # no new state: the count goes up while the ticket is still open
+        transitions.transition(ticket, from_=OPEN_STATUSES, guard={"repeat_count": ticket.repeat_count},
+                               changes={"repeat_count": ticket.repeat_count + 1})
+    except Conflict:
         ticket.refresh_from_db()
         if ticket.status not in OPEN_STATUSES:
-            raise Conflict("该工单已办结，请重新提交")
-        return _repeat(ticket, actor=actor, channel=channel, note=note, files=files, request=request)
-    ticket.repeat_count += 1
+            raise Conflict("该工单已办结，请重新提交") from None
+        return _repeat(ticket, actor=actor, channel=channel, note=note, files=files)
     if files:
         if ticket.attachments.count() + len(files) > uploads.max_files():
             raise ValidationFailed(f"每个工单最多上传{uploads.max_files()}个文件", detail={"files": "文件过多"})
@@ -317,14 +317,13 @@ def _repeat(ticket: Ticket, *, actor: Any, channel: str, note: str = "", files: 
     text = f"{Channel(channel).label}再次反映同一事项" + (f"：{note}" if note else "")
     event(ticket, Action.REPEAT, actor=actor, note=text)
     who, label = audited_actor(ticket, actor)
-    audit.record("ticket.repeat", actor=who, label=label, request=None if label == ANONYMOUS_LABEL else request,
+    audit.record("ticket.repeat", actor=who, label=label, anonymous=label == ANONYMOUS_LABEL,
                  obj=ticket, detail={"number": ticket.number, "channel": channel, "repeat_count": ticket.repeat_count})
     tell_unit(ticket, f"工单{ticket.number}有重复来件（第{ticket.repeat_count}次），请加快办理", text)
     return ticket
 
 
-def ticket_add_repeat(*, actor: Any, ticket: Ticket, note: str = "", channel: str = Channel.H5,
-                      request: HttpRequest | None = None) -> Ticket:
+def ticket_add_repeat(*, actor: User, ticket: Ticket, note: str = "", channel: str = Channel.H5) -> Ticket:
     """The worker asks again about an open ticket (补充说明/催办), or an operator links a call to it.
 
     Preconditions: ``ticket`` is the worker's own (own_ticket) or gated for the operator.
@@ -333,16 +332,15 @@ def ticket_add_repeat(*, actor: Any, ticket: Ticket, note: str = "", channel: st
         raise Conflict("该工单已办结或已撤回，不能再补充；如仍有问题请重新提交")
     note = clean_note(note, label="补充说明", required=channel != Channel.HOTLINE)
     with transaction.atomic():
-        return _repeat(ticket, actor=actor, channel=channel, note=note, request=request)
+        return _repeat(ticket, actor=actor, channel=channel, note=note)
 
 
-def claimant_add(*, actor: Any, ticket: Ticket, name: str, phone: str,
-                 request: HttpRequest | None = None) -> Claimant:
+def claimant_add(*, actor: User, ticket: Ticket, name: str, phone: str) -> Claimant:
     """Add one person to a collective case (群体诉求); the ticket becomes collective.
 
     Preconditions: ``ticket`` gated with write. Raises Conflict when the phone is already listed.
     """
-    name = " ".join((name or "").split())[:50]
+    name = clean_line(name)[:50]
     if not name:
         raise ValidationFailed("请填写诉求人姓名", detail={"name": "请填写姓名"})
     try:
@@ -360,15 +358,14 @@ def claimant_add(*, actor: Any, ticket: Ticket, name: str, phone: str,
                                                        updated_at=timezone.now())
             ticket.collective, ticket.headcount = True, headcount
             event(ticket, Action.CLAIMANT, actor=actor, note=f"增加诉求人{claimant.masked_name}", shown=False)
-            audit.record("ticket.claimant", actor=actor, request=request, obj=ticket,
+            audit.record("ticket.claimant", actor=actor, obj=ticket,
                          detail={"number": ticket.number, "claimants": count, "member_matched": member is not None})
     except IntegrityError:
         raise Conflict("该诉求人已在名单中", code="claimant_listed", detail={"phone": "已在名单中"}) from None
     return claimant
 
 
-def attachment_add(*, actor: Any, ticket: Ticket, files: list[Any], stage: str = Stage.REPLY,
-                   request: HttpRequest | None = None) -> list[Any]:
+def attachment_add(*, actor: User, ticket: Ticket, files: list[Any], stage: str = Stage.REPLY) -> list[Any]:
     """More photos or documents on a ticket: the worker's (intake, while open) or staff's.
 
     Preconditions: the worker's own ticket, or gated with write for staff.
@@ -385,6 +382,6 @@ def attachment_add(*, actor: Any, ticket: Ticket, files: list[Any], stage: str =
         event(ticket, Action.ATTACH, actor=actor, note=f"上传{len(saved)}个文件（{Stage(stage).label}）",
               shown=stage != Stage.MEDIATION)
         who, label = audited_actor(ticket, actor)
-        audit.record("ticket.attach", actor=who, label=label, request=None if label == ANONYMOUS_LABEL else request,
+        audit.record("ticket.attach", actor=who, label=label, anonymous=label == ANONYMOUS_LABEL,
                      obj=ticket, detail={"number": ticket.number, "stage": stage, "files": len(saved)})
     return saved

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core import audit
+from gonghui.core import audit, transitions
 from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.lib.text import clean_line
 from gonghui.unions.models import Employer
 
 from ..models import MEDIATION_KINDS, Action, Mediation, MediationSession, MediationStatus, Status, Ticket
 from .common import clean_note, clean_text, event, tell_worker
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 AMOUNT_MAX = Decimal("9999999999.99")
 
@@ -38,15 +41,14 @@ def _amount(value: Any, *, field: str) -> Decimal | None:
 
 
 def _name(value: str, *, label: str, field: str, maximum: int) -> str:
-    text = " ".join((value or "").split())
+    text = clean_line(value)
     if not text:
         raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
     return text[:maximum]
 
 
-def mediation_open(*, actor: Any, ticket: Ticket, applicant: str, respondent: str, claim: str,
-                   claim_amount: Any = None, respondent_employer: Employer | None = None,
-                   request: HttpRequest | None = None) -> Mediation:
+def mediation_open(*, actor: User, ticket: Ticket, applicant: str, respondent: str, claim: str,
+                   claim_amount: Any = None, respondent_employer: Employer | None = None) -> Mediation:
     """Start mediating: the ticket must be a legal-aid or dispute ticket being processed (受理后)."""
     if ticket.kind not in MEDIATION_KINDS:
         raise ValidationFailed("只有法律援助和劳动争议调解类工单可以启动调解")
@@ -63,7 +65,7 @@ def mediation_open(*, actor: Any, ticket: Ticket, applicant: str, respondent: st
                 claim=claim, claim_amount=_amount(claim_amount, field="claim_amount"),
                 mediator=actor if getattr(actor, "pk", None) else None)
             event(ticket, Action.MEDIATION_OPEN, actor=actor, note=f"启动劳动争议调解：{applicant} 与 {respondent}")
-            audit.record("ticket.mediation_open", actor=actor, request=request, obj=ticket,
+            audit.record("ticket.mediation_open", actor=actor, obj=ticket,
                          detail={"number": ticket.number, "mediation": str(mediation.uuid)})
     except IntegrityError:
         raise Conflict("该工单已启动调解") from None
@@ -71,8 +73,8 @@ def mediation_open(*, actor: Any, ticket: Ticket, applicant: str, respondent: st
     return mediation
 
 
-def mediation_add_session(*, actor: Any, mediation: Mediation, held_at: datetime, notes: str, place: str = "",
-                          attendees: str = "", request: HttpRequest | None = None) -> MediationSession:
+def mediation_add_session(*, actor: User, mediation: Mediation, held_at: datetime, notes: str, place: str = "",
+                          attendees: str = "") -> MediationSession:
     """Record one mediation session (调解记录). Only while the mediation is open."""
     if mediation.status != MediationStatus.OPEN:
         raise Conflict("调解已结束，不能再记录")
@@ -85,21 +87,20 @@ def mediation_add_session(*, actor: Any, mediation: Mediation, held_at: datetime
     notes = clean_text(notes, label="调解记录", field="notes", minimum=2)
     with transaction.atomic():
         session = MediationSession.objects.create(
-            mediation=mediation, held_at=held_at, place=" ".join(place.split())[:100],
-            attendees=" ".join(attendees.split())[:300], notes=notes,
+            mediation=mediation, held_at=held_at, place=clean_line(place)[:100],
+            attendees=clean_line(attendees)[:300], notes=notes,
             recorded_by=actor if getattr(actor, "pk", None) else None)
         ticket = mediation.ticket
         count = mediation.sessions.count()
         event(ticket, Action.MEDIATION_SESSION, actor=actor,
               note=f"第{count}次调解（{timezone.localtime(held_at):%Y-%m-%d}）")
-        audit.record("ticket.mediation_session", actor=actor, request=request, obj=ticket,
+        audit.record("ticket.mediation_session", actor=actor, obj=ticket,
                      detail={"number": ticket.number, "session": count})
     return session
 
 
-def mediation_conclude(*, actor: Any, mediation: Mediation, succeeded: bool, outcome: str,
-                       agreed_amount: Any = None, arbitration_body: str = "",
-                       request: HttpRequest | None = None) -> Mediation:
+def mediation_conclude(*, actor: User, mediation: Mediation, succeeded: bool, outcome: str,
+                       agreed_amount: Any = None, arbitration_body: str = "") -> Mediation:
     """调解成功 (the agreement), or 调解不成 → referred to labour arbitration (the body is required).
 
     Guarded: only an open mediation concludes, once. The ticket itself is then closed by the handler
@@ -113,19 +114,18 @@ def mediation_conclude(*, actor: Any, mediation: Mediation, succeeded: bool, out
         raise ValidationFailed("调解不成的，请填写移送的劳动人事争议仲裁机构",
                                detail={"arbitration_body": "请填写仲裁机构"})
     status = MediationStatus.SUCCEEDED if succeeded else MediationStatus.FAILED
-    now = timezone.now()
-    changes = {"status": status, "outcome": outcome, "concluded_at": now,
+    changes = {"outcome": outcome, "concluded_at": timezone.now(),
                "agreed_amount": _amount(agreed_amount, field="agreed_amount") if succeeded else None,
                "arbitration_body": "" if succeeded else body}
+    ticket = mediation.ticket
+    text = "调解成功" if succeeded else f"调解不成，已告知申请人向{body}申请仲裁"
     with transaction.atomic():
-        if not Mediation.objects.filter(pk=mediation.pk, status=MediationStatus.OPEN).update(**changes):
-            raise Conflict("调解已结束")
-        for name, value in changes.items():
-            setattr(mediation, name, value)
-        ticket = mediation.ticket
-        text = "调解成功" if succeeded else f"调解不成，已告知申请人向{body}申请仲裁"
-        event(ticket, Action.MEDIATION_CLOSE, actor=actor, note=f"{text}：{outcome[:200]}")
-        audit.record("ticket.mediation_close", actor=actor, request=request, obj=ticket,
+        # The audit row names the ticket (as every appeals row does), so it is written here, not by the helper.
+        transitions.transition(
+            mediation, to=status, from_=[MediationStatus.OPEN], changes=changes, message="调解已结束",
+            code="conflict",
+            history=lambda _before: event(ticket, Action.MEDIATION_CLOSE, actor=actor, note=f"{text}：{outcome[:200]}"))
+        audit.record("ticket.mediation_close", actor=actor, obj=ticket,
                      detail={"number": ticket.number, "status": status})
     tell_worker(ticket, f"劳动争议调解结果：{MediationStatus(status).label}", f"工单{ticket.number}")
     return mediation

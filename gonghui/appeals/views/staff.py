@@ -4,9 +4,10 @@ handling action; dispute mediation."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -18,16 +19,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from gonghui.core.errors import DomainError, Forbidden, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.lib.text import parse_uuid
 from gonghui.unions.models import Union
 
 from ..access import access_ticket, sees_identity
 from ..forms import (
     AcceptForm,
     AssignForm,
+    AttachForm,
+    BulkAssignForm,
     CallForm,
     ClaimantForm,
     ClassifyForm,
@@ -39,10 +44,9 @@ from ..forms import (
     ReasonForm,
     SessionForm,
     TransferForm,
-    values,
 )
 from ..models import MEDIATION_KINDS, Kind, Mediation, Rating, Stage, Status, Ticket, Tier, Topic
-from ..selectors import STATUS_FILTERS, mark_timers, parse_uuid, queue, queue_counts, queue_filters
+from ..selectors import STATUS_FILTERS, mark_timers, queue, queue_counts, queue_filters
 from ..services import handling, intake, uploads
 from ..services import mediation as mediations
 from .shared import place_choices, place_union
@@ -97,44 +101,33 @@ def ticket_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/queue.html", context)
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    candidate = request.POST.get("next", "")
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
-        return candidate
-    return fallback
-
-
 @staff_required
 @require_POST
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     """批量交办/指派: each selected ticket is gated and assigned on its own; failures are listed."""
     keys = request.POST.getlist("tickets")[:100]
-    union = Union.objects.active().filter(uuid=parse_uuid(request.POST.get("union"))).first()
-    handler = _user(request.POST.get("handler"))
-    note = request.POST.get("note", "")
-    back = _safe_next(request, reverse("appeals:queue"))
-    if not keys:
-        messages.error(request, "请先勾选要交办的工单")
-        return redirect(back)
-    if union is None and handler is None:
-        messages.error(request, "请选择交办单位或经办人")
-        return redirect(back)
-    done, failed = 0, []
-    for key in keys:
-        try:
-            ticket = access_ticket(request.user, key, write=True)
-            handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler, note=note,
-                                   request=request)
-            done += 1
-        except DomainError as exc:
-            failed.append(f"{key[:8]}…：{exc.message}")
-    if done:
-        messages.success(request, f"已交办 {done} 件工单")
-    if failed:
-        messages.error(request, f"{len(failed)} 件未能交办：" + "；".join(failed[:5]))
-    return redirect(back)
+
+    def run(data: Mapping[str, Any]) -> str:
+        if not keys:
+            raise ValidationFailed("请先勾选要交办的工单")
+        union = Union.objects.active().filter(uuid=data["union"]).first() if data["union"] else None
+        handler = _user(data["handler"])
+        if union is None and handler is None:
+            raise ValidationFailed("请选择交办单位或经办人")
+        done, failed = 0, []
+        for key in keys:
+            try:
+                ticket = access_ticket(request.user, key, write=True)
+                handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler,
+                                       note=data["note"])
+                done += 1
+            except DomainError as exc:
+                failed.append(f"{key[:8]}…：{exc.message}")
+        if failed:  # the successes are the act's message; the failures one more
+            messages.error(request, f"{len(failed)} 件未能交办：" + "；".join(failed[:5]))
+        return f"已交办 {done} 件工单" if done else ""
+
+    return act(request, form=BulkAssignForm(request.POST), run=run, back=reverse("appeals:queue"))
 
 
 # --- The hotline operator's form --------------------------------------------------------------------------------
@@ -158,7 +151,7 @@ def call(request: HttpRequest) -> HttpResponse:
                     actor=request.user, phone=data["phone"], caller_name=data["caller_name"], kind=data["kind"],
                     content=data["content"], title=data["title"], topic=data["topic"],
                     place=place_union(data["place"]), collective=data["collective"], headcount=data["headcount"],
-                    location=data["location"], request=request)
+                    location=data["location"])
             except (ValidationFailed, Forbidden) as exc:
                 if isinstance(exc, Forbidden):
                     raise
@@ -192,13 +185,10 @@ def call(request: HttpRequest) -> HttpResponse:
 def link_call(request: HttpRequest, key: str) -> HttpResponse:
     """Record a call about an open ticket as a repeat (重复来件) instead of a new ticket."""
     ticket = access_ticket(request.user, key, write=True)
-    note = values(NoteForm(request.POST))["note"] or ""
-    try:
-        intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=note, channel="hotline", request=request)
-        messages.success(request, f"已记为工单 {ticket.number} 的重复来件")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return redirect("appeals:ticket", key=ticket.uuid)
+    return act(request, form=NoteForm(request.POST),
+               run=lambda data: intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=data["note"],
+                                                         channel="hotline"),
+               success=f"已记为工单 {ticket.number} 的重复来件", back=reverse("appeals:ticket", args=[ticket.uuid]))
 
 
 # --- The ticket page ------------------------------------------------------------------------------------------------
@@ -239,175 +229,152 @@ def reveal_phone(request: HttpRequest, key: str) -> HttpResponse:
     ticket = access_ticket(request.user, key)
     if not sees_identity(request.user, ticket):
         raise Forbidden("只有承办单位可以查看诉求人的联系方式")
-    audit.record("ticket.reveal_phone", actor=request.user, request=request, obj=ticket,
+    audit.record("ticket.reveal_phone", actor=request.user, obj=ticket,
                  detail={"number": ticket.number})
     return render(request, "appeals/_phone.html", {"ticket": ticket, "phone": ticket.phone or ""})
 
 
-def _act(request: HttpRequest, key: str, do: Callable[[Ticket], str], *, write: bool = True) -> HttpResponse:
-    """Gate, run one service, report. Forbidden and NotFound go to the error page (403/404)."""
-    ticket = access_ticket(request.user, key, write=write)
-    try:
-        done = do(ticket)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    if Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
-        return redirect("appeals:ticket", key=ticket.uuid)
-    return redirect("appeals:queue")  # handed to a branch the caller doesn't see
+def _back(request: HttpRequest, ticket: Ticket) -> Callable[[], str]:
+    """Back to the ticket page, or to the queue when the ticket went to a branch the caller doesn't see."""
+    def where() -> str:
+        if Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+            return reverse("appeals:ticket", args=[ticket.uuid])
+        return reverse("appeals:queue")
+    return where
+
+
+def _ticket_action(request: HttpRequest, key: str, form: forms.Form,
+                   run: Callable[[Ticket, Mapping[str, Any]], str]) -> HttpResponse:
+    """Gate with write (Forbidden and NotFound go to the error pages), then core.actions.act."""
+    ticket = access_ticket(request.user, key, write=True)
+    return act(request, form=form, run=lambda data: run(ticket, data), back=_back(request, ticket))
 
 
 @staff_required
 @require_POST
 def accept(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(AcceptForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         handling.ticket_accept(actor=request.user, ticket=ticket, tier=data["tier"] or None,
-                               topic=data["topic"] or None, note=data["note"] or "", request=request)
+                               topic=data["topic"] or None, note=data["note"])
         return f"已受理，办理期限 {ticket.due_on:%Y-%m-%d}"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, AcceptForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def assign(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(AssignForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         union = Union.objects.filter(uuid=data["union"]).first() if data["union"] else ticket.union
         if union is None:
             raise ValidationFailed("请选择交办单位")
-        handler = _user(data["handler"]) if data["handler"] else None
+        handler = _user(data["handler"])
         if data["handler"] and handler is None:
             raise ValidationFailed("未找到该经办人")
         handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler,
-                               note=data["note"] or "", request=request)
+                               note=data["note"])
         return f"已交办：{union.name}" + (f"，经办人 {handler.name}" if handler else "")
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, AssignForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def escalate(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(ReasonForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        handling.ticket_escalate(actor=request.user, ticket=ticket, reason=data["reason"] or "", request=request)
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        handling.ticket_escalate(actor=request.user, ticket=ticket, reason=data["reason"])
         return f"已上报至{ticket.union.name}"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, ReasonForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def transfer(request: HttpRequest, key: str) -> HttpResponse:
-    form = TransferForm(request.POST)
-    data = values(form)
-
-    def do(ticket: Ticket) -> str:
-        union = Union.objects.filter(uuid=data["union"]).first() if data["union"] else None
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        union = Union.objects.filter(uuid=data["union"]).first()
         if union is None:
             raise ValidationFailed("请先搜索并选择转办单位")
-        handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=union, reason=data["reason"] or "",
-                                 request=request)
+        handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=union, reason=data["reason"])
         return f"已转办至{ticket.union.name}"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, TransferForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def supervise(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(NoteForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        handling.ticket_supervise(actor=request.user, ticket=ticket, note=data["note"] or "", request=request)
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        handling.ticket_supervise(actor=request.user, ticket=ticket, note=data["note"])
         return "已督办，已通知承办人"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, NoteForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def classify(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(ClassifyForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         handling.ticket_classify(actor=request.user, ticket=ticket, tier=data["tier"] or None,
-                                 topic=data["topic"] or None, request=request)
+                                 topic=data["topic"] or None)
         return f"已定级，办理期限 {ticket.due_on:%Y-%m-%d}"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, ClassifyForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def close(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(CloseForm(request.POST))
     files = request.FILES.getlist("files")
 
-    def do(ticket: Ticket) -> str:
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         if files:
-            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.REPLY, request=request)
-        handling.ticket_close(actor=request.user, ticket=ticket, reply=data["reply"] or "", request=request)
+            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.REPLY)
+        handling.ticket_close(actor=request.user, ticket=ticket, reply=data["reply"])
         return "已答复并办结" + ("（按期）" if ticket.on_time else "（超期）")
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, CloseForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def follow_up(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(FollowUpForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        handling.ticket_follow_up(actor=request.user, ticket=ticket, note=data["note"] or "",
-                                  rating=data["rating"] or "", request=request)
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        handling.ticket_follow_up(actor=request.user, ticket=ticket, note=data["note"], rating=data["rating"])
         return "已记录回访"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, FollowUpForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def unpublish(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(ReasonForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=data["reason"] or "", request=request)
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=data["reason"])
         return "已取消在留言板公开"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, ReasonForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def claimant(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(ClaimantForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        person = intake.claimant_add(actor=request.user, ticket=ticket, name=data["name"] or "",
-                                     phone=data["phone"] or "", request=request)
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        person = intake.claimant_add(actor=request.user, ticket=ticket, name=data["name"], phone=data["phone"])
         return f"已增加诉求人 {person.masked_name}" + ("（已匹配会员）" if person.member_id else "")
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, ClaimantForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def attach(request: HttpRequest, key: str) -> HttpResponse:
-    stage = request.POST.get("stage") if request.POST.get("stage") in (Stage.REPLY, Stage.MEDIATION) else Stage.REPLY
-
-    def do(ticket: Ticket) -> str:
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         saved = intake.attachment_add(actor=request.user, ticket=ticket, files=request.FILES.getlist("files"),
-                                      stage=stage, request=request)
+                                      stage=data["stage"] or Stage.REPLY)
         return f"已上传 {len(saved)} 个文件"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, AttachForm(request.POST), run)
 
 
 # --- Mediation -------------------------------------------------------------------------------------------------------
@@ -416,16 +383,13 @@ def attach(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 @require_POST
 def mediation_open(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(MediationOpenForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        mediations.mediation_open(actor=request.user, ticket=ticket, applicant=data["applicant"] or "",
-                                  respondent=data["respondent"] or "", claim=data["claim"] or "",
-                                  claim_amount=data["claim_amount"], respondent_employer=ticket.employer,
-                                  request=request)
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
+        mediations.mediation_open(actor=request.user, ticket=ticket, applicant=data["applicant"],
+                                  respondent=data["respondent"], claim=data["claim"],
+                                  claim_amount=data["claim_amount"], respondent_employer=ticket.employer)
         return "已启动劳动争议调解"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, MediationOpenForm(request.POST), run)
 
 
 def _mediation_of(ticket: Ticket) -> Mediation:
@@ -438,35 +402,26 @@ def _mediation_of(ticket: Ticket) -> Mediation:
 @staff_required
 @require_POST
 def mediation_session(request: HttpRequest, key: str) -> HttpResponse:
-    form = SessionForm(request.POST)
-
-    def do(ticket: Ticket) -> str:
-        if not form.is_valid():
-            raise ValidationFailed("；".join(e[0] for e in form.errors.values()))
-        data = form.cleaned_data
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         mediations.mediation_add_session(actor=request.user, mediation=_mediation_of(ticket),
                                          held_at=data["held_at"], notes=data["notes"], place=data["place"],
-                                         attendees=data["attendees"], request=request)
+                                         attendees=data["attendees"])
         return "已记录调解情况"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, SessionForm(request.POST), run)
 
 
 @staff_required
 @require_POST
 def mediation_conclude(request: HttpRequest, key: str) -> HttpResponse:
-    data = values(ConcludeForm(request.POST))
-
-    def do(ticket: Ticket) -> str:
-        if data["result"] not in ("succeeded", "failed"):
-            raise ValidationFailed("请选择调解结果")
+    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
         done = mediations.mediation_conclude(
             actor=request.user, mediation=_mediation_of(ticket), succeeded=data["result"] == "succeeded",
-            outcome=data["outcome"] or "", agreed_amount=data["agreed_amount"],
-            arbitration_body=data["arbitration_body"] or "", request=request)
+            outcome=data["outcome"], agreed_amount=data["agreed_amount"],
+            arbitration_body=data["arbitration_body"])
         return f"调解结束：{done.get_status_display()}。请答复职工并办结工单"
 
-    return _act(request, key, do)
+    return _ticket_action(request, key, ConcludeForm(request.POST), run)
 
 
 # --- Pickers -------------------------------------------------------------------------------------------------------

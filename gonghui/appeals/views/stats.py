@@ -32,7 +32,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     result = statistics(request.user, filters)
     content = write_workbook(stats_sheets(result), widths={
         "总体": [24, 26, 10, 10, 12, 14, 10, 18, 10]})
-    audit.record("ticket.stats_export", actor=request.user, request=request, union=result.root,
+    audit.record("ticket.stats_export", actor=request.user, union=result.root,
                  detail={k: v for k, v in filters.as_query().items()})
     response = HttpResponse(content, content_type=XLSX_MIME)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

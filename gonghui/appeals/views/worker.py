@@ -3,6 +3,7 @@ reopen, withdraw, add to an open ticket, and the public message board."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -10,15 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.actions import act
+from gonghui.core.errors import ValidationFailed
 from gonghui.core.forms import apply_domain_error
 
 from ..access import own_ticket
-from ..forms import NoteForm, RateForm, ReasonForm, SubmitForm, values
+from ..forms import NoteForm, RateForm, ReasonForm, SubmitForm
 from ..models import Kind, Mediation, Rating, Stage, Status, Ticket, Topic
 from ..selectors import board as board_query
+from ..selectors import board_ticket
 from ..services import handling, intake, uploads
 from .shared import place_choices, place_union
 
@@ -67,7 +71,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                     topic=data["topic"], place=place_union(data["place"]), location=data["location"],
                     latitude=data["latitude"], longitude=data["longitude"], anonymous=data["anonymous"],
                     public=data["public"], collective=data["collective"], headcount=data["headcount"],
-                    files=request.FILES.getlist("files"), request=request)
+                    files=request.FILES.getlist("files"))
             except ValidationFailed as exc:
                 apply_domain_error(form, exc)
                 if isinstance(exc.detail, dict) and "files" in exc.detail:
@@ -111,49 +115,36 @@ def mine_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "appeals/mine_detail.html", _mine_context(request, ticket))
 
 
-def _back(ticket: Ticket) -> HttpResponse:
-    return redirect("appeals:mine_detail", key=ticket.uuid)
+def _back(ticket: Ticket) -> str:
+    return reverse("appeals:mine_detail", args=[ticket.uuid])
 
 
 @login_required
 @require_POST
 def rate(request: HttpRequest, key: str) -> HttpResponse:
     ticket = own_ticket(request.user, key)
-    form = RateForm(request.POST)
-    data = values(form)
-    try:
-        handling.ticket_rate(actor=request.user, ticket=ticket, rating=data["rating"] or "",
-                             comment=data["comment"] or "", request=request)
-        messages.success(request, "感谢您的评价")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return _back(ticket)
+    return act(request, form=RateForm(request.POST),
+               run=lambda data: handling.ticket_rate(actor=request.user, ticket=ticket, rating=data["rating"],
+                                                     comment=data["comment"]),
+               success="感谢您的评价", back=_back(ticket))
 
 
 @login_required
 @require_POST
 def reopen(request: HttpRequest, key: str) -> HttpResponse:
     ticket = own_ticket(request.user, key)
-    data = values(ReasonForm(request.POST))
-    try:
-        handling.ticket_reopen(actor=request.user, ticket=ticket, reason=data["reason"] or "", request=request)
-        messages.success(request, "已申请重新办理，工会将再次处理您的诉求")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return _back(ticket)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: handling.ticket_reopen(actor=request.user, ticket=ticket, reason=data["reason"]),
+               success="已申请重新办理，工会将再次处理您的诉求", back=_back(ticket))
 
 
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, key: str) -> HttpResponse:
     ticket = own_ticket(request.user, key)
-    data = values(ReasonForm(request.POST))
-    try:
-        handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=data["reason"] or "", request=request)
-        messages.success(request, "已撤回该诉求")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return _back(ticket)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=data["reason"]),
+               success="已撤回该诉求", back=_back(ticket))
 
 
 @login_required
@@ -161,20 +152,18 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
 def add_more(request: HttpRequest, key: str) -> HttpResponse:
     """补充说明/催办 on an open ticket, with more photos if any: linked to it, not a new ticket."""
     ticket = own_ticket(request.user, key)
-    data = values(NoteForm(request.POST))
     files = request.FILES.getlist("files")
-    try:
-        if data["note"]:
-            intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=data["note"], request=request)
-        if files:
-            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.INTAKE,
-                                  request=request)
+
+    def run(data: Mapping[str, Any]) -> None:
         if not data["note"] and not files:
             raise ValidationFailed("请填写补充说明或选择照片")
-        messages.success(request, "已补充，工会工作人员会看到")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return _back(ticket)
+        if data["note"]:
+            intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=data["note"])
+        if files:
+            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.INTAKE)
+
+    return act(request, form=NoteForm(request.POST), run=run, success="已补充，工会工作人员会看到",
+               back=_back(ticket))
 
 
 def board(request: HttpRequest) -> HttpResponse:
@@ -187,10 +176,6 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 def board_detail(request: HttpRequest, key: str) -> HttpResponse:
-    from ..selectors import parse_uuid
-
-    ticket = board_query().filter(uuid=parse_uuid(key)).first() if parse_uuid(key) else None
-    if ticket is None:
-        raise NotFound("该留言不存在或未公开")
+    ticket = board_ticket(key)
     return render(request, "appeals/board_detail.html", {"tab": "home", "ticket": ticket})
 
