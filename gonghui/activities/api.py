@@ -92,7 +92,7 @@ def activity_create(request: HttpRequest, payload: ActivityIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
     data = payload.dict(exclude={"union"})
     data["brand"] = _brand(union, data.pop("brand"))
-    activity = services.activity_create(actor=request.user, union=union, request=request, **data)
+    activity = services.activity_create(actor=request.user, union=union, **data)
     return Status(201, _reload(activity))
 
 
@@ -145,7 +145,7 @@ def open_activity(request: HttpRequest, key: UUID) -> Activity:
 def signup(request: HttpRequest, key: UUID) -> Status:
     member = require_member(request.user)
     activity = member_activity(member, key)
-    created = services.signup_create(actor=request.user, member=member, activity=activity, request=request)
+    created = services.signup_create(actor=request.user, member=member, activity=activity)
     return Status(201, created)
 
 
@@ -158,14 +158,13 @@ def mine(request: HttpRequest):  # noqa: ANN201
 @router.post("/checkin", response=MySignupOut, summary="扫活动签到码签到（会员）")
 def checkin_by_code(request: HttpRequest, payload: CodeIn) -> Signup:
     member = require_member(request.user)
-    return services.checkin_by_code(actor=request.user, member=member, code=payload.code, request=request)
+    return services.checkin_by_code(actor=request.user, member=member, code=payload.code)
 
 
 @router.post("/signups/{uuid:key}/rate", response={201: RatingOut}, summary="评价活动（已签到的会员，每人一次）")
 def rate(request: HttpRequest, key: UUID, payload: RatingIn) -> Status:
     mine_signup = own_signup(require_member(request.user), key)
-    return Status(201, services.rating_submit(actor=request.user, signup=mine_signup, request=request,
-                                              **payload.dict()))
+    return Status(201, services.rating_submit(actor=request.user, signup=mine_signup, **payload.dict()))
 
 
 @router.post("/signups/{uuid:key}/cancel", response=MySignupOut, summary="取消报名（会员本人）或移出名单（工作人员）")
@@ -179,18 +178,18 @@ def signup_cancel(request: HttpRequest, key: UUID, payload: ReasonIn) -> Signup:
             uuid=key, member=member).first()
     if found is None:
         found = access_signup(request.user, key, write=True)
-    return services.signup_cancel(actor=request.user, signup=found, reason=payload.reason, request=request)
+    return services.signup_cancel(actor=request.user, signup=found, reason=payload.reason)
 
 
 @router.post("/signups/{uuid:key}/check-in", response=SignupOut, summary="代签到（工作人员）")
 def signup_check_in(request: HttpRequest, key: UUID) -> Signup:
     found = access_signup(request.user, key, write=True)
-    return services.signup_check_in(actor=request.user, signup=found, method="manual", request=request)
+    return services.signup_check_in(actor=request.user, signup=found, method="manual")
 
 
 @router.delete("/photos/{uuid:key}", response={204: None}, summary="删除活动照片")
 def photo_delete(request: HttpRequest, key: UUID) -> Status:
-    services.photo_delete(actor=request.user, photo=access_photo(request.user, key, write=True), request=request)
+    services.photo_delete(actor=request.user, photo=access_photo(request.user, key, write=True))
     return Status(204, None)
 
 
@@ -212,35 +211,35 @@ def activity_patch(request: HttpRequest, key: UUID, payload: ActivityPatch) -> A
                      "gig_only", "women_only", "model_workers_only"):
         if required in data and data[required] is None:
             raise ValidationFailed("该字段不能为空", detail={required: "不能为空"})
-    services.activity_update(actor=request.user, activity=activity, request=request, **data)
+    services.activity_update(actor=request.user, activity=activity, **data)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/publish", response=ActivityStaffOut, summary="发布活动")
 def activity_publish(request: HttpRequest, key: UUID) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_publish(actor=request.user, activity=activity, request=request)
+    services.activity_publish(actor=request.user, activity=activity)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/cancel", response=ActivityStaffOut, summary="取消活动（通知已报名的会员）")
 def activity_cancel(request: HttpRequest, key: UUID, payload: CancelIn) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason, request=request)
+    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/conclude", response=ActivityStaffOut, summary="发布活动总结（活动结束后）")
 def activity_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_conclude(actor=request.user, activity=activity, summary=payload.summary, request=request)
+    services.activity_conclude(actor=request.user, activity=activity, summary=payload.summary)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/rotate-code", response=ActivityStaffOut, summary="重置签到码（旧码立即失效）")
 def activity_rotate_code(request: HttpRequest, key: UUID) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_rotate_code(actor=request.user, activity=activity, request=request)
+    services.activity_rotate_code(actor=request.user, activity=activity)
     return _reload(activity)
 
 
@@ -253,7 +252,7 @@ def signup_list(request: HttpRequest, key: UUID, status: str = ""):  # noqa: ANN
 @router.post("/{uuid:key}/check-in", response=SignupOut, summary="扫会员卡签到（工作人员）")
 def checkin_by_card(request: HttpRequest, key: UUID, payload: ScanIn) -> Signup:
     activity = access_activity(request.user, key, write=True)
-    return services.checkin_by_card(actor=request.user, activity=activity, token=payload.token, request=request)
+    return services.checkin_by_card(actor=request.user, activity=activity, token=payload.token)
 
 
 @router.get("/{uuid:key}/export", response={200: None}, summary="导出参与人员 Excel（默认脱敏）",
@@ -275,7 +274,6 @@ def photo_add(request: HttpRequest, key: UUID, file: File[UploadedFile], caption
     activity = access_activity(request.user, key, write=True)
     if file.size > services.MAX_PHOTO_BYTES:
         raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB", code="file_too_large")
-    photo = services.photo_add(actor=request.user, activity=activity, content=file.read(), caption=caption,
-                               request=request)
+    photo = services.photo_add(actor=request.user, activity=activity, content=file.read(), caption=caption)
     return Status(201, photo)
 
