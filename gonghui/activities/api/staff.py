@@ -1,7 +1,7 @@
-"""/api/v1/activities/: staff manage activities, participants, check-in, photos and 惠及人次; members
-browse the activities of their branch, sign up, cancel, check in with the activity's code and rate.
+"""/api/v1/activities/ for staff: activities in the caller's scope, creating and editing, publish /
+cancel / conclude, participants, check-in by card and 代签到, photos, export and 惠及人次.
 
-The same gates (access.py) and services (services.py) as the pages.
+The same gates (access.py) and services as the console pages (views/staff.py).
 """
 
 # No ``from __future__ import annotations`` here: ninja needs the real annotations.
@@ -20,29 +20,23 @@ from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 
-from . import exports, selectors, services
-from .access import access_activity, access_photo, access_signup, member_activity, own_signup, require_member
-from .models import Activity, ActivityPhoto, Signup
-from .schemas import (
+from .. import exports, selectors, services
+from ..access import access_activity, access_photo, access_signup
+from ..models import Activity, ActivityPhoto, Signup
+from ..schemas import (
     ActivityIn,
     ActivityPatch,
     ActivityRowOut,
     ActivityStaffOut,
     CancelIn,
-    CodeIn,
     ConcludeIn,
-    MemberActivityOut,
-    MySignupOut,
     PhotoOut,
-    RatingIn,
-    RatingOut,
-    ReasonIn,
     ScanIn,
     SignupOut,
     StatsOut,
 )
 
-router = Router(tags=["活动"])
+router = Router()
 
 
 class ActivityFilter(Schema):
@@ -69,9 +63,6 @@ def _brand(union: Any, key: UUID | None) -> Any:
 
 def _reload(activity: Activity) -> Activity:
     return Activity.objects.select_related("union", "brand").prefetch_related("photos").get(pk=activity.pk)
-
-
-# --- Staff: activities -----------------------------------------------------------------------------------------
 
 
 @router.get("/", response=list[ActivityRowOut], summary="活动列表（范围内）")
@@ -107,78 +98,6 @@ def stats(request: HttpRequest, union: UUID | None = None, year: int | None = No
     if not 2000 <= year <= this_year + 1:
         raise ValidationFailed("年份不正确", detail={"year": "年份不正确"})
     return selectors.people_served(root, year)
-
-
-# --- Members --------------------------------------------------------------------------------------------------------
-
-
-class MemberActivityPage(Schema):
-    items: list[MemberActivityOut]
-    count: int
-    page: int
-    page_size: int
-
-
-@router.get("/open", response=MemberActivityPage, summary="我可以参加的活动（会员）：近期或往期（past=true）")
-def open_activities(request: HttpRequest, past: bool = False, page: int = 1, page_size: int = 20) -> dict[str, Any]:
-    member = require_member(request.user)
-    qs = selectors.member_activities(member, past=past).prefetch_related("photos")
-    # Paginate first, then attach my sign-up and eligibility to the page's rows only (one query).
-    result = Page().paginate_queryset(qs, Page.Input(page=page, page_size=page_size))
-    mine = selectors.my_signups_by_activity(member, result["items"])
-    for activity in result["items"]:
-        activity.my_signup = mine.get(activity.pk)
-        activity.problem = activity.audience_problem(member)
-    return result
-
-
-@router.get("/open/{uuid:key}", response=MemberActivityOut, summary="活动详情（会员）")
-def open_activity(request: HttpRequest, key: UUID) -> Activity:
-    member = require_member(request.user)
-    activity = member_activity(member, key)
-    activity.my_signup = selectors.my_signups_by_activity(member, [activity]).get(activity.pk)
-    activity.problem = activity.audience_problem(member)
-    return activity
-
-
-@router.post("/open/{uuid:key}/signup", response={201: MySignupOut}, summary="报名（名额已满时进入候补）")
-def signup(request: HttpRequest, key: UUID) -> Status:
-    member = require_member(request.user)
-    activity = member_activity(member, key)
-    created = services.signup_create(actor=request.user, member=member, activity=activity)
-    return Status(201, created)
-
-
-@router.get("/mine", response=list[MySignupOut], summary="我的报名")
-@paginate(Page)
-def mine(request: HttpRequest):  # noqa: ANN201
-    return selectors.my_signups(require_member(request.user))
-
-
-@router.post("/checkin", response=MySignupOut, summary="扫活动签到码签到（会员）")
-def checkin_by_code(request: HttpRequest, payload: CodeIn) -> Signup:
-    member = require_member(request.user)
-    return services.checkin_by_code(actor=request.user, member=member, code=payload.code)
-
-
-@router.post("/signups/{uuid:key}/rate", response={201: RatingOut}, summary="评价活动（已签到的会员，每人一次）")
-def rate(request: HttpRequest, key: UUID, payload: RatingIn) -> Status:
-    mine_signup = own_signup(require_member(request.user), key)
-    return Status(201, services.rating_submit(actor=request.user, signup=mine_signup, **payload.dict()))
-
-
-@router.post("/signups/{uuid:key}/cancel", response=MySignupOut, summary="取消报名（会员本人）或移出名单（工作人员）")
-def signup_cancel(request: HttpRequest, key: UUID, payload: ReasonIn) -> Signup:
-    from gonghui.members.access import own_member
-
-    member = own_member(request.user)
-    found: Signup | None = None
-    if member is not None:
-        found = Signup.objects.select_related("activity__union", "member__union", "member__user").filter(
-            uuid=key, member=member).first()
-    if found is None:
-        found = access_signup(request.user, key, write=True)
-    return services.signup_cancel(actor=request.user, signup=found, reason=payload.reason)
 
 
 @router.post("/signups/{uuid:key}/check-in", response=SignupOut, summary="代签到（工作人员）")
