@@ -76,4 +76,4 @@ class RatingForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    reason = forms.CharField(label="导出用途", max_length=200)
+    reason = forms.CharField(label="导出用途", max_length=200, error_messages={"required": "导出完整信息请填写用途"})

@@ -180,7 +180,7 @@ def export(request: HttpRequest, key: UUID, unmasked: bool = False, reason: str 
            status: str = "") -> HttpResponse:
     activity = access_activity(request.user, key)
     return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
-                                       status=status, request=request)
+                                       status=status)
 
 
 @router.get("/{uuid:key}/photos", response=list[PhotoOut], summary="活动照片")

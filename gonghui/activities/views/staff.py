@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, form_errors
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -348,10 +348,14 @@ def export(request: HttpRequest, key: str) -> HttpResponse:
     reason = ""
     if unmasked:
         form = ExportForm(request.GET)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+        elif exports.may_unmask(request.user, activity):  # others get the exporter's 403 first
+            messages.error(request, form_errors(form))
+            return redirect(_back(activity))
     try:
         return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
-                                           status=request.GET.get("status", ""), request=request)
+                                           status=request.GET.get("status", ""))
     except Forbidden:
         raise
     except DomainError as exc:
