@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from gonghui.core.errors import NotFound
-from gonghui.core.scope import gate
+from gonghui.core.scope import gate, owned
+from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
 from gonghui.members.models import Member
 
@@ -31,21 +32,19 @@ def access_photo(user: Any, key: Any, *, write: bool = False) -> ActivityPhoto:
     return gate(user, ActivityPhoto.objects.select_related("activity__union"), write=write, uuid=key)
 
 
-def parse_uuid(value: Any) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
+try:
+    from gonghui.members.access import require_member as _require_member
+except ImportError:  # until members.access.require_member(user, message=…) is on main
+    def _require_member(user: Any, message: str = "您还不是工会会员") -> Member:
+        member = own_member(user)
+        if member is None:
+            raise NotFound(message)
+        return member
 
 
 def require_member(user: Any) -> Member:
     """The signed-in worker's membership, or a 404 with the reason."""
-    member = own_member(user)
-    if member is None:
-        raise NotFound("您还不是工会会员，入会后即可报名参加工会活动")
-    return member
+    return _require_member(user, message="您还不是工会会员，入会后即可报名参加工会活动")
 
 
 def member_activity(member: Member, key: Any) -> Activity:
@@ -66,12 +65,20 @@ def member_activity(member: Member, key: Any) -> Activity:
 
 def own_signup(member: Member, key: Any) -> Signup:
     """The member's own sign-up; someone else's is indistinguishable from a missing one."""
-    key = parse_uuid(key)
-    signup = (Signup.objects.select_related("activity__union", "member__union", "member__user")
-              .filter(uuid=key, member=member).first()) if key else None
-    if signup is None:
-        raise NotFound("未找到该报名记录")
-    return signup
+    return owned(Signup.objects.select_related("activity__union", "member__union", "member__user"), owner=member,
+                 message="未找到该报名记录", uuid=key)
+
+
+def signup_to_cancel(user: Any, key: Any) -> Signup:
+    """The sign-up that ``user`` may cancel: their own as a member, else one they may write to as staff
+    (移出名单); 404 otherwise."""
+    member = own_member(user)
+    if member is not None:
+        try:
+            return own_signup(member, key)
+        except NotFound:
+            pass
+    return access_signup(user, key, write=True)
 
 
 def photo_for_member(member: Member, key: Any) -> ActivityPhoto:

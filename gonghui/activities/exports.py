@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
 from gonghui.core import audit
@@ -40,7 +40,7 @@ def _rating_of(signup: Signup) -> Any:
 
 
 def participants_export(*, actor: Any, activity: Activity, unmasked: bool = False, reason: str = "",
-                        status: str = "", request: HttpRequest | None = None) -> HttpResponse:
+                        status: str = "") -> HttpResponse:
     """The participants workbook as a download. Preconditions: ``activity`` came through access_activity.
 
     ``unmasked`` needs an administrator of the owning branch and a reason (both recorded)."""
@@ -54,7 +54,7 @@ def participants_export(*, actor: Any, activity: Activity, unmasked: bool = Fals
     count = signups.count()
     content = write_workbook([("参与人员", HEADER, _rows(signups, unmasked=unmasked))],
                              widths={"参与人员": WIDTHS})
-    audit.record("export.activity_participants", actor=actor, request=request, obj=activity,
+    audit.record("export.activity_participants", actor=actor, obj=activity,
                  detail={"rows": count, "unmasked": unmasked, "reason": reason, "status": status})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(content, content_type=XLSX_MIME)

@@ -51,11 +51,12 @@ class ReasonForm(forms.Form):
 
 
 class CancelActivityForm(forms.Form):
-    reason = forms.CharField(label="取消原因", max_length=300)
+    reason = forms.CharField(label="取消原因", max_length=300, error_messages={"required": "请填写取消原因"})
 
 
 class ConcludeForm(forms.Form):
-    summary = forms.CharField(label="活动总结", max_length=5000, widget=forms.Textarea)
+    summary = forms.CharField(label="活动总结", max_length=5000, widget=forms.Textarea,
+                              error_messages={"required": "请填写活动总结"})
 
 
 class ScanForm(forms.Form):
@@ -63,14 +64,16 @@ class ScanForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = forms.FileField(label="照片")
+    photo = forms.FileField(label="照片", error_messages={key: "请选择要上传的照片"
+                                                        for key in ("required", "invalid", "missing", "empty")})
     caption = forms.CharField(label="照片说明", max_length=100, required=False)
 
 
 class RatingForm(forms.Form):
-    score = forms.TypedChoiceField(label="评分", coerce=int, choices=[(n, f"{n}星") for n in range(1, 6)])
+    score = forms.TypedChoiceField(label="评分", coerce=int, choices=[(n, f"{n}星") for n in range(1, 6)],
+                                   error_messages={"required": "请选择1到5星", "invalid_choice": "请选择1到5星"})
     comment = forms.CharField(label="评价", max_length=300, required=False)
 
 
 class ExportForm(forms.Form):
-    reason = forms.CharField(label="导出用途", max_length=200)
+    reason = forms.CharField(label="导出用途", max_length=200, error_messages={"required": "导出完整信息请填写用途"})

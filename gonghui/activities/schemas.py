@@ -29,8 +29,8 @@ class ActivityOut(Schema):
     uuid: UUID
     title: str
     kind: str
-    kind_label: str
-    brand: str | None = Field(None, description="品牌（品牌矩阵中的名称）")
+    kind_label: str = Field(..., alias="get_kind_display")
+    brand: str | None = Field(None, alias="brand.name", description="品牌（品牌矩阵中的名称）")
     union: UnionRef
     description: str
     place: str
@@ -42,33 +42,13 @@ class ActivityOut(Schema):
     taken: int = Field(..., description="已占名额（已报名与已签到）")
     places_left: int
     status: str
-    status_label: str
-    phase: str = Field(..., description="upcoming/signup/closed/ongoing/ended")
-    phase_label: str
+    status_label: str = Field(..., alias="get_status_display")
+    phase: str = Field(..., alias="current_phase.value", description="upcoming/signup/closed/ongoing/ended")
+    phase_label: str = Field(..., alias="current_phase.label")
     audience: AudienceOut
     summary: str
     cancel_reason: str
     photos: list[str] = Field(..., description="照片地址（活动开始后）")
-
-    @staticmethod
-    def resolve_kind_label(obj: Activity) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_brand(obj: Activity) -> str | None:
-        return obj.brand.name if obj.brand_id else None
-
-    @staticmethod
-    def resolve_status_label(obj: Activity) -> str:
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_phase(obj: Activity) -> str:
-        return obj.current_phase.value
-
-    @staticmethod
-    def resolve_phase_label(obj: Activity) -> str:
-        return obj.current_phase.label
 
     @staticmethod
     def resolve_audience(obj: Activity) -> dict[str, Any]:
@@ -113,32 +93,20 @@ class ActivityRowOut(Schema):
     waitlisted: int
     checked_in: int
     status: str
-    phase: str
-
-    @staticmethod
-    def resolve_phase(obj: Activity) -> str:
-        return obj.current_phase.value
+    phase: str = Field(..., alias="current_phase.value")
 
 
 class MySignupRef(Schema):
     uuid: UUID
     status: str
-    status_label: str
+    status_label: str = Field(..., alias="get_status_display")
     created_at: datetime
-
-    @staticmethod
-    def resolve_status_label(obj: Signup) -> str:
-        return obj.get_status_display()
 
 
 class MemberActivityOut(ActivityOut):
     my_signup: MySignupRef | None = Field(None, description="我的报名（最近一次）")
     eligible: bool = Field(..., description="报名条件是否允许我报名")
     problem: str = Field(..., description="不能报名的原因")
-
-    @staticmethod
-    def resolve_my_signup(obj: Activity) -> Any:
-        return getattr(obj, "my_signup", None)
 
     @staticmethod
     def resolve_eligible(obj: Activity) -> bool:
@@ -228,11 +196,11 @@ class SignupOut(Schema):
     """A participant as staff see them (masked)."""
 
     uuid: UUID
-    member_name: str = Field(..., description="姓名（脱敏）")
-    member_phone: str = Field(..., description="手机号码（脱敏）")
-    member_union: str
+    member_name: str = Field(..., alias="masked_name", description="姓名（脱敏）")
+    member_phone: str = Field(..., alias="masked_phone", description="手机号码（脱敏）")
+    member_union: str = Field(..., alias="member.union.name")
     status: str
-    status_label: str
+    status_label: str = Field(..., alias="get_status_display")
     created_at: datetime
     confirmed_at: datetime | None
     promoted: bool
@@ -240,22 +208,6 @@ class SignupOut(Schema):
     checkin_method: str
     cancel_reason: str
     rating: int | None
-
-    @staticmethod
-    def resolve_member_name(obj: Signup) -> str:
-        return obj.masked_name
-
-    @staticmethod
-    def resolve_member_phone(obj: Signup) -> str:
-        return obj.masked_phone
-
-    @staticmethod
-    def resolve_member_union(obj: Signup) -> str:
-        return obj.member.union.name
-
-    @staticmethod
-    def resolve_status_label(obj: Signup) -> str:
-        return obj.get_status_display()
 
     @staticmethod
     def resolve_rating(obj: Signup) -> int | None:
@@ -276,16 +228,12 @@ class MySignupOut(Schema):
     uuid: UUID
     activity: ActivityRef
     status: str
-    status_label: str
+    status_label: str = Field(..., alias="get_status_display")
     waitlist_position: int | None = Field(None, description="候补位次（候补中时）")
     created_at: datetime
     promoted: bool
     checked_in_at: datetime | None
     rating: RatingOut | None
-
-    @staticmethod
-    def resolve_status_label(obj: Signup) -> str:
-        return obj.get_status_display()
 
     @staticmethod
     def resolve_waitlist_position(obj: Signup) -> int | None:

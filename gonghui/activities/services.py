@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +28,8 @@ from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditResult
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition, transition_many
+from gonghui.core.validation import clean_text
 from gonghui.lib.uploads import sniff_content_type
 from gonghui.members.models import Member
 from gonghui.members.services.card import EXPIRES_AFTER, INVALID_TOKEN, VALID_STATUSES, card_token_from
@@ -49,6 +50,9 @@ from .models import (
     new_checkin_code,
 )
 
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
+
 TITLE_MAX = 100
 PLACE_MAX = 200
 REASON_MAX = 300
@@ -68,16 +72,6 @@ def _who(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _text(value: str | None, *, field: str, label: str, max_length: int, required: bool = True,
-          multiline: bool = False) -> str:
-    value = (value or "").strip() if multiline else " ".join((value or "").split())
-    if required and not value:
-        raise ValidationFailed(f"请填写{label}", detail={field: f"请填写{label}"})
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label}不能超过{max_length}个字", detail={field: f"不能超过{max_length}个字"})
-    return value
-
-
 # --- Activities --------------------------------------------------------------------------------------------
 
 
@@ -90,9 +84,9 @@ def brand_choices(union: Union) -> list[Brand]:
 def _clean(union: Union, data: dict[str, Any]) -> dict[str, Any]:
     """Validate a full set of activity fields (create, or an update merged over the current values)."""
     out = dict(data)
-    out["title"] = _text(data.get("title"), field="title", label="活动名称", max_length=TITLE_MAX)
-    out["place"] = _text(data.get("place"), field="place", label="活动地点", max_length=PLACE_MAX)
-    out["description"] = _text(data.get("description"), field="description", label="活动介绍", max_length=5000,
+    out["title"] = clean_text(data.get("title"), field="title", label="活动名称", max_length=TITLE_MAX)
+    out["place"] = clean_text(data.get("place"), field="place", label="活动地点", max_length=PLACE_MAX)
+    out["description"] = clean_text(data.get("description"), field="description", label="活动介绍", max_length=5000,
                                required=False, multiline=True)
     if out.get("kind") not in ActivityKind.values:
         raise ValidationFailed("请选择活动类型", detail={"kind": "请选择活动类型"})
@@ -125,18 +119,17 @@ def _clean(union: Union, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _history(activity: Activity, *, action: str, from_status: str, to_status: str, actor: Any,
+def _history(activity: Activity, *, action: str, from_status: str, to_status: str, actor: User,
              note: str = "") -> None:
     ActivityEvent.objects.create(activity=activity, action=action, from_status=from_status, to_status=to_status,
                                  actor=_who(actor), note=note[:REASON_MAX])
 
 
-def activity_create(*, actor: Any, union: Union, title: str, kind: str, place: str, starts_at: datetime,
+def activity_create(*, actor: User, union: Union, title: str, kind: str, place: str, starts_at: datetime,
                     ends_at: datetime, quota: int, signup_opens_at: datetime | None = None,
                     signup_closes_at: datetime | None = None, description: str = "", brand: Brand | None = None,
                     gig_only: bool = False, women_only: bool = False, model_workers_only: bool = False,
-                    min_age: int | None = None, max_age: int | None = None,
-                    request: HttpRequest | None = None) -> Activity:
+                    min_age: int | None = None, max_age: int | None = None) -> Activity:
     """A new activity of ``union`` as a draft (发布 makes it visible to members).
 
     Preconditions: ``union`` came through unions.access.access_union_for_work(actor, …). The sign-up
@@ -155,12 +148,12 @@ def activity_create(*, actor: Any, union: Union, title: str, kind: str, place: s
     with transaction.atomic():
         activity = Activity.objects.create(union=union, created_by=_who(actor), **data)
         _history(activity, action="create", from_status="", to_status=ActivityStatus.DRAFT, actor=actor)
-        audit.record("activity.create", actor=actor, request=request, obj=activity,
+        audit.record("activity.create", actor=actor, obj=activity,
                      detail={"quota": activity.quota, "kind": activity.kind})
     return activity
 
 
-def activity_update(*, actor: Any, activity: Activity, request: HttpRequest | None = None,
+def activity_update(*, actor: User, activity: Activity,
                     **fields: Any) -> Activity:
     """Change a draft's or published activity's details. A larger quota promotes from the waitlist at
     once; a quota below the places already taken is refused.
@@ -193,10 +186,10 @@ def activity_update(*, actor: Any, activity: Activity, request: HttpRequest | No
         activity.updated_at = now
         _history(activity, action="update", from_status=activity.status, to_status=activity.status, actor=actor,
                  note="修改：" + "、".join(str(Activity._meta.get_field(n).verbose_name) for n in changed))
-        audit.record("activity.update", actor=actor, request=request, obj=activity, detail={"fields": changed})
+        audit.record("activity.update", actor=actor, obj=activity, detail={"fields": changed})
         promoted = []
         if "quota" in changed and data["quota"] > current["quota"]:
-            promoted = _promote(activity, actor=actor, request=request)
+            promoted = _promote(activity, actor=actor)
         moved = [name for name in ("starts_at", "ends_at", "place") if name in changed]
         if moved and activity.status == ActivityStatus.PUBLISHED:
             body = (f"时间：{timezone.localtime(activity.starts_at):%m月%d日 %H:%M}–"
@@ -208,91 +201,78 @@ def activity_update(*, actor: Any, activity: Activity, request: HttpRequest | No
     return activity
 
 
-def activity_publish(*, actor: Any, activity: Activity, request: HttpRequest | None = None) -> Activity:
+def activity_publish(*, actor: User, activity: Activity) -> Activity:
     """草稿 → 已发布: members of the owner's subtree can see it and sign up in the sign-up window."""
     if activity.status != ActivityStatus.DRAFT:
         raise Conflict(f"活动当前为「{activity.get_status_display()}」，不能发布")
     if activity.has_ended:
         raise Conflict("活动结束时间已过，不能发布")
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Activity.objects.filter(pk=activity.pk, status=ActivityStatus.DRAFT).update(
-            status=ActivityStatus.PUBLISHED, published_at=now, updated_at=now)
-        if not updated:
-            raise Conflict()
-        activity.status, activity.published_at = ActivityStatus.PUBLISHED, now
-        _history(activity, action="publish", from_status=ActivityStatus.DRAFT, to_status=ActivityStatus.PUBLISHED,
-                 actor=actor)
-        audit.record("activity.publish", actor=actor, request=request, obj=activity)
-        events.publish("activity.published", activity_id=activity.pk, union_id=activity.union_id)
-    return activity
+    return transition(
+        activity, to=ActivityStatus.PUBLISHED, from_=[ActivityStatus.DRAFT],
+        changes={"published_at": timezone.now()}, code="conflict",
+        history=lambda before: _history(activity, action="publish", from_status=before,
+                                        to_status=ActivityStatus.PUBLISHED, actor=actor),
+        audit="activity.publish", actor=actor,
+        event="activity.published", payload={"activity_id": activity.pk, "union_id": activity.union_id})
 
 
-def activity_cancel(*, actor: Any, activity: Activity, reason: str,
-                    request: HttpRequest | None = None) -> Activity:
+def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity:
     """Call the activity off: every live sign-up is cancelled and its member told why."""
-    reason = _text(reason, field="reason", label="取消原因", max_length=REASON_MAX)
+    reason = clean_text(reason, field="reason", label="取消原因", max_length=REASON_MAX)
     if activity.status not in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED):
         raise Conflict(f"活动当前为「{activity.get_status_display()}」，不能取消")
     if activity.has_ended:
         raise Conflict("活动已结束，不能取消")
     now = timezone.now()
+    note = f"活动取消：{reason}"[:REASON_MAX]
     with transaction.atomic():
         Activity.objects.select_for_update().get(pk=activity.pk)
-        old = activity.status
-        updated = Activity.objects.filter(pk=activity.pk, status=old).update(
-            status=ActivityStatus.CANCELLED, cancel_reason=reason, taken=0, updated_at=now)
-        if not updated:
-            raise Conflict()
+        # Holding the activity's lock: nobody signs up or cancels meanwhile.
         live = list(Signup.objects.live().filter(activity=activity).select_related("member__user"))
-        Signup.objects.filter(pk__in=[s.pk for s in live]).update(
-            status=SignupStatus.CANCELLED, cancelled_at=now, cancel_reason=f"活动取消：{reason}"[:REASON_MAX])
+        transition(
+            activity, to=ActivityStatus.CANCELLED, from_=[activity.status],
+            changes={"cancel_reason": reason, "taken": 0, "updated_at": now}, code="conflict",
+            history=lambda before: _history(activity, action="cancel", from_status=before,
+                                            to_status=ActivityStatus.CANCELLED, actor=actor, note=reason),
+            audit="activity.cancel", actor=actor, detail={"signups_cancelled": len(live)},
+            event="activity.cancelled", payload={"activity_id": activity.pk, "union_id": activity.union_id})
+        transition_many(Signup.objects.filter(pk__in=[s.pk for s in live]), to=SignupStatus.CANCELLED,
+                        changes={"cancelled_at": now, "cancel_reason": note})
         SignupEvent.objects.bulk_create([
             SignupEvent(signup=s, from_status=s.status, to_status=SignupStatus.CANCELLED, actor=_who(actor),
-                        note=f"活动取消：{reason}"[:REASON_MAX], created_at=now) for s in live])
-        activity.status, activity.cancel_reason, activity.taken = ActivityStatus.CANCELLED, reason, 0
-        _history(activity, action="cancel", from_status=old, to_status=ActivityStatus.CANCELLED, actor=actor,
-                 note=reason)
-        audit.record("activity.cancel", actor=actor, request=request, obj=activity,
-                     detail={"signups_cancelled": len(live)})
+                        note=note, created_at=now) for s in live])
         for signup in live:
             if signup.member.user is not None:
                 notify(signup.member.user, f"活动「{activity.title}」已取消", reason, url=_member_url(activity))
-        events.publish("activity.cancelled", activity_id=activity.pk, union_id=activity.union_id)
     return activity
 
 
-def activity_conclude(*, actor: Any, activity: Activity, summary: str,
-                      request: HttpRequest | None = None) -> Activity:
+def activity_conclude(*, actor: User, activity: Activity, summary: str) -> Activity:
     """已发布 → 已总结, after the activity ended: the summary is shown to members with the photos."""
-    summary = _text(summary, field="summary", label="活动总结", max_length=SUMMARY_MAX, multiline=True)
+    summary = clean_text(summary, field="summary", label="活动总结", max_length=SUMMARY_MAX, multiline=True)
     if activity.status != ActivityStatus.PUBLISHED:
         raise Conflict(f"活动当前为「{activity.get_status_display()}」，不能填写总结")
     if not activity.has_ended:
         raise Conflict("活动结束后才能填写总结")
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Activity.objects.filter(pk=activity.pk, status=ActivityStatus.PUBLISHED).update(
-            status=ActivityStatus.CONCLUDED, summary=summary, concluded_at=now, updated_at=now)
-        if not updated:
-            raise Conflict()
-        activity.status, activity.summary, activity.concluded_at = ActivityStatus.CONCLUDED, summary, now
-        _history(activity, action="conclude", from_status=ActivityStatus.PUBLISHED,
-                 to_status=ActivityStatus.CONCLUDED, actor=actor)
-        served = Signup.objects.filter(activity=activity, status=SignupStatus.CHECKED_IN).count()
-        audit.record("activity.conclude", actor=actor, request=request, obj=activity, detail={"served": served})
-        events.publish("activity.concluded", activity_id=activity.pk, union_id=activity.union_id, served=served)
-    return activity
+    served = Signup.objects.filter(activity=activity, status=SignupStatus.CHECKED_IN).count()
+    return transition(
+        activity, to=ActivityStatus.CONCLUDED, from_=[ActivityStatus.PUBLISHED],
+        changes={"summary": summary, "concluded_at": timezone.now()}, code="conflict",
+        history=lambda before: _history(activity, action="conclude", from_status=before,
+                                        to_status=ActivityStatus.CONCLUDED, actor=actor),
+        audit="activity.conclude", actor=actor, detail={"served": served},
+        event="activity.concluded",
+        payload={"activity_id": activity.pk, "union_id": activity.union_id, "served": served})
 
 
-def activity_rotate_code(*, actor: Any, activity: Activity, request: HttpRequest | None = None) -> Activity:
+def activity_rotate_code(*, actor: User, activity: Activity) -> Activity:
     """重置签到码: the printed or shown check-in QR code stops working; a new one replaces it."""
     if activity.status != ActivityStatus.PUBLISHED or activity.has_ended:
         raise Conflict("只有未结束的已发布活动可以重置签到码")
     activity.checkin_code = new_checkin_code()
     with transaction.atomic():
         Activity.objects.filter(pk=activity.pk).update(checkin_code=activity.checkin_code, updated_at=timezone.now())
-        audit.record("activity.rotate_code", actor=actor, request=request, obj=activity)
+        audit.record("activity.rotate_code", actor=actor, obj=activity)
     return activity
 
 
@@ -303,7 +283,7 @@ def _member_url(activity: Activity) -> str:
     return reverse("activities:detail", args=[activity.uuid])
 
 
-def _signup_history(signup: Signup, *, from_status: str, to_status: str, actor: Any, note: str = "",
+def _signup_history(signup: Signup, *, from_status: str, to_status: str, actor: User, note: str = "",
                     at: datetime | None = None) -> None:
     SignupEvent.objects.create(signup=signup, from_status=from_status, to_status=to_status, actor=_who(actor),
                                note=note[:REASON_MAX], created_at=at or timezone.now())
@@ -324,7 +304,7 @@ def _take_place(activity_id: int) -> bool:
                 .update(taken=F("taken") + 1))
 
 
-def signup_create(*, actor: Any, member: Member, activity: Activity, request: HttpRequest | None = None) -> Signup:
+def signup_create(*, actor: User, member: Member, activity: Activity) -> Signup:
     """报名: a place if one is left (已报名), otherwise a place in the waitlist (候补中).
 
     Preconditions: ``member`` is the actor's own membership (members sign themselves up);
@@ -362,7 +342,7 @@ def signup_create(*, actor: Any, member: Member, activity: Activity, request: Ht
             signup = Signup.objects.create(activity=activity, member=member, status=status, created_at=now,
                                            confirmed_at=now if got else None)
             _signup_history(signup, from_status="", to_status=status, actor=actor, at=now)
-            audit.record("activity.signup", actor=actor, request=request, obj=activity,
+            audit.record("activity.signup", actor=actor, obj=activity,
                          detail={"signup": str(signup.uuid), "status": status})
             if got:
                 _tell(member, f"报名成功：{activity.title}", f"时间：{_when(activity)}，地点：{activity.place}",
@@ -379,7 +359,7 @@ def signup_create(*, actor: Any, member: Member, activity: Activity, request: Ht
     return signup
 
 
-def _promote(activity: Activity, *, actor: Any, request: HttpRequest | None = None) -> list[Signup]:
+def _promote(activity: Activity, *, actor: User) -> list[Signup]:
     """Fill free places from the waitlist, first come first served.
 
     Preconditions: inside the caller's transaction, holding the activity's row lock (select_for_update
@@ -397,7 +377,7 @@ def _promote(activity: Activity, *, actor: Any, request: HttpRequest | None = No
         for candidate in batch:
             if not _take_place(activity.pk):
                 return promoted
-            if _confirm_from_waitlist(activity, candidate, actor=actor, request=request):
+            if _confirm_from_waitlist(activity, candidate, actor=actor):
                 promoted.append(candidate)
             else:  # gone meanwhile: give the place back and try the next one
                 Activity.objects.filter(pk=activity.pk).update(taken=F("taken") - 1)
@@ -406,17 +386,17 @@ def _promote(activity: Activity, *, actor: Any, request: HttpRequest | None = No
             return promoted
 
 
-def _confirm_from_waitlist(activity: Activity, candidate: Signup, *, actor: Any,
-                           request: HttpRequest | None) -> bool:
+def _confirm_from_waitlist(activity: Activity, candidate: Signup, *, actor: User) -> bool:
     now = timezone.now()
-    moved = Signup.objects.filter(pk=candidate.pk, status=SignupStatus.WAITLISTED).update(
-        status=SignupStatus.CONFIRMED, confirmed_at=now, promoted=True)
-    if not moved:
+    try:
+        transition(candidate, to=SignupStatus.CONFIRMED, from_=[SignupStatus.WAITLISTED],
+                   changes={"confirmed_at": now, "promoted": True},
+                   history=lambda before: _signup_history(candidate, from_status=before,
+                                                          to_status=SignupStatus.CONFIRMED, actor=actor,
+                                                          note="候补递补", at=now))
+    except Conflict:
         return False
-    candidate.status, candidate.confirmed_at, candidate.promoted = SignupStatus.CONFIRMED, now, True
-    _signup_history(candidate, from_status=SignupStatus.WAITLISTED, to_status=SignupStatus.CONFIRMED,
-                    actor=actor, note="候补递补", at=now)
-    audit.record("activity.promote", actor=actor, request=request, obj=activity,
+    audit.record("activity.promote", actor=actor, obj=activity,
                  detail={"signup": str(candidate.uuid)})
     _tell(candidate.member, f"候补成功：{activity.title}",
           f"有人取消报名，您已递补获得名额。时间：{_when(activity)}，地点：{activity.place}", activity)
@@ -429,7 +409,7 @@ def is_own(actor: Any, signup: Signup) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and signup.member.user_id == actor.pk)
 
 
-def signup_cancel(*, actor: Any, signup: Signup, reason: str = "", request: HttpRequest | None = None) -> Signup:
+def signup_cancel(*, actor: User, signup: Signup, reason: str = "") -> Signup:
     """取消报名 by the member (before the start) or 移出名单 by writing staff (before the end).
 
     A confirmed sign-up frees its place, and the first waitlisted member is promoted in the same
@@ -440,7 +420,7 @@ def signup_cancel(*, actor: Any, signup: Signup, reason: str = "", request: Http
     own = is_own(actor, signup)
     if not own and not scope_of(actor).can(activity.union.path, WRITE_ROLES):
         raise Forbidden("只有会员本人或主办工会的工作人员可以取消报名")
-    reason = _text(reason, field="reason", label="原因", max_length=REASON_MAX, required=False)
+    reason = clean_text(reason, field="reason", label="原因", max_length=REASON_MAX, required=False)
     old = signup.status
     if old == SignupStatus.CHECKED_IN:
         raise Conflict("已签到，不能取消报名")
@@ -456,17 +436,17 @@ def signup_cancel(*, actor: Any, signup: Signup, reason: str = "", request: Http
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
         locked.union = activity.union  # already loaded; the lock is on the activity's row only
-        updated = Signup.objects.filter(pk=signup.pk, status=old).update(
-            status=SignupStatus.CANCELLED, cancelled_at=now, cancel_reason=note[:REASON_MAX])
-        if not updated:
-            raise Conflict("报名状态已变化，请刷新后重试")
-        signup.status, signup.cancelled_at, signup.cancel_reason = SignupStatus.CANCELLED, now, note[:REASON_MAX]
-        _signup_history(signup, from_status=old, to_status=SignupStatus.CANCELLED, actor=actor, note=note, at=now)
+        transition(signup, to=SignupStatus.CANCELLED, from_=[old],
+                   changes={"cancelled_at": now, "cancel_reason": note[:REASON_MAX]},
+                   message="报名状态已变化，请刷新后重试", code="conflict",
+                   history=lambda before: _signup_history(signup, from_status=before,
+                                                          to_status=SignupStatus.CANCELLED, actor=actor, note=note,
+                                                          at=now))
         promoted: list[Signup] = []
         if old in PLACE_STATUSES:
             Activity.objects.filter(pk=activity.pk, taken__gt=0).update(taken=F("taken") - 1)
-            promoted = _promote(locked, actor=actor, request=request)
-        audit.record("activity.signup_cancel", actor=actor, request=request, obj=activity,
+            promoted = _promote(locked, actor=actor)
+        audit.record("activity.signup_cancel", actor=actor, obj=activity,
                      detail={"signup": str(signup.uuid), "from": old, "by_member": own,
                              "promoted": [str(p.uuid) for p in promoted]})
         if not own:
@@ -480,15 +460,15 @@ def signup_cancel(*, actor: Any, signup: Signup, reason: str = "", request: Http
 # --- Check-in -------------------------------------------------------------------------------------------------
 
 
-def _checkin_refusal(signup: Signup) -> str:
+def _checkin_refusal(status: str) -> str:
     return {
         SignupStatus.CHECKED_IN: "已签到，无需重复签到",
         SignupStatus.WAITLISTED: "仍在候补名单中，未获得名额，不能签到",
         SignupStatus.CANCELLED: "报名已取消，不能签到",
-    }.get(SignupStatus(signup.status), "")
+    }.get(SignupStatus(status), "")
 
 
-def signup_check_in(*, actor: Any, signup: Signup, method: str, request: HttpRequest | None = None) -> Signup:
+def signup_check_in(*, actor: User, signup: Signup, method: str) -> Signup:
     """已报名 → 已签到, in the check-in window (from an hour before the start until the end).
 
     ``method``: code (the member scanned the activity's code: the actor must be the member), card or
@@ -507,36 +487,36 @@ def signup_check_in(*, actor: Any, signup: Signup, method: str, request: HttpReq
         raise Conflict(f"活动{activity.get_status_display()}，不能签到")
     if not activity.checkin_open():
         raise Conflict("不在签到时间内：签到时间为活动开始前1小时至活动结束", code="checkin_closed")
-    refusal = _checkin_refusal(signup)
+    refusal = _checkin_refusal(signup.status)
     if refusal:
         raise Conflict(refusal, code=f"signup_{signup.status}")
     now = timezone.now()
     with transaction.atomic():
-        updated = Signup.objects.filter(pk=signup.pk, status=SignupStatus.CONFIRMED).update(
-            status=SignupStatus.CHECKED_IN, checked_in_at=now, checkin_method=method,
-            checked_in_by=_who(actor))
-        if not updated:
-            current = Signup.objects.filter(pk=signup.pk).values_list("status", flat=True).first()
-            signup.status = current or signup.status
-            raise Conflict(_checkin_refusal(signup) or "报名状态已变化，请刷新后重试")
-        signup.status, signup.checked_in_at, signup.checkin_method = SignupStatus.CHECKED_IN, now, method
-        _signup_history(signup, from_status=SignupStatus.CONFIRMED, to_status=SignupStatus.CHECKED_IN, actor=actor,
-                        note=CheckinMethod(method).label, at=now)
-        audit.record("activity.checkin", actor=actor, request=request, obj=activity,
+        try:
+            transition(signup, to=SignupStatus.CHECKED_IN, from_=[SignupStatus.CONFIRMED],
+                       changes={"checked_in_at": now, "checkin_method": method, "checked_in_by": _who(actor)},
+                       history=lambda before: _signup_history(signup, from_status=before,
+                                                              to_status=SignupStatus.CHECKED_IN, actor=actor,
+                                                              note=CheckinMethod(method).label, at=now))
+        except Conflict:
+            if Signup.objects.filter(pk=signup.pk).exists():
+                signup.refresh_from_db(fields=["status"])
+            raise Conflict(_checkin_refusal(signup.status) or "报名状态已变化，请刷新后重试") from None
+        audit.record("activity.checkin", actor=actor, obj=activity,
                      detail={"signup": str(signup.uuid), "method": method})
         events.publish("activity.checked_in", activity_id=activity.pk, signup_id=signup.pk,
                        member_id=signup.member_id, union_id=activity.union_id)
     return signup
 
 
-def _refuse_scan(actor: Any, activity: Activity, request: HttpRequest | None, message: str, *, code: str,
+def _refuse_scan(actor: User, activity: Activity, message: str, *, code: str,
                  detail: dict[str, Any]) -> ValidationFailed:
-    audit.record("activity.checkin", actor=actor, request=request, obj=activity, result=AuditResult.FAILURE,
+    audit.record("activity.checkin", actor=actor, obj=activity, result=AuditResult.FAILURE,
                  detail={"method": CheckinMethod.CARD, "reason": message, **detail})
     return ValidationFailed(message, code=code)
 
 
-def checkin_by_card(*, actor: Any, activity: Activity, token: str, request: HttpRequest | None = None) -> Signup:
+def checkin_by_card(*, actor: User, activity: Activity, token: str) -> Signup:
     """Staff scan the member's e-member card (a rotating token, see members/services/card.py) and the
     member's sign-up for ``activity`` is checked in.
 
@@ -549,20 +529,20 @@ def checkin_by_card(*, actor: Any, activity: Activity, token: str, request: Http
         member = Member.objects.select_related("union", "user").filter(card_token=token).first()
     prefix = {"token_prefix": token[:6]}
     if member is None or member.anonymized_at is not None:
-        raise _refuse_scan(actor, activity, request, INVALID_TOKEN, code="card_invalid", detail=prefix)
+        raise _refuse_scan(actor, activity, INVALID_TOKEN, code="card_invalid", detail=prefix)
     if member.status not in VALID_STATUSES:
-        raise _refuse_scan(actor, activity, request, f"会籍状态：{member.get_status_display()}",
+        raise _refuse_scan(actor, activity, f"会籍状态：{member.get_status_display()}",
                            code="card_invalid", detail=prefix)
     if timezone.now() - member.card_token_rotated_at > EXPIRES_AFTER:
-        raise _refuse_scan(actor, activity, request, "二维码已过期，请会员打开电子会员卡刷新后重新出示",
+        raise _refuse_scan(actor, activity, "二维码已过期，请会员打开电子会员卡刷新后重新出示",
                            code="card_expired", detail=prefix)
     signup = (Signup.objects.select_related("activity__union", "member__union", "member__user")
               .filter(activity=activity, member=member).order_by("-created_at").first())
     if signup is None:
-        raise _refuse_scan(actor, activity, request, f"{member.masked_name}未报名本活动", code="not_signed_up",
+        raise _refuse_scan(actor, activity, f"{member.masked_name}未报名本活动", code="not_signed_up",
                            detail={"member": str(member.uuid)})
     signup.activity = activity
-    return signup_check_in(actor=actor, signup=signup, method=CheckinMethod.CARD, request=request)
+    return signup_check_in(actor=actor, signup=signup, method=CheckinMethod.CARD)
 
 
 def activity_by_code(code: str) -> Activity | None:
@@ -572,7 +552,7 @@ def activity_by_code(code: str) -> Activity | None:
     return Activity.objects.select_related("union").filter(checkin_code=code).first()
 
 
-def checkin_by_code(*, actor: Any, member: Member, code: str, request: HttpRequest | None = None) -> Signup:
+def checkin_by_code(*, actor: User, member: Member, code: str) -> Signup:
     """The member scans the activity's check-in code with their phone (signed in on the H5).
 
     Preconditions: ``member`` is the actor's own membership. An unknown or reset code is a 404.
@@ -587,14 +567,13 @@ def checkin_by_code(*, actor: Any, member: Member, code: str, request: HttpReque
     if signup is None:
         raise Conflict("您未报名该活动，请联系现场工作人员", code="not_signed_up")
     signup.activity = activity
-    return signup_check_in(actor=actor, signup=signup, method=CheckinMethod.CODE, request=request)
+    return signup_check_in(actor=actor, signup=signup, method=CheckinMethod.CODE)
 
 
 # --- Ratings --------------------------------------------------------------------------------------------------
 
 
-def rating_submit(*, actor: Any, signup: Signup, score: int, comment: str = "",
-                  request: HttpRequest | None = None) -> Rating:
+def rating_submit(*, actor: User, signup: Signup, score: int, comment: str = "") -> Rating:
     """A checked-in participant rates the activity 1–5, once (the one-to-one on the sign-up)."""
     if not is_own(actor, signup):
         raise Forbidden("只能评价本人参加的活动")
@@ -602,11 +581,11 @@ def rating_submit(*, actor: Any, signup: Signup, score: int, comment: str = "",
         raise Conflict("签到参加活动后才能评价", code="not_checked_in")
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed("请选择1到5星", detail={"score": "请选择1到5星"})
-    comment = _text(comment, field="comment", label="评价", max_length=300, required=False)
+    comment = clean_text(comment, field="comment", label="评价", max_length=300, required=False)
     try:
         with transaction.atomic():
             rating = Rating.objects.create(signup=signup, activity=signup.activity, score=score, comment=comment)
-            audit.record("activity.rate", actor=actor, request=request, obj=signup.activity,
+            audit.record("activity.rate", actor=actor, obj=signup.activity,
                          detail={"signup": str(signup.uuid), "score": score})
             events.publish("activity.rated", activity_id=signup.activity_id, signup_id=signup.pk, score=score)
     except IntegrityError:
@@ -626,8 +605,7 @@ def sniff_image(content: bytes) -> str | None:
     return kind if kind in PHOTO_TYPES else None
 
 
-def photo_add(*, actor: Any, activity: Activity, content: bytes, caption: str = "",
-              request: HttpRequest | None = None) -> ActivityPhoto:
+def photo_add(*, actor: User, activity: Activity, content: bytes, caption: str = "") -> ActivityPhoto:
     """Add a photo (JPEG, PNG or WebP by content, at most 5 MB, 30 per activity) once the activity started.
 
     Preconditions: ``activity`` came through access_activity(actor, …, write=True).
@@ -643,7 +621,7 @@ def photo_add(*, actor: Any, activity: Activity, content: bytes, caption: str = 
     if content_type is None:
         raise ValidationFailed("只能上传 JPG、PNG 或 WebP 格式的照片", detail={"photo": "格式不支持"},
                                code="bad_image")
-    caption = _text(caption, field="caption", label="照片说明", max_length=100, required=False)
+    caption = clean_text(caption, field="caption", label="照片说明", max_length=100, required=False)
     with transaction.atomic():
         Activity.objects.select_for_update().get(pk=activity.pk)
         if ActivityPhoto.objects.filter(activity=activity).count() >= MAX_PHOTOS:
@@ -654,7 +632,7 @@ def photo_add(*, actor: Any, activity: Activity, content: bytes, caption: str = 
         name = photo.image.name
         try:
             photo.save()
-            audit.record("activity.photo_add", actor=actor, request=request, obj=activity,
+            audit.record("activity.photo_add", actor=actor, obj=activity,
                          detail={"photo": str(photo.uuid), "bytes": len(content), "type": content_type})
         except Exception:
             photo.image.storage.delete(name)
@@ -662,11 +640,11 @@ def photo_add(*, actor: Any, activity: Activity, content: bytes, caption: str = 
     return photo
 
 
-def photo_delete(*, actor: Any, photo: ActivityPhoto, request: HttpRequest | None = None) -> None:
+def photo_delete(*, actor: User, photo: ActivityPhoto) -> None:
     """Remove a photo; the file goes once the deletion committed."""
     storage, name = photo.image.storage, photo.image.name
     with transaction.atomic():
-        audit.record("activity.photo_delete", actor=actor, request=request, obj=photo.activity,
+        audit.record("activity.photo_delete", actor=actor, obj=photo.activity,
                      detail={"photo": str(photo.uuid)})
         ActivityPhoto.objects.filter(pk=photo.pk).delete()
         transaction.on_commit(lambda: storage.delete(name))

@@ -1,1 +1,1 @@
-"""Pages of the activities app: the worker H5 (h5.py) and the staff console (console.py)."""
+"""Pages of the activities app: the worker H5 (worker.py) and the staff console (staff.py)."""

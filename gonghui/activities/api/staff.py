@@ -1,7 +1,7 @@
-"""/api/v1/activities/: staff manage activities, participants, check-in, photos and 惠及人次; members
-browse the activities of their branch, sign up, cancel, check in with the activity's code and rate.
+"""/api/v1/activities/ for staff: activities in the caller's scope, creating and editing, publish /
+cancel / conclude, participants, check-in by card and 代签到, photos, export and 惠及人次.
 
-The same gates (access.py) and services (services.py) as the pages.
+The same gates (access.py) and services as the console pages (views/staff.py).
 """
 
 # No ``from __future__ import annotations`` here: ninja needs the real annotations.
@@ -20,29 +20,23 @@ from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 
-from . import exports, selectors, services
-from .access import access_activity, access_photo, access_signup, member_activity, own_signup, require_member
-from .models import Activity, ActivityPhoto, Signup
-from .schemas import (
+from .. import exports, selectors, services
+from ..access import access_activity, access_photo, access_signup
+from ..models import Activity, ActivityPhoto, Signup
+from ..schemas import (
     ActivityIn,
     ActivityPatch,
     ActivityRowOut,
     ActivityStaffOut,
     CancelIn,
-    CodeIn,
     ConcludeIn,
-    MemberActivityOut,
-    MySignupOut,
     PhotoOut,
-    RatingIn,
-    RatingOut,
-    ReasonIn,
     ScanIn,
     SignupOut,
     StatsOut,
 )
 
-router = Router(tags=["活动"])
+router = Router()
 
 
 class ActivityFilter(Schema):
@@ -71,9 +65,6 @@ def _reload(activity: Activity) -> Activity:
     return Activity.objects.select_related("union", "brand").prefetch_related("photos").get(pk=activity.pk)
 
 
-# --- Staff: activities -----------------------------------------------------------------------------------------
-
-
 @router.get("/", response=list[ActivityRowOut], summary="活动列表（范围内）")
 @paginate(Page)
 def activity_list(request: HttpRequest, filters: Query[ActivityFilter]):  # noqa: ANN201
@@ -92,7 +83,7 @@ def activity_create(request: HttpRequest, payload: ActivityIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
     data = payload.dict(exclude={"union"})
     data["brand"] = _brand(union, data.pop("brand"))
-    activity = services.activity_create(actor=request.user, union=union, request=request, **data)
+    activity = services.activity_create(actor=request.user, union=union, **data)
     return Status(201, _reload(activity))
 
 
@@ -109,88 +100,15 @@ def stats(request: HttpRequest, union: UUID | None = None, year: int | None = No
     return selectors.people_served(root, year)
 
 
-# --- Members --------------------------------------------------------------------------------------------------------
-
-
-class MemberActivityPage(Schema):
-    items: list[MemberActivityOut]
-    count: int
-    page: int
-    page_size: int
-
-
-@router.get("/open", response=MemberActivityPage, summary="我可以参加的活动（会员）：近期或往期（past=true）")
-def open_activities(request: HttpRequest, past: bool = False, page: int = 1, page_size: int = 20) -> dict[str, Any]:
-    member = require_member(request.user)
-    qs = selectors.member_activities(member, past=past).prefetch_related("photos")
-    # Paginate first, then attach my sign-up and eligibility to the page's rows only (one query).
-    result = Page().paginate_queryset(qs, Page.Input(page=page, page_size=page_size))
-    mine = selectors.my_signups_by_activity(member, result["items"])
-    for activity in result["items"]:
-        activity.my_signup = mine.get(activity.pk)
-        activity.problem = activity.audience_problem(member)
-    return result
-
-
-@router.get("/open/{uuid:key}", response=MemberActivityOut, summary="活动详情（会员）")
-def open_activity(request: HttpRequest, key: UUID) -> Activity:
-    member = require_member(request.user)
-    activity = member_activity(member, key)
-    activity.my_signup = selectors.my_signups_by_activity(member, [activity]).get(activity.pk)
-    activity.problem = activity.audience_problem(member)
-    return activity
-
-
-@router.post("/open/{uuid:key}/signup", response={201: MySignupOut}, summary="报名（名额已满时进入候补）")
-def signup(request: HttpRequest, key: UUID) -> Status:
-    member = require_member(request.user)
-    activity = member_activity(member, key)
-    created = services.signup_create(actor=request.user, member=member, activity=activity, request=request)
-    return Status(201, created)
-
-
-@router.get("/mine", response=list[MySignupOut], summary="我的报名")
-@paginate(Page)
-def mine(request: HttpRequest):  # noqa: ANN201
-    return selectors.my_signups(require_member(request.user))
-
-
-@router.post("/checkin", response=MySignupOut, summary="扫活动签到码签到（会员）")
-def checkin_by_code(request: HttpRequest, payload: CodeIn) -> Signup:
-    member = require_member(request.user)
-    return services.checkin_by_code(actor=request.user, member=member, code=payload.code, request=request)
-
-
-@router.post("/signups/{uuid:key}/rate", response={201: RatingOut}, summary="评价活动（已签到的会员，每人一次）")
-def rate(request: HttpRequest, key: UUID, payload: RatingIn) -> Status:
-    mine_signup = own_signup(require_member(request.user), key)
-    return Status(201, services.rating_submit(actor=request.user, signup=mine_signup, request=request,
-                                              **payload.dict()))
-
-
-@router.post("/signups/{uuid:key}/cancel", response=MySignupOut, summary="取消报名（会员本人）或移出名单（工作人员）")
-def signup_cancel(request: HttpRequest, key: UUID, payload: ReasonIn) -> Signup:
-    from gonghui.members.access import own_member
-
-    member = own_member(request.user)
-    found: Signup | None = None
-    if member is not None:
-        found = Signup.objects.select_related("activity__union", "member__union", "member__user").filter(
-            uuid=key, member=member).first()
-    if found is None:
-        found = access_signup(request.user, key, write=True)
-    return services.signup_cancel(actor=request.user, signup=found, reason=payload.reason, request=request)
-
-
 @router.post("/signups/{uuid:key}/check-in", response=SignupOut, summary="代签到（工作人员）")
 def signup_check_in(request: HttpRequest, key: UUID) -> Signup:
     found = access_signup(request.user, key, write=True)
-    return services.signup_check_in(actor=request.user, signup=found, method="manual", request=request)
+    return services.signup_check_in(actor=request.user, signup=found, method="manual")
 
 
 @router.delete("/photos/{uuid:key}", response={204: None}, summary="删除活动照片")
 def photo_delete(request: HttpRequest, key: UUID) -> Status:
-    services.photo_delete(actor=request.user, photo=access_photo(request.user, key, write=True), request=request)
+    services.photo_delete(actor=request.user, photo=access_photo(request.user, key, write=True))
     return Status(204, None)
 
 
@@ -212,35 +130,35 @@ def activity_patch(request: HttpRequest, key: UUID, payload: ActivityPatch) -> A
                      "gig_only", "women_only", "model_workers_only"):
         if required in data and data[required] is None:
             raise ValidationFailed("该字段不能为空", detail={required: "不能为空"})
-    services.activity_update(actor=request.user, activity=activity, request=request, **data)
+    services.activity_update(actor=request.user, activity=activity, **data)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/publish", response=ActivityStaffOut, summary="发布活动")
 def activity_publish(request: HttpRequest, key: UUID) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_publish(actor=request.user, activity=activity, request=request)
+    services.activity_publish(actor=request.user, activity=activity)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/cancel", response=ActivityStaffOut, summary="取消活动（通知已报名的会员）")
 def activity_cancel(request: HttpRequest, key: UUID, payload: CancelIn) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason, request=request)
+    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/conclude", response=ActivityStaffOut, summary="发布活动总结（活动结束后）")
 def activity_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_conclude(actor=request.user, activity=activity, summary=payload.summary, request=request)
+    services.activity_conclude(actor=request.user, activity=activity, summary=payload.summary)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/rotate-code", response=ActivityStaffOut, summary="重置签到码（旧码立即失效）")
 def activity_rotate_code(request: HttpRequest, key: UUID) -> Activity:
     activity = access_activity(request.user, key, write=True)
-    services.activity_rotate_code(actor=request.user, activity=activity, request=request)
+    services.activity_rotate_code(actor=request.user, activity=activity)
     return _reload(activity)
 
 
@@ -253,7 +171,7 @@ def signup_list(request: HttpRequest, key: UUID, status: str = ""):  # noqa: ANN
 @router.post("/{uuid:key}/check-in", response=SignupOut, summary="扫会员卡签到（工作人员）")
 def checkin_by_card(request: HttpRequest, key: UUID, payload: ScanIn) -> Signup:
     activity = access_activity(request.user, key, write=True)
-    return services.checkin_by_card(actor=request.user, activity=activity, token=payload.token, request=request)
+    return services.checkin_by_card(actor=request.user, activity=activity, token=payload.token)
 
 
 @router.get("/{uuid:key}/export", response={200: None}, summary="导出参与人员 Excel（默认脱敏）",
@@ -262,7 +180,7 @@ def export(request: HttpRequest, key: UUID, unmasked: bool = False, reason: str 
            status: str = "") -> HttpResponse:
     activity = access_activity(request.user, key)
     return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
-                                       status=status, request=request)
+                                       status=status)
 
 
 @router.get("/{uuid:key}/photos", response=list[PhotoOut], summary="活动照片")
@@ -275,7 +193,6 @@ def photo_add(request: HttpRequest, key: UUID, file: File[UploadedFile], caption
     activity = access_activity(request.user, key, write=True)
     if file.size > services.MAX_PHOTO_BYTES:
         raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB", code="file_too_large")
-    photo = services.photo_add(actor=request.user, activity=activity, content=file.read(), caption=caption,
-                               request=request)
+    photo = services.photo_add(actor=request.user, activity=activity, content=file.read(), caption=caption)
     return Status(201, photo)
 

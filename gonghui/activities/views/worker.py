@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.scope import scope_of
 from gonghui.members.access import own_member
@@ -92,22 +92,24 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
     })
 
 
+def _detail_url(activity: Activity) -> str:
+    return reverse("activities:detail", kwargs={"key": activity.uuid})
+
+
 @login_required
 @require_POST
 def signup(request: HttpRequest, key: str) -> HttpResponse:
     member = require_member(request.user)
     activity = member_activity(member, key)
-    try:
-        created = services.signup_create(actor=request.user, member=member, activity=activity, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+
+    def sign_up(data: Any) -> str:
+        created = services.signup_create(actor=request.user, member=member, activity=activity)
         if created.status == SignupStatus.CONFIRMED:
-            messages.success(request, "报名成功！活动开始前一天会提醒您，到场后请扫码签到")
-        else:
-            position = selectors.waitlist_position(created)
-            messages.success(request, f"名额已满，您已进入候补名单（第{position}位），有人取消时将自动递补并通知您")
-    return redirect("activities:detail", key=activity.uuid)
+            return "报名成功！活动开始前一天会提醒您，到场后请扫码签到"
+        position = selectors.waitlist_position(created)
+        return f"名额已满，您已进入候补名单（第{position}位），有人取消时将自动递补并通知您"
+
+    return act(request, run=sign_up, back=_detail_url(activity))
 
 
 @login_required
@@ -115,15 +117,9 @@ def signup(request: HttpRequest, key: str) -> HttpResponse:
 def cancel(request: HttpRequest, key: str) -> HttpResponse:
     member = require_member(request.user)
     mine = own_signup(member, key)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.signup_cancel(actor=request.user, signup=mine, reason=reason, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已取消报名")
-    return redirect("activities:detail", key=mine.activity.uuid)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: services.signup_cancel(actor=request.user, signup=mine, reason=data["reason"]),
+               success="已取消报名", back=_detail_url(mine.activity))
 
 
 @login_required
@@ -131,17 +127,9 @@ def cancel(request: HttpRequest, key: str) -> HttpResponse:
 def rate(request: HttpRequest, key: str) -> HttpResponse:
     member = require_member(request.user)
     mine = own_signup(member, key)
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择1到5星")
-        return redirect("activities:detail", key=mine.activity.uuid)
-    try:
-        services.rating_submit(actor=request.user, signup=mine, request=request, **form.cleaned_data)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "感谢您的评价！")
-    return redirect("activities:detail", key=mine.activity.uuid)
+    return act(request, form=RatingForm(request.POST),
+               run=lambda data: services.rating_submit(actor=request.user, signup=mine, **data),
+               success="感谢您的评价！", back=_detail_url(mine.activity))
 
 
 @login_required
@@ -159,7 +147,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            done = services.checkin_by_code(actor=request.user, member=member, code=code, request=request)
+            done = services.checkin_by_code(actor=request.user, member=member, code=code)
         except DomainError as exc:
             error = exc.message
         else:
@@ -189,14 +177,3 @@ def photo(request: HttpRequest, key: str) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
-
-urlpatterns: list[URLPattern] = [
-    path("activities/", activity_list, name="list"),
-    path("activities/mine/", my_signups, name="mine"),
-    path("activities/checkin/<str:code>/", checkin, name="checkin"),
-    path("activities/photos/<uuid:key>/", photo, name="photo"),
-    path("activities/signups/<uuid:key>/cancel/", cancel, name="cancel"),
-    path("activities/signups/<uuid:key>/rate/", rate, name="rate"),
-    path("activities/<uuid:key>/", detail, name="detail"),
-    path("activities/<uuid:key>/signup/", signup, name="signup"),
-]

@@ -13,20 +13,31 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act, form_errors
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.lib.text import parse_uuid
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
 from .. import exports, selectors, services
-from ..access import access_activity, access_photo, access_signup, parse_uuid
-from ..forms import ActivityForm, CancelActivityForm, ConcludeForm, ExportForm, NewActivityForm, PhotoForm, ScanForm
+from ..access import access_activity, access_photo, access_signup
+from ..forms import (
+    ActivityForm,
+    CancelActivityForm,
+    ConcludeForm,
+    ExportForm,
+    NewActivityForm,
+    PhotoForm,
+    ReasonForm,
+    ScanForm,
+)
 from ..models import Activity, ActivityKind, ActivityStatus, SignupStatus
 
 
@@ -36,8 +47,7 @@ def can_work(user: Any, activity: Activity) -> bool:
 
 def work_unions(user: Any) -> Any:
     """Active unions where the user may organise activities (write roles), for the union picker."""
-    return (Union.objects.visible_to(user).active().filter(scope_of(user).q("path", WRITE_ROLES))
-            .order_by("path")[:500])
+    return Union.objects.writable_by(user).order_by("path")[:500]
 
 
 def checkin_url(request: HttpRequest, activity: Activity) -> str:
@@ -134,7 +144,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
             brands = services.brand_choices(union)
             try:
                 data["brand"] = _brand(union, data.pop("brand"))
-                activity = services.activity_create(actor=request.user, union=union, request=request, **data)
+                activity = services.activity_create(actor=request.user, union=union, **data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -162,7 +172,7 @@ def activity_edit(request: HttpRequest, key: str) -> HttpResponse:
             data = dict(form.cleaned_data)
             try:
                 data["brand"] = _brand(activity.union, data.pop("brand"))
-                services.activity_update(actor=request.user, activity=activity, request=request, **data)
+                services.activity_update(actor=request.user, activity=activity, **data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -210,59 +220,44 @@ def participants(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "activities/console/_participants.html", _participants_context(request, activity))
 
 
-def _back(activity: Activity) -> HttpResponse:
-    return redirect("activities:console_detail", key=activity.uuid)
-
-
-def _act(request: HttpRequest, activity: Activity, action: Any, success: str) -> HttpResponse:
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return _back(activity)
+def _back(activity: Activity) -> str:
+    return reverse("activities:console_detail", kwargs={"key": activity.uuid})
 
 
 @staff_required
 @require_POST
 def publish(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    return _act(request, activity, lambda: services.activity_publish(actor=request.user, activity=activity,
-                                                                     request=request), "已发布，会员现在可以看到并报名")
+    return act(request, run=lambda data: services.activity_publish(actor=request.user, activity=activity),
+               success="已发布，会员现在可以看到并报名", back=_back(activity))
 
 
 @staff_required
 @require_POST
 def cancel(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    form = CancelActivityForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写取消原因")
-        return _back(activity)
-    return _act(request, activity, lambda: services.activity_cancel(
-        actor=request.user, activity=activity, reason=form.cleaned_data["reason"], request=request),
-        "活动已取消，已通知报名的会员")
+    return act(request, form=CancelActivityForm(request.POST),
+               run=lambda data: services.activity_cancel(actor=request.user, activity=activity,
+                                                         reason=data["reason"]),
+               success="活动已取消，已通知报名的会员", back=_back(activity))
 
 
 @staff_required
 @require_POST
 def conclude(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写活动总结")
-        return _back(activity)
-    return _act(request, activity, lambda: services.activity_conclude(
-        actor=request.user, activity=activity, summary=form.cleaned_data["summary"], request=request), "已发布活动总结")
+    return act(request, form=ConcludeForm(request.POST),
+               run=lambda data: services.activity_conclude(actor=request.user, activity=activity,
+                                                           summary=data["summary"]),
+               success="已发布活动总结", back=_back(activity))
 
 
 @staff_required
 @require_POST
 def rotate_code(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    return _act(request, activity, lambda: services.activity_rotate_code(
-        actor=request.user, activity=activity, request=request), "已重置签到码，旧签到码立即失效，请使用新的签到二维码")
+    return act(request, run=lambda data: services.activity_rotate_code(actor=request.user, activity=activity),
+               success="已重置签到码，旧签到码立即失效，请使用新的签到二维码", back=_back(activity))
 
 
 @staff_required
@@ -287,8 +282,7 @@ def scan(request: HttpRequest, key: str) -> HttpResponse:
     result: dict[str, Any] = {"ok": False, "message": "请扫描或粘贴会员卡二维码"}
     if form.is_valid():
         try:
-            signup = services.checkin_by_card(actor=request.user, activity=activity, token=form.cleaned_data["token"],
-                                              request=request)
+            signup = services.checkin_by_card(actor=request.user, activity=activity, token=form.cleaned_data["token"])
         except DomainError as exc:
             result = {"ok": False, "message": exc.message}
         else:
@@ -297,7 +291,7 @@ def scan(request: HttpRequest, key: str) -> HttpResponse:
         # 200 either way: the result box shows the refusal; the scanner's input stays focused for the next card.
         return render(request, "activities/console/_scan_result.html", {"result": result, "activity": activity})
     (messages.success if result["ok"] else messages.error)(request, result["message"])
-    return _back(activity)
+    return redirect(_back(activity))
 
 
 @staff_required
@@ -305,8 +299,8 @@ def scan(request: HttpRequest, key: str) -> HttpResponse:
 def signup_checkin(request: HttpRequest, key: str) -> HttpResponse:
     """代签到 from the participants list (the member forgot their phone)."""
     signup = access_signup(request.user, key, write=True)
-    return _act(request, signup.activity, lambda: services.signup_check_in(
-        actor=request.user, signup=signup, method="manual", request=request), f"{signup.masked_name} 已签到")
+    return act(request, run=lambda data: services.signup_check_in(actor=request.user, signup=signup, method="manual"),
+               success=f"{signup.masked_name} 已签到", back=_back(signup.activity))
 
 
 @staff_required
@@ -315,44 +309,35 @@ def signup_remove(request: HttpRequest, key: str) -> HttpResponse:
     """移出名单: a confirmed place is freed and the first of the waitlist promoted."""
     signup = access_signup(request.user, key, write=True)
 
-    def remove() -> None:
-        services.signup_cancel(actor=request.user, signup=signup, reason=request.POST.get("reason", ""),
-                               request=request)
-
-    try:
-        remove()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
+    def remove(data: Any) -> str:
+        services.signup_cancel(actor=request.user, signup=signup, reason=data["reason"])
         promoted = getattr(signup, "promoted_now", [])
-        messages.success(request, f"已将{signup.masked_name}移出名单" +
-                         (f"，候补的{promoted[0].masked_name}已递补" if promoted else ""))
-    return _back(signup.activity)
+        return f"已将{signup.masked_name}移出名单" + (f"，候补的{promoted[0].masked_name}已递补" if promoted else "")
+
+    return act(request, form=ReasonForm(request.POST), run=remove, back=_back(signup.activity))
 
 
 @staff_required
 @require_POST
 def photo_add(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    form = PhotoForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "请选择要上传的照片")
-        return _back(activity)
-    upload = form.cleaned_data["photo"]
-    if upload.size > services.MAX_PHOTO_BYTES:
-        messages.error(request, f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB")
-        return _back(activity)
-    return _act(request, activity, lambda: services.photo_add(
-        actor=request.user, activity=activity, content=upload.read(), caption=form.cleaned_data["caption"],
-        request=request), "照片已上传")
+
+    def add(data: Any) -> None:
+        upload = data["photo"]
+        if upload.size > services.MAX_PHOTO_BYTES:
+            raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB")
+        services.photo_add(actor=request.user, activity=activity, content=upload.read(), caption=data["caption"])
+
+    return act(request, form=PhotoForm(request.POST, request.FILES), run=add, success="照片已上传",
+               back=_back(activity))
 
 
 @staff_required
 @require_POST
 def photo_delete(request: HttpRequest, key: str) -> HttpResponse:
     photo = access_photo(request.user, key, write=True)
-    return _act(request, photo.activity, lambda: services.photo_delete(actor=request.user, photo=photo,
-                                                                       request=request), "照片已删除")
+    return act(request, run=lambda data: services.photo_delete(actor=request.user, photo=photo),
+               success="照片已删除", back=_back(photo.activity))
 
 
 @staff_required
@@ -363,34 +348,17 @@ def export(request: HttpRequest, key: str) -> HttpResponse:
     reason = ""
     if unmasked:
         form = ExportForm(request.GET)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+        elif exports.may_unmask(request.user, activity):  # others get the exporter's 403 first
+            messages.error(request, form_errors(form))
+            return redirect(_back(activity))
     try:
         return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
-                                           status=request.GET.get("status", ""), request=request)
+                                           status=request.GET.get("status", ""))
     except Forbidden:
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _back(activity)
+        return redirect(_back(activity))
 
-
-urlpatterns: list[URLPattern] = [
-    path("console/activities/", activity_list, name="console_list"),
-    path("console/activities/new/", activity_new, name="console_new"),
-    path("console/activities/stats/", stats, name="console_stats"),
-    path("console/activities/brands/", brand_options, name="console_brand_options"),
-    path("console/activities/signups/<uuid:key>/check-in/", signup_checkin, name="console_signup_checkin"),
-    path("console/activities/signups/<uuid:key>/remove/", signup_remove, name="console_signup_remove"),
-    path("console/activities/photos/<uuid:key>/delete/", photo_delete, name="console_photo_delete"),
-    path("console/activities/<uuid:key>/", activity_detail, name="console_detail"),
-    path("console/activities/<uuid:key>/edit/", activity_edit, name="console_edit"),
-    path("console/activities/<uuid:key>/participants/", participants, name="console_participants"),
-    path("console/activities/<uuid:key>/publish/", publish, name="console_publish"),
-    path("console/activities/<uuid:key>/cancel/", cancel, name="console_cancel"),
-    path("console/activities/<uuid:key>/conclude/", conclude, name="console_conclude"),
-    path("console/activities/<uuid:key>/rotate-code/", rotate_code, name="console_rotate_code"),
-    path("console/activities/<uuid:key>/checkin-qr.svg", checkin_qr, name="console_checkin_qr"),
-    path("console/activities/<uuid:key>/scan/", scan, name="console_scan"),
-    path("console/activities/<uuid:key>/photos/", photo_add, name="console_photo_add"),
-    path("console/activities/<uuid:key>/export.xlsx", export, name="console_export"),
-]
