@@ -58,8 +58,7 @@ def offering_update(request: HttpRequest, key: UUID, body: OfferingIn) -> Any:
     from .manage import offering_data, offering_detail
 
     offering = offering_for_manage(request.user, key)
-    services.offering_update(actor=request.user, offering=offering, data=offering_data(body, offering.union),
-                             request=request)
+    services.offering_update(actor=request.user, offering=offering, data=offering_data(body, offering.union))
     return offering_detail(offering)
 
 

@@ -129,7 +129,7 @@ def manage_offerings(request: HttpRequest, status: str = "", domain: str = "", q
 def manage_offering_create(request: HttpRequest, body: StaffOfferingIn) -> Any:
     provider = access_provider(request.user, body.provider, write=True)
     offering = catalogue.offering_create(actor=request.user, provider=provider,
-                                         data=offering_data(body, provider.union), request=request)
+                                         data=offering_data(body, provider.union))
     return Status(201, offering_detail(access_offering(request.user, offering.uuid)))
 
 
@@ -141,14 +141,14 @@ def manage_offering(request: HttpRequest, key: UUID) -> Any:
 @router.post("/offerings/{uuid:key}/list", response=OfferingDetailOut, summary="上架（工作人员或服务方）")
 def offering_list(request: HttpRequest, key: UUID) -> Any:
     offering = offering_for_manage(request.user, key)
-    catalogue.offering_list(actor=request.user, offering=offering, request=request)
+    catalogue.offering_list(actor=request.user, offering=offering)
     return offering_detail(offering)
 
 
 @router.post("/offerings/{uuid:key}/withdraw", response=OfferingDetailOut, summary="下架（工作人员或服务方）")
 def offering_withdraw(request: HttpRequest, key: UUID, body: ReasonIn) -> Any:
     offering = offering_for_manage(request.user, key)
-    catalogue.offering_withdraw(actor=request.user, offering=offering, reason=body.reason, request=request)
+    catalogue.offering_withdraw(actor=request.user, offering=offering, reason=body.reason)
     return offering_detail(offering)
 
 
@@ -160,13 +160,13 @@ def batch_add(request: HttpRequest, key: UUID, body: BatchIn) -> Any:
                                closes_at=body.closes_at,
                                slots=[catalogue.SlotData(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
                                       for s in body.slots])
-    return Status(201, catalogue.batch_add(actor=request.user, offering=offering, data=data, request=request))
+    return Status(201, catalogue.batch_add(actor=request.user, offering=offering, data=data))
 
 
 @router.post("/batches/{uuid:key}/close", response=BatchOut, summary="结束批次预约（工作人员或服务方）")
 def batch_close(request: HttpRequest, key: UUID) -> Any:
     batch = batch_for_manage(request.user, key)
-    return catalogue.batch_close(actor=request.user, batch=batch, request=request)
+    return catalogue.batch_close(actor=request.user, batch=batch)
 
 
 # --- The order board ------------------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def manage_order_counts(request: HttpRequest, domain: str = "", offering: str = 
 def manage_orders_assign(request: HttpRequest, body: BulkAssignIn) -> Any:
     chosen = [access_order(request.user, key, write=True) for key in body.orders]
     result = orders.orders_assign_bulk(actor=request.user, orders=chosen, server_name=body.server_name,
-                                       scheduled_at=body.scheduled_at, request=request)
+                                       scheduled_at=body.scheduled_at)
     return {"done": [o.uuid for o in result.done],
             "failed": [{"order": o.uuid, "message": message} for o, message in result.failed]}
 
@@ -227,7 +227,7 @@ def manage_provider_create(request: HttpRequest, body: ProviderIn) -> Any:
     data = catalogue.ProviderData(kind=body.kind, name=body.name, title_level=body.title_level,
                                   specialty=body.specialty, bio=body.bio)
     provider = catalogue.provider_create(actor=request.user, union=union, data=data,
-                                         account=_account(body.account_phone), request=request)
+                                         account=_account(body.account_phone))
     return Status(201, provider)
 
 
@@ -266,8 +266,7 @@ def manage_need_answer(request: HttpRequest, key: UUID, body: AnswerIn) -> Any:
     need = access_need(request.user, key, write=True)
     offering = access_offering(request.user, body.offering) if body.offering else None
     provider = access_provider(request.user, body.provider) if body.provider else None
-    return needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider, text=body.text,
-                             request=request)
+    return needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider, text=body.text)
 
 
 @router.get("/manage/need-categories", response=list[CategoryOut], summary="需求分类（范围内各工会）")
@@ -280,7 +279,7 @@ def manage_categories(request: HttpRequest) -> Any:
 def manage_category_create(request: HttpRequest, body: CategoryIn) -> Any:
     union = access_union_for_work(request.user, body.union)
     category = needs.need_category_save(actor=request.user, union=union, name=body.name, position=body.position,
-                                        is_active=body.is_active, request=request)
+                                        is_active=body.is_active)
     return Status(201, category)
 
 
@@ -288,8 +287,7 @@ def manage_category_create(request: HttpRequest, body: CategoryIn) -> Any:
 def manage_category_update(request: HttpRequest, key: UUID, body: CategoryIn) -> Any:
     category = access_need_category(request.user, key, write=True)
     return needs.need_category_save(actor=request.user, union=category.union, name=body.name,
-                                    position=body.position, is_active=body.is_active, category=category,
-                                    request=request)
+                                    position=body.position, is_active=body.is_active, category=category)
 
 
 # --- Statistics ------------------------------------------------------------------------------------------------------

@@ -29,8 +29,7 @@ def need_post(request: HttpRequest, body: NeedIn) -> Any:
     category = services.categories_for(member).filter(uuid=body.category).first() if member else None
     if member is not None and category is None:
         raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
-    need = services.need_post(actor=request.user, category=category, title=body.title, text=body.text,
-                              request=request)
+    need = services.need_post(actor=request.user, category=category, title=body.title, text=body.text)
     return Status(201, need)
 
 
@@ -46,4 +45,4 @@ def need_mine(request: HttpRequest) -> Any:
 @router.post("/needs/{uuid:key}/close", response=NeedOut, summary="撤回需求")
 def need_close(request: HttpRequest, key: UUID) -> Any:
     need = member_need(request.user, key)
-    return services.need_close(actor=request.user, need=need, request=request)
+    return services.need_close(actor=request.user, need=need)

@@ -50,7 +50,7 @@ def order_place(request: HttpRequest, response: HttpResponse, body: PlaceIn) -> 
         if slot is None:
             raise ValidationFailed("所选时段不属于该批次", detail={"slot": "所选时段不属于该批次"})
     placed = services.order_place(actor=request.user, batch=batch, slot=slot, note=body.note,
-                                  idempotency_key=request.headers.get("Idempotency-Key", ""), request=request)
+                                  idempotency_key=request.headers.get("Idempotency-Key", ""))
     if not placed.created:
         response["Idempotent-Replayed"] = "true"
     return Status(201, _detail(request.user, placed.order))
@@ -79,28 +79,28 @@ def order_detail(request: HttpRequest, key: UUID) -> Any:
              summary="取消（会员配货前；服务方、工作人员须填原因）")
 def order_cancel(request: HttpRequest, key: UUID, body: ReasonIn) -> Any:
     order = order_for_cancel(request.user, key)
-    services.order_cancel(actor=request.user, order=order, reason=body.reason, request=request)
+    services.order_cancel(actor=request.user, order=order, reason=body.reason)
     return _detail(request.user, order)
 
 
 @router.post("/orders/{uuid:key}/confirm", response=OrderDetailOut, summary="签收（会员）")
 def order_confirm(request: HttpRequest, key: UUID) -> Any:
     order = member_order(request.user, key)
-    services.order_confirm(actor=request.user, order=order, request=request)
+    services.order_confirm(actor=request.user, order=order)
     return _detail(request.user, order)
 
 
 @router.post("/orders/{uuid:key}/review", response=OrderDetailOut, summary="评价（会员，签收后，每单一次）")
 def order_review(request: HttpRequest, key: UUID, body: ReviewIn) -> Any:
     order = member_order(request.user, key)
-    services.order_review(actor=request.user, order=order, rating=body.rating, text=body.text, request=request)
+    services.order_review(actor=request.user, order=order, rating=body.rating, text=body.text)
     return _detail(request.user, order)
 
 
 @router.post("/orders/{uuid:key}/reorder", response={201: OrderDetailOut}, summary="复购：再次预约同一服务")
 def order_reorder(request: HttpRequest, key: UUID) -> Any:
     order = member_order(request.user, key)
-    placed = services.order_reorder(actor=request.user, order=order, request=request)
+    placed = services.order_reorder(actor=request.user, order=order)
     return Status(201, _detail(request.user, placed.order))
 
 
@@ -109,7 +109,7 @@ def order_reorder(request: HttpRequest, key: UUID) -> Any:
 def order_assign(request: HttpRequest, key: UUID, body: AssignIn) -> Any:
     order = order_for_service(request.user, key)
     services.order_assign(actor=request.user, order=order, server_name=body.server_name,
-                          scheduled_at=body.scheduled_at, request=request)
+                          scheduled_at=body.scheduled_at)
     return _detail(request.user, order)
 
 
@@ -118,14 +118,14 @@ def order_assign(request: HttpRequest, key: UUID, body: AssignIn) -> Any:
 def order_deliver(request: HttpRequest, key: UUID, note: Form[str] = "",
                   evidence: File[UploadedFile | None] = None) -> Any:
     order = order_for_service(request.user, key)
-    services.order_deliver(actor=request.user, order=order, note=note, evidence=evidence, request=request)
+    services.order_deliver(actor=request.user, order=order, note=note, evidence=evidence)
     return _detail(request.user, order)
 
 
 @router.post("/orders/{uuid:key}/no-show", response=OrderDetailOut, summary="标记未到场（服务方、工作人员）")
 def order_no_show(request: HttpRequest, key: UUID, body: NoteIn) -> Any:
     order = order_for_service(request.user, key)
-    services.order_mark_no_show(actor=request.user, order=order, note=body.note, request=request)
+    services.order_mark_no_show(actor=request.user, order=order, note=body.note)
     return _detail(request.user, order)
 
 

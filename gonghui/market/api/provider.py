@@ -46,7 +46,7 @@ def provider_offerings(request: HttpRequest) -> Any:
 def provider_offering_create(request: HttpRequest, body: OfferingIn) -> Any:
     provider = _provider(request)
     offering = catalogue.offering_create(actor=request.user, provider=provider,
-                                         data=offering_data(body, provider.union), request=request)
+                                         data=offering_data(body, provider.union))
     return Status(201, offering)
 
 

@@ -8,19 +8,19 @@ own offerings. The gates (access.py) have already turned away whoever may not se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition
 from gonghui.unions.models import Brand, Union
 
 from ..models import (
@@ -106,8 +106,8 @@ def _check_account(user: Any, provider: Provider | None = None) -> None:
         raise ValidationFailed("该账号已绑定其他服务方", detail={"account_phone": f"该账号已绑定服务方“{taken.name}”"})
 
 
-def provider_create(*, actor: Any, union: Union, data: ProviderData, account: Any = None, photo: Any = None,
-                    request: HttpRequest | None = None) -> Provider:
+def provider_create(*, actor: Any, union: Union, data: ProviderData, account: Any = None,
+                    photo: Any = None) -> Provider:
     """Register a provider in ``union``. Preconditions: ``union`` came through a unions gate; the
     actor's write role there is checked here. ``account`` (a User) lets the provider act for itself."""
     if not is_staff_writer(actor, union):
@@ -120,14 +120,13 @@ def provider_create(*, actor: Any, union: Union, data: ProviderData, account: An
         if checked:
             provider.photo.name = files.store(checked, folder="providers")
             Provider.objects.filter(pk=provider.pk).update(photo=provider.photo.name)
-        audit.record("market.provider.create", actor=actor, request=request, obj=provider,
+        audit.record("market.provider.create", actor=actor, obj=provider,
                      detail={"kind": provider.kind, "account": bool(account)})
     return provider
 
 
 def provider_update(*, actor: Any, provider: Provider, data: ProviderData, account: Any = None,
-                    unlink: bool = False, photo: Any = None, is_active: bool | None = None,
-                    request: HttpRequest | None = None) -> Provider:
+                    unlink: bool = False, photo: Any = None, is_active: bool | None = None) -> Provider:
     """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it."""
     if not is_staff_writer(actor, provider.union):
         raise Forbidden()
@@ -146,7 +145,7 @@ def provider_update(*, actor: Any, provider: Provider, data: ProviderData, accou
         Provider.objects.filter(pk=provider.pk).update(**fields)
         for name, value in fields.items():
             setattr(provider, name, value)
-        audit.record("market.provider.update", actor=actor, request=request, obj=provider,
+        audit.record("market.provider.update", actor=actor, obj=provider,
                      detail={"fields": sorted(k for k in fields if k != "user"), "account": "user" in fields})
     return provider
 
@@ -201,8 +200,7 @@ def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
     }
 
 
-def offering_create(*, actor: Any, provider: Provider, data: OfferingData,
-                    request: HttpRequest | None = None) -> Offering:
+def offering_create(*, actor: Any, provider: Provider, data: OfferingData) -> Offering:
     """备货: a new offering of ``provider``, as a draft (not yet visible to members).
 
     The offering belongs to the provider's union. Preconditions: the actor is writing staff of that
@@ -216,13 +214,12 @@ def offering_create(*, actor: Any, provider: Provider, data: OfferingData,
     with transaction.atomic():
         offering = Offering.objects.create(union=provider.union, provider=provider, created_by=actor, **fields)
         offering.brands.set(data.brands)
-        audit.record("market.offering.create", actor=actor, request=request, obj=offering,
+        audit.record("market.offering.create", actor=actor, obj=offering,
                      detail={"domain": offering.domain})
     return offering
 
 
-def offering_update(*, actor: Any, offering: Offering, data: OfferingData,
-                    request: HttpRequest | None = None) -> Offering:
+def offering_update(*, actor: Any, offering: Offering, data: OfferingData) -> Offering:
     """Edit an offering's description (its status changes only through list/withdraw)."""
     _require_manage(actor, offering)
     fields = _clean_offering(offering.union, data)
@@ -231,26 +228,11 @@ def offering_update(*, actor: Any, offering: Offering, data: OfferingData,
         offering.brands.set(data.brands)
         for name, value in fields.items():
             setattr(offering, name, value)
-        audit.record("market.offering.update", actor=actor, request=request, obj=offering)
+        audit.record("market.offering.update", actor=actor, obj=offering)
     return offering
 
 
-def _move_offering(offering: Offering, *, actor: Any, from_statuses: Iterable[str], to_status: str, action: str,
-                   request: HttpRequest | None, message: str, detail: dict[str, Any] | None = None,
-                   **changes: Any) -> Offering:
-    now = timezone.now()
-    updated = Offering.objects.filter(pk=offering.pk, status__in=list(from_statuses)).update(
-        status=to_status, updated_at=now, **changes)
-    if not updated:
-        raise Conflict(message)
-    offering.status = to_status
-    for name, value in changes.items():
-        setattr(offering, name, value)
-    audit.record(action, actor=actor, request=request, obj=offering, detail=detail or {})
-    return offering
-
-
-def offering_list(*, actor: Any, offering: Offering, request: HttpRequest | None = None) -> Offering:
+def offering_list(*, actor: Any, offering: Offering) -> Offering:
     """上架: a draft or withdrawn offering becomes visible and orderable. Needs an open batch."""
     _require_manage(actor, offering)
     if not offering.provider.is_active:
@@ -258,22 +240,21 @@ def offering_list(*, actor: Any, offering: Offering, request: HttpRequest | None
     with transaction.atomic():
         if not Batch.objects.filter(offering=offering, status=BatchStatus.OPEN).exists():
             raise Conflict("请先添加上架批次（名额）再上架", code="no_batch")
-        _move_offering(offering, actor=actor, from_statuses=[OfferingStatus.DRAFT, OfferingStatus.WITHDRAWN],
-                       to_status=OfferingStatus.LISTED, action="market.offering.list", request=request,
-                       message="该服务项目已上架", listed_at=timezone.now())
+        transition(offering, to=OfferingStatus.LISTED, from_=[OfferingStatus.DRAFT, OfferingStatus.WITHDRAWN],
+                   changes={"listed_at": timezone.now()}, message="该服务项目已上架",
+                   audit="market.offering.list", actor=actor, detail={})
         events.publish("market.offering_listed", offering_id=offering.pk)
     return offering
 
 
-def offering_withdraw(*, actor: Any, offering: Offering, reason: str = "",
-                      request: HttpRequest | None = None) -> Offering:
+def offering_withdraw(*, actor: Any, offering: Offering, reason: str = "") -> Offering:
     """下架: no new orders; the orders already placed are still served."""
     _require_manage(actor, offering)
     reason = clean_text(reason, field="reason", what="下架原因", max_length=300)
     with transaction.atomic():
-        _move_offering(offering, actor=actor, from_statuses=[OfferingStatus.LISTED],
-                       to_status=OfferingStatus.WITHDRAWN, action="market.offering.withdraw", request=request,
-                       message="该服务项目不在上架状态", detail={"reason": reason})
+        transition(offering, to=OfferingStatus.WITHDRAWN, from_=[OfferingStatus.LISTED],
+                   message="该服务项目不在上架状态", audit="market.offering.withdraw", actor=actor,
+                   detail={"reason": reason})
     return offering
 
 
@@ -316,7 +297,7 @@ def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
     return {"name": name, "capacity": capacity, "opens_at": opens_at, "closes_at": data.closes_at}
 
 
-def batch_add(*, actor: Any, offering: Offering, data: BatchData, request: HttpRequest | None = None) -> Batch:
+def batch_add(*, actor: Any, offering: Offering, data: BatchData) -> Batch:
     """备货 a batch of places (with optional time slots). On a listed offering this is 上新: the
     members who follow the offering or ordered it before are told, after commit."""
     _require_manage(actor, offering)
@@ -329,7 +310,7 @@ def batch_add(*, actor: Any, offering: Offering, data: BatchData, request: HttpR
         Slot.objects.bulk_create([Slot(batch=batch, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
                                   for s in sorted(data.slots, key=lambda s: s.starts_at)])
         relist = offering.status == OfferingStatus.LISTED
-        audit.record("market.batch.relist" if relist else "market.batch.prepare", actor=actor, request=request,
+        audit.record("market.batch.relist" if relist else "market.batch.prepare", actor=actor,
                      obj=offering, detail={"batch": str(batch.uuid), "capacity": batch.capacity,
                                            "slots": len(data.slots)})
         if relist:
@@ -340,15 +321,12 @@ def batch_add(*, actor: Any, offering: Offering, data: BatchData, request: HttpR
     return batch
 
 
-def batch_close(*, actor: Any, batch: Batch, request: HttpRequest | None = None) -> Batch:
+def batch_close(*, actor: Any, batch: Batch) -> Batch:
     """End ordering from a batch early (the orders it holds are still served)."""
     _require_manage(actor, batch.offering)
     with transaction.atomic():
-        if not Batch.objects.filter(pk=batch.pk, status=BatchStatus.OPEN).update(status=BatchStatus.CLOSED):
-            raise Conflict("该批次已结束")
-        batch.status = BatchStatus.CLOSED
-        audit.record("market.batch.close", actor=actor, request=request, obj=batch.offering,
-                     detail={"batch": str(batch.uuid)})
+        transition(batch, to=BatchStatus.CLOSED, from_=[BatchStatus.OPEN], message="该批次已结束")
+        audit.record("market.batch.close", actor=actor, obj=batch.offering, detail={"batch": str(batch.uuid)})
     return batch
 
 

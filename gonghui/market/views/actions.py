@@ -58,7 +58,7 @@ def _failed(request: HttpRequest, order: Order, exc: Exception) -> HttpResponse:
 def order_confirm(request: HttpRequest, key: str) -> HttpResponse:
     order = member_order(request.user, key)
     try:
-        orders.order_confirm(actor=request.user, order=order, request=request)
+        orders.order_confirm(actor=request.user, order=order)
     except HANDLED as exc:
         return _failed(request, order, exc)
     return _done(request, order, "已确认签收，欢迎评价本次服务")
@@ -74,7 +74,7 @@ def order_review(request: HttpRequest, key: str) -> HttpResponse:
         return back(request, "market:order", order.uuid)
     try:
         orders.order_review(actor=request.user, order=order, rating=form.cleaned_data["rating"],
-                            text=form.cleaned_data["text"], request=request)
+                            text=form.cleaned_data["text"])
     except HANDLED as exc:
         return _failed(request, order, exc)
     return _done(request, order, "感谢您的评价！")
@@ -85,7 +85,7 @@ def order_review(request: HttpRequest, key: str) -> HttpResponse:
 def order_reorder(request: HttpRequest, key: str) -> HttpResponse:
     order = member_order(request.user, key)
     try:
-        placed = orders.order_reorder(actor=request.user, order=order, request=request)
+        placed = orders.order_reorder(actor=request.user, order=order)
     except HANDLED as exc:
         return _failed(request, order, exc)
     messages.success(request, f"已再次预约「{placed.order.offering.title}」（{placed.order.batch.name}）")
@@ -102,8 +102,7 @@ def order_cancel(request: HttpRequest, key: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        orders.order_cancel(actor=request.user, order=order, reason=form.cleaned_data.get("reason", ""),
-                            request=request)
+        orders.order_cancel(actor=request.user, order=order, reason=form.cleaned_data.get("reason", ""))
     except HANDLED as exc:
         return _failed(request, order, exc)
     return _done(request, order, "订单已取消")
@@ -122,7 +121,7 @@ def order_assign(request: HttpRequest, key: str) -> HttpResponse:
         return back(request, _order_home(request.user, order))
     try:
         orders.order_assign(actor=request.user, order=order, server_name=form.cleaned_data["server_name"],
-                            scheduled_at=form.cleaned_data["scheduled_at"], request=request)
+                            scheduled_at=form.cleaned_data["scheduled_at"])
     except HANDLED as exc:
         return _failed(request, order, exc)
     return _done(request, order, "已配货，已通知会员")
@@ -138,7 +137,7 @@ def order_deliver(request: HttpRequest, key: str) -> HttpResponse:
         return back(request, _order_home(request.user, order))
     try:
         orders.order_deliver(actor=request.user, order=order, note=form.cleaned_data["note"],
-                             evidence=form.cleaned_data.get("evidence"), request=request)
+                             evidence=form.cleaned_data.get("evidence"))
     except HANDLED as exc:
         return _failed(request, order, exc)
     return _done(request, order, "已标记为服务完成，等待会员签收")
@@ -151,8 +150,7 @@ def order_no_show(request: HttpRequest, key: str) -> HttpResponse:
     form = NoteForm(request.POST)
     form.is_valid()
     try:
-        orders.order_mark_no_show(actor=request.user, order=order, note=form.cleaned_data.get("note", ""),
-                                  request=request)
+        orders.order_mark_no_show(actor=request.user, order=order, note=form.cleaned_data.get("note", ""))
     except HANDLED as exc:
         return _failed(request, order, exc)
     return _done(request, order, "已标记为未到场")
@@ -172,7 +170,7 @@ def _offering_home(request: HttpRequest, offering: Any) -> str:
 def offering_list(request: HttpRequest, key: str) -> HttpResponse:
     offering = offering_for_manage(request.user, key)
     try:
-        catalogue.offering_list(actor=request.user, offering=offering, request=request)
+        catalogue.offering_list(actor=request.user, offering=offering)
         messages.success(request, "已上架，会员现在可以预约")
     except HANDLED as exc:
         messages.error(request, exc.message)
@@ -186,8 +184,7 @@ def offering_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     form.is_valid()
     try:
-        catalogue.offering_withdraw(actor=request.user, offering=offering, reason=form.cleaned_data.get("reason", ""),
-                                    request=request)
+        catalogue.offering_withdraw(actor=request.user, offering=offering, reason=form.cleaned_data.get("reason", ""))
         messages.success(request, "已下架，已预约的订单仍需继续服务")
     except HANDLED as exc:
         messages.error(request, exc.message)
@@ -208,7 +205,7 @@ def batch_add(request: HttpRequest, key: str) -> HttpResponse:
                                slots=form.cleaned_data["slots"])
     listed = offering.status == "listed"
     try:
-        batch = catalogue.batch_add(actor=request.user, offering=offering, data=data, request=request)
+        batch = catalogue.batch_add(actor=request.user, offering=offering, data=data)
         messages.success(request, f"已上新「{batch.name}」{batch.capacity}个名额，已通知关注者" if listed
                          else f"已备货「{batch.name}」{batch.capacity}个名额，上架后会员即可预约")
     except HANDLED as exc:
@@ -221,7 +218,7 @@ def batch_add(request: HttpRequest, key: str) -> HttpResponse:
 def batch_close(request: HttpRequest, key: str) -> HttpResponse:
     batch = batch_for_manage(request.user, key)
     try:
-        catalogue.batch_close(actor=request.user, batch=batch, request=request)
+        catalogue.batch_close(actor=request.user, batch=batch)
         messages.success(request, f"「{batch.name}」已结束预约")
     except HANDLED as exc:
         messages.error(request, exc.message)

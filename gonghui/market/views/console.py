@@ -107,7 +107,7 @@ def offering_new(request: HttpRequest) -> HttpResponse:
                 if chosen is None:
                     raise ValidationFailed("请选择服务方", detail={"provider": "请选择服务方"})
                 offering = catalogue.offering_create(actor=request.user, provider=chosen,
-                                                     data=offering_data(form, chosen.union), request=request)
+                                                     data=offering_data(form, chosen.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -131,7 +131,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 catalogue.offering_update(actor=request.user, offering=offering,
-                                          data=offering_data(form, offering.union), request=request)
+                                          data=offering_data(form, offering.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -179,7 +179,7 @@ def order_board_assign(request: HttpRequest) -> HttpResponse:
     try:
         result = orders.orders_assign_bulk(actor=request.user, orders=chosen,
                                            server_name=form.cleaned_data["server_name"],
-                                           scheduled_at=form.cleaned_data["scheduled_at"], request=request)
+                                           scheduled_at=form.cleaned_data["scheduled_at"])
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return redirect(f"{_board_url()}?status=placed")
@@ -252,8 +252,7 @@ def provider_new(request: HttpRequest) -> HttpResponse:
             try:
                 union = access_union_for_work(request.user, form.cleaned_data["union"])
                 provider = catalogue.provider_create(actor=request.user, union=union, data=_provider_data(form),
-                                                     account=_account(form), photo=form.cleaned_data.get("photo"),
-                                                     request=request)
+                                                     account=_account(form), photo=form.cleaned_data.get("photo"))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -279,7 +278,7 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
                 provider = catalogue.provider_update(
                     actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
                     unlink=form.cleaned_data.get("unlink", False), photo=form.cleaned_data.get("photo"),
-                    is_active=form.cleaned_data.get("is_active", False), request=request)
+                    is_active=form.cleaned_data.get("is_active", False))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -358,7 +357,7 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
                 if form.cleaned_data.get("provider"):
                     provider = access_provider(request.user, form.cleaned_data["provider"])
                 needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider,
-                                  text=form.cleaned_data["text"], request=request)
+                                  text=form.cleaned_data["text"])
             except NotFound:
                 form.add_error(None, "未找到所选的服务项目或服务方")
             except (ValidationFailed, Conflict) as exc:
@@ -395,7 +394,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
                 union = category.union if category else access_union_for_work(request.user, data["union"])
                 needs.need_category_save(actor=request.user, union=union, name=data["name"],
                                          position=data.get("position") or 0, is_active=data.get("is_active", False),
-                                         category=category, request=request)
+                                         category=category)
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -434,7 +433,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
               ("按工会", STAT_HEADER, _stat_rows(data.unions))]
     widths = {title: [36, 10, 10, 8, 10, 10] for title, _, _ in sheets}
     content = write_workbook(sheets, widths=widths)
-    audit.record("export.market_stats", request=request, detail={
+    audit.record("export.market_stats", actor=request.user, detail={
         "since": period.since.isoformat() if period.since else "",
         "until": period.until.isoformat() if period.until else "",
         "orders": data.total.orders})

@@ -112,8 +112,7 @@ def offering_order(request: HttpRequest, key: str) -> HttpResponse:
                 slot = Slot.objects.filter(uuid=form.cleaned_data["slot"], batch=batch).first()
                 if slot is None:
                     raise ValidationFailed("请选择服务时段", detail={"slot": "请选择服务时段"})
-            placed = orders.order_place(actor=request.user, batch=batch, slot=slot, note=form.cleaned_data["note"],
-                                        request=request)
+            placed = orders.order_place(actor=request.user, batch=batch, slot=slot, note=form.cleaned_data["note"])
         except (ValidationFailed, Conflict) as exc:
             apply_domain_error(form, exc)
             return render(request, "market/offering.html", _offering_context(request, offering, form),
@@ -209,7 +208,7 @@ def needs_page(request: HttpRequest) -> HttpResponse:
                 if category is None:
                     raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
                 needs.need_post(actor=request.user, category=category, title=form.cleaned_data["title"],
-                                text=form.cleaned_data["text"], request=request)
+                                text=form.cleaned_data["text"])
             except ValidationFailed as exc:
                 apply_domain_error(form, exc)
             else:
@@ -226,7 +225,7 @@ def needs_page(request: HttpRequest) -> HttpResponse:
 def need_close(request: HttpRequest, key: str) -> HttpResponse:
     need = member_need(request.user, key)
     try:
-        needs.need_close(actor=request.user, need=need, request=request)
+        needs.need_close(actor=request.user, need=need)
         messages.success(request, "需求已撤回")
     except Conflict as exc:
         messages.error(request, exc.message)

@@ -87,7 +87,7 @@ def my_offerings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 offering = catalogue.offering_create(actor=request.user, provider=provider,
-                                                     data=offering_data(form, provider.union), request=request)
+                                                     data=offering_data(form, provider.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -110,7 +110,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 catalogue.offering_update(actor=request.user, offering=offering,
-                                          data=offering_data(form, offering.union), request=request)
+                                          data=offering_data(form, offering.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
