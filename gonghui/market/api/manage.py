@@ -59,7 +59,7 @@ PER_PAGE = settings.NINJA_PAGINATION_PER_PAGE
 
 def offering_data(body: OfferingIn, union: Union) -> catalogue.OfferingData:
     """OfferingData from the API body: brands among the union chain's matrix, audience union in its subtree."""
-    brands = list(catalogue.brand_choices(union).filter(uuid__in=body.brands)) if body.brands else []
+    brands = list(selectors.brand_choices(union).filter(uuid__in=body.brands)) if body.brands else []
     if len(brands) != len(set(body.brands)):
         raise ValidationFailed("所选品牌不属于本工会的品牌矩阵", detail={"brands": "所选品牌不属于本工会的品牌矩阵"})
     audience_union = None

@@ -9,6 +9,7 @@ from ninja import Router, Status
 from gonghui.core.errors import ValidationFailed
 from gonghui.members.access import own_member
 
+from .. import selectors
 from ..access import member_need
 from ..models import Need
 from ..schemas import CategoryOut, NeedIn, NeedOut
@@ -20,13 +21,13 @@ router = Router(tags=["云集市：需求"])
 @router.get("/needs/categories", response=list[CategoryOut], summary="我可选的需求分类")
 def need_categories(request: HttpRequest) -> Any:
     member = own_member(request.user)
-    return list(services.categories_for(member)) if member else []
+    return list(selectors.categories_for(member)) if member else []
 
 
 @router.post("/needs", response={201: NeedOut}, summary="提交需求")
 def need_post(request: HttpRequest, body: NeedIn) -> Any:
     member = own_member(request.user)
-    category = services.categories_for(member).filter(uuid=body.category).first() if member else None
+    category = selectors.categories_for(member).filter(uuid=body.category).first() if member else None
     if member is not None and category is None:
         raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
     need = services.need_post(actor=request.user, category=category, title=body.title, text=body.text)

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core import audit, events
@@ -37,6 +36,7 @@ from ..models import (
     Slot,
     TitleLevel,
 )
+from ..selectors import brand_choices
 from . import files
 
 MAX_CAPACITY = 100_000
@@ -164,11 +164,6 @@ class OfferingData:
     audience: str = Audience.ALL
     audience_union: Union | None = None
     brands: Sequence[Brand] = ()
-
-
-def brand_choices(union: Union) -> Any:
-    """Brands an offering of ``union`` may carry: the brand matrices of its union and its ancestors."""
-    return Brand.objects.filter(union_id__in=[*union.ancestor_ids, union.pk]).select_related("parent", "union")
 
 
 def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
@@ -328,20 +323,6 @@ def batch_close(*, actor: Any, batch: Batch) -> Batch:
         transition(batch, to=BatchStatus.CLOSED, from_=[BatchStatus.OPEN], message="该批次已结束")
         audit.record("market.batch.close", actor=actor, obj=batch.offering, detail={"batch": str(batch.uuid)})
     return batch
-
-
-def relist_recipients(batch: Batch) -> list[Any]:
-    """Who hears of a new batch: followers and members who ordered the offering before (each once)."""
-    from django.contrib.auth import get_user_model
-
-    from ..models import Follow, Order
-
-    offering_id = batch.offering_id
-    followers = Follow.objects.filter(offering_id=offering_id).values("user_id")
-    customers = Order.objects.filter(offering_id=offering_id, member__user__isnull=False).exclude(
-        batch_id=batch.pk).values("member__user_id")
-    users = get_user_model().objects.filter(is_active=True).filter(Q(pk__in=followers) | Q(pk__in=customers))
-    return list(users.order_by("pk"))
 
 
 def follow_set(*, actor: Any, offering: Offering, on: bool) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,18 +15,12 @@ from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
 from gonghui.members.access import own_member
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import MemberStatus
 from gonghui.unions.models import Union
 
 from ..models import Need, NeedCategory, NeedStatus, Offering, OfferingStatus, Provider
+from ..selectors import categories_for
 from .catalogue import clean_text, is_staff_writer
-
-
-def categories_for(member: Member) -> QuerySet[NeedCategory]:
-    """The active categories a member may choose: those of their union and its ancestors."""
-    chain = [*member.union.ancestor_ids, member.union_id]
-    return NeedCategory.objects.filter(union_id__in=chain, is_active=True).select_related("union").order_by(
-        "union__depth", "position", "id")
 
 
 def need_post(*, actor: Any, category: NeedCategory, title: str, text: str = "") -> Need:

@@ -39,7 +39,6 @@ from gonghui.members.access import own_member
 from gonghui.members.models import EmploymentForm, Gender, Member, MemberStatus
 
 from ..models import (
-    ACTIVE_STATUSES,
     Audience,
     Batch,
     BatchStatus,
@@ -53,6 +52,7 @@ from ..models import (
     Review,
     Slot,
 )
+from ..selectors import next_batch_for
 from . import files
 from .catalogue import clean_text, is_provider_account, is_staff_writer
 
@@ -279,23 +279,6 @@ def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str
                 raise Conflict("该批次不在预约时间内", code="batch_closed")
             raise Conflict("名额已满", code="sold_out")
     return Placed(order=order)
-
-
-def next_batch_for(member: Member, offering: Offering) -> tuple[Batch, Slot | None] | None:
-    """Where a reorder goes: the earliest orderable batch with a place left that the member does not
-    already hold an order in (and its earliest slot with a place left that has not started)."""
-    now = timezone.now()
-    held = Order.objects.filter(member=member, status__in=ACTIVE_STATUSES).values("batch_id")
-    for batch in (Batch.objects.orderable(now).filter(offering=offering, taken__lt=F("capacity"))
-                  .exclude(pk__in=held).select_related("offering__union", "offering__provider__user")
-                  .order_by("opens_at", "id")):
-        slots = list(batch.slots.all())
-        if not slots:
-            return batch, None
-        slot = next((s for s in slots if s.taken < s.capacity and s.starts_at > now), None)
-        if slot is not None:
-            return batch, slot
-    return None
 
 
 def order_reorder(*, actor: Any, order: Order, note: str | None = None) -> Placed:

@@ -2,7 +2,7 @@
 providers and their workload, ratings, needs and their categories, statistics with Excel export.
 
 Everything starts from ``visible_to(request.user)`` or an ``access_*`` gate; transitions post to the
-shared endpoints in views/actions.py (the same services as the H5 and the API)."""
+shared endpoints in views/__init__.py (the same services as the H5 and the API)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -23,6 +22,7 @@ from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.excel import XLSX_MIME, write_workbook
+from gonghui.lib.text import parse_uuid
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -53,7 +53,7 @@ from ..models import (
     Review,
 )
 from ..services import catalogue, needs, orders
-from .common import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+from . import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
 
 SECTION = "market"
 
@@ -320,7 +320,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     category = request.GET.get("category", "")
     if category:
-        qs = qs.filter(category__uuid=_uuid(category))
+        qs = qs.filter(category__uuid=parse_uuid(category))
     from django.db.models import Count, Q
 
     per_category = (visible.order_by().values("category__uuid", "category__name")
@@ -330,15 +330,6 @@ def need_list(request: HttpRequest) -> HttpResponse:
     return render(request, "market/console_needs.html", _ctx(
         "needs", page=page, per_category=per_category, status=status, statuses=NeedStatus.choices,
         category=category))
-
-
-def _uuid(value: Any) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @staff_required
@@ -442,21 +433,3 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="market-stats-{stamp}.xlsx"'
     return response
 
-
-urlpatterns: list[URLPattern] = [
-    path("console/market/", offering_list, name="console_offerings"),
-    path("console/market/offerings/new/", offering_new, name="console_offering_new"),
-    path("console/market/offerings/<uuid:key>/", offering_detail, name="console_offering"),
-    path("console/market/orders/", order_board, name="console_orders"),
-    path("console/market/orders/assign/", order_board_assign, name="console_orders_assign"),
-    path("console/market/orders/<uuid:key>/", order_detail, name="console_order"),
-    path("console/market/providers/", provider_list, name="console_providers"),
-    path("console/market/providers/new/", provider_new, name="console_provider_new"),
-    path("console/market/providers/<uuid:key>/", provider_detail, name="console_provider"),
-    path("console/market/reviews/", review_list, name="console_reviews"),
-    path("console/market/needs/", need_list, name="console_needs"),
-    path("console/market/needs/categories/", category_list, name="console_categories"),
-    path("console/market/needs/<uuid:key>/", need_detail, name="console_need"),
-    path("console/market/stats/", stats, name="console_stats"),
-    path("console/market/stats/export.xlsx", stats_export, name="console_stats_export"),
-]
