@@ -45,6 +45,13 @@ class WorkloadOut(Schema):
     served: int = Field(..., description="服务人次")
 
 
+class WorkloadPage(Schema):
+    items: list[WorkloadOut]
+    count: int
+    page: int
+    page_size: int
+
+
 class ProviderIn(Schema):
     union: UUID
     kind: str
@@ -124,6 +131,11 @@ class ReviewOut(Schema):
         return obj.order.member.masked_name
 
 
+class ReviewItem(ReviewOut):
+    offering: UUID = Field(..., alias="offering.uuid")
+    offering_title: str = Field(..., alias="offering.title")
+
+
 class OfferingDetailOut(OfferingOut):
     """Built from an Offering with ``batch_list`` and ``review_list`` (and, for a member, ``followed``,
     ``can_order``, ``why_not``) set on it by the endpoint."""
@@ -147,6 +159,13 @@ class OfferingDetailOut(OfferingOut):
     @staticmethod
     def resolve_reviews(obj: Any) -> list[Any]:
         return obj.review_list
+
+
+class OfferingPage(Schema):
+    items: list[OfferingOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class OfferingIn(Schema):
@@ -264,6 +283,13 @@ class OrderDetailOut(OrderOut):
     @staticmethod
     def resolve_events(obj: Any) -> list[Any]:
         return list(obj.events.all())
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class PlaceIn(Schema):
