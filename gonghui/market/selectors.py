@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.core.scope import scope_of
-from gonghui.lib.text import parse_uuid
+from gonghui.lib.text import clean_line, parse_uuid
 from gonghui.members.models import EmploymentForm, Gender, Member
 from gonghui.unions.models import Brand, Union
 
@@ -90,7 +90,7 @@ def relist_recipients(batch: Batch) -> list[Any]:
 
 
 def clean_q(value: Any) -> str:
-    return " ".join(str(value or "").split())[:Q_MAX]
+    return clean_line(value)[:Q_MAX]
 
 
 # --- The catalogue (H5 and API) ----------------------------------------------------------------------------------

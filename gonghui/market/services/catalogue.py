@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +20,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.unions.models import Brand, Union
 
 from ..models import (
@@ -39,17 +40,11 @@ from ..models import (
 from ..selectors import brand_choices
 from . import files
 
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
+
 MAX_CAPACITY = 100_000
 MAX_SLOTS = 50
-
-
-def clean_text(value: Any, *, field: str, what: str, max_length: int, required: bool = False) -> str:
-    text = " ".join(str(value or "").split()) if "\n" not in str(value or "") else str(value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{what}", detail={field: f"请填写{what}"})
-    if len(text) > max_length:
-        raise ValidationFailed(f"{what}不能超过{max_length}字", detail={field: f"不能超过{max_length}字"})
-    return text
 
 
 def is_staff_writer(user: Any, union: Union) -> bool:
@@ -92,9 +87,9 @@ def _clean_provider(data: ProviderData) -> dict[str, Any]:
         raise ValidationFailed("只有劳模、工匠可以填写称号级别", detail={"title_level": "机构不填称号级别"})
     return {
         "kind": data.kind, "title_level": title_level,
-        "name": clean_text(data.name, field="name", what="名称", max_length=100, required=True),
-        "specialty": clean_text(data.specialty, field="specialty", what="专长领域", max_length=100),
-        "bio": clean_text(data.bio, field="bio", what="简介", max_length=2000),
+        "name": clean_text(data.name, field="name", label="名称", max_length=100, required=True),
+        "specialty": clean_text(data.specialty, field="specialty", label="专长领域", max_length=100, required=False),
+        "bio": clean_text(data.bio, field="bio", label="简介", max_length=2000, required=False, multiline=True),
     }
 
 
@@ -106,7 +101,7 @@ def _check_account(user: Any, provider: Provider | None = None) -> None:
         raise ValidationFailed("该账号已绑定其他服务方", detail={"account_phone": f"该账号已绑定服务方“{taken.name}”"})
 
 
-def provider_create(*, actor: Any, union: Union, data: ProviderData, account: Any = None,
+def provider_create(*, actor: User, union: Union, data: ProviderData, account: User | None = None,
                     photo: Any = None) -> Provider:
     """Register a provider in ``union``. Preconditions: ``union`` came through a unions gate; the
     actor's write role there is checked here. ``account`` (a User) lets the provider act for itself."""
@@ -125,7 +120,7 @@ def provider_create(*, actor: Any, union: Union, data: ProviderData, account: An
     return provider
 
 
-def provider_update(*, actor: Any, provider: Provider, data: ProviderData, account: Any = None,
+def provider_update(*, actor: User, provider: Provider, data: ProviderData, account: User | None = None,
                     unlink: bool = False, photo: Any = None, is_active: bool | None = None) -> Provider:
     """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it."""
     if not is_staff_writer(actor, provider.union):
@@ -173,7 +168,7 @@ def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
         raise ValidationFailed("请选择服务方式", detail={"mode": "请选择服务方式"})
     if data.audience not in Audience.values:
         raise ValidationFailed("请选择服务对象", detail={"audience": "请选择服务对象"})
-    place = clean_text(data.place, field="place", what="服务地点", max_length=200)
+    place = clean_text(data.place, field="place", label="服务地点", max_length=200, required=False)
     if data.mode == Mode.ONSITE and not place:
         raise ValidationFailed("线下服务请填写服务地点", detail={"place": "线下服务请填写服务地点"})
     audience_union = data.audience_union if data.audience == Audience.UNION else None
@@ -187,15 +182,16 @@ def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
     if any(b.pk not in allowed for b in data.brands):
         raise ValidationFailed("所选品牌不属于本工会的品牌矩阵", detail={"brands": "所选品牌不属于本工会的品牌矩阵"})
     return {
-        "title": clean_text(data.title, field="title", what="服务名称", max_length=100, required=True),
-        "summary": clean_text(data.summary, field="summary", what="一句话介绍", max_length=200, required=True),
-        "description": clean_text(data.description, field="description", what="服务内容", max_length=5000),
+        "title": clean_text(data.title, field="title", label="服务名称", max_length=100, required=True),
+        "summary": clean_text(data.summary, field="summary", label="一句话介绍", max_length=200, required=True),
+        "description": clean_text(data.description, field="description", label="服务内容", max_length=5000,
+                                  required=False, multiline=True),
         "domain": data.domain, "mode": data.mode, "place": place,
         "audience": data.audience, "audience_union": audience_union,
     }
 
 
-def offering_create(*, actor: Any, provider: Provider, data: OfferingData) -> Offering:
+def offering_create(*, actor: User, provider: Provider, data: OfferingData) -> Offering:
     """备货: a new offering of ``provider``, as a draft (not yet visible to members).
 
     The offering belongs to the provider's union. Preconditions: the actor is writing staff of that
@@ -214,7 +210,7 @@ def offering_create(*, actor: Any, provider: Provider, data: OfferingData) -> Of
     return offering
 
 
-def offering_update(*, actor: Any, offering: Offering, data: OfferingData) -> Offering:
+def offering_update(*, actor: User, offering: Offering, data: OfferingData) -> Offering:
     """Edit an offering's description (its status changes only through list/withdraw)."""
     _require_manage(actor, offering)
     fields = _clean_offering(offering.union, data)
@@ -227,7 +223,7 @@ def offering_update(*, actor: Any, offering: Offering, data: OfferingData) -> Of
     return offering
 
 
-def offering_list(*, actor: Any, offering: Offering) -> Offering:
+def offering_list(*, actor: User, offering: Offering) -> Offering:
     """上架: a draft or withdrawn offering becomes visible and orderable. Needs an open batch."""
     _require_manage(actor, offering)
     if not offering.provider.is_active:
@@ -242,10 +238,10 @@ def offering_list(*, actor: Any, offering: Offering) -> Offering:
     return offering
 
 
-def offering_withdraw(*, actor: Any, offering: Offering, reason: str = "") -> Offering:
+def offering_withdraw(*, actor: User, offering: Offering, reason: str = "") -> Offering:
     """下架: no new orders; the orders already placed are still served."""
     _require_manage(actor, offering)
-    reason = clean_text(reason, field="reason", what="下架原因", max_length=300)
+    reason = clean_text(reason, field="reason", label="下架原因", max_length=300, required=False)
     with transaction.atomic():
         transition(offering, to=OfferingStatus.WITHDRAWN, from_=[OfferingStatus.LISTED],
                    message="该服务项目不在上架状态", audit="market.offering.withdraw", actor=actor,
@@ -273,7 +269,7 @@ class BatchData:
 
 
 def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
-    name = clean_text(data.name, field="name", what="批次名称", max_length=60, required=True)
+    name = clean_text(data.name, field="name", label="批次名称", max_length=60, required=True)
     if len(data.slots) > MAX_SLOTS:
         raise ValidationFailed(f"时段不能超过{MAX_SLOTS}个", detail={"slots": f"时段不能超过{MAX_SLOTS}个"})
     for slot in data.slots:
@@ -292,7 +288,7 @@ def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
     return {"name": name, "capacity": capacity, "opens_at": opens_at, "closes_at": data.closes_at}
 
 
-def batch_add(*, actor: Any, offering: Offering, data: BatchData) -> Batch:
+def batch_add(*, actor: User, offering: Offering, data: BatchData) -> Batch:
     """备货 a batch of places (with optional time slots). On a listed offering this is 上新: the
     members who follow the offering or ordered it before are told, after commit."""
     _require_manage(actor, offering)
@@ -316,7 +312,7 @@ def batch_add(*, actor: Any, offering: Offering, data: BatchData) -> Batch:
     return batch
 
 
-def batch_close(*, actor: Any, batch: Batch) -> Batch:
+def batch_close(*, actor: User, batch: Batch) -> Batch:
     """End ordering from a batch early (the orders it holds are still served)."""
     _require_manage(actor, batch.offering)
     with transaction.atomic():
@@ -325,7 +321,7 @@ def batch_close(*, actor: Any, batch: Batch) -> Batch:
     return batch
 
 
-def follow_set(*, actor: Any, offering: Offering, on: bool) -> bool:
+def follow_set(*, actor: User, offering: Offering, on: bool) -> bool:
     """关注/取消关注 an offering (a listed one, by a signed-in user). Returns whether it is followed."""
     from ..models import Follow
 

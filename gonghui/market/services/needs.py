@@ -4,7 +4,7 @@ staff keep; a member chooses from the lists of their union and its ancestors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -14,24 +14,28 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.members.access import own_member
 from gonghui.members.models import MemberStatus
 from gonghui.unions.models import Union
 
 from ..models import Need, NeedCategory, NeedStatus, Offering, OfferingStatus, Provider
 from ..selectors import categories_for
-from .catalogue import clean_text, is_staff_writer
+from .catalogue import is_staff_writer
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 
-def need_post(*, actor: Any, category: NeedCategory, title: str, text: str = "") -> Need:
+def need_post(*, actor: User, category: NeedCategory, title: str, text: str = "") -> Need:
     """Post a need. Preconditions: the actor is a current member; ``category`` is one of theirs."""
     member = own_member(actor)
     if member is None or member.status not in (MemberStatus.ACTIVE, MemberStatus.TRANSFERRING):
         raise Forbidden("提交需求需要先加入工会")
     if not categories_for(member).filter(pk=category.pk).exists():
         raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
-    title = clean_text(title, field="title", what="需求", max_length=100, required=True)
-    text = clean_text(text, field="text", what="详细说明", max_length=1000)
+    title = clean_text(title, field="title", label="需求", max_length=100, required=True)
+    text = clean_text(text, field="text", label="详细说明", max_length=1000, required=False, multiline=True)
     with transaction.atomic():
         need = Need.objects.create(member=member, union=member.union, category=category, title=title, text=text)
         audit.record("market.need.post", actor=actor, obj=need, union=member.union,
@@ -40,7 +44,7 @@ def need_post(*, actor: Any, category: NeedCategory, title: str, text: str = "")
     return need
 
 
-def need_answer(*, actor: Any, need: Need, offering: Offering | None = None, provider: Provider | None = None,
+def need_answer(*, actor: User, need: Need, offering: Offering | None = None, provider: Provider | None = None,
                 text: str = "") -> Need:
     """Answer an open need with an offering or a provider (and a note). Preconditions: ``need`` came
     through ``access_need(write=True)``; the listed offering or active provider was chosen by the
@@ -55,7 +59,7 @@ def need_answer(*, actor: Any, need: Need, offering: Offering | None = None, pro
         raise ValidationFailed("该服务方已停用", detail={"provider": "该服务方已停用"})
     if offering is not None and provider is None:
         provider = offering.provider
-    text = clean_text(text, field="text", what="回复", max_length=300)
+    text = clean_text(text, field="text", label="回复", max_length=300, required=False)
     now = timezone.now()
     with transaction.atomic():
         transition(need, to=NeedStatus.ANSWERED, from_=[NeedStatus.OPEN],
@@ -71,7 +75,7 @@ def need_answer(*, actor: Any, need: Need, offering: Offering | None = None, pro
     return need
 
 
-def need_close(*, actor: Any, need: Need) -> Need:
+def need_close(*, actor: User, need: Need) -> Need:
     """The member withdraws their open need."""
     if need.member.user_id != getattr(actor, "pk", None):
         raise Forbidden()
@@ -81,12 +85,12 @@ def need_close(*, actor: Any, need: Need) -> Need:
     return need
 
 
-def need_category_save(*, actor: Any, union: Union, name: str, position: int = 0, is_active: bool = True,
+def need_category_save(*, actor: User, union: Union, name: str, position: int = 0, is_active: bool = True,
                        category: NeedCategory | None = None) -> NeedCategory:
     """Add a category to ``union``'s list, or change ``category``. Writing staff of ``union``."""
     if not is_staff_writer(actor, category.union if category else union):
         raise Forbidden()
-    name = clean_text(name, field="name", what="分类名称", max_length=30, required=True)
+    name = clean_text(name, field="name", label="分类名称", max_length=30, required=True)
     if not 0 <= position <= 1000:
         raise ValidationFailed("排序须在0至1000之间", detail={"position": "须在0至1000之间"})
     try:

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -35,6 +35,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.members.access import own_member
 from gonghui.members.models import EmploymentForm, Gender, Member, MemberStatus
 
@@ -54,7 +55,10 @@ from ..models import (
 )
 from ..selectors import next_batch_for
 from . import files
-from .catalogue import clean_text, is_provider_account, is_staff_writer
+from .catalogue import is_provider_account, is_staff_writer
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 AUTO_CONFIRM_DAYS = 7
 NOTE_MAX = 500
@@ -154,7 +158,7 @@ def _when(value: datetime | None) -> str:
 # --- Transitions (core.transitions.transition) ------------------------------------------------------------------
 
 
-def _history(order: Order, actor: Any, note: str = "") -> Any:
+def _history(order: Order, actor: User | None, note: str = "") -> Any:
     """The OrderEvent row a transition of ``order`` writes (``transition``'s ``history``)."""
     return lambda before: OrderEvent.objects.create(order=order, from_status=before, to_status=order.status,
                                                     actor=actor if getattr(actor, "pk", None) else None,
@@ -196,7 +200,7 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Placed:
     return Placed(order=order, created=False)
 
 
-def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str = "", idempotency_key: str = "",
+def order_place(*, actor: User, batch: Batch, slot: Slot | None = None, note: str = "", idempotency_key: str = "",
                 reorder_of: Order | None = None) -> Placed:
     """下单: the signed-in member takes one place in ``batch`` (and ``slot``, when the batch has slots).
 
@@ -213,7 +217,7 @@ def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str
         raise Forbidden(problem, code="audience")
     if offering.status != OfferingStatus.LISTED or not offering.provider.is_active:
         raise Conflict("该服务项目已下架", code="withdrawn")
-    note = clean_text(note, field="note", what="需求说明", max_length=NOTE_MAX)
+    note = clean_text(note, field="note", label="需求说明", max_length=NOTE_MAX, required=False, multiline=True)
     if slot is not None and slot.batch_id != batch.pk:
         raise ValidationFailed("所选时段不属于该批次", detail={"slot": "所选时段不属于该批次"})
     if slot is None and Slot.objects.filter(batch=batch).exists():
@@ -281,7 +285,7 @@ def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str
     return Placed(order=order)
 
 
-def order_reorder(*, actor: Any, order: Order, note: str | None = None) -> Placed:
+def order_reorder(*, actor: User, order: Order, note: str | None = None) -> Placed:
     """复购: order the same offering again, in one step, from its next batch with a place left.
 
     Preconditions: ``order`` is the actor's own (``member_order``)."""
@@ -301,15 +305,15 @@ def order_reorder(*, actor: Any, order: Order, note: str | None = None) -> Place
 # --- 配货 / 发货 ------------------------------------------------------------------------------------------------------
 
 
-def _require_server(actor: Any, order: Order) -> None:
+def _require_server(actor: User, order: Order) -> None:
     if not roles_on(actor, order) & {"provider", "staff"}:
         raise Forbidden("只有服务方或主办工会的工作人员可以办理")
 
 
-def order_assign(*, actor: Any, order: Order, server_name: str, scheduled_at: datetime | None) -> Order:
+def order_assign(*, actor: User, order: Order, server_name: str, scheduled_at: datetime | None) -> Order:
     """配货: who will serve and when. Also re-assigns an order already assigned (another person or time)."""
     _require_server(actor, order)
-    server_name = clean_text(server_name, field="server_name", what="服务人员", max_length=50, required=True)
+    server_name = clean_text(server_name, field="server_name", label="服务人员", max_length=50, required=True)
     # Without a time: the slot's start, or (re-assigning) the time already arranged.
     scheduled_at = scheduled_at or order.scheduled_at or (order.slot.starts_at if order.slot_id else None)
     if scheduled_at is None:
@@ -326,10 +330,10 @@ def order_assign(*, actor: Any, order: Order, server_name: str, scheduled_at: da
     return order
 
 
-def order_deliver(*, actor: Any, order: Order, note: str = "", evidence: Any = None) -> Order:
+def order_deliver(*, actor: User, order: Order, note: str = "", evidence: Any = None) -> Order:
     """发货: the service was given. ``evidence`` (optional) is a photo or PDF, ≤ 10 MB."""
     _require_server(actor, order)
-    note = clean_text(note, field="note", what="服务记录", max_length=NOTE_MAX)
+    note = clean_text(note, field="note", label="服务记录", max_length=NOTE_MAX, required=False, multiline=True)
     checked = files.check_evidence(evidence) if evidence else None
     now = timezone.now()
     with transaction.atomic():
@@ -351,7 +355,7 @@ def order_deliver(*, actor: Any, order: Order, note: str = "", evidence: Any = N
 # --- 签收 / 评价 --------------------------------------------------------------------------------------------------
 
 
-def order_confirm(*, actor: Any, order: Order, auto: bool = False) -> Order:
+def order_confirm(*, actor: User | None, order: Order, auto: bool = False) -> Order:
     """签收: the member confirms the service; ``auto`` is the periodic job's confirmation (no actor)."""
     if not auto and order.member.user_id != getattr(actor, "pk", None):
         raise Forbidden("只有预约的会员本人可以确认签收")
@@ -371,13 +375,13 @@ def order_confirm(*, actor: Any, order: Order, auto: bool = False) -> Order:
     return order
 
 
-def order_review(*, actor: Any, order: Order, rating: int, text: str = "") -> Review:
+def order_review(*, actor: User, order: Order, rating: int, text: str = "") -> Review:
     """评价: one rating (1–5) and text per order, after 签收."""
     if order.member.user_id != getattr(actor, "pk", None):
         raise Forbidden("只有预约的会员本人可以评价")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed("请选择1至5星的评分", detail={"rating": "请选择1至5星的评分"})
-    text = clean_text(text, field="text", what="评价内容", max_length=NOTE_MAX)
+    text = clean_text(text, field="text", label="评价内容", max_length=NOTE_MAX, required=False, multiline=True)
     with transaction.atomic():
         transition(order, to=OrderStatus.REVIEWED, from_=[OrderStatus.CONFIRMED],
                    message="该订单不能评价（未签收或已评价）", history=_history(order, actor, f"{rating}星"),
@@ -400,7 +404,7 @@ def _release_place(order: Order) -> None:
         Slot.objects.filter(pk=order.slot_id, taken__gt=0).update(taken=F("taken") - 1)
 
 
-def order_cancel(*, actor: Any, order: Order, reason: str = "") -> Order:
+def order_cancel(*, actor: User, order: Order, reason: str = "") -> Order:
     """取消: by the member before 配货 (reason optional), or by the provider or staff before the
     service is given (reason required). The place goes back to the batch."""
     roles = roles_on(actor, order)
@@ -413,7 +417,7 @@ def order_cancel(*, actor: Any, order: Order, reason: str = "") -> Order:
         raise Conflict("服务已安排，不能自行取消，请联系服务方", code="state_changed")
     else:
         raise Forbidden()
-    reason = clean_text(reason, field="reason", what="取消原因", max_length=REASON_MAX,
+    reason = clean_text(reason, field="reason", label="取消原因", max_length=REASON_MAX,
                         required=by != CancelledBy.MEMBER)
     with transaction.atomic():
         transition(order, to=OrderStatus.CANCELLED, from_=allowed,
@@ -430,10 +434,10 @@ def order_cancel(*, actor: Any, order: Order, reason: str = "") -> Order:
     return order
 
 
-def order_mark_no_show(*, actor: Any, order: Order, note: str = "") -> Order:
+def order_mark_no_show(*, actor: User, order: Order, note: str = "") -> Order:
     """未到场: the member did not come at the arranged time. The place is not given back."""
     _require_server(actor, order)
-    note = clean_text(note, field="note", what="说明", max_length=REASON_MAX)
+    note = clean_text(note, field="note", label="说明", max_length=REASON_MAX, required=False)
     with transaction.atomic():
         transition(order, to=OrderStatus.NO_SHOW, from_=[OrderStatus.ASSIGNED], message="该订单不在「已配货」状态",
                    history=_history(order, actor, note), audit="market.order.no_show", actor=actor,
@@ -453,7 +457,7 @@ class BulkResult:
     failed: list[tuple[Order, str]] = field(default_factory=list)
 
 
-def orders_assign_bulk(*, actor: Any, orders: Iterable[Order], server_name: str,
+def orders_assign_bulk(*, actor: User, orders: Iterable[Order], server_name: str,
                        scheduled_at: datetime | None) -> BulkResult:
     """批量配货: each order on its own (one failure does not undo the others)."""
     result = BulkResult()
