@@ -27,7 +27,9 @@ from .models import (
     Batch,
     Domain,
     Follow,
+    Need,
     NeedCategory,
+    NeedStatus,
     Offering,
     OfferingStatus,
     Order,
@@ -38,6 +40,39 @@ from .models import (
 )
 
 Q_MAX = 50
+
+
+# --- Staff lists: reviews, needs, need categories ------------------------------------------------------------------
+
+
+def review_list(user: Any, rating: int | None = None) -> QuerySet[Review]:
+    """Reviews of the offerings in the user's scope, newest first (``rating``: only those stars)."""
+    qs = (Review.objects.filter(offering__in=Offering.objects.visible_to(user))
+          .select_related("offering__provider", "order__member").order_by("-created_at", "-id"))
+    return qs.filter(rating=rating) if rating else qs
+
+
+def need_list(user: Any, *, status: str = "", category: Any = None) -> QuerySet[Need]:
+    """Needs in the user's scope, newest first (``status`` and the category's key narrow it)."""
+    qs = Need.objects.visible_to(user).select_related("category", "union", "member", "answer_offering",
+                                                      "answer_provider")
+    if status in NeedStatus.values:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category__uuid=parse_uuid(category))
+    return qs.order_by("-created_at", "-id")
+
+
+def need_counts_by_category(user: Any) -> QuerySet[Need]:
+    """Per category of the needs in the user's scope: how many, how many open (most open first)."""
+    return (Need.objects.visible_to(user).order_by().values("category__uuid", "category__name")
+            .annotate(total=Count("id"), open=Count("id", filter=Q(status=NeedStatus.OPEN)))
+            .order_by("-open", "category__name"))
+
+
+def need_categories(user: Any) -> QuerySet[NeedCategory]:
+    """The need categories of the unions in the user's scope, by union and position."""
+    return NeedCategory.objects.visible_to(user).select_related("union").order_by("union__path", "position", "id")
 
 
 # --- What the services read ---------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from gonghui.unions.access import access_union_for_work
 
 from .. import selectors
 from ..access import access_need, access_need_category, access_offering, access_order, access_provider
-from ..models import OPEN_STATUSES, Need, NeedCategory, NeedStatus, Offering, Order, Review
+from ..models import OPEN_STATUSES, NeedStatus, Order
 from ..schemas import (
     AnswerIn,
     BulkAssignIn,
@@ -153,11 +153,7 @@ def manage_provider(request: HttpRequest, key: UUID) -> Any:
 @router.get("/manage/reviews", response=list[ReviewItem], summary="评价（最近100条）",
             operation_id="gonghui_market_api_manage_manage_reviews")
 def manage_reviews(request: HttpRequest, rating: int | None = None) -> Any:
-    qs = (Review.objects.filter(offering__in=Offering.objects.visible_to(request.user))
-          .select_related("offering", "order__member").order_by("-created_at", "-id"))
-    if rating:
-        qs = qs.filter(rating=rating)
-    return list(qs[:100])
+    return list(selectors.review_list(request.user, rating)[:100])
 
 
 # --- Needs -----------------------------------------------------------------------------------------------------------
@@ -166,13 +162,7 @@ def manage_reviews(request: HttpRequest, rating: int | None = None) -> Any:
 @router.get("/manage/needs", response=list[NeedOut], summary="职工需求（按分类、状态；最近200条）",
             operation_id="gonghui_market_api_manage_manage_needs")
 def manage_needs(request: HttpRequest, status: str = NeedStatus.OPEN, category: UUID | None = None) -> Any:
-    qs = Need.objects.visible_to(request.user).select_related("category", "union", "member", "answer_offering",
-                                                              "answer_provider")
-    if status in NeedStatus.values:
-        qs = qs.filter(status=status)
-    if category:
-        qs = qs.filter(category__uuid=category)
-    return list(qs.order_by("-created_at", "-id")[:200])
+    return list(selectors.need_list(request.user, status=status, category=category)[:200])
 
 
 @router.post("/manage/needs/{uuid:key}/answer", response=NeedOut, summary="回应需求：推荐服务项目或服务方",
@@ -187,8 +177,7 @@ def manage_need_answer(request: HttpRequest, key: UUID, body: AnswerIn) -> Any:
 @router.get("/manage/need-categories", response=list[CategoryOut], summary="需求分类（范围内各工会）",
             operation_id="gonghui_market_api_manage_manage_categories")
 def manage_categories(request: HttpRequest) -> Any:
-    return list(NeedCategory.objects.visible_to(request.user).select_related("union").order_by(
-        "union__path", "position", "id"))
+    return list(selectors.need_categories(request.user))
 
 
 @router.post("/manage/need-categories", response={201: CategoryOut}, summary="添加需求分类",

@@ -20,9 +20,7 @@ from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
-from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.excel import XLSX_MIME, write_workbook
-from gonghui.lib.text import parse_uuid
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -42,15 +40,12 @@ from ..forms import (
 from ..models import (
     OPEN_STATUSES,
     Domain,
-    Need,
-    NeedCategory,
     NeedStatus,
     Offering,
     OfferingStatus,
     Order,
     OrderStatus,
     ProviderKind,
-    Review,
 )
 from ..services import catalogue, needs, orders
 from . import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
@@ -64,11 +59,7 @@ def _ctx(subnav: str, **extra: Any) -> dict[str, Any]:
 
 def _write_unions(user: Any) -> list[Union]:
     """Active unions where the user may register providers and need categories (capped list)."""
-    scope = scope_of(user)
-    qs = Union.objects.visible_to(user).active().order_by("path")
-    if not scope.is_superuser:
-        qs = qs.filter(scope.q("path", WRITE_ROLES))
-    return list(qs[:500])
+    return list(Union.objects.writable_by(user).order_by("path")[:500])
 
 
 # --- Offerings --------------------------------------------------------------------------------------------------
@@ -298,11 +289,8 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    qs = (Review.objects.filter(offering__in=Offering.objects.visible_to(request.user))
-          .select_related("offering__provider", "order__member").order_by("-created_at", "-id"))
     rating = request.GET.get("rating", "")
-    if rating in {"1", "2", "3", "4", "5"}:
-        qs = qs.filter(rating=int(rating))
+    qs = selectors.review_list(request.user, int(rating) if rating in {"1", "2", "3", "4", "5"} else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "market/console_reviews.html", _ctx("reviews", page=page, rating=rating))
 
@@ -313,20 +301,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
     """Needs by category: the counts per category, and the list (open ones first by default)."""
-    visible = Need.objects.visible_to(request.user)
     status = request.GET.get("status", NeedStatus.OPEN)
-    qs = visible.select_related("category", "union", "member", "answer_offering", "answer_provider")
-    if status in NeedStatus.values:
-        qs = qs.filter(status=status)
     category = request.GET.get("category", "")
-    if category:
-        qs = qs.filter(category__uuid=parse_uuid(category))
-    from django.db.models import Count, Q
-
-    per_category = (visible.order_by().values("category__uuid", "category__name")
-                    .annotate(total=Count("id"), open=Count("id", filter=Q(status=NeedStatus.OPEN)))
-                    .order_by("-open", "category__name"))
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.need_list(request.user, status=status, category=category)
+    per_category = selectors.need_counts_by_category(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "market/console_needs.html", _ctx(
         "needs", page=page, per_category=per_category, status=status, statuses=NeedStatus.choices,
         category=category))
@@ -369,8 +348,7 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 def category_list(request: HttpRequest) -> HttpResponse:
     """The need categories of the unions in scope; add one, or change one (name, order, on/off)."""
-    categories = NeedCategory.objects.visible_to(request.user).select_related("union").order_by(
-        "union__path", "position", "id")
+    categories = selectors.need_categories(request.user)
     unions = _write_unions(request.user)
     form = CategoryForm(request.POST or None, initial={"union": unions[0].uuid if unions else None, "is_active": True})
     status = 200
