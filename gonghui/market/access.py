@@ -8,29 +8,24 @@ Three kinds of caller, three gates:
   whatever staff scope the user may also hold;
 * a member — ``member_order``/``member_need``: only their own (404 otherwise).
 
+The owner-side gates are ``core.scope.owned`` (a bad key is a 404 like a missing object).
+
 ``order_for_service`` and ``order_for_cancel`` combine them for the transitions several kinds of
 caller may perform; the services check again which of them the actor is.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 
-from gonghui.core.errors import NotFound
-from gonghui.core.scope import gate
+from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.scope import gate, owned
+from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
 
-from .models import Batch, Need, NeedCategory, Offering, OfferingStatus, Order, Provider
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
+from .models import Batch, Need, NeedCategory, Offering, OfferingStatus, Order, Provider, Slot
 
 
 def orders_qs() -> QuerySet[Order]:
@@ -81,29 +76,18 @@ def own_provider(user: Any) -> Provider | None:
 
 
 def provider_offering(user: Any, key: Any) -> Offering:
-    provider = own_provider(user)
-    found = offerings_qs().filter(uuid=_uuid(key), provider=provider).first() if provider and _uuid(key) else None
-    if found is None:
-        raise NotFound()
-    return found
+    """One of the signed-in provider's own offerings (404 for anyone else's)."""
+    return owned(offerings_qs(), owner=own_provider(user), via="provider", uuid=key)
 
 
 def provider_batch(user: Any, key: Any) -> Batch:
-    provider = own_provider(user)
-    found = (Batch.objects.select_related("offering__union", "offering__provider")
-             .filter(uuid=_uuid(key), offering__provider=provider).first()) if provider and _uuid(key) else None
-    if found is None:
-        raise NotFound()
-    return found
+    return owned(Batch.objects.select_related("offering__union", "offering__provider"), owner=own_provider(user),
+                 via="offering__provider", uuid=key)
 
 
 def provider_order(user: Any, key: Any) -> Order:
-    provider = own_provider(user)
-    found = (orders_qs().filter(uuid=_uuid(key), offering__provider=provider).first()
-             if provider and _uuid(key) else None)
-    if found is None:
-        raise NotFound()
-    return found
+    """An order of one of the signed-in provider's offerings (404 otherwise)."""
+    return owned(orders_qs(), owner=own_provider(user), via="offering__provider", uuid=key)
 
 
 # --- Members ----------------------------------------------------------------------------------------------------
@@ -111,34 +95,41 @@ def provider_order(user: Any, key: Any) -> Order:
 
 def member_order(user: Any, key: Any) -> Order:
     """The signed-in member's own order (404 for anyone else's)."""
-    member = own_member(user)
-    found = orders_qs().filter(uuid=_uuid(key), member=member).first() if member and _uuid(key) else None
-    if found is None:
-        raise NotFound()
-    return found
+    return owned(orders_qs(), owner=own_member(user), uuid=key)
 
 
 def member_need(user: Any, key: Any) -> Need:
-    member = own_member(user)
-    found = (Need.objects.select_related("union", "category", "answer_offering", "answer_provider")
-             .filter(uuid=_uuid(key), member=member).first()) if member and _uuid(key) else None
-    if found is None:
-        raise NotFound()
-    return found
+    """The signed-in member's own need (404 for anyone else's)."""
+    return owned(Need.objects.select_related("union", "category", "answer_offering", "answer_provider"),
+                 owner=own_member(user), uuid=key)
+
+
+# --- Anyone: the listed catalogue -------------------------------------------------------------------------------
 
 
 def public_batch(key: Any) -> Batch:
     """A batch of a listed offering, as a member orders from it (404 otherwise)."""
     found = (Batch.objects.select_related("offering__union", "offering__provider__user", "offering__audience_union")
-             .filter(uuid=_uuid(key), offering__status=OfferingStatus.LISTED).first()) if _uuid(key) else None
+             .filter(uuid=parse_uuid(key), offering__status=OfferingStatus.LISTED).first())
     if found is None:
         raise NotFound()
     return found
 
 
+def batch_slot(batch: Batch, key: Any, *, message: str = "所选时段不属于该批次") -> Slot | None:
+    """The slot ``key`` of ``batch`` a member orders (None without a key); ValidationFailed(``message``)
+    when the batch has no such slot. The one slot lookup of the order page and the API."""
+    if not key:
+        return None
+    slot = Slot.objects.filter(uuid=parse_uuid(key), batch=batch).first()
+    if slot is None:
+        raise ValidationFailed(message, detail={"slot": message})
+    return slot
+
+
 def public_offering(key: Any) -> Offering:
     """A listed offering, as anyone may see it in the catalogue (drafts and withdrawn ones are 404)."""
-    found = offerings_qs().filter(uuid=_uuid(key), status=OfferingStatus.LISTED).first() if _uuid(key) else None
+    found = offerings_qs().filter(uuid=parse_uuid(key), status=OfferingStatus.LISTED).first()
     if found is None:
         raise NotFound()
     return found

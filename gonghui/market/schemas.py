@@ -16,22 +16,14 @@ class ProviderOut(Schema):
     uuid: UUID
     name: str
     kind: str
-    kind_label: str
+    kind_label: str = Field(..., alias="get_kind_display")
     title_level: str
-    title_level_label: str
+    title_level_label: str = Field(..., alias="get_title_level_display")
     specialty: str
     bio: str
     union: Ref
     is_active: bool
     has_account: bool
-
-    @staticmethod
-    def resolve_kind_label(obj: Any) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_title_level_label(obj: Any) -> str:
-        return obj.get_title_level_display() if obj.title_level else ""
 
     @staticmethod
     def resolve_has_account(obj: Any) -> bool:
@@ -43,6 +35,13 @@ class WorkloadOut(Schema):
     offerings: int = Field(..., description="上架中的服务项目数")
     counts: dict[str, int] = Field(..., description="各状态订单数")
     served: int = Field(..., description="服务人次")
+
+
+class WorkloadPage(Schema):
+    items: list[WorkloadOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class ProviderIn(Schema):
@@ -73,23 +72,15 @@ class BatchOut(Schema):
     opens_at: datetime
     closes_at: datetime | None
     status: str
-    orderable: bool
+    orderable: bool = Field(..., alias="is_orderable")
     slots: list[SlotOut]
-
-    @staticmethod
-    def resolve_orderable(obj: Any) -> bool:
-        return obj.is_orderable()
-
-    @staticmethod
-    def resolve_slots(obj: Any) -> list[Any]:
-        return list(obj.slots.all())
 
 
 class OfferingOut(Schema):
     uuid: UUID
     title: str
     domain: str
-    domain_label: str
+    domain_label: str = Field(..., alias="get_domain_display")
     summary: str
     mode: str
     place: str
@@ -104,24 +95,17 @@ class OfferingOut(Schema):
     remaining: int | None = Field(None, description="可预约批次的剩余名额")
     listed_at: datetime | None
 
-    @staticmethod
-    def resolve_domain_label(obj: Any) -> str:
-        return obj.get_domain_display()
-
-    @staticmethod
-    def resolve_remaining(obj: Any) -> int | None:
-        return getattr(obj, "remaining", None)
-
 
 class ReviewOut(Schema):
     rating: int
     text: str
-    member_name: str
+    member_name: str = Field(..., alias="order.member.masked_name")
     created_at: datetime
 
-    @staticmethod
-    def resolve_member_name(obj: Any) -> str:
-        return obj.order.member.masked_name
+
+class ReviewItem(ReviewOut):
+    offering: UUID = Field(..., alias="offering.uuid")
+    offering_title: str = Field(..., alias="offering.title")
 
 
 class OfferingDetailOut(OfferingOut):
@@ -130,23 +114,18 @@ class OfferingDetailOut(OfferingOut):
 
     description: str
     brands: list[Ref]
-    batches: list[BatchOut]
-    reviews: list[ReviewOut]
+    batches: list[BatchOut] = Field(..., alias="batch_list")
+    reviews: list[ReviewOut] = Field(..., alias="review_list")
     followed: bool = False
     can_order: bool = False
     why_not: str = Field("", description="不能预约的原因")
 
-    @staticmethod
-    def resolve_brands(obj: Any) -> list[dict[str, Any]]:
-        return [{"uuid": b.uuid, "name": b.name} for b in obj.brands.all()]
 
-    @staticmethod
-    def resolve_batches(obj: Any) -> list[Any]:
-        return obj.batch_list
-
-    @staticmethod
-    def resolve_reviews(obj: Any) -> list[Any]:
-        return obj.review_list
+class OfferingPage(Schema):
+    items: list[OfferingOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class OfferingIn(Schema):
@@ -186,25 +165,21 @@ class ReasonIn(Schema):
 class EventOut(Schema):
     from_status: str
     to_status: str
-    to_status_label: str
+    to_status_label: str = Field(..., alias="get_to_status_display")
     note: str
     created_at: datetime
-
-    @staticmethod
-    def resolve_to_status_label(obj: Any) -> str:
-        return obj.get_to_status_display()
 
 
 class OrderOut(Schema):
     uuid: UUID
-    code: str
+    code: str = Field(..., alias="short_code")
     status: str
-    status_label: str
+    status_label: str = Field(..., alias="get_status_display")
     offering: Ref
-    provider: Ref
+    provider: Ref = Field(..., alias="offering.provider")
     batch: Ref
     slot: SlotOut | None
-    member_name: str = Field(..., description="会员姓名（脱敏）")
+    member_name: str = Field(..., alias="member.masked_name", description="会员姓名（脱敏）")
     member_union: Ref
     note: str
     server_name: str
@@ -222,24 +197,8 @@ class OrderOut(Schema):
     actions: list[str] = Field([], description="当前用户可执行的操作")
 
     @staticmethod
-    def resolve_code(obj: Any) -> str:
-        return obj.short_code
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return obj.get_status_display()
-
-    @staticmethod
     def resolve_offering(obj: Any) -> dict[str, Any]:
         return {"uuid": obj.offering.uuid, "name": obj.offering.title}
-
-    @staticmethod
-    def resolve_provider(obj: Any) -> Any:
-        return obj.offering.provider
-
-    @staticmethod
-    def resolve_member_name(obj: Any) -> str:
-        return obj.member.masked_name
 
     @staticmethod
     def resolve_has_evidence(obj: Any) -> bool:
@@ -261,9 +220,12 @@ class OrderOut(Schema):
 class OrderDetailOut(OrderOut):
     events: list[EventOut]
 
-    @staticmethod
-    def resolve_events(obj: Any) -> list[Any]:
-        return list(obj.events.all())
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    count: int
+    page: int
+    page_size: int
 
 
 class PlaceIn(Schema):
@@ -333,28 +295,16 @@ class NeedOut(Schema):
     uuid: UUID
     title: str
     text: str
-    category: str
+    category: str = Field(..., alias="category.name")
     status: str
-    status_label: str
-    member_name: str
+    status_label: str = Field(..., alias="get_status_display")
+    member_name: str = Field(..., alias="member.masked_name")
     union: Ref
     answer_offering: Ref | None
     answer_provider: Ref | None
     answer_text: str
     answered_at: datetime | None
     created_at: datetime
-
-    @staticmethod
-    def resolve_category(obj: Any) -> str:
-        return obj.category.name
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_member_name(obj: Any) -> str:
-        return obj.member.masked_name
 
     @staticmethod
     def resolve_answer_offering(obj: Any) -> dict[str, Any] | None:

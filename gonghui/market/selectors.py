@@ -12,31 +12,120 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.core.scope import scope_of
+from gonghui.lib.text import clean_line, parse_uuid
 from gonghui.members.models import EmploymentForm, Gender, Member
 from gonghui.unions.models import Brand, Union
 
 from .models import (
+    ACTIVE_STATUSES,
     SERVED_STATUSES,
     Audience,
     Batch,
     Domain,
+    Follow,
+    Need,
+    NeedCategory,
+    NeedStatus,
     Offering,
     OfferingStatus,
     Order,
     OrderStatus,
     Provider,
     Review,
+    Slot,
 )
 
 Q_MAX = 50
 
 
+# --- Staff lists: reviews, needs, need categories ------------------------------------------------------------------
+
+
+def review_list(user: Any, rating: int | None = None) -> QuerySet[Review]:
+    """Reviews of the offerings in the user's scope, newest first (``rating``: only those stars)."""
+    qs = (Review.objects.filter(offering__in=Offering.objects.visible_to(user))
+          .select_related("offering__provider", "order__member").order_by("-created_at", "-id"))
+    return qs.filter(rating=rating) if rating else qs
+
+
+def need_list(user: Any, *, status: str = "", category: Any = None) -> QuerySet[Need]:
+    """Needs in the user's scope, newest first (``status`` and the category's key narrow it)."""
+    qs = Need.objects.visible_to(user).select_related("category", "union", "member", "answer_offering",
+                                                      "answer_provider")
+    if status in NeedStatus.values:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category__uuid=parse_uuid(category))
+    return qs.order_by("-created_at", "-id")
+
+
+def need_counts_by_category(user: Any) -> QuerySet[Need]:
+    """Per category of the needs in the user's scope: how many, how many open (most open first)."""
+    return (Need.objects.visible_to(user).order_by().values("category__uuid", "category__name")
+            .annotate(total=Count("id"), open=Count("id", filter=Q(status=NeedStatus.OPEN)))
+            .order_by("-open", "category__name"))
+
+
+def need_categories(user: Any) -> QuerySet[NeedCategory]:
+    """The need categories of the unions in the user's scope, by union and position."""
+    return NeedCategory.objects.visible_to(user).select_related("union").order_by("union__path", "position", "id")
+
+
+# --- What the services read ---------------------------------------------------------------------------------------
+
+
+def brand_choices(union: Union) -> QuerySet[Brand]:
+    """Brands an offering of ``union`` may carry: the brand matrices of its union and its ancestors."""
+    return Brand.objects.filter(union_id__in=[*union.ancestor_ids, union.pk]).select_related("parent", "union")
+
+
+def offering_audience_unions(union: Union) -> list[Union]:
+    """The unions an offering of ``union`` may be meant for (its subtree, three levels, capped list)."""
+    return list(Union.objects.subtree(union).active().filter(depth__lte=union.depth + 3).order_by("path")[:500])
+
+
+def categories_for(member: Member) -> QuerySet[NeedCategory]:
+    """The active need categories a member may choose: those of their union and its ancestors."""
+    chain = [*member.union.ancestor_ids, member.union_id]
+    return NeedCategory.objects.filter(union_id__in=chain, is_active=True).select_related("union").order_by(
+        "union__depth", "position", "id")
+
+
+def next_batch_for(member: Member, offering: Offering) -> tuple[Batch, Slot | None] | None:
+    """Where a reorder goes: the earliest orderable batch with a place left that the member does not
+    already hold an order in (and its earliest slot with a place left that has not started)."""
+    now = timezone.now()
+    held = Order.objects.filter(member=member, status__in=ACTIVE_STATUSES).values("batch_id")
+    for batch in (Batch.objects.orderable(now).filter(offering=offering, taken__lt=F("capacity"))
+                  .exclude(pk__in=held).select_related("offering__union", "offering__provider__user")
+                  .order_by("opens_at", "id")):
+        slots = list(batch.slots.all())
+        if not slots:
+            return batch, None
+        slot = next((s for s in slots if s.taken < s.capacity and s.starts_at > now), None)
+        if slot is not None:
+            return batch, slot
+    return None
+
+
+def relist_recipients(batch: Batch) -> list[Any]:
+    """Who hears of a new batch: followers and members who ordered the offering before (each once)."""
+    from django.contrib.auth import get_user_model
+
+    offering_id = batch.offering_id
+    followers = Follow.objects.filter(offering_id=offering_id).values("user_id")
+    customers = Order.objects.filter(offering_id=offering_id, member__user__isnull=False).exclude(
+        batch_id=batch.pk).values("member__user_id")
+    users = get_user_model().objects.filter(is_active=True).filter(Q(pk__in=followers) | Q(pk__in=customers))
+    return list(users.order_by("pk"))
+
+
 def clean_q(value: Any) -> str:
-    return " ".join(str(value or "").split())[:Q_MAX]
+    return clean_line(value)[:Q_MAX]
 
 
 # --- The catalogue (H5 and API) ----------------------------------------------------------------------------------
@@ -132,7 +221,7 @@ def order_filters(qs: QuerySet[Order], params: Mapping[str, Any]) -> QuerySet[Or
         qs = qs.filter(offering__domain=domain)
     offering = str(params.get("offering") or "")
     if offering:
-        qs = qs.filter(offering__uuid=_uuid_or_none(offering))
+        qs = qs.filter(offering__uuid=parse_uuid(offering))
     # Two joins, the rest fetched by key for the page's rows: with seven joins PostgreSQL spent some
     # 50 ms planning each page of the board, ten times what running it took.
     return (qs.select_related("offering__provider").prefetch_related("batch", "slot", "member", "member_union")
@@ -152,15 +241,6 @@ def status_counts(qs: QuerySet[Order], statuses: Iterable[str] | None = None) ->
         return {status: qs.filter(status=status).count() for status in statuses}
     rows = qs.values("status").annotate(n=Count("id"))
     return {r["status"]: r["n"] for r in rows}
-
-
-def _uuid_or_none(value: str) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 @dataclass

@@ -35,7 +35,7 @@ def relist_notify_task(batch_id: int) -> int:
     """上新: tell followers and earlier customers of the offering about batch ``batch_id`` (once each).
 
     Idempotent enough for a retry: a repeated run only repeats the inbox message, nothing else."""
-    from .services.catalogue import relist_recipients
+    from .selectors import relist_recipients
 
     batch = Batch.objects.select_related("offering").filter(pk=batch_id).first()
     if batch is None:

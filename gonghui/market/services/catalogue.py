@@ -8,19 +8,19 @@ own offerings. The gates (access.py) have already turned away whoever may not se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.unions.models import Brand, Union
 
 from ..models import (
@@ -37,19 +37,14 @@ from ..models import (
     Slot,
     TitleLevel,
 )
+from ..selectors import brand_choices
 from . import files
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 MAX_CAPACITY = 100_000
 MAX_SLOTS = 50
-
-
-def clean_text(value: Any, *, field: str, what: str, max_length: int, required: bool = False) -> str:
-    text = " ".join(str(value or "").split()) if "\n" not in str(value or "") else str(value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{what}", detail={field: f"请填写{what}"})
-    if len(text) > max_length:
-        raise ValidationFailed(f"{what}不能超过{max_length}字", detail={field: f"不能超过{max_length}字"})
-    return text
 
 
 def is_staff_writer(user: Any, union: Union) -> bool:
@@ -92,9 +87,9 @@ def _clean_provider(data: ProviderData) -> dict[str, Any]:
         raise ValidationFailed("只有劳模、工匠可以填写称号级别", detail={"title_level": "机构不填称号级别"})
     return {
         "kind": data.kind, "title_level": title_level,
-        "name": clean_text(data.name, field="name", what="名称", max_length=100, required=True),
-        "specialty": clean_text(data.specialty, field="specialty", what="专长领域", max_length=100),
-        "bio": clean_text(data.bio, field="bio", what="简介", max_length=2000),
+        "name": clean_text(data.name, field="name", label="名称", max_length=100, required=True),
+        "specialty": clean_text(data.specialty, field="specialty", label="专长领域", max_length=100, required=False),
+        "bio": clean_text(data.bio, field="bio", label="简介", max_length=2000, required=False, multiline=True),
     }
 
 
@@ -106,8 +101,8 @@ def _check_account(user: Any, provider: Provider | None = None) -> None:
         raise ValidationFailed("该账号已绑定其他服务方", detail={"account_phone": f"该账号已绑定服务方“{taken.name}”"})
 
 
-def provider_create(*, actor: Any, union: Union, data: ProviderData, account: Any = None, photo: Any = None,
-                    request: HttpRequest | None = None) -> Provider:
+def provider_create(*, actor: User, union: Union, data: ProviderData, account: User | None = None,
+                    photo: Any = None) -> Provider:
     """Register a provider in ``union``. Preconditions: ``union`` came through a unions gate; the
     actor's write role there is checked here. ``account`` (a User) lets the provider act for itself."""
     if not is_staff_writer(actor, union):
@@ -120,14 +115,13 @@ def provider_create(*, actor: Any, union: Union, data: ProviderData, account: An
         if checked:
             provider.photo.name = files.store(checked, folder="providers")
             Provider.objects.filter(pk=provider.pk).update(photo=provider.photo.name)
-        audit.record("market.provider.create", actor=actor, request=request, obj=provider,
+        audit.record("market.provider.create", actor=actor, obj=provider,
                      detail={"kind": provider.kind, "account": bool(account)})
     return provider
 
 
-def provider_update(*, actor: Any, provider: Provider, data: ProviderData, account: Any = None,
-                    unlink: bool = False, photo: Any = None, is_active: bool | None = None,
-                    request: HttpRequest | None = None) -> Provider:
+def provider_update(*, actor: User, provider: Provider, data: ProviderData, account: User | None = None,
+                    unlink: bool = False, photo: Any = None, is_active: bool | None = None) -> Provider:
     """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it."""
     if not is_staff_writer(actor, provider.union):
         raise Forbidden()
@@ -146,7 +140,7 @@ def provider_update(*, actor: Any, provider: Provider, data: ProviderData, accou
         Provider.objects.filter(pk=provider.pk).update(**fields)
         for name, value in fields.items():
             setattr(provider, name, value)
-        audit.record("market.provider.update", actor=actor, request=request, obj=provider,
+        audit.record("market.provider.update", actor=actor, obj=provider,
                      detail={"fields": sorted(k for k in fields if k != "user"), "account": "user" in fields})
     return provider
 
@@ -167,11 +161,6 @@ class OfferingData:
     brands: Sequence[Brand] = ()
 
 
-def brand_choices(union: Union) -> Any:
-    """Brands an offering of ``union`` may carry: the brand matrices of its union and its ancestors."""
-    return Brand.objects.filter(union_id__in=[*union.ancestor_ids, union.pk]).select_related("parent", "union")
-
-
 def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
     if data.domain not in Domain.values:
         raise ValidationFailed("请选择服务领域", detail={"domain": "请选择服务领域"})
@@ -179,7 +168,7 @@ def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
         raise ValidationFailed("请选择服务方式", detail={"mode": "请选择服务方式"})
     if data.audience not in Audience.values:
         raise ValidationFailed("请选择服务对象", detail={"audience": "请选择服务对象"})
-    place = clean_text(data.place, field="place", what="服务地点", max_length=200)
+    place = clean_text(data.place, field="place", label="服务地点", max_length=200, required=False)
     if data.mode == Mode.ONSITE and not place:
         raise ValidationFailed("线下服务请填写服务地点", detail={"place": "线下服务请填写服务地点"})
     audience_union = data.audience_union if data.audience == Audience.UNION else None
@@ -193,16 +182,16 @@ def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
     if any(b.pk not in allowed for b in data.brands):
         raise ValidationFailed("所选品牌不属于本工会的品牌矩阵", detail={"brands": "所选品牌不属于本工会的品牌矩阵"})
     return {
-        "title": clean_text(data.title, field="title", what="服务名称", max_length=100, required=True),
-        "summary": clean_text(data.summary, field="summary", what="一句话介绍", max_length=200, required=True),
-        "description": clean_text(data.description, field="description", what="服务内容", max_length=5000),
+        "title": clean_text(data.title, field="title", label="服务名称", max_length=100, required=True),
+        "summary": clean_text(data.summary, field="summary", label="一句话介绍", max_length=200, required=True),
+        "description": clean_text(data.description, field="description", label="服务内容", max_length=5000,
+                                  required=False, multiline=True),
         "domain": data.domain, "mode": data.mode, "place": place,
         "audience": data.audience, "audience_union": audience_union,
     }
 
 
-def offering_create(*, actor: Any, provider: Provider, data: OfferingData,
-                    request: HttpRequest | None = None) -> Offering:
+def offering_create(*, actor: User, provider: Provider, data: OfferingData) -> Offering:
     """备货: a new offering of ``provider``, as a draft (not yet visible to members).
 
     The offering belongs to the provider's union. Preconditions: the actor is writing staff of that
@@ -216,13 +205,12 @@ def offering_create(*, actor: Any, provider: Provider, data: OfferingData,
     with transaction.atomic():
         offering = Offering.objects.create(union=provider.union, provider=provider, created_by=actor, **fields)
         offering.brands.set(data.brands)
-        audit.record("market.offering.create", actor=actor, request=request, obj=offering,
+        audit.record("market.offering.create", actor=actor, obj=offering,
                      detail={"domain": offering.domain})
     return offering
 
 
-def offering_update(*, actor: Any, offering: Offering, data: OfferingData,
-                    request: HttpRequest | None = None) -> Offering:
+def offering_update(*, actor: User, offering: Offering, data: OfferingData) -> Offering:
     """Edit an offering's description (its status changes only through list/withdraw)."""
     _require_manage(actor, offering)
     fields = _clean_offering(offering.union, data)
@@ -231,26 +219,11 @@ def offering_update(*, actor: Any, offering: Offering, data: OfferingData,
         offering.brands.set(data.brands)
         for name, value in fields.items():
             setattr(offering, name, value)
-        audit.record("market.offering.update", actor=actor, request=request, obj=offering)
+        audit.record("market.offering.update", actor=actor, obj=offering)
     return offering
 
 
-def _move_offering(offering: Offering, *, actor: Any, from_statuses: Iterable[str], to_status: str, action: str,
-                   request: HttpRequest | None, message: str, detail: dict[str, Any] | None = None,
-                   **changes: Any) -> Offering:
-    now = timezone.now()
-    updated = Offering.objects.filter(pk=offering.pk, status__in=list(from_statuses)).update(
-        status=to_status, updated_at=now, **changes)
-    if not updated:
-        raise Conflict(message)
-    offering.status = to_status
-    for name, value in changes.items():
-        setattr(offering, name, value)
-    audit.record(action, actor=actor, request=request, obj=offering, detail=detail or {})
-    return offering
-
-
-def offering_list(*, actor: Any, offering: Offering, request: HttpRequest | None = None) -> Offering:
+def offering_list(*, actor: User, offering: Offering) -> Offering:
     """上架: a draft or withdrawn offering becomes visible and orderable. Needs an open batch."""
     _require_manage(actor, offering)
     if not offering.provider.is_active:
@@ -258,22 +231,21 @@ def offering_list(*, actor: Any, offering: Offering, request: HttpRequest | None
     with transaction.atomic():
         if not Batch.objects.filter(offering=offering, status=BatchStatus.OPEN).exists():
             raise Conflict("请先添加上架批次（名额）再上架", code="no_batch")
-        _move_offering(offering, actor=actor, from_statuses=[OfferingStatus.DRAFT, OfferingStatus.WITHDRAWN],
-                       to_status=OfferingStatus.LISTED, action="market.offering.list", request=request,
-                       message="该服务项目已上架", listed_at=timezone.now())
+        transition(offering, to=OfferingStatus.LISTED, from_=[OfferingStatus.DRAFT, OfferingStatus.WITHDRAWN],
+                   changes={"listed_at": timezone.now()}, message="该服务项目已上架",
+                   audit="market.offering.list", actor=actor, detail={})
         events.publish("market.offering_listed", offering_id=offering.pk)
     return offering
 
 
-def offering_withdraw(*, actor: Any, offering: Offering, reason: str = "",
-                      request: HttpRequest | None = None) -> Offering:
+def offering_withdraw(*, actor: User, offering: Offering, reason: str = "") -> Offering:
     """下架: no new orders; the orders already placed are still served."""
     _require_manage(actor, offering)
-    reason = clean_text(reason, field="reason", what="下架原因", max_length=300)
+    reason = clean_text(reason, field="reason", label="下架原因", max_length=300, required=False)
     with transaction.atomic():
-        _move_offering(offering, actor=actor, from_statuses=[OfferingStatus.LISTED],
-                       to_status=OfferingStatus.WITHDRAWN, action="market.offering.withdraw", request=request,
-                       message="该服务项目不在上架状态", detail={"reason": reason})
+        transition(offering, to=OfferingStatus.WITHDRAWN, from_=[OfferingStatus.LISTED],
+                   message="该服务项目不在上架状态", audit="market.offering.withdraw", actor=actor,
+                   detail={"reason": reason})
     return offering
 
 
@@ -297,7 +269,7 @@ class BatchData:
 
 
 def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
-    name = clean_text(data.name, field="name", what="批次名称", max_length=60, required=True)
+    name = clean_text(data.name, field="name", label="批次名称", max_length=60, required=True)
     if len(data.slots) > MAX_SLOTS:
         raise ValidationFailed(f"时段不能超过{MAX_SLOTS}个", detail={"slots": f"时段不能超过{MAX_SLOTS}个"})
     for slot in data.slots:
@@ -316,7 +288,7 @@ def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
     return {"name": name, "capacity": capacity, "opens_at": opens_at, "closes_at": data.closes_at}
 
 
-def batch_add(*, actor: Any, offering: Offering, data: BatchData, request: HttpRequest | None = None) -> Batch:
+def batch_add(*, actor: User, offering: Offering, data: BatchData) -> Batch:
     """备货 a batch of places (with optional time slots). On a listed offering this is 上新: the
     members who follow the offering or ordered it before are told, after commit."""
     _require_manage(actor, offering)
@@ -329,7 +301,7 @@ def batch_add(*, actor: Any, offering: Offering, data: BatchData, request: HttpR
         Slot.objects.bulk_create([Slot(batch=batch, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
                                   for s in sorted(data.slots, key=lambda s: s.starts_at)])
         relist = offering.status == OfferingStatus.LISTED
-        audit.record("market.batch.relist" if relist else "market.batch.prepare", actor=actor, request=request,
+        audit.record("market.batch.relist" if relist else "market.batch.prepare", actor=actor,
                      obj=offering, detail={"batch": str(batch.uuid), "capacity": batch.capacity,
                                            "slots": len(data.slots)})
         if relist:
@@ -340,33 +312,16 @@ def batch_add(*, actor: Any, offering: Offering, data: BatchData, request: HttpR
     return batch
 
 
-def batch_close(*, actor: Any, batch: Batch, request: HttpRequest | None = None) -> Batch:
+def batch_close(*, actor: User, batch: Batch) -> Batch:
     """End ordering from a batch early (the orders it holds are still served)."""
     _require_manage(actor, batch.offering)
     with transaction.atomic():
-        if not Batch.objects.filter(pk=batch.pk, status=BatchStatus.OPEN).update(status=BatchStatus.CLOSED):
-            raise Conflict("该批次已结束")
-        batch.status = BatchStatus.CLOSED
-        audit.record("market.batch.close", actor=actor, request=request, obj=batch.offering,
-                     detail={"batch": str(batch.uuid)})
+        transition(batch, to=BatchStatus.CLOSED, from_=[BatchStatus.OPEN], message="该批次已结束")
+        audit.record("market.batch.close", actor=actor, obj=batch.offering, detail={"batch": str(batch.uuid)})
     return batch
 
 
-def relist_recipients(batch: Batch) -> list[Any]:
-    """Who hears of a new batch: followers and members who ordered the offering before (each once)."""
-    from django.contrib.auth import get_user_model
-
-    from ..models import Follow, Order
-
-    offering_id = batch.offering_id
-    followers = Follow.objects.filter(offering_id=offering_id).values("user_id")
-    customers = Order.objects.filter(offering_id=offering_id, member__user__isnull=False).exclude(
-        batch_id=batch.pk).values("member__user_id")
-    users = get_user_model().objects.filter(is_active=True).filter(Q(pk__in=followers) | Q(pk__in=customers))
-    return list(users.order_by("pk"))
-
-
-def follow_set(*, actor: Any, offering: Offering, on: bool) -> bool:
+def follow_set(*, actor: User, offering: Offering, on: bool) -> bool:
     """关注/取消关注 an offering (a listed one, by a signed-in user). Returns whether it is followed."""
     from ..models import Follow
 

@@ -4,52 +4,48 @@ staff keep; a member chooses from the lists of their union and its ancestors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.core import audit, events
-from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.notify import notify
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.members.access import own_member
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import MemberStatus
 from gonghui.unions.models import Union
 
 from ..models import Need, NeedCategory, NeedStatus, Offering, OfferingStatus, Provider
-from .catalogue import clean_text, is_staff_writer
+from ..selectors import categories_for
+from .catalogue import is_staff_writer
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 
-def categories_for(member: Member) -> QuerySet[NeedCategory]:
-    """The active categories a member may choose: those of their union and its ancestors."""
-    chain = [*member.union.ancestor_ids, member.union_id]
-    return NeedCategory.objects.filter(union_id__in=chain, is_active=True).select_related("union").order_by(
-        "union__depth", "position", "id")
-
-
-def need_post(*, actor: Any, category: NeedCategory, title: str, text: str = "",
-              request: HttpRequest | None = None) -> Need:
+def need_post(*, actor: User, category: NeedCategory, title: str, text: str = "") -> Need:
     """Post a need. Preconditions: the actor is a current member; ``category`` is one of theirs."""
     member = own_member(actor)
     if member is None or member.status not in (MemberStatus.ACTIVE, MemberStatus.TRANSFERRING):
         raise Forbidden("提交需求需要先加入工会")
     if not categories_for(member).filter(pk=category.pk).exists():
         raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
-    title = clean_text(title, field="title", what="需求", max_length=100, required=True)
-    text = clean_text(text, field="text", what="详细说明", max_length=1000)
+    title = clean_text(title, field="title", label="需求", max_length=100, required=True)
+    text = clean_text(text, field="text", label="详细说明", max_length=1000, required=False, multiline=True)
     with transaction.atomic():
         need = Need.objects.create(member=member, union=member.union, category=category, title=title, text=text)
-        audit.record("market.need.post", actor=actor, request=request, obj=need, union=member.union,
+        audit.record("market.need.post", actor=actor, obj=need, union=member.union,
                      detail={"category": category.name})
         events.publish("market.need_posted", need_id=need.pk)
     return need
 
 
-def need_answer(*, actor: Any, need: Need, offering: Offering | None = None, provider: Provider | None = None,
-                text: str = "", request: HttpRequest | None = None) -> Need:
+def need_answer(*, actor: User, need: Need, offering: Offering | None = None, provider: Provider | None = None,
+                text: str = "") -> Need:
     """Answer an open need with an offering or a provider (and a note). Preconditions: ``need`` came
     through ``access_need(write=True)``; the listed offering or active provider was chosen by the
     staff member among what they may see."""
@@ -63,45 +59,38 @@ def need_answer(*, actor: Any, need: Need, offering: Offering | None = None, pro
         raise ValidationFailed("该服务方已停用", detail={"provider": "该服务方已停用"})
     if offering is not None and provider is None:
         provider = offering.provider
-    text = clean_text(text, field="text", what="回复", max_length=300)
+    text = clean_text(text, field="text", label="回复", max_length=300, required=False)
     now = timezone.now()
     with transaction.atomic():
-        updated = Need.objects.filter(pk=need.pk, status=NeedStatus.OPEN).update(
-            status=NeedStatus.ANSWERED, answer_offering=offering, answer_provider=provider, answer_text=text,
-            answered_by=actor, answered_at=now)
-        if not updated:
-            raise Conflict("该需求已回应或已撤回")
-        need.status, need.answer_offering, need.answer_provider = NeedStatus.ANSWERED, offering, provider
-        need.answer_text, need.answered_by, need.answered_at = text, actor, now
-        audit.record("market.need.answer", actor=actor, request=request, obj=need,
-                     detail={"offering": str(offering.uuid) if offering else "",
-                             "provider": str(provider.uuid) if provider else ""})
+        transition(need, to=NeedStatus.ANSWERED, from_=[NeedStatus.OPEN],
+                   changes={"answer_offering": offering, "answer_provider": provider, "answer_text": text,
+                            "answered_by": actor, "answered_at": now},
+                   message="该需求已回应或已撤回", audit="market.need.answer", actor=actor,
+                   detail={"offering": str(offering.uuid) if offering else "",
+                           "provider": str(provider.uuid) if provider else ""})
         user = need.member.user
         if user is not None:
             what = f"推荐服务：{offering.title}" if offering else f"推荐服务方：{provider.name}"
-            transaction.on_commit(lambda: notify(user, "您的需求有回应了", f"「{need.title}」{what}。{text}",
-                                                 url=reverse("market:needs")))
+            notify(user, "您的需求有回应了", f"「{need.title}」{what}。{text}", url=reverse("market:needs"))
     return need
 
 
-def need_close(*, actor: Any, need: Need, request: HttpRequest | None = None) -> Need:
+def need_close(*, actor: User, need: Need) -> Need:
     """The member withdraws their open need."""
     if need.member.user_id != getattr(actor, "pk", None):
         raise Forbidden()
     with transaction.atomic():
-        if not Need.objects.filter(pk=need.pk, status=NeedStatus.OPEN).update(status=NeedStatus.CLOSED):
-            raise Conflict("该需求已回应或已撤回")
-        need.status = NeedStatus.CLOSED
-        audit.record("market.need.close", actor=actor, request=request, obj=need)
+        transition(need, to=NeedStatus.CLOSED, from_=[NeedStatus.OPEN], message="该需求已回应或已撤回",
+                   audit="market.need.close", actor=actor)
     return need
 
 
-def need_category_save(*, actor: Any, union: Union, name: str, position: int = 0, is_active: bool = True,
-                       category: NeedCategory | None = None, request: HttpRequest | None = None) -> NeedCategory:
+def need_category_save(*, actor: User, union: Union, name: str, position: int = 0, is_active: bool = True,
+                       category: NeedCategory | None = None) -> NeedCategory:
     """Add a category to ``union``'s list, or change ``category``. Writing staff of ``union``."""
     if not is_staff_writer(actor, category.union if category else union):
         raise Forbidden()
-    name = clean_text(name, field="name", what="分类名称", max_length=30, required=True)
+    name = clean_text(name, field="name", label="分类名称", max_length=30, required=True)
     if not 0 <= position <= 1000:
         raise ValidationFailed("排序须在0至1000之间", detail={"position": "须在0至1000之间"})
     try:
@@ -113,7 +102,7 @@ def need_category_save(*, actor: Any, union: Union, name: str, position: int = 0
                 NeedCategory.objects.filter(pk=category.pk).update(name=name, position=position, is_active=is_active)
                 category.name, category.position, category.is_active = name, position, is_active
                 action = "market.need_category.update"
-            audit.record(action, actor=actor, request=request, obj=category, union=category.union,
+            audit.record(action, actor=actor, obj=category, union=category.union,
                          detail={"name": name, "active": is_active})
     except IntegrityError:
         raise ValidationFailed("已有同名分类", detail={"name": "已有同名分类"}) from None

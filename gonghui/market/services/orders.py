@@ -3,7 +3,8 @@ with cancellation, no-show, 复购 (reorder) and the 7-day auto-confirmation.
 
 Every transition is one function here: it checks who is acting and the current state, writes in one
 transaction with a guarded ``UPDATE … WHERE status IN (…)`` and a row-count check, adds a history
-row (OrderEvent) and an audit row, and sends notifications and events after commit.
+row (OrderEvent) and an audit row (``core.transitions.transition``), and writes the notifications
+and events in the same transaction.
 
 Places are taken by the database: ``UPDATE batch SET taken = taken + 1 WHERE id = … AND taken <
 capacity AND status = 'open' AND <window>``, last in the placing transaction so that the batch row
@@ -23,22 +24,22 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.notify import notify
+from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.members.access import own_member
 from gonghui.members.models import EmploymentForm, Gender, Member, MemberStatus
 
 from ..models import (
-    ACTIVE_STATUSES,
     Audience,
     Batch,
     BatchStatus,
@@ -52,8 +53,12 @@ from ..models import (
     Review,
     Slot,
 )
+from ..selectors import next_batch_for
 from . import files
-from .catalogue import clean_text, is_provider_account, is_staff_writer
+from .catalogue import is_provider_account, is_staff_writer
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 AUTO_CONFIRM_DAYS = 7
 NOTE_MAX = 500
@@ -129,12 +134,13 @@ def allowed_actions(user: Any, order: Order) -> set[str]:
     return actions
 
 
-# --- Notifications (after commit) -----------------------------------------------------------------------------
+# --- Notifications ----------------------------------------------------------------------------------------------
 
 
-def _later(user: Any, title: str, body: str = "", url: str = "") -> None:
+def _tell(user: Any, title: str, body: str = "", url: str = "") -> None:
+    """Notify ``user`` (when the order's party has an account), inside the caller's transaction."""
     if user is not None and getattr(user, "pk", None):
-        transaction.on_commit(lambda: notify(user, title, body, url=url))
+        notify(user, title, body, url=url)
 
 
 def _member_url(order: Order) -> str:
@@ -149,32 +155,19 @@ def _when(value: datetime | None) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else "待定"
 
 
-# --- The one guarded move ----------------------------------------------------------------------------------------
+# --- Transitions (core.transitions.transition) ------------------------------------------------------------------
 
 
-def _move(order: Order, *, actor: Any, from_statuses: Iterable[str], to_status: str, action: str, note: str = "",
-          request: HttpRequest | None = None, message: str = "订单状态已变化，请刷新后重试",
-          **changes: Any) -> Order:
-    """The guarded update of Order.status with its history and audit rows.
+def _history(order: Order, actor: User | None, note: str = "") -> Any:
+    """The OrderEvent row a transition of ``order`` writes (``transition``'s ``history``)."""
+    return lambda before: OrderEvent.objects.create(order=order, from_status=before, to_status=order.status,
+                                                    actor=actor if getattr(actor, "pk", None) else None,
+                                                    note=note[:REASON_MAX])
 
-    Preconditions: inside the caller's transaction. Raises Conflict when the order is no longer in
-    one of ``from_statuses`` (someone else acted first).
-    """
-    now = timezone.now()
-    before = order.status
-    updated = Order.objects.filter(pk=order.pk, status__in=list(from_statuses)).update(
-        status=to_status, updated_at=now, **changes)
-    if not updated:
-        raise Conflict(message, code="state_changed")
-    order.status = to_status
-    order.updated_at = now
-    for name, value in changes.items():
-        setattr(order, name, value)
-    OrderEvent.objects.create(order=order, from_status=before, to_status=to_status,
-                              actor=actor if getattr(actor, "pk", None) else None, note=note[:REASON_MAX])
-    audit.record(action, actor=actor, request=request, obj=order, union=order.union,
-                 detail={"from": before, "to": to_status, "offering": str(order.offering.uuid)})
-    return order
+
+def _detail(order: Order, to: str) -> dict[str, Any]:
+    """The audit detail of a transition of ``order`` (taken before it moves)."""
+    return {"from": order.status, "to": to, "offering": str(order.offering.uuid)}
 
 
 # --- 下单 ----------------------------------------------------------------------------------------------------------
@@ -207,8 +200,8 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Placed:
     return Placed(order=order, created=False)
 
 
-def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str = "", idempotency_key: str = "",
-                reorder_of: Order | None = None, request: HttpRequest | None = None) -> Placed:
+def order_place(*, actor: User, batch: Batch, slot: Slot | None = None, note: str = "", idempotency_key: str = "",
+                reorder_of: Order | None = None) -> Placed:
     """下单: the signed-in member takes one place in ``batch`` (and ``slot``, when the batch has slots).
 
     Preconditions: ``batch`` came through ``public_batch`` (its offering is listed). Raises
@@ -224,7 +217,7 @@ def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str
         raise Forbidden(problem, code="audience")
     if offering.status != OfferingStatus.LISTED or not offering.provider.is_active:
         raise Conflict("该服务项目已下架", code="withdrawn")
-    note = clean_text(note, field="note", what="需求说明", max_length=NOTE_MAX)
+    note = clean_text(note, field="note", label="需求说明", max_length=NOTE_MAX, required=False, multiline=True)
     if slot is not None and slot.batch_id != batch.pk:
         raise ValidationFailed("所选时段不属于该批次", detail={"slot": "所选时段不属于该批次"})
     if slot is None and Slot.objects.filter(batch=batch).exists():
@@ -267,10 +260,15 @@ def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str
             raise Conflict("您已预约过该批次，请勿重复下单", code="duplicate") from None
         OrderEvent.objects.create(order=order, to_status=OrderStatus.PLACED, actor=actor,
                                   note="复购" if reorder_of else "")
-        audit.record("market.order.place", actor=actor, request=request, obj=order, union=order.union,
+        audit.record("market.order.place", actor=actor, obj=order, union=order.union,
                      detail={"offering": str(offering.uuid), "batch": str(batch.uuid), "reorder": bool(reorder_of)})
         if record is not None:
             IdempotencyKey.objects.filter(pk=record.pk).update(order=order)
+        # The provider's inbox row and the event are written here, before the places, so that the
+        # batch row is not held locked for them; a sold-out batch rolls them back with the order.
+        _tell(offering.provider.user, "新的服务预约", f"{offering.title}（{batch.name}）有新的预约，请及时配货。",
+              url=_provider_url(order))
+        events.publish("market.order_placed", order_id=order.pk, offering_id=offering.pk, member_id=member.pk)
         # Last: the places. The batch row stays locked only until the commit that follows.
         if slot is not None and not Slot.objects.filter(pk=slot.pk, taken__lt=F("capacity")).update(
                 taken=F("taken") + 1):
@@ -284,31 +282,10 @@ def order_place(*, actor: Any, batch: Batch, slot: Slot | None = None, note: str
             if not current.is_orderable(now):
                 raise Conflict("该批次不在预约时间内", code="batch_closed")
             raise Conflict("名额已满", code="sold_out")
-        _later(offering.provider.user, "新的服务预约", f"{offering.title}（{batch.name}）有新的预约，请及时配货。",
-               url=_provider_url(order))
-        events.publish("market.order_placed", order_id=order.pk, offering_id=offering.pk, member_id=member.pk)
     return Placed(order=order)
 
 
-def next_batch_for(member: Member, offering: Offering) -> tuple[Batch, Slot | None] | None:
-    """Where a reorder goes: the earliest orderable batch with a place left that the member does not
-    already hold an order in (and its earliest slot with a place left that has not started)."""
-    now = timezone.now()
-    held = Order.objects.filter(member=member, status__in=ACTIVE_STATUSES).values("batch_id")
-    for batch in (Batch.objects.orderable(now).filter(offering=offering, taken__lt=F("capacity"))
-                  .exclude(pk__in=held).select_related("offering__union", "offering__provider__user")
-                  .order_by("opens_at", "id")):
-        slots = list(batch.slots.all())
-        if not slots:
-            return batch, None
-        slot = next((s for s in slots if s.taken < s.capacity and s.starts_at > now), None)
-        if slot is not None:
-            return batch, slot
-    return None
-
-
-def order_reorder(*, actor: Any, order: Order, note: str | None = None,
-                  request: HttpRequest | None = None) -> Placed:
+def order_reorder(*, actor: User, order: Order, note: str | None = None) -> Placed:
     """复购: order the same offering again, in one step, from its next batch with a place left.
 
     Preconditions: ``order`` is the actor's own (``member_order``)."""
@@ -322,95 +299,99 @@ def order_reorder(*, actor: Any, order: Order, note: str | None = None,
         raise Conflict("该服务暂时没有可预约的名额，关注后上新会通知您", code="sold_out")
     batch, slot = found
     return order_place(actor=actor, batch=batch, slot=slot, note=order.note if note is None else note,
-                       reorder_of=order, request=request)
+                       reorder_of=order)
 
 
 # --- 配货 / 发货 ------------------------------------------------------------------------------------------------------
 
 
-def _require_server(actor: Any, order: Order) -> None:
+def _require_server(actor: User, order: Order) -> None:
     if not roles_on(actor, order) & {"provider", "staff"}:
         raise Forbidden("只有服务方或主办工会的工作人员可以办理")
 
 
-def order_assign(*, actor: Any, order: Order, server_name: str, scheduled_at: datetime | None,
-                 request: HttpRequest | None = None) -> Order:
+def order_assign(*, actor: User, order: Order, server_name: str, scheduled_at: datetime | None) -> Order:
     """配货: who will serve and when. Also re-assigns an order already assigned (another person or time)."""
     _require_server(actor, order)
-    server_name = clean_text(server_name, field="server_name", what="服务人员", max_length=50, required=True)
+    server_name = clean_text(server_name, field="server_name", label="服务人员", max_length=50, required=True)
     # Without a time: the slot's start, or (re-assigning) the time already arranged.
     scheduled_at = scheduled_at or order.scheduled_at or (order.slot.starts_at if order.slot_id else None)
     if scheduled_at is None:
         raise ValidationFailed("请填写服务时间", detail={"scheduled_at": "请填写服务时间"})
     with transaction.atomic():
-        _move(order, actor=actor, from_statuses=[OrderStatus.PLACED, OrderStatus.ASSIGNED],
-              to_status=OrderStatus.ASSIGNED, action="market.order.assign", request=request,
-              note=f"服务人员：{server_name}；时间：{_when(scheduled_at)}",
-              message="该订单已不能配货（可能已取消或已服务）", server_name=server_name, scheduled_at=scheduled_at)
-        _later(order.member.user, "您预约的服务已安排",
-               f"{order.offering.title}：服务人员 {server_name}，时间 {_when(scheduled_at)}。", url=_member_url(order))
+        transition(order, to=OrderStatus.ASSIGNED, from_=[OrderStatus.PLACED, OrderStatus.ASSIGNED],
+                   changes={"server_name": server_name, "scheduled_at": scheduled_at},
+                   message="该订单已不能配货（可能已取消或已服务）",
+                   history=_history(order, actor, f"服务人员：{server_name}；时间：{_when(scheduled_at)}"),
+                   audit="market.order.assign", actor=actor, union=order.union,
+                   detail=_detail(order, OrderStatus.ASSIGNED))
+        _tell(order.member.user, "您预约的服务已安排",
+              f"{order.offering.title}：服务人员 {server_name}，时间 {_when(scheduled_at)}。", url=_member_url(order))
     return order
 
 
-def order_deliver(*, actor: Any, order: Order, note: str = "", evidence: Any = None,
-                  request: HttpRequest | None = None) -> Order:
+def order_deliver(*, actor: User, order: Order, note: str = "", evidence: Any = None) -> Order:
     """发货: the service was given. ``evidence`` (optional) is a photo or PDF, ≤ 10 MB."""
     _require_server(actor, order)
-    note = clean_text(note, field="note", what="服务记录", max_length=NOTE_MAX)
+    note = clean_text(note, field="note", label="服务记录", max_length=NOTE_MAX, required=False, multiline=True)
     checked = files.check_evidence(evidence) if evidence else None
     now = timezone.now()
     with transaction.atomic():
-        _move(order, actor=actor, from_statuses=[OrderStatus.ASSIGNED], to_status=OrderStatus.DELIVERED,
-              action="market.order.deliver", request=request, note=note,
-              message="该订单不在「已配货」状态，不能标记为已服务", delivered_at=now, delivery_note=note)
+        transition(order, to=OrderStatus.DELIVERED, from_=[OrderStatus.ASSIGNED],
+                   changes={"delivered_at": now, "delivery_note": note},
+                   message="该订单不在「已配货」状态，不能标记为已服务", history=_history(order, actor, note),
+                   audit="market.order.deliver", actor=actor, union=order.union,
+                   detail=_detail(order, OrderStatus.DELIVERED))
         if checked is not None:
             name = files.store(checked, folder="evidence")
             Order.objects.filter(pk=order.pk).update(evidence=name, evidence_name=checked.original_name)
             order.evidence.name, order.evidence_name = name, checked.original_name
-        _later(order.member.user, "服务已完成，请确认签收",
-               f"{order.offering.title}已服务完成。请确认签收并评价；{AUTO_CONFIRM_DAYS}天内未确认将自动签收。",
-               url=_member_url(order))
+        _tell(order.member.user, "服务已完成，请确认签收",
+              f"{order.offering.title}已服务完成。请确认签收并评价；{AUTO_CONFIRM_DAYS}天内未确认将自动签收。",
+              url=_member_url(order))
     return order
 
 
 # --- 签收 / 评价 --------------------------------------------------------------------------------------------------
 
 
-def order_confirm(*, actor: Any, order: Order, auto: bool = False, request: HttpRequest | None = None) -> Order:
+def order_confirm(*, actor: User | None, order: Order, auto: bool = False) -> Order:
     """签收: the member confirms the service; ``auto`` is the periodic job's confirmation (no actor)."""
     if not auto and order.member.user_id != getattr(actor, "pk", None):
         raise Forbidden("只有预约的会员本人可以确认签收")
     with transaction.atomic():
-        _move(order, actor=actor, from_statuses=[OrderStatus.DELIVERED], to_status=OrderStatus.CONFIRMED,
-              action="market.order.auto_confirm" if auto else "market.order.confirm", request=request,
-              note=f"超过{AUTO_CONFIRM_DAYS}天未确认，系统自动签收" if auto else "",
-              message="该订单不在「待签收」状态", confirmed_at=timezone.now(), auto_confirmed=auto)
+        transition(order, to=OrderStatus.CONFIRMED, from_=[OrderStatus.DELIVERED],
+                   changes={"confirmed_at": timezone.now(), "auto_confirmed": auto},
+                   message="该订单不在「待签收」状态",
+                   history=_history(order, actor, f"超过{AUTO_CONFIRM_DAYS}天未确认，系统自动签收" if auto else ""),
+                   audit="market.order.auto_confirm" if auto else "market.order.confirm", actor=actor,
+                   union=order.union, detail=_detail(order, OrderStatus.CONFIRMED))
         Offering.objects.filter(pk=order.offering_id).update(served_count=F("served_count") + 1)
         provider_user = order.offering.provider.user
-        _later(provider_user, "服务已签收", f"{order.offering.title}（{order.short_code}）已签收。",
-               url=_provider_url(order))
+        _tell(provider_user, "服务已签收", f"{order.offering.title}（{order.short_code}）已签收。",
+              url=_provider_url(order))
         events.publish("market.order_confirmed", order_id=order.pk, offering_id=order.offering_id,
                        member_id=order.member_id)
     return order
 
 
-def order_review(*, actor: Any, order: Order, rating: int, text: str = "",
-                 request: HttpRequest | None = None) -> Review:
+def order_review(*, actor: User, order: Order, rating: int, text: str = "") -> Review:
     """评价: one rating (1–5) and text per order, after 签收."""
     if order.member.user_id != getattr(actor, "pk", None):
         raise Forbidden("只有预约的会员本人可以评价")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationFailed("请选择1至5星的评分", detail={"rating": "请选择1至5星的评分"})
-    text = clean_text(text, field="text", what="评价内容", max_length=NOTE_MAX)
+    text = clean_text(text, field="text", label="评价内容", max_length=NOTE_MAX, required=False, multiline=True)
     with transaction.atomic():
-        _move(order, actor=actor, from_statuses=[OrderStatus.CONFIRMED], to_status=OrderStatus.REVIEWED,
-              action="market.order.review", request=request, note=f"{rating}星",
-              message="该订单不能评价（未签收或已评价）")
+        transition(order, to=OrderStatus.REVIEWED, from_=[OrderStatus.CONFIRMED],
+                   message="该订单不能评价（未签收或已评价）", history=_history(order, actor, f"{rating}星"),
+                   audit="market.order.review", actor=actor, union=order.union,
+                   detail=_detail(order, OrderStatus.REVIEWED))
         review = Review.objects.create(order=order, offering_id=order.offering_id, rating=rating, text=text)
         Offering.objects.filter(pk=order.offering_id).update(rating_count=F("rating_count") + 1,
                                                              rating_sum=F("rating_sum") + rating)
-        _later(order.offering.provider.user, f"收到{rating}星评价", text[:100] or order.offering.title,
-               url=_provider_url(order))
+        _tell(order.offering.provider.user, f"收到{rating}星评价", text[:100] or order.offering.title,
+              url=_provider_url(order))
     return review
 
 
@@ -423,7 +404,7 @@ def _release_place(order: Order) -> None:
         Slot.objects.filter(pk=order.slot_id, taken__gt=0).update(taken=F("taken") - 1)
 
 
-def order_cancel(*, actor: Any, order: Order, reason: str = "", request: HttpRequest | None = None) -> Order:
+def order_cancel(*, actor: User, order: Order, reason: str = "") -> Order:
     """取消: by the member before 配货 (reason optional), or by the provider or staff before the
     service is given (reason required). The place goes back to the batch."""
     roles = roles_on(actor, order)
@@ -436,32 +417,34 @@ def order_cancel(*, actor: Any, order: Order, reason: str = "", request: HttpReq
         raise Conflict("服务已安排，不能自行取消，请联系服务方", code="state_changed")
     else:
         raise Forbidden()
-    reason = clean_text(reason, field="reason", what="取消原因", max_length=REASON_MAX,
+    reason = clean_text(reason, field="reason", label="取消原因", max_length=REASON_MAX,
                         required=by != CancelledBy.MEMBER)
     with transaction.atomic():
-        _move(order, actor=actor, from_statuses=allowed, to_status=OrderStatus.CANCELLED,
-              action="market.order.cancel", request=request, note=reason, message="该订单已不能取消",
-              cancel_reason=reason, cancelled_by=by)
+        transition(order, to=OrderStatus.CANCELLED, from_=allowed,
+                   changes={"cancel_reason": reason, "cancelled_by": by}, message="该订单已不能取消",
+                   history=_history(order, actor, reason), audit="market.order.cancel", actor=actor,
+                   union=order.union, detail=_detail(order, OrderStatus.CANCELLED))
         _release_place(order)
         if by == CancelledBy.MEMBER:
-            _later(order.offering.provider.user, "会员取消了预约", f"{order.offering.title}（{order.short_code}）",
+            _tell(order.offering.provider.user, "会员取消了预约", f"{order.offering.title}（{order.short_code}）",
                    url=_provider_url(order))
         else:
-            _later(order.member.user, "您预约的服务已取消", f"{order.offering.title}：{reason}", url=_member_url(order))
+            _tell(order.member.user, "您预约的服务已取消", f"{order.offering.title}：{reason}", url=_member_url(order))
         events.publish("market.order_cancelled", order_id=order.pk)
     return order
 
 
-def order_mark_no_show(*, actor: Any, order: Order, note: str = "", request: HttpRequest | None = None) -> Order:
+def order_mark_no_show(*, actor: User, order: Order, note: str = "") -> Order:
     """未到场: the member did not come at the arranged time. The place is not given back."""
     _require_server(actor, order)
-    note = clean_text(note, field="note", what="说明", max_length=REASON_MAX)
+    note = clean_text(note, field="note", label="说明", max_length=REASON_MAX, required=False)
     with transaction.atomic():
-        _move(order, actor=actor, from_statuses=[OrderStatus.ASSIGNED], to_status=OrderStatus.NO_SHOW,
-              action="market.order.no_show", request=request, note=note, message="该订单不在「已配货」状态")
-        _later(order.member.user, "您预约的服务记录为未到场",
-               f"{order.offering.title}：{note or '您未在约定时间到场'}。如有疑问请联系服务方。",
-               url=_member_url(order))
+        transition(order, to=OrderStatus.NO_SHOW, from_=[OrderStatus.ASSIGNED], message="该订单不在「已配货」状态",
+                   history=_history(order, actor, note), audit="market.order.no_show", actor=actor,
+                   union=order.union, detail=_detail(order, OrderStatus.NO_SHOW))
+        _tell(order.member.user, "您预约的服务记录为未到场",
+              f"{order.offering.title}：{note or '您未在约定时间到场'}。如有疑问请联系服务方。",
+              url=_member_url(order))
     return order
 
 
@@ -474,14 +457,14 @@ class BulkResult:
     failed: list[tuple[Order, str]] = field(default_factory=list)
 
 
-def orders_assign_bulk(*, actor: Any, orders: Iterable[Order], server_name: str, scheduled_at: datetime | None,
-                       request: HttpRequest | None = None) -> BulkResult:
+def orders_assign_bulk(*, actor: User, orders: Iterable[Order], server_name: str,
+                       scheduled_at: datetime | None) -> BulkResult:
     """批量配货: each order on its own (one failure does not undo the others)."""
     result = BulkResult()
     for order in orders:
         try:
             result.done.append(order_assign(actor=actor, order=order, server_name=server_name,
-                                            scheduled_at=scheduled_at, request=request))
+                                            scheduled_at=scheduled_at))
         except (Conflict, Forbidden, NotFound) as exc:
             result.failed.append((order, exc.message))
         # ValidationFailed (no name, no time) is the same for every order: let it through once.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from ..views.common import STATUS_BADGES
+from ..views import STATUS_BADGES
 
 register = template.Library()
 

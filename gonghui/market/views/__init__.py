@@ -1,2 +1,179 @@
-"""Market pages: the worker H5 (``h5``), the provider's own pages (``provider``), the staff console
-(``console``) and the transitions' POST endpoints shared by all three (``actions``)."""
+"""Market pages, by audience: ``worker`` (the member's H5), ``provider`` (the provider's own pages
+on the H5 shell) and ``staff`` (the console). The urlpatterns are in ``market/urls.py``.
+
+Here: what the audiences share — the labels and page size, the offering form's choices (the console
+and the provider's pages), and the transitions' POST endpoints that a provider account and writing
+staff both reach (order 配货/发货/未到场/取消 — the member cancels through the same one —,
+offering 上架/下架, batches). Each is gate (access.py) → ``core.actions.act`` → the one service,
+then back to where the form was (``next``) with the outcome as a message; 404 and 403 are pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from gonghui.core.actions import act
+from gonghui.unions.models import Union
+
+from ..access import batch_for_manage, offering_for_manage, order_for_cancel, order_for_service
+from ..forms import AssignForm, BatchForm, DeliverForm, NoteForm, ReasonForm
+from ..models import Offering, Order, OrderStatus
+from ..selectors import brand_choices, offering_audience_unions
+from ..services import catalogue, orders
+
+PAGE_SIZE = 20
+
+STATUS_BADGES = {
+    OrderStatus.PLACED: "badge-warn", OrderStatus.ASSIGNED: "badge-info", OrderStatus.DELIVERED: "badge-warn",
+    OrderStatus.CONFIRMED: "badge-ok", OrderStatus.REVIEWED: "badge-ok", OrderStatus.CANCELLED: "",
+    OrderStatus.NO_SHOW: "badge-red",
+}
+
+
+# --- The offering form, shared by the console and the provider's pages ---------------------------------------
+
+
+def offering_form_choices(union: Any) -> dict[str, Any]:
+    """Brand and audience-union choices for an offering of ``union``."""
+    brands = [(str(b.uuid), f"{b.parent.name} · {b.name}" if b.parent_id else b.name)
+              for b in brand_choices(union).order_by("union__depth", "parent_id", "position", "id")]
+    unions = [(str(u.uuid), ("　" * (u.depth - union.depth)) + u.name) for u in offering_audience_unions(union)]
+    return {"brands": brands, "unions": unions}
+
+
+def offering_data(form: Any, union: Any) -> catalogue.OfferingData:
+    """OfferingData from a valid OfferingForm (brands and the audience union looked up by key)."""
+    data = form.cleaned_data
+    brand_keys = list(data.get("brands") or [])
+    brands = list(brand_choices(union).filter(uuid__in=brand_keys)) if brand_keys else []
+    audience_union = None
+    if data.get("audience_union"):
+        audience_union = Union.objects.subtree(union).filter(uuid=str(data["audience_union"])).first()
+    return catalogue.OfferingData(title=data["title"], domain=data["domain"], summary=data["summary"],
+                                  mode=data["mode"], place=data.get("place") or "",
+                                  description=data.get("description") or "", audience=data["audience"],
+                                  audience_union=audience_union, brands=brands)
+
+
+def offering_initial(offering: Any) -> dict[str, Any]:
+    return {
+        "title": offering.title, "domain": offering.domain, "summary": offering.summary,
+        "description": offering.description, "mode": offering.mode, "place": offering.place,
+        "audience": offering.audience,
+        "audience_union": str(offering.audience_union.uuid) if offering.audience_union_id else "",
+        "brands": [str(b.uuid) for b in offering.brands.all()],
+    }
+
+
+# --- Where a transition's form goes back to ---------------------------------------------------------------------
+
+
+def order_home(user: Any, order: Order) -> str:
+    """Where an order's page is for this user: the member's, the provider's or the console's."""
+    roles = orders.roles_on(user, order)
+    if "member" in roles:
+        return reverse("market:order", args=[order.uuid])
+    if "provider" in roles:
+        return reverse("market:provider_order", args=[order.uuid])
+    return reverse("market:console_order", args=[order.uuid])
+
+
+def offering_home(user: Any, offering: Offering) -> str:
+    if catalogue.is_provider_account(user, offering.provider):
+        return reverse("market:provider_offering", args=[offering.uuid])
+    return reverse("market:console_offering", args=[offering.uuid])
+
+
+# --- Orders: member, provider or staff --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_cancel(request: HttpRequest, key: str) -> HttpResponse:
+    order = order_for_cancel(request.user, key)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: orders.order_cancel(actor=request.user, order=order, reason=data["reason"]),
+               success="订单已取消", back=lambda: order_home(request.user, order))
+
+
+# --- Orders: provider or staff ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_assign(request: HttpRequest, key: str) -> HttpResponse:
+    order = order_for_service(request.user, key)
+    return act(request, form=AssignForm(request.POST),
+               run=lambda data: orders.order_assign(actor=request.user, order=order, server_name=data["server_name"],
+                                                    scheduled_at=data["scheduled_at"]),
+               success="已配货，已通知会员", back=lambda: order_home(request.user, order))
+
+
+@login_required
+@require_POST
+def order_deliver(request: HttpRequest, key: str) -> HttpResponse:
+    order = order_for_service(request.user, key)
+    return act(request, form=DeliverForm(request.POST, request.FILES),
+               run=lambda data: orders.order_deliver(actor=request.user, order=order, note=data["note"],
+                                                     evidence=data.get("evidence")),
+               success="已标记为服务完成，等待会员签收", back=lambda: order_home(request.user, order))
+
+
+@login_required
+@require_POST
+def order_no_show(request: HttpRequest, key: str) -> HttpResponse:
+    order = order_for_service(request.user, key)
+    return act(request, form=NoteForm(request.POST),
+               run=lambda data: orders.order_mark_no_show(actor=request.user, order=order, note=data["note"]),
+               success="已标记为未到场", back=lambda: order_home(request.user, order))
+
+
+# --- Offerings and batches: provider or staff -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def offering_list(request: HttpRequest, key: str) -> HttpResponse:
+    offering = offering_for_manage(request.user, key)
+    return act(request, run=lambda data: catalogue.offering_list(actor=request.user, offering=offering),
+               success="已上架，会员现在可以预约", back=offering_home(request.user, offering))
+
+
+@login_required
+@require_POST
+def offering_withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    offering = offering_for_manage(request.user, key)
+    return act(request, form=ReasonForm(request.POST),
+               run=lambda data: catalogue.offering_withdraw(actor=request.user, offering=offering,
+                                                            reason=data["reason"]),
+               success="已下架，已预约的订单仍需继续服务", back=offering_home(request.user, offering))
+
+
+@login_required
+@require_POST
+def batch_add(request: HttpRequest, key: str) -> HttpResponse:
+    """备货 / 上新: a new batch of places."""
+    offering = offering_for_manage(request.user, key)
+    listed = offering.status == "listed"
+
+    def run(data: Any) -> str:
+        batch = catalogue.batch_add(actor=request.user, offering=offering, data=catalogue.BatchData(
+            name=data["name"], capacity=data.get("capacity") or 0, opens_at=data.get("opens_at"),
+            closes_at=data.get("closes_at"), slots=data["slots"]))
+        return (f"已上新「{batch.name}」{batch.capacity}个名额，已通知关注者" if listed
+                else f"已备货「{batch.name}」{batch.capacity}个名额，上架后会员即可预约")
+
+    return act(request, form=BatchForm(request.POST), run=run, back=offering_home(request.user, offering))
+
+
+@login_required
+@require_POST
+def batch_close(request: HttpRequest, key: str) -> HttpResponse:
+    batch = batch_for_manage(request.user, key)
+    return act(request, run=lambda data: catalogue.batch_close(actor=request.user, batch=batch),
+               success=f"「{batch.name}」已结束预约", back=offering_home(request.user, batch.offering))

@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
 
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -26,7 +25,7 @@ from ..access import own_provider, provider_offering, provider_order
 from ..forms import AssignForm, BatchForm, DeliverForm, OfferingForm, ReasonForm
 from ..models import Offering, Order, OrderStatus
 from ..services import catalogue, orders
-from .common import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+from . import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
 
 PROVIDER_TABS: list[tuple[str, str, tuple[str, ...]]] = [
     ("placed", "待配货", (OrderStatus.PLACED,)),
@@ -87,7 +86,7 @@ def my_offerings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 offering = catalogue.offering_create(actor=request.user, provider=provider,
-                                                     data=offering_data(form, provider.union), request=request)
+                                                     data=offering_data(form, provider.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -110,7 +109,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 catalogue.offering_update(actor=request.user, offering=offering,
-                                          data=offering_data(form, offering.union), request=request)
+                                          data=offering_data(form, offering.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -136,10 +135,3 @@ def order_detail(request: HttpRequest, key: str) -> HttpResponse:
         "review": getattr(order, "review", None) if order.status == OrderStatus.REVIEWED else None,
     })
 
-
-urlpatterns: list[URLPattern] = [
-    path("market/provider/", dashboard, name="provider_home"),
-    path("market/provider/offerings/", my_offerings, name="provider_offerings"),
-    path("market/provider/offerings/<uuid:key>/", offering_detail, name="provider_offering"),
-    path("market/provider/orders/<uuid:key>/", order_detail, name="provider_order"),
-]

@@ -2,7 +2,7 @@
 providers and their workload, ratings, needs and their categories, statistics with Excel export.
 
 Everything starts from ``visible_to(request.user)`` or an ``access_*`` gate; transitions post to the
-shared endpoints in views/actions.py (the same services as the H5 and the API)."""
+shared endpoints in views/__init__.py (the same services as the H5 and the API)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +20,6 @@ from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
-from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
@@ -42,18 +40,15 @@ from ..forms import (
 from ..models import (
     OPEN_STATUSES,
     Domain,
-    Need,
-    NeedCategory,
     NeedStatus,
     Offering,
     OfferingStatus,
     Order,
     OrderStatus,
     ProviderKind,
-    Review,
 )
 from ..services import catalogue, needs, orders
-from .common import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+from . import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
 
 SECTION = "market"
 
@@ -64,11 +59,7 @@ def _ctx(subnav: str, **extra: Any) -> dict[str, Any]:
 
 def _write_unions(user: Any) -> list[Union]:
     """Active unions where the user may register providers and need categories (capped list)."""
-    scope = scope_of(user)
-    qs = Union.objects.visible_to(user).active().order_by("path")
-    if not scope.is_superuser:
-        qs = qs.filter(scope.q("path", WRITE_ROLES))
-    return list(qs[:500])
+    return list(Union.objects.writable_by(user).order_by("path")[:500])
 
 
 # --- Offerings --------------------------------------------------------------------------------------------------
@@ -107,7 +98,7 @@ def offering_new(request: HttpRequest) -> HttpResponse:
                 if chosen is None:
                     raise ValidationFailed("请选择服务方", detail={"provider": "请选择服务方"})
                 offering = catalogue.offering_create(actor=request.user, provider=chosen,
-                                                     data=offering_data(form, chosen.union), request=request)
+                                                     data=offering_data(form, chosen.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -131,7 +122,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 catalogue.offering_update(actor=request.user, offering=offering,
-                                          data=offering_data(form, offering.union), request=request)
+                                          data=offering_data(form, offering.union))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -179,7 +170,7 @@ def order_board_assign(request: HttpRequest) -> HttpResponse:
     try:
         result = orders.orders_assign_bulk(actor=request.user, orders=chosen,
                                            server_name=form.cleaned_data["server_name"],
-                                           scheduled_at=form.cleaned_data["scheduled_at"], request=request)
+                                           scheduled_at=form.cleaned_data["scheduled_at"])
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return redirect(f"{_board_url()}?status=placed")
@@ -252,8 +243,7 @@ def provider_new(request: HttpRequest) -> HttpResponse:
             try:
                 union = access_union_for_work(request.user, form.cleaned_data["union"])
                 provider = catalogue.provider_create(actor=request.user, union=union, data=_provider_data(form),
-                                                     account=_account(form), photo=form.cleaned_data.get("photo"),
-                                                     request=request)
+                                                     account=_account(form), photo=form.cleaned_data.get("photo"))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -279,7 +269,7 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
                 provider = catalogue.provider_update(
                     actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
                     unlink=form.cleaned_data.get("unlink", False), photo=form.cleaned_data.get("photo"),
-                    is_active=form.cleaned_data.get("is_active", False), request=request)
+                    is_active=form.cleaned_data.get("is_active", False))
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -299,11 +289,8 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    qs = (Review.objects.filter(offering__in=Offering.objects.visible_to(request.user))
-          .select_related("offering__provider", "order__member").order_by("-created_at", "-id"))
     rating = request.GET.get("rating", "")
-    if rating in {"1", "2", "3", "4", "5"}:
-        qs = qs.filter(rating=int(rating))
+    qs = selectors.review_list(request.user, int(rating) if rating in {"1", "2", "3", "4", "5"} else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "market/console_reviews.html", _ctx("reviews", page=page, rating=rating))
 
@@ -314,32 +301,14 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def need_list(request: HttpRequest) -> HttpResponse:
     """Needs by category: the counts per category, and the list (open ones first by default)."""
-    visible = Need.objects.visible_to(request.user)
     status = request.GET.get("status", NeedStatus.OPEN)
-    qs = visible.select_related("category", "union", "member", "answer_offering", "answer_provider")
-    if status in NeedStatus.values:
-        qs = qs.filter(status=status)
     category = request.GET.get("category", "")
-    if category:
-        qs = qs.filter(category__uuid=_uuid(category))
-    from django.db.models import Count, Q
-
-    per_category = (visible.order_by().values("category__uuid", "category__name")
-                    .annotate(total=Count("id"), open=Count("id", filter=Q(status=NeedStatus.OPEN)))
-                    .order_by("-open", "category__name"))
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.need_list(request.user, status=status, category=category)
+    per_category = selectors.need_counts_by_category(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "market/console_needs.html", _ctx(
         "needs", page=page, per_category=per_category, status=status, statuses=NeedStatus.choices,
         category=category))
-
-
-def _uuid(value: Any) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @staff_required
@@ -358,7 +327,7 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
                 if form.cleaned_data.get("provider"):
                     provider = access_provider(request.user, form.cleaned_data["provider"])
                 needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider,
-                                  text=form.cleaned_data["text"], request=request)
+                                  text=form.cleaned_data["text"])
             except NotFound:
                 form.add_error(None, "未找到所选的服务项目或服务方")
             except (ValidationFailed, Conflict) as exc:
@@ -379,8 +348,7 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 def category_list(request: HttpRequest) -> HttpResponse:
     """The need categories of the unions in scope; add one, or change one (name, order, on/off)."""
-    categories = NeedCategory.objects.visible_to(request.user).select_related("union").order_by(
-        "union__path", "position", "id")
+    categories = selectors.need_categories(request.user)
     unions = _write_unions(request.user)
     form = CategoryForm(request.POST or None, initial={"union": unions[0].uuid if unions else None, "is_active": True})
     status = 200
@@ -395,7 +363,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
                 union = category.union if category else access_union_for_work(request.user, data["union"])
                 needs.need_category_save(actor=request.user, union=union, name=data["name"],
                                          position=data.get("position") or 0, is_active=data.get("is_active", False),
-                                         category=category, request=request)
+                                         category=category)
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
             else:
@@ -434,7 +402,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
               ("按工会", STAT_HEADER, _stat_rows(data.unions))]
     widths = {title: [36, 10, 10, 8, 10, 10] for title, _, _ in sheets}
     content = write_workbook(sheets, widths=widths)
-    audit.record("export.market_stats", request=request, detail={
+    audit.record("export.market_stats", actor=request.user, detail={
         "since": period.since.isoformat() if period.since else "",
         "until": period.until.isoformat() if period.until else "",
         "orders": data.total.orders})
@@ -443,21 +411,3 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="market-stats-{stamp}.xlsx"'
     return response
 
-
-urlpatterns: list[URLPattern] = [
-    path("console/market/", offering_list, name="console_offerings"),
-    path("console/market/offerings/new/", offering_new, name="console_offering_new"),
-    path("console/market/offerings/<uuid:key>/", offering_detail, name="console_offering"),
-    path("console/market/orders/", order_board, name="console_orders"),
-    path("console/market/orders/assign/", order_board_assign, name="console_orders_assign"),
-    path("console/market/orders/<uuid:key>/", order_detail, name="console_order"),
-    path("console/market/providers/", provider_list, name="console_providers"),
-    path("console/market/providers/new/", provider_new, name="console_provider_new"),
-    path("console/market/providers/<uuid:key>/", provider_detail, name="console_provider"),
-    path("console/market/reviews/", review_list, name="console_reviews"),
-    path("console/market/needs/", need_list, name="console_needs"),
-    path("console/market/needs/categories/", category_list, name="console_categories"),
-    path("console/market/needs/<uuid:key>/", need_detail, name="console_need"),
-    path("console/market/stats/", stats, name="console_stats"),
-    path("console/market/stats/export.xlsx", stats_export, name="console_stats_export"),
-]

@@ -1,7 +1,9 @@
 """The worker's 云集市 on the H5: browse and search by domain, the offering page (places left,
 ratings, order, follow), my orders by state (confirm, rate, reorder, cancel), needs, follows.
 
-Thin adapters: parse (forms.py) → gate (access.py) → service → render."""
+Thin adapters: parse (forms.py) → gate (access.py) → service → render. The member's own
+transitions (签收, 评价, 复购, withdrawing a need) go through ``core.actions.act``; cancelling posts to
+the endpoint shared with providers and staff (views/__init__.py)."""
 
 from __future__ import annotations
 
@@ -12,17 +14,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
+from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
 from gonghui.unions.models import Brand
 
 from .. import selectors
 from ..access import (
+    batch_slot,
     member_need,
     member_order,
     order_for_reading,
@@ -31,9 +36,20 @@ from ..access import (
     public_offering,
 )
 from ..forms import NeedForm, OrderForm, ReviewForm
-from ..models import Domain, Follow, Need, Offering, Order, Provider, Slot
+from ..models import ACTIVE_STATUSES, Domain, Follow, Need, Offering, Order, OrderStatus, Provider
 from ..services import catalogue, needs, orders
-from .common import MEMBER_TABS, PAGE_SIZE, STATUS_BADGES
+from . import PAGE_SIZE, STATUS_BADGES
+
+# The member's tabs of "my orders": (key, label, statuses).
+MEMBER_TABS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("", "全部", ()),
+    ("placed", "待配货", (OrderStatus.PLACED,)),
+    ("assigned", "待服务", (OrderStatus.ASSIGNED,)),
+    ("delivered", "待签收", (OrderStatus.DELIVERED,)),
+    ("confirmed", "待评价", (OrderStatus.CONFIRMED,)),
+    ("done", "已完成", (OrderStatus.REVIEWED,)),
+    ("closed", "已取消", (OrderStatus.CANCELLED, OrderStatus.NO_SHOW)),
+]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,7 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     q = selectors.clean_q(request.GET.get("q"))
     domain = request.GET.get("domain", "")
-    brand = Brand.objects.filter(uuid=_uuid(request.GET.get("brand"))).first() if request.GET.get("brand") else None
+    brand_key = parse_uuid(request.GET.get("brand"))
+    brand = Brand.objects.filter(uuid=brand_key).first() if brand_key else None
     qs = selectors.catalogue(member, q=q, domain=domain, brand=brand)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.attach_remaining(page.object_list)
@@ -54,21 +71,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "market/home.html", context)
 
 
-def _uuid(value: Any) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def _offering_context(request: HttpRequest, offering: Offering, form: OrderForm | None = None) -> dict[str, Any]:
     member = own_member(request.user)
     batches = selectors.offering_batches(offering)
     held = set()
     if member is not None:
-        held = set(Order.objects.filter(member=member, batch__in=batches, status__in=orders.ACTIVE_STATUSES)
+        held = set(Order.objects.filter(member=member, batch__in=batches, status__in=ACTIVE_STATUSES)
                    .values_list("batch_id", flat=True))
     now = timezone.now()
     for batch in batches:
@@ -107,13 +115,8 @@ def offering_order(request: HttpRequest, key: str) -> HttpResponse:
             batch = public_batch(form.cleaned_data["batch"])
             if batch.offering_id != offering.pk:
                 raise NotFound()
-            slot = None
-            if form.cleaned_data.get("slot"):
-                slot = Slot.objects.filter(uuid=form.cleaned_data["slot"], batch=batch).first()
-                if slot is None:
-                    raise ValidationFailed("请选择服务时段", detail={"slot": "请选择服务时段"})
-            placed = orders.order_place(actor=request.user, batch=batch, slot=slot, note=form.cleaned_data["note"],
-                                        request=request)
+            slot = batch_slot(batch, form.cleaned_data.get("slot"), message="请选择服务时段")
+            placed = orders.order_place(actor=request.user, batch=batch, slot=slot, note=form.cleaned_data["note"])
         except (ValidationFailed, Conflict) as exc:
             apply_domain_error(form, exc)
             return render(request, "market/offering.html", _offering_context(request, offering, form),
@@ -177,7 +180,7 @@ def order_evidence(request: HttpRequest, key: str) -> HttpResponse:
 
 def provider_photo(request: HttpRequest, key: str) -> HttpResponse:
     """A provider's photo (public: it is shown in the catalogue)."""
-    provider = Provider.objects.filter(uuid=_uuid(key), is_active=True).first()
+    provider = Provider.objects.filter(uuid=parse_uuid(key), is_active=True).first()
     if provider is None or not provider.photo:
         raise NotFound()
     response = FileResponse(provider.photo.open("rb"))
@@ -198,7 +201,7 @@ def following(request: HttpRequest) -> HttpResponse:
 def needs_page(request: HttpRequest) -> HttpResponse:
     """My needs, and the form to post one."""
     member = own_member(request.user)
-    categories = list(needs.categories_for(member)) if member else []
+    categories = list(selectors.categories_for(member)) if member else []
     form = NeedForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -209,7 +212,7 @@ def needs_page(request: HttpRequest) -> HttpResponse:
                 if category is None:
                     raise ValidationFailed("请选择需求分类", detail={"category": "请选择需求分类"})
                 needs.need_post(actor=request.user, category=category, title=form.cleaned_data["title"],
-                                text=form.cleaned_data["text"], request=request)
+                                text=form.cleaned_data["text"])
             except ValidationFailed as exc:
                 apply_domain_error(form, exc)
             else:
@@ -221,28 +224,44 @@ def needs_page(request: HttpRequest) -> HttpResponse:
                                                  "categories": categories, "needs": mine[:50]}, status=status)
 
 
+
 @login_required
 @require_POST
 def need_close(request: HttpRequest, key: str) -> HttpResponse:
     need = member_need(request.user, key)
-    try:
-        needs.need_close(actor=request.user, need=need, request=request)
-        messages.success(request, "需求已撤回")
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    return redirect("market:needs")
+    return act(request, run=lambda data: needs.need_close(actor=request.user, need=need), success="需求已撤回",
+               back=reverse("market:needs"))
 
 
-urlpatterns: list[URLPattern] = [
-    path("market/", home, name="home"),
-    path("market/o/<uuid:key>/", offering_page, name="offering"),
-    path("market/o/<uuid:key>/order/", offering_order, name="offering_order"),
-    path("market/o/<uuid:key>/follow/", offering_follow, name="follow"),
-    path("market/orders/", my_orders, name="orders"),
-    path("market/orders/<uuid:key>/", order_page, name="order"),
-    path("market/orders/<uuid:key>/evidence/", order_evidence, name="evidence"),
-    path("market/providers/<uuid:key>/photo/", provider_photo, name="provider_photo"),
-    path("market/following/", following, name="following"),
-    path("market/needs/", needs_page, name="needs"),
-    path("market/needs/<uuid:key>/close/", need_close, name="need_close"),
-]
+# --- The member's own transitions of an order -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def order_confirm(request: HttpRequest, key: str) -> HttpResponse:
+    order = member_order(request.user, key)
+    return act(request, run=lambda data: orders.order_confirm(actor=request.user, order=order),
+               success="已确认签收，欢迎评价本次服务", back=reverse("market:order", args=[order.uuid]))
+
+
+@login_required
+@require_POST
+def order_review(request: HttpRequest, key: str) -> HttpResponse:
+    order = member_order(request.user, key)
+    return act(request, form=ReviewForm(request.POST),
+               run=lambda data: orders.order_review(actor=request.user, order=order, rating=data["rating"],
+                                                    text=data["text"]),
+               success="感谢您的评价！", back=reverse("market:order", args=[order.uuid]))
+
+
+@login_required
+@require_POST
+def order_reorder(request: HttpRequest, key: str) -> HttpResponse:
+    order = member_order(request.user, key)
+
+    def run(data: Any) -> HttpResponse:
+        placed = orders.order_reorder(actor=request.user, order=order)
+        messages.success(request, f"已再次预约「{placed.order.offering.title}」（{placed.order.batch.name}）")
+        return redirect("market:order", placed.order.uuid)
+
+    return act(request, run=run, back=reverse("market:order", args=[order.uuid]))
