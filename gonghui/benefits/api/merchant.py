@@ -60,4 +60,4 @@ def reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon:
 @router.get("/merchant/card/{token}", response=CardCheckOut, summary="核验会员卡（合作商户）")
 def card(request: HttpRequest, token: str) -> dict:
     partner_of(request.user)
-    return card_verify(token=token, actor=request.user, request=request)
+    return card_verify(token=token, actor=request.user)

@@ -56,7 +56,7 @@ def _card(request: HttpRequest, member: Member) -> dict:
 def card_get(request: HttpRequest) -> dict:
     member = require_member(request.user)
     if member.status in services.VALID_STATUSES:
-        services.card_refresh_if_stale(member=member, actor=request.user, request=request)
+        services.card_refresh_if_stale(member=member, actor=request.user)
     return _card(request, member)
 
 
@@ -65,7 +65,7 @@ def card_rotate(request: HttpRequest) -> dict:
     member = require_member(request.user)
     if member.status not in services.VALID_STATUSES:
         raise Conflict(f"会籍状态为「{member.get_status_display()}」，电子会员卡已失效")
-    services.card_refresh(member=member, actor=request.user, request=request)
+    services.card_refresh(member=member, actor=request.user)
     return _card(request, member)
 
 
@@ -74,4 +74,4 @@ def card_verify(request: HttpRequest, token: str) -> dict:
     # Partner merchants will get their own grant later; today only union staff may check cards.
     if not scope_of(request.user).is_staff:
         raise Forbidden("只有工会工作人员可以核验会员卡")
-    return services.card_verify(token=token, actor=request.user, request=request)
+    return services.card_verify(token=token, actor=request.user)

@@ -124,7 +124,7 @@ def me(request: HttpRequest) -> Member:
 
 @router.get("/me/export", response=dict, summary="下载我的全部个人信息（完整，留痕）")
 def me_export(request: HttpRequest) -> dict:
-    return services.my_data_export(member=require_member(request.user), actor=request.user, request=request)
+    return services.my_data_export(member=require_member(request.user), actor=request.user)
 
 
 @router.get("/me/requests", response=list[RightsRequestOut], summary="我的个人信息权利请求")
@@ -136,7 +136,7 @@ def my_requests(request: HttpRequest) -> list[RightsRequest]:
 @router.post("/me/requests", response={201: RightsRequestOut}, summary="提出更正、撤回同意或删除请求")
 def my_request_create(request: HttpRequest, payload: RightsRequestIn) -> Status:
     item = services.rights_request_create(actor=request.user, member=require_member(request.user), kind=payload.kind,
-                                          details=payload.details, request=request)
+                                          details=payload.details)
     return Status(201, item)
 
 
@@ -162,6 +162,6 @@ def rights_handle(request: HttpRequest, key: UUID, payload: HandleIn) -> RightsR
     item = access_rights_request(request.user, key, write=True)
     data = payload.dict()
     correction = {k: data.pop(k) for k in services.CORRECTABLE}
-    services.rights_request_handle(actor=request.user, rights_request=item, correction=correction, request=request,
+    services.rights_request_handle(actor=request.user, rights_request=item, correction=correction,
                                    **data)
     return RightsRequest.objects.select_related("member__union").get(pk=item.pk)

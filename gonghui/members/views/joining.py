@@ -318,7 +318,7 @@ def join_review(request: HttpRequest) -> HttpResponse:
         try:
             services.application_submit(
                 applicant=request.user, union=pick["union"], employer=pick["employer"], drive=pick["drive"],
-                notice_version=NOTICE_VERSION, consented_at=consented_at, request=request, **details)
+                notice_version=NOTICE_VERSION, consented_at=consented_at, **details)
         except DomainError as exc:
             error, status = exc, exc.status
         else:
@@ -355,7 +355,7 @@ def join_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     if application is None:
         raise NotFound("未找到该申请")
     try:
-        services.application_withdraw(applicant=request.user, application=application, request=request)
+        services.application_withdraw(applicant=request.user, application=application)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -443,7 +443,7 @@ def _decided(request: HttpRequest, application: JoinApplication, done: str, erro
 def application_approve(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, write=True)
     try:
-        member = services.application_approve(actor=request.user, application=application, request=request)
+        member = services.application_approve(actor=request.user, application=application)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -458,7 +458,7 @@ def application_reject(request: HttpRequest, key: str) -> HttpResponse:
     form = RejectForm(request.POST)
     try:
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        services.application_reject(actor=request.user, application=application, reason=reason, request=request)
+        services.application_reject(actor=request.user, application=application, reason=reason)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -470,8 +470,7 @@ def application_reject(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def applications_batch(request: HttpRequest) -> HttpResponse:
     try:
-        result = services.applications_approve_batch(actor=request.user, keys=request.POST.getlist("uuids"),
-                                                     request=request)
+        result = services.applications_approve_batch(actor=request.user, keys=request.POST.getlist("uuids"))
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return _back(request)
@@ -498,7 +497,7 @@ def drives(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             union = access_union_for_work(request.user, data.pop("union"))
             try:
-                drive = services.drive_create(actor=request.user, union=union, request=request, **data)
+                drive = services.drive_create(actor=request.user, union=union, **data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status

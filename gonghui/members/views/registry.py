@@ -113,7 +113,7 @@ def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
                                                         "field": request.POST.get("field", "")}, status=400)
     field = form.cleaned_data["field"]
     value = registry.member_reveal(actor=request.user, member=member, field=field,
-                                   reason=form.cleaned_data["reason"], request=request)
+                                   reason=form.cleaned_data["reason"])
     context = {"member": member, "field": field, "label": registry.REVEALABLE[field], "value": value}
     if request.htmx:
         return render(request, "members/_reveal.html", context)

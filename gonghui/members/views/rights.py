@@ -53,7 +53,7 @@ def my_data_reveal(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None:
         raise NotFound("您还不是工会会员")
-    revealed = {field: services.my_identifier_reveal(member=member, field=field, actor=request.user, request=request)
+    revealed = {field: services.my_identifier_reveal(member=member, field=field, actor=request.user)
                 for field in ("id_number", "phone")}
     if request.htmx:
         return render(request, "members/my_data_identifiers.html", {"member": member, "revealed": revealed})
@@ -66,7 +66,7 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None:
         raise NotFound("您还不是工会会员")
-    data = services.my_data_export(member=member, actor=request.user, request=request)
+    data = services.my_data_export(member=member, actor=request.user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"my-data-{timezone.localdate():%Y%m%d}.json"
@@ -85,7 +85,7 @@ def my_data_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, member, form=form, status=400)
     try:
-        services.rights_request_create(actor=request.user, member=member, request=request, **form.cleaned_data)
+        services.rights_request_create(actor=request.user, member=member, **form.cleaned_data)
     except (ValidationFailed, Conflict) as exc:
         apply_domain_error(form, exc)
         return _page(request, member, form=form, status=exc.status)
@@ -129,7 +129,7 @@ def rights_handle(request: HttpRequest, key: str) -> HttpResponse:
             correction = {k: data.pop(k) for k in services.CORRECTABLE}
             try:
                 services.rights_request_handle(actor=request.user, rights_request=item, correction=correction,
-                                               request=request, **data)
+                                               **data)
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
                 status = exc.status

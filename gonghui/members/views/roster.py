@@ -138,7 +138,7 @@ def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
     content = roster.export_build(qs, unmasked=unmasked)
-    audit.record("export.members", request=request, union=filters.union, detail={
+    audit.record("export.members", actor=request.user, union=filters.union, detail={
         "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")

@@ -90,7 +90,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
             try:
                 union, employer = _resolve(form.cleaned_data["target"])
                 services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
-                                        reason=form.cleaned_data["reason"], request=request)
+                                        reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -119,8 +119,7 @@ def transfer_mine_cancel(request: HttpRequest, key: str) -> HttpResponse:
     form = CancelForm(request.POST)
     form.is_valid()
     try:
-        services.transfer_cancel(actor=request.user, transfer=transfer, reason=form.cleaned_data.get("reason", ""),
-                                 request=request)
+        services.transfer_cancel(actor=request.user, transfer=transfer, reason=form.cleaned_data.get("reason", ""))
         messages.success(request, "已撤销会籍转移申请")
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
@@ -201,25 +200,23 @@ def _act(request: HttpRequest, key: str, action: str) -> HttpResponse:
         if action == "release":
             form = NoteForm(request.POST)
             form.is_valid()
-            services.transfer_release(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""),
-                                      request=request)
+            services.transfer_release(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""))
             messages.success(request, "已同意转出，等待转入工会接收")
         elif action == "accept":
             form = NoteForm(request.POST)
             form.is_valid()
-            services.transfer_accept(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""),
-                                     request=request)
+            services.transfer_accept(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""))
             messages.success(request, f"已接收，会员已转入{transfer.to_union.name}")
         elif action == "refuse":
             refuse = RefuseForm(request.POST)
             reason = refuse.cleaned_data["reason"] if refuse.is_valid() else ""
-            services.transfer_refuse(actor=request.user, transfer=transfer, reason=reason, request=request)
+            services.transfer_refuse(actor=request.user, transfer=transfer, reason=reason)
             messages.success(request, "已退回，会员仍在原工会")
         else:
             cancel = CancelForm(request.POST)
             cancel.is_valid()
             services.transfer_cancel(actor=request.user, transfer=transfer,
-                                     reason=cancel.cleaned_data.get("reason", ""), request=request)
+                                     reason=cancel.cleaned_data.get("reason", ""))
             messages.success(request, "已撤销该会籍转移")
     except (ValidationFailed, Conflict) as exc:
         # Forbidden is not caught: the other side or a viewer gets the 403 page.
@@ -263,8 +260,7 @@ def staff_transfer(request: HttpRequest, key: str) -> HttpResponse:
             try:
                 union, employer = _resolve(form.cleaned_data["target"])
                 transfer = services.transfer_start(actor=request.user, member=member, to_union=union,
-                                                   to_employer=employer, reason=form.cleaned_data["reason"],
-                                                   request=request)
+                                                   to_employer=employer, reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
