@@ -36,7 +36,7 @@ from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union, UnionLevel
 
 from ..access import access_application, access_drive, own_member
-from ..forms_joining import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm
+from ..forms import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm
 from ..models import (
     ApplicationStatus,
     Education,

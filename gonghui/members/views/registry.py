@@ -17,7 +17,7 @@ from gonghui.core.errors import Forbidden
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 
 from ..access import access_member
-from ..forms_registry import RevealForm
+from ..forms import RevealForm
 from ..models import (
     EmploymentForm,
     GigOccupation,

@@ -21,7 +21,7 @@ from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 
 from ..access import access_rights_request, own_member
-from ..forms_rights import HandleForm, RightsFilterForm, RightsRequestForm
+from ..forms import HandleForm, RightsFilterForm, RightsRequestForm
 from ..models import Member, RightsRequest, RightsRequestKind, RightsRequestStatus
 from ..services import rights as services
 from .transfer import join_url

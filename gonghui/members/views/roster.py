@@ -21,7 +21,7 @@ from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 
 from ..access import access_import
-from ..forms_registry import ExportReasonForm, RosterUploadForm
+from ..forms import ExportReasonForm, RosterUploadForm
 from ..models import ImportStatus, RosterImport
 from ..selectors import member_filters, member_search
 from ..services import roster

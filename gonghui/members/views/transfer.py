@@ -22,7 +22,7 @@ from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import scope_of
 
 from ..access import access_member, access_transfer, own_member
-from ..forms_transfer import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm, TransferStartForm
+from ..forms import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm, TransferStartForm
 from ..models import Member, MemberStatus, Transfer, TransferStatus
 from ..services import transfer as services
 
