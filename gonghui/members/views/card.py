@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
@@ -65,11 +64,3 @@ def card_check(request: HttpRequest, token: str = "") -> HttpResponse:
     result = services.card_verify(token=token, actor=request.user) if token else None
     template = "members/card_check_result.html" if request.htmx else "members/card_check.html"
     return render(request, template, {"section": "members", "result": result, "token": token})
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/card/", card, name="card"),
-    path("members/card/rotate/", card_rotate, name="card_rotate"),
-    path("console/members/card-check/", card_check, name="card_check"),
-    path("console/members/card-check/<str:token>/", card_check, name="card_check_token"),
-]

@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -532,24 +532,3 @@ def drive_qr(request: HttpRequest, key: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="drive-qr-{drive.uuid}.svg"'
     return response
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/join/", join, name="join"),
-    path("members/join/register/", join_register, name="join_register"),
-    path("members/join/details/", join_details, name="join_details"),
-    path("members/join/details/id-check/", join_id_check, name="join_id_check"),
-    path("members/join/union/", join_union, name="join_union"),
-    path("members/join/review/", join_review, name="join_review"),
-    path("members/join/status/", join_status, name="join_status"),
-    path("members/join/applications/<uuid:key>/withdraw/", join_withdraw, name="join_withdraw"),
-    path("members/join/code/<str:code>/", join_code, name="join_code"),
-    path("members/join/drive/<str:code>/", join_drive, name="join_drive"),
-    path("console/members/applications/", applications, name="applications"),
-    path("console/members/applications/batch-approve/", applications_batch, name="applications_batch"),
-    path("console/members/applications/<uuid:key>/", application_detail, name="application"),
-    path("console/members/applications/<uuid:key>/approve/", application_approve, name="application_approve"),
-    path("console/members/applications/<uuid:key>/reject/", application_reject, name="application_reject"),
-    path("console/members/drives/", drives, name="drives"),
-    path("console/members/drives/<uuid:key>/qr.svg", drive_qr, name="drive_qr"),
-]

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -118,10 +118,3 @@ def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
     if request.htmx:
         return render(request, "members/_reveal.html", context)
     return render(request, "members/detail.html", {**_detail_context(request, member), "revealed": context})
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/members/", member_list, name="list"),
-    path("console/members/<uuid:key>/", member_detail, name="detail"),
-    path("console/members/<uuid:key>/reveal/", member_reveal, name="reveal"),
-]

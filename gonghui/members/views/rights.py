@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -144,13 +143,3 @@ def rights_handle(request: HttpRequest, key: str) -> HttpResponse:
             member.union.path, WRITE_ROLES),
         "erasing": item.kind in services.ERASING_KINDS,
     }, status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/my-data/", my_data, name="my_data"),
-    path("members/my-data/reveal/", my_data_reveal, name="my_data_reveal"),
-    path("members/my-data/export.json", my_data_export, name="my_data_export"),
-    path("members/my-data/requests/", my_data_request, name="my_data_request"),
-    path("console/members/rights/", rights, name="rights"),
-    path("console/members/rights/<uuid:key>/", rights_handle, name="rights_handle"),
-]

@@ -9,7 +9,6 @@ from urllib.parse import quote, urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -182,16 +181,3 @@ def export_form_page(request: HttpRequest, form: ExportReasonForm, *, error: str
 def export_page(request: HttpRequest) -> HttpResponse:
     """Choose masked or (administrators, with a reason) unmasked before downloading."""
     return export_form_page(request, ExportReasonForm())
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/members/import/", import_page, name="import"),
-    path("console/members/import/template.xlsx", import_template, name="import_template"),
-    path("console/members/import/<uuid:key>/", import_job, name="import_job"),
-    path("console/members/import/<uuid:key>/progress/", import_progress, name="import_progress"),
-    path("console/members/import/<uuid:key>/commit/", import_commit, name="import_commit"),
-    path("console/members/import/<uuid:key>/discard/", import_discard, name="import_discard"),
-    path("console/members/export.xlsx", export_members, name="export"),
-    path("console/members/export/", export_page, name="export_form"),
-]
-

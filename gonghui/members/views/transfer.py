@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
@@ -272,17 +272,3 @@ def staff_transfer(request: HttpRequest, key: str) -> HttpResponse:
         "section": "members", "member": member, "form": form, "open_transfer": open_transfer,
         "member_url": member_detail_url(request.user, member),
     }, status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/transfer/", transfer_mine, name="transfer_mine"),
-    path("members/transfer/targets/", transfer_targets, name="transfer_targets"),
-    path("members/transfer/<uuid:key>/cancel/", transfer_mine_cancel, name="transfer_mine_cancel"),
-    path("console/members/transfers/", transfers, name="transfers"),
-    path("console/members/transfers/<uuid:key>/", transfer_detail, name="transfer_detail"),
-    path("console/members/transfers/<uuid:key>/release/", transfer_release, name="transfer_release"),
-    path("console/members/transfers/<uuid:key>/accept/", transfer_accept, name="transfer_accept"),
-    path("console/members/transfers/<uuid:key>/refuse/", transfer_refuse, name="transfer_refuse"),
-    path("console/members/transfers/<uuid:key>/cancel/", transfer_cancel, name="transfer_cancel"),
-    path("console/members/<uuid:key>/transfer/", staff_transfer, name="staff_transfer"),
-]
