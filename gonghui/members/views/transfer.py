@@ -1,7 +1,7 @@
 """会籍转移 pages: the worker's own request on the H5 (/members/transfer/), both sides' queues and the
 transfer detail in the console (/console/members/transfers/), and "transfer this member" for staff.
 
-Thin adapters: parse (forms_transfer) → gate (access.py) → service (services/transfer.py) → render.
+Thin adapters: parse (forms.py) → gate (access.py) → service (services/transfer.py) → render.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -116,14 +117,10 @@ def transfer_mine_cancel(request: HttpRequest, key: str) -> HttpResponse:
                 .filter(uuid=key, member=member).first()) if member else None
     if transfer is None:
         raise NotFound()
-    form = CancelForm(request.POST)
-    form.is_valid()
-    try:
-        services.transfer_cancel(actor=request.user, transfer=transfer, reason=form.cleaned_data.get("reason", ""))
-        messages.success(request, "已撤销会籍转移申请")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return redirect("members:transfer_mine")
+    return act(request, form=CancelForm(request.POST), success="已撤销会籍转移申请",
+               run=lambda data: services.transfer_cancel(actor=request.user, transfer=transfer,
+                                                         reason=data.get("reason", "")),
+               back=reverse("members:transfer_mine"))
 
 
 @login_required
@@ -188,64 +185,50 @@ def _detail_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
     }
 
 
-def _after(request: HttpRequest, transfer: Transfer) -> HttpResponse:
-    if request.htmx:
-        return render(request, "members/transfer_card.html", _detail_context(request, _load(transfer.uuid)))
-    return redirect("members:transfer_detail", key=transfer.uuid)
-
-
-def _act(request: HttpRequest, key: str, action: str) -> HttpResponse:
-    transfer = access_transfer(request.user, key)
-    try:
-        if action == "release":
-            form = NoteForm(request.POST)
-            form.is_valid()
-            services.transfer_release(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""))
-            messages.success(request, "已同意转出，等待转入工会接收")
-        elif action == "accept":
-            form = NoteForm(request.POST)
-            form.is_valid()
-            services.transfer_accept(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""))
-            messages.success(request, f"已接收，会员已转入{transfer.to_union.name}")
-        elif action == "refuse":
-            refuse = RefuseForm(request.POST)
-            reason = refuse.cleaned_data["reason"] if refuse.is_valid() else ""
-            services.transfer_refuse(actor=request.user, transfer=transfer, reason=reason)
-            messages.success(request, "已退回，会员仍在原工会")
-        else:
-            cancel = CancelForm(request.POST)
-            cancel.is_valid()
-            services.transfer_cancel(actor=request.user, transfer=transfer,
-                                     reason=cancel.cleaned_data.get("reason", ""))
-            messages.success(request, "已撤销该会籍转移")
-    except (ValidationFailed, Conflict) as exc:
-        # Forbidden is not caught: the other side or a viewer gets the 403 page.
-        messages.error(request, exc.message)
-    return _after(request, transfer)
+def _card_action(request: HttpRequest, transfer: Transfer, *, form: Any, run: Any, success: str) -> HttpResponse:
+    """One console action on a transfer through core.actions.act; HTMX swaps the transfer card.
+    Forbidden is not caught: the other side or a viewer gets the 403 page."""
+    return act(request, form=form, run=run, success=success,
+               back=reverse("members:transfer_detail", kwargs={"key": transfer.uuid}),
+               fragment=lambda: render(request, "members/transfer_card.html",
+                                       _detail_context(request, _load(transfer.uuid))))
 
 
 @staff_required
 @require_POST
 def transfer_release(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "release")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=NoteForm(request.POST), success="已同意转出，等待转入工会接收",
+                run=lambda data: services.transfer_release(actor=request.user, transfer=transfer,
+                                                           note=data.get("note", "")))
 
 
 @staff_required
 @require_POST
 def transfer_accept(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "accept")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=NoteForm(request.POST),
+                        success=f"已接收，会员已转入{transfer.to_union.name}",
+                        run=lambda data: services.transfer_accept(actor=request.user, transfer=transfer,
+                                                          note=data.get("note", "")))
 
 
 @staff_required
 @require_POST
 def transfer_refuse(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "refuse")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=RefuseForm(request.POST), success="已退回，会员仍在原工会",
+                run=lambda data: services.transfer_refuse(actor=request.user, transfer=transfer,
+                                                          reason=data["reason"]))
 
 
 @staff_required
 @require_POST
 def transfer_cancel(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "cancel")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=CancelForm(request.POST), success="已撤销该会籍转移",
+                run=lambda data: services.transfer_cancel(actor=request.user, transfer=transfer,
+                                                          reason=data.get("reason", "")))
 
 
 @staff_required
