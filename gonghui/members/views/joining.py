@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
+from gonghui.core.actions import form_errors
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -456,9 +457,10 @@ def application_approve(request: HttpRequest, key: str) -> HttpResponse:
 def application_reject(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, write=True)
     form = RejectForm(request.POST)
+    if not form.is_valid():  # never an empty reason on to the service: the form's message is the row's error
+        return _decided(request, application, "", ValidationFailed(form_errors(form)))
     try:
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        services.application_reject(actor=request.user, application=application, reason=reason)
+        services.application_reject(actor=request.user, application=application, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
