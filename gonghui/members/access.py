@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gonghui.core.errors import NotFound
 from gonghui.core.scope import Role, gate
 
 from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, RosterImport, Transfer
@@ -47,3 +48,12 @@ def own_member(user: Any) -> Member | None:
         return None
     return Member.objects.select_related("union", "employer").filter(user=user).first()
 
+
+
+def require_member(user: Any, message: str = "您还不是工会会员") -> Member:
+    """The signed-in worker's own membership record; NotFound with ``message`` for anyone who is not
+    a member (anonymous included). Each app passes its own reason ("入会后即可…")."""
+    member = own_member(user)
+    if member is None:
+        raise NotFound(message)
+    return member

@@ -62,4 +62,4 @@ def reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon:
              operation_id="gonghui_benefits_api_merchant_card")
 def card(request: HttpRequest, token: str) -> dict:
     partner_of(request.user)
-    return card_verify(token=token, actor=request.user, request=request)
+    return card_verify(token=token, actor=request.user)

@@ -95,5 +95,5 @@ def card(request: HttpRequest) -> HttpResponse:
     """HTMX: check a member's e-card QR (the members app's card check; every scan is audited)."""
     partner_of(request.user)
     token = request.GET.get("token", "").strip()
-    result = card_verify(token=token, actor=request.user, request=request) if token else None
+    result = card_verify(token=token, actor=request.user) if token else None
     return render(request, "benefits/_merchant_card.html", {"result": result})

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from gonghui.core.errors import Conflict, Forbidden, NotFound
+from gonghui.core.errors import Conflict, Forbidden
 from gonghui.core.scope import scope_of
 
-from ..access import own_member
+from ..access import require_member
 from ..models import Member
 from ..services import card as services
 
@@ -52,27 +52,20 @@ def _card(request: HttpRequest, member: Member) -> dict:
     }
 
 
-def _own(request: HttpRequest) -> Member:
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
-    return member
-
-
 @router.get("/card", response=CardOut, summary="我的电子会员卡（令牌超过24小时自动刷新）")
 def card_get(request: HttpRequest) -> dict:
-    member = _own(request)
+    member = require_member(request.user)
     if member.status in services.VALID_STATUSES:
-        services.card_refresh_if_stale(member=member, actor=request.user, request=request)
+        services.card_refresh_if_stale(member=member, actor=request.user)
     return _card(request, member)
 
 
 @router.post("/card/rotate", response=CardOut, summary="刷新二维码（旧二维码立即失效）")
 def card_rotate(request: HttpRequest) -> dict:
-    member = _own(request)
+    member = require_member(request.user)
     if member.status not in services.VALID_STATUSES:
         raise Conflict(f"会籍状态为「{member.get_status_display()}」，电子会员卡已失效")
-    services.card_refresh(member=member, actor=request.user, request=request)
+    services.card_refresh(member=member, actor=request.user)
     return _card(request, member)
 
 
@@ -81,4 +74,4 @@ def card_verify(request: HttpRequest, token: str) -> dict:
     # Partner merchants will get their own grant later; today only union staff may check cards.
     if not scope_of(request.user).is_staff:
         raise Forbidden("只有工会工作人员可以核验会员卡")
-    return services.card_verify(token=token, actor=request.user, request=request)
+    return services.card_verify(token=token, actor=request.user)

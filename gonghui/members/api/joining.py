@@ -386,7 +386,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Status:
         id_number=payload.id_number, phone=payload.phone, education=payload.education, household=payload.household,
         employment_form=payload.employment_form, gig_occupation=payload.gig_occupation,
         employer_name=payload.employer_name, notice_version=payload.notice_version if payload.consent else "",
-        consented_at=timezone.now() if payload.consent else None, request=request)
+        consented_at=timezone.now() if payload.consent else None)
     return Status(201, application)
 
 
@@ -400,7 +400,7 @@ def application_withdraw(request: HttpRequest, key: UUID) -> JoinApplication:
     application = services.applications_of(request.user).filter(uuid=key).first()
     if application is None:
         raise NotFound("未找到该申请")
-    return services.application_withdraw(applicant=request.user, application=application, request=request)
+    return services.application_withdraw(applicant=request.user, application=application)
 
 
 # --- Staff: the queue and decisions ------------------------------------------------------------------------------
@@ -418,7 +418,7 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilter]):  
 @router.post("/applications/batch-approve", response=BatchOut, summary="批量通过入会申请（集中入会）",
              description="逐份办理，个别失败不影响其他；失败原因逐条返回。")
 def application_batch_approve(request: HttpRequest, payload: BatchIn) -> dict:
-    result = services.applications_approve_batch(actor=request.user, keys=payload.uuids, request=request)
+    result = services.applications_approve_batch(actor=request.user, keys=payload.uuids)
     return {"approved": result.approved, "failed": result.failed, "errors": result.errors}
 
 
@@ -430,15 +430,14 @@ def application_get(request: HttpRequest, key: UUID) -> JoinApplication:
 @router.post("/applications/{uuid:key}/approve", response=ApprovalOut, summary="审核通过：登记会员并发放会员卡号")
 def application_approve(request: HttpRequest, key: UUID) -> dict:
     application = access_application(request.user, key, write=True)
-    member = services.application_approve(actor=request.user, application=application, request=request)
+    member = services.application_approve(actor=request.user, application=application)
     return {"application": application, "member": member.uuid, "card_no": member.card_no}
 
 
 @router.post("/applications/{uuid:key}/reject", response=ApplicationOut, summary="审核不通过（须填写原因）")
 def application_reject(request: HttpRequest, key: UUID, payload: RejectIn) -> JoinApplication:
     application = access_application(request.user, key, write=True)
-    return services.application_reject(actor=request.user, application=application, reason=payload.reason,
-                                       request=request)
+    return services.application_reject(actor=request.user, application=application, reason=payload.reason)
 
 
 # --- Staff: mass enrollment drives ---------------------------------------------------------------------------------
@@ -454,5 +453,5 @@ def drive_list(request: HttpRequest):  # noqa: ANN201
 def drive_create(request: HttpRequest, payload: DriveIn) -> Status:
     union = access_union_for_work(request.user, payload.union)
     drive = services.drive_create(actor=request.user, union=union, name=payload.name, starts_on=payload.starts_on,
-                                  ends_on=payload.ends_on, request=request)
+                                  ends_on=payload.ends_on)
     return Status(201, drive)

@@ -199,6 +199,5 @@ def member_reveal(request: HttpRequest, key: UUID, payload: RevealIn) -> dict[st
     reason = " ".join(payload.reason.split())
     if not reason:
         raise ValidationFailed("请填写查看原因", detail={"reason": "请填写查看原因"})
-    value = registry.member_reveal(actor=request.user, member=member, field=payload.field, reason=reason,
-                                   request=request)
+    value = registry.member_reveal(actor=request.user, member=member, field=payload.field, reason=reason)
     return {"field": payload.field, "value": value}

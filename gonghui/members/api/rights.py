@@ -10,9 +10,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.errors import NotFound
 
-from ..access import access_rights_request, own_member
+from ..access import access_rights_request, own_member, require_member
 from ..models import Member, RightsRequest, RightsRequestKind, RightsRequestStatus
 from ..services import rights as services
 
@@ -118,21 +117,14 @@ class RightsFilter(Schema):
     kind: str = ""
 
 
-def _own(request: HttpRequest) -> Member:
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
-    return member
-
-
 @router.get("/me", response=MyMemberOut, summary="我的会员信息（脱敏）")
 def me(request: HttpRequest) -> Member:
-    return _own(request)
+    return require_member(request.user)
 
 
 @router.get("/me/export", response=dict, summary="下载我的全部个人信息（完整，留痕）")
 def me_export(request: HttpRequest) -> dict:
-    return services.my_data_export(member=_own(request), actor=request.user, request=request)
+    return services.my_data_export(member=require_member(request.user), actor=request.user)
 
 
 @router.get("/me/requests", response=list[RightsRequestOut], summary="我的个人信息权利请求")
@@ -143,8 +135,8 @@ def my_requests(request: HttpRequest) -> list[RightsRequest]:
 
 @router.post("/me/requests", response={201: RightsRequestOut}, summary="提出更正、撤回同意或删除请求")
 def my_request_create(request: HttpRequest, payload: RightsRequestIn) -> Status:
-    item = services.rights_request_create(actor=request.user, member=_own(request), kind=payload.kind,
-                                          details=payload.details, request=request)
+    item = services.rights_request_create(actor=request.user, member=require_member(request.user), kind=payload.kind,
+                                          details=payload.details)
     return Status(201, item)
 
 
@@ -170,6 +162,6 @@ def rights_handle(request: HttpRequest, key: UUID, payload: HandleIn) -> RightsR
     item = access_rights_request(request.user, key, write=True)
     data = payload.dict()
     correction = {k: data.pop(k) for k in services.CORRECTABLE}
-    services.rights_request_handle(actor=request.user, rights_request=item, correction=correction, request=request,
+    services.rights_request_handle(actor=request.user, rights_request=item, correction=correction,
                                    **data)
     return RightsRequest.objects.select_related("member__union").get(pk=item.pk)

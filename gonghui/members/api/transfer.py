@@ -131,7 +131,7 @@ def transfer_create(request: HttpRequest, payload: TransferIn) -> Status:
             raise NotFound("您还不是工会会员")
     union, employer = services.resolve_target(union_key=payload.to_union, employer_key=payload.to_employer)
     transfer = services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
-                                       reason=payload.reason, request=request)
+                                       reason=payload.reason)
     return Status(201, _full(transfer.uuid))
 
 
@@ -169,29 +169,26 @@ def transfer_get(request: HttpRequest, key: UUID) -> Transfer:
 @router.post("/transfers/{uuid:key}/release", response=TransferOut, summary="同意转出（转出工会）")
 def transfer_release(request: HttpRequest, key: UUID, payload: NoteIn | None = None) -> Transfer:
     transfer = access_transfer(request.user, key)
-    services.transfer_release(actor=request.user, transfer=transfer, note=payload.note if payload else "",
-                              request=request)
+    services.transfer_release(actor=request.user, transfer=transfer, note=payload.note if payload else "")
     return _full(key)
 
 
 @router.post("/transfers/{uuid:key}/accept", response=TransferOut, summary="接收（转入工会）")
 def transfer_accept(request: HttpRequest, key: UUID, payload: NoteIn | None = None) -> Transfer:
     transfer = access_transfer(request.user, key)
-    services.transfer_accept(actor=request.user, transfer=transfer, note=payload.note if payload else "",
-                             request=request)
+    services.transfer_accept(actor=request.user, transfer=transfer, note=payload.note if payload else "")
     return _full(key)
 
 
 @router.post("/transfers/{uuid:key}/refuse", response=TransferOut, summary="退回（转入工会，须说明原因）")
 def transfer_refuse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Transfer:
     transfer = access_transfer(request.user, key)
-    services.transfer_refuse(actor=request.user, transfer=transfer, reason=payload.reason, request=request)
+    services.transfer_refuse(actor=request.user, transfer=transfer, reason=payload.reason)
     return _full(key)
 
 
 @router.post("/transfers/{uuid:key}/cancel", response=TransferOut, summary="撤销（会员本人或转出工会）")
 def transfer_cancel(request: HttpRequest, key: UUID, payload: CancelIn | None = None) -> Transfer:
     transfer = _visible(request.user, key)
-    services.transfer_cancel(actor=request.user, transfer=transfer, reason=payload.reason if payload else "",
-                             request=request)
+    services.transfer_cancel(actor=request.user, transfer=transfer, reason=payload.reason if payload else "")
     return _full(key)

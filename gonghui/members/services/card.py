@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +21,9 @@ from gonghui.core.models import AuditResult
 
 from ..models import Member, MemberStatus
 from .registry import card_rotate
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 ROTATE_AFTER = timedelta(hours=24)
 EXPIRES_AFTER = timedelta(hours=48)
@@ -56,18 +58,18 @@ def card_token_expires_at(member: Member) -> Any:
     return member.card_token_rotated_at + EXPIRES_AFTER
 
 
-def card_refresh_if_stale(*, member: Member, actor: Any = None, request: HttpRequest | None = None) -> Member:
+def card_refresh_if_stale(*, member: Member, actor: User | None = None) -> Member:
     """Rotate the token when it is older than ROTATE_AFTER (called when the card is opened)."""
     if timezone.now() - member.card_token_rotated_at >= ROTATE_AFTER:
-        return card_refresh(member=member, actor=actor, request=request, automatic=True)
+        return card_refresh(member=member, actor=actor, automatic=True)
     return member
 
 
-def card_refresh(*, member: Member, actor: Any = None, request: HttpRequest | None = None,
+def card_refresh(*, member: Member, actor: User | None = None,
                  automatic: bool = False) -> Member:
     """Issue a new token now (刷新二维码); the previous QR code stops verifying at once."""
     card_rotate(member=member, actor=actor)
-    audit.record("card.rotate", actor=actor, request=request, obj=member, union=member.union,
+    audit.record("card.rotate", actor=actor, obj=member, union=member.union,
                  detail={"automatic": automatic})
     return member
 
@@ -78,7 +80,7 @@ def mask_card_no(card_no: str | None) -> str:
     return card_no[:6] + "*" * max(len(card_no) - 10, 0) + card_no[-4:]
 
 
-def card_verify(*, token: str, actor: Any, request: HttpRequest | None = None) -> dict[str, Any]:
+def card_verify(*, token: str, actor: User) -> dict[str, Any]:
     """The live status behind a scanned token, with the name masked. Every scan is audited ("card.scan").
 
     Preconditions: ``actor`` may check cards (staff today; the API and page check that). An unknown,
@@ -94,8 +96,9 @@ def card_verify(*, token: str, actor: Any, request: HttpRequest | None = None) -
         "card_no": "", "join_date": None, "checked_at": now,
     }
     if member is not None:
-        result.update(status=member.status, status_label=member.get_status_display(), name=member.masked_name,
-                      union=member.union.name, card_no=mask_card_no(member.card_no), join_date=member.join_date)
+        result.update({"status": member.status, "status_label": member.get_status_display(),
+                       "name": member.masked_name, "union": member.union.name,
+                       "card_no": mask_card_no(member.card_no), "join_date": member.join_date})
         if member.anonymized_at is not None:
             result.update(name="", card_no="", reason="该会员已注销")
         elif member.status not in VALID_STATUSES:
@@ -104,7 +107,7 @@ def card_verify(*, token: str, actor: Any, request: HttpRequest | None = None) -
             result["reason"] = "二维码已过期，请会员打开电子会员卡刷新后重新出示"
         else:
             result.update(valid=True, reason="有效会员")
-    audit.record("card.scan", actor=actor, request=request, obj=member,
+    audit.record("card.scan", actor=actor, obj=member,
                  union=member.union if member is not None else None,
                  result=AuditResult.SUCCESS if result["valid"] else AuditResult.FAILURE,
                  # a prefix is enough to match a complaint to a scan; the whole token is a live credential

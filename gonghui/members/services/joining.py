@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from gonghui.core.fields import lookup_index
 from gonghui.core.notify import notify
+from gonghui.core.transitions import transition
 from gonghui.lib.text import is_uuid
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
@@ -42,7 +42,12 @@ from ..models import (
 )
 from .registry import NOTICE_VERSION, clean_gig, clean_id_number, clean_phone, member_create
 
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
+
 OVERDUE_WORKDAYS = 3
+# A decision on an application someone else decided first (the guarded move out of "pending").
+DECIDED_MESSAGE = "该申请已被他人处理，请刷新后查看"
 MAX_BATCH = 200
 
 # 个人信息处理告知书, version NOTICE_VERSION. Changing the text means a new NOTICE_VERSION.
@@ -163,7 +168,7 @@ def union_or_code(code: str) -> tuple[Union, EnrollmentDrive | None]:
 # --- The worker's side -------------------------------------------------------------------------------
 
 
-def _current_membership(*, applicant: Any, id_index: str | None) -> None:
+def _current_membership(*, applicant: User, id_index: str | None) -> None:
     """Refuse people already in the registry. The union is named only to its own member."""
     condition = (Q(user=applicant) | Q(id_index=id_index)) if id_index else Q(user=applicant)
     existing = Member.objects.filter(condition).select_related("union").first()
@@ -186,11 +191,11 @@ def _choice(value: str, choices: Any, label: str, field_name: str) -> str:
     return value
 
 
-def application_submit(*, applicant: Any, union: Union, name: str, id_number: str, phone: str,
+def application_submit(*, applicant: User, union: Union, name: str, id_number: str, phone: str,
                        notice_version: str, consented_at: datetime | None, education: str = "",
                        household: str = "", employment_form: str = EmploymentForm.REGULAR,
                        gig_occupation: str = "", employer: Employer | None = None, employer_name: str = "",
-                       drive: EnrollmentDrive | None = None, request: HttpRequest | None = None) -> JoinApplication:
+                       drive: EnrollmentDrive | None = None) -> JoinApplication:
     """A signed-in worker applies to join ``union``.
 
     Preconditions: ``union``, ``employer`` and ``drive`` came through the public pickers above.
@@ -226,7 +231,7 @@ def application_submit(*, applicant: Any, union: Union, name: str, id_number: st
     try:
         with transaction.atomic():
             application.save()
-            audit.record("member.application_submit", actor=applicant, request=request, obj=application, union=union,
+            audit.record("member.application_submit", actor=applicant, obj=application, union=union,
                          detail={"drive": str(drive.uuid) if drive else None, "notice_version": notice_version})
             notify(applicant, "入会申请已提交",
                    f"您申请加入“{union.name}”的入会申请已提交，工会一般在{OVERDUE_WORKDAYS}个工作日内审核。",
@@ -237,17 +242,16 @@ def application_submit(*, applicant: Any, union: Union, name: str, id_number: st
     return application
 
 
-def application_withdraw(*, applicant: Any, application: JoinApplication,
-                         request: HttpRequest | None = None) -> JoinApplication:
+def application_withdraw(*, applicant: User, application: JoinApplication) -> JoinApplication:
     """The applicant takes back a pending application. Others' applications are not found."""
     if application.applicant_id != getattr(applicant, "pk", None):
         raise NotFound()
     _require_pending(application)
     now = timezone.now()
     with transaction.atomic():
-        _move(application, ApplicationStatus.WITHDRAWN, decided_at=now)
-        audit.record("member.application_withdraw", actor=applicant, request=request, obj=application,
-                     union=application.union)
+        transition(application, to=ApplicationStatus.WITHDRAWN, from_=[ApplicationStatus.PENDING],
+                   changes={"decided_at": now}, stamp=None, message=DECIDED_MESSAGE, code="application_decided",
+                   audit="member.application_withdraw", actor=applicant, union=application.union)
     return application
 
 
@@ -268,19 +272,7 @@ def _require_pending(application: JoinApplication) -> None:
         raise Conflict(f"该申请已处理（{label}），不能重复办理", code="application_decided")
 
 
-def _move(application: JoinApplication, to_status: str, **changes: Any) -> None:
-    """The guarded update every transition goes through; Conflict when someone else got there first."""
-    updated = JoinApplication.objects.filter(pk=application.pk, status=ApplicationStatus.PENDING).update(
-        status=to_status, **changes)
-    if not updated:
-        raise Conflict("该申请已被他人处理，请刷新后查看", code="application_decided")
-    application.status = to_status
-    for name, value in changes.items():
-        setattr(application, name, value)
-
-
-def application_approve(*, actor: Any, application: JoinApplication,
-                        request: HttpRequest | None = None) -> Member:
+def application_approve(*, actor: User, application: JoinApplication) -> Member:
     """Approve: register the member (card number, history row "join"), link the worker's account.
 
     Preconditions: ``application`` came through access_application(actor, …, write=True).
@@ -292,18 +284,20 @@ def application_approve(*, actor: Any, application: JoinApplication,
     union = application.union
     reason = "入会申请审核通过" + (f"（集中入会：{application.drive.name}）" if application.drive_id else "")
     with transaction.atomic():
-        _move(application, ApplicationStatus.APPROVED, decided_at=timezone.now(), decided_by=actor)
+        transition(application, to=ApplicationStatus.APPROVED, from_=[ApplicationStatus.PENDING],
+                   changes={"decided_at": timezone.now(), "decided_by": actor}, stamp=None,
+                   message=DECIDED_MESSAGE, code="application_decided")
         member = member_create(
             actor=actor, union=union, name=application.name, id_number=application.id_number,
             phone=application.phone, user=applicant, employer=application.employer,
             employment_form=application.employment_form, gig_occupation=application.gig_occupation,
             education=application.education, household=application.household,
             notice_version=application.notice_version, consented_at=application.consented_at,
-            event="join", reason=reason, request=request,
+            event="join", reason=reason,
         )
         JoinApplication.objects.filter(pk=application.pk).update(member=member)
         application.member = member
-        audit.record("member.application_approve", actor=actor, request=request, obj=application, union=union,
+        audit.record("member.application_approve", actor=actor, obj=application, union=union,
                      detail={"member": str(member.uuid)})
         notify(applicant, f"入会申请已通过，会员卡号 {member.card_no}",
                f"欢迎加入“{union.name}”！您的会员卡号是 {member.card_no}，可在“我的入会申请”中查看。",
@@ -312,8 +306,7 @@ def application_approve(*, actor: Any, application: JoinApplication,
     return member
 
 
-def application_reject(*, actor: Any, application: JoinApplication, reason: str,
-                       request: HttpRequest | None = None) -> JoinApplication:
+def application_reject(*, actor: User, application: JoinApplication, reason: str) -> JoinApplication:
     """Reject with a reason the worker will read. Preconditions as for ``application_approve``."""
     reason = " ".join((reason or "").split())
     if not reason:
@@ -323,9 +316,11 @@ def application_reject(*, actor: Any, application: JoinApplication, reason: str,
         raise ValidationFailed("原因不超过300个字", detail={"reason": "原因不超过300个字"})
     _require_pending(application)
     with transaction.atomic():
-        _move(application, ApplicationStatus.REJECTED, reason=reason, decided_at=timezone.now(), decided_by=actor)
-        audit.record("member.application_reject", actor=actor, request=request, obj=application,
-                     union=application.union, detail={"reason": reason})
+        transition(application, to=ApplicationStatus.REJECTED, from_=[ApplicationStatus.PENDING],
+                   changes={"reason": reason, "decided_at": timezone.now(), "decided_by": actor}, stamp=None,
+                   message=DECIDED_MESSAGE, code="application_decided",
+                   audit="member.application_reject", actor=actor, union=application.union,
+                   detail={"reason": reason})
         notify(application.applicant, "入会申请未通过",
                f"您申请加入“{application.union.name}”未通过审核。原因：{reason}。如有疑问请联系该工会或拨打12351。",
                url=reverse("members:join_status"), sms=True)
@@ -340,7 +335,7 @@ class BatchResult:
     members: list[Member] = field(default_factory=list)
 
 
-def applications_approve_batch(*, actor: Any, keys: Iterable[Any], request: HttpRequest | None = None) -> BatchResult:
+def applications_approve_batch(*, actor: User, keys: Iterable[Any]) -> BatchResult:
     """Approve many applications (集中入会), each on its own: one failure does not undo the others.
 
     Each key goes through access_application(actor, key, write=True) here, so a key outside the
@@ -358,7 +353,7 @@ def applications_approve_batch(*, actor: Any, keys: Iterable[Any], request: Http
             application = access_application(actor, key, write=True)
             label = application.masked_name
             with transaction.atomic():
-                result.members.append(application_approve(actor=actor, application=application, request=request))
+                result.members.append(application_approve(actor=actor, application=application))
         except DomainError as exc:
             result.failed += 1
             result.errors.append({"uuid": key, "name": label, "message": exc.message})
@@ -370,8 +365,8 @@ def applications_approve_batch(*, actor: Any, keys: Iterable[Any], request: Http
 # --- Mass enrollment drives ----------------------------------------------------------------------------
 
 
-def drive_create(*, actor: Any, union: Union, name: str, starts_on: date | None = None, ends_on: date | None = None,
-                 request: HttpRequest | None = None) -> EnrollmentDrive:
+def drive_create(*, actor: User, union: Union, name: str, starts_on: date | None = None,
+                 ends_on: date | None = None) -> EnrollmentDrive:
     """Start a named drive with its own join code. Preconditions: ``union`` came through
     access_union_for_work(actor, …)."""
     name = " ".join((name or "").split())
@@ -385,7 +380,7 @@ def drive_create(*, actor: Any, union: Union, name: str, starts_on: date | None 
     with transaction.atomic():
         drive = EnrollmentDrive.objects.create(union=union, name=name, starts_on=starts_on, ends_on=ends_on,
                                                created_by=actor if getattr(actor, "pk", None) else None)
-        audit.record("member.drive_create", actor=actor, request=request, obj=drive, union=union,
+        audit.record("member.drive_create", actor=actor, obj=drive, union=union,
                      detail={"code": drive.code})
     return drive
 

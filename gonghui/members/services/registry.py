@@ -7,19 +7,22 @@ transaction as the change, so the history is complete and a member is never betw
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
+from gonghui.core.transitions import transition
 from gonghui.lib.idcard import IdNumber, InvalidIdNumber, parse_id_number
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 from gonghui.unions.models import Employer, Union
 
 from ..models import EmploymentForm, Member, MembershipHistory, MemberStatus, new_card_token
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 NOTICE_VERSION = "2026-11"
 
@@ -51,7 +54,7 @@ def clean_gig(employment_form: str, gig_occupation: str) -> tuple[str, str]:
 
 
 def record_history(member: Member, *, event: str, to_status: str, from_status: str = "",
-                   from_union: Union | None = None, to_union: Union | None = None, actor: Any = None,
+                   from_union: Union | None = None, to_union: Union | None = None, actor: User | None = None,
                    reason: str = "") -> MembershipHistory:
     return MembershipHistory.objects.create(
         member=member, event=event, from_status=from_status, to_status=to_status, from_union=from_union,
@@ -67,11 +70,11 @@ def card_number(member: Member) -> str:
     return f"{region:0<6}{member.pk:010d}"
 
 
-def member_create(*, actor: Any, union: Union, name: str, id_number: str, phone: str = "", user: Any = None,
+def member_create(*, actor: User | None, union: Union, name: str, id_number: str, phone: str = "", user: Any = None,
                   employer: Employer | None = None, employment_form: str = EmploymentForm.REGULAR,
                   gig_occupation: str = "", education: str = "", household: str = "", join_date: date | None = None,
                   notice_version: str = "", consented_at: Any = None, event: str = "join", reason: str = "",
-                  request: HttpRequest | None = None, **tags: Any) -> Member:
+                  **tags: Any) -> Member:
     """Register one member in ``union`` (active), with a card number and a history row.
 
     Preconditions: the caller is allowed to add members to ``union``. Raises Conflict when the
@@ -96,7 +99,7 @@ def member_create(*, actor: Any, union: Union, name: str, id_number: str, phone:
             Member.objects.filter(pk=member.pk).update(card_no=member.card_no)
             record_history(member, event=event, to_status=MemberStatus.ACTIVE, to_union=union, actor=actor,
                            reason=reason)
-            audit.record("member.create", actor=actor, request=request, obj=member, union=union,
+            audit.record("member.create", actor=actor, obj=member, union=union,
                          detail={"event": event})
     except IntegrityError:
         existing = Member.objects.filter(id_index=member.id_index).select_related("union").first()
@@ -105,7 +108,7 @@ def member_create(*, actor: Any, union: Union, name: str, id_number: str, phone:
     return member
 
 
-def card_rotate(*, member: Member, actor: Any = None) -> Member:
+def card_rotate(*, member: Member, actor: User | None = None) -> Member:
     """Issue a new card token; the old QR code stops working at once."""
     member.card_token = new_card_token()
     member.card_token_rotated_at = timezone.now()
@@ -117,8 +120,7 @@ def card_rotate(*, member: Member, actor: Any = None) -> Member:
 REVEALABLE = {"id_number": "身份证号码", "phone": "手机号码"}
 
 
-def member_reveal(*, actor: Any, member: Member, field: str, reason: str = "",
-                  request: HttpRequest | None = None) -> str:
+def member_reveal(*, actor: User, member: Member, field: str, reason: str = "") -> str:
     """Return one unmasked identifier and write the audit row. Preconditions: the actor passed
     access_member and is an admin at the member's union (checked here)."""
     from gonghui.core.errors import Forbidden
@@ -128,27 +130,22 @@ def member_reveal(*, actor: Any, member: Member, field: str, reason: str = "",
         raise ValidationFailed("不支持查看该字段")
     if scope_of(actor).role_at(member.union.path) != Role.ADMIN:
         raise Forbidden("只有管理员可以查看完整信息")
-    audit.record("member.reveal", actor=actor, request=request, obj=member, union=member.union,
+    audit.record("member.reveal", actor=actor, obj=member, union=member.union,
                  detail={"field": field, "reason": reason[:200]})
     return getattr(member, field) or ""
 
 
-def change_status(*, member: Member, from_status: str, to_status: str, event: str, actor: Any = None,
+def change_status(*, member: Member, from_status: str, to_status: str, event: str, actor: User | None = None,
                   to_union: Union | None = None, reason: str = "") -> Member:
     """The one place a member's status (and union) changes: a guarded update plus a history row.
 
     Preconditions: inside the caller's transaction. Raises Conflict if the member moved on meanwhile.
     """
-    changes: dict[str, Any] = {"status": to_status, "updated_at": timezone.now()}
-    if to_union is not None:
-        changes["union"] = to_union
-    updated = Member.objects.filter(pk=member.pk, status=from_status).update(**changes)
-    if not updated:
-        raise Conflict("会员状态已变化，请刷新后重试")
     from_union = member.union
-    member.status = to_status
-    if to_union is not None:
-        member.union = to_union
-    record_history(member, event=event, from_status=from_status, to_status=to_status, from_union=from_union,
-                   to_union=to_union or from_union, actor=actor, reason=reason)
+    transition(member, to=to_status, from_=[from_status],
+               changes={"union": to_union} if to_union is not None else None,
+               message="会员状态已变化，请刷新后重试", code="conflict",
+               history=lambda before: record_history(member, event=event, from_status=from_status, to_status=to_status,
+                                                     from_union=from_union, to_union=to_union or from_union,
+                                                     actor=actor, reason=reason))
     return member

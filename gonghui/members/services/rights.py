@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition
 from gonghui.lib import crypto
 
 from ..models import (
@@ -41,6 +41,9 @@ from ..models import (
 )
 from .registry import change_status, clean_phone, record_history
 from .transfer import staff_to_notify, transfer_cancel_for_erasure
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 ANONYMIZED_NAME = "已注销会员"
 ERASED_APPLICANT_NAME = "已注销"
@@ -71,7 +74,7 @@ def member_applications(member: Member) -> Any:
     return JoinApplication.objects.filter(condition).select_related("union", "employer")
 
 
-def my_data_export(*, member: Member, actor: Any = None, request: HttpRequest | None = None) -> dict[str, Any]:
+def my_data_export(*, member: Member, actor: User | None = None) -> dict[str, Any]:
     """Everything stored about ``member``, unmasked: they are the data subject (PIPL art. 45).
 
     Preconditions: ``member`` is the caller's own record (``own_member``). Writes "member.self_export".
@@ -142,16 +145,15 @@ def my_data_export(*, member: Member, actor: Any = None, request: HttpRequest | 
             {"title": n.title, "body": n.body, "created_at": _dt(n.created_at), "read": n.read_at is not None}
             for n in Notification.objects.filter(recipient=user)[:500]
         ]
-    audit.record("member.self_export", actor=actor, request=request, obj=member, union=member.union)
+    audit.record("member.self_export", actor=actor, obj=member, union=member.union)
     return data
 
 
-def my_identifier_reveal(*, member: Member, field: str, actor: Any = None,
-                         request: HttpRequest | None = None) -> str:
+def my_identifier_reveal(*, member: Member, field: str, actor: User | None = None) -> str:
     """One of the member's own identifiers in full, for their own screen; audited ("member.self_reveal")."""
     if field not in ("id_number", "phone"):
         raise ValidationFailed("不支持查看该字段")
-    audit.record("member.self_reveal", actor=actor, request=request, obj=member, union=member.union,
+    audit.record("member.self_reveal", actor=actor, obj=member, union=member.union,
                  detail={"field": field})
     return getattr(member, field) or ""
 
@@ -159,8 +161,7 @@ def my_identifier_reveal(*, member: Member, field: str, actor: Any = None,
 # --- Requests ----------------------------------------------------------------------------------------------------
 
 
-def rights_request_create(*, actor: Any, member: Member, kind: str, details: str = "",
-                          request: HttpRequest | None = None) -> RightsRequest:
+def rights_request_create(*, actor: User, member: Member, kind: str, details: str = "") -> RightsRequest:
     """The member asks for a correction, to withdraw consent or to delete their data.
 
     Preconditions: ``member`` is ``actor``'s own record. One pending request per kind: the member
@@ -181,7 +182,7 @@ def rights_request_create(*, actor: Any, member: Member, kind: str, details: str
             label = RightsRequestKind(kind).label
             raise Conflict(f"您已有一项待处理的「{label}」请求，请等待工会处理", code="request_pending")
         rights_request = RightsRequest.objects.create(member=member, kind=kind, details=details)
-        audit.record("rights.request", actor=actor, request=request, obj=rights_request, union=member.union,
+        audit.record("rights.request", actor=actor, obj=rights_request, union=member.union,
                      detail={"kind": kind})
         for user in staff_to_notify(member.union):
             notify(user, "有会员提交了个人信息权利请求", f"{RightsRequestKind(kind).label}：{member.masked_name}",
@@ -217,9 +218,8 @@ def _correction(member: Member, correction: dict[str, Any]) -> list[str]:
     return [f for f in changed if f != "phone_index"]
 
 
-def rights_request_handle(*, actor: Any, rights_request: RightsRequest, outcome: str, response: str = "",
-                          correction: dict[str, Any] | None = None,
-                          request: HttpRequest | None = None) -> RightsRequest:
+def rights_request_handle(*, actor: User, rights_request: RightsRequest, outcome: str, response: str = "",
+                          correction: dict[str, Any] | None = None) -> RightsRequest:
     """Staff finish a request: ``done`` (for a correction, applying ``correction``; for a withdrawal
     or deletion, anonymizing the member) or ``rejected`` with a response.
 
@@ -241,12 +241,9 @@ def rights_request_handle(*, actor: Any, rights_request: RightsRequest, outcome:
     user = member.user  # kept to tell them the outcome: anonymizing unlinks the account
     now = timezone.now()
     with transaction.atomic():
-        updated = RightsRequest.objects.filter(pk=rights_request.pk, status=RightsRequestStatus.PENDING).update(
-            status=outcome, response=response or "已办理", handled_at=now, handled_by=actor)
-        if not updated:
-            raise Conflict("该请求已被其他工作人员处理，请刷新")
-        rights_request.status, rights_request.handled_at, rights_request.handled_by = outcome, now, actor
-        rights_request.response = response or "已办理"
+        transition(rights_request, to=outcome, from_=[RightsRequestStatus.PENDING],
+                   changes={"response": response or "已办理", "handled_at": now, "handled_by": actor}, stamp=None,
+                   message="该请求已被其他工作人员处理，请刷新", code="conflict")
         changed: list[str] = []
         if outcome == RightsRequestStatus.DONE and rights_request.kind == RightsRequestKind.CORRECTION:
             changed = _correction(member, correction or {})
@@ -254,11 +251,10 @@ def rights_request_handle(*, actor: Any, rights_request: RightsRequest, outcome:
                 record_history(member, event="corrected", from_status=member.status, to_status=member.status,
                                from_union=member.union, to_union=member.union, actor=actor,
                                reason="应会员请求更正个人信息")
-        audit.record("rights.handle", actor=actor, request=request, obj=rights_request, union=member.union,
+        audit.record("rights.handle", actor=actor, obj=rights_request, union=member.union,
                      detail={"kind": rights_request.kind, "outcome": outcome, "fields": changed})
         if outcome == RightsRequestStatus.DONE and rights_request.kind in ERASING_KINDS:
-            member_anonymize(actor=actor, member=member, reason=RightsRequestKind(rights_request.kind).label,
-                             request=request)
+            member_anonymize(actor=actor, member=member, reason=RightsRequestKind(rights_request.kind).label)
         if user is not None:
             title = f"您的「{rights_request.get_kind_display()}」请求" + (
                 "已办结" if outcome == RightsRequestStatus.DONE else "未予办理")
@@ -269,7 +265,7 @@ def rights_request_handle(*, actor: Any, rights_request: RightsRequest, outcome:
 # --- Anonymization -------------------------------------------------------------------------------------------
 
 
-def member_anonymize(*, actor: Any, member: Member, reason: str, request: HttpRequest | None = None) -> Member:
+def member_anonymize(*, actor: User, member: Member, reason: str) -> Member:
     """Erase the person from ``member`` and their records, keeping what statistics count.
 
     Kept: union, gender, birth year, employment form and occupation, employer, join date, tags, the
@@ -282,7 +278,7 @@ def member_anonymize(*, actor: Any, member: Member, reason: str, request: HttpRe
         raise Conflict("该会员的个人信息已删除")
     now = timezone.now()
     with transaction.atomic():
-        transfer_cancel_for_erasure(actor=actor, member=member, request=request)
+        transfer_cancel_for_erasure(actor=actor, member=member)
         applications = list(member_applications(member).values_list("pk", flat=True))
         change_status(member=member, from_status=member.status, to_status=MemberStatus.LEFT, event="anonymized",
                       actor=actor, reason=f"{reason}，个人信息已匿名化")
@@ -304,7 +300,7 @@ def member_anonymize(*, actor: Any, member: Member, reason: str, request: HttpRe
                 name=ERASED_APPLICANT_NAME, id_number=ERASED_PLACEHOLDER, phone=ERASED_PLACEHOLDER,
                 id_index=crypto.blind_index("erased", uuid.uuid4().hex), reason="")
         member.refresh_from_db()  # the audit row's label must be the erased name, not the person's
-        audit.record("member.anonymize", actor=actor, request=request, obj=member, union=member.union,
+        audit.record("member.anonymize", actor=actor, obj=member, union=member.union,
                      detail={"reason": reason[:100], "applications": len(applications)})
         events.publish("member.anonymized", member_id=member.pk, union_id=member.union_id)
     return member

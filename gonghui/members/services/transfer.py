@@ -15,11 +15,10 @@ turned away with a 404 by ``access_transfer``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,10 +26,14 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition
 from gonghui.unions.models import Employer, Union, UnionLevel
 
 from ..models import Member, MemberStatus, Transfer, TransferEvent, TransferStatus
 from .registry import change_status
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 OPEN_STATUSES = (TransferStatus.AWAITING_RELEASE, TransferStatus.AWAITING_ACCEPT)
 REASON_MAX = 300
@@ -164,31 +167,26 @@ def _tell_staff(transfer: Transfer, union: Union, title: str, *, skip: Any = Non
                    url=url)
 
 
-def _move(transfer: Transfer, *, actor: Any, from_status: str, to_status: str, note: str = "",
-          request: HttpRequest | None = None, union: Union | None = None, action: str,
-          **changes: Any) -> Transfer:
-    """The one guarded update of Transfer.status plus its timeline row and audit row.
+MOVED = "该会籍转移的状态已变化，请刷新后重试"
+
+
+def _step(transfer: Transfer, *, actor: User, from_status: str, to_status: str, note: str, action: str,
+          union: Union | None = None, changes: dict[str, Any] | None = None) -> Transfer:
+    """One transfer transition: the guarded update of the status, a timeline row and an audit row.
 
     Preconditions: inside the caller's transaction. Raises Conflict if someone else moved it first.
     """
-    now = timezone.now()
-    updated = Transfer.objects.filter(pk=transfer.pk, status=from_status).update(
-        status=to_status, updated_at=now, **changes)
-    if not updated:
-        raise Conflict("该会籍转移的状态已变化，请刷新后重试")
-    transfer.status = to_status
-    transfer.updated_at = now
-    for name, value in changes.items():
-        setattr(transfer, name, value)
-    TransferEvent.objects.create(transfer=transfer, from_status=from_status, to_status=to_status,
-                                 actor=actor if getattr(actor, "pk", None) else None, note=note[:REASON_MAX])
-    audit.record(action, actor=actor, request=request, obj=transfer, union=union or transfer.from_union,
-                 detail={"from": from_status, "to": to_status, "member": str(transfer.member.uuid)})
-    return transfer
+    def timeline(before: str) -> None:
+        TransferEvent.objects.create(transfer=transfer, from_status=before, to_status=to_status,
+                                     actor=actor if getattr(actor, "pk", None) else None, note=note[:REASON_MAX])
+
+    return transition(transfer, to=to_status, from_=[from_status], changes=changes, message=MOVED, code="conflict",
+                      history=timeline, audit=action, actor=actor, union=union or transfer.from_union,
+                      detail={"from": from_status, "to": to_status, "member": str(transfer.member.uuid)})
 
 
-def transfer_start(*, actor: Any, member: Member, to_union: Union, to_employer: Employer | None = None,
-                   reason: str = "", request: HttpRequest | None = None) -> Transfer:
+def transfer_start(*, actor: User, member: Member, to_union: Union, to_employer: Employer | None = None,
+                   reason: str = "") -> Transfer:
     """Open a transfer of ``member`` to ``to_union`` (the member becomes ``transferring``).
 
     Preconditions: ``actor`` is the member's own user, or staff who got ``member`` through
@@ -232,21 +230,20 @@ def transfer_start(*, actor: Any, member: Member, to_union: Union, to_employer: 
         note = ("会员本人申请" if by_member else "转出工会发起") + (f"：{reason}" if reason else "")
         TransferEvent.objects.create(transfer=transfer, to_status=TransferStatus.AWAITING_RELEASE, actor=by_whom,
                                      note=note[:REASON_MAX])
-        audit.record("transfer.start", actor=actor, request=request, obj=transfer, union=member.union,
+        audit.record("transfer.start", actor=actor, obj=transfer, union=member.union,
                      detail={"to_union": str(to_union.uuid), "by_member": by_member, "member": str(member.uuid)})
         if by_member:
             _tell_staff(transfer, transfer.from_union, "有会员申请转出，请审核")
         else:
-            _move(transfer, actor=actor, from_status=TransferStatus.AWAITING_RELEASE,
-                  to_status=TransferStatus.AWAITING_ACCEPT, note="转出工会发起，同意转出", request=request,
+            _step(transfer, actor=actor, from_status=TransferStatus.AWAITING_RELEASE,
+                  to_status=TransferStatus.AWAITING_ACCEPT, note="转出工会发起，同意转出",
                   action="transfer.release")
             _tell_member(transfer, "工会为您发起了会籍转移", f"转入：{to_union.name}，等待转入工会接收")
             _tell_staff(transfer, transfer.to_union, "有会员待转入，请接收")
     return transfer
 
 
-def transfer_release(*, actor: Any, transfer: Transfer, note: str = "",
-                     request: HttpRequest | None = None) -> Transfer:
+def transfer_release(*, actor: User, transfer: Transfer, note: str = "") -> Transfer:
     """The source union agrees to let the member go. Preconditions: ``transfer`` from access_transfer."""
     if not can_act_as_source(actor, transfer):
         raise Forbidden("只有转出工会的工作人员可以同意转出")
@@ -254,16 +251,15 @@ def transfer_release(*, actor: Any, transfer: Transfer, note: str = "",
         raise Conflict("该会籍转移当前不是「待转出工会同意」状态")
     note = _clean_reason(note, what="说明")
     with transaction.atomic():
-        _move(transfer, actor=actor, from_status=TransferStatus.AWAITING_RELEASE,
-              to_status=TransferStatus.AWAITING_ACCEPT, note=note or "同意转出", request=request,
+        _step(transfer, actor=actor, from_status=TransferStatus.AWAITING_RELEASE,
+              to_status=TransferStatus.AWAITING_ACCEPT, note=note or "同意转出",
               action="transfer.release")
         _tell_member(transfer, "转出工会已同意您的会籍转移", f"等待{transfer.to_union.name}接收")
         _tell_staff(transfer, transfer.to_union, "有会员待转入，请接收", skip=actor)
     return transfer
 
 
-def transfer_accept(*, actor: Any, transfer: Transfer, employer: Employer | None = None, note: str = "",
-                    request: HttpRequest | None = None) -> Transfer:
+def transfer_accept(*, actor: User, transfer: Transfer, employer: Employer | None = None, note: str = "") -> Transfer:
     """The target union takes the member in: the member's union changes and the status is active again.
 
     Preconditions: ``transfer`` from access_transfer. ``employer`` (or the one the member chose when
@@ -279,8 +275,8 @@ def transfer_accept(*, actor: Any, transfer: Transfer, employer: Employer | None
         raise ValidationFailed("所选单位不属于转入的工会", detail={"employer": "单位与工会不一致"})
     member = transfer.member
     with transaction.atomic():
-        _move(transfer, actor=actor, from_status=TransferStatus.AWAITING_ACCEPT, to_status=TransferStatus.COMPLETED,
-              note=note or "已接收", request=request, union=transfer.to_union, action="transfer.accept")
+        _step(transfer, actor=actor, from_status=TransferStatus.AWAITING_ACCEPT, to_status=TransferStatus.COMPLETED,
+              note=note or "已接收", union=transfer.to_union, action="transfer.accept")
         change_status(member=member, from_status=MemberStatus.TRANSFERRING, to_status=MemberStatus.ACTIVE,
                       to_union=transfer.to_union, event="transfer_in", actor=actor,
                       reason=f"由{transfer.from_union.name}转入")
@@ -298,8 +294,7 @@ def transfer_accept(*, actor: Any, transfer: Transfer, employer: Employer | None
     return transfer
 
 
-def transfer_refuse(*, actor: Any, transfer: Transfer, reason: str,
-                    request: HttpRequest | None = None) -> Transfer:
+def transfer_refuse(*, actor: User, transfer: Transfer, reason: str) -> Transfer:
     """The target union refuses; the member stays in (returns to) the source union, active."""
     if not can_act_as_target(actor, transfer):
         raise Forbidden("只有转入工会的工作人员可以退回")
@@ -307,9 +302,9 @@ def transfer_refuse(*, actor: Any, transfer: Transfer, reason: str,
         raise Conflict("该会籍转移当前不是「待转入工会接收」状态")
     reason = _clean_reason(reason, required=True, what="退回原因")
     with transaction.atomic():
-        _move(transfer, actor=actor, from_status=TransferStatus.AWAITING_ACCEPT, to_status=TransferStatus.REFUSED,
-              note=reason, request=request, union=transfer.to_union, action="transfer.refuse",
-              refusal_reason=reason)
+        _step(transfer, actor=actor, from_status=TransferStatus.AWAITING_ACCEPT, to_status=TransferStatus.REFUSED,
+              note=reason, union=transfer.to_union, action="transfer.refuse",
+              changes={"refusal_reason": reason})
         change_status(member=transfer.member, from_status=MemberStatus.TRANSFERRING, to_status=MemberStatus.ACTIVE,
                       event="transfer_refused", actor=actor, reason=reason)
         _tell_member(transfer, "会籍转移被退回", f"{transfer.to_union.name}：{reason}")
@@ -317,8 +312,7 @@ def transfer_refuse(*, actor: Any, transfer: Transfer, reason: str,
     return transfer
 
 
-def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "",
-                    request: HttpRequest | None = None) -> Transfer:
+def transfer_cancel(*, actor: User, transfer: Transfer, reason: str = "") -> Transfer:
     """The member or the source side withdraws an open transfer; the member is active in the source again."""
     own = is_own_transfer(actor, transfer)
     if not own and not can_act_as_source(actor, transfer):
@@ -327,7 +321,7 @@ def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "",
         raise Conflict("该会籍转移已办结，不能撤销")
     reason = _clean_reason(reason, what="撤销原因")
     with transaction.atomic():
-        _close_open(transfer, actor=actor, note=reason or ("会员本人撤销" if own else "转出工会撤销"), request=request)
+        _close_open(transfer, actor=actor, note=reason or ("会员本人撤销" if own else "转出工会撤销"))
         if own:
             _tell_staff(transfer, transfer.from_union, "会员撤销了会籍转移申请")
         else:
@@ -335,15 +329,15 @@ def transfer_cancel(*, actor: Any, transfer: Transfer, reason: str = "",
     return transfer
 
 
-def _close_open(transfer: Transfer, *, actor: Any, note: str, request: HttpRequest | None = None,
+def _close_open(transfer: Transfer, *, actor: User, note: str,
                 member_event: str = "transfer_cancelled") -> None:
-    _move(transfer, actor=actor, from_status=transfer.status, to_status=TransferStatus.CANCELLED, note=note,
-          request=request, action="transfer.cancel")
+    _step(transfer, actor=actor, from_status=transfer.status, to_status=TransferStatus.CANCELLED, note=note,
+          action="transfer.cancel")
     change_status(member=transfer.member, from_status=MemberStatus.TRANSFERRING, to_status=MemberStatus.ACTIVE,
                   event=member_event, actor=actor, reason=note)
 
 
-def transfer_cancel_for_erasure(*, actor: Any, member: Member, request: HttpRequest | None = None) -> bool:
+def transfer_cancel_for_erasure(*, actor: User, member: Member) -> bool:
     """Close the member's open transfer before their personal data is erased. Returns whether one was open.
 
     Preconditions: inside the caller's transaction; the caller handles a rights request for ``member``.
@@ -353,5 +347,5 @@ def transfer_cancel_for_erasure(*, actor: Any, member: Member, request: HttpRequ
     if transfer is None:
         return False
     transfer.member = member
-    _close_open(transfer, actor=actor, note="会员申请删除个人信息，转移自动撤销", request=request)
+    _close_open(transfer, actor=actor, note="会员申请删除个人信息，转移自动撤销")
     return True

@@ -1,1 +1,1 @@
-"""members pages, one module per sub-domain; each module defines its own ``urlpatterns``."""
+"""members pages, one module per sub-domain; their paths are in members/urls.py."""

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
@@ -40,7 +39,7 @@ def card(request: HttpRequest) -> HttpResponse:
     if member is None:
         return render(request, "members/card.html", {"tab": "me", "member": None, "join_url": join_url()})
     if member.status in services.VALID_STATUSES:
-        services.card_refresh_if_stale(member=member, actor=request.user, request=request)
+        services.card_refresh_if_stale(member=member, actor=request.user)
     return render(request, "members/card.html", {"tab": "me", **_card_context(request, member)})
 
 
@@ -51,7 +50,7 @@ def card_rotate(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None or member.status not in services.VALID_STATUSES:
         return redirect("members:card")
-    services.card_refresh(member=member, actor=request.user, request=request)
+    services.card_refresh(member=member, actor=request.user)
     if request.htmx:
         return render(request, "members/card_qr.html", _card_context(request, member))
     messages.success(request, "二维码已刷新，之前的二维码已失效")
@@ -62,14 +61,6 @@ def card_rotate(request: HttpRequest) -> HttpResponse:
 def card_check(request: HttpRequest, token: str = "") -> HttpResponse:
     """Type, paste or scan a card's code and see the live status (masked). Every check is audited."""
     token = token or request.GET.get("token", "").strip()
-    result = services.card_verify(token=token, actor=request.user, request=request) if token else None
+    result = services.card_verify(token=token, actor=request.user) if token else None
     template = "members/card_check_result.html" if request.htmx else "members/card_check.html"
     return render(request, template, {"section": "members", "result": result, "token": token})
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/card/", card, name="card"),
-    path("members/card/rotate/", card_rotate, name="card_rotate"),
-    path("console/members/card-check/", card_check, name="card_check"),
-    path("console/members/card-check/<str:token>/", card_check, name="card_check_token"),
-]

@@ -18,12 +18,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
+from gonghui.core.actions import form_errors
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -36,7 +37,7 @@ from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union, UnionLevel
 
 from ..access import access_application, access_drive, own_member
-from ..forms_joining import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm
+from ..forms import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm
 from ..models import (
     ApplicationStatus,
     Education,
@@ -318,7 +319,7 @@ def join_review(request: HttpRequest) -> HttpResponse:
         try:
             services.application_submit(
                 applicant=request.user, union=pick["union"], employer=pick["employer"], drive=pick["drive"],
-                notice_version=NOTICE_VERSION, consented_at=consented_at, request=request, **details)
+                notice_version=NOTICE_VERSION, consented_at=consented_at, **details)
         except DomainError as exc:
             error, status = exc, exc.status
         else:
@@ -355,7 +356,7 @@ def join_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     if application is None:
         raise NotFound("未找到该申请")
     try:
-        services.application_withdraw(applicant=request.user, application=application, request=request)
+        services.application_withdraw(applicant=request.user, application=application)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -443,7 +444,7 @@ def _decided(request: HttpRequest, application: JoinApplication, done: str, erro
 def application_approve(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, write=True)
     try:
-        member = services.application_approve(actor=request.user, application=application, request=request)
+        member = services.application_approve(actor=request.user, application=application)
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -456,9 +457,10 @@ def application_approve(request: HttpRequest, key: str) -> HttpResponse:
 def application_reject(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, write=True)
     form = RejectForm(request.POST)
+    if not form.is_valid():  # never an empty reason on to the service: the form's message is the row's error
+        return _decided(request, application, "", ValidationFailed(form_errors(form)))
     try:
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        services.application_reject(actor=request.user, application=application, reason=reason, request=request)
+        services.application_reject(actor=request.user, application=application, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
@@ -470,8 +472,7 @@ def application_reject(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def applications_batch(request: HttpRequest) -> HttpResponse:
     try:
-        result = services.applications_approve_batch(actor=request.user, keys=request.POST.getlist("uuids"),
-                                                     request=request)
+        result = services.applications_approve_batch(actor=request.user, keys=request.POST.getlist("uuids"))
     except ValidationFailed as exc:
         messages.error(request, exc.message)
         return _back(request)
@@ -498,7 +499,7 @@ def drives(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             union = access_union_for_work(request.user, data.pop("union"))
             try:
-                drive = services.drive_create(actor=request.user, union=union, request=request, **data)
+                drive = services.drive_create(actor=request.user, union=union, **data)
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -533,24 +534,3 @@ def drive_qr(request: HttpRequest, key: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="drive-qr-{drive.uuid}.svg"'
     return response
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/join/", join, name="join"),
-    path("members/join/register/", join_register, name="join_register"),
-    path("members/join/details/", join_details, name="join_details"),
-    path("members/join/details/id-check/", join_id_check, name="join_id_check"),
-    path("members/join/union/", join_union, name="join_union"),
-    path("members/join/review/", join_review, name="join_review"),
-    path("members/join/status/", join_status, name="join_status"),
-    path("members/join/applications/<uuid:key>/withdraw/", join_withdraw, name="join_withdraw"),
-    path("members/join/code/<str:code>/", join_code, name="join_code"),
-    path("members/join/drive/<str:code>/", join_drive, name="join_drive"),
-    path("console/members/applications/", applications, name="applications"),
-    path("console/members/applications/batch-approve/", applications_batch, name="applications_batch"),
-    path("console/members/applications/<uuid:key>/", application_detail, name="application"),
-    path("console/members/applications/<uuid:key>/approve/", application_approve, name="application_approve"),
-    path("console/members/applications/<uuid:key>/reject/", application_reject, name="application_reject"),
-    path("console/members/drives/", drives, name="drives"),
-    path("console/members/drives/<uuid:key>/qr.svg", drive_qr, name="drive_qr"),
-]

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from gonghui.core.errors import Forbidden
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 
 from ..access import access_member
-from ..forms_registry import RevealForm
+from ..forms import RevealForm
 from ..models import (
     EmploymentForm,
     GigOccupation,
@@ -113,15 +113,8 @@ def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
                                                         "field": request.POST.get("field", "")}, status=400)
     field = form.cleaned_data["field"]
     value = registry.member_reveal(actor=request.user, member=member, field=field,
-                                   reason=form.cleaned_data["reason"], request=request)
+                                   reason=form.cleaned_data["reason"])
     context = {"member": member, "field": field, "label": registry.REVEALABLE[field], "value": value}
     if request.htmx:
         return render(request, "members/_reveal.html", context)
     return render(request, "members/detail.html", {**_detail_context(request, member), "revealed": context})
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/members/", member_list, name="list"),
-    path("console/members/<uuid:key>/", member_detail, name="detail"),
-    path("console/members/<uuid:key>/reveal/", member_reveal, name="reveal"),
-]

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +20,7 @@ from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 
 from ..access import access_rights_request, own_member
-from ..forms_rights import HandleForm, RightsFilterForm, RightsRequestForm
+from ..forms import HandleForm, RightsFilterForm, RightsRequestForm
 from ..models import Member, RightsRequest, RightsRequestKind, RightsRequestStatus
 from ..services import rights as services
 from .transfer import join_url
@@ -53,7 +52,7 @@ def my_data_reveal(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None:
         raise NotFound("您还不是工会会员")
-    revealed = {field: services.my_identifier_reveal(member=member, field=field, actor=request.user, request=request)
+    revealed = {field: services.my_identifier_reveal(member=member, field=field, actor=request.user)
                 for field in ("id_number", "phone")}
     if request.htmx:
         return render(request, "members/my_data_identifiers.html", {"member": member, "revealed": revealed})
@@ -66,7 +65,7 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None:
         raise NotFound("您还不是工会会员")
-    data = services.my_data_export(member=member, actor=request.user, request=request)
+    data = services.my_data_export(member=member, actor=request.user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     filename = f"my-data-{timezone.localdate():%Y%m%d}.json"
@@ -85,7 +84,7 @@ def my_data_request(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, member, form=form, status=400)
     try:
-        services.rights_request_create(actor=request.user, member=member, request=request, **form.cleaned_data)
+        services.rights_request_create(actor=request.user, member=member, **form.cleaned_data)
     except (ValidationFailed, Conflict) as exc:
         apply_domain_error(form, exc)
         return _page(request, member, form=form, status=exc.status)
@@ -129,7 +128,7 @@ def rights_handle(request: HttpRequest, key: str) -> HttpResponse:
             correction = {k: data.pop(k) for k in services.CORRECTABLE}
             try:
                 services.rights_request_handle(actor=request.user, rights_request=item, correction=correction,
-                                               request=request, **data)
+                                               **data)
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -144,13 +143,3 @@ def rights_handle(request: HttpRequest, key: str) -> HttpResponse:
             member.union.path, WRITE_ROLES),
         "erasing": item.kind in services.ERASING_KINDS,
     }, status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/my-data/", my_data, name="my_data"),
-    path("members/my-data/reveal/", my_data_reveal, name="my_data_reveal"),
-    path("members/my-data/export.json", my_data_export, name="my_data_export"),
-    path("members/my-data/requests/", my_data_request, name="my_data_request"),
-    path("console/members/rights/", rights, name="rights"),
-    path("console/members/rights/<uuid:key>/", rights_handle, name="rights_handle"),
-]

@@ -9,7 +9,6 @@ from urllib.parse import quote, urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,7 +20,7 @@ from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 
 from ..access import access_import
-from ..forms_registry import ExportReasonForm, RosterUploadForm
+from ..forms import ExportReasonForm, RosterUploadForm
 from ..models import ImportStatus, RosterImport
 from ..selectors import member_filters, member_search
 from ..services import roster
@@ -138,7 +137,7 @@ def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
     content = roster.export_build(qs, unmasked=unmasked)
-    audit.record("export.members", request=request, union=filters.union, detail={
+    audit.record("export.members", actor=request.user, union=filters.union, detail={
         "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")
@@ -182,16 +181,3 @@ def export_form_page(request: HttpRequest, form: ExportReasonForm, *, error: str
 def export_page(request: HttpRequest) -> HttpResponse:
     """Choose masked or (administrators, with a reason) unmasked before downloading."""
     return export_form_page(request, ExportReasonForm())
-
-
-urlpatterns: list[URLPattern] = [
-    path("console/members/import/", import_page, name="import"),
-    path("console/members/import/template.xlsx", import_template, name="import_template"),
-    path("console/members/import/<uuid:key>/", import_job, name="import_job"),
-    path("console/members/import/<uuid:key>/progress/", import_progress, name="import_progress"),
-    path("console/members/import/<uuid:key>/commit/", import_commit, name="import_commit"),
-    path("console/members/import/<uuid:key>/discard/", import_discard, name="import_discard"),
-    path("console/members/export.xlsx", export_members, name="export"),
-    path("console/members/export/", export_page, name="export_form"),
-]
-

@@ -1,7 +1,7 @@
 """会籍转移 pages: the worker's own request on the H5 (/members/transfer/), both sides' queues and the
 transfer detail in the console (/console/members/transfers/), and "transfer this member" for staff.
 
-Thin adapters: parse (forms_transfer) → gate (access.py) → service (services/transfer.py) → render.
+Thin adapters: parse (forms.py) → gate (access.py) → service (services/transfer.py) → render.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import scope_of
 
 from ..access import access_member, access_transfer, own_member
-from ..forms_transfer import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm, TransferStartForm
+from ..forms import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm, TransferStartForm
 from ..models import Member, MemberStatus, Transfer, TransferStatus
 from ..services import transfer as services
 
@@ -90,7 +91,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
             try:
                 union, employer = _resolve(form.cleaned_data["target"])
                 services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
-                                        reason=form.cleaned_data["reason"], request=request)
+                                        reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -116,15 +117,10 @@ def transfer_mine_cancel(request: HttpRequest, key: str) -> HttpResponse:
                 .filter(uuid=key, member=member).first()) if member else None
     if transfer is None:
         raise NotFound()
-    form = CancelForm(request.POST)
-    form.is_valid()
-    try:
-        services.transfer_cancel(actor=request.user, transfer=transfer, reason=form.cleaned_data.get("reason", ""),
-                                 request=request)
-        messages.success(request, "已撤销会籍转移申请")
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    return redirect("members:transfer_mine")
+    return act(request, form=CancelForm(request.POST), success="已撤销会籍转移申请",
+               run=lambda data: services.transfer_cancel(actor=request.user, transfer=transfer,
+                                                         reason=data.get("reason", "")),
+               back=reverse("members:transfer_mine"))
 
 
 @login_required
@@ -189,66 +185,50 @@ def _detail_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
     }
 
 
-def _after(request: HttpRequest, transfer: Transfer) -> HttpResponse:
-    if request.htmx:
-        return render(request, "members/transfer_card.html", _detail_context(request, _load(transfer.uuid)))
-    return redirect("members:transfer_detail", key=transfer.uuid)
-
-
-def _act(request: HttpRequest, key: str, action: str) -> HttpResponse:
-    transfer = access_transfer(request.user, key)
-    try:
-        if action == "release":
-            form = NoteForm(request.POST)
-            form.is_valid()
-            services.transfer_release(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""),
-                                      request=request)
-            messages.success(request, "已同意转出，等待转入工会接收")
-        elif action == "accept":
-            form = NoteForm(request.POST)
-            form.is_valid()
-            services.transfer_accept(actor=request.user, transfer=transfer, note=form.cleaned_data.get("note", ""),
-                                     request=request)
-            messages.success(request, f"已接收，会员已转入{transfer.to_union.name}")
-        elif action == "refuse":
-            refuse = RefuseForm(request.POST)
-            reason = refuse.cleaned_data["reason"] if refuse.is_valid() else ""
-            services.transfer_refuse(actor=request.user, transfer=transfer, reason=reason, request=request)
-            messages.success(request, "已退回，会员仍在原工会")
-        else:
-            cancel = CancelForm(request.POST)
-            cancel.is_valid()
-            services.transfer_cancel(actor=request.user, transfer=transfer,
-                                     reason=cancel.cleaned_data.get("reason", ""), request=request)
-            messages.success(request, "已撤销该会籍转移")
-    except (ValidationFailed, Conflict) as exc:
-        # Forbidden is not caught: the other side or a viewer gets the 403 page.
-        messages.error(request, exc.message)
-    return _after(request, transfer)
+def _card_action(request: HttpRequest, transfer: Transfer, *, form: Any, run: Any, success: str) -> HttpResponse:
+    """One console action on a transfer through core.actions.act; HTMX swaps the transfer card.
+    Forbidden is not caught: the other side or a viewer gets the 403 page."""
+    return act(request, form=form, run=run, success=success,
+               back=reverse("members:transfer_detail", kwargs={"key": transfer.uuid}),
+               fragment=lambda: render(request, "members/transfer_card.html",
+                                       _detail_context(request, _load(transfer.uuid))))
 
 
 @staff_required
 @require_POST
 def transfer_release(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "release")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=NoteForm(request.POST), success="已同意转出，等待转入工会接收",
+                run=lambda data: services.transfer_release(actor=request.user, transfer=transfer,
+                                                           note=data.get("note", "")))
 
 
 @staff_required
 @require_POST
 def transfer_accept(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "accept")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=NoteForm(request.POST),
+                        success=f"已接收，会员已转入{transfer.to_union.name}",
+                        run=lambda data: services.transfer_accept(actor=request.user, transfer=transfer,
+                                                          note=data.get("note", "")))
 
 
 @staff_required
 @require_POST
 def transfer_refuse(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "refuse")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=RefuseForm(request.POST), success="已退回，会员仍在原工会",
+                run=lambda data: services.transfer_refuse(actor=request.user, transfer=transfer,
+                                                          reason=data["reason"]))
 
 
 @staff_required
 @require_POST
 def transfer_cancel(request: HttpRequest, key: str) -> HttpResponse:
-    return _act(request, key, "cancel")
+    transfer = access_transfer(request.user, key)
+    return _card_action(request, transfer, form=CancelForm(request.POST), success="已撤销该会籍转移",
+                run=lambda data: services.transfer_cancel(actor=request.user, transfer=transfer,
+                                                          reason=data.get("reason", "")))
 
 
 @staff_required
@@ -263,8 +243,7 @@ def staff_transfer(request: HttpRequest, key: str) -> HttpResponse:
             try:
                 union, employer = _resolve(form.cleaned_data["target"])
                 transfer = services.transfer_start(actor=request.user, member=member, to_union=union,
-                                                   to_employer=employer, reason=form.cleaned_data["reason"],
-                                                   request=request)
+                                                   to_employer=employer, reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
@@ -276,17 +255,3 @@ def staff_transfer(request: HttpRequest, key: str) -> HttpResponse:
         "section": "members", "member": member, "form": form, "open_transfer": open_transfer,
         "member_url": member_detail_url(request.user, member),
     }, status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("members/transfer/", transfer_mine, name="transfer_mine"),
-    path("members/transfer/targets/", transfer_targets, name="transfer_targets"),
-    path("members/transfer/<uuid:key>/cancel/", transfer_mine_cancel, name="transfer_mine_cancel"),
-    path("console/members/transfers/", transfers, name="transfers"),
-    path("console/members/transfers/<uuid:key>/", transfer_detail, name="transfer_detail"),
-    path("console/members/transfers/<uuid:key>/release/", transfer_release, name="transfer_release"),
-    path("console/members/transfers/<uuid:key>/accept/", transfer_accept, name="transfer_accept"),
-    path("console/members/transfers/<uuid:key>/refuse/", transfer_refuse, name="transfer_refuse"),
-    path("console/members/transfers/<uuid:key>/cancel/", transfer_cancel, name="transfer_cancel"),
-    path("console/members/<uuid:key>/transfer/", staff_transfer, name="staff_transfer"),
-]

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -44,6 +44,7 @@ from django.utils import timezone
 from gonghui.core import audit
 from gonghui.core.errors import Conflict
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, scope_of
+from gonghui.core.transitions import transition
 from gonghui.lib import crypto
 from gonghui.lib.excel import write_template
 from gonghui.unions.models import Union
@@ -109,6 +110,9 @@ from .xlsx import (
     column_letters,
 )
 
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
+
 logger = logging.getLogger("gonghui.members.roster")
 
 MAX_ROWS = 200_000
@@ -155,7 +159,7 @@ def template_build() -> bytes:
 # --- Uploading, checking, committing -----------------------------------------------------------------------
 
 
-def roster_upload(*, actor: Any, union: Union, content: bytes, filename: str = "") -> RosterImport:
+def roster_upload(*, actor: User, union: Union, content: bytes, filename: str = "") -> RosterImport:
     """Keep an upload for checking. Preconditions: the actor may do day-to-day work at ``union``
     (access_union_for_work). Refuses at once what is plainly not an .xlsx; the rest is the check's."""
     if len(content) > MAX_UPLOAD_BYTES:
@@ -171,9 +175,20 @@ def roster_upload(*, actor: Any, union: Union, content: bytes, filename: str = "
 
 
 def _progress(job: RosterImport, **fields: Any) -> None:
+    """The running counters of a job in a working state (the page polls them); no status."""
     for name, value in fields.items():
         setattr(job, name, value)
     RosterImport.objects.filter(pk=job.pk).update(**fields)
+
+
+NOT_NOW = "这次导入的状态已变化，请刷新后查看"
+
+
+def _advance(job: RosterImport, to: str, *, from_: str | None = None, **changes: Any) -> None:
+    """A job's own progress status (checking → checked, committing → done, … → failed). ``from_``
+    guards the move out of a working state; without it the job ends up in ``to`` whatever it was in
+    (the error paths, as before)."""
+    transition(job, to=to, from_=from_, changes=changes, stamp=None, message=NOT_NOW)
 
 
 def _staged_name(job: RosterImport) -> str:
@@ -207,7 +222,7 @@ def _discard_upload(job: RosterImport) -> None:
         RosterImport.objects.filter(pk=job.pk).update(file="")
 
 
-def _union_label(actor: Any, union: Union | None) -> str:
+def _union_label(actor: User, union: Union | None) -> str:
     if union is not None and scope_of(actor).can(union.path, DATA_ROLES):
         return f"“{union.name}”"
     return "其他工会"
@@ -222,7 +237,7 @@ class _Outcome:
     employer_of: dict[int, int | None]  # row → employer id
 
 
-def _resolve(job: RosterImport, actor: Any, records: list[list[Any]], *, fields: Sequence[str] = (),
+def _resolve(job: RosterImport, actor: User, records: list[list[Any]], *, fields: Sequence[str] = (),
              probe: bool = False) -> tuple[_Outcome, dict[int, dict[str, Any]]]:
     """The database checks, set-based. A new member joins the union of the employer given (which
     must be registered within the job union's subtree), else the job's union. A person already in
@@ -286,19 +301,21 @@ def _resolve(job: RosterImport, actor: Any, records: list[list[Any]], *, fields:
 def roster_check(*, job: RosterImport) -> RosterImport:
     """The dry run: read and validate every row, write nothing but the job's report and the staged
     rows. Idempotent: a job that is no longer 'uploaded' is returned as it is."""
-    claimed = RosterImport.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED).update(
-        status=ImportStatus.CHECKING, processed_rows=0)
-    job.refresh_from_db()
-    if not claimed:
+    try:
+        transition(job, to=ImportStatus.CHECKING, from_=[ImportStatus.UPLOADED], changes={"processed_rows": 0},
+                   stamp=None)
+    except Conflict:
+        job.refresh_from_db()
         return job
+    job.refresh_from_db()
     try:
         _check(job)
     except RosterFileError as exc:
-        _progress(job, status=ImportStatus.FAILED, message=exc.message[:300], finished_at=timezone.now())
+        _advance(job, ImportStatus.FAILED, message=exc.message[:300], finished_at=timezone.now())
     except Exception:
         logger.exception("roster check failed for import %s", job.uuid)
-        _progress(job, status=ImportStatus.FAILED, message="检查时出现意外错误，请稍后重新上传；如仍失败请联系管理员",
-                  finished_at=timezone.now())
+        _advance(job, ImportStatus.FAILED, message="检查时出现意外错误，请稍后重新上传；如仍失败请联系管理员",
+                 finished_at=timezone.now())
     finally:
         _discard_upload(job)
     return job
@@ -370,9 +387,10 @@ def _check(job: RosterImport) -> None:
         message = f"表格中连续 {STOP_AFTER_EMPTY} 行为空，之后的内容未读取。"
     if len(errors) > MAX_ERRORS:
         message += f"问题共 {len(errors)} 条，仅列出前 {MAX_ERRORS} 条。"
-    _progress(job, status=ImportStatus.CHECKED, total_rows=seen_rows, processed_rows=seen_rows, valid_rows=len(valid),
-              error_rows=len(error_rows), created_count=len(outcome.creates), updated_count=len(outcome.updates),
-              errors=[e.as_dict() for e in errors[:MAX_ERRORS]], message=message[:300], finished_at=timezone.now())
+    _advance(job, ImportStatus.CHECKED, from_=ImportStatus.CHECKING, total_rows=seen_rows, processed_rows=seen_rows,
+             valid_rows=len(valid), error_rows=len(error_rows), created_count=len(outcome.creates),
+             updated_count=len(outcome.updates), errors=[e.as_dict() for e in errors[:MAX_ERRORS]],
+             message=message[:300], finished_at=timezone.now())
 
 
 def _merge_errors(merges: list[tuple[int, int, int, int]], data_rows: list[int], checker: _Checker) -> list[RowError]:
@@ -395,43 +413,44 @@ _UPDATE_FIELDS = ("name", "phone_index", "employer_id", "employment_form", "gig_
                   "join_date", "model_worker_level", "craftsman", "hardship_level", "worker_representative")
 
 
-def roster_commit(*, job: RosterImport, actor: Any, request: Any = None) -> RosterImport:
+def roster_commit(*, job: RosterImport, actor: User) -> RosterImport:
     """Write every staged row in one transaction: new members (with card numbers and a history row),
     and updates of members already in the same union. One audit row for the whole import.
 
     Preconditions: the job passed the check (status 'checked') and the actor may work at its union.
     Raises Conflict when the job is not waiting to be committed (committed twice, still checking).
     """
-    claimed = RosterImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.COMMITTING, message="")
-    job.refresh_from_db()
-    if not claimed:
+    try:
+        transition(job, to=ImportStatus.COMMITTING, from_=[ImportStatus.CHECKED], changes={"message": ""}, stamp=None)
+    except Conflict:
+        job.refresh_from_db()
         if job.status in (ImportStatus.COMMITTING, ImportStatus.DONE):
             return job  # a repeated task or a double click: already under way or done
-        raise Conflict("这次导入当前不能提交（可能仍在检查或已失败），请刷新后查看")
+        raise Conflict("这次导入当前不能提交（可能仍在检查或已失败），请刷新后查看") from None
+    job.refresh_from_db()
     try:
         records = _stage_load(job) if job.valid_rows else []
         with _page_cache(Member), transaction.atomic():
             created, updated, late = _write(job, actor, records)
             errors = sorted([*(RowError(**e) for e in job.errors), *late], key=lambda e: (e.row, e.column))
-            audit.record("member.import", actor=actor, request=request, obj=job, union=job.union, detail={
+            audit.record("member.import", actor=actor, obj=job, union=job.union, detail={
                 "import": str(job.uuid), "file": job.original_name[:100], "created": created, "updated": updated,
                 "error_rows": job.error_rows + len({e.row for e in late})})
-            _progress(job, status=ImportStatus.DONE, created_count=created, updated_count=updated,
-                      valid_rows=created + updated, error_rows=job.error_rows + len({e.row for e in late}),
-                      errors=[e.as_dict() for e in errors[:MAX_ERRORS]], finished_at=timezone.now())
+            _advance(job, ImportStatus.DONE, from_=ImportStatus.COMMITTING, created_count=created,
+                     updated_count=updated, valid_rows=created + updated,
+                     error_rows=job.error_rows + len({e.row for e in late}),
+                     errors=[e.as_dict() for e in errors[:MAX_ERRORS]], finished_at=timezone.now())
     except IntegrityError:
         # Someone registered one of these people between our checks and the insert: nothing was
         # written; the next attempt re-checks against the database as it is then.
-        _progress(job, status=ImportStatus.CHECKED,
-                  message="导入时有人同时登记了其中的会员，本次未写入任何数据，请重新提交")
+        _advance(job, ImportStatus.CHECKED, message="导入时有人同时登记了其中的会员，本次未写入任何数据，请重新提交")
         return job
     except Conflict:
-        _progress(job, status=ImportStatus.FAILED, message="待导入的数据已失效，请重新上传文件")
+        _advance(job, ImportStatus.FAILED, message="待导入的数据已失效，请重新上传文件")
         raise
     except Exception:
         logger.exception("roster commit failed for import %s", job.uuid)
-        _progress(job, status=ImportStatus.CHECKED, message="导入时出现意外错误，没有写入任何数据，请稍后重试")
+        _advance(job, ImportStatus.CHECKED, message="导入时出现意外错误，没有写入任何数据，请稍后重试")
         return job
     default_storage.delete(_staged_name(job))
     return job
@@ -457,7 +476,7 @@ def _page_cache(model: type[Any], kib: int = 65536) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {before}")
 
 
-def _write(job: RosterImport, actor: Any, records: list[list[Any]]) -> tuple[int, int, list[RowError]]:
+def _write(job: RosterImport, actor: User, records: list[list[Any]]) -> tuple[int, int, list[RowError]]:
     outcome, existing = _resolve(job, actor, records, fields=_UPDATE_FIELDS)
     now = timezone.now()
     today = timezone.localdate()
@@ -515,11 +534,11 @@ def _write(job: RosterImport, actor: Any, records: list[list[Any]]) -> tuple[int
     return len(new_rows), len(outcome.updates), outcome.errors
 
 
-def roster_discard(*, job: RosterImport, actor: Any) -> RosterImport:
+def roster_discard(*, job: RosterImport, actor: User) -> RosterImport:
     """Give up a checked import: the staged rows are deleted, nothing is written."""
-    if not RosterImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.FAILED, message="已放弃本次导入，没有写入任何数据", finished_at=timezone.now()):
-        raise Conflict("这次导入当前不能放弃，请刷新后查看")
+    transition(job, to=ImportStatus.FAILED, from_=[ImportStatus.CHECKED], stamp=None,
+               changes={"message": "已放弃本次导入，没有写入任何数据", "finished_at": timezone.now()},
+               message="这次导入当前不能放弃，请刷新后查看")
     default_storage.delete(_staged_name(job))
     job.refresh_from_db()
     return job
@@ -548,12 +567,14 @@ def roster_sweep(*, older_than: timedelta = timedelta(hours=24)) -> int:
         ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.CHECKED, ImportStatus.COMMITTING])
     count = 0
     for job in abandoned.iterator():
-        if RosterImport.objects.filter(pk=job.pk, status=job.status).update(
-                status=ImportStatus.FAILED, finished_at=timezone.now(),
-                message="超过24小时未完成，已作废；待导入的数据已删除，请重新上传"):
-            default_storage.delete(_staged_name(job))
-            _discard_upload(job)
-            count += 1
+        try:
+            transition(job, to=ImportStatus.FAILED, from_=[job.status], stamp=None, changes={
+                "finished_at": timezone.now(), "message": "超过24小时未完成，已作废；待导入的数据已删除，请重新上传"})
+        except Conflict:
+            continue  # it moved on meanwhile (a worker picked it up, or finished it)
+        default_storage.delete(_staged_name(job))
+        _discard_upload(job)
+        count += 1
     return count
 
 
