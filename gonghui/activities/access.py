@@ -32,19 +32,7 @@ def access_photo(user: Any, key: Any, *, write: bool = False) -> ActivityPhoto:
     return gate(user, ActivityPhoto.objects.select_related("activity__union"), write=write, uuid=key)
 
 
-try:
-    from gonghui.members.access import require_member as _require_member
-except ImportError:  # until members.access.require_member(user, message=…) is on main
-    def _require_member(user: Any, message: str = "您还不是工会会员") -> Member:
-        member = own_member(user)
-        if member is None:
-            raise NotFound(message)
-        return member
-
-
-def require_member(user: Any) -> Member:
-    """The signed-in worker's membership, or a 404 with the reason."""
-    return _require_member(user, message="您还不是工会会员，入会后即可报名参加工会活动")
+NOT_A_MEMBER = "您还不是工会会员，入会后即可报名参加工会活动"
 
 
 def member_activity(member: Member, key: Any) -> Activity:

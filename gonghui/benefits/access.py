@@ -22,7 +22,6 @@ from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.scope import DATA_ROLES, gate, owned, scope_of
 from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
-from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
 from .models import Campaign, Coupon, CouponStatus, Lottery, LotteryStatus, Partner, PartnerStaff
@@ -48,16 +47,6 @@ def access_union_data(user: Any, key: Any) -> Union:
     """A union whose member data the user may read (previews count members; auditors may not)."""
     scope = scope_of(user)
     return gate(user, Union.objects.filter(scope.q("path", DATA_ROLES)), uuid=key)
-
-
-def require_member(user: Any, message: str = "您还不是工会会员") -> Member:
-    """The signed-in worker's membership; NotFound(``message``) for someone who is not a member.
-
-    Call-compatible with ``gonghui.members.access.require_member``: once that is on main this
-    function becomes that import (callers pass ``message=NOT_A_MEMBER``).
-    """
-    return owned(Member.objects.select_related("union", "employer"), via="user", message=message,
-                 owner=user if getattr(user, "is_authenticated", False) else None)
 
 
 def own_coupon(user: Any, key: Any) -> Coupon:

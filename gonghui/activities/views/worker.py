@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from gonghui.core.actions import act
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.scope import scope_of
-from gonghui.members.access import own_member
+from gonghui.members.access import own_member, require_member
 from gonghui.members.models import Member
 
 from .. import selectors, services
-from ..access import access_photo, member_activity, own_signup, photo_for_member, require_member
+from ..access import NOT_A_MEMBER, access_photo, member_activity, own_signup, photo_for_member
 from ..forms import RatingForm, ReasonForm
 from ..models import Activity, ActivityPhoto, Signup, SignupStatus
 
@@ -81,7 +81,7 @@ def _rating_of(signup: Signup | None) -> Any:
 
 @login_required
 def detail(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     activity = member_activity(member, key)
     signup = selectors.my_signups_by_activity(member, [activity]).get(activity.pk)
     return render(request, "activities/h5/detail.html", {
@@ -99,7 +99,7 @@ def _detail_url(activity: Activity) -> str:
 @login_required
 @require_POST
 def signup(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     activity = member_activity(member, key)
 
     def sign_up(data: Any) -> str:
@@ -115,7 +115,7 @@ def signup(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     mine = own_signup(member, key)
     return act(request, form=ReasonForm(request.POST),
                run=lambda data: services.signup_cancel(actor=request.user, signup=mine, reason=data["reason"]),
@@ -125,7 +125,7 @@ def cancel(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def rate(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user)
+    member = require_member(request.user, message=NOT_A_MEMBER)
     mine = own_signup(member, key)
     return act(request, form=RatingForm(request.POST),
                run=lambda data: services.rating_submit(actor=request.user, signup=mine, **data),
@@ -168,7 +168,7 @@ def photo(request: HttpRequest, key: str) -> HttpResponse:
         except NotFound:
             found = None
     if found is None:
-        found = photo_for_member(require_member(request.user), key)
+        found = photo_for_member(require_member(request.user, message=NOT_A_MEMBER), key)
     try:
         handle = found.image.open("rb")
     except FileNotFoundError:

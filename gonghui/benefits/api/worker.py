@@ -10,9 +10,10 @@ from ninja.pagination import paginate
 
 from gonghui.core.api import Page
 from gonghui.core.errors import NotFound
+from gonghui.members.access import require_member
 
 from .. import selectors
-from ..access import NOT_A_MEMBER, own_coupon, published_lottery, require_member
+from ..access import NOT_A_MEMBER, own_coupon, published_lottery
 from ..models import (
     Campaign,
     CampaignStatus,

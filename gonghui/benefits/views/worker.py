@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.lib.masking import mask_name
 from gonghui.lib.text import is_uuid
-from gonghui.members.access import own_member
+from gonghui.members.access import own_member, require_member
 
 from .. import selectors
-from ..access import NOT_A_MEMBER, own_coupon, partner_role, published_lottery, require_member
+from ..access import NOT_A_MEMBER, own_coupon, partner_role, published_lottery
 from ..models import (
     Campaign,
     CampaignStatus,

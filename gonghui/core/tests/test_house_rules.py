@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,13 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]  # the gonghui package
 APPS = sorted(p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() and p.name != "tests")
 HELPER = ROOT / "core" / "transitions.py"
-# Apps still being moved onto the kit; GONGHUI_HOUSE_RULES_ALL=1 checks them too.
-PENDING = {"accounts", "activities", "appeals", "benefits", "cockpit", "market", "members", "unions"}
-
-
-def _check(app: str) -> None:
-    if app in PENDING and not os.environ.get("GONGHUI_HOUSE_RULES_ALL"):
-        pytest.skip(f"{app} is being moved onto the module kit")
 
 
 def _is_status(name: str) -> bool:
@@ -77,13 +69,11 @@ def _services(app: str) -> Iterator[Path]:
 
 @pytest.mark.parametrize("app", APPS)
 def test_it_writes_statuses_only_through_the_transition_helper(app: str) -> None:
-    _check(app)
     assert [hit for path in _sources(app) for hit in status_writes(path)] == []
 
 
 @pytest.mark.parametrize("app", APPS)
 def test_it_keeps_the_http_request_out_of_services(app: str) -> None:
-    _check(app)
     assert [hit for path in _services(app) for hit in request_parameters(path)] == []
 
 
