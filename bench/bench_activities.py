@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import accounts_for, figure, note, percentile, setup  # noqa: E402
+from _common import accounts_for, figure, note, percentile, setup
 
 
 def burst(items: Sequence[Any], threads: int, work: Callable[[Any], Any]) -> tuple[list[Any], list[float], float]:
@@ -47,7 +47,7 @@ def burst(items: Sequence[Any], threads: int, work: Callable[[Any], Any]) -> tup
                 t0 = time.perf_counter()
                 try:
                     mine.append(work(item))
-                except Exception as exc:  # noqa: BLE001 - reported, not raised
+                except Exception as exc:
                     mine.append(exc)
                 times.append(time.perf_counter() - t0)
         finally:

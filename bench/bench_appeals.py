@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import figure, note, percentile, setup  # noqa: E402
+from _common import figure, note, percentile, setup
 
 QUEUE_TARGET_MS = 200
 STATS_TARGET_MS = 500
@@ -106,7 +106,7 @@ def main() -> None:
         assert response.status_code == 200, (url, response.status_code)
         return elapsed
 
-    def bare(fn) -> float:  # noqa: ANN001
+    def bare(fn) -> float:
         started = time.perf_counter()
         fn()
         return (time.perf_counter() - started) * 1000

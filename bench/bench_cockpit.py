@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import figure, note, percentile, setup  # noqa: E402
+from _common import figure, note, percentile, setup
 
 WARM_TARGET_MS = 300
 COLD_TARGET_MS = 2000
@@ -57,7 +57,7 @@ def main() -> None:
     run(args, where)
 
 
-def _admin():  # noqa: ANN202
+def _admin():
     from gonghui.accounts.models import StaffAssignment, User
     from gonghui.core.scope import Role
     from gonghui.unions.models import Union
@@ -69,7 +69,7 @@ def _admin():  # noqa: ANN202
     return user
 
 
-def _client(user):  # noqa: ANN001, ANN202
+def _client(user):
     from django.test import Client
 
     client = Client()

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import accounts_for, figure, note, setup  # noqa: E402
+from _common import accounts_for, figure, note, setup
 
 
 def main() -> None:
@@ -96,7 +96,7 @@ def main() -> None:
         def guarded(i: int) -> Any:
             try:
                 return work(i)
-            except Exception as exc:  # noqa: BLE001 - counted by the caller
+            except Exception as exc:
                 return exc
 
         with ThreadPoolExecutor(max_workers=workers) as pool:

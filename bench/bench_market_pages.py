@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import figure, note, percentile, setup  # noqa: E402
+from _common import figure, note, percentile, setup
 
 TARGET_MS = 200
 UNIONS = 6_000

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import figure, note, percentile, setup, teardown  # noqa: E402
+from _common import figure, note, percentile, setup, teardown
 
 TARGET_MS = 150
 PAGE = 20
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, where: str) -> None:
     visible = Member.objects.visible_to(officer).count()
     note(f"searching as a city officer who sees {visible:,} of {Member.objects.count():,} members")
 
-    rng = random.Random(7)  # noqa: S311 - a sample of queries
+    rng = random.Random(7)
     sample = list(Member.objects.visible_to(officer).order_by("?").values_list("name", "name_initials")[:2000]) \
         if connection.vendor == "postgresql" else _sample(officer, rng)
     names = [n[:2] if len(n) > 2 and rng.random() < 0.6 else n[:1] for n, _ in sample]

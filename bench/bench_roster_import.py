@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import excel_like_xlsx, figure, note, setup, teardown  # noqa: E402
+from _common import excel_like_xlsx, figure, note, setup, teardown
 
 TARGET = 5000  # rows per second, dry run + commit
 

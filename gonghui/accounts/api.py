@@ -69,7 +69,7 @@ def device_revoke(request: HttpRequest, key: UUID) -> Status:
 
 @router.get("/staff", response=list[AssignmentOut], summary="工作人员任职列表（管理员）")
 @paginate(Page)
-def staff(request: HttpRequest, union: UUID | None = None):  # noqa: ANN201
+def staff(request: HttpRequest, union: UUID | None = None):
     qs = StaffAssignment.objects.visible_to(request.user).select_related("user", "union").order_by("union__path", "id")
     if union:
         qs = qs.filter(union__path__startswith=access_union(request.user, union).path)

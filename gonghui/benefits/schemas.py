@@ -89,7 +89,7 @@ class PartnerOut(Schema):
     union_name: str = Field(..., alias="union.name")
 
     @staticmethod
-    def resolve_category_label(obj) -> str:  # noqa: ANN001
+    def resolve_category_label(obj) -> str:
         return obj.get_category_display()
 
 
@@ -181,7 +181,7 @@ class CampaignOut(Schema):
     ended_at: datetime | None
 
     @staticmethod
-    def resolve_partners(obj) -> list[UUID]:  # noqa: ANN001
+    def resolve_partners(obj) -> list[UUID]:
         return [p.uuid for p in obj.partners.all()]
 
 
@@ -227,12 +227,12 @@ class CouponOut(Schema):
     discount_cents: int | None
 
     @staticmethod
-    def resolve_why(obj) -> str:  # noqa: ANN001
+    def resolve_why(obj) -> str:
         prefix = "免申即享：符合条件直接发放。" if obj.via == "auto" else "领取时符合条件。"
         return prefix + obj.rule_version.summary
 
     @staticmethod
-    def resolve_redeemed_partner(obj) -> str | None:  # noqa: ANN001
+    def resolve_redeemed_partner(obj) -> str | None:
         return obj.redeemed_partner.name if obj.redeemed_partner_id else None
 
 
@@ -279,11 +279,11 @@ class RedemptionOut(Schema):
     discount_yuan: str
 
     @staticmethod
-    def resolve_holder(obj) -> str:  # noqa: ANN001
+    def resolve_holder(obj) -> str:
         return mask_name(obj.member.name)
 
     @staticmethod
-    def resolve_discount_yuan(obj) -> str:  # noqa: ANN001
+    def resolve_discount_yuan(obj) -> str:
         return yuan(obj.discount_cents or 0)
 
 
@@ -327,7 +327,7 @@ class WinnerOut(Schema):
     union: str = Field(..., alias="member.union.name")
 
     @staticmethod
-    def resolve_name(obj) -> str:  # noqa: ANN001
+    def resolve_name(obj) -> str:
         return mask_name(obj.member.name)
 
 
@@ -351,11 +351,11 @@ class AnnouncementOut(LotteryOut):
     replay: str = Field(..., description="复核代码：用公布的种子和参与人数重新抽取")
 
     @staticmethod
-    def resolve_winners(obj) -> list:  # noqa: ANN001
+    def resolve_winners(obj) -> list:
         return list(obj.winners.select_related("prize", "member__union").order_by("rank"))
 
     @staticmethod
-    def resolve_replay(obj) -> str:  # noqa: ANN001
+    def resolve_replay(obj) -> str:
         from .services.lotteries import replay_snippet
 
         return replay_snippet(obj)

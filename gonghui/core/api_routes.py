@@ -20,7 +20,7 @@ router = Router(tags=["站内信与审计"])
 
 @router.get("/notifications", response=list[NotificationOut], summary="我的消息")
 @paginate(Page)
-def notifications(request: HttpRequest, unread: bool = False):  # noqa: ANN201
+def notifications(request: HttpRequest, unread: bool = False):
     qs = Notification.objects.for_user(request.user)
     return qs.unread() if unread else qs
 
@@ -32,7 +32,7 @@ def notification_read(request: HttpRequest, key: UUID) -> Notification:
 
 @router.get("/audit", response=list[AuditOut], summary="审计日志（管理员、审计员）")
 @paginate(Page)
-def audit(request: HttpRequest, action: str = "", result: str = "", since: date | None = None,  # noqa: ANN201
+def audit(request: HttpRequest, action: str = "", result: str = "", since: date | None = None,
           until: date | None = None):
     audit_reader(request.user)
     qs = AuditLog.objects.visible_to(request.user)

@@ -78,7 +78,7 @@ def _parse_day(value: str) -> datetime | None:
         return None
 
 
-def audit_filtered(request: HttpRequest):  # noqa: ANN201 - a QuerySet of AuditLog
+def audit_filtered(request: HttpRequest):
     """The audit rows the caller may read, filtered by the query string."""
     qs = AuditLog.objects.visible_to(request.user)
     params = request.GET

@@ -58,7 +58,7 @@ class UnionFilter(Schema):
 
 @router.get("/", response=list[UnionOut], summary="工会列表（范围内）")
 @paginate(Page)
-def union_list(request: HttpRequest, filters: Query[UnionFilter]):  # noqa: ANN201
+def union_list(request: HttpRequest, filters: Query[UnionFilter]):
     qs = Union.objects.visible_to(request.user).select_related("parent")
     if filters.q:
         qs = qs.filter(name__icontains=filters.q[:50])
@@ -80,7 +80,7 @@ def union_create(request: HttpRequest, payload: UnionIn) -> Status:
 
 @router.get("/employers", response=list[EmployerOut], summary="企业/单位列表（范围内）")
 @paginate(Page)
-def employer_list(request: HttpRequest, q: str = "", union: UUID | None = None, industry: str = "",  # noqa: ANN201
+def employer_list(request: HttpRequest, q: str = "", union: UUID | None = None, industry: str = "",
                   size: str = "", established: bool | None = None):
     params = {"q": q, "union": str(union) if union else "", "industry": industry, "size": size,
               "established": "" if established is None else ("1" if established else "0")}
@@ -119,7 +119,7 @@ def employer_patch(request: HttpRequest, key: UUID, payload: EmployerPatch) -> E
 
 @router.get("/employers/{uuid:key}/visits", response=list[VisitOut], summary="走访记录")
 @paginate(Page)
-def visit_list(request: HttpRequest, key: UUID):  # noqa: ANN201
+def visit_list(request: HttpRequest, key: UUID):
     return access_employer(request.user, key).visits.select_related("visitor")
 
 

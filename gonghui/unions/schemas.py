@@ -22,7 +22,7 @@ class UnionOut(Schema):
     is_active: bool
 
     @staticmethod
-    def resolve_parent(obj) -> UUID | None:  # noqa: ANN001
+    def resolve_parent(obj) -> UUID | None:
         return obj.parent.uuid if obj.parent_id else None
 
 
@@ -62,13 +62,13 @@ class EmployerOut(Schema):
     union_established: bool
 
     @staticmethod
-    def resolve_grid(obj) -> UUID | None:  # noqa: ANN001
+    def resolve_grid(obj) -> UUID | None:
         return obj.grid.uuid if obj.grid_id else None
     @staticmethod
-    def resolve_liaison(obj) -> UUID | None:  # noqa: ANN001
+    def resolve_liaison(obj) -> UUID | None:
         return obj.liaison.uuid if obj.liaison_id else None
     @staticmethod
-    def resolve_liaison_name(obj) -> str | None:  # noqa: ANN001
+    def resolve_liaison_name(obj) -> str | None:
         return obj.liaison.name if obj.liaison_id else None
 
 
@@ -151,5 +151,5 @@ class BrandOut(Schema):
     description: str
     children: list["BrandOut"] = []
     @staticmethod
-    def resolve_children(obj) -> list:  # noqa: ANN001
+    def resolve_children(obj) -> list:
         return list(obj.children.all()) if obj.parent_id is None else []

@@ -14,11 +14,11 @@ from gonghui.testing import PASSWORD, Cast
 pytestmark = pytest.mark.django_db
 
 
-def _web_login(client: Client, phone: str, password: str):  # noqa: ANN202
+def _web_login(client: Client, phone: str, password: str):
     return client.post("/login/", {"phone": phone, "password": password})
 
 
-def _api_login(client: Client, phone: str, password: str):  # noqa: ANN202
+def _api_login(client: Client, phone: str, password: str):
     return client.post("/api/v1/accounts/token", {"phone": phone, "password": password},
                        content_type="application/json")
 

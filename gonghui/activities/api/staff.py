@@ -67,7 +67,7 @@ def _reload(activity: Activity) -> Activity:
 
 @router.get("/", response=list[ActivityRowOut], summary="活动列表（范围内）")
 @paginate(Page)
-def activity_list(request: HttpRequest, filters: Query[ActivityFilter]):  # noqa: ANN201
+def activity_list(request: HttpRequest, filters: Query[ActivityFilter]):
     params = filters.dict()
     params["union"] = str(filters.union) if filters.union else ""
     if filters.union:
@@ -164,7 +164,7 @@ def activity_rotate_code(request: HttpRequest, key: UUID) -> Activity:
 
 @router.get("/{uuid:key}/signups", response=list[SignupOut], summary="参与人员（姓名、手机号脱敏）")
 @paginate(Page)
-def signup_list(request: HttpRequest, key: UUID, status: str = ""):  # noqa: ANN201
+def signup_list(request: HttpRequest, key: UUID, status: str = ""):
     return selectors.participants(access_activity(request.user, key), status=status)
 
 

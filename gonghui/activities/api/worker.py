@@ -62,7 +62,7 @@ def signup(request: HttpRequest, key: UUID) -> Status:
 
 @router.get("/mine", response=list[MySignupOut], summary="我的报名")
 @paginate(Page)
-def mine(request: HttpRequest):  # noqa: ANN201
+def mine(request: HttpRequest):
     return selectors.my_signups(require_member(request.user, message=NOT_A_MEMBER))
 
 

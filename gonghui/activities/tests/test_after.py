@@ -26,11 +26,11 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path: Path) -> None:  # noqa: ANN001
+def _media(settings, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
-def attended(cast: Cast, make_activity: MakeActivity, *members: str):  # noqa: ANN201
+def attended(cast: Cast, make_activity: MakeActivity, *members: str):
     """An activity that ran this morning, the named cast members checked in."""
     activity = make_activity(starts_in=timedelta(minutes=20), quota=10)
     signups = {}
@@ -77,7 +77,7 @@ def test_the_h5_rating_form(cast: Cast, make_activity: MakeActivity) -> None:
 
 def test_photos_are_sniffed_stored_and_served_through_the_gates(cast: Cast, make_activity: MakeActivity,
                                                                  tmp_path: Path,
-                                                                 django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+                                                                 django_capture_on_commit_callbacks) -> None:
     activity, _ = attended(cast, make_activity, "worker_a")
     officer = cast.client("district_a_officer")
     upload = SimpleUploadedFile("合影.jpg", PNG, content_type="image/jpeg")  # the browser's claim is ignored

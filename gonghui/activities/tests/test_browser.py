@@ -28,7 +28,7 @@ def live_cast(transactional_db: None) -> Cast:
     return build_cast()
 
 
-def signed_in(browser, url: str, phone: str, viewport: dict[str, int]):  # noqa: ANN001, ANN201
+def signed_in(browser, url: str, phone: str, viewport: dict[str, int]):
     page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # 确定取消报名吗？
     page.goto(f"{url}/login/")
@@ -39,7 +39,7 @@ def signed_in(browser, url: str, phone: str, viewport: dict[str, int]):  # noqa:
     return page
 
 
-def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) -> None:
     cast = live_cast
     now = timezone.now()
     activity = services.activity_create(

@@ -26,7 +26,7 @@ def token_of(member: Member) -> str:
     return Member.objects.values_list("card_token", flat=True).get(pk=member.pk)
 
 
-def signed_up(activity, member: Member) -> Signup:  # noqa: ANN001
+def signed_up(activity, member: Member) -> Signup:
     return services.signup_create(actor=member.user, member=member, activity=fresh(activity))
 
 

@@ -31,7 +31,7 @@ def threaded(count: int, work: Callable[[int, threading.Barrier], Any]) -> list[
     def run(i: int) -> None:
         try:
             results[i] = work(i, barrier)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+        except Exception as exc:
             results[i] = exc
         finally:
             connection.close()

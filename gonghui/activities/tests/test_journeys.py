@@ -143,7 +143,7 @@ def test_the_console_and_h5_journey(cast: Cast, make_activity: MakeActivity) -> 
 
 
 def test_the_list_pages_use_a_fixed_number_of_queries(cast: Cast, make_activity: MakeActivity,
-                                                      django_assert_max_num_queries) -> None:  # noqa: ANN001
+                                                      django_assert_max_num_queries) -> None:
     for n in range(6):
         activity = make_activity(title=f"活动{n}", quota=1)
         for _ in range(2):

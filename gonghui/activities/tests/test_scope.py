@@ -25,7 +25,7 @@ LIST = {"grassroots_a_officer": OK, "district_b_officer": OK, "other_city_office
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:  # noqa: ANN001
+def _media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 

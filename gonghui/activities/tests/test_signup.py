@@ -24,7 +24,7 @@ from .conftest import MakeActivity, fresh, new_member, shift
 pytestmark = pytest.mark.django_db
 
 
-def sign(member, activity: Activity) -> Signup:  # noqa: ANN001
+def sign(member, activity: Activity) -> Signup:
     return services.signup_create(actor=member.user, member=member, activity=fresh(activity))
 
 

@@ -16,7 +16,7 @@ from .conftest import MakeActivity, new_member
 pytestmark = pytest.mark.django_db
 
 
-def served(activity: Activity, member, when: datetime) -> Signup:  # noqa: ANN001
+def served(activity: Activity, member, when: datetime) -> Signup:
     """A check-in on ``when`` (written directly: the statistics read what the services leave behind)."""
     return Signup.objects.create(activity=activity, member=member, status=SignupStatus.CHECKED_IN,
                                  confirmed_at=when, checked_in_at=when, checkin_method="manual")

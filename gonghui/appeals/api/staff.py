@@ -81,7 +81,7 @@ def _handler(key: UUID | None) -> Any:
 
 @router.get("/tickets", response=list[TicketListOut], summary="工单队列（范围内，可筛选）")
 @paginate(Page)
-def ticket_list(request: HttpRequest, filters: Query[QueueFilter]):  # noqa: ANN201
+def ticket_list(request: HttpRequest, filters: Query[QueueFilter]):
     params = filters.dict()
     params["union"] = str(filters.union) if filters.union else ""
     for flag in ("mine", "overdue", "due_soon", "supervised"):

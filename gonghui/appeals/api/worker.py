@@ -50,7 +50,7 @@ def _detail(ticket: Ticket, request: HttpRequest, *, as_staff: bool) -> Ticket:
 
 @router.post("/tickets", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（multipart，可附照片/PDF）")
 def ticket_submit(request: HttpRequest, payload: Form[SubmitIn],
-                  files: File[list[UploadedFile]] = None) -> Status:  # noqa: RUF013 - ninja reads the default
+                  files: File[list[UploadedFile]] = None) -> Status:
     """The ticket lands at the worker's union (members), else the employer's, else the place's.
     A repeat of the same open matter returns the open ticket with ``linked`` true (200)."""
     result = intake.ticket_submit(
@@ -64,7 +64,7 @@ def ticket_submit(request: HttpRequest, payload: Form[SubmitIn],
 
 @router.get("/tickets/mine", response=list[TicketListOut], summary="我的诉求")
 @paginate(Page)
-def ticket_mine(request: HttpRequest):  # noqa: ANN201
+def ticket_mine(request: HttpRequest):
     return Ticket.objects.of_worker(request.user).select_related("union", "handler")
 
 
@@ -133,7 +133,7 @@ def attachment_get(request: HttpRequest, key: UUID) -> HttpResponse:
 
 @router.get("/board", auth=None, response=list[BoardOut], summary="留言板（公开的问答，提问人姓名隐去）")
 @paginate(Page)
-def board_list(request: HttpRequest, kind: str = "", q: str = ""):  # noqa: ANN201
+def board_list(request: HttpRequest, kind: str = "", q: str = ""):
     return board_query(kind=kind if kind in Kind.values else "", q=q)
 
 

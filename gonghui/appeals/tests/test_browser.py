@@ -20,12 +20,12 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
-def live_cast(transactional_db: None, settings, tmp_path) -> Cast:  # noqa: ANN001
+def live_cast(transactional_db: None, settings, tmp_path) -> Cast:
     settings.MEDIA_ROOT = tmp_path
     return build_cast()
 
 
-def _login(page, url: str, phone: str) -> None:  # noqa: ANN001
+def _login(page, url: str, phone: str) -> None:
     page.goto(url + "/login/")
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password]", PASSWORD)
@@ -34,7 +34,7 @@ def _login(page, url: str, phone: str) -> None:  # noqa: ANN001
 
 
 def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_server, browser, live_cast: Cast,
-                                                                      tmp_path: Path) -> None:  # noqa: ANN001
+                                                                      tmp_path: Path) -> None:
     photo = tmp_path / "hazard.png"
     photo.write_bytes(PNG)
     phone = browser.new_page(viewport=PHONE, locale="zh-CN")

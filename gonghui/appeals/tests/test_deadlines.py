@@ -33,7 +33,7 @@ def test_it_counts_working_days_over_holidays_and_make_up_days() -> None:
     assert deadline_days() == {"normal": 5, "hard": 15, "complex": 30}
 
 
-def test_it_reads_the_limits_and_the_calendar_from_the_settings(settings) -> None:  # noqa: ANN001
+def test_it_reads_the_limits_and_the_calendar_from_the_settings(settings) -> None:
     settings.APPEALS_DEADLINE_DAYS = {"normal": 3, "complex": 20}
     assert deadline_days() == {"normal": 3, "hard": 15, "complex": 20}
     assert due_date(date(2027, 3, 1), Tier.NORMAL) == date(2027, 3, 4)

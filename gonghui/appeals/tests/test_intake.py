@@ -24,7 +24,7 @@ NUMBER = re.compile(r"12351-\d{8}-\d{6}")
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:  # noqa: ANN001
+def _media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 
@@ -125,7 +125,7 @@ def test_it_addresses_a_suggestion_to_the_workers_employer_and_may_keep_it_anony
         submit(cast, kind="complaint", anonymous=True)
 
 
-def test_it_types_uploads_by_their_content_and_limits_their_size(cast: Cast, settings) -> None:  # noqa: ANN001
+def test_it_types_uploads_by_their_content_and_limits_their_size(cast: Cast, settings) -> None:
     fake = SimpleUploadedFile("photo.jpg", b"<?php echo 'hi'; ?>", content_type="image/jpeg")
     with pytest.raises(ValidationFailed, match="不是图片或PDF"):
         submit(cast, files=[fake])

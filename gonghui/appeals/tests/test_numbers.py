@@ -71,7 +71,7 @@ def _run(workers: int, work: Callable[[int], Any]) -> tuple[list[Any], list[Base
             value = work(i)
             with lock:
                 results.append(value)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         finally:

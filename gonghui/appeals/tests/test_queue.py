@@ -20,7 +20,7 @@ from .helpers import accepted, at_district_a, reload
 pytestmark = pytest.mark.django_db
 
 
-def _queries(client, url: str) -> int:  # noqa: ANN001
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)

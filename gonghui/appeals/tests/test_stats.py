@@ -40,7 +40,7 @@ def figures(cast: Cast) -> dict[str, Ticket]:
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:  # noqa: ANN001
+def _media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
 
 

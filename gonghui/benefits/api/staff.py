@@ -55,7 +55,7 @@ PARTNER_FIELDS = ("name", "category", "address", "latitude", "longitude", "disco
 
 @router.get("/partners", response=list[PartnerOut], summary="合作伙伴列表（范围内）")
 @paginate(Page)
-def partner_list(request: HttpRequest, q: str = "", category: str = "", status: str = ""):  # noqa: ANN201
+def partner_list(request: HttpRequest, q: str = "", category: str = "", status: str = ""):
     qs = Partner.objects.visible_to(request.user).select_related("union")
     if q:
         qs = qs.filter(name__icontains=q[:50])
@@ -138,7 +138,7 @@ def rule_preview(request: HttpRequest, payload: PreviewIn) -> dict:
 
 @router.get("/campaigns", response=list[CampaignOut], summary="券活动列表（范围内，含实时发放与核销数）")
 @paginate(Page)
-def campaign_list(request: HttpRequest, status: str = "", kind: str = ""):  # noqa: ANN201
+def campaign_list(request: HttpRequest, status: str = "", kind: str = ""):
     qs = Campaign.objects.visible_to(request.user).select_related("union", "rule_version").prefetch_related(
         "partners")
     if status:
@@ -233,7 +233,7 @@ def _lottery(lottery: Lottery) -> Lottery:
 
 @router.get("/lotteries", response=list[LotteryOut], summary="抽奖列表（范围内）")
 @paginate(Page)
-def lottery_list(request: HttpRequest):  # noqa: ANN201
+def lottery_list(request: HttpRequest):
     return Lottery.objects.visible_to(request.user).select_related("union").defer("pool_ids").prefetch_related(
         "prizes")
 

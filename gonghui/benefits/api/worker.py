@@ -32,7 +32,7 @@ router = Router(tags=["普惠服务·职工"])
 @router.get("/coupons/mine", response=list[CouponOut], summary="我的券（status: usable 可使用 / used 已使用 / "
                                                                "expired 已过期）")
 @paginate(Page)
-def my_coupons(request: HttpRequest, status: str = "usable"):  # noqa: ANN201
+def my_coupons(request: HttpRequest, status: str = "usable"):
     return selectors.member_coupons(require_member(request.user, message=NOT_A_MEMBER), status)
 
 

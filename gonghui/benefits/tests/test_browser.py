@@ -30,7 +30,7 @@ def live_cast(transactional_db: None) -> Cast:
     return cast
 
 
-def _login(page, base: str, phone: str) -> None:  # noqa: ANN001
+def _login(page, base: str, phone: str) -> None:
     page.goto(base + "/login/")
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password]", PASSWORD)
@@ -38,7 +38,7 @@ def _login(page, base: str, phone: str) -> None:  # noqa: ANN001
     page.wait_for_load_state("networkidle")
 
 
-def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast: Cast) -> None:
     base = live_server.url
     staff = browser.new_page(viewport=DESKTOP, locale="zh-CN")
     _login(staff, base, live_cast.district_a_officer.phone)

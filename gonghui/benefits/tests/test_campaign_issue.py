@@ -84,7 +84,7 @@ def test_it_gives_newly_eligible_members_theirs_in_the_periodic_job(cast: Cast, 
     assert Notification.objects.filter(recipient=late.user, title__contains="夏送清凉券").count() == 1
     # the management command is the same job
     new_member(cast.district_a, employment_form="gig", gig_occupation="truck")
-    call_command("benefits_issue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("benefits_issue", stdout=open("/dev/null", "w"))
     assert Coupon.objects.filter(campaign=campaign).count() == 3
 
 
@@ -136,7 +136,7 @@ def test_it_closes_a_campaign_and_its_coupons_expire(cast: Cast, make_campaign: 
         campaigns.campaign_close(actor=cast.district_a_officer, campaign=campaign)
 
 
-def test_it_composes_previews_launches_and_watches_through_the_api(cast: Cast, shop, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001,E501
+def test_it_composes_previews_launches_and_watches_through_the_api(cast: Cast, shop, django_capture_on_commit_callbacks) -> None:  # noqa: E501
     officer = cast.client("district_a_officer", api=True)
     today = timezone.localdate()
     rule = {"employment_form": "gig", "gig_occupations": ["food_delivery"]}

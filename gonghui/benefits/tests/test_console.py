@@ -22,7 +22,7 @@ from .conftest import new_member
 pytestmark = pytest.mark.django_db
 
 
-def form(cast: Cast, shop, **extra: object) -> dict[str, object]:  # noqa: ANN001
+def form(cast: Cast, shop, **extra: object) -> dict[str, object]:
     today = timezone.localdate()
     return {"union": str(cast.district_a.uuid), "name": "女职工健康体检券", "kind": "claim", "coupon_type": "amount",
             "face_yuan": "150", "budget_count": "50", "budget_yuan": "7500", "per_member_limit": "1",
@@ -30,7 +30,7 @@ def form(cast: Cast, shop, **extra: object) -> dict[str, object]:  # noqa: ANN00
             "women_only": "on", "age_min": "30", "rule_unions": [str(cast.grassroots_a.uuid)], **extra}
 
 
-def test_it_composes_previews_launches_and_watches(cast: Cast, shop, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+def test_it_composes_previews_launches_and_watches(cast: Cast, shop, django_capture_on_commit_callbacks) -> None:
     woman = new_member(cast.grassroots_a, with_user=True)
     woman.gender, woman.birth_date = "F", timezone.localdate().replace(year=timezone.localdate().year - 35)
     woman.save(update_fields=["gender", "birth_date"])
@@ -75,7 +75,7 @@ def test_it_composes_previews_launches_and_watches(cast: Cast, shop, django_capt
     assert "活动发布后不能再修改" in late.content.decode()
 
 
-def test_it_counts_people_served_by_union(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:  # noqa: ANN001
+def test_it_counts_people_served_by_union(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:
     for _ in range(2):
         new_member(cast.street_a, employment_form="gig", gig_occupation="courier")
     campaign = launch(make_campaign(union=cast.city, rule={"employment_form": "gig"}))
@@ -102,7 +102,7 @@ def test_it_counts_people_served_by_union(cast: Cast, shop, make_campaign: Calla
                     "people": 0, "discount_cents": 0}]
 
 
-def test_it_pins_the_queries_of_the_list_pages(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:  # noqa: ANN001
+def test_it_pins_the_queries_of_the_list_pages(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:
     officer = cast.client("district_a_officer")
     officer.get("/console/benefits/campaigns/")  # warm the session and the scope
     counts = []
@@ -124,7 +124,7 @@ def test_it_pins_the_queries_of_the_list_pages(cast: Cast, shop, make_campaign: 
     assert partner_counts[0] == partner_counts[1], partner_counts
 
 
-def test_it_renders_every_worker_page(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:  # noqa: ANN001
+def test_it_renders_every_worker_page(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:
     launch(make_campaign(rule={"employment_form": "gig"}))
     launch(make_campaign(name="抢购券", kind="claim"))
     rider = cast.client("gig_worker_a")

@@ -28,7 +28,7 @@ def rider_coupon(make_campaign: Callable, launch: Callable) -> Coupon:
     return Coupon.objects.select_related("campaign", "member").get(campaign=campaign)
 
 
-def test_it_redeems_an_auto_issued_coupon_once_at_the_counter(cast: Cast, shop, rider_coupon: Coupon) -> None:  # noqa: ANN001
+def test_it_redeems_an_auto_issued_coupon_once_at_the_counter(cast: Cast, shop, rider_coupon: Coupon) -> None:
     counter = cast.client("merchant")
     page = counter.get("/benefits/merchant/")
     assert page.status_code == 200 and "甲区康民大药房" in page.content.decode()
@@ -52,7 +52,7 @@ def test_it_redeems_an_auto_issued_coupon_once_at_the_counter(cast: Cast, shop, 
     assert "已使用" in mine and "<svg" not in mine
 
 
-def test_it_redeems_through_the_api(cast: Cast, shop, rider_coupon: Coupon) -> None:  # noqa: ANN001
+def test_it_redeems_through_the_api(cast: Cast, shop, rider_coupon: Coupon) -> None:
     api = cast.client("merchant", api=True)
     check = api.get(f"/api/v1/benefits/merchant/coupons/{rider_coupon.code}").json()
     assert check["usable"] is True and check["holder"] == "李**"
@@ -85,7 +85,7 @@ def test_it_refuses_partners_the_campaign_does_not_accept(cast: Cast, rider_coup
     assert Coupon.objects.get(pk=rider_coupon.pk).status == CouponStatus.ISSUED
 
 
-def test_it_computes_discounts_and_thresholds(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:  # noqa: ANN001
+def test_it_computes_discounts_and_thresholds(cast: Cast, shop, make_campaign: Callable, launch: Callable) -> None:
     discount = launch(make_campaign(name="八五折券", coupon_type="discount", face_cents=None, pay_percent=85,
                                     max_discount_cents=3000, rule={"employment_form": "gig"}))
     coupon = Coupon.objects.get(campaign=discount)
@@ -102,7 +102,7 @@ def test_it_computes_discounts_and_thresholds(cast: Cast, shop, make_campaign: C
                                     bill_cents=20_000).discount_cents == 5000
 
 
-def test_it_refuses_expired_and_not_yet_valid_coupons(cast: Cast, shop, make_campaign: Callable,  # noqa: ANN001
+def test_it_refuses_expired_and_not_yet_valid_coupons(cast: Cast, shop, make_campaign: Callable,
                                                        launch: Callable) -> None:
     today = timezone.localdate()
     early = launch(make_campaign(kind="claim", starts_on=today + timedelta(days=2), ends_on=today + timedelta(days=9)))
@@ -115,7 +115,7 @@ def test_it_refuses_expired_and_not_yet_valid_coupons(cast: Cast, shop, make_cam
         redemption.coupon_redeem(actor=cast.merchant, partner=shop, code=coupon.code)
 
 
-def test_it_reverses_a_redemption_the_same_day_with_a_reason(cast: Cast, shop, rider_coupon: Coupon) -> None:  # noqa: ANN001
+def test_it_reverses_a_redemption_the_same_day_with_a_reason(cast: Cast, shop, rider_coupon: Coupon) -> None:
     redemption.coupon_redeem(actor=cast.merchant, partner=shop, code=rider_coupon.code)
     counter = cast.client("merchant")
     empty = counter.post(f"/benefits/merchant/coupons/{rider_coupon.uuid}/reverse/", {"reason": " "})
@@ -146,7 +146,7 @@ def test_it_reverses_a_redemption_the_same_day_with_a_reason(cast: Cast, shop, r
         f"/api/v1/benefits/coupons/{coupon.uuid}/reverse", {"reason": "x"}, content_type=JSON).status_code == 403
 
 
-def test_it_reconciles_per_partner_and_campaign_and_exports_excel(cast: Cast, shop, rider_coupon: Coupon) -> None:  # noqa: ANN001
+def test_it_reconciles_per_partner_and_campaign_and_exports_excel(cast: Cast, shop, rider_coupon: Coupon) -> None:
     redemption.coupon_redeem(actor=cast.merchant, partner=shop, code=rider_coupon.code, bill_cents=4200)
     officer = cast.client("district_a_officer")
     page = officer.get("/console/benefits/reconciliation/").content.decode()
@@ -167,7 +167,7 @@ def test_it_reconciles_per_partner_and_campaign_and_exports_excel(cast: Cast, sh
     assert cast.client("district_b_officer", api=True).get("/api/v1/benefits/reconciliation").json() == []
 
 
-def test_it_lets_the_partner_check_member_cards(cast: Cast, shop) -> None:  # noqa: ANN001
+def test_it_lets_the_partner_check_member_cards(cast: Cast, shop) -> None:
     token = cast.members["worker_a"].card_token
     page = cast.client("merchant").get("/benefits/merchant/card/", {"token": token}).content.decode()
     assert "有效会员" in page and "王**" in page
@@ -177,6 +177,6 @@ def test_it_lets_the_partner_check_member_cards(cast: Cast, shop) -> None:  # no
     assert cast.client("worker_b", api=True).get(f"/api/v1/benefits/merchant/card/{token}").status_code == 403
 
 
-def test_it_says_why_a_code_cannot_be_found(cast: Cast, shop) -> None:  # noqa: ANN001
+def test_it_says_why_a_code_cannot_be_found(cast: Cast, shop) -> None:
     with pytest.raises(NotFound):
         redemption.coupon_redeem(actor=cast.merchant, partner=shop, code="not a code")

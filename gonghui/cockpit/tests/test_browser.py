@@ -23,7 +23,7 @@ def live_cast(transactional_db: None) -> Cast:
     return cast
 
 
-def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, live_cast: Cast) -> None:
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
     errors: list[str] = []

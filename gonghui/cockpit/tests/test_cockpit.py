@@ -28,17 +28,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def refreshed(cast):  # noqa: ANN001, ANN201
+def refreshed(cast):
     services.stats_refresh()
     return cast
 
 
-def _figure(union, metric, dim=""):  # noqa: ANN001, ANN202
+def _figure(union, metric, dim=""):
     row = Figure.objects.filter(union=union, metric=metric, dim=dim).first()
     return row.value if row else 0
 
 
-def _month_flow(union, metric, month):  # noqa: ANN001, ANN202
+def _month_flow(union, metric, month):
     row = Flow.objects.filter(union=union, metric=metric, period=Period.MONTH, start=month, dim="").first()
     return row.value if row else 0
 
@@ -121,7 +121,7 @@ def test_a_failing_source_rolls_the_whole_refresh_back(refreshed, monkeypatch):
     before = set(Figure.objects.values_list("union_id", "metric", "dim", "value"))
     Member.objects.filter(pk=refreshed.members["worker_b"].pk).update(status="left")
 
-    def broken(first, last):  # noqa: ANN001, ANN202
+    def broken(first, last):
         raise RuntimeError("磁盘已满")
 
     original = list(stat_sources())

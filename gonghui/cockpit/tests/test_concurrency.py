@@ -25,7 +25,7 @@ def test_concurrent_refreshes_take_turns(cast: Any) -> None:
         try:
             barrier.wait()
             services.stats_refresh(full=full)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -38,7 +38,7 @@ def race(calls: list[Callable[[], Any]]) -> list[Any]:
         try:
             barrier.wait()
             results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the result under test
+        except Exception as exc:
             results[i] = exc
         finally:
             connections.close_all()

@@ -20,7 +20,7 @@ def live_cast(transactional_db: None) -> Cast:
     return build_cast()
 
 
-def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast) -> None:
     page = browser.new_page(viewport=PHONE, locale="zh-CN")
     page.goto(live_server.url + "/")
     assert page.locator(".tiles .tile").count() >= 2
@@ -43,7 +43,7 @@ def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast)
     page.screenshot(path=str(screenshots_dir() / "h5-me.png"), full_page=True)
 
 
-def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast: Cast) -> None:
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
     page.goto(live_server.url + "/login/")
     page.fill("input[name=phone]", live_cast.district_a_admin.phone)
@@ -65,7 +65,7 @@ def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast
     page.screenshot(path=str(screenshots_dir() / "console-employer.png"), full_page=True)
 
 
-def test_it_hides_another_branch_in_the_browser(live_server, browser, live_cast: Cast) -> None:  # noqa: ANN001
+def test_it_hides_another_branch_in_the_browser(live_server, browser, live_cast: Cast) -> None:
     page = browser.new_page(viewport=DESKTOP)
     page.goto(live_server.url + "/login/")
     page.fill("input[name=phone]", live_cast.district_a_officer.phone)
