@@ -49,12 +49,6 @@ class Conflict(DomainError):
     default_message = "记录状态已变化，请刷新后重试"
 
 
-class Unauthenticated(DomainError):
-    status = 401
-    code = "unauthenticated"
-    default_message = "请先登录"
-
-
 class Locked(DomainError):
     status = 403
     code = "locked"
