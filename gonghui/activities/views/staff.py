@@ -6,7 +6,6 @@ Thin adapters: parse (forms.py) → gate (access.py) → service (services.py) �
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.lib import qr
 from gonghui.lib.text import parse_uuid
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
@@ -52,17 +52,6 @@ def work_unions(user: Any) -> Any:
 
 def checkin_url(request: HttpRequest, activity: Activity) -> str:
     return request.build_absolute_uri(reverse("activities:checkin", args=[activity.checkin_code]))
-
-
-def _svg(payload: str, *, scale: int = 5, standalone: bool = False) -> str | bytes:
-    import segno
-
-    qr = segno.make(payload, error="m")
-    if not standalone:
-        return qr.svg_inline(scale=scale, dark="#1f2329", border=2)
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=scale, dark="#1f2329", border=2, xmldecl=False)
-    return buffer.getvalue()
 
 
 def _brand(union: Union, key: Any) -> Any:
@@ -206,7 +195,7 @@ def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
         "ratings": selectors.rating_summary(activity), "photos": list(activity.photos.all()),
         "events": activity.events.select_related("actor"), "now": timezone.now(),
         "checkin_url": checkin_url(request, activity) if show_code else "",
-        "checkin_qr": _svg(checkin_url(request, activity)) if show_code else "",
+        "checkin_qr": qr.svg_inline(checkin_url(request, activity)) if show_code else "",
         "may_unmask": exports.may_unmask(request.user, activity), "max_photos": services.MAX_PHOTOS,
         "ancestors": Union.objects.visible_to(request.user).ancestors_of(activity.union, include_self=True),
     }
@@ -266,7 +255,7 @@ def checkin_qr(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key)
     if activity.status != ActivityStatus.PUBLISHED or activity.has_ended:
         raise ValidationFailed("只有未结束的已发布活动有签到码")
-    response = HttpResponse(_svg(checkin_url(request, activity), scale=10, standalone=True),
+    response = HttpResponse(qr.svg_file(checkin_url(request, activity), scale=10),
                             content_type="image/svg+xml")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="checkin-{activity.uuid}.svg"'

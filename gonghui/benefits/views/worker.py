@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import Conflict, Forbidden, NotFound
+from gonghui.lib import qr
 from gonghui.lib.masking import mask_name
 from gonghui.lib.text import is_uuid
 from gonghui.members.access import own_member, require_member
@@ -32,12 +33,6 @@ from ..selectors import member_lotteries
 from ..services import campaigns as campaign_services
 from ..services.lotteries import replay_snippet
 from ..services.partners import RADII_KM, partners_nearby
-
-
-def qr_svg(payload: str) -> str:
-    import segno
-
-    return segno.make(payload, error="m").svg_inline(scale=6, dark="#1f2329", border=2)
 
 
 def _float(value: str | None) -> float | None:
@@ -106,7 +101,7 @@ def coupon(request: HttpRequest, key: str) -> HttpResponse:
     usable = item.state_label == "可使用"
     partners = list(item.campaign.partners.serving().order_by("category", "name")[:50])
     return render(request, "benefits/coupon.html", {
-        "tab": "me", "coupon": item, "qr": qr_svg(item.code) if usable else "", "usable": usable,
+        "tab": "me", "coupon": item, "qr": qr.svg_inline(item.code, scale=6) if usable else "", "usable": usable,
         "partners": partners, "events": list(item.events.select_related("partner")),
     })
 

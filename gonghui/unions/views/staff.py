@@ -3,7 +3,6 @@ parse → gate (access.py) → service → render."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
+from gonghui.lib import qr
 
 from .. import services
 from ..access import (
@@ -190,14 +190,9 @@ def parent_options(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 def join_qr(request: HttpRequest, key: str) -> HttpResponse:
     """The union's join QR code as SVG (print it on posters; members scan it to join)."""
-    import segno
-
     union = access_union(request.user, key)
     url = request.build_absolute_uri(reverse("unions:public", args=[union.join_code]))
-    # A standalone file needs the SVG namespace, which svg_inline() leaves out (it is for embedding in HTML).
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=6, dark="#1f2329", border=2, xmldecl=False)
-    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response = HttpResponse(qr.svg_file(url), content_type="image/svg+xml")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="join-qr-{union.uuid}.svg"'
     return response
