@@ -36,6 +36,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import Conflict, ValidationFailed
+from .forms import apply_domain_error
 
 HANDLED = (ValidationFailed, Conflict)
 
@@ -83,3 +84,30 @@ def act(request: HttpRequest, *, run: Callable[[Mapping[str, Any]], Any], form: 
     if fragment is not None and getattr(request, "htmx", False):
         return fragment()
     return redirect_back(request, back() if callable(back) else back)
+
+
+def submit(request: HttpRequest, form: forms.BaseForm, *, run: Callable[[Mapping[str, Any]], Any],
+           success: str = "", redirect_to: str | Callable[[Any], str]) -> HttpResponse | None:
+    """The full-page form (a page that shows the form again with its errors, not a message).
+
+    On a POST with a valid form, call ``run(cleaned_data)``: on success show ``success`` and
+    redirect to ``redirect_to`` (a URL, or a callable given ``run``'s result — the new object);
+    a ValidationFailed/Conflict is put on the form (field errors on their fields). Returns None when
+    the page is to be rendered: on GET, or after a failed POST — then render with status 400
+    (``form_status(request)``).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = run(form.cleaned_data)
+    except HANDLED as exc:
+        apply_domain_error(form, exc)
+        return None
+    if success:
+        messages.success(request, success)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def form_status(request: HttpRequest) -> int:
+    """The status of a page that shows a form: 400 when it is shown again after a POST."""
+    return 400 if request.method == "POST" else 200

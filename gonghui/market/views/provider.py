@@ -16,7 +16,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
+from gonghui.core.actions import form_status, submit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 
@@ -103,18 +105,13 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
     choices = offering_form_choices(offering.union)
     form = OfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
                         initial=offering_initial(offering))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                catalogue.offering_update(actor=request.user, offering=offering,
-                                          data=offering_data(form, offering.union))
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("market:provider_offering", offering.uuid)
+    done = submit(request, form, success="已保存",
+                  run=lambda data: catalogue.offering_update(actor=request.user, offering=offering,
+                                                             data=offering_data(form, offering.union)),
+                  redirect_to=reverse("market:provider_offering", args=[offering.uuid]))
+    if done:
+        return done
+    status = form_status(request)
     batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
     return render(request, "market/provider_offering.html", {
         "tab": "me", "offering": offering, "form": form, "batches": batches, "batch_form": BatchForm(),

@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.models import User
 from gonghui.core import audit
+from gonghui.core.actions import form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -116,18 +118,13 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
     form = StaffOfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
                              initial={**offering_initial(offering), "provider": offering.provider.uuid})
     form.fields["provider"].required = False
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                catalogue.offering_update(actor=request.user, offering=offering,
-                                          data=offering_data(form, offering.union))
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("market:console_offering", offering.uuid)
+    done = submit(request, form, success="已保存",
+                  run=lambda data: catalogue.offering_update(actor=request.user, offering=offering,
+                                                             data=offering_data(form, offering.union)),
+                  redirect_to=reverse("market:console_offering", args=[offering.uuid]))
+    if done:
+        return done
+    status = form_status(request)
     batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
     counts = selectors.status_counts(Order.objects.filter(offering=offering))
     return render(request, "market/console_offering.html", _ctx(
