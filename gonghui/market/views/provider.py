@@ -10,17 +10,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from gonghui.core.actions import form_status, submit
-from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.core.forms import apply_domain_error
 
 from .. import selectors
 from ..access import own_provider, provider_offering, provider_order
@@ -82,20 +79,14 @@ def my_offerings(request: HttpRequest) -> HttpResponse:
     selectors.attach_remaining(offerings)
     choices = offering_form_choices(provider.union)
     form = OfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"])
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                offering = catalogue.offering_create(actor=request.user, provider=provider,
-                                                     data=offering_data(form, provider.union))
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "服务项目已创建（备货中）。请添加批次名额，然后上架。")
-                return redirect("market:provider_offering", offering.uuid)
+    done = submit(request, form, success="服务项目已创建（备货中）。请添加批次名额，然后上架。",
+                  run=lambda data: catalogue.offering_create(actor=request.user, provider=provider,
+                                                             data=offering_data(form, provider.union)),
+                  redirect_to=lambda offering: reverse("market:provider_offering", args=[offering.uuid]))
+    if done:
+        return done
     return render(request, "market/provider_offerings.html", {
-        "tab": "me", "provider": provider, "offerings": offerings, "form": form}, status=status)
+        "tab": "me", "provider": provider, "offerings": offerings, "form": form}, status=form_status(request))
 
 
 @provider_required

@@ -92,22 +92,17 @@ def offering_new(request: HttpRequest) -> HttpResponse:
     choices = offering_form_choices(union) if union else {"brands": [], "unions": []}
     form = StaffOfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
                              initial={"provider": chosen.uuid if chosen else None})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                if chosen is None:
-                    raise ValidationFailed("请选择服务方", detail={"provider": "请选择服务方"})
-                offering = catalogue.offering_create(actor=request.user, provider=chosen,
-                                                     data=offering_data(form, chosen.union))
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "服务项目已创建（备货中）。请添加批次名额，然后上架。")
-                return redirect("market:console_offering", offering.uuid)
+    def create(data: Any) -> Any:
+        if chosen is None:
+            raise ValidationFailed("请选择服务方", detail={"provider": "请选择服务方"})
+        return catalogue.offering_create(actor=request.user, provider=chosen, data=offering_data(form, chosen.union))
+
+    done = submit(request, form, run=create, success="服务项目已创建（备货中）。请添加批次名额，然后上架。",
+                  redirect_to=lambda offering: reverse("market:console_offering", args=[offering.uuid]))
+    if done:
+        return done
     return render(request, "market/console_offering_new.html", _ctx(
-        "offerings", form=form, providers=providers, chosen=chosen), status=status)
+        "offerings", form=form, providers=providers, chosen=chosen), status=form_status(request))
 
 
 @staff_required
@@ -233,21 +228,19 @@ def provider_new(request: HttpRequest) -> HttpResponse:
     if not unions:
         raise Forbidden("您的角色不能登记服务方")
     form = ProviderForm(request.POST or None, request.FILES or None, initial={"is_active": True})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                union = access_union_for_work(request.user, form.cleaned_data["union"])
-                provider = catalogue.provider_create(actor=request.user, union=union, data=_provider_data(form),
-                                                     account=_account(form), photo=form.cleaned_data.get("photo"))
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, f"已添加服务方「{provider.name}」")
-                return redirect("market:console_provider", provider.uuid)
+    def create(data: Any) -> Any:
+        union = access_union_for_work(request.user, data["union"])
+        provider = catalogue.provider_create(actor=request.user, union=union, data=_provider_data(form),
+                                             account=_account(form), photo=data.get("photo"))
+        messages.success(request, f"已添加服务方「{provider.name}」")
+        return provider
+
+    done = submit(request, form, run=create,
+                  redirect_to=lambda provider: reverse("market:console_provider", args=[provider.uuid]))
+    if done:
+        return done
     return render(request, "market/console_provider.html", _ctx(
-        "providers", form=form, unions=unions, provider=None, can_write=True), status=status)
+        "providers", form=form, unions=unions, provider=None, can_write=True), status=form_status(request))
 
 
 @staff_required
@@ -258,20 +251,15 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
         "title_level": provider.title_level, "specialty": provider.specialty, "bio": provider.bio,
         "is_active": provider.is_active})
     form.fields["union"].required = False
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                provider = catalogue.provider_update(
-                    actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
-                    unlink=form.cleaned_data.get("unlink", False), photo=form.cleaned_data.get("photo"),
-                    is_active=form.cleaned_data.get("is_active", False))
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("market:console_provider", provider.uuid)
+    done = submit(request, form, success="已保存",
+                  run=lambda data: catalogue.provider_update(
+                      actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
+                      unlink=data.get("unlink", False), photo=data.get("photo"),
+                      is_active=data.get("is_active", False)),
+                  redirect_to=lambda saved: reverse("market:console_provider", args=[saved.uuid]))
+    if done:
+        return done
+    status = form_status(request)
     offerings = list(Offering.objects.filter(provider=provider).order_by("status", "-updated_at"))
     workload = selectors.provider_workload(request.user, [provider])[0]
     return render(request, "market/console_provider.html", _ctx(
