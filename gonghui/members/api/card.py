@@ -1,44 +1,18 @@
 """/api/v1/members/card…: the worker's own e-member card and the staff card check."""
 
-from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Router
 
 from gonghui.core.errors import Conflict, Forbidden
 from gonghui.core.scope import scope_of
 
 from ..access import require_member
 from ..models import Member
+from ..schemas import CardCheckOut, CardOut
 from ..services import card as services
 
 router = Router(tags=["电子会员卡"])
-
-
-class CardOut(Schema):
-    card_no: str | None
-    name: str
-    union_name: str
-    join_date: date
-    status: str
-    status_label: str
-    valid: bool
-    token: str | None = Field(None, description="二维码令牌；会籍无效时为空")
-    qr_payload: str | None = Field(None, description="二维码内容（核验链接）")
-    rotated_at: datetime
-    expires_at: datetime
-
-
-class CardCheckOut(Schema):
-    valid: bool
-    reason: str
-    status: str
-    status_label: str
-    name: str = Field(..., description="姓名（脱敏）")
-    union: str
-    card_no: str = Field(..., description="会员卡号（脱敏）")
-    join_date: date | None
-    checked_at: datetime
 
 
 def _card(request: HttpRequest, member: Member) -> dict:

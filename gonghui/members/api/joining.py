@@ -4,314 +4,46 @@ worker's applications, the staff queue and decisions, mass enrollment drives.
 The same gates (access.py) and services (services/joining.py) as the pages.
 """
 
-from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from gonghui.accounts.services import token_issue
 from gonghui.accounts.verification import CODE_TTL, RESEND_INTERVAL, code_send, user_register_with_code
 from gonghui.core.api import Page
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.lib.masking import mask_id_number, mask_phone
-from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Employer, Union
 
 from ..access import access_application
-from ..models import ApplicationStatus, EmploymentForm, EnrollmentDrive, JoinApplication
+from ..models import EnrollmentDrive, JoinApplication
+from ..schemas import (
+    ApplicationFilter,
+    ApplicationIn,
+    ApplicationOut,
+    ApprovalOut,
+    BatchIn,
+    BatchOut,
+    DriveIn,
+    DriveOut,
+    EmployerPickOut,
+    JoinRegisterIn,
+    JoinRegisterOut,
+    JointUnionsOut,
+    MyApplicationOut,
+    NoticeOut,
+    RejectIn,
+    SmsCodeIn,
+    SmsCodeOut,
+    UnionPickOut,
+)
 from ..services import joining as services
 from ..services.registry import NOTICE_VERSION
 
 router = Router(tags=["入会"])
-
-
-# --- Schemas ---------------------------------------------------------------------------------------------
-
-
-class SmsCodeIn(Schema):
-    phone: str = Field(..., max_length=30, description="手机号")
-    purpose: str = Field("register", max_length=20, description="用途：register（注册）")
-
-
-class SmsCodeOut(Schema):
-    expires_in: int = Field(..., description="验证码有效期（秒）")
-    resend_after: int = Field(..., description="多少秒后可重新获取")
-
-
-class JoinRegisterIn(Schema):
-    phone: str = Field(..., max_length=30)
-    code: str = Field(..., max_length=10, description="短信验证码")
-    name: str = Field(..., max_length=50)
-    password: str = Field(..., max_length=128)
-    device: str = Field("", max_length=60, description="设备名称，如“iPhone 小程序”")
-
-
-class JoinRegisterOut(Schema):
-    token: str = Field(..., description="只在此时返回一次，请妥善保存")
-    expires_at: datetime
-    uuid: UUID = Field(..., description="令牌标识")
-    user: UUID
-    name: str
-    phone: str = Field(..., description="已打码")
-
-
-class NoticeSectionOut(Schema):
-    heading: str
-    text: str
-
-
-class NoticeOut(Schema):
-    version: str = Field(..., description="提交申请时原样传回 notice_version")
-    title: str
-    sections: list[NoticeSectionOut]
-
-
-class EmployerPickOut(Schema):
-    uuid: UUID
-    name: str
-    union: UUID
-    union_name: str
-
-    @staticmethod
-    def resolve_union(obj: Employer) -> UUID:
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj: Employer) -> str:
-        return obj.union.name
-
-
-class UnionPickOut(Schema):
-    uuid: UUID
-    name: str
-    kind: str
-    kind_label: str
-    parent_name: str
-
-    @staticmethod
-    def resolve_kind_label(obj: Union) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_parent_name(obj: Union) -> str:
-        return obj.parent.name if obj.parent_id else ""
-
-
-class JointUnionsOut(Schema):
-    matched: bool = Field(..., description="是否找到名称含该职业关键词的工会联合会；否则列出该市全部")
-    keyword: str
-    items: list[UnionPickOut]
-
-
-class ApplicationIn(Schema):
-    consent: bool = Field(..., description="单独同意个人信息处理告知书")
-    notice_version: str = Field(..., max_length=20, description="所同意的告知书版本（GET /join/notice）")
-    name: str = Field(..., max_length=50)
-    id_number: str = Field(..., max_length=30)
-    phone: str = Field(..., max_length=30)
-    education: str = ""
-    household: str = ""
-    employment_form: str = EmploymentForm.REGULAR
-    gig_occupation: str = ""
-    employer_name: str = Field("", max_length=200, description="工作单位或所在平台（自填）")
-    employer: UUID | None = Field(None, description="方式一：所选单位（GET /join/employers）")
-    join_code: str = Field("", max_length=20, description="方式二：工会或集中入会活动的入会码")
-    union: UUID | None = Field(None, description="方式三：所选行业工会联合会（GET /join/joint-unions）")
-
-
-class MyApplicationOut(Schema):
-    uuid: UUID
-    union: UUID
-    union_name: str
-    drive_name: str | None
-    name: str
-    id_number: str = Field(..., description="已打码")
-    status: str
-    status_label: str
-    reason: str
-    submitted_at: datetime
-    decided_at: datetime | None
-    card_no: str | None
-
-    @staticmethod
-    def resolve_union(obj: JoinApplication) -> UUID:
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj: JoinApplication) -> str:
-        return obj.union.name
-
-    @staticmethod
-    def resolve_drive_name(obj: JoinApplication) -> str | None:
-        return obj.drive.name if obj.drive_id else None
-
-    @staticmethod
-    def resolve_id_number(obj: JoinApplication) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_status_label(obj: JoinApplication) -> str:
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_card_no(obj: JoinApplication) -> str | None:
-        return obj.member.card_no if obj.member_id and obj.member else None
-
-
-def _waiting(obj: JoinApplication) -> int:
-    if obj.status != ApplicationStatus.PENDING:
-        return 0
-    return workdays_between(services.submitted_on(obj), timezone.localdate())
-
-
-class ApplicationOut(Schema):
-    uuid: UUID
-    name: str
-    id_number: str = Field(..., description="已打码")
-    phone: str = Field(..., description="已打码")
-    education: str
-    household: str
-    employment_form: str
-    gig_occupation: str
-    employer: UUID | None
-    employer_name: str
-    union: UUID
-    union_name: str
-    drive: UUID | None
-    drive_name: str | None
-    status: str
-    status_label: str
-    reason: str
-    submitted_at: datetime
-    decided_at: datetime | None
-    waiting_workdays: int = Field(..., description="待审核时已等待的工作日数")
-    overdue: bool = Field(..., description="待审核超过3个工作日")
-    card_no: str | None
-
-    @staticmethod
-    def resolve_id_number(obj: JoinApplication) -> str:
-        return mask_id_number(obj.id_number)
-
-    @staticmethod
-    def resolve_phone(obj: JoinApplication) -> str:
-        return mask_phone(obj.phone)
-
-    @staticmethod
-    def resolve_employer(obj: JoinApplication) -> UUID | None:
-        return obj.employer.uuid if obj.employer_id and obj.employer else None
-
-    @staticmethod
-    def resolve_union(obj: JoinApplication) -> UUID:
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj: JoinApplication) -> str:
-        return obj.union.name
-
-    @staticmethod
-    def resolve_drive(obj: JoinApplication) -> UUID | None:
-        return obj.drive.uuid if obj.drive_id and obj.drive else None
-
-    @staticmethod
-    def resolve_drive_name(obj: JoinApplication) -> str | None:
-        return obj.drive.name if obj.drive_id and obj.drive else None
-
-    @staticmethod
-    def resolve_status_label(obj: JoinApplication) -> str:
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_waiting_workdays(obj: JoinApplication) -> int:
-        return _waiting(obj)
-
-    @staticmethod
-    def resolve_overdue(obj: JoinApplication) -> bool:
-        return obj.status == ApplicationStatus.PENDING and add_workdays(
-            services.submitted_on(obj), services.OVERDUE_WORKDAYS) < timezone.localdate()
-
-    @staticmethod
-    def resolve_card_no(obj: JoinApplication) -> str | None:
-        return obj.member.card_no if obj.member_id and obj.member else None
-
-
-class ApprovalOut(Schema):
-    application: ApplicationOut
-    member: UUID
-    card_no: str
-
-
-class RejectIn(Schema):
-    reason: str = Field(..., max_length=300, description="不通过原因（必填，申请人可见）")
-
-
-class BatchIn(Schema):
-    uuids: list[UUID] = Field(..., min_length=1, max_length=services.MAX_BATCH)
-
-
-class BatchErrorOut(Schema):
-    uuid: str
-    name: str = Field(..., description="申请人姓名（打码）")
-    message: str
-
-
-class BatchOut(Schema):
-    approved: int
-    failed: int
-    errors: list[BatchErrorOut]
-
-
-class ApplicationFilter(Schema):
-    status: str = Field("pending", description="pending / approved / rejected / withdrawn / all")
-    union: UUID | None = Field(None, description="只看该工会及其下级")
-    drive: UUID | None = None
-    q: str = Field("", max_length=60, description="姓名，或完整身份证号码")
-    overdue: bool = Field(False, description="只看超过3个工作日未审核的")
-
-
-class DriveIn(Schema):
-    union: UUID
-    name: str = Field(..., max_length=100)
-    starts_on: date | None = None
-    ends_on: date | None = None
-
-
-class DriveOut(Schema):
-    uuid: UUID
-    name: str
-    union: UUID
-    union_name: str
-    code: str
-    join_url: str
-    starts_on: date
-    ends_on: date | None
-    joined: int = Field(..., description="通过该活动入会的人数")
-    pending: int = Field(..., description="待审核的申请数")
-
-    @staticmethod
-    def resolve_union(obj: EnrollmentDrive) -> UUID:
-        return obj.union.uuid
-
-    @staticmethod
-    def resolve_union_name(obj: EnrollmentDrive) -> str:
-        return obj.union.name
-
-    @staticmethod
-    def resolve_joined(obj: EnrollmentDrive) -> int:
-        return getattr(obj, "joined", 0)
-
-    @staticmethod
-    def resolve_pending(obj: EnrollmentDrive) -> int:
-        return getattr(obj, "pending", 0)
-
-    @staticmethod
-    def resolve_join_url(obj: EnrollmentDrive, context: dict[str, Any]) -> str:
-        return context["request"].build_absolute_uri(reverse("members:join_drive", args=[obj.code]))
 
 
 # --- Signing up ----------------------------------------------------------------------------------------

@@ -5,12 +5,11 @@ The same selectors (selectors.py), gates (access.py) and services as the console
 leave the API masked; the unmasked value only through /reveal and the audited unmasked export.
 """
 
-from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
@@ -21,136 +20,12 @@ from gonghui.unions.models import Union
 
 from ..access import access_member
 from ..models import Member
+from ..schemas import CountsOut, MemberDetailOut, MemberOut, MemberQuery, RevealIn, RevealOut
 from ..selectors import child_union_counts, counting_root, member_filters, member_history, member_search
 from ..services import registry
-from ..views.registry import EVENT_LABELS
 from ..views.roster import export_members_response, may_unmask
 
 router = Router(tags=["会员库"])
-
-
-class UnionRef(Schema):
-    uuid: UUID
-    name: str
-
-
-class EmployerRef(Schema):
-    uuid: UUID
-    name: str
-
-
-class MemberOut(Schema):
-    uuid: UUID
-    name: str
-    gender: str
-    age: int | None = Field(None, description="周岁，由身份证号码推算")
-    id_number: str = Field(..., description="身份证号码（脱敏）")
-    phone: str = Field(..., description="手机号码（脱敏）")
-    union: UnionRef
-    employer: EmployerRef | None
-    employment_form: str
-    gig_occupation: str
-    education: str
-    household: str
-    migrant_worker: bool
-    woman: bool
-    join_date: date
-    status: str
-    status_label: str
-    model_worker_level: str
-    craftsman: bool
-    hardship_level: str
-    worker_representative: bool
-    card_no: str | None
-
-    @staticmethod
-    def resolve_id_number(obj: Member) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone(obj: Member) -> str:
-        return obj.masked_phone
-
-    @staticmethod
-    def resolve_age(obj: Member) -> int | None:
-        from django.utils import timezone
-
-        return obj.age_on(timezone.localdate())
-
-    @staticmethod
-    def resolve_migrant_worker(obj: Member) -> bool:
-        return obj.is_migrant_worker
-
-    @staticmethod
-    def resolve_woman(obj: Member) -> bool:
-        return obj.is_woman
-
-    @staticmethod
-    def resolve_status_label(obj: Member) -> str:
-        return obj.get_status_display()
-
-
-class HistoryOut(Schema):
-    event: str
-    event_label: str
-    from_status: str
-    to_status: str
-    from_union: UnionRef | None
-    to_union: UnionRef | None
-    reason: str
-    created_at: datetime
-
-    @staticmethod
-    def resolve_event_label(obj: Any) -> str:
-        return EVENT_LABELS.get(obj.event, obj.event)
-
-
-class MemberDetailOut(MemberOut):
-    birth_date: date | None
-    union_chain: list[UnionRef] = Field(..., description="所在工会及其各级上级工会")
-    history: list[HistoryOut]
-
-    @staticmethod
-    def resolve_history(obj: Any) -> list[Any]:
-        return obj.history_items
-
-
-class MemberQuery(Schema):
-    q: str = Field("", description="姓名开头、拼音首字母或全拼开头（如 zs、zhangsan）、手机号或身份证号（精确）")
-    union: UUID | None = Field(None, description="只看该工会及其下级（须在您的范围内）")
-    form: str = Field("", description="就业形态：regular / gig")
-    occupation: str = Field("", description="新就业形态职业")
-    hardship: str = Field("", description="困难职工：general / serious / extreme，any 为全部困难职工")
-    model_worker: str = Field("", description="劳模：national / provincial / city，any 为全部劳模")
-    status: str = Field("", description="会籍状态；留空为在册会员（在会、转出中），all 为全部")
-    joined_from: date | None = None
-    joined_to: date | None = None
-
-    def params(self) -> dict[str, str]:
-        return {key: "" if value is None else str(value) for key, value in self.dict().items()}
-
-
-class ChildCountOut(Schema):
-    uuid: UUID
-    name: str
-    count: int
-
-
-class CountsOut(Schema):
-    union: UnionRef | None
-    own: int = Field(..., description="直属于该工会的会员")
-    total: int
-    children: list[ChildCountOut]
-
-
-class RevealIn(Schema):
-    field: str = Field(..., description="id_number 或 phone")
-    reason: str = Field("", max_length=200, description="查看原因（必填，记入审计日志）")
-
-
-class RevealOut(Schema):
-    field: str
-    value: str
 
 
 @router.get("/", response=list[MemberOut], summary="查找会员（范围内，脱敏）")

@@ -4,11 +4,10 @@ The check and the commit run as tasks (members/tasks.py): inline without a broke
 already carries the report; with a broker the job comes back 'uploaded' and is polled with GET.
 """
 
-from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
@@ -17,45 +16,12 @@ from gonghui.unions.access import access_union_for_work
 
 from ..access import access_import
 from ..models import ImportStatus, RosterImport
+from ..schemas import ImportOut
 from ..services import roster
 from ..tasks import enqueue, roster_check_task, roster_commit_task
 from ..views.roster import template_response
 
 router = Router(tags=["花名册导入"])
-
-
-class ImportErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class ImportUnionOut(Schema):
-    uuid: UUID
-    name: str
-
-
-class ImportOut(Schema):
-    uuid: UUID
-    union: ImportUnionOut
-    original_name: str
-    status: str
-    status_label: str
-    message: str
-    total_rows: int
-    processed_rows: int
-    percent: int
-    valid_rows: int
-    error_rows: int
-    created_count: int
-    updated_count: int
-    errors: list[ImportErrorOut]
-    created_at: datetime
-    finished_at: datetime | None
-
-    @staticmethod
-    def resolve_status_label(obj: RosterImport) -> str:
-        return obj.get_status_display()
 
 
 @router.get("/imports/template", response={200: None}, summary="下载花名册导入模板",

@@ -3,12 +3,11 @@
 The same gates (access.py) and services (services/transfer.py) as the pages.
 """
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
@@ -17,87 +16,10 @@ from gonghui.core.scope import scope_of
 
 from ..access import access_member, access_transfer, own_member
 from ..models import Transfer, TransferStatus
+from ..schemas import CancelIn, NoteIn, ReasonIn, TransferFilter, TransferIn, TransferOut
 from ..services import transfer as services
 
 router = Router(tags=["会籍转移"])
-
-
-class UnionRef(Schema):
-    uuid: UUID
-    name: str
-
-
-class TransferEventOut(Schema):
-    from_status: str
-    to_status: str
-    to_status_label: str
-    note: str
-    created_at: datetime
-
-    @staticmethod
-    def resolve_to_status_label(obj: Any) -> str:
-        return obj.get_to_status_display()
-
-
-class TransferOut(Schema):
-    uuid: UUID
-    status: str
-    status_label: str
-    member: UUID
-    member_name: str = Field(..., description="会员姓名（脱敏）")
-    from_union: UnionRef
-    to_union: UnionRef
-    to_employer: str | None
-    started_by_member: bool
-    reason: str
-    refusal_reason: str
-    created_at: datetime
-    updated_at: datetime
-    events: list[TransferEventOut]
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return obj.get_status_display()
-
-    @staticmethod
-    def resolve_member(obj: Any) -> UUID:
-        return obj.member.uuid
-
-    @staticmethod
-    def resolve_member_name(obj: Any) -> str:
-        return obj.member.masked_name
-
-    @staticmethod
-    def resolve_to_employer(obj: Any) -> str | None:
-        return obj.to_employer.name if obj.to_employer_id else None
-
-    @staticmethod
-    def resolve_events(obj: Any) -> list[Any]:
-        return list(obj.events.all())
-
-
-class TransferIn(Schema):
-    to_union: UUID | None = Field(None, description="转入的工会；只选单位时可省略")
-    to_employer: UUID | None = Field(None, description="新工作单位（可选）")
-    member: UUID | None = Field(None, description="工作人员为会员发起时填写会员标识；会员本人申请时省略")
-    reason: str = Field("", max_length=300)
-
-
-class NoteIn(Schema):
-    note: str = Field("", max_length=300)
-
-
-class ReasonIn(Schema):
-    reason: str = Field(..., max_length=300)
-
-
-class CancelIn(Schema):
-    reason: str = Field("", max_length=300)
-
-
-class TransferFilter(Schema):
-    direction: str = Field("", description="out：从我的范围转出；in：转入我的范围；空：全部")
-    status: str = Field("", description="状态；open 表示办理中")
 
 
 def _full(key: Any) -> Transfer:
