@@ -18,7 +18,7 @@ from gonghui.lib.workdays import add_workdays, workdays_between
 
 from .models import ApplicationStatus, EmploymentForm, EnrollmentDrive, JoinApplication, Member
 from .services import joining
-from .views.registry import EVENT_LABELS
+from .views.staff.registry import EVENT_LABELS
 
 
 class UnionRef(Schema):

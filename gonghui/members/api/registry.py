@@ -23,7 +23,7 @@ from ..models import Member
 from ..schemas import CountsOut, MemberDetailOut, MemberOut, MemberQuery, RevealIn, RevealOut
 from ..selectors import child_union_counts, counting_root, member_filters, member_history, member_search
 from ..services import registry
-from ..views.roster import export_members_response, may_unmask
+from ..views.staff.roster import export_members_response, may_unmask
 
 router = Router(tags=["会员库"])
 

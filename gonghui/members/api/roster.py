@@ -19,7 +19,7 @@ from ..models import ImportStatus, RosterImport
 from ..schemas import ImportOut
 from ..services import roster
 from ..tasks import enqueue, roster_check_task, roster_commit_task
-from ..views.roster import template_response
+from ..views.staff.roster import template_response
 
 router = Router(tags=["花名册导入"])
 
