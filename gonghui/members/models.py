@@ -322,6 +322,10 @@ class JoinApplication(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
 
 class TransferStatus(models.TextChoices):
     AWAITING_RELEASE = "awaiting_release", "待转出工会同意"

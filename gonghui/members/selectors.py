@@ -28,6 +28,7 @@ from .models import (
     Member,
     MemberStatus,
     ModelWorkerLevel,
+    Transfer,
 )
 
 FILTER_KEYS = ("q", "union", "form", "occupation", "hardship", "model_worker", "status", "joined_from", "joined_to")
@@ -238,3 +239,10 @@ def child_union_counts(user: Any, union: Union | None, qs: QuerySet[Member]) -> 
 
 def member_history(member: Member) -> QuerySet[Any]:
     return member.history.select_related("from_union", "to_union", "actor").order_by("-created_at", "-id")
+
+
+def transfer_full(key: Any) -> Transfer:
+    """A transfer with everything its API answer shows (the caller already passed the gate)."""
+    return (Transfer.objects.select_related("member__union", "member__employer", "from_union", "to_union",
+                                            "to_employer")
+            .prefetch_related("events").get(uuid=key))

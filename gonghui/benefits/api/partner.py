@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from gonghui.core.errors import DomainError
-from gonghui.members.api.card import CardCheckOut
+from gonghui.members.schemas import CardCheckOut
 from gonghui.members.services.card import card_verify
 
 from ..access import partner_of, partner_redemption

@@ -1,9 +1,17 @@
-"""/api/v1/members/: one router per sub-domain, combined here."""
+"""/api/v1/members/: the sub-domain routers (routers.py) with their operations by audience in worker.py
+and staff.py."""
+
+from importlib import import_module
 
 from ninja import Router
 
-from . import card, joining, registry, rights, roster, transfer
+from . import routers
+
+# Importing a module registers its operations on the routers. Worker first: the order in which paths
+# first reach a router is the order of paths (and of operations on one path) in the OpenAPI schema.
+for audience in ("worker", "staff"):
+    import_module(f"{__name__}.{audience}")
 
 router = Router(tags=["会员"])
-for module in (registry, joining, transfer, card, roster, rights):
-    router.add_router("", module.router)
+for sub in (routers.registry, routers.joining, routers.transfer, routers.card, routers.roster, routers.rights):
+    router.add_router("", sub)

@@ -1,7 +1,7 @@
-"""Joining (入会) pages: the worker's H5 flow under /members/join/ and the staff queue and drives
-under /console/members/. Thin adapters: parse → gate → services/joining.py → render.
+"""Joining (入会) on the H5: the worker's flow under /members/join/. Thin adapters: parse → gate →
+services/joining.py → render.
 
-The H5 flow keeps its progress in the session. The real-name details are encrypted there, because
+The flow keeps its progress in the session. The real-name details are encrypted there, because
 sessions live in the database and no plaintext ID number or phone may reach it.
 """
 
@@ -14,47 +14,35 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
-from gonghui.core.actions import form_errors
-from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
-from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib import crypto
-from gonghui.lib.idcard import InvalidIdNumber, parse_id_number
 from gonghui.lib.masking import mask_id_number, mask_phone
 from gonghui.lib.phone import normalize_phone
-from gonghui.unions.access import access_union_for_work
-from gonghui.unions.models import Union, UnionLevel
+from gonghui.unions.models import Union
 
-from ..access import access_application, access_drive, own_member
-from ..forms import ConsentForm, DetailsForm, DriveForm, JoinRegisterForm, RejectForm
-from ..models import (
+from ...access import own_member
+from ...forms import ConsentForm, DetailsForm, JoinRegisterForm
+from ...models import (
     ApplicationStatus,
     Education,
     EmploymentForm,
     EnrollmentDrive,
-    Gender,
     GigOccupation,
     Household,
     JoinApplication,
 )
-from ..services import joining as services
-from ..services.registry import NOTICE_VERSION, clean_id_number, clean_phone
+from ...services import joining as services
+from ...services.registry import NOTICE_VERSION, clean_id_number, clean_phone
+from ..shared import id_derived, posted
 
 FLOW = "members.join"
-
-
-# --- The flow's state in the session ----------------------------------------------------------------------
 
 
 def _flow(request: HttpRequest) -> dict[str, Any]:
@@ -109,26 +97,8 @@ def _set_pick(request: HttpRequest, flow: dict[str, Any], *, union: Union, via: 
     _save(request, flow)
 
 
-def _derived(id_number: str) -> dict[str, Any]:
-    """What an ID number encodes, for showing back to the worker (gender, birth date) or an error."""
-    try:
-        identity = parse_id_number(id_number)
-    except InvalidIdNumber as exc:
-        return {"error": str(exc)}
-    return {"gender": Gender(identity.gender).label, "birth_date": identity.birth_date,
-            "province": identity.province or "", "warnings": identity.warnings}
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The POST data to bind a form to: an empty POST still binds (and shows "required" errors)."""
-    return request.POST if request.method == "POST" else None
-
-
 def _pending_of(user: Any) -> JoinApplication | None:
     return services.applications_of(user).filter(status=ApplicationStatus.PENDING).first()
-
-
-# --- H5: entry points ---------------------------------------------------------------------------------------
 
 
 def join_code(request: HttpRequest, code: str) -> HttpResponse:
@@ -158,7 +128,7 @@ def join(request: HttpRequest) -> HttpResponse:
     if _pending_of(request.user) is not None:
         messages.info(request, "您已有一份待审核的入会申请")
         return redirect("members:join_status")
-    form = ConsentForm(_posted(request), initial={"consent": _consented(flow) is not None})
+    form = ConsentForm(posted(request), initial={"consent": _consented(flow) is not None})
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -188,7 +158,7 @@ def join_register(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"验证码已发送至 {mask_phone(normalize_phone(phone))}，10分钟内有效")
         return render(request, "members/join_register.html", {"form": form, "tab": "home", "send_error": send_error,
                                                               "sent": not send_error}, status=status)
-    form = JoinRegisterForm(_posted(request))
+    form = JoinRegisterForm(posted(request))
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -205,9 +175,6 @@ def join_register(request: HttpRequest) -> HttpResponse:
                                                           "sent": request.method == "POST"}, status=status)
 
 
-# --- H5: the steps -----------------------------------------------------------------------------------------
-
-
 @login_required
 def join_details(request: HttpRequest) -> HttpResponse:
     """Step 2: real-name details. The ID number is parsed at once and what it encodes shown back."""
@@ -216,12 +183,12 @@ def join_details(request: HttpRequest) -> HttpResponse:
         return redirect("members:join")
     saved = _details(flow) or {"name": request.user.name, "phone": request.user.phone,
                                "employment_form": EmploymentForm.REGULAR}
-    form = DetailsForm(_posted(request), initial=saved)
+    form = DetailsForm(posted(request), initial=saved)
     status = 200
-    derived = _derived(saved["id_number"]) if saved.get("id_number") else None
+    derived = id_derived(saved["id_number"]) if saved.get("id_number") else None
     if request.method == "POST":
         status = 400
-        derived = _derived(request.POST.get("id_number", "")) if request.POST.get("id_number") else None
+        derived = id_derived(request.POST.get("id_number", "")) if request.POST.get("id_number") else None
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -242,7 +209,7 @@ def join_details(request: HttpRequest) -> HttpResponse:
 def join_id_check(request: HttpRequest) -> HttpResponse:
     """HTMX: what the typed ID number encodes (POST, so the number never lands in an access log)."""
     value = request.POST.get("id_number", "")
-    return render(request, "members/join_id_check.html", {"derived": _derived(value) if value.strip() else None})
+    return render(request, "members/join_id_check.html", {"derived": id_derived(value) if value.strip() else None})
 
 
 @login_required
@@ -328,7 +295,7 @@ def join_review(request: HttpRequest) -> HttpResponse:
             return redirect("members:join_status")
     shown = {
         "name": details["name"], "id_number": mask_id_number(details["id_number"]),
-        "phone": mask_phone(details["phone"]), "derived": _derived(details["id_number"]),
+        "phone": mask_phone(details["phone"]), "derived": id_derived(details["id_number"]),
         "education": Education(details["education"]).label if details.get("education") else "未填",
         "household": Household(details["household"]).label if details.get("household") else "未填",
         "employment_form": EmploymentForm(details["employment_form"]).label,
@@ -362,175 +329,3 @@ def join_withdraw(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.success(request, "已撤回入会申请")
     return redirect("members:join_status")
-
-
-# --- Console: the queue ----------------------------------------------------------------------------------
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    candidate = request.POST.get("next", "")
-    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
-        return redirect(candidate)
-    return redirect("members:applications")
-
-
-def _filter_unions(user: Any, visible: Any) -> list[Union]:
-    """Union filter choices: the upper levels of the caller's scope, and unions with applications."""
-    grants = [g.union_id for g in scope_of(user).grants]
-    return list(Union.objects.visible_to(user).filter(
-        Q(level__lte=UnionLevel.DISTRICT) | Q(pk__in=grants) | Q(pk__in=visible.values("union_id")))
-        .order_by("path")[:300])
-
-
-@staff_required
-def applications(request: HttpRequest) -> HttpResponse:
-    """The queue: oldest first, overdue ones flagged, batch approval for a drive."""
-    qs, filters = services.application_queue(request.user, request.GET)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    services.mark_waiting(page.object_list)
-    scope = scope_of(request.user)
-    for application in page.object_list:
-        application.can_write = scope.can(application.union.path, WRITE_ROLES)
-    visible = JoinApplication.objects.visible_to(request.user)
-    return render(request, "members/applications.html", {
-        "section": "applications", "page": page, "filters": filters, "statuses": ApplicationStatus.choices,
-        "unions": _filter_unions(request.user, visible),
-        "drives": EnrollmentDrive.objects.visible_to(request.user).order_by("-created_at")[:50],
-        "overdue_count": visible.filter(status=ApplicationStatus.PENDING,
-                                        submitted_at__lt=services.overdue_since()).count(),
-        "overdue_days": services.OVERDUE_WORKDAYS, "next": request.get_full_path(),
-    })
-
-
-@staff_required
-def application_detail(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
-    services.mark_waiting([application])
-    return render(request, "members/applications_detail.html", {
-        "section": "applications", "application": application, "derived": _derived(application.id_number),
-        "age": _age(application.id_number), "masked_phone": mask_phone(application.phone),
-        "can_write": scope_of(request.user).can(application.union.path, WRITE_ROLES),
-        "overdue_days": services.OVERDUE_WORKDAYS, "next": reverse("members:application", args=[application.uuid]),
-    })
-
-
-def _age(id_number: str) -> int | None:
-    try:
-        born = parse_id_number(id_number).birth_date
-    except InvalidIdNumber:
-        return None
-    today = timezone.localdate()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
-def _decided(request: HttpRequest, application: JoinApplication, done: str, error: DomainError | None) -> HttpResponse:
-    """After a decision: the row again for HTMX, else back to where the staff member was."""
-    if request.htmx:
-        fresh = access_application(request.user, application.uuid)
-        services.mark_waiting([fresh])
-        fresh.can_write = True
-        return render(request, "members/applications_row.html", {
-            "a": fresh, "row_error": error.message if error else "", "row_done": "" if error else done,
-            "overdue_days": services.OVERDUE_WORKDAYS, "next": request.POST.get("next", "")})
-    if error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return _back(request)
-
-
-@staff_required
-@require_POST
-def application_approve(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key, write=True)
-    try:
-        member = services.application_approve(actor=request.user, application=application)
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        return _decided(request, application, "", exc)
-    return _decided(request, application, f"已通过 {application.name} 的入会申请，会员卡号 {member.card_no}", None)
-
-
-@staff_required
-@require_POST
-def application_reject(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key, write=True)
-    form = RejectForm(request.POST)
-    if not form.is_valid():  # never an empty reason on to the service: the form's message is the row's error
-        return _decided(request, application, "", ValidationFailed(form_errors(form)))
-    try:
-        services.application_reject(actor=request.user, application=application, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        return _decided(request, application, "", exc)
-    return _decided(request, application, f"已退回 {application.name} 的入会申请", None)
-
-
-@staff_required
-@require_POST
-def applications_batch(request: HttpRequest) -> HttpResponse:
-    try:
-        result = services.applications_approve_batch(actor=request.user, keys=request.POST.getlist("uuids"))
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-        return _back(request)
-    if result.approved:
-        messages.success(request, f"批量通过 {result.approved} 份入会申请")
-    if result.failed:
-        details = "；".join(f"{e['name'] or '该申请'}：{e['message']}" for e in result.errors[:10])
-        messages.error(request, f"{result.failed} 份未能通过：{details}")
-    return _back(request)
-
-
-# --- Console: drives ------------------------------------------------------------------------------------
-
-
-@staff_required
-def drives(request: HttpRequest) -> HttpResponse:
-    """集中入会: the drives in scope with their join code, QR code and how many joined through each."""
-    scope = scope_of(request.user)
-    form = DriveForm(_posted(request), initial={"starts_on": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            union = access_union_for_work(request.user, data.pop("union"))
-            try:
-                drive = services.drive_create(actor=request.user, union=union, **data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已创建集中入会活动“{drive.name}”，入会码 {drive.code}")
-                return redirect("members:drives")
-    items = list(services.drives_with_counts(EnrollmentDrive.objects.visible_to(request.user))
-                 .order_by("-created_at"))
-    for drive in items:
-        drive.join_url = request.build_absolute_uri(reverse("members:join_drive", args=[drive.code]))
-        drive.is_open = drive.starts_on <= timezone.localdate() and (
-            drive.ends_on is None or drive.ends_on >= timezone.localdate())
-    unions = (Union.objects.visible_to(request.user).active().filter(scope.q("path", WRITE_ROLES))
-              .order_by("path")[:300])
-    return render(request, "members/drives.html", {"section": "drives", "drives": items, "form": form,
-                                                   "unions": unions}, status=status)
-
-
-@staff_required
-def drive_qr(request: HttpRequest, key: str) -> HttpResponse:
-    """A drive's QR code as SVG: it opens the join flow with the drive preselected."""
-    import io
-
-    import segno
-
-    drive = access_drive(request.user, key)
-    url = request.build_absolute_uri(reverse("members:join_drive", args=[drive.code]))
-    # A standalone file needs the SVG namespace, which svg_inline() leaves out (it is for embedding in HTML).
-    svg = io.BytesIO()
-    segno.make(url, error="m").save(svg, kind="svg", scale=6, dark="#1f2329", border=2, xmldecl=False)
-    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="drive-qr-{drive.uuid}.svg"'
-    return response

@@ -1,5 +1,5 @@
-"""会籍转移 pages: the worker's own request on the H5 (/members/transfer/), both sides' queues and the
-transfer detail in the console (/console/members/transfers/), and "transfer this member" for staff.
+"""会籍转移 in the console: both sides' queues and the transfer detail (/console/members/transfers/),
+and "transfer this member" for staff.
 
 Thin adapters: parse (forms.py) → gate (access.py) → service (services/transfer.py) → render.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,28 +17,15 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import scope_of
 
-from ..access import access_member, access_transfer, own_member
-from ..forms import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm, TransferStartForm
-from ..models import Member, MemberStatus, Transfer, TransferStatus
-from ..services import transfer as services
-
-STEPS = [
-    (TransferStatus.AWAITING_RELEASE, "提交申请"),
-    (TransferStatus.AWAITING_ACCEPT, "转出工会同意"),
-    (TransferStatus.COMPLETED, "转入工会接收"),
-]
-
-
-def join_url() -> str:
-    """The joining page (written in views/joining.py); a plain path until it is routed."""
-    try:
-        return reverse("members:join")
-    except NoReverseMatch:
-        return "/members/join/"
+from ...access import access_member, access_transfer
+from ...forms import CancelForm, NoteForm, RefuseForm, StaffTransferForm, TransferFilterForm
+from ...models import Member, Transfer, TransferStatus
+from ...services import transfer as services
+from ..shared import target_of, timeline
 
 
 def member_detail_url(user: Any, member: Member) -> str:
@@ -52,96 +38,11 @@ def member_detail_url(user: Any, member: Member) -> str:
         return ""
 
 
-def _steps(transfer: Transfer) -> list[dict[str, Any]]:
-    order = [s for s, _ in STEPS]
-    reached = order.index(transfer.status) if transfer.status in order else -1
-    return [{"label": label, "done": i < reached or transfer.status == TransferStatus.COMPLETED,
-             "current": i == reached and transfer.status != TransferStatus.COMPLETED}
-            for i, (_, label) in enumerate(STEPS)]
-
-
 def _load(key: Any) -> Transfer:
     """Reload a transfer with its timeline after a transition (the caller already passed the gate)."""
     return (Transfer.objects.select_related("member__union", "member__employer", "from_union", "to_union",
                                             "to_employer")
             .prefetch_related("events__actor").get(uuid=key))
-
-
-def _resolve(form_target: tuple[str, str]) -> tuple[Any, Any]:
-    kind, key = form_target
-    if kind == "employer":
-        return services.resolve_target(employer_key=key)
-    return services.resolve_target(union_key=key)
-
-
-# --- H5: my transfer -------------------------------------------------------------------------------------------
-
-
-@login_required
-def transfer_mine(request: HttpRequest) -> HttpResponse:
-    """See where my transfer stands; start one when there is none."""
-    member = own_member(request.user)
-    if member is None:
-        return render(request, "members/transfer_mine.html", {"tab": "me", "member": None, "join_url": join_url()})
-    form = TransferStartForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                union, employer = _resolve(form.cleaned_data["target"])
-                services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
-                                        reason=form.cleaned_data["reason"])
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已提交会籍转移申请，请等待工会办理")
-                return redirect("members:transfer_mine")
-    transfers = list(Transfer.objects.filter(member=member).select_related("from_union", "to_union", "to_employer")
-                     .prefetch_related("events"))
-    current = next((t for t in transfers if t.status in services.OPEN_STATUSES), None)
-    return render(request, "members/transfer_mine.html", {
-        "tab": "me", "member": member, "form": form, "current": current,
-        "steps": _steps(current) if current else [],
-        "past": [t for t in transfers if t is not current],
-        "can_start": current is None and member.status == MemberStatus.ACTIVE,
-    }, status=status)
-
-
-@login_required
-@require_POST
-def transfer_mine_cancel(request: HttpRequest, key: str) -> HttpResponse:
-    member = own_member(request.user)
-    transfer = (Transfer.objects.select_related("member__union", "from_union", "to_union")
-                .filter(uuid=key, member=member).first()) if member else None
-    if transfer is None:
-        raise NotFound()
-    return act(request, form=CancelForm(request.POST), success="已撤销会籍转移申请",
-               run=lambda data: services.transfer_cancel(actor=request.user, transfer=transfer,
-                                                         reason=data.get("reason", "")),
-               back=reverse("members:transfer_mine"))
-
-
-@login_required
-def transfer_targets(request: HttpRequest) -> HttpResponse:
-    """HTMX: unions and employers matching the search, to pick where to move (public data only)."""
-    q = request.GET.get("q", "")
-    member = own_member(request.user)
-    exclude = None
-    if request.GET.get("member"):  # staff picking for a member: hide the member's own union
-        found = Member.objects.visible_to(request.user).select_related("union").filter(
-            uuid=services.parse_uuid(request.GET["member"])).first()
-        exclude = found.union if found else None
-    elif member is not None:
-        exclude = member.union
-    return render(request, "members/transfer_targets.html", {
-        "q": " ".join(q.split())[:50], "unions": services.target_unions(q, exclude=exclude),
-        "employers": services.target_employers(q),
-    })
-
-
-# --- Console ----------------------------------------------------------------------------------------------------
 
 
 @staff_required
@@ -179,7 +80,7 @@ def transfer_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
     return {
-        "section": "members", "transfer": transfer, "steps": _steps(transfer),
+        "section": "members", "transfer": transfer, "steps": timeline(transfer),
         "actions": services.allowed_actions(request.user, transfer),
         "member_url": member_detail_url(request.user, transfer.member),
     }
@@ -241,7 +142,7 @@ def staff_transfer(request: HttpRequest, key: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                union, employer = _resolve(form.cleaned_data["target"])
+                union, employer = target_of(form.cleaned_data["target"])
                 transfer = services.transfer_start(actor=request.user, member=member, to_union=union,
                                                    to_employer=employer, reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:

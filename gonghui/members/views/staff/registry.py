@@ -16,9 +16,9 @@ from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 
-from ..access import access_member
-from ..forms import RevealForm
-from ..models import (
+from ...access import access_member
+from ...forms import RevealForm
+from ...models import (
     EmploymentForm,
     GigOccupation,
     HardshipLevel,
@@ -26,11 +26,13 @@ from ..models import (
     MemberStatus,
     ModelWorkerLevel,
 )
-from ..selectors import ALL, ANY, child_union_counts, counting_root, member_filters, member_history, member_search
-from ..services import registry
-from ..services.roster import can_import
+from ...selectors import ALL, ANY, child_union_counts, counting_root, member_filters, member_history, member_search
+from ...services import registry
+from ...services.roster import can_import
 
 PAGE_SIZE = 20
+
+
 EVENT_LABELS = {
     "join": "入会", "import": "花名册导入", "transfer_start": "申请转会", "transfer_out": "转出",
     "transfer_in": "转入", "transfer_refused": "转会退回", "corrected": "更正个人信息", "anonymized": "个人信息已删除",

@@ -1,5 +1,4 @@
-"""The e-member card: the worker's card with its rotating QR code on the H5 (/members/card/), and the
-staff card check in the console (/console/members/card-check/)."""
+"""The worker's e-member card with its rotating QR code on the H5 (/members/card/)."""
 
 from __future__ import annotations
 
@@ -9,11 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.decorators import staff_required
-
-from ..access import own_member
-from ..models import Member
-from ..services import card as services
+from ...access import own_member
+from ...models import Member
+from ...services import card as services
 from .transfer import join_url
 
 
@@ -55,12 +52,3 @@ def card_rotate(request: HttpRequest) -> HttpResponse:
         return render(request, "members/card_qr.html", _card_context(request, member))
     messages.success(request, "二维码已刷新，之前的二维码已失效")
     return redirect("members:card")
-
-
-@staff_required
-def card_check(request: HttpRequest, token: str = "") -> HttpResponse:
-    """Type, paste or scan a card's code and see the live status (masked). Every check is audited."""
-    token = token or request.GET.get("token", "").strip()
-    result = services.card_verify(token=token, actor=request.user) if token else None
-    template = "members/card_check_result.html" if request.htmx else "members/card_check.html"
-    return render(request, template, {"section": "members", "result": result, "token": token})

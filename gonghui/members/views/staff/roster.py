@@ -19,12 +19,12 @@ from gonghui.core.scope import WRITE_ROLES, Role, scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 
-from ..access import access_import
-from ..forms import ExportReasonForm, RosterUploadForm
-from ..models import ImportStatus, RosterImport
-from ..selectors import member_filters, member_search
-from ..services import roster
-from ..tasks import enqueue, roster_check_task, roster_commit_task
+from ...access import access_import
+from ...forms import ExportReasonForm, RosterUploadForm
+from ...models import ImportStatus, RosterImport
+from ...selectors import member_filters, member_search
+from ...services import roster
+from ...tasks import enqueue, roster_check_task, roster_commit_task
 
 WORKING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
 
@@ -38,9 +38,6 @@ def xlsx_response(content: bytes, filename: str, ascii_name: str) -> HttpRespons
 
 def template_response() -> HttpResponse:
     return xlsx_response(roster.template_build(), roster.TEMPLATE_FILENAME, "member-roster-template.xlsx")
-
-
-# --- Import ---------------------------------------------------------------------------------------------------
 
 
 def _upload_page(request: HttpRequest, form: RosterUploadForm, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -118,9 +115,6 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
     job = access_import(request.user, key, write=True)
     roster.roster_discard(job=job, actor=request.user)
     return redirect("members:import_job", key=job.uuid)
-
-
-# --- Export ---------------------------------------------------------------------------------------------------
 
 
 def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponse:
