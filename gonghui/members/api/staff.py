@@ -81,7 +81,7 @@ from . import routers
 @routers.registry.get("/", response=list[MemberOut], summary="查找会员（范围内，脱敏）",
                       operation_id="gonghui_members_api_registry_member_list")
 @paginate(Page)
-def member_list(request: HttpRequest, filters: Query[MemberQuery]):  # noqa: ANN201
+def member_list(request: HttpRequest, filters: Query[MemberQuery]):
     return member_search(request.user, filters.params()).select_related("union", "employer")
 
 
@@ -143,7 +143,7 @@ def member_reveal(request: HttpRequest, key: UUID, payload: RevealIn) -> dict[st
                      summary="入会申请审核列表（范围内，最早提交的在前）",
                      operation_id="gonghui_members_api_joining_application_list")
 @paginate(Page)
-def application_list(request: HttpRequest, filters: Query[ApplicationFilter]):  # noqa: ANN201
+def application_list(request: HttpRequest, filters: Query[ApplicationFilter]):
     params = {"status": filters.status, "union": str(filters.union or ""), "drive": str(filters.drive or ""),
               "q": filters.q, "overdue": "1" if filters.overdue else ""}
     qs, _ = joining.application_queue(request.user, params)
@@ -183,7 +183,7 @@ def application_reject(request: HttpRequest, key: UUID, payload: RejectIn) -> Jo
 @routers.joining.get("/drives", response=list[DriveOut], summary="集中入会活动（范围内）",
                      operation_id="gonghui_members_api_joining_drive_list")
 @paginate(Page)
-def drive_list(request: HttpRequest):  # noqa: ANN201
+def drive_list(request: HttpRequest):
     return joining.drives_with_counts(EnrollmentDrive.objects.visible_to(request.user)).order_by("-created_at")
 
 
@@ -217,7 +217,7 @@ def _visible(user: Any, key: UUID) -> Transfer:
 @routers.transfer.get("/transfers", response=list[TransferOut], summary="会籍转移列表（转出/转入，范围内）",
                       operation_id="gonghui_members_api_transfer_transfer_list")
 @paginate(Page)
-def transfer_list(request: HttpRequest, filters: Query[TransferFilter]):  # noqa: ANN201
+def transfer_list(request: HttpRequest, filters: Query[TransferFilter]):
     scope = scope_of(request.user)
     qs = Transfer.objects.visible_to(request.user)
     if filters.direction == "out":
@@ -341,7 +341,7 @@ def import_discard(request: HttpRequest, key: UUID) -> RosterImport:
 @routers.rights.get("/rights-requests", response=list[StaffRightsRequestOut], summary="个人信息权利请求（范围内）",
                     operation_id="gonghui_members_api_rights_rights_list")
 @paginate(Page)
-def rights_list(request: HttpRequest, filters: Query[RightsFilter]):  # noqa: ANN201
+def rights_list(request: HttpRequest, filters: Query[RightsFilter]):
     qs = RightsRequest.objects.visible_to(request.user).select_related("member__union")
     if filters.status in RightsRequestStatus.values:
         qs = qs.filter(status=filters.status)

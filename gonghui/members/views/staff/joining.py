@@ -187,16 +187,11 @@ def drives(request: HttpRequest) -> HttpResponse:
 @staff_required
 def drive_qr(request: HttpRequest, key: str) -> HttpResponse:
     """A drive's QR code as SVG: it opens the join flow with the drive preselected."""
-    import io
-
-    import segno
+    from gonghui.lib import qr
 
     drive = access_drive(request.user, key)
     url = request.build_absolute_uri(reverse("members:join_drive", args=[drive.code]))
-    # A standalone file needs the SVG namespace, which svg_inline() leaves out (it is for embedding in HTML).
-    svg = io.BytesIO()
-    segno.make(url, error="m").save(svg, kind="svg", scale=6, dark="#1f2329", border=2, xmldecl=False)
-    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+    response = HttpResponse(qr.svg_file(url), content_type="image/svg+xml")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="drive-qr-{drive.uuid}.svg"'
     return response

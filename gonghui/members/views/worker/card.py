@@ -8,23 +8,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.lib import qr
+
 from ...access import own_member
 from ...models import Member
 from ...services import card as services
 from .transfer import join_url
 
 
-def qr_svg(payload: str) -> str:
-    import segno
-
-    return segno.make(payload, error="m").svg_inline(scale=5, dark="#1f2329", border=2)
-
-
 def _card_context(request: HttpRequest, member: Member) -> dict[str, object]:
     valid = member.status in services.VALID_STATUSES
     payload = services.card_payload(member, base_url=request.build_absolute_uri("/")) if valid else ""
     return {
-        "member": member, "valid": valid, "qr": qr_svg(payload) if valid else "",
+        "member": member, "valid": valid, "qr": qr.svg_inline(payload) if valid else "",
         "rotated_at": member.card_token_rotated_at, "expires_at": services.card_token_expires_at(member),
     }
 
