@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gonghui.core.models import StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
@@ -219,7 +220,7 @@ class Activity(models.Model):
         return ""
 
 
-class ActivityEvent(models.Model):
+class ActivityEvent(StatusEvent):
     """One step of an activity's life: created, published, edited, concluded, cancelled."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
@@ -227,14 +228,9 @@ class ActivityEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=ActivityStatus.choices)
     action = models.CharField(max_length=30)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.action}: {super().__str__()}"
 
 
 class SignupStatus(models.TextChoices):
@@ -324,21 +320,13 @@ class Signup(models.Model):
         return mask_phone(self.member.phone)
 
 
-class SignupEvent(models.Model):
+class SignupEvent(StatusEvent):
     """The history of a sign-up: signed up, waitlisted, promoted, cancelled, checked in."""
 
     signup = models.ForeignKey(Signup, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=SignupStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=SignupStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Rating(models.Model):

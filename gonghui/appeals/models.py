@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.models import HistoryRow
 from gonghui.core.scope import BranchQuerySet, scope_of
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -280,7 +281,7 @@ class Action(models.TextChoices):
 HOP_ACTIONS = (Action.ASSIGN, Action.ESCALATE, Action.TRANSFER, Action.AUTO_ESCALATE)
 
 
-class TicketEvent(models.Model):
+class TicketEvent(HistoryRow):
     """One line of a ticket's timeline. A hop (交办/上报/转办) has ``from_union`` and ``to_union``.
 
     ``actor`` is None for the system (the deadline job). ``shown_to_worker`` marks the lines the
@@ -289,18 +290,14 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
     from_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     note = models.CharField("说明", max_length=500, blank=True)
     shown_to_worker = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryRow.Meta):
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_idx")]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gonghui.core.models import HistoryRow
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
@@ -433,21 +434,17 @@ class CouponEventKind(models.TextChoices):
     REVERSE = "reverse", "撤销核销"
 
 
-class CouponEvent(models.Model):
+class CouponEvent(HistoryRow):
     """One redemption or reversal of a coupon (the coupon's history after it was handed out)."""
 
     coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=CouponEventKind.choices)
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
     bill_cents = models.PositiveIntegerField(null=True, blank=True)
     discount_cents = models.PositiveIntegerField(null=True, blank=True)
     reason = models.CharField("原因", max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryRow.Meta):
         indexes = [models.Index(fields=["partner", "created_at"], name="couponevent_partner_time_idx")]
 
     def __str__(self) -> str:

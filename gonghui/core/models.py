@@ -154,3 +154,40 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} @ {self.last_id}"
+
+
+# --- Abstract bases every module's models share -------------------------------------------------------------
+# Abstract: they add no table. The fields are declared once here; a concrete model keeps its own indexes and
+# constraints (``class Meta(HistoryRow.Meta): indexes = […]`` keeps the ordering) and may re-declare a field
+# whose options differ (Django lets a child override a field of an abstract base).
+
+
+class HistoryRow(models.Model):
+    """One line of something's history (an append-only timeline): who did it and when, read oldest first.
+
+    ``actor`` is None when the system acted (a task, a sweep)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+class StatusEvent(HistoryRow):
+    """One status change of a row: ``from_status`` (blank when it was created) → ``to_status``, with a note.
+
+    The concrete model declares the two status fields with its own choices and the foreign key to the row."""
+
+    from_status: str
+    to_status: str
+
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta(HistoryRow.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

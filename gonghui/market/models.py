@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gonghui.core.models import StatusEvent
 from gonghui.core.scope import BranchQuerySet
 
 
@@ -400,23 +401,15 @@ class Order(models.Model):
         return str(self.uuid).split("-")[0].upper()
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusEvent):
     """One step of an order's history."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         indexes = [models.Index(fields=["order", "created_at"], name="mkt_orderevent_order_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Review(models.Model):

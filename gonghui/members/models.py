@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.models import HistoryRow, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.idcard import normalize_id_number
 from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
@@ -201,7 +202,7 @@ class Member(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class MembershipHistory(models.Model):
+class MembershipHistory(HistoryRow):
     """Every change of a member's union or status. A member is never lost between two unions."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="history")
@@ -211,12 +212,8 @@ class MembershipHistory(models.Model):
     to_status = models.CharField(max_length=20, choices=MemberStatus.choices)
     event = models.CharField("事件", max_length=30)
     reason = models.CharField("说明", max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryRow.Meta):
         indexes = [models.Index(fields=["member", "created_at"], name="history_member_time_idx")]
 
     def __str__(self) -> str:
@@ -380,19 +377,11 @@ class Transfer(models.Model):
         return self.from_union.path
 
 
-class TransferEvent(models.Model):
+class TransferEvent(StatusEvent):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=TransferStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=TransferStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class RightsRequestKind(models.TextChoices):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from gonghui.core.models import StatusEvent
 from gonghui.core.scope import ALL_ROLES, WRITE_ROLES, BranchQuerySet, Role, scope_of
 
 
@@ -266,7 +267,7 @@ class Problem(models.Model):
         return PROBLEM_NEXT.get(ProblemStatus(self.status))
 
 
-class ProblemEvent(models.Model):
+class ProblemEvent(StatusEvent):
     """One step in a problem's history: who moved it from what to what, when, and why."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
@@ -274,13 +275,6 @@ class ProblemEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=ProblemStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.CharField("说明", max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Brand(models.Model):
