@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField, lookup_index
+from gonghui.core.models import BranchRow
 from gonghui.core.scope import BranchQuerySet, Grant, Role, Scope
 from gonghui.lib.masking import mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -105,7 +106,7 @@ class AssignmentQuerySet(BranchQuerySet):
     visible_roles = frozenset({Role.ADMIN})
 
 
-class StaffAssignment(models.Model):
+class StaffAssignment(BranchRow):
     """A staff user's role at a union; it covers the union's whole subtree."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -125,10 +126,6 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.name} @ {self.union.name} ({self.get_role_display()})"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
 
 def _hash_token(raw: str) -> str:

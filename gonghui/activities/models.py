@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from gonghui.core.models import StatusEvent
+from gonghui.core.models import BranchRow, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
@@ -72,7 +72,7 @@ class ActivityQuerySet(BranchQuerySet):
         return self.listed().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
 
 
-class Activity(models.Model):
+class Activity(BranchRow):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="activities", verbose_name="主办工会")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
@@ -124,10 +124,6 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     # --- Time --------------------------------------------------------------------------------------
 
@@ -262,7 +258,7 @@ class SignupQuerySet(BranchQuerySet):
         return self.filter(status=SignupStatus.WAITLISTED).order_by("created_at", "id")
 
 
-class Signup(models.Model):
+class Signup(BranchRow):
     """A member's sign-up for an activity. ``created_at`` is the place in the waitlist queue."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -302,10 +298,6 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} → {self.activity_id}"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.activity.union.path
 
     @property
     def holds_place(self) -> bool:
@@ -361,7 +353,7 @@ class PhotoQuerySet(BranchQuerySet):
     branch_path = "activity__union__path"
 
 
-class ActivityPhoto(models.Model):
+class ActivityPhoto(BranchRow):
     """A photo of the activity (uploaded by staff after it started), stored under MEDIA_ROOT/activities/."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -381,8 +373,4 @@ class ActivityPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or str(self.uuid)
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.activity.union.path
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
-from gonghui.core.models import HistoryRow
+from gonghui.core.models import BranchRow, HistoryRow
 from gonghui.core.scope import BranchQuerySet, scope_of
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -127,7 +127,7 @@ class TicketQuerySet(BranchQuerySet):
         return self.filter(public=True, status=Status.CLOSED).exclude(reply="")
 
 
-class Ticket(models.Model):
+class Ticket(BranchRow):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField("工单编号", max_length=24, unique=True)
     kind = models.CharField("诉求类型", max_length=20, choices=Kind.choices)
@@ -227,10 +227,6 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def is_open(self) -> bool:
@@ -333,7 +329,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"appeals/{now:%Y/%m}/{instance.uuid.hex}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(BranchRow):
     """A photo or PDF of a ticket. Served only through the gated view, never from MEDIA_URL."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -355,10 +351,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.ticket.union.path
 
     @property
     def extension(self) -> str:

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from gonghui.core.models import HistoryRow
+from gonghui.core.models import BranchRow, HistoryRow
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
@@ -68,7 +68,7 @@ class PartnerQuerySet(BranchOwned):
         return self.filter(status=PartnerStatus.ACTIVE, contract_start__lte=day, contract_end__gte=day)
 
 
-class Partner(models.Model):
+class Partner(BranchRow):
     """合作伙伴: a merchant or institution that signed with a union to serve its members."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -111,10 +111,6 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
     def is_serving(self, day: date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.status == PartnerStatus.ACTIVE and self.contract_start <= day <= self.contract_end
@@ -124,7 +120,7 @@ class PartnerStaffQuerySet(BranchQuerySet):
     branch_path = "partner__union__path"
 
 
-class PartnerStaff(models.Model):
+class PartnerStaff(BranchRow):
     """A user account that works for a partner: it redeems coupons and checks member cards there."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -147,10 +143,6 @@ class PartnerStaff(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.partner_id}"
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.partner.union.path
-
 
 # --- Campaigns -----------------------------------------------------------------------------------------------
 
@@ -171,7 +163,7 @@ class CampaignStatus(models.TextChoices):
     ENDED = "ended", "已结束"
 
 
-class Campaign(models.Model):
+class Campaign(BranchRow):
     """A coupon campaign of a union. Its eligibility rule is bounded by the union's subtree.
 
     Every coupon reserves ``unit_cents`` of the amount budget: the face value of a 代金券, the most
@@ -236,10 +228,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def unit_cents(self) -> int:
@@ -340,7 +328,7 @@ class CouponQuerySet(BranchQuerySet):
     branch_path = "campaign__union__path"
 
 
-class Coupon(models.Model):
+class Coupon(BranchRow):
     """One coupon of one member. 免申即享 inserts hundreds of thousands at once, so the table carries
     only what that insert must pay for:
 
@@ -406,10 +394,6 @@ class Coupon(models.Model):
         return f"{self.campaign_id}:{self.code[:4]}…"
 
     @property
-    def branch_path_value(self) -> str:
-        return self.campaign.union.path
-
-    @property
     def code_display(self) -> str:
         return " ".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
 
@@ -459,7 +443,7 @@ class LotteryStatus(models.TextChoices):
     DRAWN = "drawn", "已开奖"
 
 
-class Lottery(models.Model):
+class Lottery(BranchRow):
     """抽奖: prizes drawn among the members a rule selects, with a recorded seed so anyone can re-run it.
 
     The pool is the eligible members ordered by their key, numbered 1…N (参与编号); the draw shuffles
@@ -496,10 +480,6 @@ class Lottery(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
 
 class Prize(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -191,3 +192,19 @@ class StatusEvent(HistoryRow):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class BranchRow(models.Model):
+    """A row in a union's branch, seen through the scope: its default manager's QuerySet (a
+    ``BranchQuerySet``) names the lookup of the owning union's path (``branch_path``, e.g.
+    "offering__union__path"), and ``branch_path_value`` follows the same lookup on the row
+    (``self.offering.union.path``), so the path is written once. A row whose object-side path differs
+    from the query's overrides the property."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def branch_path_value(self) -> str:
+        lookup: str = type(self)._default_manager.get_queryset().branch_path
+        return reduce(getattr, lookup.split("__"), self)

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.core.models import StatusEvent
+from gonghui.core.models import BranchRow, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 
 
@@ -119,7 +119,7 @@ class UnionOwnedQuerySet(BranchQuerySet):
     branch_path = "union__path"
 
 
-class Provider(models.Model):
+class Provider(BranchRow):
     """A model worker or craftsman (a person), or a partner organization, who serves members."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -150,15 +150,11 @@ class Provider(models.Model):
         return self.name
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def is_person(self) -> bool:
         return self.kind in PERSON_KINDS
 
 
-class Offering(models.Model):
+class Offering(BranchRow):
     """服务项目: what a provider offers, free of charge, to the members its audience covers.
 
     ``rating_count``/``rating_sum`` and ``served_count`` are kept by the review and confirm
@@ -213,10 +209,6 @@ class Offering(models.Model):
         return self.title
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def rating(self) -> float | None:
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
@@ -237,7 +229,7 @@ class BatchQuerySet(BranchQuerySet):
             Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
-class Batch(models.Model):
+class Batch(BranchRow):
     """上架批次: a number of places, open for ordering between ``opens_at`` and ``closes_at``.
 
     With time slots, each slot has its own places and the batch's capacity is their sum.
@@ -270,10 +262,6 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offering_id} {self.name}"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.offering.union.path
 
     @property
     def remaining(self) -> int:
@@ -338,7 +326,7 @@ class OrderQuerySet(UnionOwnedQuerySet):
         return self.filter(union_id__in=unions.values("pk"))
 
 
-class Order(models.Model):
+class Order(BranchRow):
     """An order (预约) of one place in a batch by one member.
 
     ``union`` is the offering's union (whose staff see the order); ``member_union`` is where the
@@ -391,10 +379,6 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.short_code} {self.get_status_display()}"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def short_code(self) -> str:
@@ -466,7 +450,7 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
-class NeedCategory(models.Model):
+class NeedCategory(BranchRow):
     """需求分类: a union's list of need categories; members see those of their union's chain."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -485,12 +469,8 @@ class NeedCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
-
-class Need(models.Model):
+class Need(BranchRow):
     """需求: what a member wants when nothing fits, answered by pointing to an offering or a provider."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -522,7 +502,3 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path

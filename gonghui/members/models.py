@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
-from gonghui.core.models import HistoryRow, StatusEvent
+from gonghui.core.models import BranchRow, HistoryRow, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.idcard import normalize_id_number
 from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
@@ -94,7 +94,7 @@ def new_card_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Member(models.Model):
+class Member(BranchRow):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="member")
@@ -172,10 +172,6 @@ class Member(models.Model):
 
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def is_woman(self) -> bool:
         return self.gender == Gender.FEMALE
 
@@ -229,7 +225,7 @@ class BranchOwned(BranchQuerySet):
     branch_path = "union__path"
 
 
-class EnrollmentDrive(models.Model):
+class EnrollmentDrive(BranchRow):
     """集中入会: a named mass-enrollment campaign with its own join code."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -250,10 +246,6 @@ class EnrollmentDrive(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
 
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", "待审核"
@@ -262,7 +254,7 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-class JoinApplication(models.Model):
+class JoinApplication(BranchRow):
     """入会申请: what a worker submitted, until staff of the target union decide."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -306,10 +298,6 @@ class JoinApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{mask_name(self.name)} → {self.union_id}"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def masked_name(self) -> str:
@@ -400,7 +388,7 @@ class RightsRequestQuerySet(BranchQuerySet):
     branch_path = "member__union__path"
 
 
-class RightsRequest(models.Model):
+class RightsRequest(BranchRow):
     """A member's request under the Personal Information Protection Law, handled by staff."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -427,10 +415,6 @@ class RightsRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.member}"
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.member.union.path
-
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", "已上传"
@@ -441,7 +425,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class RosterImport(models.Model):
+class RosterImport(BranchRow):
     """A roster upload: the dry run's report and the commit's progress (polled by the page)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -469,10 +453,6 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or str(self.uuid)
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def percent(self) -> int:

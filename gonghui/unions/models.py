@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from gonghui.core.models import StatusEvent
+from gonghui.core.models import BranchRow, StatusEvent
 from gonghui.core.scope import ALL_ROLES, WRITE_ROLES, BranchQuerySet, Role, scope_of
 
 
@@ -59,7 +59,7 @@ class UnionQuerySet(BranchQuerySet):
         return self.filter(pk__in=ids).order_by("depth")
 
 
-class Union(models.Model):
+class Union(BranchRow):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("类型", max_length=20, choices=UnionKind.choices, default=UnionKind.GRASSROOTS)
@@ -87,10 +87,6 @@ class Union(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.path
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -136,7 +132,7 @@ class BranchOwnedQuerySet(BranchQuerySet):
     branch_path = "union__path"
 
 
-class Grid(models.Model):
+class Grid(BranchRow):
     """网格: a patch of a union's territory that one liaison looks after."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -154,12 +150,8 @@ class Grid(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
-
-class Employer(models.Model):
+class Employer(BranchRow):
     """企业/单位 and its archive (一企一册)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -192,16 +184,12 @@ class Employer(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
 
 class EmployerChildQuerySet(BranchQuerySet):
     branch_path = "employer__union__path"
 
 
-class Visit(models.Model):
+class Visit(BranchRow):
     """走访: a liaison's or officer's visit to an employer."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -222,10 +210,6 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.visited_on} {self.employer_id}"
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.employer.union.path
-
 
 class ProblemStatus(models.TextChoices):
     RAISED = "raised", "已提出"
@@ -236,7 +220,7 @@ class ProblemStatus(models.TextChoices):
 PROBLEM_NEXT = {ProblemStatus.RAISED: ProblemStatus.COORDINATING, ProblemStatus.COORDINATING: ProblemStatus.SOLVED}
 
 
-class Problem(models.Model):
+class Problem(BranchRow):
     """问题清单: an issue found at an employer, followed until solved."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -259,10 +243,6 @@ class Problem(models.Model):
         return self.title
 
     @property
-    def branch_path_value(self) -> str:
-        return self.employer.union.path
-
-    @property
     def next_status(self) -> ProblemStatus | None:
         return PROBLEM_NEXT.get(ProblemStatus(self.status))
 
@@ -277,7 +257,7 @@ class ProblemEvent(StatusEvent):
     note = models.CharField("说明", max_length=300, blank=True)
 
 
-class Brand(models.Model):
+class Brand(BranchRow):
     """品牌矩阵: a union's two-level tree of service modules and their sub-brands."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -301,7 +281,3 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
