@@ -10,7 +10,6 @@ most one live sign-up per activity (a partial unique constraint); a rating is on
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from gonghui.core.models import BranchRow, StatusEvent
+from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
@@ -72,8 +71,7 @@ class ActivityQuerySet(BranchQuerySet):
         return self.listed().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
 
 
-class Activity(BranchRow):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Activity(BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="activities", verbose_name="主办工会")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
                               verbose_name="品牌")
@@ -258,10 +256,9 @@ class SignupQuerySet(BranchQuerySet):
         return self.filter(status=SignupStatus.WAITLISTED).order_by("created_at", "id")
 
 
-class Signup(BranchRow):
+class Signup(BranchRow, PublicId):
     """A member's sign-up for an activity. ``created_at`` is the place in the waitlist queue."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activity_signups")
     status = models.CharField("状态", max_length=20, choices=SignupStatus.choices)
@@ -353,10 +350,9 @@ class PhotoQuerySet(BranchQuerySet):
     branch_path = "activity__union__path"
 
 
-class ActivityPhoto(BranchRow):
+class ActivityPhoto(BranchRow, PublicId):
     """A photo of the activity (uploaded by staff after it started), stored under MEDIA_ROOT/activities/."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(upload_to=photo_path, max_length=200)
     content_type = models.CharField(max_length=30)

@@ -10,7 +10,6 @@ users, so a hotline caller is matched to a member by an indexed equality).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
-from gonghui.core.models import BranchRow, HistoryRow
+from gonghui.core.models import BranchRow, HistoryRow, PublicId
 from gonghui.core.scope import BranchQuerySet, scope_of
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -127,8 +126,7 @@ class TicketQuerySet(BranchQuerySet):
         return self.filter(public=True, status=Status.CLOSED).exclude(reply="")
 
 
-class Ticket(BranchRow):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Ticket(BranchRow, PublicId):
     number = models.CharField("工单编号", max_length=24, unique=True)
     kind = models.CharField("诉求类型", max_length=20, choices=Kind.choices)
     topic = models.CharField("问题类别", max_length=20, choices=Topic.choices, default=Topic.OTHER)
@@ -329,10 +327,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"appeals/{now:%Y/%m}/{instance.uuid.hex}{instance.extension}"
 
 
-class Attachment(BranchRow):
+class Attachment(BranchRow, PublicId):
     """A photo or PDF of a ticket. Served only through the gated view, never from MEDIA_URL."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INTAKE)
     file = models.FileField(upload_to=attachment_path, max_length=200)
@@ -399,13 +396,12 @@ class MediationStatus(models.TextChoices):
     FAILED = "failed", "调解不成"
 
 
-class Mediation(models.Model):
+class Mediation(PublicId):
     """劳动争议调解 of a legal-aid or dispute ticket: the parties, the claim, sessions and the outcome.
 
     A failed mediation is referred to labour arbitration (``arbitration_body``).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="mediation")
     status = models.CharField(max_length=10, choices=MediationStatus.choices, default=MediationStatus.OPEN)
     applicant = models.CharField("申请人", max_length=100)

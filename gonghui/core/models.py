@@ -208,3 +208,12 @@ class BranchRow(models.Model):
     def branch_path_value(self) -> str:
         lookup: str = type(self)._default_manager.get_queryset().branch_path
         return reduce(getattr, lookup.split("__"), self)
+
+
+class PublicId(models.Model):
+    """A row addressed from outside (URLs, the API, QR codes) by a random ``uuid``, never by its database id."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True

@@ -16,7 +16,6 @@ slots, and the services take a place with a conditional UPDATE (services/orders.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.core.models import BranchRow, StatusEvent
+from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 
 
@@ -119,10 +118,9 @@ class UnionOwnedQuerySet(BranchQuerySet):
     branch_path = "union__path"
 
 
-class Provider(BranchRow):
+class Provider(BranchRow, PublicId):
     """A model worker or craftsman (a person), or a partner organization, who serves members."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey("unions.Union", on_delete=models.PROTECT, related_name="market_providers",
                               verbose_name="所属工会")
     kind = models.CharField("类型", max_length=20, choices=ProviderKind.choices)
@@ -154,7 +152,7 @@ class Provider(BranchRow):
         return self.kind in PERSON_KINDS
 
 
-class Offering(BranchRow):
+class Offering(BranchRow, PublicId):
     """服务项目: what a provider offers, free of charge, to the members its audience covers.
 
     ``rating_count``/``rating_sum`` and ``served_count`` are kept by the review and confirm
@@ -162,7 +160,6 @@ class Offering(BranchRow):
     aggregating a million orders.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey("unions.Union", on_delete=models.PROTECT, related_name="market_offerings",
                               verbose_name="主办工会")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings", verbose_name="服务方")
@@ -229,13 +226,12 @@ class BatchQuerySet(BranchQuerySet):
             Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
-class Batch(BranchRow):
+class Batch(BranchRow, PublicId):
     """上架批次: a number of places, open for ordering between ``opens_at`` and ``closes_at``.
 
     With time slots, each slot has its own places and the batch's capacity is their sum.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="batches")
     name = models.CharField("批次名称", max_length=60)
     capacity = models.PositiveIntegerField("名额")
@@ -273,10 +269,9 @@ class Batch(BranchRow):
                 and (self.closes_at is None or now < self.closes_at))
 
 
-class Slot(models.Model):
+class Slot(PublicId):
     """A time slot of a batch with its own places."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
@@ -326,14 +321,13 @@ class OrderQuerySet(UnionOwnedQuerySet):
         return self.filter(union_id__in=unions.values("pk"))
 
 
-class Order(BranchRow):
+class Order(BranchRow, PublicId):
     """An order (预约) of one place in a batch by one member.
 
     ``union`` is the offering's union (whose staff see the order); ``member_union`` is where the
     member belonged when ordering (statistics per union).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="orders")
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="orders")
     slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
@@ -450,10 +444,9 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
-class NeedCategory(BranchRow):
+class NeedCategory(BranchRow, PublicId):
     """需求分类: a union's list of need categories; members see those of their union's chain."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey("unions.Union", on_delete=models.CASCADE, related_name="market_need_categories")
     name = models.CharField("分类名称", max_length=30)
     position = models.PositiveSmallIntegerField("排序", default=0)
@@ -470,10 +463,9 @@ class NeedCategory(BranchRow):
         return self.name
 
 
-class Need(BranchRow):
+class Need(BranchRow, PublicId):
     """需求: what a member wants when nothing fits, answered by pointing to an offering or a provider."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="market_needs")
     union = models.ForeignKey("unions.Union", on_delete=models.PROTECT, related_name="market_needs")
     category = models.ForeignKey(NeedCategory, on_delete=models.PROTECT, related_name="needs", verbose_name="分类")

@@ -7,7 +7,6 @@ Name search goes through the plain name and its pinyin (full and initials), both
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import date
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
-from gonghui.core.models import BranchRow, HistoryRow, StatusEvent
+from gonghui.core.models import BranchRow, HistoryRow, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.idcard import normalize_id_number
 from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
@@ -94,8 +93,7 @@ def new_card_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Member(BranchRow):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Member(BranchRow, PublicId):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="member")
     name = models.CharField("姓名", max_length=50)
@@ -225,10 +223,9 @@ class BranchOwned(BranchQuerySet):
     branch_path = "union__path"
 
 
-class EnrollmentDrive(BranchRow):
+class EnrollmentDrive(BranchRow, PublicId):
     """集中入会: a named mass-enrollment campaign with its own join code."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="drives", verbose_name="发起工会")
     name = models.CharField("名称", max_length=100)
     code = models.CharField("入会码", max_length=20, unique=True, default=new_drive_code, editable=False)
@@ -254,10 +251,9 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-class JoinApplication(BranchRow):
+class JoinApplication(BranchRow, PublicId):
     """入会申请: what a worker submitted, until staff of the target union decide."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="join_applications")
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="join_applications",
                               verbose_name="申请加入的工会")
@@ -330,10 +326,9 @@ class TransferQuerySet(BranchQuerySet):
         return self.filter(scope.q("from_union__path") | scope.q("to_union__path"))
 
 
-class Transfer(models.Model):
+class Transfer(PublicId):
     """会籍转移: the member stays in the source union until the target accepts."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
     from_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="transfers_out")
     to_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="transfers_in")
@@ -388,10 +383,9 @@ class RightsRequestQuerySet(BranchQuerySet):
     branch_path = "member__union__path"
 
 
-class RightsRequest(BranchRow):
+class RightsRequest(BranchRow, PublicId):
     """A member's request under the Personal Information Protection Law, handled by staff."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rights_requests")
     kind = models.CharField(max_length=20, choices=RightsRequestKind.choices)
     details = models.TextField("说明", blank=True)
@@ -425,10 +419,9 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class RosterImport(BranchRow):
+class RosterImport(BranchRow, PublicId):
     """A roster upload: the dry run's report and the commit's progress (polled by the page)."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="roster_imports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=200, blank=True)
