@@ -18,6 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField, lookup_index
+from gonghui.core.models import BranchRow, PublicId
 from gonghui.core.scope import BranchQuerySet, Grant, Role, Scope
 from gonghui.lib.masking import mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -105,10 +106,9 @@ class AssignmentQuerySet(BranchQuerySet):
     visible_roles = frozenset({Role.ADMIN})
 
 
-class StaffAssignment(models.Model):
+class StaffAssignment(BranchRow, PublicId):
     """A staff user's role at a union; it covers the union's whole subtree."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     union = models.ForeignKey("unions.Union", on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField("角色", max_length=10, choices=Role.choices)
@@ -125,10 +125,6 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.name} @ {self.union.name} ({self.get_role_display()})"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
 
 def _hash_token(raw: str) -> str:
@@ -152,10 +148,9 @@ class ApiTokenQuerySet(models.QuerySet):
         return token.user
 
 
-class ApiToken(models.Model):
+class ApiToken(PublicId):
     """A bearer token for the app and mini-program carriers. Only its SHA-256 is stored."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("设备/用途", max_length=60, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)

@@ -10,7 +10,6 @@ most one live sign-up per activity (a partial unique constraint); a rating is on
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
@@ -71,8 +71,7 @@ class ActivityQuerySet(BranchQuerySet):
         return self.listed().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
 
 
-class Activity(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Activity(BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="activities", verbose_name="主办工会")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
                               verbose_name="品牌")
@@ -123,10 +122,6 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     # --- Time --------------------------------------------------------------------------------------
 
@@ -219,7 +214,7 @@ class Activity(models.Model):
         return ""
 
 
-class ActivityEvent(models.Model):
+class ActivityEvent(StatusEvent):
     """One step of an activity's life: created, published, edited, concluded, cancelled."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="events")
@@ -227,14 +222,9 @@ class ActivityEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=ActivityStatus.choices)
     action = models.CharField(max_length=30)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.action}: {super().__str__()}"
 
 
 class SignupStatus(models.TextChoices):
@@ -266,10 +256,9 @@ class SignupQuerySet(BranchQuerySet):
         return self.filter(status=SignupStatus.WAITLISTED).order_by("created_at", "id")
 
 
-class Signup(models.Model):
+class Signup(BranchRow, PublicId):
     """A member's sign-up for an activity. ``created_at`` is the place in the waitlist queue."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="activity_signups")
     status = models.CharField("状态", max_length=20, choices=SignupStatus.choices)
@@ -308,10 +297,6 @@ class Signup(models.Model):
         return f"{self.member} → {self.activity_id}"
 
     @property
-    def branch_path_value(self) -> str:
-        return self.activity.union.path
-
-    @property
     def holds_place(self) -> bool:
         return self.status in PLACE_STATUSES
 
@@ -324,21 +309,13 @@ class Signup(models.Model):
         return mask_phone(self.member.phone)
 
 
-class SignupEvent(models.Model):
+class SignupEvent(StatusEvent):
     """The history of a sign-up: signed up, waitlisted, promoted, cancelled, checked in."""
 
     signup = models.ForeignKey(Signup, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=SignupStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=SignupStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Rating(models.Model):
@@ -373,10 +350,9 @@ class PhotoQuerySet(BranchQuerySet):
     branch_path = "activity__union__path"
 
 
-class ActivityPhoto(models.Model):
+class ActivityPhoto(BranchRow, PublicId):
     """A photo of the activity (uploaded by staff after it started), stored under MEDIA_ROOT/activities/."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(upload_to=photo_path, max_length=200)
     content_type = models.CharField(max_length=30)
@@ -393,8 +369,4 @@ class ActivityPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption or str(self.uuid)
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.activity.union.path
 

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from gonghui.core.admin import ReadOnlyAdmin
 
 from .models import CaseCounter, Ticket
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Ticket)
-class TicketAdmin(ReadOnly):
+class TicketAdmin(ReadOnlyAdmin):
     list_display = ("number", "kind", "status", "union", "tier", "due_on", "overdue", "created_at")
     list_filter = ("status", "kind", "tier", "overdue")
     search_fields = ("number",)
@@ -31,5 +19,5 @@ class TicketAdmin(ReadOnly):
 
 
 @admin.register(CaseCounter)
-class CaseCounterAdmin(ReadOnly):
+class CaseCounterAdmin(ReadOnlyAdmin):
     list_display = ("day", "last")

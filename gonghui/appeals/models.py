@@ -10,7 +10,6 @@ users, so a hotline caller is matched to a member by an indexed equality).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.models import BranchRow, HistoryRow, PublicId
 from gonghui.core.scope import BranchQuerySet, scope_of
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -126,8 +126,7 @@ class TicketQuerySet(BranchQuerySet):
         return self.filter(public=True, status=Status.CLOSED).exclude(reply="")
 
 
-class Ticket(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Ticket(BranchRow, PublicId):
     number = models.CharField("工单编号", max_length=24, unique=True)
     kind = models.CharField("诉求类型", max_length=20, choices=Kind.choices)
     topic = models.CharField("问题类别", max_length=20, choices=Topic.choices, default=Topic.OTHER)
@@ -228,10 +227,6 @@ class Ticket(models.Model):
         return self.number
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
@@ -280,7 +275,7 @@ class Action(models.TextChoices):
 HOP_ACTIONS = (Action.ASSIGN, Action.ESCALATE, Action.TRANSFER, Action.AUTO_ESCALATE)
 
 
-class TicketEvent(models.Model):
+class TicketEvent(HistoryRow):
     """One line of a ticket's timeline. A hop (交办/上报/转办) has ``from_union`` and ``to_union``.
 
     ``actor`` is None for the system (the deadline job). ``shown_to_worker`` marks the lines the
@@ -289,18 +284,14 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
     from_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     note = models.CharField("说明", max_length=500, blank=True)
     shown_to_worker = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryRow.Meta):
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_idx")]
 
     def __str__(self) -> str:
@@ -336,10 +327,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"appeals/{now:%Y/%m}/{instance.uuid.hex}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(BranchRow, PublicId):
     """A photo or PDF of a ticket. Served only through the gated view, never from MEDIA_URL."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.INTAKE)
     file = models.FileField(upload_to=attachment_path, max_length=200)
@@ -358,10 +348,6 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.ticket.union.path
 
     @property
     def extension(self) -> str:
@@ -410,13 +396,12 @@ class MediationStatus(models.TextChoices):
     FAILED = "failed", "调解不成"
 
 
-class Mediation(models.Model):
+class Mediation(PublicId):
     """劳动争议调解 of a legal-aid or dispute ticket: the parties, the claim, sessions and the outcome.
 
     A failed mediation is referred to labour arbitration (``arbitration_body``).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="mediation")
     status = models.CharField(max_length=10, choices=MediationStatus.choices, default=MediationStatus.OPEN)
     applicant = models.CharField("申请人", max_length=100)

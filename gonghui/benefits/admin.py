@@ -3,6 +3,8 @@ every change goes through the services."""
 
 from django.contrib import admin
 
+from gonghui.core.admin import GuardedAdmin
+
 from .models import Campaign, Coupon, Lottery, Partner
 
 
@@ -24,14 +26,12 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coupon)
-class CouponAdmin(admin.ModelAdmin):
+class CouponAdmin(GuardedAdmin):
     list_display = ("code", "campaign", "status", "via", "created_at", "redeemed_at")
     list_filter = ("status", "via")
     search_fields = ("code",)
     raw_id_fields = ("campaign", "member", "rule_version", "issue_run", "redeemed_partner", "redeemed_by")
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False  # redemption and reversal go through the services (audited, exactly once)
+    allow_change = False  # redemption and reversal go through the services (audited, exactly once)
 
 
 @admin.register(Lottery)

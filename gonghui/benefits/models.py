@@ -10,7 +10,6 @@ at most ``per_member_limit`` coupons of a campaign (unique (campaign, member, se
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import date
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gonghui.core.models import BranchRow, HistoryRow, PublicId
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
@@ -67,10 +67,9 @@ class PartnerQuerySet(BranchOwned):
         return self.filter(status=PartnerStatus.ACTIVE, contract_start__lte=day, contract_end__gte=day)
 
 
-class Partner(models.Model):
+class Partner(BranchRow, PublicId):
     """合作伙伴: a merchant or institution that signed with a union to serve its members."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="benefit_partners",
                               verbose_name="签约工会")
     name = models.CharField("名称", max_length=100)
@@ -110,10 +109,6 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
     def is_serving(self, day: date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.status == PartnerStatus.ACTIVE and self.contract_start <= day <= self.contract_end
@@ -123,10 +118,9 @@ class PartnerStaffQuerySet(BranchQuerySet):
     branch_path = "partner__union__path"
 
 
-class PartnerStaff(models.Model):
+class PartnerStaff(BranchRow, PublicId):
     """A user account that works for a partner: it redeems coupons and checks member cards there."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_roles")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -145,10 +139,6 @@ class PartnerStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.partner_id}"
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.partner.union.path
 
 
 # --- Campaigns -----------------------------------------------------------------------------------------------
@@ -170,14 +160,13 @@ class CampaignStatus(models.TextChoices):
     ENDED = "ended", "已结束"
 
 
-class Campaign(models.Model):
+class Campaign(BranchRow, PublicId):
     """A coupon campaign of a union. Its eligibility rule is bounded by the union's subtree.
 
     Every coupon reserves ``unit_cents`` of the amount budget: the face value of a 代金券, the most
     a 折扣券 can take off (``max_discount_cents``).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="benefit_campaigns",
                               verbose_name="发放工会")
     name = models.CharField("名称", max_length=60)
@@ -235,10 +224,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def unit_cents(self) -> int:
@@ -339,7 +324,7 @@ class CouponQuerySet(BranchQuerySet):
     branch_path = "campaign__union__path"
 
 
-class Coupon(models.Model):
+class Coupon(BranchRow, PublicId):
     """One coupon of one member. 免申即享 inserts hundreds of thousands at once, so the table carries
     only what that insert must pay for:
 
@@ -352,7 +337,6 @@ class Coupon(models.Model):
       lookups for 500,000 coupons) would prove nothing. The member reference keeps its constraint.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Lookups by campaign alone are for redeemed coupons (the partial index below) or go through the
     # campaign's counters; "does this member hold one?" uses coupon_once_per_member_seq.
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="coupons", db_index=False,
@@ -405,10 +389,6 @@ class Coupon(models.Model):
         return f"{self.campaign_id}:{self.code[:4]}…"
 
     @property
-    def branch_path_value(self) -> str:
-        return self.campaign.union.path
-
-    @property
     def code_display(self) -> str:
         return " ".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
 
@@ -433,21 +413,17 @@ class CouponEventKind(models.TextChoices):
     REVERSE = "reverse", "撤销核销"
 
 
-class CouponEvent(models.Model):
+class CouponEvent(HistoryRow):
     """One redemption or reversal of a coupon (the coupon's history after it was handed out)."""
 
     coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=CouponEventKind.choices)
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
     bill_cents = models.PositiveIntegerField(null=True, blank=True)
     discount_cents = models.PositiveIntegerField(null=True, blank=True)
     reason = models.CharField("原因", max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryRow.Meta):
         indexes = [models.Index(fields=["partner", "created_at"], name="couponevent_partner_time_idx")]
 
     def __str__(self) -> str:
@@ -462,14 +438,13 @@ class LotteryStatus(models.TextChoices):
     DRAWN = "drawn", "已开奖"
 
 
-class Lottery(models.Model):
+class Lottery(BranchRow, PublicId):
     """抽奖: prizes drawn among the members a rule selects, with a recorded seed so anyone can re-run it.
 
     The pool is the eligible members ordered by their key, numbered 1…N (参与编号); the draw shuffles
     the numbers with ``random.Random(seed)`` and gives the prizes to the first ones, in prize order.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="benefit_lotteries",
                               verbose_name="主办工会")
     name = models.CharField("名称", max_length=60)
@@ -499,10 +474,6 @@ class Lottery(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
 
 class Prize(models.Model):

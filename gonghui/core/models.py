@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -154,3 +155,65 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer} @ {self.last_id}"
+
+
+# --- Abstract bases every module's models share -------------------------------------------------------------
+# Abstract: they add no table. The fields are declared once here; a concrete model keeps its own indexes and
+# constraints (``class Meta(HistoryRow.Meta): indexes = […]`` keeps the ordering) and may re-declare a field
+# whose options differ (Django lets a child override a field of an abstract base).
+
+
+class HistoryRow(models.Model):
+    """One line of something's history (an append-only timeline): who did it and when, read oldest first.
+
+    ``actor`` is None when the system acted (a task, a sweep)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+class StatusEvent(HistoryRow):
+    """One status change of a row: ``from_status`` (blank when it was created) → ``to_status``, with a note.
+
+    The concrete model declares the two status fields with its own choices and the foreign key to the row."""
+
+    from_status: str
+    to_status: str
+
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta(HistoryRow.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class BranchRow(models.Model):
+    """A row in a union's branch, seen through the scope: its default manager's QuerySet (a
+    ``BranchQuerySet``) names the lookup of the owning union's path (``branch_path``, e.g.
+    "offering__union__path"), and ``branch_path_value`` follows the same lookup on the row
+    (``self.offering.union.path``), so the path is written once. A row whose object-side path differs
+    from the query's overrides the property."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def branch_path_value(self) -> str:
+        lookup: str = type(self)._default_manager.get_queryset().branch_path
+        return reduce(getattr, lookup.split("__"), self)
+
+
+class PublicId(models.Model):
+    """A row addressed from outside (URLs, the API, QR codes) by a random ``uuid``, never by its database id."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True

@@ -1,10 +1,9 @@
 """The market in Django admin (system superusers only): a read-mostly view for support. Orders change
 state only through the services (the console and the API), never here."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from gonghui.core.admin import GuardedAdmin
 
 from .models import Batch, Need, NeedCategory, Offering, Order, Provider
 
@@ -34,16 +33,11 @@ class BatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(GuardedAdmin):
     list_display = ("short_code", "offering", "status", "placed_at")
     list_filter = ("status",)
     raw_id_fields = ("offering", "batch", "slot", "union", "member", "member_union", "reorder_of")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    allow_add = allow_change = False
 
 
 @admin.register(NeedCategory)

@@ -16,7 +16,6 @@ slots, and the services take a place with a conditional UPDATE (services/orders.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 
 
@@ -118,10 +118,9 @@ class UnionOwnedQuerySet(BranchQuerySet):
     branch_path = "union__path"
 
 
-class Provider(models.Model):
+class Provider(BranchRow, PublicId):
     """A model worker or craftsman (a person), or a partner organization, who serves members."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey("unions.Union", on_delete=models.PROTECT, related_name="market_providers",
                               verbose_name="所属工会")
     kind = models.CharField("类型", max_length=20, choices=ProviderKind.choices)
@@ -149,15 +148,11 @@ class Provider(models.Model):
         return self.name
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def is_person(self) -> bool:
         return self.kind in PERSON_KINDS
 
 
-class Offering(models.Model):
+class Offering(BranchRow, PublicId):
     """服务项目: what a provider offers, free of charge, to the members its audience covers.
 
     ``rating_count``/``rating_sum`` and ``served_count`` are kept by the review and confirm
@@ -165,7 +160,6 @@ class Offering(models.Model):
     aggregating a million orders.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey("unions.Union", on_delete=models.PROTECT, related_name="market_offerings",
                               verbose_name="主办工会")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="offerings", verbose_name="服务方")
@@ -212,10 +206,6 @@ class Offering(models.Model):
         return self.title
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def rating(self) -> float | None:
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
@@ -236,13 +226,12 @@ class BatchQuerySet(BranchQuerySet):
             Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
-class Batch(models.Model):
+class Batch(BranchRow, PublicId):
     """上架批次: a number of places, open for ordering between ``opens_at`` and ``closes_at``.
 
     With time slots, each slot has its own places and the batch's capacity is their sum.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="batches")
     name = models.CharField("批次名称", max_length=60)
     capacity = models.PositiveIntegerField("名额")
@@ -271,10 +260,6 @@ class Batch(models.Model):
         return f"{self.offering_id} {self.name}"
 
     @property
-    def branch_path_value(self) -> str:
-        return self.offering.union.path
-
-    @property
     def remaining(self) -> int:
         return max(self.capacity - self.taken, 0)
 
@@ -284,10 +269,9 @@ class Batch(models.Model):
                 and (self.closes_at is None or now < self.closes_at))
 
 
-class Slot(models.Model):
+class Slot(PublicId):
     """A time slot of a batch with its own places."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
@@ -337,14 +321,13 @@ class OrderQuerySet(UnionOwnedQuerySet):
         return self.filter(union_id__in=unions.values("pk"))
 
 
-class Order(models.Model):
+class Order(BranchRow, PublicId):
     """An order (预约) of one place in a batch by one member.
 
     ``union`` is the offering's union (whose staff see the order); ``member_union`` is where the
     member belonged when ordering (statistics per union).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="orders")
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="orders")
     slot = models.ForeignKey(Slot, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
@@ -392,31 +375,19 @@ class Order(models.Model):
         return f"{self.short_code} {self.get_status_display()}"
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def short_code(self) -> str:
         return str(self.uuid).split("-")[0].upper()
 
 
-class OrderEvent(models.Model):
+class OrderEvent(StatusEvent):
     """One step of an order's history."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusEvent.Meta):
         indexes = [models.Index(fields=["order", "created_at"], name="mkt_orderevent_order_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class Review(models.Model):
@@ -473,10 +444,9 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
-class NeedCategory(models.Model):
+class NeedCategory(BranchRow, PublicId):
     """需求分类: a union's list of need categories; members see those of their union's chain."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey("unions.Union", on_delete=models.CASCADE, related_name="market_need_categories")
     name = models.CharField("分类名称", max_length=30)
     position = models.PositiveSmallIntegerField("排序", default=0)
@@ -492,15 +462,10 @@ class NeedCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
-
-class Need(models.Model):
+class Need(BranchRow, PublicId):
     """需求: what a member wants when nothing fits, answered by pointing to an offering or a provider."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="market_needs")
     union = models.ForeignKey("unions.Union", on_delete=models.PROTECT, related_name="market_needs")
     category = models.ForeignKey(NeedCategory, on_delete=models.PROTECT, related_name="needs", verbose_name="分类")
@@ -529,7 +494,3 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path

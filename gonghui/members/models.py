@@ -7,7 +7,6 @@ Name search goes through the plain name and its pinyin (full and initials), both
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import date
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.models import BranchRow, HistoryRow, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.idcard import normalize_id_number
 from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
@@ -93,8 +93,7 @@ def new_card_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Member(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Member(BranchRow, PublicId):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="member")
     name = models.CharField("姓名", max_length=50)
@@ -171,10 +170,6 @@ class Member(models.Model):
 
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def is_woman(self) -> bool:
         return self.gender == Gender.FEMALE
 
@@ -201,7 +196,7 @@ class Member(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class MembershipHistory(models.Model):
+class MembershipHistory(HistoryRow):
     """Every change of a member's union or status. A member is never lost between two unions."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="history")
@@ -211,12 +206,8 @@ class MembershipHistory(models.Model):
     to_status = models.CharField(max_length=20, choices=MemberStatus.choices)
     event = models.CharField("事件", max_length=30)
     reason = models.CharField("说明", max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(HistoryRow.Meta):
         indexes = [models.Index(fields=["member", "created_at"], name="history_member_time_idx")]
 
     def __str__(self) -> str:
@@ -232,10 +223,9 @@ class BranchOwned(BranchQuerySet):
     branch_path = "union__path"
 
 
-class EnrollmentDrive(models.Model):
+class EnrollmentDrive(BranchRow, PublicId):
     """集中入会: a named mass-enrollment campaign with its own join code."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="drives", verbose_name="发起工会")
     name = models.CharField("名称", max_length=100)
     code = models.CharField("入会码", max_length=20, unique=True, default=new_drive_code, editable=False)
@@ -253,10 +243,6 @@ class EnrollmentDrive(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
 
 class ApplicationStatus(models.TextChoices):
     PENDING = "pending", "待审核"
@@ -265,10 +251,9 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-class JoinApplication(models.Model):
+class JoinApplication(BranchRow, PublicId):
     """入会申请: what a worker submitted, until staff of the target union decide."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="join_applications")
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="join_applications",
                               verbose_name="申请加入的工会")
@@ -311,10 +296,6 @@ class JoinApplication(models.Model):
         return f"{mask_name(self.name)} → {self.union_id}"
 
     @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
-    @property
     def masked_name(self) -> str:
         return mask_name(self.name)
 
@@ -349,10 +330,9 @@ class TransferQuerySet(BranchQuerySet):
         return self.filter(scope.q("from_union__path") | scope.q("to_union__path"))
 
 
-class Transfer(models.Model):
+class Transfer(PublicId):
     """会籍转移: the member stays in the source union until the target accepts."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
     from_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="transfers_out")
     to_union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="transfers_in")
@@ -384,19 +364,11 @@ class Transfer(models.Model):
         return self.from_union.path
 
 
-class TransferEvent(models.Model):
+class TransferEvent(StatusEvent):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=TransferStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=TransferStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class RightsRequestKind(models.TextChoices):
@@ -415,10 +387,9 @@ class RightsRequestQuerySet(BranchQuerySet):
     branch_path = "member__union__path"
 
 
-class RightsRequest(models.Model):
+class RightsRequest(BranchRow, PublicId):
     """A member's request under the Personal Information Protection Law, handled by staff."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="rights_requests")
     kind = models.CharField(max_length=20, choices=RightsRequestKind.choices)
     details = models.TextField("说明", blank=True)
@@ -442,10 +413,6 @@ class RightsRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.member}"
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.member.union.path
-
 
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", "已上传"
@@ -456,10 +423,9 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
-class RosterImport(models.Model):
+class RosterImport(BranchRow, PublicId):
     """A roster upload: the dry run's report and the commit's progress (polled by the page)."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="roster_imports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=200, blank=True)
@@ -484,10 +450,6 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or str(self.uuid)
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
     @property
     def percent(self) -> int:

@@ -8,13 +8,13 @@ are one ``pk__in`` query, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import secrets
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.scope import ALL_ROLES, WRITE_ROLES, BranchQuerySet, Role, scope_of
 
 
@@ -58,8 +58,7 @@ class UnionQuerySet(BranchQuerySet):
         return self.filter(pk__in=ids).order_by("depth")
 
 
-class Union(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Union(BranchRow, PublicId):
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("类型", max_length=20, choices=UnionKind.choices, default=UnionKind.GRASSROOTS)
     level = models.PositiveSmallIntegerField("层级", choices=UnionLevel.choices, default=UnionLevel.GRASSROOTS)
@@ -86,10 +85,6 @@ class Union(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.path
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -135,10 +130,9 @@ class BranchOwnedQuerySet(BranchQuerySet):
     branch_path = "union__path"
 
 
-class Grid(models.Model):
+class Grid(BranchRow, PublicId):
     """网格: a patch of a union's territory that one liaison looks after."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="grids", verbose_name="所属工会")
     name = models.CharField("网格名称", max_length=100)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -153,15 +147,10 @@ class Grid(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
 
-
-class Employer(models.Model):
+class Employer(BranchRow, PublicId):
     """企业/单位 and its archive (一企一册)."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField("单位名称", max_length=200)
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     industry = models.CharField("行业门类", max_length=1, choices=Industry.choices, blank=True)
@@ -191,19 +180,14 @@ class Employer(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
-
 
 class EmployerChildQuerySet(BranchQuerySet):
     branch_path = "employer__union__path"
 
 
-class Visit(models.Model):
+class Visit(BranchRow, PublicId):
     """走访: a liaison's or officer's visit to an employer."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="visits")
     visited_on = models.DateField("走访日期")
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -221,10 +205,6 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.visited_on} {self.employer_id}"
 
-    @property
-    def branch_path_value(self) -> str:
-        return self.employer.union.path
-
 
 class ProblemStatus(models.TextChoices):
     RAISED = "raised", "已提出"
@@ -235,10 +215,9 @@ class ProblemStatus(models.TextChoices):
 PROBLEM_NEXT = {ProblemStatus.RAISED: ProblemStatus.COORDINATING, ProblemStatus.COORDINATING: ProblemStatus.SOLVED}
 
 
-class Problem(models.Model):
+class Problem(BranchRow, PublicId):
     """问题清单: an issue found at an employer, followed until solved."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="problems")
     title = models.CharField("问题", max_length=200)
     description = models.TextField("说明", blank=True)
@@ -258,15 +237,11 @@ class Problem(models.Model):
         return self.title
 
     @property
-    def branch_path_value(self) -> str:
-        return self.employer.union.path
-
-    @property
     def next_status(self) -> ProblemStatus | None:
         return PROBLEM_NEXT.get(ProblemStatus(self.status))
 
 
-class ProblemEvent(models.Model):
+class ProblemEvent(StatusEvent):
     """One step in a problem's history: who moved it from what to what, when, and why."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
@@ -274,19 +249,11 @@ class ProblemEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=ProblemStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.CharField("说明", max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
-class Brand(models.Model):
+class Brand(BranchRow, PublicId):
     """品牌矩阵: a union's two-level tree of service modules and their sub-brands."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     union = models.ForeignKey(Union, on_delete=models.CASCADE, related_name="brands")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     name = models.CharField("名称", max_length=60)
@@ -307,7 +274,3 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union.path
