@@ -227,3 +227,24 @@ def screenshots_dir() -> Path:
     path = Path(os.environ.get("GONGHUI_SCREENSHOTS", settings.DATA_DIR / "screenshots"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# WeChat's in-app browser on Android: what most workers open the H5 pages in.
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 14; V2309A Build/UP1A.231005.007; wv) AppleWebKit/537.36 "
+             "(KHTML, like Gecko) Version/4.0 Chrome/130.0.6723.103 Mobile Safari/537.36 XWEB/1300259 "
+             "MMWEBSDK/20240802 MMWEBID/2247 MicroMessenger/8.0.51.2720(0x28003339) WeChat/arm64 Weixin "
+             "NetType/WIFI Language/zh_CN ABI/arm64")
+
+
+def decode_qr(locator: Any) -> list[tuple[str, str]]:
+    """What a real decoder (ZXing) reads off the pixels the browser shows in ``locator``: [(text, format)].
+
+    A standard QR code reads as ``"QRCode"``; a Micro QR (which phone cameras do not read) as ``"MicroQRCode"``.
+    """
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(locator.screenshot())))
+    return [(r.text, r.format.name) for r in found]

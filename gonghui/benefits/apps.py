@@ -7,8 +7,12 @@ class BenefitsConfig(AppConfig):
     verbose_name = "普惠服务"
 
     def ready(self) -> None:
-        from gonghui.core.modules import ConsoleSection, MeLink, Tile, register_module, works_with_data
+        from django.urls import reverse
+        from django.utils.http import urlencode
 
+        from gonghui.core.modules import ConsoleSection, MeLink, ScanRoute, Tile, register_module, works_with_data
+
+        from .access import partner_role
         from .stats import SOURCE
 
         register_module(
@@ -19,4 +23,7 @@ class BenefitsConfig(AppConfig):
             me_links=[MeLink("coupons", "我的券", "benefits:my_coupons", "工会普惠券，到店出示二维码核销", order=10),
                       MeLink("lotteries", "抽奖结果", "benefits:my_lotteries", "工会抽奖的开奖公示", order=11)],
             stats=SOURCE,
+            # a cashier who scans a member's e-card with the phone camera lands on 商户核销 › 核验会员卡
+            scan_routes=[ScanRoute("merchant", applies=lambda user: partner_role(user) is not None,
+                                   url=lambda token: reverse("benefits:merchant") + "?" + urlencode({"card": token}))],
         )

@@ -48,6 +48,20 @@ class MeLink:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ScanRoute:
+    """Where a scanned e-member-card QR code sends a signed-in user of one kind (a merchant's cashier …).
+
+    The card QR encodes one public URL; the members app sends staff to the member and everyone else to a
+    harmless page, unless a module's route ``applies`` to the user: then ``url(token)`` is where they land.
+    """
+
+    key: str
+    applies: Callable[[Any], bool]
+    url: Callable[[str], str]
+    order: int = 100
+
+
 def works_with_data(user: Any) -> bool:
     """The usual ``ConsoleSection.visible``: staff who may read business data somewhere (not auditors only)."""
     from .scope import DATA_ROLES, scope_of
@@ -59,6 +73,7 @@ def works_with_data(user: Any) -> bool:
 _tiles: dict[str, Tile] = {}
 _me_links: dict[str, MeLink] = {}
 _sections: dict[str, ConsoleSection] = {}
+_scan_routes: dict[str, ScanRoute] = {}
 
 
 def register_tile(tile: Tile) -> None:
@@ -83,6 +98,10 @@ def register_me_link(link: MeLink) -> None:
 
 def me_links() -> list[MeLink]:
     return sorted(_me_links.values(), key=lambda m: (m.order, m.key))
+
+
+def scan_routes() -> list[ScanRoute]:
+    return sorted(_scan_routes.values(), key=lambda r: (r.order, r.key))
 
 
 # --- Statistics sources (the cockpit's feed) -----------------------------------------------------------------------
@@ -126,7 +145,8 @@ def stat_sources() -> list[StatSource]:
 
 
 def register_module(*, sections: Iterable[ConsoleSection] = (), tiles: Iterable[Tile] = (),
-                    me_links: Iterable[MeLink] = (), stats: StatSource | None = None) -> None:
+                    me_links: Iterable[MeLink] = (), stats: StatSource | None = None,
+                    scan_routes: Iterable[ScanRoute] = ()) -> None:
     """Everything one module shows in the two shells and feeds the cockpit, from its AppConfig.ready()."""
     for section in sections:
         register_console_section(section)
@@ -136,3 +156,5 @@ def register_module(*, sections: Iterable[ConsoleSection] = (), tiles: Iterable[
         register_me_link(link)
     if stats is not None:
         register_stats(stats)
+    for route in scan_routes:
+        _scan_routes[route.key] = route

@@ -55,6 +55,7 @@ urlpatterns = [
     # card
     path("members/card/", worker.card.card, name="card"),
     path("members/card/rotate/", worker.card.card_rotate, name="card_rotate"),
+    path("members/c/<str:token>/", worker.card.card_scan, name="card_scan"),
     path("console/members/card-check/", staff.card.card_check, name="card_check"),
     path("console/members/card-check/<str:token>/", staff.card.card_check, name="card_check_token"),
     # rights

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 
 from gonghui.activities import services
-from gonghui.activities.models import Rating, Signup
+from gonghui.activities.models import Activity, Rating, Signup
 from gonghui.members.models import Member
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, decode_qr, screenshots_dir
 
 pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
@@ -70,14 +70,21 @@ def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) ->
     officer = signed_in(browser, live_server.url, cast.district_a_officer.phone, DESKTOP)
     officer.goto(f"{live_server.url}/console/activities/{activity.uuid}/")
     assert officer.locator(".qr-box svg").count() == 1
+    checkin_code = Activity.objects.values_list("checkin_code", flat=True).get(pk=activity.pk)
+    assert decode_qr(officer.locator(".qr-box svg")) == [
+        (f"{live_server.url}/activities/checkin/{checkin_code}/", "QRCode")]
+    # the officer scans the rider's e-card off the rider's phone screen
+    rider.goto(f"{live_server.url}/members/card/")
     token = Member.objects.values_list("card_token", flat=True).get(pk=cast.members["gig_worker_a"].pk)
-    officer.fill("#scan-token", f"{live_server.url}/console/members/card-check/{token}/")
+    card = decode_qr(rider.locator("#card-qr svg"))
+    assert card == [(f"{live_server.url}/members/c/{token}/", "QRCode")]
+    officer.fill("#scan-token", card[0][0])
     officer.click("button:has-text('扫码签到')")
     officer.wait_for_selector("#scan-result >> text=李** 签到成功")
     officer.screenshot(path=str(shots / "activities-console-scan.png"), full_page=True)
     assert Signup.objects.get(activity=activity, member=cast.members["gig_worker_a"]).status == "checked_in"
 
-    rider.reload()
+    rider.goto(f"{live_server.url}/activities/{activity.uuid}/")
     rider.click("label[for=star4]")
     rider.fill("input[name=comment]", "路线规划得很好")
     rider.click("button:has-text('提交评价')")

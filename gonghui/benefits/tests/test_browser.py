@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gonghui.benefits.models import Coupon, CouponStatus, PartnerCategory
 from gonghui.benefits.services import partners
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, decode_qr, screenshots_dir
 
 pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
@@ -70,6 +70,8 @@ def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast
     rider.click("text=骑手清凉券")
     rider.wait_for_selector(".qr-box svg")
     code = rider.inner_text(".code").replace(" ", "")
+    # what the cashier's scanner reads off the phone's screen: a standard QR code of the coupon code
+    assert decode_qr(rider.locator(".qr-box svg")) == [(code, "QRCode")]
     assert "新就业形态劳动者（外卖送餐员）" in rider.inner_text(".why")
     rider.screenshot(path=str(screenshots_dir() / "benefits-coupon.png"), full_page=True)
 

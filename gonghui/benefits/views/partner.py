@@ -30,7 +30,9 @@ def _today(partner: object) -> dict[str, object]:
 def merchant(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request.user)
     return render(request, "benefits/merchant.html", {
-        "tab": "me", "partner": partner, "serving": partner.is_serving(), **_today(partner)})
+        "tab": "me", "partner": partner, "serving": partner.is_serving(), **_today(partner),
+        # a member's e-card scanned with the camera arrives here (members' ScanRoute) and is checked at once
+        "card_token": request.GET.get("card", "").strip()[:300]})
 
 
 @login_required

@@ -35,13 +35,14 @@ INVALID_TOKEN = "二维码无效或已刷新，请会员打开电子会员卡后
 
 
 def card_payload(member: Member, *, base_url: str = "") -> str:
-    """What the QR code encodes: the console's card-check URL for the current token.
+    """What the QR code encodes: the public scan URL of the current token (/members/c/<token>/).
 
-    A staff member scanning it with a phone camera lands on the check page (after signing in); a
-    partner app takes the last path segment and calls GET /api/v1/members/card/verify/{token}.
+    Scanned with a phone camera or WeChat it lands each scanner where their role can use it (staff on
+    the member, a partner's cashier on 核验会员卡, anyone else on a page that only says whether the card
+    is valid); a partner app takes the last path segment and calls GET /api/v1/members/card/verify/{token}.
     ``base_url`` ("https://host") makes it absolute; views pass ``request.build_absolute_uri("/")``.
     """
-    path = reverse("members:card_check_token", args=[member.card_token])
+    path = reverse("members:card_scan", args=[member.card_token])
     return base_url.rstrip("/") + path
 
 
@@ -80,17 +81,24 @@ def mask_card_no(card_no: str | None) -> str:
     return card_no[:6] + "*" * max(len(card_no) - 10, 0) + card_no[-4:]
 
 
-def card_verify(*, token: str, actor: User) -> dict[str, Any]:
+def card_holder(token: str) -> Member | None:
+    """The member a scanned token belongs to, whatever its state (None for a malformed or unknown token)."""
+    token = card_token_from(token)
+    if not _TOKEN.fullmatch(token):
+        return None
+    return Member.objects.select_related("union").filter(card_token=token).first()
+
+
+def card_verify(*, token: str, actor: User | None) -> dict[str, Any]:
     """The live status behind a scanned token, with the name masked. Every scan is audited ("card.scan").
 
-    Preconditions: ``actor`` may check cards (staff today; the API and page check that). An unknown,
+    Preconditions: ``actor`` may check cards (staff, a partner's cashier; the API and pages check that) or
+    is whoever scanned the public card URL (None when not signed in; that page shows only ``valid``). An unknown,
     rotated or expired token is not an error: it returns ``valid: False`` with a Chinese reason.
     """
     now = timezone.now()
     token = card_token_from(token)
-    member = None
-    if _TOKEN.fullmatch(token):
-        member = Member.objects.select_related("union").filter(card_token=token).first()
+    member = card_holder(token)
     result: dict[str, Any] = {
         "valid": False, "reason": INVALID_TOKEN, "status": "", "status_label": "", "name": "", "union": "",
         "card_no": "", "join_date": None, "checked_at": now,

@@ -30,7 +30,7 @@ def test_it_shows_the_card_with_an_opaque_qr_code(cast: Cast) -> None:
     assert "王小明" in html and "甲公司工会" in html and "<svg" in html and "刷新二维码" in html
     assert member.id_number not in html and member.phone not in html
     payload = services.card_payload(member)
-    assert payload == f"/console/members/card-check/{member.card_token}/"
+    assert payload == f"/members/c/{member.card_token}/"
     assert member.id_number not in payload
 
 
@@ -50,7 +50,7 @@ def test_it_stops_the_old_token_after_rotation(cast: Cast) -> None:
     assert response.status_code == 200
     new = response.json()["token"]
     assert new != old and new == token_of(member)
-    assert response.json()["qr_payload"].endswith(f"/console/members/card-check/{new}/")
+    assert response.json()["qr_payload"].endswith(f"/members/c/{new}/")
     stale = services.card_verify(token=old, actor=cast.district_a_officer)
     assert stale["valid"] is False and stale["reason"] == services.INVALID_TOKEN and stale["name"] == ""
     assert services.card_verify(token=new, actor=cast.district_a_officer)["valid"] is True
@@ -125,3 +125,24 @@ def test_it_gates_the_card_check_page_to_staff(cast: Cast) -> None:
     token = cast.members["worker_a"].card_token
     scope_matrix(cast, lambda c, _: c.get(f"/console/members/card-check/{token}/"), api=False, overrides=STAFF_ONLY)
     assert cast.client("worker_b").get("/console/members/card-check/").status_code == 403
+
+
+def test_it_lands_each_scanner_of_the_card_url_where_their_role_can_use_it(cast: Cast) -> None:
+    member = cast.members["worker_a"]
+    url = services.card_payload(member)
+    # staff of the member's branch: the member's record (the scan is audited as on the check page)
+    response = cast.client("district_a_officer").get(url)
+    assert response.status_code == 302 and response["Location"] == f"/console/members/{member.uuid}/"
+    assert AuditLog.objects.filter(action="card.scan", object_key=str(member.uuid)).count() == 1
+    # staff of another branch: the console's masked card check, never the record
+    response = cast.client("district_b_officer").get(url)
+    assert response.status_code == 302 and response["Location"] == f"/console/members/card-check/{member.card_token}/"
+    # anyone else, signed in or not: only whether the card is valid, nothing about the person
+    for who in (None, "worker_b"):
+        page = cast.client(who).get(url)
+        html = page.content.decode()
+        assert page.status_code == 200 and "会员身份有效" in html
+        assert "王" not in html and member.union.name not in html and (member.card_no or "x") not in html
+    assert AuditLog.objects.filter(action="card.scan", object_key=str(member.uuid)).count() == 3
+    page = cast.client(None).get("/members/c/not-a-real-token-at-all/")
+    assert page.status_code == 200 and "未能确认会员身份" in page.content.decode()

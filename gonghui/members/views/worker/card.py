@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.core.modules import scan_routes, works_with_data
 from gonghui.lib import qr
 
 from ...access import own_member
@@ -48,3 +49,25 @@ def card_rotate(request: HttpRequest) -> HttpResponse:
         return render(request, "members/card_qr.html", _card_context(request, member))
     messages.success(request, "二维码已刷新，之前的二维码已失效")
     return redirect("members:card")
+
+
+def card_scan(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a scanned e-card QR code lands (/members/c/<token>/): the page the scanner's role can use.
+
+    Staff go to the member when the member is in their branch, else to the console's card check (masked);
+    a module's ScanRoute (a partner's cashier → 核验会员卡) comes next; anyone else, signed in or not, gets
+    a page that says only whether the card is valid. Every scan that reads the card is audited.
+    """
+    user = request.user
+    if user.is_authenticated and works_with_data(user):
+        holder = services.card_holder(token)
+        if holder is not None and Member.objects.visible_to(user).filter(pk=holder.pk).exists():
+            services.card_verify(token=token, actor=user)
+            return redirect("members:detail", holder.uuid)
+        return redirect("members:card_check_token", token)
+    if user.is_authenticated:
+        for route in scan_routes():
+            if route.applies(user):
+                return redirect(route.url(token))
+    result = services.card_verify(token=token, actor=user if user.is_authenticated else None)
+    return render(request, "members/card_scan.html", {"valid": result["valid"], "checked_at": result["checked_at"]})
