@@ -12,4 +12,6 @@ urlpatterns = [
     path("console/", views.console_home, name="console"),
     path("login/", account_views.login_view, name="login"),
     path("register/", account_views.register_view, name="register"),
+    # browsers and WeChat ask for /favicon.ico whatever the page links to
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

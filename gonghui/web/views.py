@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from gonghui.core import modules
 from gonghui.core.decorators import staff_required
@@ -42,3 +42,12 @@ def console_home(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "web/console_home.html", {"section": "home", "stats": stats, "scope": scope,
                                                      "sections": modules.console_sections(request.user)})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and WeChat ask for whatever the page links to: the app icon."""
+    from django.templatetags.static import static
+
+    response = redirect(static("gonghui/icon-192.png"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

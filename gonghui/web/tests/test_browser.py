@@ -75,3 +75,21 @@ def test_it_hides_another_branch_in_the_browser(live_server, browser, live_cast:
     response = page.goto(live_server.url + f"/console/unions/{live_cast.district_b.uuid}/")
     assert response is not None and response.status == 404
     assert "未找到该记录" in page.content()
+
+
+def test_it_keeps_tap_targets_big_enough_on_the_phone(live_server, browser, live_cast: Cast) -> None:
+    """Every link and button in the H5 top bar and tab bar is at least 44×44 CSS px (WCAG 2.5.5)."""
+    page = browser.new_page(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page.goto(live_server.url + "/login/")
+    page.fill("input[name=phone]", live_cast.worker_a.phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    small = []
+    for path in ("/", "/members/card/", "/me/"):
+        page.goto(live_server.url + path)
+        for target in page.locator(".h5-top a, .tabbar a, .h5-main .btn").all():
+            box = target.bounding_box()
+            if box and (box["width"] < 44 or box["height"] < 44):
+                small.append(f"{path} {target.inner_text()!r} {box['width']:.0f}×{box['height']:.0f}")
+    assert not small, small
