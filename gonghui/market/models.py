@@ -91,6 +91,26 @@ class OrderStatus(models.TextChoices):
     NO_SHOW = "no_show", "未到场"
 
 
+# What the worker reads. The lifecycle underneath is Nanshan's 下单 → 配货 → 发货 → 签收 (the provider's and staff's
+# words), but a worker signs up for a class, a lecture or a visit (报名) and books a consultation or a check-up (预约);
+# either way the provider then arranges it (已安排), serves it and the worker confirms it is done (已完成).
+SIGNUP_DOMAINS = frozenset({Domain.EDUCATION, Domain.LECTURE, Domain.VISIT})
+MEMBER_STATUS_LABELS = {
+    OrderStatus.PLACED: "已{verb}", OrderStatus.ASSIGNED: "已安排", OrderStatus.DELIVERED: "待确认完成",
+    OrderStatus.CONFIRMED: "已完成", OrderStatus.REVIEWED: "已评价", OrderStatus.CANCELLED: "已取消",
+    OrderStatus.NO_SHOW: "未到场",
+}
+
+
+def member_verb(domain: str) -> str:
+    """报名 for a class, lecture or visit; 预约 for a service."""
+    return "报名" if domain in SIGNUP_DOMAINS else "预约"
+
+
+def member_status_label(status: str, domain: str) -> str:
+    return MEMBER_STATUS_LABELS.get(status, OrderStatus(status).label).format(verb=member_verb(domain))
+
+
 # An order holds its place in these states: a member holds at most one of them per batch.
 ACTIVE_STATUSES = (OrderStatus.PLACED, OrderStatus.ASSIGNED, OrderStatus.DELIVERED, OrderStatus.CONFIRMED,
                    OrderStatus.REVIEWED)
@@ -201,6 +221,11 @@ class Offering(BranchRow, PublicId):
                                    name="mkt_offering_audience_union"),
         ]
         verbose_name = verbose_name_plural = "服务项目"
+
+    @property
+    def member_verb(self) -> str:
+        """报名 or 预约: the word the worker reads for taking a place in this offering."""
+        return member_verb(self.domain)
 
     def __str__(self) -> str:
         return self.title
@@ -377,6 +402,15 @@ class Order(BranchRow, PublicId):
     @property
     def short_code(self) -> str:
         return str(self.uuid).split("-")[0].upper()
+
+    @property
+    def member_verb(self) -> str:
+        return member_verb(self.offering.domain)
+
+    @property
+    def member_status_label(self) -> str:
+        """The status in the worker's words (已报名/已预约 → 已安排 → 待确认完成 → 已完成)."""
+        return member_status_label(self.status, self.offering.domain)
 
 
 class OrderEvent(StatusEvent):

@@ -325,7 +325,7 @@ def order_assign(*, actor: User, order: Order, server_name: str, scheduled_at: d
                    history=_history(order, actor, f"服务人员：{server_name}；时间：{_when(scheduled_at)}"),
                    audit="market.order.assign", actor=actor, union=order.union,
                    detail=_detail(order, OrderStatus.ASSIGNED))
-        _tell(order.member.user, "您预约的服务已安排",
+        _tell(order.member.user, f"您{order.member_verb}的服务已安排",
               f"{order.offering.title}：服务人员 {server_name}，时间 {_when(scheduled_at)}。", url=_member_url(order))
     return order
 
@@ -346,8 +346,8 @@ def order_deliver(*, actor: User, order: Order, note: str = "", evidence: Any = 
             name = files.store(checked, folder="evidence")
             Order.objects.filter(pk=order.pk).update(evidence=name, evidence_name=checked.original_name)
             order.evidence.name, order.evidence_name = name, checked.original_name
-        _tell(order.member.user, "服务已完成，请确认签收",
-              f"{order.offering.title}已服务完成。请确认签收并评价；{AUTO_CONFIRM_DAYS}天内未确认将自动签收。",
+        _tell(order.member.user, "服务已完成，请确认",
+              f"{order.offering.title}已服务完成。请确认完成并评价；{AUTO_CONFIRM_DAYS}天内未确认将自动确认。",
               url=_member_url(order))
     return order
 
@@ -429,7 +429,8 @@ def order_cancel(*, actor: User, order: Order, reason: str = "") -> Order:
             _tell(order.offering.provider.user, "会员取消了预约", f"{order.offering.title}（{order.short_code}）",
                    url=_provider_url(order))
         else:
-            _tell(order.member.user, "您预约的服务已取消", f"{order.offering.title}：{reason}", url=_member_url(order))
+            _tell(order.member.user, f"您{order.member_verb}的服务已取消", f"{order.offering.title}：{reason}",
+                  url=_member_url(order))
         events.publish("market.order_cancelled", order_id=order.pk)
     return order
 
@@ -442,7 +443,7 @@ def order_mark_no_show(*, actor: User, order: Order, note: str = "") -> Order:
         transition(order, to=OrderStatus.NO_SHOW, from_=[OrderStatus.ASSIGNED], message="该订单不在「已配货」状态",
                    history=_history(order, actor, note), audit="market.order.no_show", actor=actor,
                    union=order.union, detail=_detail(order, OrderStatus.NO_SHOW))
-        _tell(order.member.user, "您预约的服务记录为未到场",
+        _tell(order.member.user, f"您{order.member_verb}的服务记录为未到场",
               f"{order.offering.title}：{note or '您未在约定时间到场'}。如有疑问请联系服务方。",
               url=_member_url(order))
     return order

@@ -44,8 +44,8 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     worker.screenshot(path=str(screenshots_dir() / "market-h5-catalogue.png"), full_page=True)
     worker.click(".mkt-card >> text=电工技能培训")
     worker.fill("textarea[name=note]", "想考电工证")
-    worker.click("button:has-text('免费预约')")
-    worker.wait_for_selector("text=预约成功")
+    worker.click("button:has-text('免费报名')")  # a class: the worker signs up (报名)
+    worker.wait_for_selector("text=报名成功")
     worker.screenshot(path=str(screenshots_dir() / "market-h5-ordered.png"), full_page=True)
     order = Order.objects.get(member=live_cast.members["worker_a"])
 

@@ -53,7 +53,7 @@ def test_it_walks_an_order_through_every_step_on_the_pages(cast: Cast, offering:
             "server_name": "陈师傅", "scheduled_at": tomorrow, "next": f"/market/provider/orders/{order.uuid}/"})
     assert response.status_code == 302 and response["Location"] == f"/market/provider/orders/{order.uuid}/"
     assert load(order).status == OrderStatus.ASSIGNED and load(order).server_name == "陈师傅"
-    assert "您预约的服务已安排" in titles(cast.worker_a)
+    assert "您报名的服务已安排" in titles(cast.worker_a)  # a class: 报名, not 预约
     # the member can no longer cancel it alone
     worker.post(f"/market/orders/{order.uuid}/cancel/")
     assert load(order).status == OrderStatus.ASSIGNED
@@ -64,7 +64,7 @@ def test_it_walks_an_order_through_every_step_on_the_pages(cast: Cast, offering:
             "note": "完成两小时实操", "evidence": SimpleUploadedFile("现场.png", PNG, content_type="image/png")})
     order = load(order)
     assert order.status == OrderStatus.DELIVERED and order.evidence.name.startswith("market/evidence/")
-    assert order.evidence_name == "现场.png" and "服务已完成，请确认签收" in titles(cast.worker_a)
+    assert order.evidence_name == "现场.png" and "服务已完成，请确认" in titles(cast.worker_a)
     evidence = worker.get(f"/market/orders/{order.uuid}/evidence/")
     assert evidence.status_code == 200 and b"".join(evidence.streaming_content) == PNG
     assert cast.client("gig_worker_a").get(f"/market/orders/{order.uuid}/evidence/").status_code == 404

@@ -21,7 +21,7 @@ def test_it_places_an_order_from_the_offering_page(cast: Cast, offering: Offerin
     page = worker.get(f"/market/o/{offering.uuid}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "电工技能培训" in html and "免费预约" in html and "剩 <span class=\"mkt-left\">10</span>" in html
+    assert "电工技能培训" in html and "免费报名" in html and "剩 <span class=\"mkt-left\">10</span>" in html
 
     batch = batch_of(offering)
     response = worker.post(f"/market/o/{offering.uuid}/order/", {"batch": str(batch.uuid), "note": "想考电工证"})
@@ -33,7 +33,21 @@ def test_it_places_an_order_from_the_offering_page(cast: Cast, offering: Offerin
     assert list(OrderEvent.objects.filter(order=order).values_list("to_status", flat=True)) == ["placed"]
     assert AuditLog.objects.filter(action="market.order.place", object_key=str(order.uuid)).count() == 1
     detail = worker.get(f"/market/orders/{order.uuid}/").content.decode()
-    assert "待配货" in detail and "取消预约" in detail
+    # a class reads as a sign-up in the worker's words (the provider and staff still see 待配货)
+    assert "已报名" in detail and "取消报名" in detail and "配货" not in detail
+    assert "待配货" in cast.client("district_a_officer").get(f"/console/market/orders/{order.uuid}/").content.decode()
+
+
+def test_it_speaks_of_booking_a_service_and_of_signing_up_for_a_class(cast: Cast) -> None:
+    checkup = make_offering(cast, domain="health", title="职工健康体检")
+    worker = cast.client("worker_a")
+    assert "免费预约" in worker.get(f"/market/o/{checkup.uuid}/").content.decode()
+    response = worker.post(f"/market/o/{checkup.uuid}/order/", {"batch": str(batch_of(checkup).uuid)}, follow=True)
+    html = response.content.decode()
+    assert "预约成功！服务方安排好人员和时间后会通知您" in html and "已预约" in html and "取消预约" in html
+    assert "配货" not in html
+    mine = worker.get("/market/orders/").content.decode()
+    assert "已预约" in mine and "待安排" in mine and "待配货" not in mine
 
 
 def test_it_places_an_order_through_the_api(cast: Cast, offering: Offering) -> None:

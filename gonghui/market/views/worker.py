@@ -7,6 +7,7 @@ the endpoint shared with providers and staff (views/__init__.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -36,16 +37,36 @@ from ..access import (
     public_offering,
 )
 from ..forms import NeedForm, OrderForm, ReviewForm
-from ..models import ACTIVE_STATUSES, Domain, Follow, Need, Offering, Order, OrderStatus, Provider
+from ..models import (
+    ACTIVE_STATUSES,
+    Domain,
+    Follow,
+    Need,
+    Offering,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    Provider,
+    member_status_label,
+)
 from ..services import catalogue, needs, orders
 from . import PAGE_SIZE, STATUS_BADGES
+
+
+def _in_member_words(order: Order, events: Iterable[OrderEvent]) -> list[OrderEvent]:
+    """The order's history with each step in the worker's words (已报名/已预约 …, not 待配货)."""
+    rows = list(events)
+    for event in rows:
+        event.member_label = member_status_label(event.to_status, order.offering.domain)
+    return rows
+
 
 # The member's tabs of "my orders": (key, label, statuses).
 MEMBER_TABS: list[tuple[str, str, tuple[str, ...]]] = [
     ("", "全部", ()),
-    ("placed", "待配货", (OrderStatus.PLACED,)),
+    ("placed", "待安排", (OrderStatus.PLACED,)),
     ("assigned", "待服务", (OrderStatus.ASSIGNED,)),
-    ("delivered", "待签收", (OrderStatus.DELIVERED,)),
+    ("delivered", "待确认", (OrderStatus.DELIVERED,)),
     ("confirmed", "待评价", (OrderStatus.CONFIRMED,)),
     ("done", "已完成", (OrderStatus.REVIEWED,)),
     ("closed", "已取消", (OrderStatus.CANCELLED, OrderStatus.NO_SHOW)),
@@ -121,7 +142,7 @@ def offering_order(request: HttpRequest, key: str) -> HttpResponse:
             apply_domain_error(form, exc)
             return render(request, "market/offering.html", _offering_context(request, offering, form),
                           status=exc.status)
-        messages.success(request, "预约成功！服务方配货后会通知您。")
+        messages.success(request, f"{offering.member_verb}成功！服务方安排好人员和时间后会通知您。")
         return redirect("market:order", placed.order.uuid)
     return render(request, "market/offering.html", _offering_context(request, offering, form), status=400)
 
@@ -160,7 +181,7 @@ def order_page(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "market/order.html", {
         "tab": "me", "order": order, "badge": STATUS_BADGES.get(order.status, ""),
         "actions": orders.allowed_actions(request.user, order),
-        "events": order.events.select_related("actor").order_by("created_at", "id"),
+        "events": _in_member_words(order, order.events.select_related("actor").order_by("created_at", "id")),
         "review": getattr(order, "review", None) if order.status == "reviewed" else None,
         "review_form": ReviewForm(),
     })
