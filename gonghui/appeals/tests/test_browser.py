@@ -73,3 +73,16 @@ def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_serve
     ticket.refresh_from_db()
     assert ticket.status == Status.PROCESSING and ticket.reopen_count == 1
     assert "申请重新办理（限一次）" not in phone.content()
+
+
+def test_it_never_says_a_complaint_goes_to_the_employer_it_is_about(live_server, browser, live_cast: Cast) -> None:
+    phone = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(phone, live_server.url, live_cast.worker_a.phone)
+    phone.goto(live_server.url + "/appeals/new/")
+    employer = live_cast.members["worker_a"].employer.name
+    passed_on = phone.locator(f"text=意见建议将转达给 {employer}")
+    phone.check("input[name=kind][value=complaint]")
+    assert not passed_on.is_visible()
+    assert phone.locator("text=不会交给您所投诉或争议的单位").is_visible()
+    phone.check("input[name=kind][value=suggestion]")
+    assert passed_on.is_visible() and not phone.locator("text=不会交给您所投诉或争议的单位").is_visible()
