@@ -30,6 +30,18 @@ def test_it_searches_the_union_directory_by_employer_name(cast: Cast) -> None:
     assert "乙区总工会" in fragment and "<html" not in fragment
 
 
+def test_it_leads_a_directory_result_straight_to_joining_and_back(cast: Cast) -> None:
+    union = cast.grassroots_a
+    html = Client().get("/unions/?q=甲精密").content.decode()
+    link = f"/unions/join/{union.join_code}/?from=directory&amp;q=%E7%94%B2%E7%B2%BE%E5%AF%86"
+    assert f'href="{link}"' in html
+    page = Client().get(link.replace("&amp;", "&")).content.decode()
+    assert f"/members/join/code/{union.join_code}/" in page or "申请加入本工会" in page
+    assert 'href="/unions/?q=%E7%94%B2%E7%B2%BE%E5%AF%86">‹ 找工会</a>' in page
+    poster = Client().get(f"/unions/join/{union.join_code}/").content.decode()
+    assert "‹ 找工会" not in poster  # opened from a poster's QR code: no way back to a search it never made
+
+
 def test_it_shows_the_scope_and_sidebar_in_the_console(cast: Cast) -> None:
     html = cast.client("district_a_officer").get("/console/").content.decode()
     assert "当前范围" in html and "甲区总工会" in html and "工作人员" in html  # role badge
