@@ -300,8 +300,8 @@ def application_approve(*, actor: User, application: JoinApplication) -> Member:
         audit.record("member.application_approve", actor=actor, obj=application, union=union,
                      detail={"member": str(member.uuid)})
         notify(applicant, f"入会申请已通过，会员卡号 {member.card_no}",
-               f"欢迎加入“{union.name}”！您的会员卡号是 {member.card_no}，可在“我的入会申请”中查看。",
-               url=reverse("members:join_status"), sms=True)
+               f"欢迎加入“{union.name}”！您的会员卡号是 {member.card_no}，点此打开电子会员卡。",
+               url=reverse("members:card"), sms=True)
         events.publish("member.joined", member_id=member.pk, union_id=union.pk)
     return member
 

@@ -305,6 +305,7 @@ def test_it_approves_with_a_card_number_a_notification_and_a_history_row(
     assert history.actor == cast.district_a_officer
     note = Notification.objects.get(recipient=application.applicant, title__startswith="入会申请已通过")
     assert member.card_no in note.title and member.card_no in note.body
+    assert note.url == "/members/card/"  # the notification opens the new card itself
     assert any(member.card_no in text for phone, text in LoggingSmsBackend.sent if phone == application.phone)
     assert joined == [{"member_id": member.pk, "union_id": cast.grassroots_a.pk}]
     assert AuditLog.objects.filter(action="member.application_approve", object_key=str(application.uuid)).exists()
