@@ -21,8 +21,11 @@ class SubmitForm(forms.Form):
     topic = forms.ChoiceField(label="问题类别", choices=[("", "请选择（可不选）"), *Topic.choices], required=False)
     title = forms.CharField(label="标题", max_length=60, required=False,
                             widget=forms.TextInput(attrs={"placeholder": "一句话概括（可不填）"}))
-    content = forms.CharField(label="诉求内容", widget=TEXTAREA, error_messages={"required": "请填写诉求内容"},
-                              help_text="请写明时间、地点、单位和经过；不要填写身份证号码等敏感信息")
+    content = forms.CharField(
+        label="诉求内容", widget=TEXTAREA, max_length=2000,
+        error_messages={"required": "请填写诉求内容",
+                        "max_length": "诉求内容不能超过%(limit_value)d个字（现在%(show_value)d个字）"},
+        help_text="请写明时间、地点、单位和经过；不要填写身份证号码等敏感信息")
     location = forms.CharField(label="地点", max_length=200, required=False,
                                widget=forms.TextInput(attrs={"placeholder": "如：XX路XX号XX车间（隐患必填）"}))
     latitude = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)

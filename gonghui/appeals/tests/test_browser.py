@@ -86,3 +86,25 @@ def test_it_never_says_a_complaint_goes_to_the_employer_it_is_about(live_server,
     assert phone.locator("text=不会交给您所投诉或争议的单位").is_visible()
     phone.check("input[name=kind][value=suggestion]")
     assert passed_on.is_visible() and not phone.locator("text=不会交给您所投诉或争议的单位").is_visible()
+
+
+def test_it_counts_characters_instead_of_cutting_them_and_keeps_submit_in_reach(live_server, browser,
+                                                                               live_cast: Cast) -> None:
+    phone = browser.new_page(viewport=PHONE, locale="zh-CN")
+    _login(phone, live_server.url, live_cast.worker_a.phone)
+    phone.goto(live_server.url + "/appeals/new/")
+    content = phone.locator("textarea[name=content]")
+    content.fill("车间夜班没有加班费")
+    assert phone.inner_text(".counter") == "已输入 9/2000"
+    content.fill("长" * 2003)  # pasted text is kept whole, not cut at the limit …
+    assert len(content.input_value()) == 2003
+    assert "超出 3 字" in phone.inner_text(".counter")  # … and the counter says by how much
+    phone.screenshot(path=str(screenshots_dir() / "appeals-h5-counter.png"))
+    # the primary button stays on screen above the tab bar while the form scrolls
+    phone.evaluate("window.scrollTo(0, 0)")
+    box = phone.locator("button.sticky-submit").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    phone.check("input[name=kind][value=consult]")
+    phone.click("button.sticky-submit")
+    phone.wait_for_selector("text=诉求内容不能超过2000个字（现在2003个字）")
+    assert Ticket.objects.count() == 0
