@@ -228,7 +228,6 @@ def create_backup(directory: Path, *, keys_to: Path | None = None, with_keys: bo
     if archive.exists() or (with_keys and keys_path.exists()):
         raise BackupError(f"{archive.name} 已存在，请稍后再试")
     media_root = Path(settings.MEDIA_ROOT)
-    media = _media_files(media_root)
     vendor = connection.vendor
     if vendor not in DUMPS:
         raise BackupError(f"不支持备份 {vendor} 数据库")
@@ -236,6 +235,9 @@ def create_backup(directory: Path, *, keys_to: Path | None = None, with_keys: bo
         dump = Path(work) / DUMPS[vendor]
         migrations = _applied_migrations()
         _dump(dump)
+        # The files after the database: every row of the snapshot finds its file (a file uploaded
+        # meanwhile comes along without its row, which is harmless).
+        media = _media_files(media_root)
         manifest = {
             "format": FORMAT, "created_at": timezone.now().isoformat(), "vendor": vendor,
             "migrations": migrations, "media_files": len(media),
