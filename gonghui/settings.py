@@ -14,7 +14,6 @@ See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import secrets
 from datetime import timedelta
@@ -286,7 +285,8 @@ NUM_PROXIES = int(env("NUM_PROXIES", "0"))
 SMS_BACKEND = env("SMS_BACKEND", "gonghui.core.notify.LoggingSmsBackend")
 # Public holidays and make-up working days beyond the years shipped in gonghui/lib/workdays.py, as JSON:
 # {"2027": {"holidays": ["2027-01-01", "2027-02-05/2027-02-13"], "workdays": ["2027-02-14"]}}
-WORKDAY_CALENDAR = {int(year): days for year, days in json.loads(env("WORKDAY_CALENDAR", "{}") or "{}").items()}
+# Kept as the raw text: gonghui.lib.workdays parses it and the system checks report any mistake.
+WORKDAY_CALENDAR = env("WORKDAY_CALENDAR", "") or {}
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "inbox")
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100
@@ -310,3 +310,6 @@ LOGGING = {
 # not a default the application can take for them.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
+# Further check ids to silence, comma-separated (e.g. workdays.W001 in a CI run whose date may fall in a
+# November before the next year's holiday arrangement is published).
+SILENCED_SYSTEM_CHECKS += env_list("SILENCED_SYSTEM_CHECKS")

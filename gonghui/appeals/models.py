@@ -265,6 +265,7 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", "撤回"
     WARN = "warn", "临期提醒"
     OVERDUE = "overdue", "超期"
+    RESCHEDULE = "reschedule", "办理期限调整"
     CLAIMANT = "claimant", "增加诉求人"
     ATTACH = "attach", "上传附件"
     MEDIATION_OPEN = "mediation_open", "启动调解"

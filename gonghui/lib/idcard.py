@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .text import compact
+from .text import compact, compatibility_characters
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -69,9 +69,14 @@ def _birth_date(text: str) -> date:
 def parse_id_number(value: object, *, today: date | None = None) -> IdNumber:
     """Normalize and validate; return the 18-character number with what it encodes.
 
-    Accepts full-width digits, spaces and a lowercase ``x``; upgrades 15-digit numbers.
+    Accepts full-width digits and ``Ｘ`` (what an input method in full-width mode types: folded to
+    ASCII), spaces and a lowercase ``x``; upgrades 15-digit numbers. Other compatibility characters
+    (``⑨``, ``⁹``, ``𝟗``) are refused, not folded: reading them as digits would be a guess.
     Raises InvalidIdNumber with a Chinese message.
     """
+    strange = compatibility_characters(value)
+    if strange:
+        raise InvalidIdNumber(f"身份证号码含有不允许的字符：{'、'.join(strange)}，请只用数字和字母X填写")
     text = compact(value).upper()
     if not text:
         raise InvalidIdNumber("请填写身份证号码")

@@ -14,6 +14,24 @@ def compact(value: object) -> str:
     return "".join(ch for ch in text if ch not in _SPACES)
 
 
+def compatibility_characters(value: object) -> list[str]:
+    """The characters of ``value`` that NFKC would turn into something else, other than the full-width
+    forms of ASCII (U+FF01–U+FF5E: ``０``–``９``, ``Ａ``–``Ｚ``, what a Chinese input method types in
+    full-width mode) and the separators ``compact`` drops.
+
+    For identifiers, where folding such a character would be a guess: ``⑨`` (circled), ``⁹``
+    (superscript), ``𝟗`` (mathematical), ``Ⅸ`` (a Roman numeral) and ligatures are refused rather than
+    read as digits or letters the person may not have meant. In order of appearance, each once.
+    """
+    found: list[str] = []
+    for ch in "" if value is None else str(value):
+        if ch.isascii() or ch in _SPACES or 0xFF01 <= ord(ch) <= 0xFF5E:
+            continue
+        if unicodedata.normalize("NFKC", ch) != ch and ch not in found:
+            found.append(ch)
+    return found
+
+
 def parse_uuid(value: object) -> uuid.UUID | None:
     """``value`` as a UUID, or None when it does not read as one (user input before a UUID filter)."""
     if isinstance(value, uuid.UUID):

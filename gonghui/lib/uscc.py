@@ -1,13 +1,17 @@
 """Unified social credit codes (统一社会信用代码, GB 32100-2015).
 
 18 characters from a 31-character alphabet (no I, O, S, V, Z): registration authority (1),
-organization category (1), region code (6), organization code (9), check character (1), where
-check = 31 - (Σ value(cᵢ)·weightᵢ mod 31), and 31 maps to 0.
+organization category (1), region code (6: the GB/T 2260 code of the registering authority, digits
+only), organization code (9), check character (1), where check = 31 - (Σ value(cᵢ)·weightᵢ mod 31),
+and 31 maps to 0.
+
+Full-width forms (``９１３５…``) are folded to ASCII; other compatibility characters (``⑨``) are refused
+rather than guessed (gonghui.lib.text.compatibility_characters).
 """
 
 from __future__ import annotations
 
-from .text import compact
+from .text import compact, compatibility_characters
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {ch: index for index, ch in enumerate(ALPHABET)}
@@ -26,6 +30,9 @@ def check_char(body17: str) -> str:
 
 def normalize_uscc(value: object) -> str:
     """Return the canonical 18-character code or raise InvalidCreditCode (Chinese message)."""
+    strange = compatibility_characters(value)
+    if strange:
+        raise InvalidCreditCode(f"统一社会信用代码含有不允许的字符：{'、'.join(strange)}，请用半角数字和字母填写")
     text = compact(value).upper()
     if not text:
         raise InvalidCreditCode("请填写统一社会信用代码")
@@ -36,6 +43,8 @@ def normalize_uscc(value: object) -> str:
         raise InvalidCreditCode(f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}")
     if text[0] not in AUTHORITIES:
         raise InvalidCreditCode("统一社会信用代码第1位（登记管理部门代码）不正确")
+    if not text[2:8].isdigit():
+        raise InvalidCreditCode("统一社会信用代码第3至8位（登记管理机关行政区划码）应为数字")
     if text[17] != check_char(text[:17]):
         raise InvalidCreditCode("统一社会信用代码校验位不正确，请核对后重新填写")
     return text

@@ -1,4 +1,5 @@
-"""The deadline job: warn before the due date, flag overdue tickets and escalate them automatically.
+"""The deadline job: warn before the due date, flag overdue tickets and escalate them automatically;
+and re-dating open tickets when a year's holiday arrangement is loaded (``recompute_deadlines``).
 
 Run by Celery beat (tasks.deadline_sweep_task) or, on the embedded default, by the management
 command ``appeals_deadlines``. Idempotent: a ticket is warned once per deadline (``warned_on``) and
@@ -8,6 +9,7 @@ The system is the actor: timeline and audit rows carry no user.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,8 +20,8 @@ from gonghui.core import events
 from gonghui.core.errors import Conflict
 from gonghui.lib.workdays import add_workdays, workdays_between
 
-from ..models import OPEN_STATUSES, Action, Status, Ticket
-from .common import tell_unit, transition, warn_workdays
+from ..models import OPEN_STATUSES, Action, Status, Ticket, TicketEvent
+from .common import due_date, received_on, tell_unit, transition, warn_workdays
 from .intake import nearest_staffed
 
 BATCH = 500
@@ -107,3 +109,53 @@ def deadline_sweep(*, today: date | None = None) -> SweepResult:
             result.overdue += flagged
             result.escalated += escalated
     return result
+
+
+# --- A year's arrangement loaded later -----------------------------------------------------------------------
+
+
+def deadline_start(ticket: Ticket) -> date:
+    """The day a ticket's working days are counted from: the day it was received, or for a reopened
+    ticket the day it was reopened (handling.ticket_reopen gives it a fresh deadline)."""
+    if ticket.reopen_count:
+        reopened = (TicketEvent.objects.filter(ticket=ticket, action=Action.REOPEN)
+                    .order_by("-created_at", "-id").values_list("created_at", flat=True).first())
+        if reopened is not None:
+            return timezone.localtime(reopened).date()
+    return received_on(ticket)
+
+
+def recompute_deadlines(years: Iterable[int], *, today: date | None = None) -> list[Ticket]:
+    """Re-date the open tickets whose working days run through one of ``years``, after that year's
+    official holiday arrangement was loaded (a release that ships it, or WORKDAY_CALENDAR): until
+    then the year counted the statutory holidays only, so due dates in it may be early or late.
+
+    Each changed ticket gets a timeline row (shown to the worker) and an audit row, the system as
+    the actor; a ticket re-dated to today or later is no longer flagged overdue, and the warning is
+    sent again for the new date. Idempotent: a second run finds nothing to change. Returns the
+    tickets changed.
+    """
+    wanted = set(years)
+    today = today or timezone.localdate()
+    changed: list[Ticket] = []
+    ids = list(Ticket.objects.filter(status__in=OPEN_STATUSES).order_by("pk").values_list("pk", flat=True))
+    for first in range(0, len(ids), BATCH):
+        for ticket in _load(ids[first:first + BATCH]):
+            start = deadline_start(ticket)
+            due = due_date(start, ticket.tier)
+            old = ticket.due_on
+            if due == old or not wanted & set(range(start.year, max(due, old).year + 1)):
+                continue
+            changes: dict[str, object] = {"due_on": due, "warned_on": None}
+            if due >= today:
+                changes["overdue"] = False
+            try:
+                with transaction.atomic():
+                    transition(ticket, actor=None, action=Action.RESCHEDULE, expect=OPEN_STATUSES,
+                               guard={"due_on": old}, changes=changes,
+                               note=f"节假日安排更新，办理期限由{old:%Y-%m-%d}调整为{due:%Y-%m-%d}",
+                               detail={"from": old.isoformat(), "to": due.isoformat()})
+            except Conflict:
+                continue  # closed or re-dated meanwhile
+            changed.append(ticket)
+    return changed

@@ -4,18 +4,18 @@ the system, reachable from Celery beat and a management command."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from gonghui.appeals.access import access_ticket
 from gonghui.appeals.models import Action, Status, Ticket, TicketEvent, Tier
 from gonghui.appeals.services import handling
 from gonghui.appeals.services.common import SYSTEM_LABEL, deadline_days, due_date
-from gonghui.appeals.services.deadlines import deadline_sweep, remaining_workdays
+from gonghui.appeals.services.deadlines import deadline_sweep, recompute_deadlines, remaining_workdays
 from gonghui.appeals.tasks import BEAT_SCHEDULE, deadline_sweep_task
 from gonghui.core.models import AuditLog, Notification
 from gonghui.lib.workdays import add_workdays
@@ -130,3 +130,72 @@ def test_it_runs_from_the_command_and_the_task(cast: Cast) -> None:
     call_command("appeals_deadlines", date=(timezone.localdate() + timedelta(days=60)).isoformat(), stdout=future)
     assert "新超期 0 件" in future.getvalue()  # already flagged; the escalated one stays where it is
     assert BEAT_SCHEDULE["appeals-deadline-sweep"]["task"] == "gonghui.appeals.tasks.deadline_sweep_task"
+
+
+# --- A year's arrangement loaded later -----------------------------------------------------------------------
+
+# A made-up 2027 arrangement for the tests (none is published yet): 元旦 01-01 … 01-03 and a bridge
+# Monday 01-04, paid for by Saturday 01-09.
+ARRANGEMENT_2027 = {"2027": {"holidays": ["2027-01-01/2027-01-04"], "workdays": ["2027-01-09"]}}
+
+
+def test_a_ticket_filed_on_christmas_2026_is_due_after_the_new_year_holiday() -> None:
+    # Friday 2026-12-25 + 5 working days: 12-28 … 12-31, then 元旦 (Friday 2027-01-01) is skipped
+    # although no 2027 arrangement is shipped; the statutory holiday applies.
+    assert due_date(date(2026, 12, 25), Tier.NORMAL) == date(2027, 1, 4)
+
+
+def _filed(ticket: Ticket, on: date, due: date) -> Ticket:
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=timezone.make_aware(datetime.combine(on, time(10))), due_on=due)
+    return reload(ticket)
+
+
+def test_loading_an_arrangement_re_dates_the_open_tickets_in_it(cast: Cast, settings) -> None:
+    christmas = _filed(accepted(cast, at_district_a(cast)), date(2026, 12, 25), date(2027, 1, 4))
+    march = _filed(at_district_a(cast), date(2026, 3, 2), date(2026, 3, 9))  # nothing of 2027 in it
+    done = _filed(at_district_a(cast), date(2026, 12, 25), date(2027, 1, 4))
+    Ticket.objects.filter(pk=done.pk).update(status=Status.CLOSED)
+    settings.WORKDAY_CALENDAR = ARRANGEMENT_2027
+    assert due_date(date(2026, 12, 25), Tier.NORMAL) == date(2027, 1, 5)
+
+    changed = recompute_deadlines([2027], today=date(2026, 12, 28))
+    assert [t.pk for t in changed] == [christmas.pk]
+    christmas = reload(christmas)
+    assert christmas.due_on == date(2027, 1, 5) and christmas.warned_on is None and not christmas.overdue
+    row = TicketEvent.objects.get(ticket=christmas, action=Action.RESCHEDULE)
+    assert row.actor is None and row.shown_to_worker and "由2027-01-04调整为2027-01-05" in row.note
+    audit = AuditLog.objects.get(action="ticket.reschedule", object_key=str(christmas.uuid))
+    assert audit.user is None and audit.detail["to"] == "2027-01-05"
+    assert reload(march).due_on == date(2026, 3, 9) and reload(done).due_on == date(2027, 1, 4)
+    assert recompute_deadlines([2027], today=date(2026, 12, 28)) == []  # idempotent
+    assert TicketEvent.objects.filter(action=Action.RESCHEDULE).count() == 1
+
+
+def test_a_ticket_re_dated_into_the_future_is_no_longer_overdue(cast: Cast, settings) -> None:
+    ticket = _filed(accepted(cast, at_district_a(cast)), date(2026, 12, 25), date(2027, 1, 4))
+    Ticket.objects.filter(pk=ticket.pk).update(overdue=True, warned_on=date(2027, 1, 1))
+    settings.WORKDAY_CALENDAR = ARRANGEMENT_2027
+    [changed] = recompute_deadlines([2027], today=date(2027, 1, 5))
+    ticket = reload(ticket)
+    assert ticket.due_on == date(2027, 1, 5) and not ticket.overdue and ticket.warned_on is None
+
+
+def test_a_reopened_ticket_counts_from_the_day_it_was_reopened(cast: Cast, settings) -> None:
+    ticket = _filed(accepted(cast, at_district_a(cast)), date(2026, 11, 2), date(2027, 1, 4))
+    Ticket.objects.filter(pk=ticket.pk).update(reopen_count=1)
+    TicketEvent.objects.create(ticket=ticket, action=Action.REOPEN,
+                               created_at=timezone.make_aware(datetime.combine(date(2026, 12, 25), time(9))))
+    settings.WORKDAY_CALENDAR = ARRANGEMENT_2027
+    [changed] = recompute_deadlines([2027], today=date(2026, 12, 28))
+    assert reload(ticket).due_on == date(2027, 1, 5)
+
+
+def test_the_command_re_dates_only_a_configured_year(cast: Cast, settings) -> None:
+    ticket = _filed(accepted(cast, at_district_a(cast)), date(2026, 12, 25), date(2027, 1, 4))
+    with pytest.raises(CommandError, match="2027年尚未配置节假日安排"):
+        call_command("appeals_recompute_deadlines", "--year", "2027", stdout=StringIO())
+    settings.WORKDAY_CALENDAR = ARRANGEMENT_2027
+    out = StringIO()
+    call_command("appeals_recompute_deadlines", "--year", "2027", stdout=out)
+    assert f"{ticket.number}：办理期限调整为 2027-01-05" in out.getvalue() and "共调整 1 件" in out.getvalue()

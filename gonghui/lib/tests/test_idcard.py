@@ -185,3 +185,39 @@ def test_it_warns_about_an_unknown_province_but_accepts_the_number() -> None:
     assert parsed.number == body + reference_check(body)
     assert parsed.province is None
     assert len(parsed.warnings) == 1 and "990101" in parsed.warnings[0] and "未能识别" in parsed.warnings[0]
+
+
+# Compatibility forms of the digits that NFKC folds to ASCII: circled, superscript, mathematical bold,
+# parenthesized and "digit full stop". Reading them as digits would be a guess; plain full-width
+# digits (what an input method in full-width mode types) are still folded.
+COMPATIBILITY_DIGITS = [
+    "⓪①②③④⑤⑥⑦⑧⑨",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹",
+    "".join(chr(0x1D7CE + d) for d in range(10)),
+    "0⑴⑵⑶⑷⑸⑹⑺⑻⑼",
+    "0⒈⒉⒊⒋⒌⒍⒎⒏⒐",
+]
+
+
+@PROPERTY
+@given(id_numbers(), st.integers(0, 16), st.sampled_from(COMPATIBILITY_DIGITS))
+def test_it_refuses_compatibility_digits_instead_of_folding_them(case: tuple[str, date], position: int,
+                                                                  forms: str) -> None:
+    number = case[0]
+    digit = number[position]
+    if forms[int(digit)] == digit:
+        return  # no such form of this digit in the set (the parenthesized and full-stop sets lack 0)
+    changed = number[:position] + forms[int(digit)] + number[position + 1:]
+    with pytest.raises(InvalidIdNumber, match=f"不允许的字符：{forms[int(digit)]}") as exc:
+        parse_id_number(changed)
+    assert_chinese(exc)
+
+
+def test_it_refuses_a_circled_digit_that_nfkc_would_fold_into_a_valid_number() -> None:
+    assert parse_id_number("110105194912310118").number == "110105194912310118"
+    with pytest.raises(InvalidIdNumber, match="不允许的字符：⑧"):
+        parse_id_number("11010519491231011⑧")
+    with pytest.raises(InvalidIdNumber, match="不允许的字符：⑨"):
+        parse_id_number("⑨" * 18)
+    assert parse_id_number("１１０１０５１９４９１２３１０１１８").number == "110105194912310118"  # full-width
+    assert parse_id_number("１１０１０５１９４９１２３１００２Ｘ").number == "11010519491231002X"

@@ -28,7 +28,9 @@ def reference_check(body17: str) -> str:
 
 @st.composite
 def codes(draw: st.DrawFn) -> str:
-    body = draw(st.sampled_from(AUTHORITIES)) + draw(st.text(ALPHABET, min_size=16, max_size=16))
+    # authority, category, the region code (positions 3–8: GB/T 2260, digits only), organization code
+    body = (draw(st.sampled_from(AUTHORITIES)) + draw(st.sampled_from(ALPHABET))
+            + draw(st.text("0123456789", min_size=6, max_size=6)) + draw(st.text(ALPHABET, min_size=9, max_size=9)))
     return body + reference_check(body)
 
 
@@ -90,3 +92,24 @@ def test_it_refuses_bad_codes_in_chinese(value: object, message: str) -> None:
     with pytest.raises(InvalidCreditCode, match=message) as exc:
         normalize_uscc(value)
     assert CHINESE.search(str(exc.value))
+
+
+@PROPERTY
+@given(codes(), st.integers(2, 7), st.sampled_from("ABCDEFGHJKLMNPQRTUWXY"))
+def test_it_refuses_a_letter_in_the_region_code(code: str, position: int, letter: str) -> None:
+    body = code[:position] + letter + code[position + 1:17]
+    with pytest.raises(InvalidCreditCode, match="第3至8位"):
+        normalize_uscc(body + reference_check(body))  # even with a correct check character
+
+
+def test_it_refuses_the_code_from_the_report() -> None:
+    assert reference_check("946WJF1TYK2EAH71E") == "J"  # its check character is right
+    with pytest.raises(InvalidCreditCode, match="第3至8位（登记管理机关行政区划码）应为数字"):
+        normalize_uscc("946WJF1TYK2EAH71EJ")
+
+
+@pytest.mark.parametrize("strange", ["⑨", "⁹", "\U0001D7D7", "Ⓜ"])
+def test_it_refuses_compatibility_characters_instead_of_folding_them(strange: str) -> None:
+    code = "91350100M000100Y43".replace("9", strange, 1) if strange != "Ⓜ" else "91350100Ⓜ000100Y43"
+    with pytest.raises(InvalidCreditCode, match=f"不允许的字符：{strange}"):
+        normalize_uscc(code)

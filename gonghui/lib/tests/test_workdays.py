@@ -13,6 +13,8 @@ from gonghui.lib.workdays import (
     build_calendar,
     configured_years,
     is_workday,
+    missing_years,
+    statutory_days_off,
     workdays_between,
 )
 
@@ -41,8 +43,8 @@ def test_it_knows_holidays_and_make_up_days(day: date, expected: bool) -> None:
     assert is_workday(day) is expected
 
 
-def test_it_ships_2025_and_2026() -> None:
-    assert {2025, 2026} <= configured_years()
+def test_it_ships_2020_to_2026() -> None:
+    assert set(range(2020, 2027)) <= configured_years()
 
 
 def test_it_counts_across_the_spring_festival() -> None:
@@ -69,10 +71,68 @@ def test_it_round_trips_over_two_years() -> None:
         assert workdays_between(start, add_workdays(start, n)) == n
 
 
-def test_it_treats_an_unconfigured_year_as_weekends_only() -> None:
-    assert 2031 not in configured_years()
-    assert is_workday(date(2031, 1, 1))  # a Wednesday: unknown holidays are not guessed
-    assert not is_workday(date(2031, 1, 4))
+@pytest.mark.parametrize("year", range(2020, 2027))
+def test_every_day_of_the_shipped_years_agrees_with_an_independent_source(year: int) -> None:
+    # chinesecalendar (a development dependency only) keeps its own table of the State Council's notices.
+    chinese_calendar = pytest.importorskip("chinese_calendar")
+    assert year in configured_years()
+    day, wrong = date(year, 1, 1), []
+    while day.year == year:
+        if is_workday(day) is not chinese_calendar.is_workday(day):
+            wrong.append(day.isoformat())
+        day += timedelta(days=1)
+    assert wrong == []
+
+
+def test_it_counts_the_national_day_holiday_of_2024() -> None:
+    assert not any(is_workday(date(2024, 10, d)) for d in range(1, 8))
+    assert is_workday(date(2024, 9, 29)) and is_workday(date(2024, 10, 12))  # make-up Sunday and Saturday
+
+
+def test_an_unconfigured_year_gets_the_statutory_holidays() -> None:
+    assert 2027 not in configured_years()
+    # 2027: 元旦 Fri 01-01; 春节 除夕 Fri 02-05 … 初三 Mon 02-08, Sat and Sun given back on 02-09 and 02-10;
+    # 清明 Mon 04-05; 劳动节 Sat 05-01 and Sun 05-02 given back on 05-03 and 05-04; 端午 Wed 06-09;
+    # 中秋 Wed 09-15; 国庆 Fri 10-01 … Sun 10-03, the weekend given back on 10-04 and 10-05.
+    off = {date(2027, 1, 1), *(date(2027, 2, d) for d in range(5, 11)), date(2027, 4, 5),
+           *(date(2027, 5, d) for d in range(1, 5)), date(2027, 6, 9), date(2027, 9, 15),
+           *(date(2027, 10, d) for d in range(1, 6))}
+    assert statutory_days_off(2027) == off
+    day = date(2027, 1, 1)
+    while day.year == 2027:
+        assert is_workday(day) is (day.weekday() < 5 and day not in off), day
+        day += timedelta(days=1)
+    assert not is_workday(date(2031, 1, 1))  # and so on for any year without an arrangement
+
+
+def test_the_statutory_holidays_are_days_off_in_the_arrangements_under_the_revised_statute() -> None:
+    # The arrangements of 2025 and 2026 were made under the statute the fallback follows: every
+    # statutory day that is a weekday is off there too (checks the lunar dates and the solar term).
+    for year in (2025, 2026):
+        for day in statutory_days_off(year):
+            assert not is_workday(day), day
+
+
+def test_a_ticket_filed_before_new_year_is_due_after_the_holiday() -> None:
+    # 2026-12-25 is a Friday; 2027-01-01 (Friday) is 元旦 even without the 2027 arrangement.
+    assert add_workdays(date(2026, 12, 25), 5) == date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(("today", "missing"), [
+    (date(2026, 10, 31), []),
+    (date(2026, 11, 1), [2027]),
+    (date(2026, 12, 7), [2027]),
+    (date(2027, 3, 1), [2027]),
+    (date(2025, 11, 20), []),
+])
+def test_it_tells_which_years_still_need_an_arrangement(today: date, missing: list[int]) -> None:
+    assert missing_years(today) == missing
+
+
+def test_a_configured_year_is_no_longer_missing() -> None:
+    with override_settings(WORKDAY_CALENDAR={"2027": {"holidays": ["2027-01-01"]}}):
+        assert missing_years(date(2026, 12, 7)) == []
+        assert is_workday(date(2027, 2, 8))  # the statutory fallback no longer applies
 
 
 def test_it_takes_extra_years_from_the_settings() -> None:
@@ -83,7 +143,8 @@ def test_it_takes_extra_years_from_the_settings() -> None:
         assert not is_workday(date(2031, 1, 27))
         assert is_workday(date(2031, 1, 18))  # a Saturday
         assert add_workdays(date(2031, 1, 21), 1) == date(2031, 1, 29)
-    assert is_workday(date(2031, 1, 1))  # back to the shipped data
+    assert 2031 not in configured_years()  # back to the shipped data: the statutory holidays only
+    assert not is_workday(date(2031, 1, 18))  # a plain Saturday again
 
 
 def test_it_lets_the_settings_replace_a_shipped_year() -> None:
@@ -93,19 +154,35 @@ def test_it_lets_the_settings_replace_a_shipped_year() -> None:
         assert is_workday(date(2026, 2, 16))
 
 
-@pytest.mark.parametrize("bad", [
-    {2031: {"holidays": ["2031-13-01"]}},
-    {2031: {"holidays": ["2031-02-10/2031-02-01"]}},
-    {2031: {"holidays": ["2032-01-01"]}},
-    {2031: {"holidays": ["2031-01-04"], "workdays": ["2031-01-04"]}},
+@pytest.mark.parametrize(("bad", "says"), [
+    ({2031: {"holidays": ["2031-13-01"]}}, "不是日期"),
+    ({2031: {"holidays": ["2031-02-10/2031-02-01"]}}, "结束日期早于开始日期"),
+    ({2031: {"holidays": ["2032-01-01"]}}, "不在 2031 年"),
+    ({2031: {"holidays": ["2031-01-04"], "workdays": ["2031-01-04"]}}, "既是放假日又是上班日"),
+    ({2031: {"holiday": ["2031-01-01"]}}, "未知的键 holiday"),
+    ({2031: {"workdays": ["2031-01-04"]}}, "缺少 holidays"),
+    ({2031: ["2031-01-01"]}, "应为形如"),
+    ({2031: {"holidays": "2031-01-01"}}, "应为日期列表"),
+    ({2031: {"holidays": [20310101]}}, "不是日期"),
+    ([{"2031": {"holidays": ["2031-01-01"]}}], "以年份为键的字典"),
+    ({"20x1": {"holidays": ["2031-01-01"]}}, "不是年份"),
+    ({"2031": {"holidays": ["2031-01-01"]}, 2031: {"holidays": ["2031-01-02"]}}, "重复"),
+    ('{"2031": {"holidays": ["2031-01-01"]', "不是有效的 JSON"),
 ])
-def test_it_refuses_a_malformed_calendar(bad: dict) -> None:
-    with pytest.raises(CalendarConfigError):
+def test_it_refuses_a_malformed_calendar(bad: object, says: str) -> None:
+    with pytest.raises(CalendarConfigError, match=says):
         build_calendar(bad)
 
 
+def test_it_reads_the_environment_variables_json() -> None:
+    cal = build_calendar('{"2031": {"holidays": ["2031-01-01/2031-01-02"], "workdays": ["2031-01-04"]}}')
+    assert 2031 in cal.years and date(2031, 1, 2) in cal.holidays and date(2031, 1, 4) in cal.workdays
+    assert build_calendar("").years == build_calendar(None).years
+
+
 def test_it_never_has_a_week_without_a_working_day_in_the_shipped_years() -> None:
-    day = date(2025, 1, 1)
+    day = date(2020, 1, 1)
     while day.year < 2027:
-        assert any(is_workday(day + timedelta(days=i)) for i in range(10)), day
+        # ten days at most (2020's Spring Festival, extended to 02-02 for COVID-19, was the longest)
+        assert any(is_workday(day + timedelta(days=i)) for i in range(11)), day
         day += timedelta(days=1)
