@@ -10,7 +10,7 @@ join date, tags), so head counts and historical figures do not change.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
-from gonghui.core.notify import notify
+from gonghui.core.models import AuditLog
+from gonghui.core.notify import notify, send_sms
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
 from gonghui.lib import crypto
@@ -72,6 +73,28 @@ def member_applications(member: Member) -> Any:
     if member.id_index:
         condition |= Q(id_index=member.id_index)
     return JoinApplication.objects.filter(condition).select_related("union", "employer")
+
+
+MY_DATA_LINK_EVERY = 10  # minutes between two SMS links of one member
+
+
+def my_data_link_send(*, member: Member, actor: User, url: str) -> None:
+    """Text the member a link to their data download (WeChat's browser blocks downloads).
+
+    The link is the ordinary download address: opened in the phone's own browser it asks the member to
+    sign in, so the text message carries no credential. At most one text every MY_DATA_LINK_EVERY minutes;
+    audited ("member.self_export_link"). Preconditions: ``member`` is the caller's own record.
+    """
+    since = timezone.now() - timedelta(minutes=MY_DATA_LINK_EVERY)
+    recent = AuditLog.objects.filter(action="member.self_export_link", object_key=str(member.uuid),
+                                     created_at__gte=since).exists()
+    if recent:
+        raise Conflict(f"下载链接已发送，请查看短信；如未收到，请{MY_DATA_LINK_EVERY}分钟后再试")
+    phone = getattr(actor, "phone", None)
+    if not phone:
+        raise ValidationFailed("您的账号没有手机号，无法发送短信")
+    send_sms(phone, f"【工会】请在手机浏览器中打开并登录，下载您的个人信息：{url}")
+    audit.record("member.self_export_link", actor=actor, obj=member, union=member.union)
 
 
 def my_data_export(*, member: Member, actor: User | None = None) -> dict[str, Any]:

@@ -268,3 +268,39 @@ def test_it_lists_requests_in_scope_only(cast: Cast) -> None:
     mine = cast.client("district_a_officer", api=True).get("/api/v1/members/rights-requests?status=pending").json()
     assert [r["uuid"] for r in mine["items"]] == [str(item.uuid)]
     assert cast.client("district_b_officer", api=True).get("/api/v1/members/rights-requests").json()["count"] == 0
+
+
+WECHAT = {"HTTP_USER_AGENT": "Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36 MicroMessenger/8.0.51"}
+
+
+def test_it_shows_the_data_on_the_page_where_wechat_will_not_download(cast: Cast) -> None:
+    client = cast.client("worker_a")
+    page = client.get("/members/my-data/", **WECHAT).content.decode()
+    assert "微信内可能无法下载文件" in page and "/members/my-data/all/" in page and "短信发送下载链接" in page
+    assert "微信内可能无法下载文件" not in client.get("/members/my-data/").content.decode()
+    member = cast.members["worker_a"]
+    shown = client.get("/members/my-data/all/", **WECHAT)
+    assert shown.status_code == 200 and member.id_number in shown.content.decode()  # their own data, in full
+    assert AuditLog.objects.filter(action="member.self_export", object_key=str(member.uuid)).count() == 1
+    assert cast.client(None).get("/members/my-data/all/").status_code == 302
+    assert cast.client("merchant").get("/members/my-data/all/").status_code == 404
+
+
+def test_it_texts_a_download_link_that_needs_a_sign_in(cast: Cast, settings,
+                                                       django_capture_on_commit_callbacks) -> None:
+    from gonghui.core.notify import LoggingSmsBackend
+
+    settings.NOTIFICATION_CHANNELS = ["inbox", "sms"]
+    LoggingSmsBackend.sent.clear()
+    client = cast.client("worker_a")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/members/my-data/send-link/", follow=True)
+    assert "下载链接已发送到您的手机" in response.content.decode()
+    [(phone, text)] = LoggingSmsBackend.sent
+    assert phone == cast.worker_a.phone and text.endswith("/members/my-data/export.json")
+    assert cast.members["worker_a"].id_number not in text
+    # the link is the ordinary download: without a session it asks for the sign-in
+    assert cast.client(None).get("/members/my-data/export.json").status_code == 302
+    again = client.post("/members/my-data/send-link/", follow=True)
+    assert "下载链接已发送，请查看短信" in again.content.decode() and len(LoggingSmsBackend.sent) == 1
+    assert AuditLog.objects.filter(action="member.self_export_link").count() == 1

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,10 +22,16 @@ from ...services import rights as services
 from .transfer import join_url
 
 
+def in_wechat(request: HttpRequest) -> bool:
+    """WeChat's in-app browser, which does not download files."""
+    return "MicroMessenger" in request.headers.get("User-Agent", "")
+
+
 def _page(request: HttpRequest, member: Member, *, form: RightsRequestForm | None = None,
           revealed: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
     return render(request, "members/my_data.html", {
-        "tab": "me", "member": member, "form": form or RightsRequestForm(), "revealed": revealed or {},
+        "tab": "me", "member": member, "in_wechat": in_wechat(request), "form": form or RightsRequestForm(),
+        "revealed": revealed or {},
         "requests": RightsRequest.objects.filter(member=member),
         "history": member.history.select_related("from_union", "to_union")[:50],
         "kinds": RightsRequestKind.choices,
@@ -67,6 +74,33 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+def my_data_all(request: HttpRequest) -> HttpResponse:
+    """The same data as the download, shown on the page (where WeChat will not download a file); audited."""
+    member = own_member(request.user)
+    if member is None:
+        raise NotFound("您还不是工会会员")
+    data = services.my_data_export(member=member, actor=request.user)
+    return render(request, "members/my_data_all.html", {
+        "tab": "me", "body": json.dumps(data, ensure_ascii=False, indent=2), "in_wechat": in_wechat(request)})
+
+
+@login_required
+@require_POST
+def my_data_link(request: HttpRequest) -> HttpResponse:
+    """短信发送下载链接: the download address by SMS, to open in the phone's own browser."""
+    member = own_member(request.user)
+    if member is None:
+        raise NotFound("您还不是工会会员")
+    try:
+        services.my_data_link_send(member=member, actor=request.user,
+                                   url=request.build_absolute_uri(reverse("members:my_data_export")))
+        messages.success(request, "下载链接已发送到您的手机，请在手机浏览器中打开并登录后下载")
+    except (Conflict, ValidationFailed) as exc:
+        messages.error(request, exc.message)
+    return redirect("members:my_data")
 
 
 @login_required
