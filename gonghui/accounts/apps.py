@@ -18,4 +18,4 @@ class AccountsConfig(AppConfig):
 
         register_module(sections=[ConsoleSection("staff", "工作人员", "accounts:staff", "☰", order=80,
                                                  visible=is_admin)],
-                        tiles=[Tile("me", "我的", "accounts:me", "我", color="#ff7d00", order=90)])
+                        tiles=[Tile("me", "我的", "accounts:me", "user", color="#b45309", order=90)])

@@ -14,7 +14,7 @@ class ActivitiesConfig(AppConfig):
         register_module(
             sections=[ConsoleSection("activities", "活动", "activities:console_list", "★", order=50,
                                      visible=works_with_data)],
-            tiles=[Tile("activities", "活动", "activities:list", "活", color="#0fc6c2", order=20)],
+            tiles=[Tile("activities", "活动", "activities:list", "calendar-event", color="#0e7c86", order=20)],
             me_links=[MeLink("activities", "我的报名", "activities:mine", "报名、候补、签到和评价", order=10)],
             stats=SOURCE,
         )

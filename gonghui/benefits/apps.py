@@ -18,8 +18,8 @@ class BenefitsConfig(AppConfig):
         register_module(
             sections=[ConsoleSection("benefits", "普惠服务", "benefits:console", "惠", order=40,
                                      visible=works_with_data)],
-            tiles=[Tile("coupons", "领券", "benefits:center", "券", color="#ff7d00", order=20),
-                   Tile("service_circle", "服务圈", "benefits:partners", "圈", color="#00a870", order=21)],
+            tiles=[Tile("coupons", "领券", "benefits:center", "ticket", color="#c2410c", order=20),
+                   Tile("service_circle", "服务圈", "benefits:partners", "building-store", color="#0f7b55", order=21)],
             me_links=[MeLink("coupons", "我的券", "benefits:my_coupons", "工会普惠券，到店出示二维码核销", order=10),
                       MeLink("lotteries", "抽奖结果", "benefits:my_lotteries", "工会抽奖的开奖公示", order=11)],
             stats=SOURCE,

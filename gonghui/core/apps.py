@@ -15,4 +15,4 @@ class CoreConfig(AppConfig):
             return scope.is_superuser or bool(scope.paths(AUDIT_ROLES))
 
         register_console_section(ConsoleSection("audit", "审计日志", "core:audit", "⚑", order=90, visible=can_audit))
-        register_tile(Tile("inbox", "消息", "core:inbox", "信", color="#00a870", order=80))
+        register_tile(Tile("inbox", "消息", "core:inbox", "mail", color="#0f7b55", order=80))

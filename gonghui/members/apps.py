@@ -23,9 +23,9 @@ class MembersConfig(AppConfig):
                 ConsoleSection("rights", "个人信息请求", "members:rights", "⚖", order=35, visible=works_with_data),
             ],
             tiles=[
-                Tile("join", "入会", "members:join", "入", color="#c8102e", order=1),
-                Tile("card", "会员卡", "members:card", "卡", color="#d4a017", order=2),
-                Tile("transfer", "转会", "members:transfer_mine", "转", color="#722ed1", order=3),
+                Tile("join", "入会", "members:join", "user-plus", color="#c8102e", order=1),
+                Tile("card", "会员卡", "members:card", "id-badge-2", color="#a16207", order=2),
+                Tile("transfer", "转会", "members:transfer_mine", "arrows-exchange", color="#722ed1", order=3),
             ],
             me_links=[
                 MeLink("card", "电子会员卡", "members:card", "出示二维码，享受会员服务", order=1),

@@ -14,6 +14,6 @@ class UnionsConfig(AppConfig):
         register_module(
             sections=[ConsoleSection("unions", "工会组织", "unions:tree", "⌘", order=10),
                       ConsoleSection("employers", "企业/单位", "unions:employers", "▤", order=20)],
-            tiles=[Tile("directory", "找工会", "web:directory", "找", color="#165dff", order=10)],
+            tiles=[Tile("directory", "找工会", "web:directory", "search", color="#165dff", order=10)],
             stats=SOURCE,
         )

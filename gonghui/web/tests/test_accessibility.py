@@ -62,3 +62,23 @@ def test_it_links_an_icon_and_a_manifest_on_every_page(client: Client) -> None:
         assert (STATIC / icon["src"]).is_file()
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].endswith(".png")
+
+
+def test_it_draws_every_home_tile_with_a_shipped_icon_on_a_colour_white_reads_on() -> None:
+    from gonghui.core import modules
+    from gonghui.web.templatetags.icons import icon, names
+
+    assert modules.tiles()
+    for tile in modules.tiles():
+        assert tile.icon in names(), f"tile {tile.key}: no icon {tile.icon!r} in icons.svg"
+        assert contrast("#ffffff", tile.color) >= 3, f"tile {tile.key}: white on {tile.color}"  # WCAG 1.4.11
+    assert "<use href=" in icon("ticket") and icon("券") == '<span class="ico">券</span>'
+
+
+@pytest.mark.django_db
+def test_it_shows_the_icons_on_the_home_page(client: Client) -> None:
+    from gonghui.core import modules
+
+    html = client.get("/").content.decode()
+    assert html.count('<svg class="ico"') == len(modules.tiles())
+    assert html.count('class="tab-ico"') == 3
