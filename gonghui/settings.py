@@ -313,3 +313,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 # Further check ids to silence, comma-separated (e.g. workdays.W001 in a CI run whose date may fall in a
 # November before the next year's holiday arrangement is published).
 SILENCED_SYSTEM_CHECKS += env_list("SILENCED_SYSTEM_CHECKS")
+
+# WeChat JS-SDK (scanning with the phone camera inside WeChat's browser): an official account's AppID and
+# its AppSecret (WECHAT_APP_SECRET or WECHAT_APP_SECRET_FILE). Unset: the pages use the browser's own
+# BarcodeDetector or a typed code. The server's address must be listed in the account's JS-safe domains.
+WECHAT_APP_ID = env("WECHAT_APP_ID", "") or ""
+WECHAT_APP_SECRET = env("WECHAT_APP_SECRET") or (
+    Path(env("WECHAT_APP_SECRET_FILE")).read_text().strip() if env("WECHAT_APP_SECRET_FILE") else "")

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from gonghui.core import modules
+from gonghui.core import modules, wechat
 from gonghui.core.models import Notification
 from gonghui.core.scope import scope_of
 from gonghui.lib import workdays
@@ -16,7 +16,7 @@ from gonghui.lib import workdays
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    context: dict[str, Any] = {"scope": scope_of(user)}
+    context: dict[str, Any] = {"scope": scope_of(user), "wechat_scan": wechat.enabled()}
     if request.path.startswith("/console/"):
         context["console_sections"] = modules.console_sections(user)
         context["calendar_warning"] = _calendar_warning

@@ -14,4 +14,5 @@ urlpatterns = [
     path("register/", account_views.register_view, name="register"),
     # browsers and WeChat ask for /favicon.ico whatever the page links to
     path("favicon.ico", views.favicon, name="favicon"),
+    path("wechat/js-config", views.wechat_js_config, name="wechat_js_config"),
 ]

@@ -51,3 +51,30 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = redirect(static("gonghui/icon-192.png"))
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def wechat_js_config(request: HttpRequest) -> HttpResponse:
+    """/wechat/js-config?url=…: the signed ``wx.config`` for one of our own pages (404 when not configured).
+
+    Signs only URLs of this site (same host as the request), so the endpoint cannot sign another site's page.
+    """
+    from urllib.parse import urlsplit
+
+    from django.http import JsonResponse
+
+    from gonghui.core import wechat
+
+    if not wechat.enabled():
+        return JsonResponse({"code": "not_configured", "message": "未配置微信公众号"}, status=404)
+    url = request.GET.get("url", "")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or parts.netloc != request.get_host() or len(url) > 1000:
+        return JsonResponse({"code": "bad_url", "message": "只能为本站页面签名"}, status=400)
+    try:
+        config = wechat.js_config(url)
+    except wechat.WeChatError:
+        return JsonResponse({"code": "wechat_unavailable", "message": "微信服务暂时不可用，请手工输入或稍后再试"},
+                            status=503)
+    response = JsonResponse(config)
+    response["Cache-Control"] = "no-store"
+    return response
