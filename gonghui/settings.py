@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -109,6 +110,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "axes",
     "ninja",
     "gonghui.lib",
@@ -126,6 +128,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gonghui.core.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +136,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (it needs request.user), below WhiteNoise (static files stay cacheable).
+    "gonghui.core.headers.PrivateResponseMiddleware",
     "gonghui.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -279,6 +284,31 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from this site, no inline script, no eval — the
+# templates carry none (a test scans them), page behaviour lives in static JS (web/static/gonghui/gonghui.js).
+# Styles still allow inline style="" attributes and <style> blocks in templates; see docs/security.md.
+# QR codes are inline SVG or data: images; the merchant's scanner shows the camera as a MediaStream (srcObject).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "worker-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [env("CSP_REPORT_URI")]} if env("CSP_REPORT_URI") else {}),
+    },
+}
+# Every response for a signed-in user and every API response is Cache-Control: no-store
+# (gonghui.core.headers; a view without personal data may opt out with @cacheable).
+NO_STORE_PATH_PREFIXES = ("/api/",)
 # Number of reverse proxies in front of the app servers, for the client IP in the audit log.
 NUM_PROXIES = int(env("NUM_PROXIES", "0"))
 
