@@ -129,6 +129,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body (CSRF, the API): an oversized request is refused unread.
+    "gonghui.core.limits.RequestSizeLimitMiddleware",
     "gonghui.core.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -271,7 +273,12 @@ STORAGES = {
         )
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# One limit for a whole request body, enforced by gonghui.core.limits before the body is read and
+# matched by the proxy's client_max_body_size (docs/deployment.md): the largest upload is a 20 MB roster
+# workbook. A body that is not a multipart upload (JSON, a plain form) may be at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+REQUEST_MAX_BYTES = int(float(env("REQUEST_MAX_MB", "25")) * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(10 * 1024 * 1024, REQUEST_MAX_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------------
