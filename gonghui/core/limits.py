@@ -63,7 +63,8 @@ class RequestSizeLimitMiddleware:
     def check(self, request: HttpRequest) -> HttpResponse | None:
         meta = request.META
         if "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
-            return _refusal(request, 411, "length_required", "请求缺少长度信息（Content-Length），无法受理，请重新提交。")
+            return _refusal(request, 411, "length_required",
+                            "请求缺少长度信息（Content-Length），无法受理，请重新提交。")
         try:
             length = int(meta.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -57,8 +57,8 @@ def test_it_refuses_a_50_mb_upload_on_the_api_with_the_json_error(cast: Cast) ->
     response, body = _post(cast.client("province_admin", api=True), "/api/v1/members/imports", size=FIFTY_MB,
                            content_type=MULTIPART)
     assert response.status_code == 413 and body.taken == 0
-    assert response.json() == {"code": "too_large", "detail": None,
-                               "message": "上传的内容过大：一次提交不能超过 25 MB。请压缩照片、减少文件数量或拆分后分批提交。"}
+    assert response.json() == {"code": "too_large", "detail": None, "message": (
+        "上传的内容过大：一次提交不能超过 25 MB。请压缩照片、减少文件数量或拆分后分批提交。")}
 
 
 def test_it_refuses_an_oversized_json_body_before_reading_it(cast: Cast) -> None:

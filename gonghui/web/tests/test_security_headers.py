@@ -63,7 +63,8 @@ def test_it_keeps_every_personal_response_out_of_caches(cast: Cast) -> None:
     for actor, url, api in checks:
         response = cast.client(actor, api=api).get(url)
         if response.status_code >= 400 or not _no_store(response):
-            failed.append(f"{actor} {'API ' if api else ''}{url}: {response.status_code} {response.get('Cache-Control')}")
+            failed.append(f"{actor} {'API ' if api else ''}{url}: {response.status_code} "
+                          f"{response.get('Cache-Control')}")
     assert failed == []
 
 
