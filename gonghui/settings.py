@@ -333,9 +333,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Searches carry phone and ID numbers in URLs: every line is masked before it is written
+    # (gonghui.lib.logmask; gunicorn's access log through gonghui/gunicorn_conf.py).
+    "filters": {"mask_personal_data": {"()": "gonghui.lib.logmask.MaskPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's defaults would also send these to its own handlers (console when DEBUG, mail_admins),
+        # which would print the request unmasked: ours only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
