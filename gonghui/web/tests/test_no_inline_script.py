@@ -51,3 +51,10 @@ def test_it_loads_page_behaviour_on_every_page() -> None:
     assert "gonghui/gonghui.js" in base
     # htmx must neither evaluate attribute code nor inject its indicator <style> under the CSP.
     assert '"allowEval":false' in base and '"includeIndicatorStyles":false' in base
+
+
+def test_it_has_no_comment_that_django_would_print() -> None:
+    # {# … #} ends at the line's end: one spread over lines is printed into the page as text.
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in TEMPLATES
+                 for n, line in enumerate(p.read_text().splitlines(), 1) if "{#" in line and "#}" not in line]
+    assert offenders == []
