@@ -8,7 +8,7 @@ know which logger wrote it:
 * the values of query parameters that carry what a person typed or a credential (``q``, ``phone``,
   ``token`` …, see ``REDACTED_PARAMS``) are replaced by ``***``, whatever they contain (a name
   typed into ``q`` is personal data too);
-* anywhere else, a run of seven or more digits (a typed space between digits, ``+`` or ``%20`` in a URL,
+* anywhere else, a run of seven or more digits (a space typed between digits, ``+`` or ``%20`` in a URL,
   included, an ID number's final ``X`` too) is masked like the pages mask it
   (``138****5678``, ``630***********1234``), so a number in a path or another parameter is covered.
 
@@ -31,9 +31,10 @@ REDACTED_PARAMS = frozenset({
 URL_PARAMS = frozenset({"next", "return", "return_to", "redirect"})
 
 _PARAM = re.compile(r"(?P<lead>[?&;])(?P<key>[^=&;\s?#\"]+)=(?P<value>[^&;\s#\"]*)")
-# A digit, then at least six more, each optionally after a typed space ("+" or %20 in a URL), and an ID
-# number's check character X; not part of a longer word or of a UUID (hyphens around it).
-_SEPARATOR = r"(?:\s|\+|%20)?"
+# A digit, then at least six more, each optionally after a space typed into a URL ("+" or %20), and an ID
+# number's check character X; not part of a longer word or of a UUID (hyphens around it). A plain space
+# is not a separator: it parts the status from the size in a request line ("404 2929").
+_SEPARATOR = r"(?:\+|%20)?"
 # "%3D13812345678" (a URL inside a URL, as in ?next=…): the escape is a boundary, not part of a word.
 _NUMBER = re.compile(r"(?:(?<![0-9A-Za-z\-])|(?<=%[0-9A-Fa-f]{2}))\d(?:" + _SEPARATOR + r"\d){6,}[Xx]?"
                      r"(?:(?![0-9A-Za-z\-])|(?=%[0-9A-Fa-f]{2}))")

@@ -119,6 +119,10 @@ def test_it_masks_numbers_outside_search_parameters() -> None:
     assert mask_log_text(line) == ("GET /x/138****5678/?card=630***********123X"
                                    "&union=0d5e1234-5678-4abc-9def-123456789012 HTTP/1.1")
     assert mask_log_text(f"手机{PHONE}，证件 {ID_NUMBER}") == "手机138****5678，证件 630***********1234"
+    assert mask_log_text(f"GET /x/?card={PHONE[:3]}+{PHONE[3:7]}%20{PHONE[7:]} HTTP/1.1") == (
+        "GET /x/?card=138****5678 HTTP/1.1")
+    # Numbers that are not identifiers stay readable: the status and size of a request line.
+    assert mask_log_text('"GET /favicon.ico HTTP/1.1" 404 2929') == '"GET /favicon.ico HTTP/1.1" 404 2929'
     # The login redirect carries the search on, escaped, in ?next=.
     assert mask_log_text(f"GET /login/?next=/console/members/%3Fq%3D{PHONE}%26union%3D1 HTTP/1.1") == (
         "GET /login/?next=/console/members/%3Fq%3D***%26union%3D1 HTTP/1.1")
