@@ -7,7 +7,7 @@
   kept by the browser cache or a shared proxy — whichever module the view is in, including a new
   one. A view whose response is the same for everyone may opt out with ``@cacheable``; a view
   that set a laxer ``Cache-Control`` itself (``private, max-age=…``) is overridden.
-* ``Permissions-Policy`` with every powerful feature off (``PERMISSIONS_POLICY``); the few pages
+* ``Permissions-Policy`` with every powerful feature off (``FEATURES``); the few pages
   that need one (the merchant's QR scanner needs the camera, location search the geolocation)
   say so with ``@allow_features("camera")`` and get it for this origin only.
 
@@ -33,8 +33,7 @@ FEATURES = (
 
 def permissions_policy(allowed: frozenset[str] | set[str] = frozenset()) -> str:
     """The header value: ``camera=(self)`` for an allowed feature, ``feature=()`` for the others."""
-    features = getattr(settings, "PERMISSIONS_POLICY", FEATURES)
-    return ", ".join(f"{name}=(self)" if name in allowed else f"{name}=()" for name in features)
+    return ", ".join(f"{name}=(self)" if name in allowed else f"{name}=()" for name in FEATURES)
 
 
 def cacheable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
