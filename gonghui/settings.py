@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "axes",
     "ninja",
     "gonghui.lib",
@@ -125,6 +127,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads the body (CSRF, the API): an oversized request is refused unread.
+    "gonghui.core.limits.RequestSizeLimitMiddleware",
     "gonghui.core.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (it needs request.user), below WhiteNoise (static files stay cacheable).
+    "gonghui.core.headers.PrivateResponseMiddleware",
     "gonghui.accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -265,7 +272,12 @@ STORAGES = {
         )
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# One limit for a whole request body, enforced by gonghui.core.limits before the body is read and
+# matched by the proxy's client_max_body_size (docs/deployment.md): the largest upload is a 20 MB roster
+# workbook. A body that is not a multipart upload (JSON, a plain form) may be at most
+# DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
+REQUEST_MAX_BYTES = int(float(env("REQUEST_MAX_MB", "25")) * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(10 * 1024 * 1024, REQUEST_MAX_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------------
@@ -278,6 +290,31 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from this site, no inline script, no eval — the
+# templates carry none (a test scans them), page behaviour lives in static JS (web/static/gonghui/gonghui.js).
+# Styles still allow inline style="" attributes and <style> blocks in templates; see docs/security.md.
+# QR codes are inline SVG or data: images; the merchant's scanner shows the camera as a MediaStream (srcObject).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "worker-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [env("CSP_REPORT_URI")]} if env("CSP_REPORT_URI") else {}),
+    },
+}
+# Every response for a signed-in user and every API response is Cache-Control: no-store
+# (gonghui.core.headers; a view without personal data may opt out with @cacheable).
+NO_STORE_PATH_PREFIXES = ("/api/",)
 # Number of reverse proxies in front of the app servers, for the client IP in the audit log.
 NUM_PROXIES = int(env("NUM_PROXIES", "0"))
 
@@ -296,9 +333,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Searches carry phone and ID numbers in URLs: every line is masked before it is written
+    # (gonghui.lib.logmask; gunicorn's access log through gonghui/gunicorn_conf.py).
+    "filters": {"mask_personal_data": {"()": "gonghui.lib.logmask.MaskPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's defaults would also send these to its own handlers (console when DEBUG, mail_admins),
+        # which would print the request unmasked: ours only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
@@ -320,3 +365,5 @@ SILENCED_SYSTEM_CHECKS += env_list("SILENCED_SYSTEM_CHECKS")
 WECHAT_APP_ID = env("WECHAT_APP_ID", "") or ""
 WECHAT_APP_SECRET = env("WECHAT_APP_SECRET") or (
     Path(env("WECHAT_APP_SECRET_FILE")).read_text().strip() if env("WECHAT_APP_SECRET_FILE") else "")
+if WECHAT_APP_ID:  # the JS-SDK itself comes from WeChat (the only script not served by the platform)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"] = [SELF, "https://res.wx.qq.com"]

@@ -38,6 +38,5 @@ def attachment(request: HttpRequest, key: str) -> HttpResponse:
     response = FileResponse(handle, content_type=item.content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=request.GET.get("download") == "1", filename=item.name)
-    response["Cache-Control"] = "private, max-age=600"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core.actions import act
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.forms import apply_domain_error
+from gonghui.core.headers import allow_features
 
 from ..access import own_ticket
 from ..forms import NoteForm, RateForm, ReasonForm, SubmitForm
@@ -54,6 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
+@allow_features("geolocation")  # the 定位 button
 @login_required
 def submit(request: HttpRequest) -> HttpResponse:
     """我要反映: the form; on success the case number is shown at once on the ticket page."""

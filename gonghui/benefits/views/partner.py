@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.actions import form_errors
 from gonghui.core.errors import DomainError
+from gonghui.core.headers import allow_features
 from gonghui.members.services.card import card_verify
 
 from ..access import partner_of, partner_redemption
@@ -26,6 +27,7 @@ def _today(partner: object) -> dict[str, object]:
     return {"today": rows, "today_cents": sum(r.discount_cents or 0 for r in rows)}
 
 
+@allow_features("camera", "autoplay")  # the QR scanner plays the camera in a muted <video>
 @login_required
 def merchant(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request.user)

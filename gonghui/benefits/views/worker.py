@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import Conflict, Forbidden, NotFound
+from gonghui.core.headers import allow_features
 from gonghui.lib import qr
 from gonghui.lib.masking import mask_name
 from gonghui.lib.text import is_uuid
@@ -117,6 +118,7 @@ def coupon_qr(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
+@allow_features("geolocation")  # 按距离排序
 def partners(request: HttpRequest) -> HttpResponse:
     """服务圈: partners by category, nearest first when the phone shares its position. Public."""
     category = request.GET.get("category", "")

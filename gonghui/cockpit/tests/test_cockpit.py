@@ -252,7 +252,7 @@ def test_the_api_page_screen_and_exports_show_the_same_numbers(refreshed):
 def test_the_big_screen_is_dark_self_refreshing_and_offline(refreshed):
     html = refreshed.client("province_admin").get("/console/cockpit/screen/").content.decode()
     assert "/static/gonghui/echarts.min.js" in html and "/static/cockpit/screen.css" in html
-    assert "poll: 60" in html and "/api/v1/cockpit/overview" in html
+    assert 'data-poll="60"' in html and "/api/v1/cockpit/overview" in html  # read by cockpit/boot.js
     assert "http://" not in html and "https://" not in html  # nothing from the internet
     from django.contrib.staticfiles import finders
 
