@@ -102,7 +102,7 @@ def offering_new(request: HttpRequest) -> HttpResponse:
     if done:
         return done
     return render(request, "market/console_offering_new.html", _ctx(
-        "offerings", form=form, providers=providers, chosen=chosen), status=form_status(request))
+        "offerings", form=form, providers=providers, chosen=chosen), status=form_status(request, form))
 
 
 @staff_required
@@ -119,7 +119,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
                   redirect_to=reverse("market:console_offering", args=[offering.uuid]))
     if done:
         return done
-    status = form_status(request)
+    status = form_status(request, form)
     batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
     counts = selectors.status_counts(Order.objects.filter(offering=offering))
     return render(request, "market/console_offering.html", _ctx(
@@ -240,7 +240,7 @@ def provider_new(request: HttpRequest) -> HttpResponse:
     if done:
         return done
     return render(request, "market/console_provider.html", _ctx(
-        "providers", form=form, unions=unions, provider=None, can_write=True), status=form_status(request))
+        "providers", form=form, unions=unions, provider=None, can_write=True), status=form_status(request, form))
 
 
 @staff_required
@@ -259,7 +259,7 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
                   redirect_to=lambda saved: reverse("market:console_provider", args=[saved.uuid]))
     if done:
         return done
-    status = form_status(request)
+    status = form_status(request, form)
     offerings = list(Offering.objects.filter(provider=provider).order_by("status", "-updated_at"))
     workload = selectors.provider_workload(request.user, [provider])[0]
     return render(request, "market/console_provider.html", _ctx(
