@@ -7,19 +7,22 @@ The cast (DESIGN.md) is built through services, the same in every app:
               └─ other_city ── district_c
 
 ``scope_matrix`` checks one endpoint for the whole cast in one line: own branch, parent, child,
-sibling, other city, read-only and anonymous.
+sibling, other city, read-only and anonymous. ``threaded`` and ``race`` run the concurrency tests'
+threads (PostgreSQL).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from gonghui.accounts.models import ApiToken, StaffAssignment, User
@@ -207,6 +210,48 @@ def scope_matrix(cast: Cast, call: Callable[[Client, Any], Any], *, target: Call
         if not good:
             failures.append(f"{actor or 'anonymous'}: expected {wanted}, got {status}")
     assert not failures, "scope matrix failed:\n" + "\n".join(failures)
+
+
+# --- Concurrency tests ---------------------------------------------------------------------------------------------
+# Real threads, each with its own database connection (closed when it ends), on PostgreSQL: mark the module
+# ``pytest.mark.postgres`` and ``pytest.mark.django_db(transaction=True)``.
+
+
+def threaded(count: int, work: Callable[[int, threading.Barrier], Any]) -> list[Any]:
+    """Run ``work(i, barrier)`` in ``count`` threads; each waits on ``barrier`` when its setup is done,
+    so the racing part starts at once. Returns each thread's result or exception, in order."""
+    barrier = threading.Barrier(count, timeout=30)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            results[i] = work(i, barrier)
+        except BaseException as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def race(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run the calls at once, one thread (and connection) each; their results or exceptions, in order."""
+
+    def call(i: int, barrier: threading.Barrier) -> Any:
+        barrier.wait()
+        return calls[i]()
+
+    return threaded(len(calls), call)
+
+
+def failures(results: Sequence[Any]) -> list[BaseException]:
+    """The exceptions among ``threaded``/``race`` results."""
+    return [r for r in results if isinstance(r, BaseException)]
 
 
 # --- Browser tests --------------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ consumers, the owner-side gate, the text cleaner and the HTML action adapter."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -24,7 +23,7 @@ from gonghui.core.scope import owned
 from gonghui.core.transitions import transition, transition_many
 from gonghui.core.validation import clean_text
 from gonghui.lib.text import clean_block, clean_line, parse_uuid
-from gonghui.testing import Cast
+from gonghui.testing import Cast, race
 from gonghui.unions import services
 from gonghui.unions.models import Problem, ProblemStatus
 
@@ -92,44 +91,24 @@ def test_it_moves_many_at_once_and_audits_the_count(cast: Cast) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_many_concurrent_movers_win(cast: Cast) -> None:
     problem = _problem(cast)
-    results: list[str] = []
-    barrier = threading.Barrier(6)
 
-    def mover() -> None:
+    def mover() -> str:
         try:
-            barrier.wait()
             transition(Problem.objects.get(pk=problem.pk), to=ProblemStatus.COORDINATING, from_=ProblemStatus.RAISED,
                        history=lambda before: None)
-            results.append("won")
         except Conflict:
-            results.append("conflict")
-        finally:
-            connection.close()
+            return "conflict"
+        return "won"
 
-    threads = [threading.Thread(target=mover) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race([mover] * 6)
     assert sorted(results) == ["conflict"] * 5 + ["won"]
 
     # Negative control: without the state guard every mover "wins" — the guard is what decides.
-    unguarded: list[str] = []
-    barrier = threading.Barrier(6)
+    def blind() -> str:
+        transition(Problem.objects.get(pk=problem.pk), to=ProblemStatus.SOLVED, from_=None)
+        return "won"
 
-    def blind() -> None:
-        try:
-            barrier.wait()
-            transition(Problem.objects.get(pk=problem.pk), to=ProblemStatus.SOLVED, from_=None)
-            unguarded.append("won")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=blind) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    unguarded = race([blind] * 6)
     assert unguarded == ["won"] * 6
 
 
