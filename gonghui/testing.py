@@ -255,14 +255,30 @@ def failures(results: Sequence[Any]) -> list[BaseException]:
 
 
 # --- Browser tests --------------------------------------------------------------------------------------------------
-# Playwright drives the system Chromium (Debian's package; CI installs it). The ``browser`` fixture is in the root
-# conftest.py; a browser test module sets ``pytestmark = BROWSER`` and saves screenshots to screenshots_dir().
+# Playwright drives the system Chromium (Debian's package; CI installs it). The ``browser`` and ``live_cast`` fixtures
+# are in the root conftest.py; a browser test module sets ``pytestmark = BROWSER``, signs in with sign_in() and saves
+# screenshots to screenshots_dir().
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
 ]
+
+
+PHONE = {"width": 390, "height": 844}  # the H5 pages' viewport
+DESKTOP = {"width": 1366, "height": 860}  # the console's
+
+
+def sign_in(page: Any, base: str, phone: str, *, password: str = PASSWORD, wait: str = "load") -> Any:
+    """Sign ``page`` in through the login form at ``base`` (the live server's URL) and wait for the
+    page it lands on (``wait``: a Playwright load state); returns the page."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state(wait)
+    return page
 
 
 def screenshots_dir() -> Path:
