@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 
 from gonghui.accounts.models import ApiToken, StaffAssignment, User
@@ -210,6 +211,27 @@ def scope_matrix(cast: Cast, call: Callable[[Client, Any], Any], *, target: Call
         if not good:
             failures.append(f"{actor or 'anonymous'}: expected {wanted}, got {status}")
     assert not failures, "scope matrix failed:\n" + "\n".join(failures)
+
+
+# --- Demo tests ---------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def small_demo(django_db_blocker: Any, *, members: int = 300) -> Iterator[None]:
+    """A small demo province (60 employers, 3 worker accounts, ``members`` members, no service
+    modules) for a module-scoped fixture, rolled back when the block ends:
+
+        @pytest.fixture(scope="module")
+        def demo_lines(django_db_setup, django_db_blocker):
+            with small_demo(django_db_blocker):
+                yield build_activities(random.Random(7))
+    """
+    from gonghui.web.management.commands.demo import build_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo(employers=60, workers=3, members=members, services=False)
+        yield
+        transaction.set_rollback(True)
 
 
 # --- Concurrency tests ---------------------------------------------------------------------------------------------
