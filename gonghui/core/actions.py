@@ -154,4 +154,4 @@ def form_status(request: HttpRequest, form: forms.BaseForm | None = None) -> int
     of the domain error ``apply_domain_error`` put on ``form`` (409 a conflict, 403 a refusal)."""
     if request.method != "POST":
         return 200
-    return getattr(form, "domain_status", None) or 400
+    return getattr(form, "error_status_code", None) or 400
