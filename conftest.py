@@ -34,6 +34,12 @@ def cast(db) -> Cast:
 
 
 @pytest.fixture
+def live_cast(transactional_db: None) -> Cast:
+    """The cast, committed, for the browser tests' live server (a module may define its own)."""
+    return build_cast()
+
+
+@pytest.fixture
 def browser() -> Iterator[Any]:
     """The system Chromium under Playwright (browser tests also set ``pytestmark = testing.BROWSER``)."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop

@@ -7,19 +7,23 @@ The cast (DESIGN.md) is built through services, the same in every app:
               └─ other_city ── district_c
 
 ``scope_matrix`` checks one endpoint for the whole cast in one line: own branch, parent, child,
-sibling, other city, read-only and anonymous.
+sibling, other city, read-only and anonymous. ``threaded`` and ``race`` run the concurrency tests'
+threads (PostgreSQL).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections, transaction
 from django.test import Client
 
 from gonghui.accounts.models import ApiToken, StaffAssignment, User
@@ -209,15 +213,94 @@ def scope_matrix(cast: Cast, call: Callable[[Client, Any], Any], *, target: Call
     assert not failures, "scope matrix failed:\n" + "\n".join(failures)
 
 
+# --- Demo tests ---------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def small_demo(django_db_blocker: Any, *, members: int = 300) -> Iterator[None]:
+    """A small demo province (60 employers, 3 worker accounts, ``members`` members, no service
+    modules) for a module-scoped fixture, rolled back when the block ends:
+
+        @pytest.fixture(scope="module")
+        def demo_lines(django_db_setup, django_db_blocker):
+            with small_demo(django_db_blocker):
+                yield build_activities(random.Random(7))
+    """
+    from gonghui.web.management.commands.demo import build_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo(employers=60, workers=3, members=members, services=False)
+        yield
+        transaction.set_rollback(True)
+
+
+# --- Concurrency tests ---------------------------------------------------------------------------------------------
+# Real threads, each with its own database connection (closed when it ends), on PostgreSQL: mark the module
+# ``pytest.mark.postgres`` and ``pytest.mark.django_db(transaction=True)``.
+
+
+def threaded(count: int, work: Callable[[int, threading.Barrier], Any]) -> list[Any]:
+    """Run ``work(i, barrier)`` in ``count`` threads; each waits on ``barrier`` when its setup is done,
+    so the racing part starts at once. Returns each thread's result or exception, in order."""
+    barrier = threading.Barrier(count, timeout=30)
+    results: list[Any] = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            results[i] = work(i, barrier)
+        except BaseException as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def race(calls: Sequence[Callable[[], Any]]) -> list[Any]:
+    """Run the calls at once, one thread (and connection) each; their results or exceptions, in order."""
+
+    def call(i: int, barrier: threading.Barrier) -> Any:
+        barrier.wait()
+        return calls[i]()
+
+    return threaded(len(calls), call)
+
+
+def failures(results: Sequence[Any]) -> list[BaseException]:
+    """The exceptions among ``threaded``/``race`` results."""
+    return [r for r in results if isinstance(r, BaseException)]
+
+
 # --- Browser tests --------------------------------------------------------------------------------------------------
-# Playwright drives the system Chromium (Debian's package; CI installs it). The ``browser`` fixture is in the root
-# conftest.py; a browser test module sets ``pytestmark = BROWSER`` and saves screenshots to screenshots_dir().
+# Playwright drives the system Chromium (Debian's package; CI installs it). The ``browser`` and ``live_cast`` fixtures
+# are in the root conftest.py; a browser test module sets ``pytestmark = BROWSER``, signs in with sign_in() and saves
+# screenshots to screenshots_dir().
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="needs the system Chromium (apt-get install chromium)"),
 ]
+
+
+PHONE = {"width": 390, "height": 844}  # the H5 pages' viewport
+DESKTOP = {"width": 1366, "height": 860}  # the console's
+
+
+def sign_in(page: Any, base: str, phone: str, *, password: str = PASSWORD, wait: str = "load") -> Any:
+    """Sign ``page`` in through the login form at ``base`` (the live server's URL) and wait for the
+    page it lands on (``wait``: a Playwright load state); returns the page."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state(wait)
+    return page
 
 
 def screenshots_dir() -> Path:

@@ -39,10 +39,6 @@ def yuan(cents: int | None) -> str:
     return f"{whole}" if part == 0 else f"{whole}.{part:02d}"
 
 
-class BranchOwned(BranchQuerySet):
-    branch_path = "union__path"
-
-
 # --- Partners -------------------------------------------------------------------------------------------------
 
 
@@ -60,7 +56,7 @@ class PartnerStatus(models.TextChoices):
     SUSPENDED = "suspended", "已暂停"
 
 
-class PartnerQuerySet(BranchOwned):
+class PartnerQuerySet(BranchQuerySet):
     def serving(self, day: date | None = None) -> PartnerQuerySet:
         """Partners a member can go to today: active and inside the contract period."""
         day = day or timezone.localdate()
@@ -199,7 +195,7 @@ class Campaign(BranchRow, PublicId):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = BranchOwned.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -463,7 +459,7 @@ class Lottery(BranchRow, PublicId):
                                    related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = BranchOwned.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

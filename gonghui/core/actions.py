@@ -18,15 +18,23 @@ hands the rest to ``act``:
 * ``run`` gets the form's ``cleaned_data`` (an empty dict without a form). It returns nothing (the
   ``success`` message is shown), a string (shown instead) or a response (returned as it is).
 * ``ValidationFailed`` and ``Conflict`` from the service are messages; ``NotFound`` and
-  ``Forbidden`` propagate to the error pages (DomainErrorMiddleware), as everywhere.
+  ``Forbidden`` propagate to the error pages (DomainErrorMiddleware), as everywhere. ``handled=``
+  widens that where a refusal is an outcome the page reports (a member not eligible for a coupon).
 * Then the response: ``fragment()`` for an HTMX request when the page swaps a fragment, else a
   redirect to the posted ``next`` (same host only) or to ``back`` (a URL, or a callable giving one
-  after the service ran — the object may have moved out of the caller's sight).
+  after the service ran — the object may have moved out of the caller's sight); after a success,
+  ``redirect_to(result)`` instead when given (the new object's page).
+
+``submit`` is the full-page form: the page is shown again with the errors on the form, with the
+status of what went wrong (``form_status``: 400 invalid input, else the domain error's own, 409 a
+conflict). ``attempt`` is the step both are built on, for a view that renders the outcome itself
+(an HTMX fragment that shows the result or the error in place).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -35,10 +43,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .errors import Conflict, ValidationFailed
+from .errors import Conflict, DomainError, ValidationFailed
 from .forms import apply_domain_error
 
-HANDLED = (ValidationFailed, Conflict)
+HANDLED: tuple[type[DomainError], ...] = (ValidationFailed, Conflict)
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -64,50 +72,86 @@ def form_errors(form: forms.BaseForm) -> str:
     return text or "提交的内容有误"
 
 
+@dataclass
+class Outcome:
+    """What ``attempt`` did: ``result`` of the service, or the ``error`` message and its HTTP status."""
+
+    result: Any = None
+    error: str = ""
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def attempt(run: Callable[[Mapping[str, Any]], Any], form: forms.BaseForm | None = None, *,
+            invalid: str | Callable[[Any], str] | None = None,
+            handled: tuple[type[DomainError], ...] = HANDLED) -> Outcome:
+    """Validate ``form`` and call ``run`` with its data; a handled domain error is the outcome.
+
+    An invalid form is ``error`` = its errors (or ``invalid``: a text, or a callable given the
+    form), status 400, and ``run`` is not called; a domain error in ``handled`` is its message and
+    its own status; other errors propagate.
+    """
+    if form is not None and not form.is_valid():
+        text = invalid(form) if callable(invalid) else invalid
+        return Outcome(error=text or form_errors(form), status=400)
+    try:
+        return Outcome(result=run(form.cleaned_data if form is not None else {}))
+    except handled as exc:
+        return Outcome(error=exc.message, status=exc.status)
+
+
 def act(request: HttpRequest, *, run: Callable[[Mapping[str, Any]], Any], form: forms.BaseForm | None = None,
         success: str = "", back: str | Callable[[], str], fragment: Callable[[], HttpResponse] | None = None,
-        ) -> HttpResponse:
+        redirect_to: Callable[[Any], str] | None = None, handled: tuple[type[DomainError], ...] = HANDLED,
+        invalid: str | Callable[[Any], str] | None = None) -> HttpResponse:
     """Validate ``form``, call ``run`` with its data, report the outcome and answer (see the module)."""
-    if form is not None and not form.is_valid():
-        messages.error(request, form_errors(form))
+    outcome = attempt(run, form, invalid=invalid, handled=handled)
+    if not outcome.ok:
+        messages.error(request, outcome.error)
     else:
-        try:
-            result = run(form.cleaned_data if form is not None else {})
-        except HANDLED as exc:
-            messages.error(request, exc.message)
-        else:
-            if isinstance(result, HttpResponse):
-                return result
-            text = result if isinstance(result, str) and result else success
-            if text:
-                messages.success(request, text)
+        result = outcome.result
+        if isinstance(result, HttpResponse):
+            return result
+        text = result if isinstance(result, str) and result else success
+        if text:
+            messages.success(request, text)
+        if redirect_to is not None and not (fragment is not None and getattr(request, "htmx", False)):
+            return redirect(redirect_to(result))
     if fragment is not None and getattr(request, "htmx", False):
         return fragment()
     return redirect_back(request, back() if callable(back) else back)
 
 
 def submit(request: HttpRequest, form: forms.BaseForm, *, run: Callable[[Mapping[str, Any]], Any],
-           success: str = "", redirect_to: str | Callable[[Any], str]) -> HttpResponse | None:
+           success: str | Callable[[Any], str] = "", redirect_to: str | Callable[[Any], str],
+           handled: tuple[type[DomainError], ...] = HANDLED) -> HttpResponse | None:
     """The full-page form (a page that shows the form again with its errors, not a message).
 
-    On a POST with a valid form, call ``run(cleaned_data)``: on success show ``success`` and
-    redirect to ``redirect_to`` (a URL, or a callable given ``run``'s result — the new object);
-    a ValidationFailed/Conflict is put on the form (field errors on their fields). Returns None when
-    the page is to be rendered: on GET, or after a failed POST — then render with status 400
-    (``form_status(request)``).
+    On a POST with a valid form, call ``run(cleaned_data)``: on success show ``success`` (a text, or
+    a callable given ``run``'s result) and redirect to ``redirect_to`` (a URL, or a callable given
+    the result — the new object); a domain error in ``handled`` is put on the form (field errors on
+    their fields) and remembered for ``form_status``. Returns None when the page is to be rendered:
+    on GET, or after a failed POST — render it with ``status=form_status(request, form)``.
     """
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         result = run(form.cleaned_data)
-    except HANDLED as exc:
+    except handled as exc:
         apply_domain_error(form, exc)
         return None
-    if success:
-        messages.success(request, success)
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
 
 
-def form_status(request: HttpRequest) -> int:
-    """The status of a page that shows a form: 400 when it is shown again after a POST."""
-    return 400 if request.method == "POST" else 200
+def form_status(request: HttpRequest, form: forms.BaseForm | None = None) -> int:
+    """The status of a page that shows a form: 200, or after a POST 400 (invalid input) or the status
+    of the domain error ``apply_domain_error`` put on ``form`` (409 a conflict, 403 a refusal)."""
+    if request.method != "POST":
+        return 200
+    return getattr(form, "error_status_code", None) or 400

@@ -134,10 +134,6 @@ class NeedStatus(models.TextChoices):
     CLOSED = "closed", "已撤回"
 
 
-class UnionOwnedQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
-
 class Provider(BranchRow, PublicId):
     """A model worker or craftsman (a person), or a partner organization, who serves members."""
 
@@ -154,7 +150,7 @@ class Provider(BranchRow, PublicId):
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = UnionOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -204,7 +200,7 @@ class Offering(BranchRow, PublicId):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = UnionOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-listed_at", "-id"]
@@ -324,7 +320,7 @@ class Slot(PublicId):
 UNION_ID_LIST_MAX = 2000
 
 
-class OrderQuerySet(UnionOwnedQuerySet):
+class OrderQuerySet(BranchQuerySet):
     def visible_to(self, user: Any) -> OrderQuerySet:
         """The same rows as the base class's join on the union path, asked as ``union_id IN (the unions
         of the granted subtrees)``: with a million orders the database then seeks the indexes that
@@ -486,7 +482,7 @@ class NeedCategory(BranchRow, PublicId):
     position = models.PositiveSmallIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
-    objects = UnionOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -516,7 +512,7 @@ class Need(BranchRow, PublicId):
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = UnionOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

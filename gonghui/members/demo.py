@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from gonghui.accounts.demo import DemoPeople
 from gonghui.accounts.models import User
+from gonghui.accounts.selectors import nearest_writers
 from gonghui.lib.workdays import add_workdays
 from gonghui.unions.demo import ANCHORS, DemoTree
 from gonghui.unions.models import Employer, Union
@@ -99,7 +100,7 @@ class Workflows:
 
 def _staff(union: Union) -> User | None:
     """Writing staff nearest to ``union`` (its own, else the closest ancestor's)."""
-    found = transfers.staff_to_notify(union)
+    found = nearest_writers(union)
     return found[0] if found else None
 
 

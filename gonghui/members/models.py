@@ -196,6 +196,14 @@ class Member(BranchRow, PublicId):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+#: What each ``MembershipHistory.event`` says on the member's page and in the API.
+EVENT_LABELS = {
+    "join": "入会", "import": "花名册导入", "transfer_start": "申请转会", "transfer_out": "转出",
+    "transfer_in": "转入", "transfer_refused": "转会退回", "corrected": "更正个人信息", "anonymized": "个人信息已删除",
+    "left": "退会",
+}
+
+
 class MembershipHistory(HistoryRow):
     """Every change of a member's union or status. A member is never lost between two unions."""
 
@@ -219,10 +227,6 @@ def new_drive_code() -> str:
     return secrets.token_urlsafe(6)
 
 
-class BranchOwned(BranchQuerySet):
-    branch_path = "union__path"
-
-
 class EnrollmentDrive(BranchRow, PublicId):
     """集中入会: a named mass-enrollment campaign with its own join code."""
 
@@ -234,7 +238,7 @@ class EnrollmentDrive(BranchRow, PublicId):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = BranchOwned.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -281,7 +285,7 @@ class JoinApplication(BranchRow, PublicId):
                                    related_name="+")
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = BranchOwned.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["submitted_at", "id"]
@@ -442,7 +446,7 @@ class RosterImport(BranchRow, PublicId):
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = BranchOwned.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,9 +16,8 @@ from ninja import Field, Schema
 
 from gonghui.lib.workdays import add_workdays, workdays_between
 
-from .models import ApplicationStatus, EmploymentForm, EnrollmentDrive, JoinApplication, Member
+from .models import EVENT_LABELS, ApplicationStatus, EmploymentForm, EnrollmentDrive, JoinApplication, Member
 from .services import joining
-from .views.staff.registry import EVENT_LABELS
 
 
 class UnionRef(Schema):

@@ -126,10 +126,6 @@ class EmployerSize(models.TextChoices):
     LARGE = "large", "大型"
 
 
-class BranchOwnedQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
-
 class Grid(BranchRow, PublicId):
     """网格: a patch of a union's territory that one liaison looks after."""
 
@@ -137,7 +133,7 @@ class Grid(BranchRow, PublicId):
     name = models.CharField("网格名称", max_length=100)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = BranchOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -166,7 +162,7 @@ class Employer(BranchRow, PublicId):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = BranchOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -260,7 +256,7 @@ class Brand(BranchRow, PublicId):
     description = models.CharField("简介", max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = BranchOwnedQuerySet.as_manager()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

@@ -10,33 +10,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from gonghui.activities import services
 from gonghui.activities.models import Activity, Rating, Signup
 from gonghui.members.models import Member
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, decode_qr, screenshots_dir
+from gonghui.testing import BROWSER, PHONE, Cast, decode_qr, screenshots_dir, sign_in
 
 pytestmark = BROWSER
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
 
 
 def signed_in(browser, url: str, phone: str, viewport: dict[str, int]):
     page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # 确定取消报名吗？
-    page.goto(f"{url}/login/")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+    return sign_in(page, url, phone)
 
 
 def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) -> None:

@@ -6,42 +6,20 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from gonghui.activities import services
 from gonghui.activities.models import PLACE_STATUSES, Activity, Signup, SignupStatus
 from gonghui.core.errors import Conflict
-from gonghui.testing import Cast
+from gonghui.testing import Cast, threaded
 
 from .conftest import MakeActivity, fresh, new_member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def threaded(count: int, work: Callable[[int, threading.Barrier], Any]) -> list[Any]:
-    """Run ``work(i, barrier)`` in ``count`` threads, each on its own connection; results or exceptions."""
-    barrier = threading.Barrier(count, timeout=30)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            results[i] = work(i, barrier)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def held(activity: Activity) -> int:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -18,18 +17,15 @@ from gonghui.activities.models import Activity, ActivityStatus, Rating, Signup, 
 from gonghui.activities.selectors import people_served
 from gonghui.members.access import own_member
 from gonghui.seed.demo import build_activities
+from gonghui.testing import small_demo
 from gonghui.unions.models import Union
 
 
 @pytest.fixture(scope="module")
 def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
     """One small demo for the whole module, rolled back after its last test."""
-    from gonghui.web.management.commands.demo import build_demo
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(employers=60, workers=3, members=300, services=False)
+    with small_demo(django_db_blocker):
         yield build_activities(random.Random(7))
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_lines")]

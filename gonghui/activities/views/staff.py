@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_errors
+from gonghui.core.actions import act, form_errors, form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from gonghui.core.forms import apply_domain_error
+from gonghui.core.responses import qr_svg
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib import qr
 from gonghui.lib.text import parse_uuid
@@ -123,23 +123,20 @@ def brand_options(request: HttpRequest) -> HttpResponse:
 @staff_required
 def activity_new(request: HttpRequest) -> HttpResponse:
     form = NewActivityForm(request.POST or None, initial={"union": request.GET.get("union", ""), "quota": 30})
-    status = 200
     brands: list[Any] = []
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            union = access_union_for_work(request.user, data.pop("union"))
-            brands = services.brand_choices(union)
-            try:
-                data["brand"] = _brand(union, data.pop("brand"))
-                activity = services.activity_create(actor=request.user, union=union, **data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已创建活动「{activity.title}」（草稿），确认无误后请点击「发布」")
-                return redirect("activities:console_detail", key=activity.uuid)
+
+    def create(data: Any) -> Activity:
+        data = dict(data)
+        union = access_union_for_work(request.user, data.pop("union"))
+        brands.extend(services.brand_choices(union))
+        data["brand"] = _brand(union, data.pop("brand"))
+        return services.activity_create(actor=request.user, union=union, **data)
+
+    done = submit(request, form, run=create,
+                  success=lambda activity: f"已创建活动「{activity.title}」（草稿），确认无误后请点击「发布」",
+                  redirect_to=lambda activity: reverse("activities:console_detail", args=[activity.uuid]))
+    if done:
+        return done
     unions = list(work_unions(request.user))
     if not brands and unions:
         chosen = next((u for u in unions if str(u.uuid) == str(form["union"].value())), unions[0])
@@ -147,32 +144,32 @@ def activity_new(request: HttpRequest) -> HttpResponse:
     return render(request, "activities/console/form.html", {
         "section": "activities", "form": form, "unions": unions, "brands": brands, "activity": None,
         "selected_brand": str(form["brand"].value() or ""),
-    }, status=status)
+    }, status=form_status(request, form))
 
 
 @staff_required
 def activity_edit(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
     form = ActivityForm(request.POST or None, initial=_initial(activity))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                data["brand"] = _brand(activity.union, data.pop("brand"))
-                services.activity_update(actor=request.user, activity=activity, **data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                promoted = getattr(activity, "promoted_now", [])
-                messages.success(request, "已保存" + (f"，候补名单中{len(promoted)}人已递补" if promoted else ""))
-                return redirect("activities:console_detail", key=activity.uuid)
+
+    def save(data: Any) -> Activity:
+        data = dict(data)
+        data["brand"] = _brand(activity.union, data.pop("brand"))
+        services.activity_update(actor=request.user, activity=activity, **data)
+        return activity
+
+    def saved(activity: Activity) -> str:
+        promoted = getattr(activity, "promoted_now", [])
+        return "已保存" + (f"，候补名单中{len(promoted)}人已递补" if promoted else "")
+
+    done = submit(request, form, run=save, success=saved,
+                  redirect_to=reverse("activities:console_detail", args=[activity.uuid]))
+    if done:
+        return done
     return render(request, "activities/console/form.html", {
         "section": "activities", "form": form, "activity": activity, "brands": services.brand_choices(activity.union),
         "selected_brand": str(form["brand"].value() or ""), "unions": [],
-    }, status=status)
+    }, status=form_status(request, form))
 
 
 # --- The activity's page ---------------------------------------------------------------------------------------------
@@ -255,11 +252,7 @@ def checkin_qr(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key)
     if activity.status != ActivityStatus.PUBLISHED or activity.has_ended:
         raise ValidationFailed("只有未结束的已发布活动有签到码")
-    response = HttpResponse(qr.svg_file(checkin_url(request, activity), scale=10),
-                            content_type="image/svg+xml")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="checkin-{activity.uuid}.svg"'
-    return response
+    return qr_svg(request, checkin_url(request, activity), filename=f"checkin-{activity.uuid}.svg", scale=10)
 
 
 @staff_required

@@ -17,10 +17,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from gonghui.accounts.selectors import nearest_writers
 from gonghui.core import transitions, validation
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.notify import notify
-from gonghui.core.scope import WRITE_ROLES
 from gonghui.lib.workdays import add_workdays
 from gonghui.unions.models import Union
 
@@ -74,19 +74,6 @@ def clean_note(value: str, *, label: str = "说明", required: bool = False) -> 
 # --- Who to tell --------------------------------------------------------------------------------------------
 
 
-def unit_staff(union: Union) -> list[Any]:
-    """The writing staff of ``union`` itself, else of the nearest union above it that has some."""
-    from gonghui.accounts.models import StaffAssignment
-
-    rows = list(StaffAssignment.objects.filter(union_id__in=[*union.ancestor_ids, union.pk],
-                                               role__in=list(WRITE_ROLES), user__is_active=True)
-                .select_related("user", "union"))
-    if not rows:
-        return []
-    deepest = max(row.union.depth for row in rows)
-    return [row.user for row in rows if row.union.depth == deepest]
-
-
 def staff_url(ticket: Ticket) -> str:
     return reverse("appeals:ticket", args=[ticket.uuid])
 
@@ -97,7 +84,7 @@ def worker_url(ticket: Ticket) -> str:
 
 def tell_unit(ticket: Ticket, title: str, body: str = "", *, skip: Any = None) -> None:
     """Notify the handler, or when there is none the owning unit's staff."""
-    people = [ticket.handler] if ticket.handler_id else unit_staff(ticket.union)
+    people = [ticket.handler] if ticket.handler_id else nearest_writers(ticket.union)
     for person in people:
         if person is not None and getattr(skip, "pk", None) != person.pk:
             notify(person, title, body or ticket.title, url=staff_url(ticket))

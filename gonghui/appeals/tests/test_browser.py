@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from gonghui.appeals.models import Status, Ticket
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, PHONE, Cast, build_cast, screenshots_dir, sign_in
 
 from .helpers import PNG
 
 pytestmark = BROWSER
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
@@ -25,20 +24,12 @@ def live_cast(transactional_db: None, settings, tmp_path) -> Cast:
     return build_cast()
 
 
-def _login(page, url: str, phone: str) -> None:
-    page.goto(url + "/login/")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_server, browser, live_cast: Cast,
                                                                       tmp_path: Path) -> None:
     photo = tmp_path / "hazard.png"
     photo.write_bytes(PNG)
     phone = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(phone, live_server.url, live_cast.worker_a.phone)
+    sign_in(phone, live_server.url, live_cast.worker_a.phone)
     phone.goto(live_server.url + "/appeals/")
     phone.click(".tiles >> text=安全隐患随手拍")
     phone.fill("textarea[name=content]", "二号车间消防通道堆满货物，安全出口被锁。")
@@ -52,7 +43,7 @@ def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_serve
     assert ticket.union == live_cast.grassroots_a and ticket.attachments.count() == 1
 
     desk = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    _login(desk, live_server.url, live_cast.grassroots_a_officer.phone)
+    sign_in(desk, live_server.url, live_cast.grassroots_a_officer.phone)
     desk.goto(live_server.url + "/console/appeals/")
     desk.click(f"text={number}")
     desk.click("details:has-text('受理') button:has-text('受理')")
@@ -77,7 +68,7 @@ def test_it_walks_a_hazard_report_from_the_h5_to_the_console_and_back(live_serve
 
 def test_it_never_says_a_complaint_goes_to_the_employer_it_is_about(live_server, browser, live_cast: Cast) -> None:
     phone = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(phone, live_server.url, live_cast.worker_a.phone)
+    sign_in(phone, live_server.url, live_cast.worker_a.phone)
     phone.goto(live_server.url + "/appeals/new/")
     employer = live_cast.members["worker_a"].employer.name
     passed_on = phone.locator(f"text=意见建议将转达给 {employer}")
@@ -91,7 +82,7 @@ def test_it_never_says_a_complaint_goes_to_the_employer_it_is_about(live_server,
 def test_it_counts_characters_instead_of_cutting_them_and_keeps_submit_in_reach(live_server, browser,
                                                                                live_cast: Cast) -> None:
     phone = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(phone, live_server.url, live_cast.worker_a.phone)
+    sign_in(phone, live_server.url, live_cast.worker_a.phone)
     phone.goto(live_server.url + "/appeals/new/")
     content = phone.locator("textarea[name=content]")
     content.fill("车间夜班没有加班费")

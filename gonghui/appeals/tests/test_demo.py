@@ -6,12 +6,10 @@ from __future__ import annotations
 import random
 import tempfile
 from collections.abc import Iterator
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -33,6 +31,7 @@ from gonghui.appeals.models import (
 from gonghui.appeals.services.deadlines import deadline_sweep
 from gonghui.core.scope import WRITE_ROLES
 from gonghui.seed.demo import build_appeals
+from gonghui.testing import small_demo
 from gonghui.unions.models import UnionLevel
 
 TICKETS = 400
@@ -41,11 +40,8 @@ TICKETS = 400
 @pytest.fixture(scope="module")
 def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
     """One small demo (unions, accounts, members) plus this module's tickets, rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(
-            MEDIA_ROOT=tempfile.mkdtemp(prefix="appeals-demo-")):
-        call_command("demo", employers=60, workers=3, members=300, services=False, stdout=StringIO())
+    with override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="appeals-demo-")), small_demo(django_db_blocker):
         yield build_appeals(random.Random(7), count=TICKETS)
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_lines")]

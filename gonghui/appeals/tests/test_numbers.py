@@ -5,21 +5,21 @@ produce duplicates under the same load)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, transaction
 
 from gonghui.appeals.access import access_ticket
 from gonghui.appeals.models import CaseCounter, Rating, Status, Ticket
 from gonghui.appeals.services import handling, intake
 from gonghui.appeals.services.numbers import format_number, next_case_number
 from gonghui.core.errors import Conflict
-from gonghui.testing import Cast, build_cast
+from gonghui.testing import Cast, build_cast, failures, race
 
 from .helpers import closed, reload
 
@@ -59,31 +59,11 @@ def test_it_shows_the_number_on_the_ticket(cast: Cast) -> None:
 
 
 def _run(workers: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(i)`` in ``workers`` threads released at once; each thread has its own connection."""
-    barrier = threading.Barrier(workers)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            value = work(i)
-            with lock:
-                results.append(value)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    """Run ``work(i)`` in ``workers`` threads released at once: the results, and the errors."""
+    results = race([partial(work, i) for i in range(workers)])
     close_old_connections()
-    return results, errors
+    errors = failures(results)
+    return [r for r in results if not isinstance(r, BaseException)], errors
 
 
 def _slow_number(_: int) -> str:

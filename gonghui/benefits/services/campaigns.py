@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -42,6 +42,9 @@ from ..models import (
 )
 from ..rules import check_rule, parse_rule, rule_queryset, rule_summary
 from ..selectors import is_eligible
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 logger = logging.getLogger("gonghui.benefits")
 
@@ -119,7 +122,7 @@ def _partners(partners: list[Partner] | None, *, union: Union) -> list[Partner]:
     return chosen
 
 
-def campaign_create(*, actor: Any, union: Union, partners: list[Partner] | None = None, **data: Any) -> Campaign:
+def campaign_create(*, actor: User, union: Union, partners: list[Partner] | None = None, **data: Any) -> Campaign:
     """Compose a campaign (a draft). Preconditions: ``union`` came through access_union_for_work and
     ``partners`` through access_partner."""
     clean = _clean(data, union=union)
@@ -133,7 +136,7 @@ def campaign_create(*, actor: Any, union: Union, partners: list[Partner] | None 
     return campaign
 
 
-def campaign_update(*, actor: Any, campaign: Campaign, partners: list[Partner] | None = None, **data: Any) -> Campaign:
+def campaign_update(*, actor: User, campaign: Campaign, partners: list[Partner] | None = None, **data: Any) -> Campaign:
     """Change a draft (everything, the rule included). Launched campaigns are frozen."""
     if campaign.status != CampaignStatus.DRAFT:
         raise Conflict("活动发布后不能再修改")
@@ -146,7 +149,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, partners: list[Partner] |
     return campaign
 
 
-def campaign_launch(*, actor: Any, campaign: Campaign) -> Campaign:
+def campaign_launch(*, actor: User, campaign: Campaign) -> Campaign:
     """发布: draft → active. The rule is frozen into a RuleVersion that every coupon will point to.
 
     For 免申即享 the issuance to everyone eligible is queued for after the commit (a Celery task;
@@ -180,7 +183,7 @@ def campaign_launch(*, actor: Any, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def campaign_close(*, actor: Any, campaign: Campaign, reason: str = "",
+def campaign_close(*, actor: User, campaign: Campaign, reason: str = "",
                    automatic: bool = False) -> Campaign:
     """结束活动: active → ended. Unused coupons expire; redeemed ones stay in the reconciliation.
 
@@ -248,7 +251,7 @@ def _notify_run(campaign: Campaign, run: IssueRun) -> int:
         return cursor.rowcount
 
 
-def _issue_once(campaign_id: int, *, trigger: str, actor: Any, on: date) -> IssueRun | None:
+def _issue_once(campaign_id: int, *, trigger: str, actor: User, on: date) -> IssueRun | None:
     with transaction.atomic():
         # The row lock serializes issuance runs of one campaign (launch, periodic job, a manual run).
         campaign = (Campaign.objects.select_for_update(of=("self",)).select_related("union", "rule_version")
@@ -295,7 +298,7 @@ def _issue_once(campaign_id: int, *, trigger: str, actor: Any, on: date) -> Issu
     return run
 
 
-def campaign_issue(*, campaign: Campaign, trigger: str = IssueTrigger.MANUAL, actor: Any = None,
+def campaign_issue(*, campaign: Campaign, trigger: str = IssueTrigger.MANUAL, actor: User | None = None,
                    on: date | None = None) -> IssueRun | None:
     """免申即享: give one coupon to every member the frozen rule selects who has none yet, in member
     order, up to the remaining budget — one INSERT … SELECT and one conditional UPDATE of the budget,
@@ -336,7 +339,7 @@ def issue_pending(*, on: date | None = None) -> int:
 # --- 抢券: claiming ------------------------------------------------------------------------------------------
 
 
-def coupon_claim(*, actor: Any, campaign: Campaign, member: Member) -> Coupon:
+def coupon_claim(*, actor: User, campaign: Campaign, member: Member) -> Coupon:
     """抢券: one coupon for ``member`` while the budget lasts and under the per-member limit.
 
     Preconditions: ``member`` is the caller's own membership. Raises Forbidden when the member does

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -35,6 +35,9 @@ from gonghui.unions.models import Union
 
 from ..models import Lottery, LotteryStatus, Prize, Winner
 from ..rules import check_rule, parse_rule, rule_queryset, rule_summary
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 MAX_PRIZES = 20
 MAX_WINNERS = 10_000
@@ -68,7 +71,7 @@ def _clean_prizes(prizes: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return clean
 
 
-def lottery_create(*, actor: Any, union: Union, name: str, description: str = "", rule: dict[str, Any] | None = None,
+def lottery_create(*, actor: User, union: Union, name: str, description: str = "", rule: dict[str, Any] | None = None,
                    prizes: list[tuple[str, int]]) -> Lottery:
     """A lottery (not drawn yet) with its prizes in order. Preconditions: ``union`` came through
     access_union_for_work."""
@@ -86,7 +89,7 @@ def lottery_create(*, actor: Any, union: Union, name: str, description: str = ""
     return lottery
 
 
-def lottery_update(*, actor: Any, lottery: Lottery, name: str, description: str = "",
+def lottery_update(*, actor: User, lottery: Lottery, name: str, description: str = "",
                    rule: dict[str, Any] | None = None, prizes: list[tuple[str, int]]) -> Lottery:
     """Change a lottery before the draw (name, rule, prizes). Preconditions: gated with write=True."""
     if lottery.status != LotteryStatus.DRAFT:
@@ -131,7 +134,7 @@ def assign(prizes: list[Prize], order: list[int], pool: list[int]) -> list[tuple
     return result
 
 
-def lottery_draw(*, actor: Any, lottery: Lottery, seed: str | None = None) -> Lottery:
+def lottery_draw(*, actor: User, lottery: Lottery, seed: str | None = None) -> Lottery:
     """开奖: draft → drawn, once. Records the seed, the pool and the winners; tells the winners.
 
     Preconditions: gated with write=True. ``seed`` is for tests; otherwise 128 bits from secrets.

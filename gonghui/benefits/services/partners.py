@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,6 +23,9 @@ from gonghui.core.validation import clean_text
 from gonghui.unions.models import Union
 
 from ..models import Partner, PartnerCategory, PartnerQuerySet, PartnerStaff, PartnerStatus
+
+if TYPE_CHECKING:
+    from gonghui.accounts.models import User
 
 EARTH_RADIUS_KM = 6371.0088
 RADII_KM = (1, 3, 5, 10, 30)
@@ -63,7 +66,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def partner_create(*, actor: Any, union: Union, **data: Any) -> Partner:
+def partner_create(*, actor: User, union: Union, **data: Any) -> Partner:
     """Sign a partner for ``union``. Preconditions: ``union`` came through access_union_for_work."""
     clean = _clean(data)
     with transaction.atomic():
@@ -73,7 +76,7 @@ def partner_create(*, actor: Any, union: Union, **data: Any) -> Partner:
     return partner
 
 
-def partner_update(*, actor: Any, partner: Partner, **data: Any) -> Partner:
+def partner_update(*, actor: User, partner: Partner, **data: Any) -> Partner:
     """Correct a partner's details. Preconditions: gated with write=True."""
     clean = _clean(data)
     changed = sorted(k for k, v in clean.items() if getattr(partner, k) != v)
@@ -87,7 +90,7 @@ def partner_update(*, actor: Any, partner: Partner, **data: Any) -> Partner:
     return partner
 
 
-def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str = "") -> Partner:
+def partner_set_status(*, actor: User, partner: Partner, status: str, reason: str = "") -> Partner:
     """Suspend (暂停合作) or resume a partner. A suspended partner redeems nothing and is not listed.
 
     Preconditions: gated with write=True. Raises Conflict when the partner already has that status.
@@ -103,7 +106,7 @@ def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str
     return partner
 
 
-def partner_staff_add(*, actor: Any, partner: Partner, phone: str) -> PartnerStaff:
+def partner_staff_add(*, actor: User, partner: Partner, phone: str) -> PartnerStaff:
     """Let the account registered with ``phone`` redeem coupons for ``partner``.
 
     Preconditions: gated with write=True. The person registers first (手机号注册); an account works
@@ -128,7 +131,7 @@ def partner_staff_add(*, actor: Any, partner: Partner, phone: str) -> PartnerSta
     return staff
 
 
-def partner_staff_remove(*, actor: Any, staff: PartnerStaff) -> None:
+def partner_staff_remove(*, actor: User, staff: PartnerStaff) -> None:
     """Take away an account's redemption rights at a partner. Preconditions: the partner was gated for write."""
     with transaction.atomic():
         if not PartnerStaff.objects.filter(pk=staff.pk).delete()[0]:

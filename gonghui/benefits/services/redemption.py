@@ -95,7 +95,7 @@ def quote(campaign: Campaign, bill_cents: int | None) -> int:
     return min(off, int(campaign.max_discount_cents or 0))
 
 
-def coupon_redeem(*, actor: Any, partner: Partner, code: str, bill_cents: int | None = None) -> Coupon:
+def coupon_redeem(*, actor: User, partner: Partner, code: str, bill_cents: int | None = None) -> Coupon:
     """核销 a coupon at ``partner``: exactly once, even when scanned twice at the same moment.
 
     Preconditions: ``partner`` came through access.partner_of(actor). Raises NotFound for an unknown
@@ -144,7 +144,7 @@ def can_reverse(user: Any, coupon: Coupon, *, partner: Partner | None = None) ->
     return scope_of(user).can(coupon.campaign.union.path, WRITE_ROLES)
 
 
-def coupon_reverse(*, actor: Any, coupon: Coupon, reason: str, partner: Partner | None = None) -> Coupon:
+def coupon_reverse(*, actor: User, coupon: Coupon, reason: str, partner: Partner | None = None) -> Coupon:
     """撤销核销 on the day of the redemption, with a reason: the coupon is usable again.
 
     Preconditions: ``can_reverse(actor, coupon, partner=partner)``. Raises Conflict when it is not

@@ -11,11 +11,9 @@ from django.utils import timezone
 
 from gonghui.benefits.models import Coupon, CouponStatus, PartnerCategory
 from gonghui.benefits.services import partners
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, decode_qr, screenshots_dir
+from gonghui.testing import BROWSER, DESKTOP, PHONE, Cast, build_cast, decode_qr, screenshots_dir, sign_in
 
 pytestmark = BROWSER
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 860}
 
 
 @pytest.fixture
@@ -30,18 +28,10 @@ def live_cast(transactional_db: None) -> Cast:
     return cast
 
 
-def _login(page, base: str, phone: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
 def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast: Cast) -> None:
     base = live_server.url
     staff = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    _login(staff, base, live_cast.district_a_officer.phone)
+    sign_in(staff, base, live_cast.district_a_officer.phone, wait="networkidle")
     staff.goto(base + "/console/benefits/campaigns/new/")
     with staff.expect_navigation():
         staff.select_option("#id_union", label="甲区总工会")
@@ -65,7 +55,7 @@ def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast
     staff.screenshot(path=str(screenshots_dir() / "benefits-launched.png"), full_page=True)
 
     rider = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(rider, base, live_cast.gig_worker_a.phone)
+    sign_in(rider, base, live_cast.gig_worker_a.phone, wait="networkidle")
     rider.goto(base + "/benefits/coupons/")
     rider.click("text=骑手清凉券")
     rider.wait_for_selector(".qr-box svg")
@@ -76,7 +66,7 @@ def test_it_walks_compose_launch_find_and_redeem(live_server, browser, live_cast
     rider.screenshot(path=str(screenshots_dir() / "benefits-coupon.png"), full_page=True)
 
     counter = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(counter, base, live_cast.merchant.phone)
+    sign_in(counter, base, live_cast.merchant.phone, wait="networkidle")
     counter.goto(base + "/benefits/merchant/")
     counter.fill("#code", code)
     counter.click("#check-form button[type=submit]")

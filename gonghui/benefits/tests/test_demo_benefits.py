@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.test import Client
 
@@ -31,15 +28,14 @@ from gonghui.benefits.models import (
 from gonghui.benefits.services.lotteries import lottery_verify
 from gonghui.members.models import Member
 from gonghui.seed.demo import build_benefits
+from gonghui.testing import small_demo
 
 
 @pytest.fixture(scope="module")
 def demo_lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
     """One small demo for the whole module (the integrator calls build() from the demo command)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", employers=60, workers=3, members=400, services=False, stdout=StringIO())
+    with small_demo(django_db_blocker, members=400):
         yield build_benefits(random.Random(2026))
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_lines")]

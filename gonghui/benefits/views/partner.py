@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import form_errors
+from gonghui.core.actions import attempt
 from gonghui.core.errors import DomainError
 from gonghui.core.headers import allow_features
 from gonghui.members.services.card import card_verify
@@ -58,40 +58,32 @@ def check(request: HttpRequest) -> HttpResponse:
 def redeem(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request.user)
     form = RedeemForm(request.POST)
-    context: dict[str, object] = {"partner": partner}
-    status = 200
-    if not form.is_valid():
-        context["error"], status = "请输入券码；消费金额应为正数", 400
+    outcome = attempt(lambda data: redemption.coupon_redeem(actor=request.user, partner=partner, code=data["code"],
+                                                            bill_cents=form.bill_cents()),
+                      form, invalid="请输入券码；消费金额应为正数", handled=(DomainError,))
+    context: dict[str, object] = {"partner": partner, **_today(partner)}
+    if outcome.error:
+        context["error"] = outcome.error
     else:
-        try:
-            done = redemption.coupon_redeem(actor=request.user, partner=partner, code=form.cleaned_data["code"],
-                                            bill_cents=form.bill_cents())
-            context["done"] = done
-            if done.bill_cents is not None:
-                context["paid_cents"] = done.bill_cents - (done.discount_cents or 0)
-        except DomainError as exc:
-            context["error"], status = exc.message, exc.status
-    context.update(_today(partner))
-    return render(request, "benefits/_merchant_result.html", context, status=status)
+        done = context["done"] = outcome.result
+        if done.bill_cents is not None:
+            context["paid_cents"] = done.bill_cents - (done.discount_cents or 0)
+    return render(request, "benefits/_merchant_result.html", context, status=outcome.status)
 
 
 @login_required
 @require_POST
 def reverse_redemption(request: HttpRequest, key: str) -> HttpResponse:
     partner, item = partner_redemption(request.user, key)
-    form = ReasonForm(request.POST)
-    context: dict[str, object] = {"partner": partner}
-    status = 200
-    if not form.is_valid():
-        context["error"], status = form_errors(form), 400
+    outcome = attempt(lambda data: redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
+                                                             reason=data["reason"]),
+                      ReasonForm(request.POST), handled=(DomainError,))
+    context: dict[str, object] = {"partner": partner, **_today(partner)}
+    if outcome.error:
+        context["error"] = outcome.error
     else:
-        try:
-            context["reversed"] = redemption.coupon_reverse(actor=request.user, coupon=item, partner=partner,
-                                                            reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            context["error"], status = exc.message, exc.status
-    context.update(_today(partner))
-    return render(request, "benefits/_merchant_result.html", context, status=status)
+        context["reversed"] = outcome.result
+    return render(request, "benefits/_merchant_result.html", context, status=outcome.status)
 
 
 @login_required

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.errors import Conflict, Forbidden, NotFound
 from gonghui.core.headers import allow_features
 from gonghui.lib import qr
@@ -67,13 +68,11 @@ def claim(request: HttpRequest, key: str) -> HttpResponse:
                 if is_uuid(key) else None)
     if campaign is None or campaign.status == CampaignStatus.DRAFT:
         raise NotFound("未找到该活动")
-    try:
-        coupon = campaign_services.coupon_claim(actor=request.user, campaign=campaign, member=member)
-    except (Conflict, Forbidden) as exc:
-        messages.error(request, exc.message)
-        return redirect("benefits:center")
-    messages.success(request, f"领取成功！「{campaign.name}」已放入我的券")
-    return redirect("benefits:coupon", key=coupon.uuid)
+    return act(request, run=lambda _: campaign_services.coupon_claim(actor=request.user, campaign=campaign,
+                                                                     member=member),
+               success=f"领取成功！「{campaign.name}」已放入我的券", handled=(Conflict, Forbidden),
+               redirect_to=lambda coupon: reverse("benefits:coupon", args=[coupon.uuid]),
+               back=reverse("benefits:center"))
 
 
 

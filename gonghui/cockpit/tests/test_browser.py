@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from gonghui.cockpit import services
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, Cast, build_cast, screenshots_dir, sign_in
 
 pytestmark = BROWSER
 
@@ -29,11 +29,7 @@ def test_the_province_admin_drills_down_on_the_big_screen(live_server, browser, 
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=phone]", live_cast.province_admin.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, live_cast.province_admin.phone)
 
     page.goto(f"{live_server.url}/console/cockpit/screen/")
     page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 6")

@@ -4,37 +4,22 @@ lock — checked by hand — two of the four fail with a duplicate key on cockpi
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from gonghui.cockpit import services
 from gonghui.cockpit.models import Figure, Flow, RefreshRun, RefreshStatus
+from gonghui.testing import failures, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_concurrent_refreshes_take_turns(cast: Any) -> None:
     services.stats_refresh()
-    barrier = threading.Barrier(4, timeout=30)
-    errors: list[BaseException] = []
-
-    def run(full: bool) -> None:
-        try:
-            barrier.wait()
-            services.stats_refresh(full=full)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i % 2 == 0,)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race([partial(services.stats_refresh, full=i % 2 == 0) for i in range(4)])
+    errors = failures(results)
     assert errors == []
     assert RefreshRun.objects.filter(status=RefreshStatus.DONE).count() == 5
     assert Figure.objects.get(union=cast.unions["province"], metric="members.total").value == 4

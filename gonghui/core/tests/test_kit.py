@@ -3,7 +3,6 @@ consumers, the owner-side gate, the text cleaner and the HTML action adapter."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -11,20 +10,20 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from gonghui.core import events
-from gonghui.core.actions import act
+from gonghui.core.actions import act, attempt, form_status, submit
 from gonghui.core.context import AuditContext, AuditContextMiddleware, Channel, audit_context, current
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditLog, EventCursor, OutboxEvent
 from gonghui.core.scope import owned
 from gonghui.core.transitions import transition, transition_many
 from gonghui.core.validation import clean_text
 from gonghui.lib.text import clean_block, clean_line, parse_uuid
-from gonghui.testing import Cast
+from gonghui.testing import Cast, race
 from gonghui.unions import services
 from gonghui.unions.models import Problem, ProblemStatus
 
@@ -92,44 +91,24 @@ def test_it_moves_many_at_once_and_audits_the_count(cast: Cast) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_many_concurrent_movers_win(cast: Cast) -> None:
     problem = _problem(cast)
-    results: list[str] = []
-    barrier = threading.Barrier(6)
 
-    def mover() -> None:
+    def mover() -> str:
         try:
-            barrier.wait()
             transition(Problem.objects.get(pk=problem.pk), to=ProblemStatus.COORDINATING, from_=ProblemStatus.RAISED,
                        history=lambda before: None)
-            results.append("won")
         except Conflict:
-            results.append("conflict")
-        finally:
-            connection.close()
+            return "conflict"
+        return "won"
 
-    threads = [threading.Thread(target=mover) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race([mover] * 6)
     assert sorted(results) == ["conflict"] * 5 + ["won"]
 
     # Negative control: without the state guard every mover "wins" — the guard is what decides.
-    unguarded: list[str] = []
-    barrier = threading.Barrier(6)
+    def blind() -> str:
+        transition(Problem.objects.get(pk=problem.pk), to=ProblemStatus.SOLVED, from_=None)
+        return "won"
 
-    def blind() -> None:
-        try:
-            barrier.wait()
-            transition(Problem.objects.get(pk=problem.pk), to=ProblemStatus.SOLVED, from_=None)
-            unguarded.append("won")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=blind) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    unguarded = race([blind] * 6)
     assert unguarded == ["won"] * 6
 
 
@@ -290,3 +269,54 @@ def test_it_reports_the_service_and_follows_next_or_the_fragment() -> None:
 
     with pytest.raises(NotFound):  # 404 and 403 are pages, not messages
         act(_post({}), run=hidden, back="/x/")
+
+
+def test_it_redirects_to_the_result_and_reports_a_refusal_it_is_told_to_handle() -> None:
+    request = _post({})
+    response = act(request, run=lambda data: 41, success="已领取", back="/center/",
+                   redirect_to=lambda made: f"/coupons/{made + 1}/")
+    assert _texts(request) == ["已领取"] and response["Location"] == "/coupons/42/"
+
+    def refuse(data: Any) -> None:
+        raise Forbidden("您不符合领取条件")
+
+    request = _post({})
+    response = act(request, run=refuse, back="/center/", redirect_to=lambda code: "/never/",
+                   handled=(Conflict, Forbidden))
+    assert _texts(request) == ["您不符合领取条件"] and response["Location"] == "/center/"
+
+
+# --- submit and attempt ---------------------------------------------------------------------------------------------
+
+
+def test_it_shows_the_full_page_form_again_with_the_status_of_what_went_wrong() -> None:
+    def conflict(data: Any) -> None:
+        raise Conflict("该名称已被使用", detail={"reason": "已被使用"})
+
+    request = _post({"reason": "加班"})
+    form = _ReasonForm(request.POST)
+    assert submit(request, form, run=conflict, redirect_to="/x/") is None
+    assert form.errors["reason"] == ["已被使用"] and form_status(request, form) == 409
+
+    request = _post({"reason": ""})
+    form = _ReasonForm(request.POST)
+    assert submit(request, form, run=conflict, redirect_to="/x/") is None and form_status(request, form) == 400
+    assert form_status(RequestFactory().get("/x/"), _ReasonForm()) == 200
+
+    request = _post({"reason": "ot"})
+    response = submit(request, _ReasonForm(request.POST), run=lambda data: data["reason"],
+                      success=lambda made: f"已保存{made}", redirect_to=lambda made: f"/items/{made}/")
+    assert response is not None and response["Location"] == "/items/ot/" and _texts(request) == ["已保存ot"]
+
+
+def test_it_attempts_and_hands_back_the_outcome_for_the_view_to_render() -> None:
+    def forbidden(data: Any) -> None:
+        raise Forbidden("不能在本商户使用")
+
+    outcome = attempt(forbidden, _ReasonForm({"reason": "x"}), handled=(Forbidden,))
+    assert (outcome.ok, outcome.error, outcome.status) == (False, "不能在本商户使用", 403)
+    outcome = attempt(forbidden, _ReasonForm({"reason": ""}), invalid="请输入原因")
+    assert (outcome.error, outcome.status) == ("请输入原因", 400)
+    assert attempt(lambda data: data["reason"], _ReasonForm({"reason": "x"})).result == "x"
+    with pytest.raises(Forbidden):  # not handled: the error page
+        attempt(forbidden, _ReasonForm({"reason": "x"}))

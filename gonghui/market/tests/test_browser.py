@@ -6,29 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from gonghui.market.models import Order, OrderStatus
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, DESKTOP, PHONE, Cast, screenshots_dir, sign_in
 
 from .conftest import make_offering, make_provider
 
 pytestmark = BROWSER
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 860}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
-
-
-def _login(page: Any, base: str, phone: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, browser: Any, live_cast: Cast) -> None:
@@ -36,7 +19,7 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     base = live_server.url
 
     worker = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(worker, base, live_cast.worker_a.phone)
+    sign_in(worker, base, live_cast.worker_a.phone, wait="networkidle")
     worker.goto(base + "/")
     worker.click(".tiles >> text=云集市")
     worker.fill("input[name=q]", "电工")
@@ -50,7 +33,7 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     order = Order.objects.get(member=live_cast.members["worker_a"])
 
     provider = browser.new_page(viewport=PHONE, locale="zh-CN")
-    _login(provider, base, live_cast.users["provider"].phone)
+    sign_in(provider, base, live_cast.users["provider"].phone, wait="networkidle")
     provider.goto(base + "/market/provider/")
     provider.click(".mkt-card >> text=电工技能培训")
     provider.fill("input[name=scheduled_at]", "2030-03-01T09:30")
@@ -71,7 +54,7 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REVIEWED
 
     staff = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    _login(staff, base, live_cast.district_a_officer.phone)
+    sign_in(staff, base, live_cast.district_a_officer.phone, wait="networkidle")
     staff.click(".sidebar >> text=云集市")
     staff.click(".subnav >> text=订单看板")
     staff.click(".mkt-tabs >> text=已评价")

@@ -9,46 +9,22 @@ is measured by bench/bench_market_contention.py):
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 from django.test import Client
 
 from gonghui.accounts.models import ApiToken
 from gonghui.core.errors import Conflict
 from gonghui.market.models import Batch, Order, OrderStatus
 from gonghui.market.services import orders
-from gonghui.testing import Cast
+from gonghui.testing import Cast, race
 
 from .conftest import JSON, batch_of, make_offering, new_member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls at once, one thread (and database connection) each; return results or exceptions."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def api_client(user: Any) -> Client:

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.test import Client
 
@@ -31,6 +28,7 @@ from gonghui.market.models import (
     Review,
 )
 from gonghui.seed.demo import build_market
+from gonghui.testing import small_demo
 
 MEMBERS = 1500
 
@@ -38,10 +36,8 @@ MEMBERS = 1500
 @pytest.fixture(scope="module")
 def lines(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
     """One small demo province plus the market, for the whole module; rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("demo", employers=60, workers=3, members=MEMBERS, services=False, stdout=StringIO())
+    with small_demo(django_db_blocker, members=MEMBERS):
         yield build_market(random.Random(7))
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lines")]

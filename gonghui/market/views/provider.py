@@ -86,7 +86,7 @@ def my_offerings(request: HttpRequest) -> HttpResponse:
     if done:
         return done
     return render(request, "market/provider_offerings.html", {
-        "tab": "me", "provider": provider, "offerings": offerings, "form": form}, status=form_status(request))
+        "tab": "me", "provider": provider, "offerings": offerings, "form": form}, status=form_status(request, form))
 
 
 @provider_required
@@ -102,7 +102,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
                   redirect_to=reverse("market:provider_offering", args=[offering.uuid]))
     if done:
         return done
-    status = form_status(request)
+    status = form_status(request, form)
     batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
     return render(request, "market/provider_offering.html", {
         "tab": "me", "offering": offering, "form": form, "batches": batches, "batch_form": BatchForm(),

@@ -20,8 +20,7 @@ from gonghui.accounts.models import User
 from gonghui.core import audit
 from gonghui.core.actions import form_status, submit
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from gonghui.core.forms import apply_domain_error
+from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
@@ -102,7 +101,7 @@ def offering_new(request: HttpRequest) -> HttpResponse:
     if done:
         return done
     return render(request, "market/console_offering_new.html", _ctx(
-        "offerings", form=form, providers=providers, chosen=chosen), status=form_status(request))
+        "offerings", form=form, providers=providers, chosen=chosen), status=form_status(request, form))
 
 
 @staff_required
@@ -119,7 +118,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
                   redirect_to=reverse("market:console_offering", args=[offering.uuid]))
     if done:
         return done
-    status = form_status(request)
+    status = form_status(request, form)
     batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
     counts = selectors.status_counts(Order.objects.filter(offering=offering))
     return render(request, "market/console_offering.html", _ctx(
@@ -240,7 +239,7 @@ def provider_new(request: HttpRequest) -> HttpResponse:
     if done:
         return done
     return render(request, "market/console_provider.html", _ctx(
-        "providers", form=form, unions=unions, provider=None, can_write=True), status=form_status(request))
+        "providers", form=form, unions=unions, provider=None, can_write=True), status=form_status(request, form))
 
 
 @staff_required
@@ -259,7 +258,7 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
                   redirect_to=lambda saved: reverse("market:console_provider", args=[saved.uuid]))
     if done:
         return done
-    status = form_status(request)
+    status = form_status(request, form)
     offerings = list(Offering.objects.filter(provider=provider).order_by("status", "-updated_at"))
     workload = selectors.provider_workload(request.user, [provider])[0]
     return render(request, "market/console_provider.html", _ctx(
@@ -301,25 +300,19 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A need and the answer form: point it to an offering or a provider visible to the staff member."""
     need = access_need(request.user, key, write=request.method == "POST")
     form = AnswerForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                offering = provider = None
-                if form.cleaned_data.get("offering"):
-                    offering = access_offering(request.user, form.cleaned_data["offering"])
-                if form.cleaned_data.get("provider"):
-                    provider = access_provider(request.user, form.cleaned_data["provider"])
-                needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider,
-                                  text=form.cleaned_data["text"])
-            except NotFound:
-                form.add_error(None, "未找到所选的服务项目或服务方")
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "已回应，已通知会员")
-                return redirect("market:console_need", need.uuid)
+
+    def answer(data: Any) -> None:
+        try:
+            offering = access_offering(request.user, data["offering"]) if data.get("offering") else None
+            provider = access_provider(request.user, data["provider"]) if data.get("provider") else None
+        except NotFound as exc:
+            raise ValidationFailed("未找到所选的服务项目或服务方") from exc
+        needs.need_answer(actor=request.user, need=need, offering=offering, provider=provider, text=data["text"])
+
+    done = submit(request, form, run=answer, success="已回应，已通知会员",
+                  redirect_to=reverse("market:console_need", args=[need.uuid]))
+    if done:
+        return done
     q = selectors.clean_q(request.GET.get("q")) or need.title[:10]
     suggestions = selectors.offering_list(request.user, {"status": OfferingStatus.LISTED, "q": q})[:10]
     if not suggestions:
@@ -327,7 +320,8 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "market/console_need.html", _ctx(
         "needs", need=need, form=form, suggestions=suggestions, q=q,
         providers=selectors.provider_list(request.user, {}).filter(is_active=True)[:200],
-        can_write=catalogue.is_staff_writer(request.user, need.union)), status=status)
+        can_write=catalogue.is_staff_writer(request.user, need.union)),
+        status=form_status(request))  # 400 for an answer that came too late as well (the page's contract)
 
 
 @staff_required
@@ -336,26 +330,19 @@ def category_list(request: HttpRequest) -> HttpResponse:
     categories = selectors.need_categories(request.user)
     unions = _write_unions(request.user)
     form = CategoryForm(request.POST or None, initial={"union": unions[0].uuid if unions else None, "is_active": True})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                category = None
-                if request.POST.get("category"):
-                    category = access_need_category(request.user, request.POST["category"], write=True)
-                union = category.union if category else access_union_for_work(request.user, data["union"])
-                needs.need_category_save(actor=request.user, union=union, name=data["name"],
-                                         position=data.get("position") or 0, is_active=data.get("is_active", False),
-                                         category=category)
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("market:console_categories")
-    return render(request, "market/console_categories.html", _ctx(
-        "needs", categories=categories, form=form, unions=unions), status=status)
+
+    def save(data: Any) -> None:
+        category = None
+        if request.POST.get("category"):
+            category = access_need_category(request.user, request.POST["category"], write=True)
+        union = category.union if category else access_union_for_work(request.user, data["union"])
+        needs.need_category_save(actor=request.user, union=union, name=data["name"],
+                                 position=data.get("position") or 0, is_active=data.get("is_active", False),
+                                 category=category)
+
+    done = submit(request, form, run=save, success="已保存", redirect_to=reverse("market:console_categories"))
+    return done or render(request, "market/console_categories.html", _ctx(
+        "needs", categories=categories, form=form, unions=unions), status=form_status(request, form))
 
 
 # --- Statistics ---------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ..access import (
     access_transfer,
     own_member,
 )
+from ..exports import export_members_response, may_unmask, template_response
 from ..models import (
     EnrollmentDrive,
     ImportStatus,
@@ -72,7 +73,6 @@ from ..services import card as cards
 from ..services import joining, registry, rights, roster
 from ..services import transfer as transfers
 from ..tasks import enqueue, roster_check_task, roster_commit_task
-from ..views.staff.roster import export_members_response, may_unmask, template_response
 from . import routers
 
 # --- Registry --------------------------------------------------------------------------------------------

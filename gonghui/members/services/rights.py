@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from gonghui.accounts.selectors import nearest_writers
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditLog
@@ -41,7 +42,7 @@ from ..models import (
     new_card_token,
 )
 from .registry import change_status, clean_phone, record_history
-from .transfer import staff_to_notify, transfer_cancel_for_erasure
+from .transfer import transfer_cancel_for_erasure
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -207,7 +208,7 @@ def rights_request_create(*, actor: User, member: Member, kind: str, details: st
         rights_request = RightsRequest.objects.create(member=member, kind=kind, details=details)
         audit.record("rights.request", actor=actor, obj=rights_request, union=member.union,
                      detail={"kind": kind})
-        for user in staff_to_notify(member.union):
+        for user in nearest_writers(member.union):
             notify(user, "有会员提交了个人信息权利请求", f"{RightsRequestKind(kind).label}：{member.masked_name}",
                    url=reverse("members:rights_handle", args=[rights_request.uuid]))
     return rights_request

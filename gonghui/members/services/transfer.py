@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from gonghui.accounts.selectors import nearest_writers
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.notify import notify
@@ -140,19 +141,6 @@ def _clean_reason(reason: str, *, required: bool = False, what: str = "原因") 
     return reason
 
 
-def staff_to_notify(union: Union) -> list[Any]:
-    """Writing staff nearest to ``union`` (its own, else the closest ancestor's): who should act next."""
-    from gonghui.accounts.models import StaffAssignment
-
-    rows = list(StaffAssignment.objects.filter(union_id__in=[*union.ancestor_ids, union.pk],
-                                               role__in=list(WRITE_ROLES), user__is_active=True)
-                .select_related("user", "union"))
-    if not rows:
-        return []
-    deepest = max(row.union.depth for row in rows)
-    return [row.user for row in rows if row.union.depth == deepest]
-
-
 def _tell_member(transfer: Transfer, title: str, body: str = "") -> None:
     user = transfer.member.user
     if user is not None:
@@ -161,7 +149,7 @@ def _tell_member(transfer: Transfer, title: str, body: str = "") -> None:
 
 def _tell_staff(transfer: Transfer, union: Union, title: str, *, skip: Any = None) -> None:
     url = reverse("members:transfer_detail", args=[transfer.uuid])
-    for user in staff_to_notify(union):
+    for user in nearest_writers(union):
         if skip is None or user.pk != getattr(skip, "pk", None):
             notify(user, title, f"{transfer.member.masked_name}：{transfer.from_union.name} → {transfer.to_union.name}",
                    url=url)

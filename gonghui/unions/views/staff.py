@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, attempt, form_status, submit
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError, ValidationFailed
-from gonghui.core.forms import apply_domain_error
+from gonghui.core.errors import ValidationFailed
+from gonghui.core.responses import qr_svg
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
-from gonghui.lib import qr
 
 from .. import services
 from ..access import (
@@ -192,10 +191,7 @@ def join_qr(request: HttpRequest, key: str) -> HttpResponse:
     """The union's join QR code as SVG (print it on posters; members scan it to join)."""
     union = access_union(request.user, key)
     url = request.build_absolute_uri(reverse("unions:public", args=[union.join_code]))
-    response = HttpResponse(qr.svg_file(url), content_type="image/svg+xml")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="join-qr-{union.uuid}.svg"'
-    return response
+    return qr_svg(request, url, filename=f"join-qr-{union.uuid}.svg")
 
 
 # --- Grids and brands -------------------------------------------------------------------------------
@@ -249,23 +245,19 @@ def employers(request: HttpRequest) -> HttpResponse:
 @staff_required
 def employer_new(request: HttpRequest) -> HttpResponse:
     form = EmployerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            union = access_union_for_work(request.user, data.pop("union"))
-            try:
-                employer = services.employer_create(actor=request.user, union=union, **data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已登记「{employer.name}」")
-                return redirect("unions:employer", key=employer.uuid)
+
+    def create(data: Any) -> Employer:
+        data = dict(data)
+        union = access_union_for_work(request.user, data.pop("union"))
+        return services.employer_create(actor=request.user, union=union, **data)
+
+    done = submit(request, form, run=create, success=lambda employer: f"已登记「{employer.name}」",
+                  redirect_to=lambda employer: reverse("unions:employer", args=[employer.uuid]))
+    if done:
+        return done
     unions = Union.objects.writable_by(request.user).order_by("path")[:500]
     return render(request, "unions/employer_form.html", {"section": "employers", "form": form, "unions": unions},
-                  status=status)
+                  status=form_status(request, form))
 
 
 @staff_required
@@ -292,26 +284,24 @@ def employer(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def employer_edit(request: HttpRequest, key: str) -> HttpResponse:
     emp = access_employer(request.user, key, write=True)
-    form = EmployerEditForm(request.POST)
-    if not form.is_valid():
-        problems = [f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items() if f in form.fields]
-        messages.error(request, "请检查填写的内容：" + "；".join(problems))
-        return redirect("unions:employer", key=emp.uuid)
-    data = dict(form.cleaned_data)
-    grid_key, liaison_key = data.pop("grid"), data.pop("liaison")
-    data["grid"] = access_grid(request.user, grid_key) if grid_key else None
-    data["liaison"] = None
-    if liaison_key:
-        data["liaison"] = next((u for u in liaison_choices(emp.union) if u.uuid == liaison_key), None)
-    if liaison_key and data["liaison"] is None:
-        messages.error(request, "联络员必须是该工会或上级工会的工作人员")
-        return redirect("unions:employer", key=emp.uuid)
-    try:
+
+    def save(data: Any) -> None:
+        data = dict(data)
+        grid_key, liaison_key = data.pop("grid"), data.pop("liaison")
+        data["grid"] = access_grid(request.user, grid_key) if grid_key else None
+        data["liaison"] = None
+        if liaison_key:
+            data["liaison"] = next((u for u in liaison_choices(emp.union) if u.uuid == liaison_key), None)
+        if liaison_key and data["liaison"] is None:
+            raise ValidationFailed("联络员必须是该工会或上级工会的工作人员")
         services.employer_update(actor=request.user, employer=emp, **data)
-        messages.success(request, "已保存")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("unions:employer", key=emp.uuid)
+
+    def invalid(form: EmployerEditForm) -> str:
+        problems = [f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items() if f in form.fields]
+        return "请检查填写的内容：" + "；".join(problems)
+
+    return act(request, form=EmployerEditForm(request.POST), run=save, success="已保存", invalid=invalid,
+               back=reverse("unions:employer", args=[emp.uuid]))
 
 
 @staff_required
@@ -319,21 +309,15 @@ def employer_edit(request: HttpRequest, key: str) -> HttpResponse:
 def visit_add(request: HttpRequest, key: str) -> HttpResponse:
     emp = access_employer(request.user, key, write=True)
     form = VisitForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            services.visit_record(actor=request.user, employer=emp, **form.cleaned_data)
-        except DomainError as exc:
-            error = exc.message
-    else:
-        error = "请填写走访日期和走访记录"
+    outcome = attempt(lambda data: services.visit_record(actor=request.user, employer=emp, **data), form,
+                      invalid="请填写走访日期和走访记录")
     if request.htmx:
         return render(request, "unions/_visits.html", {
-            "employer": emp, "visits": emp.visits.select_related("visitor")[:50], "visit_error": error,
-            "visit_form": VisitForm(initial={"visited_on": timezone.localdate()}) if not error else form,
-            "can_work": True}, status=400 if error else 200)
-    if error:
-        messages.error(request, error)
+            "employer": emp, "visits": emp.visits.select_related("visitor")[:50], "visit_error": outcome.error,
+            "visit_form": form if outcome.error else VisitForm(initial={"visited_on": timezone.localdate()}),
+            "can_work": True}, status=outcome.status)
+    if outcome.error:
+        messages.error(request, outcome.error)
     return redirect("unions:employer", key=emp.uuid)
 
 

@@ -6,18 +6,9 @@ Screenshots go to $GONGHUI_SCREENSHOTS (default var/screenshots/).
 
 from __future__ import annotations
 
-import pytest
-
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, DESKTOP, PHONE, Cast, screenshots_dir, sign_in
 
 pytestmark = BROWSER
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 860}
-
-
-@pytest.fixture
-def live_cast(transactional_db: None) -> Cast:
-    return build_cast()
 
 
 def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast) -> None:
@@ -45,10 +36,7 @@ def test_it_walks_a_worker_through_the_h5(live_server, browser, live_cast: Cast)
 
 def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast: Cast) -> None:
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=phone]", live_cast.district_a_admin.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, live_cast.district_a_admin.phone)
     page.wait_for_url("**/console/")
     assert "甲区总工会" in page.inner_text(".topbar")
     page.screenshot(path=str(screenshots_dir() / "console-home.png"), full_page=True)
@@ -67,10 +55,7 @@ def test_it_walks_an_officer_through_the_console(live_server, browser, live_cast
 
 def test_it_hides_another_branch_in_the_browser(live_server, browser, live_cast: Cast) -> None:
     page = browser.new_page(viewport=DESKTOP)
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=phone]", live_cast.district_a_officer.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, live_cast.district_a_officer.phone)
     page.wait_for_url("**/console/")
     response = page.goto(live_server.url + f"/console/unions/{live_cast.district_b.uuid}/")
     assert response is not None and response.status == 404
@@ -80,11 +65,7 @@ def test_it_hides_another_branch_in_the_browser(live_server, browser, live_cast:
 def test_it_keeps_tap_targets_big_enough_on_the_phone(live_server, browser, live_cast: Cast) -> None:
     """Every link and button in the H5 top bar and tab bar is at least 44×44 CSS px (WCAG 2.5.5)."""
     page = browser.new_page(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=phone]", live_cast.worker_a.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, live_cast.worker_a.phone)
     small = []
     for path in ("/", "/members/card/", "/me/"):
         page.goto(live_server.url + path)

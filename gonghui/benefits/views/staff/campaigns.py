@@ -13,10 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
-from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -83,27 +82,18 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     start, end = services.default_period()
     form = _form(request, union=union, initial={"union": union.uuid if union else "", "starts_on": start,
                                                  "ends_on": end, "per_member_limit": 1})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        valid = form.is_valid()
-        if union is None:
-            form.add_error("union", "请选择发放工会")
-        elif valid:
-            try:
-                campaign = services.campaign_create(
-                    actor=request.user, union=union,
-                    partners=_chosen_partners(request.user, form.cleaned_data["partners"]),
-                    **form.data_for_service())
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已保存活动「{campaign.name}」（草稿），确认无误后点「发布」")
-                return redirect("benefits:campaign_detail", key=campaign.uuid)
-    return render(request, "benefits/campaign_form.html", {
+    if request.method == "POST" and union is None:
+        form.is_valid()  # every field's errors, with the missing union's
+        form.add_error("union", "请选择发放工会")
+    done = submit(request, form,
+                  run=lambda data: services.campaign_create(
+                      actor=request.user, union=union, partners=_chosen_partners(request.user, data["partners"]),
+                      **form.data_for_service()),
+                  success=lambda campaign: f"已保存活动「{campaign.name}」（草稿），确认无误后点「发布」",
+                  redirect_to=lambda campaign: reverse("benefits:campaign_detail", args=[campaign.uuid]))
+    return done or render(request, "benefits/campaign_form.html", {
         "section": "benefits", "form": form, "union": union, "unions": work_unions(request.user),
-        "campaign": None}, status=status)
+        "campaign": None}, status=form_status(request, form))
 
 
 @staff_required
@@ -113,22 +103,14 @@ def campaign_edit(request: HttpRequest, key: str) -> HttpResponse:
         messages.error(request, "活动发布后不能再修改")
         return redirect("benefits:campaign_detail", key=campaign.uuid)
     form = _form(request, union=campaign.union, initial=CampaignForm.initial_for(campaign))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.campaign_update(actor=request.user, campaign=campaign,
-                                         partners=_chosen_partners(request.user, form.cleaned_data["partners"]),
-                                         **form.data_for_service())
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已保存")
-                return redirect("benefits:campaign_detail", key=campaign.uuid)
-    return render(request, "benefits/campaign_form.html", {
-        "section": "benefits", "form": form, "union": campaign.union, "campaign": campaign}, status=status)
+    done = submit(request, form, success="已保存",
+                  run=lambda data: services.campaign_update(
+                      actor=request.user, campaign=campaign, partners=_chosen_partners(request.user, data["partners"]),
+                      **form.data_for_service()),
+                  redirect_to=reverse("benefits:campaign_detail", args=[campaign.uuid]))
+    return done or render(request, "benefits/campaign_form.html", {
+        "section": "benefits", "form": form, "union": campaign.union, "campaign": campaign},
+        status=form_status(request, form))
 
 
 @staff_required

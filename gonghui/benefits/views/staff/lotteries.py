@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
-from gonghui.core.forms import apply_domain_error
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -49,26 +48,18 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
     union = access_union_for_work(request.user, union_key) if union_key else None
     form = _form(request, union, initial={"union": union.uuid if union else ""})
     prizes = prizes_from(request.POST) if request.method == "POST" else [("一等奖", 1), ("二等奖", 3), ("三等奖", 10)]
-    status = 200
-    if request.method == "POST":
-        status = 400
-        valid = form.is_valid()
-        if union is None:
-            form.add_error("union", "请选择主办工会")
-        elif valid:
-            try:
-                lottery = services.lottery_create(actor=request.user, union=union, name=form.cleaned_data["name"],
-                                                  description=form.cleaned_data["description"], rule=form.rule(),
-                                                  prizes=prizes)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已创建抽奖「{lottery.name}」，确认奖项和参与条件后点「开奖」")
-                return redirect("benefits:lottery_detail", key=lottery.uuid)
-    return render(request, "benefits/lottery_form.html", {
+    if request.method == "POST" and union is None:
+        form.is_valid()  # every field's errors, with the missing union's
+        form.add_error("union", "请选择主办工会")
+    done = submit(request, form,
+                  run=lambda data: services.lottery_create(actor=request.user, union=union, name=data["name"],
+                                                           description=data["description"], rule=form.rule(),
+                                                           prizes=prizes),
+                  success=lambda lottery: f"已创建抽奖「{lottery.name}」，确认奖项和参与条件后点「开奖」",
+                  redirect_to=lambda lottery: reverse("benefits:lottery_detail", args=[lottery.uuid]))
+    return done or render(request, "benefits/lottery_form.html", {
         "section": "benefits", "form": form, "union": union, "unions": work_unions(request.user), "prizes": prizes,
-        "lottery": None}, status=status)
+        "lottery": None}, status=form_status(request, form))
 
 
 @staff_required
@@ -81,23 +72,14 @@ def lottery_edit(request: HttpRequest, key: str) -> HttpResponse:
     form = _form(request, lottery.union, initial=initial)
     prizes = (prizes_from(request.POST) if request.method == "POST"
               else [(p.name, p.count) for p in lottery.prizes.all()])
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.lottery_update(actor=request.user, lottery=lottery, name=form.cleaned_data["name"],
-                                        description=form.cleaned_data["description"], rule=form.rule(),
-                                        prizes=prizes)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已保存")
-                return redirect("benefits:lottery_detail", key=lottery.uuid)
-    return render(request, "benefits/lottery_form.html", {
+    done = submit(request, form, success="已保存",
+                  run=lambda data: services.lottery_update(actor=request.user, lottery=lottery, name=data["name"],
+                                                           description=data["description"], rule=form.rule(),
+                                                           prizes=prizes),
+                  redirect_to=reverse("benefits:lottery_detail", args=[lottery.uuid]))
+    return done or render(request, "benefits/lottery_form.html", {
         "section": "benefits", "form": form, "union": lottery.union, "prizes": prizes, "lottery": lottery},
-        status=status)
+        status=form_status(request, form))
 
 
 @staff_required

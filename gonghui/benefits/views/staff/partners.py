@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, form_status, submit
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError
-from gonghui.core.forms import apply_domain_error
+from gonghui.core.errors import ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
@@ -63,25 +61,18 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def partner_new(request: HttpRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            if not form.cleaned_data.get("union"):
-                form.add_error("union", "请选择签约工会")
-            else:
-                union = access_union_for_work(request.user, form.cleaned_data["union"])
-                try:
-                    partner = services.partner_create(actor=request.user, union=union,
-                                                      **form.data_for_service())
-                except DomainError as exc:
-                    apply_domain_error(form, exc)
-                    status = exc.status
-                else:
-                    messages.success(request, f"已签约「{partner.name}」")
-                    return redirect("benefits:partner_detail", key=partner.uuid)
-    return render(request, "benefits/partner_form.html", {
-        "section": "benefits", "form": form, "unions": work_unions(request.user), "partner": None}, status=status)
+
+    def create(data: Any) -> Partner:
+        if not data.get("union"):
+            raise ValidationFailed("请选择签约工会", detail={"union": "请选择签约工会"})
+        union = access_union_for_work(request.user, data["union"])
+        return services.partner_create(actor=request.user, union=union, **form.data_for_service())
+
+    done = submit(request, form, run=create, success=lambda partner: f"已签约「{partner.name}」",
+                  redirect_to=lambda partner: reverse("benefits:partner_detail", args=[partner.uuid]))
+    return done or render(request, "benefits/partner_form.html", {
+        "section": "benefits", "form": form, "unions": work_unions(request.user), "partner": None},
+        status=form_status(request, form))
 
 
 @staff_required
@@ -102,21 +93,12 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
     initial = {f: getattr(partner, f) for f in ("name", "category", "address", "longitude", "latitude", "discount",
                                                 "hotline", "description", "contract_start", "contract_end")}
     form = PartnerForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.partner_update(actor=request.user, partner=partner,
-                                        **form.data_for_service())
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已保存")
-                return redirect("benefits:partner_detail", key=partner.uuid)
-    return render(request, "benefits/partner_form.html", {
-        "section": "benefits", "form": form, "partner": partner}, status=status)
+    done = submit(request, form, success="已保存",
+                  run=lambda data: services.partner_update(actor=request.user, partner=partner,
+                                                           **form.data_for_service()),
+                  redirect_to=reverse("benefits:partner_detail", args=[partner.uuid]))
+    return done or render(request, "benefits/partner_form.html", {
+        "section": "benefits", "form": form, "partner": partner}, status=form_status(request, form))
 
 
 @staff_required

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import form_errors
+from gonghui.core.actions import form_errors, form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
-from gonghui.core.forms import apply_domain_error
+from gonghui.core.responses import qr_svg
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.idcard import InvalidIdNumber, parse_id_number
 from gonghui.lib.masking import mask_phone
@@ -158,20 +158,16 @@ def drives(request: HttpRequest) -> HttpResponse:
     """集中入会: the drives in scope with their join code, QR code and how many joined through each."""
     scope = scope_of(request.user)
     form = DriveForm(posted(request), initial={"starts_on": timezone.localdate()})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            union = access_union_for_work(request.user, data.pop("union"))
-            try:
-                drive = services.drive_create(actor=request.user, union=union, **data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已创建集中入会活动“{drive.name}”，入会码 {drive.code}")
-                return redirect("members:drives")
+
+    def create(data: Any) -> EnrollmentDrive:
+        data = dict(data)
+        union = access_union_for_work(request.user, data.pop("union"))
+        return services.drive_create(actor=request.user, union=union, **data)
+
+    done = submit(request, form, run=create, redirect_to=reverse("members:drives"),
+                  success=lambda drive: f"已创建集中入会活动“{drive.name}”，入会码 {drive.code}")
+    if done:
+        return done
     items = list(services.drives_with_counts(EnrollmentDrive.objects.visible_to(request.user))
                  .order_by("-created_at"))
     for drive in items:
@@ -181,17 +177,12 @@ def drives(request: HttpRequest) -> HttpResponse:
     unions = (Union.objects.visible_to(request.user).active().filter(scope.q("path", WRITE_ROLES))
               .order_by("path")[:300])
     return render(request, "members/drives.html", {"section": "drives", "drives": items, "form": form,
-                                                   "unions": unions}, status=status)
+                                                   "unions": unions}, status=form_status(request, form))
 
 
 @staff_required
 def drive_qr(request: HttpRequest, key: str) -> HttpResponse:
     """A drive's QR code as SVG: it opens the join flow with the drive preselected."""
-    from gonghui.lib import qr
-
     drive = access_drive(request.user, key)
     url = request.build_absolute_uri(reverse("members:join_drive", args=[drive.code]))
-    response = HttpResponse(qr.svg_file(url), content_type="image/svg+xml")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="drive-qr-{drive.uuid}.svg"'
-    return response
+    return qr_svg(request, url, filename=f"drive-qr-{drive.uuid}.svg")

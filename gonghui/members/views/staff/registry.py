@@ -19,6 +19,7 @@ from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
 from ...access import access_member
 from ...forms import RevealForm
 from ...models import (
+    EVENT_LABELS,
     EmploymentForm,
     GigOccupation,
     HardshipLevel,
@@ -31,13 +32,6 @@ from ...services import registry
 from ...services.roster import can_import
 
 PAGE_SIZE = 20
-
-
-EVENT_LABELS = {
-    "join": "入会", "import": "花名册导入", "transfer_start": "申请转会", "transfer_out": "转出",
-    "transfer_in": "转入", "transfer_refused": "转会退回", "corrected": "更正个人信息", "anonymized": "个人信息已删除",
-    "left": "退会",
-}
 
 
 def transfer_url(member: Member) -> str:

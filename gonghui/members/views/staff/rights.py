@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
+from gonghui.core.actions import form_status, submit
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 
 from ...access import access_rights_request
@@ -44,21 +45,17 @@ def rights_handle(request: HttpRequest, key: str) -> HttpResponse:
     write = request.method == "POST"
     item = access_rights_request(request.user, key, write=write)
     form = HandleForm(request.POST or None)
-    status = 200
+
+    def handle(data: Any) -> None:
+        data = dict(data)
+        correction = {k: data.pop(k) for k in services.CORRECTABLE}
+        services.rights_request_handle(actor=request.user, rights_request=item, correction=correction, **data)
+
+    done = submit(request, form, run=handle, success="已处理，结果已通过站内信告知会员",
+                  redirect_to=reverse("members:rights_handle", args=[item.uuid]))
+    if done:
+        return done
     if write:
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            correction = {k: data.pop(k) for k in services.CORRECTABLE}
-            try:
-                services.rights_request_handle(actor=request.user, rights_request=item, correction=correction,
-                                               **data)
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已处理，结果已通过站内信告知会员")
-                return redirect("members:rights_handle", key=item.uuid)
         item = access_rights_request(request.user, key)
     member = item.member
     return render(request, "members/rights_handle.html", {
@@ -66,4 +63,4 @@ def rights_handle(request: HttpRequest, key: str) -> HttpResponse:
         "can_handle": item.status == RightsRequestStatus.PENDING and scope_of(request.user).can(
             member.union.path, WRITE_ROLES),
         "erasing": item.kind in services.ERASING_KINDS,
-    }, status=status)
+    }, status=form_status(request, form))

@@ -5,21 +5,19 @@ inline without a broker, in a worker with one, while the job page polls its prog
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
-from gonghui.core.scope import WRITE_ROLES, Role, scope_of
-from gonghui.lib.excel import XLSX_MIME
+from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.unions.access import access_union_for_work
 
 from ...access import access_import
+from ...exports import export_members_response, may_unmask, template_response
 from ...forms import ExportReasonForm, RosterUploadForm
 from ...models import ImportStatus, RosterImport
 from ...selectors import member_filters, member_search
@@ -27,17 +25,6 @@ from ...services import roster
 from ...tasks import enqueue, roster_check_task, roster_commit_task
 
 WORKING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
-
-
-def xlsx_response(content: bytes, filename: str, ascii_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = (f'attachment; filename="{ascii_name}"; '
-                                       f"filename*=UTF-8''{quote(filename)}")
-    return response
-
-
-def template_response() -> HttpResponse:
-    return xlsx_response(roster.template_build(), roster.TEMPLATE_FILENAME, "member-roster-template.xlsx")
 
 
 def _upload_page(request: HttpRequest, form: RosterUploadForm, *, error: str = "", status: int = 200) -> HttpResponse:
@@ -115,31 +102,6 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
     job = access_import(request.user, key, write=True)
     roster.roster_discard(job=job, actor=request.user)
     return redirect("members:import_job", key=job.uuid)
-
-
-def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponse:
-    """The export (shared with the API). Preconditions: for ``unmasked`` the caller checked that the
-    user is an administrator and gave a reason; the unmasked rows are limited to the unions the user
-    administers. Every export writes an audit row."""
-    scope = scope_of(request.user)
-    filters = member_filters(request.user, params)
-    qs = member_search(request.user, filters)
-    if unmasked and not scope.is_superuser:
-        qs = qs.filter(scope.q("union__path", {Role.ADMIN}))
-    count = qs.count()
-    if count > roster.EXPORT_MAX_ROWS:
-        raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
-                               code="export_too_large")
-    content = roster.export_build(qs, unmasked=unmasked)
-    audit.record("export.members", actor=request.user, union=filters.union, detail={
-        "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")
-
-
-def may_unmask(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.is_superuser or bool(scope.paths({Role.ADMIN}))
 
 
 @staff_required

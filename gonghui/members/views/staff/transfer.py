@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, form_status, submit
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import scope_of
 
 from ...access import access_member, access_transfer
@@ -137,22 +134,18 @@ def staff_transfer(request: HttpRequest, key: str) -> HttpResponse:
     """Start a transfer for a member of my branch (linked from the member's page)."""
     member = access_member(request.user, key, write=True)
     form = StaffTransferForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                union, employer = target_of(form.cleaned_data["target"])
-                transfer = services.transfer_start(actor=request.user, member=member, to_union=union,
-                                                   to_employer=employer, reason=form.cleaned_data["reason"])
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, f"已发起会籍转移，等待{transfer.to_union.name}接收")
-                return redirect("members:transfer_detail", key=transfer.uuid)
+
+    def start(data: Any) -> Transfer:
+        union, employer = target_of(data["target"])
+        return services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
+                                       reason=data["reason"])
+
+    done = submit(request, form, run=start, success=lambda t: f"已发起会籍转移，等待{t.to_union.name}接收",
+                  redirect_to=lambda t: reverse("members:transfer_detail", args=[t.uuid]))
+    if done:
+        return done
     open_transfer = Transfer.objects.filter(member=member, status__in=services.OPEN_STATUSES).first()
     return render(request, "members/transfer_start.html", {
         "section": "members", "member": member, "form": form, "open_transfer": open_transfer,
         "member_url": member_detail_url(request.user, member),
-    }, status=status)
+    }, status=form_status(request, form))

@@ -16,10 +16,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
+from gonghui.core.actions import form_status, submit
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.lib import crypto
@@ -159,20 +161,14 @@ def join_register(request: HttpRequest) -> HttpResponse:
         return render(request, "members/join_register.html", {"form": form, "tab": "home", "send_error": send_error,
                                                               "sent": not send_error}, status=status)
     form = JoinRegisterForm(posted(request))
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                user = user_register_with_code(**form.cleaned_data)
-            except DomainError as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                login(request, user, backend="gonghui.accounts.auth.PhoneBackend")
-                messages.success(request, "注册成功，请继续办理入会")
-                return redirect("members:join")
-    return render(request, "members/join_register.html", {"form": form, "tab": "home",
-                                                          "sent": request.method == "POST"}, status=status)
+
+    def register(data: Any) -> None:
+        login(request, user_register_with_code(**data), backend="gonghui.accounts.auth.PhoneBackend")
+
+    done = submit(request, form, run=register, success="注册成功，请继续办理入会", redirect_to=reverse("members:join"),
+                  handled=(DomainError,))
+    return done or render(request, "members/join_register.html", {
+        "form": form, "tab": "home", "sent": request.method == "POST"}, status=form_status(request, form))
 
 
 @login_required

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import form_status, submit
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
-from gonghui.core.forms import apply_domain_error
 
 from ...access import own_member
 from ...forms import RightsRequestForm
@@ -110,12 +110,7 @@ def my_data_request(request: HttpRequest) -> HttpResponse:
     if member is None:
         raise NotFound("您还不是工会会员")
     form = RightsRequestForm(request.POST)
-    if not form.is_valid():
-        return _page(request, member, form=form, status=400)
-    try:
-        services.rights_request_create(actor=request.user, member=member, **form.cleaned_data)
-    except (ValidationFailed, Conflict) as exc:
-        apply_domain_error(form, exc)
-        return _page(request, member, form=form, status=exc.status)
-    messages.success(request, "已提交，工会将在15个工作日内处理并通过站内信告知结果")
-    return redirect("members:my_data")
+    done = submit(request, form, success="已提交，工会将在15个工作日内处理并通过站内信告知结果",
+                  run=lambda data: services.rights_request_create(actor=request.user, member=member, **data),
+                  redirect_to=reverse("members:my_data"))
+    return done or _page(request, member, form=form, status=form_status(request, form))

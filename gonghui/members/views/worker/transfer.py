@@ -5,16 +5,16 @@ Thin adapters: parse (forms.py) → gate (access.py) → service (services/trans
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
-from gonghui.core.forms import apply_domain_error
+from gonghui.core.actions import act, form_status, submit
+from gonghui.core.errors import NotFound
 
 from ...access import own_member
 from ...forms import CancelForm, TransferStartForm
@@ -38,20 +38,16 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     if member is None:
         return render(request, "members/transfer_mine.html", {"tab": "me", "member": None, "join_url": join_url()})
     form = TransferStartForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                union, employer = target_of(form.cleaned_data["target"])
-                services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
-                                        reason=form.cleaned_data["reason"])
-            except (ValidationFailed, Conflict) as exc:
-                apply_domain_error(form, exc)
-                status = exc.status
-            else:
-                messages.success(request, "已提交会籍转移申请，请等待工会办理")
-                return redirect("members:transfer_mine")
+
+    def start(data: Any) -> None:
+        union, employer = target_of(data["target"])
+        services.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
+                                reason=data["reason"])
+
+    done = submit(request, form, run=start, success="已提交会籍转移申请，请等待工会办理",
+                  redirect_to=reverse("members:transfer_mine"))
+    if done:
+        return done
     transfers = list(Transfer.objects.filter(member=member).select_related("from_union", "to_union", "to_employer")
                      .prefetch_related("events"))
     current = next((t for t in transfers if t.status in services.OPEN_STATUSES), None)
@@ -60,7 +56,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
         "steps": timeline(current) if current else [],
         "past": [t for t in transfers if t is not current],
         "can_start": current is None and member.status == MemberStatus.ACTIVE,
-    }, status=status)
+    }, status=form_status(request, form))
 
 
 @login_required

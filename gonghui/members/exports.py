@@ -1,0 +1,54 @@
+"""The roster's file responses, shared by the console pages (views/staff/roster.py) and the API
+(api/staff.py): the fill-in template and the member export."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from gonghui.core import audit
+from gonghui.core.errors import ValidationFailed
+from gonghui.core.scope import Role, scope_of
+from gonghui.lib.excel import XLSX_MIME
+
+from .selectors import member_filters, member_search
+from .services import roster
+
+
+def xlsx_response(content: bytes, filename: str, ascii_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = (f'attachment; filename="{ascii_name}"; '
+                                       f"filename*=UTF-8''{quote(filename)}")
+    return response
+
+
+def template_response() -> HttpResponse:
+    return xlsx_response(roster.template_build(), roster.TEMPLATE_FILENAME, "member-roster-template.xlsx")
+
+
+def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponse:
+    """The export (shared with the API). Preconditions: for ``unmasked`` the caller checked that the
+    user is an administrator and gave a reason; the unmasked rows are limited to the unions the user
+    administers. Every export writes an audit row."""
+    scope = scope_of(request.user)
+    filters = member_filters(request.user, params)
+    qs = member_search(request.user, filters)
+    if unmasked and not scope.is_superuser:
+        qs = qs.filter(scope.q("union__path", {Role.ADMIN}))
+    count = qs.count()
+    if count > roster.EXPORT_MAX_ROWS:
+        raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
+                               code="export_too_large")
+    content = roster.export_build(qs, unmasked=unmasked)
+    audit.record("export.members", actor=request.user, union=filters.union, detail={
+        "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")
+
+
+def may_unmask(user: Any) -> bool:
+    scope = scope_of(user)
+    return scope.is_superuser or bool(scope.paths({Role.ADMIN}))
