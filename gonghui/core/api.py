@@ -168,10 +168,36 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.message, exc.detail)
 
 
+# pydantic's error types → the message a person reads (pydantic's own text is English).
+_FIELD_MESSAGES = {
+    "missing": "必须填写", "string_too_long": "不能超过{max_length}个字", "string_too_short": "至少{min_length}个字",
+    "too_long": "最多{max_length}项", "too_short": "至少{min_length}项", "string_type": "须为文字",
+    "int_parsing": "须为整数", "int_type": "须为整数", "float_parsing": "须为数字", "decimal_parsing": "须为数字",
+    "bool_parsing": "须为是或否", "uuid_parsing": "不是有效的标识", "uuid_type": "不是有效的标识",
+    "date_from_datetime_parsing": "不是有效的日期", "date_parsing": "不是有效的日期",
+    "datetime_from_date_parsing": "不是有效的时间", "datetime_parsing": "不是有效的时间",
+    "greater_than_equal": "不能小于{ge}", "less_than_equal": "不能大于{le}", "greater_than": "须大于{gt}",
+    "less_than": "须小于{lt}", "enum": "不是可选的值", "literal_error": "不是可选的值",
+    "list_type": "须为列表", "dict_type": "须为对象", "model_type": "须为对象", "extra_forbidden": "不是可填写的字段",
+    "int_from_float": "须为整数", "finite_number": "须为有限的数字", "json_invalid": "不是有效的JSON",
+    "string_unicode": "含有无法识别的字符",
+}
+
+
+def _field_message(err: dict[str, Any]) -> str:
+    template = _FIELD_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return "格式不正确"
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     detail = [
-        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or None, "message": err.get("msg", "")}
+        {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or None, "message": _field_message(err)}
         for err in exc.errors
     ]
     return error_response(request, 422, "invalid", "请求参数有误，请检查后重试", detail)
