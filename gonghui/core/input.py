@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from gonghui.lib.text import forbidden_character
 
@@ -48,8 +49,12 @@ class BadCharacter(ValidationFailed):
     default_message = BAD_CHARACTER_MESSAGE
 
 
-class MalformedJson(ValidationFailed):
+class MalformedBody(ValidationFailed):
     code = "bad_request"
+    default_message = "请求内容无法解析，请检查后重新提交"
+
+
+class MalformedJson(MalformedBody):
     default_message = "请求内容无法解析，请提交有效的JSON"
 
 
@@ -80,6 +85,10 @@ def _texts(request: HttpRequest) -> Iterator[tuple[str, str]]:
         return
     content_type = request.content_type or ""
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            request.POST  # noqa: B018 - parses the body once; the view reads the same parse
+        except MultiPartParserError:
+            raise MalformedBody() from None  # no boundary, a broken part: 400 here, not a logged traceback
         for key, values in request.POST.lists():
             yield key, key
             for value in values:

@@ -117,3 +117,9 @@ def test_an_over_long_url_gets_a_chinese_414() -> None:
     page = Client().get(f"/unions/?{long_query}")
     assert page.status_code == 414 and "网址过长" in page.content.decode()
     assert Client().get("/api/v1/appeals/board?q=" + "a" * 1000).status_code == 200
+
+
+def test_a_broken_multipart_body_is_a_json_400(cast: Cast) -> None:
+    response = cast.client("province_admin", api=True).post(
+        "/api/v1/members/imports", b"--x\r\n", content_type="multipart/form-data")  # no boundary
+    error_body(response, 400, "bad_request")
