@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from types import ModuleType
 
 from gonghui_api_client import AuthenticatedClient, Client
 from gonghui_api_client.models import CardOut, ErrorOut, MeOut, TokenIn, TokenOut
@@ -20,7 +21,7 @@ MEMBERS = "gonghui_api_client.api.会员"
 UNIONS = "gonghui_api_client.api.工会组织"
 
 
-def endpoint(group: str, operation_id: str):  # noqa: ANN201 - a generated module
+def endpoint(group: str, operation_id: str) -> ModuleType:
     return importlib.import_module(f"{group}.{operation_id}")
 
 
