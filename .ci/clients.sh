@@ -19,7 +19,7 @@ echo "--- Python client (openapi-python-client $(.venv/bin/openapi-python-client
   --path "$data_dir/openapi.json" --meta setup --output-path "$work/gonghui-api-client" >"$work/generate.log" 2>&1) \
   || { cat "$work/generate.log"; exit 1; }
 grep -E "^WARNING" "$work/generate.log" || true  # the Excel downloads are not JSON: the client omits their bodies
-.venv/bin/pip install -q --no-deps --no-build-isolation --target "$work/site" "$work/gonghui-api-client"
+.venv/bin/pip install -q --no-deps --target "$work/site" "$work/gonghui-api-client"
 PYTHONPATH="$work/site" .venv/bin/python clients/python/smoke.py "$base"
 
 echo "--- TypeScript types (openapi-typescript + tsc)"
