@@ -21,7 +21,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
 from ninja.pagination import PaginationBase
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from .errors import DomainError
@@ -48,7 +49,7 @@ class BearerToken(HttpBearer):
         return user
 
 
-class Session(SessionAuth):
+class SessionAuth(NinjaSessionAuth):  # the name is the OpenAPI security scheme's: keep it
     """The browser's session cookie (the console's and the H5 pages' own fetches).
 
     The CSRF check guards a session that exists: a request without a signed-in session has nothing to
@@ -64,7 +65,7 @@ class Session(SessionAuth):
         return request.COOKIES.get(self.param_name)
 
 
-AUTH = [BearerToken(), Session()]
+AUTH = [BearerToken(), SessionAuth()]
 
 # (status, when an operation can answer it, what the OpenAPI document says)
 ERROR_STATUSES: tuple[tuple[int, str, str], ...] = (

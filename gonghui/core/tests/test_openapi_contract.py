@@ -139,3 +139,7 @@ def test_an_anonymous_write_gets_401_not_a_csrf_failure(cast: Cast) -> None:
     error_body(client.post(f"/api/v1/unions/{cast.grassroots_b.uuid}/deactivate"), 401, "unauthenticated")
     error_body(client.post("/api/v1/members/transfers", "{}", content_type="application/json"), 401,
                "unauthenticated")
+
+
+def test_the_security_scheme_names_are_unchanged() -> None:
+    assert set(_document()["components"]["securitySchemes"]) == {"BearerToken", "SessionAuth"}
