@@ -24,7 +24,7 @@ run: $(STAMP)
 	@$(BIN)/python -m gonghui collectstatic --noinput -v0
 	@$(BIN)/python -m gonghui demo --if-empty
 	@$(BIN)/python -m gonghui banner --url http://$(HOST):$(PORT)
-	@$(BIN)/gunicorn -c python:gonghui.gunicorn_conf gonghui.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	@$(BIN)/gunicorn -c python:gonghui.gunicorn_conf gonghui.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --limit-request-line 8190 \
 		--access-logfile - --error-logfile - --log-level warning
 
 ## Run the whole suite on the embedded default (SQLite); DATABASE_URL=postgres://… runs it on PostgreSQL.

@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gonghui.core.input.InputGuardMiddleware",  # URL length and control characters in every text input
     "gonghui.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

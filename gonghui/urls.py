@@ -25,6 +25,9 @@ api.add_router("/benefits/", benefits_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/cockpit/", cockpit_router)
 
+# A path under /api/ that matches no route (a malformed UUID) gets the API's JSON 404, not the HTML page.
+handler404 = "gonghui.core.api.page_not_found"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     # The admin's own login form would be a second login path: send it to the one login page.

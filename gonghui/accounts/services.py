@@ -17,6 +17,7 @@ from gonghui.core import audit
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.scope import Role, scope_of
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_person_name
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 
 from .models import ApiToken, StaffAssignment, User
@@ -47,9 +48,7 @@ def _check_password(password: str, user: User) -> None:
 def user_register(*, phone: str, name: str, password: str) -> User:
     """A worker creates an account (real-name joining is the members module's job)."""
     phone = _validated_phone(phone)
-    name = (name or "").strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写姓名（不超过50个字）", detail={"name": "请填写姓名"})
+    name = clean_person_name(name)
     if User.objects.by_phone(phone).exists():
         raise Conflict("该手机号已注册，请直接登录", code="phone_taken")
     user = User(phone=phone, name=name)
@@ -117,7 +116,7 @@ def staff_assign(*, actor: User, union: Any, phone: str, name: str, role: str, t
         if user is None:
             if not (name or "").strip():
                 raise ValidationFailed("新账号需要填写姓名", detail={"name": "请填写姓名"})
-            user = User(phone=phone, name=name.strip())
+            user = User(phone=phone, name=clean_person_name(name))
             user._becoming_staff = True  # type: ignore[attr-defined] - staff password rules apply
             _check_password(initial_password, user)
             user.set_password(initial_password)

@@ -25,6 +25,7 @@ from gonghui.core import audit
 from gonghui.core.errors import Conflict, DomainError, ValidationFailed
 from gonghui.core.fields import lookup_index
 from gonghui.core.notify import send_sms
+from gonghui.core.validation import clean_person_name
 from gonghui.lib import crypto
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 
@@ -152,9 +153,7 @@ def user_register_with_code(*, phone: str, code: str, name: str, password: str) 
     normalized = _normalized(phone)
     if User.objects.by_phone(normalized).exists():
         raise Conflict("该手机号已注册，请直接登录", code="phone_taken")
-    name = (name or "").strip()
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写姓名（不超过50个字）", detail={"name": "请填写姓名"})
+    name = clean_person_name(name)
     try:
         validate_password(password, User(phone=normalized, name=name))
     except ValidationError as exc:

@@ -8,12 +8,9 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Field, Schema
 
+from gonghui.unions.schemas import UnionRef
+
 from .models import Activity, Signup
-
-
-class UnionRef(Schema):
-    uuid: UUID
-    name: str
 
 
 class AudienceOut(Schema):
@@ -154,15 +151,15 @@ class ActivityPatch(Schema):
     max_age: int | None = None
 
 
-class CancelIn(Schema):
+class ActivityCancelIn(Schema):
     reason: str = Field(..., max_length=300)
 
 
-class ReasonIn(Schema):
+class ActivityReasonIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-class ConcludeIn(Schema):
+class ActivityConcludeIn(Schema):
     summary: str = Field(..., max_length=5000)
 
 
@@ -271,7 +268,7 @@ class KindCount(Schema):
     count: int
 
 
-class StatsOut(Schema):
+class ActivityStatsOut(Schema):
     union: UnionRef
     year: int
     total: int = Field(..., description="惠及人次")

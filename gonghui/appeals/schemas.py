@@ -9,18 +9,15 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Field, Schema
 
+from gonghui.unions.schemas import UnionRef
+
 from .access import sees_identity
 from .models import Attachment, Mediation, Rating, Stage, Ticket
 from .services.deadlines import remaining_workdays
 from .services.handling import can_reopen
 
 
-class UnionRef(Schema):
-    uuid: UUID
-    name: str
-
-
-class EventOut(Schema):
+class TicketEventOut(Schema):
     action: str
     action_label: str
     note: str
@@ -114,7 +111,7 @@ class TicketOut(TicketListOut):
     reopen_count: int
     can_reopen: bool
     repeat_of: str | None = Field(None, description="此前已办结的同一事项的工单编号")
-    events: list[EventOut] = Field(..., alias="events_payload")
+    events: list[TicketEventOut] = Field(..., alias="events_payload")
     attachments: list[AttachmentOut] = Field(..., alias="attachments_payload")
     mediation: MediationOut | None = Field(..., alias="mediation_payload")
 
@@ -222,11 +219,11 @@ class CallIn(Schema):
     headcount: int | None = Field(None, ge=1, le=100000)
 
 
-class NoteIn(Schema):
+class TicketNoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class TicketReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
@@ -241,13 +238,13 @@ class ClassifyIn(Schema):
     topic: str | None = None
 
 
-class AssignIn(Schema):
+class TicketAssignIn(Schema):
     union: UUID | None = Field(None, description="交办给的下级工会；省略时交给经办人所在单位")
     handler: UUID | None = Field(None, description="经办人（用户标识）")
     note: str = Field("", max_length=500)
 
 
-class TransferIn(Schema):
+class TicketTransferIn(Schema):
     union: UUID
     reason: str = Field(..., max_length=500)
 
@@ -295,21 +292,21 @@ class SessionIn(Schema):
     attendees: str = Field("", max_length=300)
 
 
-class ConcludeIn(Schema):
+class MediationConcludeIn(Schema):
     succeeded: bool
     outcome: str = Field(..., max_length=2000)
     agreed_amount: Decimal | None = None
     arbitration_body: str = Field("", max_length=100)
 
 
-class BulkAssignIn(Schema):
+class TicketBulkAssignIn(Schema):
     tickets: list[UUID] = Field(..., max_length=100)
     union: UUID | None = None
     handler: UUID | None = None
     note: str = Field("", max_length=500)
 
 
-class BulkFailure(Schema):
+class TicketBulkFailure(Schema):
     ticket: UUID
     code: str
     message: str
@@ -317,7 +314,7 @@ class BulkFailure(Schema):
 
 class BulkOut(Schema):
     done: int
-    failed: list[BulkFailure]
+    failed: list[TicketBulkFailure]
 
 
 class QueueFilter(Schema):
@@ -352,7 +349,7 @@ class FiguresOut(Schema):
     satisfaction_rate: float | None = Field(None, description="满意率（满意+基本满意，%）")
 
 
-class StatsOut(Schema):
+class AppealsStatsOut(Schema):
     since: date
     until: date
     union: UnionRef | None

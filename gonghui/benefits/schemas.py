@@ -109,7 +109,7 @@ class StaffOut(Schema):
     created_at: datetime
 
 
-class ReasonIn(Schema):
+class BenefitsReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 
@@ -185,7 +185,7 @@ class CampaignOut(Schema):
         return [p.uuid for p in obj.partners.all()]
 
 
-class CountsOut(Schema):
+class BenefitsCountsOut(Schema):
     issued_count: int
     issued_cents: int
     redeemed_count: int

@@ -12,7 +12,7 @@ from gonghui.unions.models import Union
 from .selectors import Overview, RankRow
 
 
-class UnionRef(Schema):
+class CockpitUnionRef(Schema):
     uuid: UUID
     name: str
     level: int
@@ -93,7 +93,7 @@ class DayOut(Schema):
 
 
 class RankOut(Schema):
-    union: UnionRef
+    union: CockpitUnionRef
     members: int
     new_this_month: int
     employers: int
@@ -106,8 +106,8 @@ class RankOut(Schema):
 
 
 class OverviewOut(Schema):
-    union: UnionRef
-    path: list[UnionRef]
+    union: CockpitUnionRef
+    path: list[CockpitUnionRef]
     today: date
     refreshed_at: datetime | None
     members: MembersOut

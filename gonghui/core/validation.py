@@ -3,11 +3,14 @@
 Services clean their free-text inputs with ``clean_text`` so that every module treats what people
 type the same way: control and zero-width characters dropped, white space folded (a single-line
 field) or lines kept (``multiline``), a required field refused when empty, a length limit refused
-with the field's name. The error carries ``detail={field: message}`` so a form can show it on the
-field and the API returns it in ``detail``.
+with the field's name (never cut short silently). People's real names go through ``clean_person_name``,
+which refuses invisible characters and emoji instead of dropping them. The error carries
+``detail={field: message}`` so a form can show it on the field and the API returns it in ``detail``.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from gonghui.lib.text import clean_block, clean_line
 
@@ -26,4 +29,34 @@ def clean_text(value: str | None, *, field: str, label: str, max_length: int, re
     if len(text) > max_length:
         raise ValidationFailed(f"{label}不能超过{max_length}个字",
                                detail={field: too_long or f"不能超过{max_length}个字"})
+    return text
+
+
+def person_name_error(text: str, *, label: str = "姓名", max_length: int = 50) -> str | None:
+    """Why ``text`` (white space already folded) is not acceptable as a person's real name, or None.
+
+    Invisible characters (zero-width space and joiner, BOM, direction marks, variation selectors) and emoji
+    or other pictographs are refused, not dropped: a name must match the ID card exactly, and a silently
+    changed one would not. (The roster import also refuses digits: there they mean a shifted column.)
+    """
+    if not text:
+        return f"请填写{label}"
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf" or "\ufe00" <= ch <= "\ufe0f" or "\U000e0100" <= ch <= "\U000e01ef":
+            return f"{label}中含有不可见的字符（如零宽空格），请删除后重新输入"
+        if category in ("So", "Sk", "Cc", "Cs", "Co", "Cn") or ch == "\u20e3":
+            return f"{label}不能包含表情符号或图形符号"
+    if len(text) > max_length:
+        return f"{label}不能超过{max_length}个字"
+    return None
+
+
+def clean_person_name(value: str | None, *, field: str = "name", label: str = "姓名", max_length: int = 50) -> str:
+    """A person's real name with white space folded; ValidationFailed (``detail={field: …}``) when
+    ``person_name_error`` finds a problem. Never shortened: too long is an error."""
+    text = " ".join(str(value or "").split())
+    problem = person_name_error(text, label=label, max_length=max_length)
+    if problem:
+        raise ValidationFailed(problem, detail={field: problem})
     return text

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 
 _SPACES = {" ", "\t", "\n", "\r", "\u00a0", "\u3000", "-", "－", "—"}
+
+
+# What no text field may hold: C0 and C1 control characters except tab, line feed and carriage return
+# (NUL is refused by PostgreSQL and turns an insert or a LIKE into a server error), DEL, and lone UTF-16
+# surrogates (a JSON "\\ud800" decodes to one; it cannot be encoded as UTF-8 for the database).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` that no text input may contain (see ``_FORBIDDEN``), or None."""
+    match = _FORBIDDEN.search(text)
+    return match.group() if match else None
 
 
 def compact(value: object) -> str:

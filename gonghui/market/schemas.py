@@ -63,7 +63,7 @@ class SlotOut(Schema):
     remaining: int
 
 
-class BatchOut(Schema):
+class OfferingBatchOut(Schema):
     uuid: UUID
     name: str
     capacity: int
@@ -114,7 +114,7 @@ class OfferingDetailOut(OfferingOut):
 
     description: str
     brands: list[Ref]
-    batches: list[BatchOut] = Field(..., alias="batch_list")
+    batches: list[OfferingBatchOut] = Field(..., alias="batch_list")
     reviews: list[ReviewOut] = Field(..., alias="review_list")
     followed: bool = False
     can_order: bool = False
@@ -150,7 +150,7 @@ class SlotIn(Schema):
     capacity: int = Field(..., ge=1, le=100_000)
 
 
-class BatchIn(Schema):
+class OfferingBatchIn(Schema):
     name: str = Field(..., max_length=60)
     capacity: int = Field(0, ge=0, le=100_000, description="有时段时为各时段名额之和，可不填")
     opens_at: datetime | None = None
@@ -158,11 +158,11 @@ class BatchIn(Schema):
     slots: list[SlotIn] = []
 
 
-class ReasonIn(Schema):
+class MarketReasonIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     from_status: str
     to_status: str
     to_status_label: str = Field(..., alias="get_to_status_display")
@@ -218,7 +218,7 @@ class OrderOut(Schema):
 
 
 class OrderDetailOut(OrderOut):
-    events: list[EventOut]
+    events: list[OrderEventOut]
 
 
 class OrderPage(Schema):
@@ -234,23 +234,23 @@ class PlaceIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class AssignIn(Schema):
+class OrderAssignIn(Schema):
     server_name: str = Field(..., max_length=50)
     scheduled_at: datetime | None = None
 
 
-class BulkAssignIn(AssignIn):
+class OrderBulkAssignIn(OrderAssignIn):
     orders: list[UUID] = Field(..., min_length=1, max_length=200)
 
 
-class BulkFailure(Schema):
+class OrderBulkFailure(Schema):
     order: UUID
     message: str
 
 
 class BulkAssignOut(Schema):
     done: list[UUID]
-    failed: list[BulkFailure]
+    failed: list[OrderBulkFailure]
 
 
 class ReviewIn(Schema):
@@ -258,7 +258,7 @@ class ReviewIn(Schema):
     text: str = Field("", max_length=500)
 
 
-class NoteIn(Schema):
+class MarketNoteIn(Schema):
     note: str = Field("", max_length=300)
 
 
@@ -266,7 +266,7 @@ class FollowOut(Schema):
     followed: bool
 
 
-class CountsOut(Schema):
+class OrderCountsOut(Schema):
     counts: dict[str, int]
 
 
@@ -328,7 +328,7 @@ class StatRowOut(Schema):
     reviews: int
 
 
-class StatsOut(Schema):
+class MarketStatsOut(Schema):
     total: StatRowOut
     domains: list[StatRowOut]
     brands: list[StatRowOut]

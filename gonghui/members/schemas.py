@@ -15,14 +15,10 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from gonghui.lib.workdays import add_workdays, workdays_between
+from gonghui.unions.schemas import UnionRef
 
 from .models import EVENT_LABELS, ApplicationStatus, EmploymentForm, EnrollmentDrive, JoinApplication, Member
 from .services import joining
-
-
-class UnionRef(Schema):
-    uuid: UUID
-    name: str
 
 
 class EmployerRef(Schema):
@@ -104,7 +100,7 @@ class ChildCountOut(Schema):
     count: int
 
 
-class CountsOut(Schema):
+class MemberCountsOut(Schema):
     union: UnionRef | None
     own: int = Field(..., description="直属于该工会的会员")
     total: int
@@ -292,7 +288,7 @@ class RejectIn(Schema):
     reason: str = Field(..., max_length=300, description="不通过原因（必填，申请人可见）")
 
 
-class BatchIn(Schema):
+class ApplicationBatchIn(Schema):
     uuids: list[UUID] = Field(..., min_length=1, max_length=joining.MAX_BATCH)
 
 
@@ -302,7 +298,7 @@ class BatchErrorOut(Schema):
     message: str
 
 
-class BatchOut(Schema):
+class ApplicationBatchOut(Schema):
     approved: int
     failed: int
     errors: list[BatchErrorOut]
@@ -381,22 +377,22 @@ class TransferOut(Schema):
         return obj.to_employer.name if obj.to_employer_id else None
 
 
-class TransferIn(Schema):
+class MemberTransferIn(Schema):
     to_union: UUID | None = Field(None, description="转入的工会；只选单位时可省略")
     to_employer: UUID | None = Field(None, description="新工作单位（可选）")
     member: UUID | None = Field(None, description="工作人员为会员发起时填写会员标识；会员本人申请时省略")
     reason: str = Field("", max_length=300)
 
 
-class NoteIn(Schema):
+class MemberNoteIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class ReasonIn(Schema):
+class MemberReasonIn(Schema):
     reason: str = Field(..., max_length=300)
 
 
-class CancelIn(Schema):
+class TransferCancelIn(Schema):
     reason: str = Field("", max_length=300)
 
 
@@ -437,7 +433,7 @@ class CardCheckOut(Schema):
 # --- Roster import --------------------------------------------------------------------------------------
 
 
-class ImportErrorOut(Schema):
+class RosterImportErrorOut(Schema):
     row: int
     column: str
     message: str
@@ -448,7 +444,7 @@ class ImportUnionOut(Schema):
     name: str
 
 
-class ImportOut(Schema):
+class RosterImportOut(Schema):
     uuid: UUID
     union: ImportUnionOut
     original_name: str
@@ -462,7 +458,7 @@ class ImportOut(Schema):
     error_rows: int
     created_count: int
     updated_count: int
-    errors: list[ImportErrorOut]
+    errors: list[RosterImportErrorOut]
     created_at: datetime
     finished_at: datetime | None
 

@@ -227,23 +227,23 @@ def brand_create(request: HttpRequest, key: UUID, payload: NameIn) -> Status:
 # Static paths: "/import/…" never matches the "/{uuid:key}" routes above.
 
 
-class ImportErrorOut(Schema):
+class UnionImportErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportOut(Schema):
+class UnionImportOut(Schema):
     kind: str
     dry_run: bool
     total: int
     valid: int
     invalid: int
     created: int
-    errors: list[ImportErrorOut]
+    errors: list[UnionImportErrorOut]
 
 
-@router.post("/import/{kind}", response={200: ImportOut, 201: ImportOut},
+@router.post("/import/{kind}", response={200: UnionImportOut, 201: UnionImportOut},
              summary="Excel 导入工会组织（unions，管理员）或企业/单位（employers）")
 def import_upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: bool = False) -> Status:
     """Check every row of the uploaded .xlsx and, unless ``dry_run``, import the valid rows in one

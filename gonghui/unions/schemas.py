@@ -8,6 +8,13 @@ from uuid import UUID
 from ninja import Field, Schema
 
 
+class UnionRef(Schema):
+    """A union named in another app's answer (one class for all apps: one OpenAPI component)."""
+
+    uuid: UUID
+    name: str
+
+
 class UnionOut(Schema):
     uuid: UUID
     name: str

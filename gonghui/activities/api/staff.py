@@ -24,16 +24,16 @@ from .. import exports, selectors, services
 from ..access import access_activity, access_photo, access_signup
 from ..models import Activity, ActivityPhoto, Signup
 from ..schemas import (
+    ActivityCancelIn,
+    ActivityConcludeIn,
     ActivityIn,
     ActivityPatch,
     ActivityRowOut,
     ActivityStaffOut,
-    CancelIn,
-    ConcludeIn,
+    ActivityStatsOut,
     PhotoOut,
     ScanIn,
     SignupOut,
-    StatsOut,
 )
 
 router = Router()
@@ -87,7 +87,7 @@ def activity_create(request: HttpRequest, payload: ActivityIn) -> Status:
     return Status(201, _reload(activity))
 
 
-@router.get("/stats", response=StatsOut, summary="惠及人次：按工会、按月的签到人次")
+@router.get("/stats", response=ActivityStatsOut, summary="惠及人次：按工会、按月的签到人次")
 def stats(request: HttpRequest, union: UUID | None = None, year: int | None = None) -> Any:
     _staff_only(request)
     root = selectors.stats_root(request.user, union)
@@ -142,14 +142,14 @@ def activity_publish(request: HttpRequest, key: UUID) -> Activity:
 
 
 @router.post("/{uuid:key}/cancel", response=ActivityStaffOut, summary="取消活动（通知已报名的会员）")
-def activity_cancel(request: HttpRequest, key: UUID, payload: CancelIn) -> Activity:
+def activity_cancel(request: HttpRequest, key: UUID, payload: ActivityCancelIn) -> Activity:
     activity = access_activity(request.user, key, write=True)
     services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
     return _reload(activity)
 
 
 @router.post("/{uuid:key}/conclude", response=ActivityStaffOut, summary="发布活动总结（活动结束后）")
-def activity_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> Activity:
+def activity_conclude(request: HttpRequest, key: UUID, payload: ActivityConcludeIn) -> Activity:
     activity = access_activity(request.user, key, write=True)
     services.activity_conclude(actor=request.user, activity=activity, summary=payload.summary)
     return _reload(activity)

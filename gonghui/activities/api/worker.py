@@ -18,7 +18,7 @@ from gonghui.members.access import require_member
 from .. import selectors, services
 from ..access import NOT_A_MEMBER, member_activity, own_signup, signup_to_cancel
 from ..models import Activity, Signup
-from ..schemas import CodeIn, MemberActivityOut, MySignupOut, RatingIn, RatingOut, ReasonIn
+from ..schemas import ActivityReasonIn, CodeIn, MemberActivityOut, MySignupOut, RatingIn, RatingOut
 
 router = Router()
 
@@ -79,7 +79,7 @@ def rate(request: HttpRequest, key: UUID, payload: RatingIn) -> Status:
 
 
 @router.post("/signups/{uuid:key}/cancel", response=MySignupOut, summary="取消报名（会员本人）或移出名单（工作人员）")
-def signup_cancel(request: HttpRequest, key: UUID, payload: ReasonIn) -> Signup:
+def signup_cancel(request: HttpRequest, key: UUID, payload: ActivityReasonIn) -> Signup:
     # Shared with staff (移出名单): the member's own sign-up first, else the staff gate.
     found = signup_to_cancel(request.user, key)
     return services.signup_cancel(actor=request.user, signup=found, reason=payload.reason)

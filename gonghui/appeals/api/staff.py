@@ -18,28 +18,28 @@ from ..access import access_ticket, sees_identity
 from ..models import Mediation, Ticket
 from ..schemas import (
     AcceptIn,
-    AssignIn,
-    BulkAssignIn,
+    AppealsStatsOut,
     BulkOut,
     CallIn,
     ClaimantIn,
     ClaimantOut,
     ClassifyIn,
     CloseIn,
-    ConcludeIn,
     FollowUpIn,
+    MediationConcludeIn,
     MediationIn,
-    NoteIn,
     PhoneOut,
     QueueFilter,
-    ReasonIn,
     SessionIn,
     StatsFilter,
-    StatsOut,
     SubmitOut,
+    TicketAssignIn,
+    TicketBulkAssignIn,
     TicketListOut,
+    TicketNoteIn,
     TicketOut,
-    TransferIn,
+    TicketReasonIn,
+    TicketTransferIn,
     ticket_payload,
 )
 from ..selectors import queue, queue_filters, statistics, stats_filters
@@ -109,7 +109,7 @@ def call_create(request: HttpRequest, payload: CallIn) -> Status:
 
 
 @router.post("/tickets/bulk-assign", response=BulkOut, summary="批量交办/指派经办人")
-def bulk_assign(request: HttpRequest, payload: BulkAssignIn) -> dict[str, Any]:
+def bulk_assign(request: HttpRequest, payload: TicketBulkAssignIn) -> dict[str, Any]:
     union, handler = _union(payload.union), _handler(payload.handler)
     if union is None and handler is None:
         raise ValidationFailed("请选择交办单位或经办人")
@@ -134,7 +134,7 @@ def ticket_accept(request: HttpRequest, key: UUID, payload: AcceptIn | None = No
 
 
 @router.post("/tickets/{uuid:key}/assign", response=TicketOut, summary="交办（下级工会）/指派经办人")
-def ticket_assign(request: HttpRequest, key: UUID, payload: AssignIn) -> Ticket:
+def ticket_assign(request: HttpRequest, key: UUID, payload: TicketAssignIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handler = _handler(payload.handler)
     union = _union(payload.union) or (None if handler is not None else ticket.union)
@@ -143,14 +143,14 @@ def ticket_assign(request: HttpRequest, key: UUID, payload: AssignIn) -> Ticket:
 
 
 @router.post("/tickets/{uuid:key}/escalate", response=TicketOut, summary="上报（上级工会，须说明原因）")
-def ticket_escalate(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
+def ticket_escalate(request: HttpRequest, key: UUID, payload: TicketReasonIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handling.ticket_escalate(actor=request.user, ticket=ticket, reason=payload.reason)
     return _after(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/transfer", response=TicketOut, summary="转办（其他工会，须说明原因）")
-def ticket_transfer(request: HttpRequest, key: UUID, payload: TransferIn) -> Ticket:
+def ticket_transfer(request: HttpRequest, key: UUID, payload: TicketTransferIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=_union(payload.union),
                              reason=payload.reason)
@@ -158,7 +158,7 @@ def ticket_transfer(request: HttpRequest, key: UUID, payload: TransferIn) -> Tic
 
 
 @router.post("/tickets/{uuid:key}/supervise", response=TicketOut, summary="督办（上级工会）")
-def ticket_supervise(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
+def ticket_supervise(request: HttpRequest, key: UUID, payload: TicketNoteIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handling.ticket_supervise(actor=request.user, ticket=ticket, note=payload.note)
     return _detail(ticket, request)
@@ -186,14 +186,14 @@ def ticket_follow_up(request: HttpRequest, key: UUID, payload: FollowUpIn) -> Ti
 
 
 @router.post("/tickets/{uuid:key}/unpublish", response=TicketOut, summary="取消在留言板公开（须说明原因）")
-def ticket_unpublish(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
+def ticket_unpublish(request: HttpRequest, key: UUID, payload: TicketReasonIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=payload.reason)
     return _detail(ticket, request)
 
 
 @router.post("/tickets/{uuid:key}/link-call", response=TicketOut, summary="来电记为该工单的重复来件")
-def ticket_link_call(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
+def ticket_link_call(request: HttpRequest, key: UUID, payload: TicketNoteIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel="hotline")
     return _detail(ticket, request)
@@ -247,7 +247,7 @@ def mediation_session(request: HttpRequest, key: UUID, payload: SessionIn) -> St
 
 @router.post("/tickets/{uuid:key}/mediation/conclude", response=TicketOut,
              summary="调解结束（调解成功，或调解不成移送仲裁）")
-def mediation_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> Ticket:
+def mediation_conclude(request: HttpRequest, key: UUID, payload: MediationConcludeIn) -> Ticket:
     ticket = access_ticket(request.user, key, write=True)
     mediations.mediation_conclude(actor=request.user, mediation=_mediation(ticket), succeeded=payload.succeeded,
                                   outcome=payload.outcome, agreed_amount=payload.agreed_amount,
@@ -255,7 +255,7 @@ def mediation_conclude(request: HttpRequest, key: UUID, payload: ConcludeIn) -> 
     return _detail(ticket, request)
 
 
-@router.get("/stats", response=StatsOut, summary="统计（范围内）：按类型、单位、月份、热点问题")
+@router.get("/stats", response=AppealsStatsOut, summary="统计（范围内）：按类型、单位、月份、热点问题")
 def stats(request: HttpRequest, filters: Query[StatsFilter]) -> dict[str, Any]:
     from gonghui.core.scope import scope_of
 

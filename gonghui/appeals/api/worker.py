@@ -14,7 +14,17 @@ from gonghui.unions.models import Employer, Union
 
 from ..access import access_attachment, own_ticket, ticket_for
 from ..models import Channel, Kind, Stage, Ticket
-from ..schemas import BoardOut, NoteIn, RateIn, ReasonIn, SubmitIn, SubmitOut, TicketListOut, TicketOut, ticket_payload
+from ..schemas import (
+    BoardOut,
+    RateIn,
+    SubmitIn,
+    SubmitOut,
+    TicketListOut,
+    TicketNoteIn,
+    TicketOut,
+    TicketReasonIn,
+    ticket_payload,
+)
 from ..selectors import board as board_query
 from ..selectors import board_ticket
 from ..services import handling, intake
@@ -82,21 +92,21 @@ def ticket_rate(request: HttpRequest, key: UUID, payload: RateIn) -> Ticket:
 
 
 @router.post("/tickets/{uuid:key}/reopen", response=TicketOut, summary="不满意，申请重新办理（限一次）")
-def ticket_reopen(request: HttpRequest, key: UUID, payload: ReasonIn) -> Ticket:
+def ticket_reopen(request: HttpRequest, key: UUID, payload: TicketReasonIn) -> Ticket:
     ticket = own_ticket(request.user, key)
     handling.ticket_reopen(actor=request.user, ticket=ticket, reason=payload.reason)
     return _detail(ticket, request, as_staff=False)
 
 
 @router.post("/tickets/{uuid:key}/withdraw", response=TicketOut, summary="撤回诉求")
-def ticket_withdraw(request: HttpRequest, key: UUID, payload: ReasonIn | None = None) -> Ticket:
+def ticket_withdraw(request: HttpRequest, key: UUID, payload: TicketReasonIn | None = None) -> Ticket:
     ticket = own_ticket(request.user, key)
     handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=payload.reason if payload else "")
     return _detail(ticket, request, as_staff=False)
 
 
 @router.post("/tickets/{uuid:key}/more", response=TicketOut, summary="补充说明/催办（记为重复来件）")
-def ticket_more(request: HttpRequest, key: UUID, payload: NoteIn) -> Ticket:
+def ticket_more(request: HttpRequest, key: UUID, payload: TicketNoteIn) -> Ticket:
     ticket = own_ticket(request.user, key)
     intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=payload.note, channel=Channel.API)
     return _detail(ticket, request, as_staff=False)

@@ -13,7 +13,7 @@ from gonghui.members.services.card import card_verify
 
 from ..access import partner_of, partner_redemption
 from ..models import Coupon
-from ..schemas import CheckOut, ReasonIn, RedeemIn, RedemptionOut
+from ..schemas import BenefitsReasonIn, CheckOut, RedeemIn, RedemptionOut
 from ..selectors import partner_today
 from ..services import redemption
 
@@ -53,7 +53,7 @@ def today(request: HttpRequest) -> list[Coupon]:
 
 @router.post("/merchant/coupons/{uuid:key}/reverse", response=RedemptionOut, summary="撤销当天的核销（须填原因）",
               operation_id="gonghui_benefits_api_merchant_reverse")
-def reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon:
+def reverse(request: HttpRequest, key: UUID, payload: BenefitsReasonIn) -> Coupon:
     partner, coupon = partner_redemption(request.user, key)
     return redemption.coupon_reverse(actor=request.user, coupon=coupon, partner=partner, reason=payload.reason)
 

@@ -17,10 +17,11 @@ from .. import selectors
 from ..access import access_campaign, access_lottery, access_partner, access_union_data, partner_staff_of
 from ..models import Campaign, Coupon, Lottery, Partner, PartnerStaff, PartnerStatus
 from ..schemas import (
+    BenefitsCountsOut,
+    BenefitsReasonIn,
     CampaignIn,
     CampaignOut,
     CampaignUpdate,
-    CountsOut,
     IssueRunOut,
     LotteryIn,
     LotteryOut,
@@ -29,7 +30,6 @@ from ..schemas import (
     PartnerPatch,
     PreviewIn,
     PreviewOut,
-    ReasonIn,
     ReconciliationRowOut,
     RedemptionOut,
     StaffIn,
@@ -87,7 +87,7 @@ def partner_patch(request: HttpRequest, key: UUID, payload: PartnerPatch) -> Par
 
 
 @router.post("/partners/{uuid:key}/suspend", response=PartnerOut, summary="暂停合作")
-def partner_suspend(request: HttpRequest, key: UUID, payload: ReasonIn) -> Partner:
+def partner_suspend(request: HttpRequest, key: UUID, payload: BenefitsReasonIn) -> Partner:
     partner = access_partner(request.user, key, write=True)
     return partner_services.partner_set_status(actor=request.user, partner=partner, status=PartnerStatus.SUSPENDED,
                                                reason=payload.reason)
@@ -172,7 +172,7 @@ def campaign_put(request: HttpRequest, key: UUID, payload: CampaignUpdate) -> Ca
     return _campaign(campaign)
 
 
-@router.get("/campaigns/{uuid:key}/counts", response=CountsOut, summary="实时数字：已发放、已核销、预算使用")
+@router.get("/campaigns/{uuid:key}/counts", response=BenefitsCountsOut, summary="实时数字：已发放、已核销、预算使用")
 def campaign_counts(request: HttpRequest, key: UUID) -> dict:
     return selectors.campaign_counts(access_campaign(request.user, key))
 
@@ -185,7 +185,7 @@ def campaign_launch(request: HttpRequest, key: UUID) -> Campaign:
 
 
 @router.post("/campaigns/{uuid:key}/close", response=CampaignOut, summary="结束活动")
-def campaign_close(request: HttpRequest, key: UUID, payload: ReasonIn) -> Campaign:
+def campaign_close(request: HttpRequest, key: UUID, payload: BenefitsReasonIn) -> Campaign:
     campaign = access_campaign(request.user, key, write=True)
     campaign_services.campaign_close(actor=request.user, campaign=campaign, reason=payload.reason)
     return _campaign(campaign)
@@ -205,7 +205,7 @@ def campaign_runs(request: HttpRequest, key: UUID) -> list:
 
 
 @router.post("/coupons/{uuid:key}/reverse", response=RedemptionOut, summary="撤销当天的核销（发放工会工作人员）")
-def coupon_reverse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Coupon:
+def coupon_reverse(request: HttpRequest, key: UUID, payload: BenefitsReasonIn) -> Coupon:
     coupon = (Coupon.objects.visible_to(request.user).select_related("campaign__union", "member__user",
                                                                        "redeemed_partner").filter(uuid=key).first())
     if coupon is None:

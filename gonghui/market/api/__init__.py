@@ -28,7 +28,16 @@ from gonghui.unions.models import Union
 from .. import selectors
 from ..access import batch_for_manage, offering_for_manage, order_for_service
 from ..models import Offering, Order
-from ..schemas import AssignIn, BatchIn, BatchOut, NoteIn, OfferingDetailOut, OfferingIn, OrderDetailOut, ReasonIn
+from ..schemas import (
+    MarketNoteIn,
+    MarketReasonIn,
+    OfferingBatchIn,
+    OfferingBatchOut,
+    OfferingDetailOut,
+    OfferingIn,
+    OrderAssignIn,
+    OrderDetailOut,
+)
 from ..services import catalogue
 from ..services import orders as order_services
 
@@ -97,7 +106,7 @@ serve = Router(tags=["云集市：订单"])
 @serve.post("/orders/{uuid:key}/assign", response=OrderDetailOut,
             summary="配货：安排服务人员和时间（服务方、工作人员）",
             operation_id="gonghui_market_api_orders_order_assign")
-def order_assign(request: HttpRequest, key: UUID, body: AssignIn) -> Any:
+def order_assign(request: HttpRequest, key: UUID, body: OrderAssignIn) -> Any:
     order = order_for_service(request.user, key)
     order_services.order_assign(actor=request.user, order=order, server_name=body.server_name,
                                 scheduled_at=body.scheduled_at)
@@ -116,7 +125,7 @@ def order_deliver(request: HttpRequest, key: UUID, note: Form[str] = "",
 
 @serve.post("/orders/{uuid:key}/no-show", response=OrderDetailOut, summary="标记未到场（服务方、工作人员）",
             operation_id="gonghui_market_api_orders_order_no_show")
-def order_no_show(request: HttpRequest, key: UUID, body: NoteIn) -> Any:
+def order_no_show(request: HttpRequest, key: UUID, body: MarketNoteIn) -> Any:
     order = order_for_service(request.user, key)
     order_services.order_mark_no_show(actor=request.user, order=order, note=body.note)
     return fresh_order(request.user, order)
@@ -137,16 +146,16 @@ def offering_list(request: HttpRequest, key: UUID) -> Any:
 
 @manage.post("/offerings/{uuid:key}/withdraw", response=OfferingDetailOut, summary="下架（工作人员或服务方）",
              operation_id="gonghui_market_api_manage_offering_withdraw")
-def offering_withdraw(request: HttpRequest, key: UUID, body: ReasonIn) -> Any:
+def offering_withdraw(request: HttpRequest, key: UUID, body: MarketReasonIn) -> Any:
     offering = offering_for_manage(request.user, key)
     catalogue.offering_withdraw(actor=request.user, offering=offering, reason=body.reason)
     return with_batches(offering)
 
 
-@manage.post("/offerings/{uuid:key}/batches", response={201: BatchOut},
+@manage.post("/offerings/{uuid:key}/batches", response={201: OfferingBatchOut},
              summary="备货/上新：添加批次（上架中的项目会通知关注者和曾下单的会员）",
              operation_id="gonghui_market_api_manage_batch_add")
-def batch_add(request: HttpRequest, key: UUID, body: BatchIn) -> Any:
+def batch_add(request: HttpRequest, key: UUID, body: OfferingBatchIn) -> Any:
     offering = offering_for_manage(request.user, key)
     data = catalogue.BatchData(name=body.name, capacity=body.capacity, opens_at=body.opens_at,
                                closes_at=body.closes_at,
@@ -155,7 +164,7 @@ def batch_add(request: HttpRequest, key: UUID, body: BatchIn) -> Any:
     return Status(201, catalogue.batch_add(actor=request.user, offering=offering, data=data))
 
 
-@manage.post("/batches/{uuid:key}/close", response=BatchOut, summary="结束批次预约（工作人员或服务方）",
+@manage.post("/batches/{uuid:key}/close", response=OfferingBatchOut, summary="结束批次预约（工作人员或服务方）",
              operation_id="gonghui_market_api_manage_batch_close")
 def batch_close(request: HttpRequest, key: UUID) -> Any:
     batch = batch_for_manage(request.user, key)

@@ -25,20 +25,20 @@ from ..access import access_need, access_need_category, access_offering, access_
 from ..models import OPEN_STATUSES, NeedStatus, Order
 from ..schemas import (
     AnswerIn,
-    BulkAssignIn,
     BulkAssignOut,
     CategoryIn,
     CategoryOut,
-    CountsOut,
+    MarketStatsOut,
     NeedOut,
     OfferingDetailOut,
     OfferingPage,
+    OrderBulkAssignIn,
+    OrderCountsOut,
     OrderPage,
     ProviderIn,
     ProviderOut,
     ReviewItem,
     StaffOfferingIn,
-    StatsOut,
     WorkloadOut,
     WorkloadPage,
 )
@@ -88,7 +88,7 @@ def manage_orders(request: HttpRequest, status: str = "", domain: str = "", offe
     return page_of(qs, page, page_size, post=lambda items: [with_actions(request.user, o) for o in items])
 
 
-@router.get("/manage/orders/counts", response=CountsOut,
+@router.get("/manage/orders/counts", response=OrderCountsOut,
             summary="订单看板：办理中各状态（待配货、已配货、待签收）的数量；全部状态的合计见统计",
             operation_id="gonghui_market_api_manage_manage_order_counts")
 def manage_order_counts(request: HttpRequest, domain: str = "", offering: str = "") -> Any:
@@ -98,7 +98,7 @@ def manage_order_counts(request: HttpRequest, domain: str = "", offering: str = 
 
 @router.post("/manage/orders/assign", response=BulkAssignOut, summary="批量配货（逐单办理，个别失败不影响其他）",
              operation_id="gonghui_market_api_manage_manage_orders_assign")
-def manage_orders_assign(request: HttpRequest, body: BulkAssignIn) -> Any:
+def manage_orders_assign(request: HttpRequest, body: OrderBulkAssignIn) -> Any:
     chosen = [access_order(request.user, key, write=True) for key in body.orders]
     result = orders.orders_assign_bulk(actor=request.user, orders=chosen, server_name=body.server_name,
                                        scheduled_at=body.scheduled_at)
@@ -200,7 +200,7 @@ def manage_category_update(request: HttpRequest, key: UUID, body: CategoryIn) ->
 # --- Statistics ------------------------------------------------------------------------------------------------------
 
 
-@router.get("/manage/stats", response=StatsOut, summary="服务统计：按领域、品牌、服务方、工会（服务人次）",
+@router.get("/manage/stats", response=MarketStatsOut, summary="服务统计：按领域、品牌、服务方、工会（服务人次）",
             operation_id="gonghui_market_api_manage_manage_stats")
 def manage_stats(request: HttpRequest, since: date | None = None, until: date | None = None) -> Any:
     data = selectors.statistics(request.user, selectors.Period(since=since, until=until))

@@ -33,6 +33,7 @@ from ..models import Follow, Need, Order, OrderStatus
 from ..schemas import (
     CategoryOut,
     FollowOut,
+    MarketReasonIn,
     NeedIn,
     NeedOut,
     OfferingDetailOut,
@@ -41,7 +42,6 @@ from ..schemas import (
     OrderDetailOut,
     OrderPage,
     PlaceIn,
-    ReasonIn,
     ReviewIn,
 )
 from ..services import catalogue
@@ -146,7 +146,7 @@ def order_detail(request: HttpRequest, key: UUID) -> Any:
 @orders.post("/orders/{uuid:key}/cancel", response=OrderDetailOut,
              summary="取消（会员配货前；服务方、工作人员须填原因）",
              operation_id="gonghui_market_api_orders_order_cancel")
-def order_cancel(request: HttpRequest, key: UUID, body: ReasonIn) -> Any:
+def order_cancel(request: HttpRequest, key: UUID, body: MarketReasonIn) -> Any:
     order = order_for_cancel(request.user, key)
     order_services.order_cancel(actor=request.user, order=order, reason=body.reason)
     return fresh_order(request.user, order)

@@ -43,28 +43,28 @@ from ..models import (
     TransferStatus,
 )
 from ..schemas import (
+    ApplicationBatchIn,
+    ApplicationBatchOut,
     ApplicationFilter,
     ApplicationOut,
     ApprovalOut,
-    BatchIn,
-    BatchOut,
-    CancelIn,
     CardCheckOut,
-    CountsOut,
     DriveIn,
     DriveOut,
     HandleIn,
-    ImportOut,
+    MemberCountsOut,
     MemberDetailOut,
+    MemberNoteIn,
     MemberOut,
     MemberQuery,
-    NoteIn,
-    ReasonIn,
+    MemberReasonIn,
     RejectIn,
     RevealIn,
     RevealOut,
     RightsFilter,
+    RosterImportOut,
     StaffRightsRequestOut,
+    TransferCancelIn,
     TransferFilter,
     TransferOut,
 )
@@ -85,7 +85,7 @@ def member_list(request: HttpRequest, filters: Query[MemberQuery]):
     return member_search(request.user, filters.params()).select_related("union", "employer")
 
 
-@routers.registry.get("/counts", response=CountsOut, summary="各下级工会的会员人数（可带与列表相同的筛选条件）",
+@routers.registry.get("/counts", response=MemberCountsOut, summary="各下级工会的会员人数（可带与列表相同的筛选条件）",
                       operation_id="gonghui_members_api_registry_member_counts")
 def member_counts(request: HttpRequest, filters: Query[MemberQuery]) -> dict[str, Any]:
     cleaned = member_filters(request.user, filters.params())
@@ -150,10 +150,11 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilter]):
     return qs.select_related("member")
 
 
-@routers.joining.post("/applications/batch-approve", response=BatchOut, summary="批量通过入会申请（集中入会）",
+@routers.joining.post("/applications/batch-approve", response=ApplicationBatchOut,
+                      summary="批量通过入会申请（集中入会）",
                       description="逐份办理，个别失败不影响其他；失败原因逐条返回。",
                       operation_id="gonghui_members_api_joining_application_batch_approve")
-def application_batch_approve(request: HttpRequest, payload: BatchIn) -> dict:
+def application_batch_approve(request: HttpRequest, payload: ApplicationBatchIn) -> dict:
     result = joining.applications_approve_batch(actor=request.user, keys=payload.uuids)
     return {"approved": result.approved, "failed": result.failed, "errors": result.errors}
 
@@ -240,7 +241,7 @@ def transfer_get(request: HttpRequest, key: UUID) -> Transfer:
 
 @routers.transfer.post("/transfers/{uuid:key}/release", response=TransferOut, summary="同意转出（转出工会）",
                        operation_id="gonghui_members_api_transfer_transfer_release")
-def transfer_release(request: HttpRequest, key: UUID, payload: NoteIn | None = None) -> Transfer:
+def transfer_release(request: HttpRequest, key: UUID, payload: MemberNoteIn | None = None) -> Transfer:
     transfer = access_transfer(request.user, key)
     transfers.transfer_release(actor=request.user, transfer=transfer, note=payload.note if payload else "")
     return transfer_full(key)
@@ -248,7 +249,7 @@ def transfer_release(request: HttpRequest, key: UUID, payload: NoteIn | None = N
 
 @routers.transfer.post("/transfers/{uuid:key}/accept", response=TransferOut, summary="接收（转入工会）",
                        operation_id="gonghui_members_api_transfer_transfer_accept")
-def transfer_accept(request: HttpRequest, key: UUID, payload: NoteIn | None = None) -> Transfer:
+def transfer_accept(request: HttpRequest, key: UUID, payload: MemberNoteIn | None = None) -> Transfer:
     transfer = access_transfer(request.user, key)
     transfers.transfer_accept(actor=request.user, transfer=transfer, note=payload.note if payload else "")
     return transfer_full(key)
@@ -256,7 +257,7 @@ def transfer_accept(request: HttpRequest, key: UUID, payload: NoteIn | None = No
 
 @routers.transfer.post("/transfers/{uuid:key}/refuse", response=TransferOut, summary="退回（转入工会，须说明原因）",
                        operation_id="gonghui_members_api_transfer_transfer_refuse")
-def transfer_refuse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Transfer:
+def transfer_refuse(request: HttpRequest, key: UUID, payload: MemberReasonIn) -> Transfer:
     transfer = access_transfer(request.user, key)
     transfers.transfer_refuse(actor=request.user, transfer=transfer, reason=payload.reason)
     return transfer_full(key)
@@ -264,7 +265,7 @@ def transfer_refuse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Trans
 
 @routers.transfer.post("/transfers/{uuid:key}/cancel", response=TransferOut, summary="撤销（会员本人或转出工会）",
                        operation_id="gonghui_members_api_transfer_transfer_cancel")
-def transfer_cancel(request: HttpRequest, key: UUID, payload: CancelIn | None = None) -> Transfer:
+def transfer_cancel(request: HttpRequest, key: UUID, payload: TransferCancelIn | None = None) -> Transfer:
     transfer = _visible(request.user, key)
     transfers.transfer_cancel(actor=request.user, transfer=transfer, reason=payload.reason if payload else "")
     return transfer_full(key)
@@ -293,7 +294,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return template_response()
 
 
-@routers.roster.post("/imports", response={201: ImportOut}, summary="上传花名册并检查（不写入会员库）",
+@routers.roster.post("/imports", response={201: RosterImportOut}, summary="上传花名册并检查（不写入会员库）",
                      operation_id="gonghui_members_api_roster_import_upload")
 def import_upload(request: HttpRequest, file: File[UploadedFile], union: Form[UUID]) -> Status:
     """Keep the .xlsx and check every row. Row problems come back in ``errors`` (row, column,
@@ -310,13 +311,13 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], union: Form[UU
     return Status(201, job)
 
 
-@routers.roster.get("/imports/{uuid:key}", response=ImportOut, summary="导入进度与检查结果",
+@routers.roster.get("/imports/{uuid:key}", response=RosterImportOut, summary="导入进度与检查结果",
                     operation_id="gonghui_members_api_roster_import_get")
 def import_get(request: HttpRequest, key: UUID) -> RosterImport:
     return access_import(request.user, key)
 
 
-@routers.roster.post("/imports/{uuid:key}/commit", response=ImportOut, summary="确认导入检查通过的行（一个事务）",
+@routers.roster.post("/imports/{uuid:key}/commit", response=RosterImportOut, summary="确认导入检查通过的行（一个事务）",
                      operation_id="gonghui_members_api_roster_import_commit")
 def import_commit(request: HttpRequest, key: UUID) -> RosterImport:
     job = access_import(request.user, key, write=True)
@@ -328,7 +329,7 @@ def import_commit(request: HttpRequest, key: UUID) -> RosterImport:
     return job
 
 
-@routers.roster.post("/imports/{uuid:key}/discard", response=ImportOut, summary="放弃已检查的导入",
+@routers.roster.post("/imports/{uuid:key}/discard", response=RosterImportOut, summary="放弃已检查的导入",
                      operation_id="gonghui_members_api_roster_import_discard")
 def import_discard(request: HttpRequest, key: UUID) -> RosterImport:
     job = access_import(request.user, key, write=True)

@@ -25,6 +25,7 @@ from ..schemas import (
     JoinRegisterIn,
     JoinRegisterOut,
     JointUnionsOut,
+    MemberTransferIn,
     MyApplicationOut,
     MyMemberOut,
     NoticeOut,
@@ -32,7 +33,6 @@ from ..schemas import (
     RightsRequestOut,
     SmsCodeIn,
     SmsCodeOut,
-    TransferIn,
     TransferOut,
     UnionPickOut,
 )
@@ -141,7 +141,7 @@ def application_withdraw(request: HttpRequest, key: UUID) -> JoinApplication:
 
 @routers.transfer.post("/transfers", response={201: TransferOut}, summary="发起会籍转移（会员本人或转出工会）",
                        operation_id="gonghui_members_api_transfer_transfer_create")
-def transfer_create(request: HttpRequest, payload: TransferIn) -> Status:
+def transfer_create(request: HttpRequest, payload: MemberTransferIn) -> Status:
     if payload.member is not None:
         member = access_member(request.user, payload.member, write=True)
     else:

@@ -24,6 +24,7 @@ from gonghui.core.errors import Conflict, DomainError, NotFound, ValidationFaile
 from gonghui.core.fields import lookup_index
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_person_name
 from gonghui.lib.text import is_uuid
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
@@ -205,9 +206,7 @@ def application_submit(*, applicant: User, union: Union, name: str, id_number: s
     if notice_version != NOTICE_VERSION or consented_at is None:
         raise ValidationFailed(f"请先阅读并单独同意《{NOTICE_TITLE}》", code="consent_required",
                                detail={"consent": "请勾选同意"})
-    name = " ".join((name or "").split())
-    if not name or len(name) > 50:
-        raise ValidationFailed("请填写真实姓名（不超过50个字）", detail={"name": "请填写真实姓名"})
+    name = clean_person_name(name, label="真实姓名")
     identity = clean_id_number(id_number)
     phone = clean_phone(phone)
     employment_form, gig_occupation = clean_gig(employment_form, gig_occupation)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_person_name
 from gonghui.lib.idcard import IdNumber, InvalidIdNumber, parse_id_number
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 from gonghui.unions.models import Employer, Union
@@ -80,13 +81,11 @@ def member_create(*, actor: User | None, union: Union, name: str, id_number: str
     Preconditions: the caller is allowed to add members to ``union``. Raises Conflict when the
     person (by ID blind index) is already in the registry.
     """
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationFailed("请填写姓名", detail={"name": "请填写姓名"})
+    name = clean_person_name(name)
     identity = clean_id_number(id_number)
     employment_form, gig_occupation = clean_gig(employment_form, gig_occupation)
     member = Member(
-        user=user, name=name[:50], id_number=identity.number, phone=clean_phone(phone) if phone else None,
+        user=user, name=name, id_number=identity.number, phone=clean_phone(phone) if phone else None,
         gender=identity.gender, birth_date=identity.birth_date, education=education, household=household,
         employment_form=employment_form, gig_occupation=gig_occupation, employer=employer, union=union,
         join_date=join_date or timezone.localdate(), notice_version=notice_version, consented_at=consented_at,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_text
 from gonghui.lib.uscc import InvalidCreditCode, normalize_uscc
 
 from ..models import Employer, Grid, Problem, ProblemEvent, ProblemStatus, Union, Visit
@@ -43,6 +44,7 @@ def employer_create(*, actor: User, union: Union, name: str, uscc: str, industry
                     union_established: bool = False, employee_count: int | None = None) -> Employer:
     """Register an employer under ``union``. Preconditions: union gated for work."""
     name = clean_name(name, label="单位名称")
+    address = clean_text(address, field="address", label="地址", max_length=300, required=False)
     code = clean_uscc(uscc)
     _check_employer_refs(union, grid, liaison)
     if Employer.objects.filter(uscc=code).exists():
@@ -50,7 +52,7 @@ def employer_create(*, actor: User, union: Union, name: str, uscc: str, industry
     try:
         with transaction.atomic():
             employer = Employer.objects.create(
-                name=name, uscc=code, industry=industry, size=size, address=address.strip()[:300], union=union,
+                name=name, uscc=code, industry=industry, size=size, address=address, union=union,
                 grid=grid, liaison=liaison, union_established=union_established, employee_count=employee_count,
             )
             audit.record("employer.create", actor=actor, obj=employer)
@@ -83,22 +85,22 @@ def employer_update(*, actor: User, employer: Employer, **fields: Any) -> Employ
 def visit_record(*, actor: User, employer: Employer, visited_on: date, notes: str,
                  visitor: User | None = None) -> Visit:
     """Log a visit (走访). The visitor defaults to the actor."""
-    notes = (notes or "").strip()
-    if not notes:
-        raise ValidationFailed("请填写走访记录", detail={"notes": "请填写走访记录"})
+    notes = clean_text(notes, field="notes", label="走访记录", max_length=5000, multiline=True)
     if visited_on > timezone.localdate():
         raise ValidationFailed("走访日期不能晚于今天", detail={"visited_on": "日期不能晚于今天"})
     with transaction.atomic():
         visit = Visit.objects.create(employer=employer, visited_on=visited_on, visitor=visitor or actor,
-                                     notes=notes[:5000])
+                                     notes=notes)
         audit.record("employer.visit", actor=actor, obj=employer, detail={"visit": str(visit.uuid)})
     return visit
 
 
 def problem_raise(*, actor: User, employer: Employer, title: str, description: str = "") -> Problem:
     title = clean_name(title, field="title", label="问题", max_length=200)
+    description = clean_text(description, field="description", label="说明", max_length=2000, required=False,
+                             multiline=True)
     with transaction.atomic():
-        problem = Problem.objects.create(employer=employer, title=title, description=(description or "").strip(),
+        problem = Problem.objects.create(employer=employer, title=title, description=description,
                                          raised_by=actor)
         ProblemEvent.objects.create(problem=problem, to_status=ProblemStatus.RAISED, actor=actor)
         audit.record("problem.raise", actor=actor, obj=problem, union=employer.union)
@@ -108,11 +110,12 @@ def problem_raise(*, actor: User, employer: Employer, title: str, description: s
 def problem_advance(*, actor: User, problem: Problem, to_status: str, note: str = "") -> Problem:
     """Move a problem one step: raised → coordinating → solved. Guarded against double clicks."""
     current = ProblemStatus(problem.status)
+    note = clean_text(note, field="note", label="说明", max_length=300, required=False)
     if problem.next_status is None or to_status != problem.next_status:
         raise Conflict(f"问题当前为「{current.label}」，不能变为该状态")
     return transition(
         problem, to=to_status, from_=[current], code="conflict",
         history=lambda before: ProblemEvent.objects.create(problem=problem, from_status=before, to_status=to_status,
-                                                           actor=actor, note=(note or "").strip()[:300]),
+                                                           actor=actor, note=note),
         audit="problem.advance", actor=actor, union=problem.employer.union,
         detail={"from": current.value, "to": to_status})

@@ -56,7 +56,8 @@ def union_create(*, actor: User | None, parent: Union | None, name: str, kind: s
     if parent is not None and not parent.is_active:
         raise Conflict("上级工会已停用，不能在其下新建工会")
     union = Union.objects.create(
-        name=name, kind=kind, level=level, region_code=_clean_region(region_code), address=address.strip()[:300],
+        name=name, kind=kind, level=level, region_code=_clean_region(region_code),
+        address=clean_text(address, field="address", label="地址", max_length=300, required=False),
         parent=parent, path=f"tmp:{uuid.uuid4().hex}", depth=(parent.depth + 1) if parent else 0,
     )
     union.path = f"{parent.path if parent else ''}{union.pk}/"
@@ -83,9 +84,11 @@ def union_update(*, actor: User, union: Union, name: str, kind: str | None = Non
     if region_code is not None and region_code.strip() != union.region_code:
         changes["region_code"] = [union.region_code, _clean_region(region_code)]
         union.region_code = changes["region_code"][1]
-    if address is not None and address.strip()[:300] != union.address:
-        union.address = address.strip()[:300]
-        changes["address"] = True
+    if address is not None:
+        address = clean_text(address, field="address", label="地址", max_length=300, required=False)
+        if address != union.address:
+            union.address = address
+            changes["address"] = True
     if changes:
         with transaction.atomic():
             union.save(update_fields=["name", "kind", "region_code", "address"])
@@ -160,7 +163,8 @@ def brand_create(*, actor: User, union: Union, name: str, parent: Brand | None =
         raise Conflict("已有同名品牌")
     with transaction.atomic():
         position = Brand.objects.filter(union=union, parent=parent).count()
-        brand = Brand.objects.create(union=union, parent=parent, name=name, description=description.strip()[:300],
+        description = clean_text(description, field="description", label="简介", max_length=300, required=False)
+        brand = Brand.objects.create(union=union, parent=parent, name=name, description=description,
                                      position=position)
         audit.record("brand.create", actor=actor, obj=brand)
     return brand

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gonghui.core.validation import person_name_error
 from gonghui.lib import crypto
 from gonghui.lib.idcard import InvalidIdNumber, parse_id_number
 from gonghui.lib.phone import InvalidPhone, normalize_phone
@@ -197,12 +198,11 @@ class _Checker:
             errors.append(RowError(n, self.labels.get(_K[key], _HEADER_OF[key]), message))
 
         name = _clean_name(values[_K["name"]])
-        if not name:
-            fail("name", "请填写姓名")
-        elif len(name) > 50:
-            fail("name", "姓名不能超过50个字")
-        elif any(ch.isdigit() for ch in name):
-            fail("name", "姓名中不能含有数字，请检查是否填错了列")
+        problem = person_name_error(name)
+        if problem and any(ch.isdigit() for ch in name):
+            problem = "姓名中不能含有数字，请检查是否填错了列"
+        if problem:
+            fail("name", problem)
         identity = None
         id_text = values[_K["id_number"]]
         if id_text in _EXAMPLE_IDS:
