@@ -84,8 +84,9 @@ def test_it_gates_claimants_and_mediation(cast: Cast) -> None:
 
 def test_it_gates_the_phone_reveal(cast: Cast) -> None:
     ticket = at_district_a(cast)
-    # Only the handling unit sees the asker: the city and the province supervise without it.
-    handling_only = {"city_officer": 403, "province_admin": 403}
+    # Only the handling unit's working roles unmask the asker's phone (the unmasking policy): the city and
+    # the province supervise without it, and the unit's read-only viewer does not get it either.
+    handling_only = {"city_officer": 403, "province_admin": 403, "district_a_viewer": 403}
     scope_matrix(cast, lambda c, _: c.post(f"/api/v1/appeals/tickets/{ticket.uuid}/phone"), overrides=handling_only)
     scope_matrix(cast, lambda c, _: c.post(f"/console/appeals/{ticket.uuid}/phone/"), api=False,
                  overrides=handling_only)

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit
 from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, ValidationFailed
@@ -27,7 +26,7 @@ from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.text import parse_uuid
 from gonghui.unions.models import Union
 
-from ..access import access_ticket, sees_identity
+from ..access import access_ticket, may_reveal_phone, sees_identity
 from ..forms import (
     AcceptForm,
     AssignForm,
@@ -207,6 +206,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "attachments": ticket.attachments.all(),
         "claimants": ticket.claimants.select_related("member") if ticket.collective else [],
         "mediation": mediation, "mediation_allowed": ticket.kind in MEDIATION_KINDS,
+        "can_reveal_phone": identity and may_reveal_phone(request.user, ticket),
         "subtree": subtree, "handlers": _handlers(subtree[:50]) if subtree else [],
         "tiers": Tier.choices, "topics": Topic.choices, "ratings": Rating.choices,
         "ancestors": Union.objects.visible_to(request.user).ancestors_of(ticket.union, include_self=True),
@@ -227,11 +227,8 @@ def ticket_detail(request: HttpRequest, key: str) -> HttpResponse:
 def reveal_phone(request: HttpRequest, key: str) -> HttpResponse:
     """The caller's full phone number, for the units handling the ticket (to call back); audited."""
     ticket = access_ticket(request.user, key)
-    if not sees_identity(request.user, ticket):
-        raise Forbidden("只有承办单位可以查看诉求人的联系方式")
-    audit.record("ticket.reveal_phone", actor=request.user, obj=ticket,
-                 detail={"number": ticket.number})
-    return render(request, "appeals/_phone.html", {"ticket": ticket, "phone": ticket.phone or ""})
+    phone = handling.ticket_phone_reveal(actor=request.user, ticket=ticket)
+    return render(request, "appeals/_phone.html", {"ticket": ticket, "phone": phone})
 
 
 def _back(request: HttpRequest, ticket: Ticket) -> Callable[[], str]:

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
-from gonghui.core.scope import WRITE_ROLES, Role, scope_of
+from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.unmasking import Unmask, require_unmask, unmask_roles
+from gonghui.core.unmasking import may_unmask as policy_may_unmask
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 
@@ -118,52 +120,67 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponse:
-    """The export (shared with the API). Preconditions: for ``unmasked`` the caller checked that the
-    user is an administrator and gave a reason; the unmasked rows are limited to the unions the user
-    administers. Every export writes an audit row."""
+    """The export (shared with the API). ``unmasked`` follows the unmasking policy's EXPORT rule
+    (gonghui.core.unmasking): refused, it writes a denied row and raises Forbidden; allowed, it needs
+    a reason and the rows are limited to the unions where the user holds the role. Every export, masked
+    or not, writes one audit row (rows, unmasked, reason, filters)."""
     scope = scope_of(request.user)
     filters = member_filters(request.user, params)
+    reason = " ".join((reason or "").split())[:200]
+    if unmasked:
+        require_unmask(request.user, None, Unmask.EXPORT, action="export.members", audit_union=filters.union,
+                       detail={"unmasked": True, "reason": reason, "filters": filters.as_params()})
+        if not reason:
+            raise ValidationFailed("导出完整信息须填写原因", detail={"reason": "请填写导出原因"})
     qs = member_search(request.user, filters)
     if unmasked and not scope.is_superuser:
-        qs = qs.filter(scope.q("union__path", {Role.ADMIN}))
+        qs = qs.filter(scope.q("union__path", unmask_roles(Unmask.EXPORT)))
     count = qs.count()
     if count > roster.EXPORT_MAX_ROWS:
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
     content = roster.export_build(qs, unmasked=unmasked)
-    audit.record("export.members", actor=request.user, union=filters.union, detail={
-        "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
+    audit.record("export.members", actor=request.user, union=filters.union,
+                 subject=f"会员名册（{'完整信息' if unmasked else '脱敏'}，{count} 人）",
+                 detail={"rows": count, "unmasked": unmasked, "reason": reason, "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")
 
 
 def may_unmask(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.is_superuser or bool(scope.paths({Role.ADMIN}))
+    """Whether the export page offers the unmasked export (the policy's EXPORT rule, anywhere)."""
+    return policy_may_unmask(user, None, Unmask.EXPORT)
 
 
 @staff_required
 def export_members(request: HttpRequest) -> HttpResponse:
-    """The member list as .xlsx with the list's filters: masked; ``unmasked=1`` for administrators
-    with a reason (otherwise 403, or 400 and the reason form)."""
-    unmasked = request.GET.get("unmasked") == "1"
-    reason = ""
-    if unmasked:
-        if not may_unmask(request.user):
-            raise Forbidden("只有管理员可以导出完整的身份证号码和手机号码")
-        form = ExportReasonForm(request.GET)
+    """The member list as .xlsx with the list's filters. GET: masked. POST (the export page's form):
+    unmasked, for those the unmasking policy allows, with a reason — the reason and the filters travel
+    in the body, never in the URL (which access logs keep)."""
+    if request.method == "POST":
+        if not may_unmask(request.user):  # refused before the form: the denied row and the 403
+            filters = member_filters(request.user, request.POST)
+            require_unmask(request.user, None, Unmask.EXPORT, action="export.members", audit_union=filters.union,
+                           detail={"unmasked": True, "reason": " ".join(request.POST.get("reason", "").split())[:200],
+                                   "filters": filters.as_params()})
+        form = ExportReasonForm(request.POST)
         if not form.is_valid():
-            return export_form_page(request, form, status=400)
-        reason = form.cleaned_data["reason"]
+            return export_form_page(request, form, params=request.POST, status=400)
+        try:
+            return export_members_response(request, request.POST, unmasked=True, reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            return export_form_page(request, form, params=request.POST, error=exc.message, status=400)
+    if request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
+        return export_form_page(request, ExportReasonForm(), error="导出完整信息请在本页填写原因后提交", status=400)
     try:
-        return export_members_response(request, request.GET, unmasked=unmasked, reason=reason)
+        return export_members_response(request, request.GET, unmasked=False, reason="")
     except ValidationFailed as exc:
         return export_form_page(request, ExportReasonForm(), error=exc.message, status=400)
 
 
-def export_form_page(request: HttpRequest, form: ExportReasonForm, *, error: str = "",
+def export_form_page(request: HttpRequest, form: ExportReasonForm, *, params: Any = None, error: str = "",
                      status: int = 200) -> HttpResponse:
-    filters = member_filters(request.user, request.GET)
+    filters = member_filters(request.user, request.GET if params is None else params)
     return render(request, "members/export.html", {
         "section": "members", "form": form, "filters": filters, "params": filters.as_params(),
         "query": urlencode(filters.as_params()), "may_unmask": may_unmask(request.user), "error": error,
