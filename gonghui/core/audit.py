@@ -9,6 +9,7 @@ has no context of its own (login signal handlers, the lockout handler) may pass 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -27,6 +28,26 @@ def _union_of(obj: Any) -> Any:
     if hasattr(obj, "path") and hasattr(obj, "parent_id"):
         return obj  # a Union
     return getattr(obj, "union", None)
+
+
+@dataclass(frozen=True)
+class UnionSnapshot:
+    """Enough of a union for ``record`` (core does not import the unions app)."""
+
+    pk: int
+    path: str
+    name: str
+
+
+def home_union(actor: Any) -> UnionSnapshot | None:
+    """Where a staff member's action that concerns no one union is filed: their top-most grant (as their
+    logins are), so the admins and auditors above them see it. None for workers and superusers."""
+    scope = scope_of(actor)
+    tops = scope.paths()
+    for grant in scope.grants:
+        if tops and grant.path == tops[0]:
+            return UnionSnapshot(pk=grant.union_id, path=grant.path, name=grant.union_name)
+    return None
 
 
 def record(action: str, *, actor: Any = None, request: HttpRequest | None = None, obj: models.Model | None = None,

@@ -108,7 +108,8 @@ def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
     """One unmasked identifier, for an administrator who gives a reason; audited by the service."""
     member = access_member(request.user, key)
     require_unmask(request.user, member.union, Unmask.MEMBER, action="member.reveal", obj=member,
-                   detail={"field": request.POST.get("field", "")[:20]})
+                   detail={"field": request.POST.get("field", "")[:20],
+                           "reason": " ".join(request.POST.get("reason", "").split())[:200]})
     form = RevealForm(request.POST)
     if not form.is_valid():
         return render(request, "members/_reveal.html", {"member": member, "form": form,

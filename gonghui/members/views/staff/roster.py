@@ -128,7 +128,8 @@ def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool
     filters = member_filters(request.user, params)
     reason = " ".join((reason or "").split())[:200]
     if unmasked:
-        require_unmask(request.user, None, Unmask.EXPORT, action="export.members", audit_union=filters.union,
+        require_unmask(request.user, None, Unmask.EXPORT, action="export.members",
+                       audit_union=filters.union or audit.home_union(request.user),
                        detail={"unmasked": True, "reason": reason, "filters": filters.as_params()})
         if not reason:
             raise ValidationFailed("导出完整信息须填写原因", detail={"reason": "请填写导出原因"})
@@ -140,7 +141,7 @@ def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
     content = roster.export_build(qs, unmasked=unmasked)
-    audit.record("export.members", actor=request.user, union=filters.union,
+    audit.record("export.members", actor=request.user, union=filters.union or audit.home_union(request.user),
                  subject=f"会员名册（{'完整信息' if unmasked else '脱敏'}，{count} 人）",
                  detail={"rows": count, "unmasked": unmasked, "reason": reason, "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -160,7 +161,8 @@ def export_members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not may_unmask(request.user):  # refused before the form: the denied row and the 403
             filters = member_filters(request.user, request.POST)
-            require_unmask(request.user, None, Unmask.EXPORT, action="export.members", audit_union=filters.union,
+            require_unmask(request.user, None, Unmask.EXPORT, action="export.members",
+                       audit_union=filters.union or audit.home_union(request.user),
                            detail={"unmasked": True, "reason": " ".join(request.POST.get("reason", "").split())[:200],
                                    "filters": filters.as_params()})
         form = ExportReasonForm(request.POST)
