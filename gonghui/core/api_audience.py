@@ -49,6 +49,13 @@ def staff_only(auth: Callable[[HttpRequest], Any]) -> _StaffOnly:
     return cls(auth)
 
 
+def shared_with_members(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark an operation of a staff module that also serves the member it concerns (their own
+    transfer): it keeps the plain authentication and gates the caller itself."""
+    view._audience_shared = True  # type: ignore[attr-defined]
+    return view
+
+
 def _operations(router: Router) -> Iterator[Any]:
     for view in router.path_operations.values():
         yield from view.operations
@@ -62,6 +69,8 @@ def require_staff(api: NinjaAPI) -> int:
     for _, router in list(api._routers):
         for operation in _operations(router):
             if not STAFF_MODULES.match(operation.view_func.__module__):
+                continue
+            if getattr(operation.view_func, "_audience_shared", False):
                 continue
             if getattr(operation, "_staff_only", False):
                 continue

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
+from gonghui.core.api_audience import shared_with_members
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
@@ -232,6 +233,7 @@ def transfer_list(request: HttpRequest, filters: Query[TransferFilter]):
 
 @routers.transfer.get("/transfers/{uuid:key}", response=TransferOut, summary="会籍转移详情",
                       operation_id="gonghui_members_api_transfer_transfer_get")
+@shared_with_members
 def transfer_get(request: HttpRequest, key: UUID) -> Transfer:
     return transfer_full(_visible(request.user, key).uuid)
 
@@ -262,6 +264,7 @@ def transfer_refuse(request: HttpRequest, key: UUID, payload: ReasonIn) -> Trans
 
 @routers.transfer.post("/transfers/{uuid:key}/cancel", response=TransferOut, summary="撤销（会员本人或转出工会）",
                        operation_id="gonghui_members_api_transfer_transfer_cancel")
+@shared_with_members
 def transfer_cancel(request: HttpRequest, key: UUID, payload: CancelIn | None = None) -> Transfer:
     transfer = _visible(request.user, key)
     transfers.transfer_cancel(actor=request.user, transfer=transfer, reason=payload.reason if payload else "")
