@@ -10,6 +10,7 @@ from gonghui.appeals.api import router as appeals_router
 from gonghui.benefits.api import router as benefits_router
 from gonghui.cockpit.api import router as cockpit_router
 from gonghui.core.api import api
+from gonghui.core.api_audience import require_staff
 from gonghui.core.api_routes import router as core_router
 from gonghui.market.api import router as market_router
 from gonghui.members.api import router as members_router
@@ -24,6 +25,7 @@ api.add_router("/appeals/", appeals_router)
 api.add_router("/benefits/", benefits_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/cockpit/", cockpit_router)
+require_staff(api)  # every operation of an api/staff.py module: 403 for non-staff (core/api_audience.py)
 
 # A path under /api/ that matches no route (a malformed UUID) gets the API's JSON 404, not the HTML page.
 handler404 = "gonghui.core.api.page_not_found"

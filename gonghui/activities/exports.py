@@ -11,8 +11,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from gonghui.core import audit
-from gonghui.core.errors import Forbidden, ValidationFailed
-from gonghui.core.scope import Role, scope_of
+from gonghui.core.errors import ValidationFailed
+from gonghui.core.unmasking import Unmask, require_unmask
+from gonghui.core.unmasking import may_unmask as policy_may_unmask
 from gonghui.lib.excel import XLSX_MIME, write_workbook
 
 from .models import Activity, Signup
@@ -24,8 +25,8 @@ WIDTHS = [6, 10, 14, 30, 10, 18, 8, 18, 12, 6, 40]
 
 
 def may_unmask(user: Any, activity: Activity) -> bool:
-    """Administrators of the owning union (or above) may export names and phones in full."""
-    return scope_of(user).role_at(activity.union.path) == Role.ADMIN
+    """The unmasking policy's EXPORT rule at the owning union: its administrators (or those above)."""
+    return policy_may_unmask(user, activity.union, Unmask.EXPORT)
 
 
 def _local(value: Any) -> str:
@@ -43,11 +44,13 @@ def participants_export(*, actor: Any, activity: Activity, unmasked: bool = Fals
                         status: str = "") -> HttpResponse:
     """The participants workbook as a download. Preconditions: ``activity`` came through access_activity.
 
-    ``unmasked`` needs an administrator of the owning branch and a reason (both recorded)."""
+    ``unmasked`` needs an administrator of the owning branch (the unmasking policy's EXPORT rule; a
+    refused attempt writes a denied row) and a reason (both recorded)."""
     reason = " ".join((reason or "").split())[:200]
     if unmasked:
-        if not may_unmask(actor, activity):
-            raise Forbidden("只有主办工会的管理员可以导出完整姓名和手机号码")
+        require_unmask(actor, activity.union, Unmask.EXPORT, action="export.activity_participants", obj=activity,
+                       detail={"unmasked": True, "reason": reason, "status": status},
+                       message="只有主办工会的管理员可以导出完整姓名和手机号码")
         if not reason:
             raise ValidationFailed("导出完整信息请填写用途", detail={"reason": "请填写用途"})
     signups = participants(activity, status=status)

@@ -281,3 +281,10 @@ class ActivityStatsOut(Schema):
     @staticmethod
     def resolve_by_kind(obj: Any) -> list[dict[str, Any]]:
         return [{"kind": label, "count": n} for label, n in obj.by_kind]
+
+
+class ParticipantsExportIn(Schema):
+    """The unmasked participants export's body (the reason is kept out of the URL)."""
+
+    reason: str = Field(..., max_length=200, description="导出用途（必填，记入审计日志）")
+    status: str = Field("", description="只导出该报名状态")

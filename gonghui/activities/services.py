@@ -304,6 +304,22 @@ def _take_place(activity_id: int) -> bool:
                 .update(taken=F("taken") + 1))
 
 
+def _queue_time(activity_id: int) -> datetime:
+    """The waitlist place of a member joining it now. Preconditions: the activity's row is locked.
+
+    The queue is ordered by ``created_at``. Stamping it under the lock, after the last one waiting,
+    makes the queue's order the order the waitlisting transactions commit in: every member ahead has
+    committed when the position is read, so "候补第 N 位" is the place the member really holds. (A
+    time taken before the lock let a slower transaction with an earlier time commit later and slip in
+    ahead: positions told twice, or one too low.)"""
+    now = timezone.now()
+    last = (Signup.objects.waitlist().filter(activity_id=activity_id).order_by("-created_at", "-id")
+            .values_list("created_at", flat=True).first())
+    if last is not None and last >= now:  # another server's clock runs ahead: still behind the last
+        now = last + timedelta(microseconds=1)
+    return now
+
+
 def signup_create(*, actor: User, member: Member, activity: Activity) -> Signup:
     """报名: a place if one is left (已报名), otherwise a place in the waitlist (候补中).
 
@@ -338,6 +354,8 @@ def signup_create(*, actor: User, member: Member, activity: Activity) -> Signup:
                 if locked.status != ActivityStatus.PUBLISHED:
                     raise Conflict("活动已取消", code="not_open")
                 got = _take_place(activity.pk)
+                if not got:
+                    now = _queue_time(activity.pk)
             status = SignupStatus.CONFIRMED if got else SignupStatus.WAITLISTED
             signup = Signup.objects.create(activity=activity, member=member, status=status, created_at=now,
                                            confirmed_at=now if got else None)

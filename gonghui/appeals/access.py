@@ -13,7 +13,9 @@ from typing import Any
 
 from gonghui.core.errors import NotFound
 from gonghui.core.scope import DATA_ROLES, gate, owned, scope_of
+from gonghui.core.unmasking import Unmask, may_unmask
 from gonghui.lib.text import parse_uuid
+from gonghui.unions.models import Union
 
 from .models import HOP_ACTIONS, Attachment, Ticket, TicketEvent
 
@@ -77,3 +79,11 @@ def sees_identity(user: Any, ticket: Ticket) -> bool:
         return False
     handled = handling_union_ids(ticket)
     return any(g.union_id in handled and g.role in DATA_ROLES for g in scope.grants)
+
+
+def may_reveal_phone(user: Any, ticket: Ticket) -> bool:
+    """Whether ``user`` may see the asker's full phone: the unmasking policy's CONTACT rule (a writing
+    role at a unit that handles the ticket); never for an anonymous suggestion."""
+    if ticket.anonymous:
+        return False
+    return may_unmask(user, Union.objects.filter(pk__in=handling_union_ids(ticket)), Unmask.CONTACT)

@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("console/appeals/", staff.ticket_queue, name="queue"),
     path("console/appeals/bulk-assign/", staff.bulk_assign, name="bulk_assign"),
     path("console/appeals/call/", staff.call, name="call"),
+    path("console/appeals/call/lookup/", staff.call_lookup, name="call_lookup"),
     path("console/appeals/unions/", staff.union_options, name="union_options"),
     path("console/appeals/stats/", stats.stats, name="stats"),
     path("console/appeals/stats/export.xlsx", stats.stats_export, name="stats_export"),

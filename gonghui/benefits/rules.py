@@ -162,12 +162,11 @@ def rule_unions(rule: Rule, *, within: Union) -> list[Union]:
     """The unions a rule names, each checked to lie in ``within``'s subtree."""
     if not rule.unions:
         return []
-    found = list(Union.objects.filter(uuid__in=rule.unions).order_by("path"))
+    # Only unions inside ``within``'s subtree count as found: a union elsewhere in the tree and one
+    # that does not exist get the same answer, which names neither (no existence oracle).
+    found = list(Union.objects.filter(uuid__in=rule.unions, path__startswith=within.path).order_by("path"))
     if len(found) != len(rule.unions):
-        raise _fail("unions", "工会范围中有不存在的工会")
-    outside = [u.name for u in found if not u.path.startswith(within.path)]
-    if outside:
-        raise _fail("unions", f"工会范围只能是{within.name}及其下级工会：{'、'.join(outside[:3])}不在其中")
+        raise _fail("unions", f"工会范围只能是{within.name}及其下级工会，所选工会中有未找到或不在其中的")
     return found
 
 

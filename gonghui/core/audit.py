@@ -9,6 +9,7 @@ has no context of its own (login signal handlers, the lockout handler) may pass 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -29,10 +30,33 @@ def _union_of(obj: Any) -> Any:
     return getattr(obj, "union", None)
 
 
+@dataclass(frozen=True)
+class UnionSnapshot:
+    """Enough of a union for ``record`` (core does not import the unions app)."""
+
+    pk: int
+    path: str
+    name: str
+
+
+def home_union(actor: Any) -> UnionSnapshot | None:
+    """Where a staff member's action that concerns no one union is filed: their top-most grant (as their
+    logins are), so the admins and auditors above them see it. None for workers and superusers."""
+    scope = scope_of(actor)
+    tops = scope.paths()
+    for grant in scope.grants:
+        if tops and grant.path == tops[0]:
+            return UnionSnapshot(pk=grant.union_id, path=grant.path, name=grant.union_name)
+    return None
+
+
 def record(action: str, *, actor: Any = None, request: HttpRequest | None = None, obj: models.Model | None = None,
            union: Any = None, result: str = AuditResult.SUCCESS, label: str = "",
-           detail: dict[str, Any] | None = None, anonymous: bool = False) -> AuditLog:
+           detail: dict[str, Any] | None = None, anonymous: bool = False, subject: str = "") -> AuditLog:
     """Append one audit row. ``union`` defaults to the object's union (or the object, if a union).
+
+    ``subject`` names what the action concerned when there is no single object (an export: "会员名册
+    （脱敏，12 人）"); it fills the row's 对象 column.
 
     ``anonymous`` leaves out where the action came from (an anonymous appeal keeps no address).
     """
@@ -56,7 +80,7 @@ def record(action: str, *, actor: Any = None, request: HttpRequest | None = None
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_key=str(getattr(obj, "uuid", None) or getattr(obj, "pk", "") or "") if obj is not None else "",
-        object_label=str(obj)[:200] if obj is not None else "",
+        object_label=(str(obj) if obj is not None else subject)[:200],
         result=result,
         ip=None if anonymous else where.ip,
         user_agent="" if anonymous else where.user_agent,

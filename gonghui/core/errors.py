@@ -53,3 +53,11 @@ class Locked(DomainError):
     status = 403
     code = "locked"
     default_message = "登录失败次数过多，账号已锁定15分钟，请稍后再试"
+
+
+class TooManyRequests(DomainError):
+    """A rate limit (gonghui.core.ratelimit) was reached."""
+
+    status = 429
+    code = "throttled"
+    default_message = "操作过于频繁，请稍后再试"

@@ -92,6 +92,31 @@ class AuditLog(models.Model):
     def branch_path_value(self) -> str:
         return self.union_path
 
+    @property
+    def role_label(self) -> str:
+        from .scope import Role
+
+        if self.role == "superuser":
+            return "系统管理员"
+        return dict(Role.choices).get(self.role, self.role)
+
+    @property
+    def reason(self) -> str:
+        """The reason given for an unmasked view or export (from ``detail``)."""
+        value = self.detail.get("reason", "") if isinstance(self.detail, dict) else ""
+        return str(value) if value else ""
+
+    @property
+    def unmasking(self) -> bool | None:
+        """True for an unmasked view or export, False for a masked export, None where it does not apply."""
+        if not isinstance(self.detail, dict):
+            return None
+        if "unmasked" in self.detail:
+            return bool(self.detail["unmasked"])
+        if self.detail.get("unmask") or self.action in ("member.reveal", "ticket.reveal_phone", "member.self_reveal"):
+            return True
+        return None
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user: Any) -> NotificationQuerySet:

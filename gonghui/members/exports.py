@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from gonghui.core import audit
 from gonghui.core.errors import ValidationFailed
-from gonghui.core.scope import Role, scope_of
+from gonghui.core.scope import scope_of
+from gonghui.core.unmasking import Unmask, require_unmask, unmask_roles
+from gonghui.core.unmasking import may_unmask as policy_may_unmask
 from gonghui.lib.excel import XLSX_MIME
 
 from .selectors import member_filters, member_search
@@ -30,25 +32,34 @@ def template_response() -> HttpResponse:
 
 
 def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponse:
-    """The export (shared with the API). Preconditions: for ``unmasked`` the caller checked that the
-    user is an administrator and gave a reason; the unmasked rows are limited to the unions the user
-    administers. Every export writes an audit row."""
+    """The export (shared with the API). ``unmasked`` follows the unmasking policy's EXPORT rule
+    (gonghui.core.unmasking): refused, it writes a denied row and raises Forbidden; allowed, it needs
+    a reason and the rows are limited to the unions where the user holds the role. Every export, masked
+    or not, writes one audit row (rows, unmasked, reason, filters)."""
     scope = scope_of(request.user)
     filters = member_filters(request.user, params)
+    reason = " ".join((reason or "").split())[:200]
+    if unmasked:
+        require_unmask(request.user, None, Unmask.EXPORT, action="export.members",
+                       audit_union=filters.union or audit.home_union(request.user),
+                       detail={"unmasked": True, "reason": reason, "filters": filters.as_params()})
+        if not reason:
+            raise ValidationFailed("导出完整信息须填写原因", detail={"reason": "请填写导出原因"})
     qs = member_search(request.user, filters)
     if unmasked and not scope.is_superuser:
-        qs = qs.filter(scope.q("union__path", {Role.ADMIN}))
+        qs = qs.filter(scope.q("union__path", unmask_roles(Unmask.EXPORT)))
     count = qs.count()
     if count > roster.EXPORT_MAX_ROWS:
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
     content = roster.export_build(qs, unmasked=unmasked)
-    audit.record("export.members", actor=request.user, union=filters.union, detail={
-        "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
+    audit.record("export.members", actor=request.user, union=filters.union or audit.home_union(request.user),
+                 subject=f"会员名册（{'完整信息' if unmasked else '脱敏'}，{count} 人）",
+                 detail={"rows": count, "unmasked": unmasked, "reason": reason, "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")
 
 
 def may_unmask(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.is_superuser or bool(scope.paths({Role.ADMIN}))
+    """Whether the export page offers the unmasked export (the policy's EXPORT rule, anywhere)."""
+    return policy_may_unmask(user, None, Unmask.EXPORT)

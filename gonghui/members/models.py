@@ -293,6 +293,9 @@ class JoinApplication(BranchRow, PublicId):
         constraints = [
             # one open application per person: a double tap on 提交 must not create two
             models.UniqueConstraint(fields=["id_index"], condition=Q(status="pending"), name="joinapp_one_pending"),
+            # one open application per account: parallel submissions with different ID numbers
+            models.UniqueConstraint(fields=["applicant"], condition=Q(status="pending"),
+                                    name="joinapp_one_pending_per_account"),
         ]
         verbose_name = verbose_name_plural = "入会申请"
 

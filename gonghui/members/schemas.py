@@ -94,6 +94,17 @@ class MemberQuery(Schema):
         return {key: "" if value is None else str(value) for key, value in self.dict().items()}
 
 
+class MemberExportIn(MemberQuery):
+    """The unmasked export's body: the list's filters and the reason (kept out of the URL)."""
+
+    reason: str = Field(..., max_length=200, description="导出原因（必填，记入审计日志）")
+
+    def params(self) -> dict[str, str]:
+        found = super().params()
+        found.pop("reason", None)
+        return found
+
+
 class ChildCountOut(Schema):
     uuid: UUID
     name: str

@@ -155,13 +155,38 @@ def test_only_admins_export_full_names_with_a_reason(cast: Cast, make_activity: 
     activity = make_activity()
     member = cast.members["worker_a"]
     services.signup_create(actor=member.user, member=member, activity=fresh(activity))
-    url = f"/api/v1/activities/{activity.uuid}/export?unmasked=true"
-    assert cast.client("district_a_officer", api=True).get(url + "&reason=购买保险").status_code == 403
-    missing = cast.client("district_a_admin", api=True).get(url)
+    url = f"/api/v1/activities/{activity.uuid}/export"
+    officer = cast.client("district_a_officer", api=True)
+    assert officer.post(url, {"reason": "购买保险"}, content_type="application/json").status_code == 403
+    refused = AuditLog.objects.get(action="export.activity_participants", result="denied")
+    assert refused.user == cast.district_a_officer and refused.detail["reason"] == "购买保险"
+    assert refused.object_key == str(activity.uuid)
+    admin = cast.client("district_a_admin", api=True)
+    missing = admin.post(url, {"reason": " "}, content_type="application/json")
     assert missing.status_code == 400 and missing.json()["message"] == "导出完整信息请填写用途"
-    full = cast.client("district_a_admin", api=True).get(url + "&reason=为参加人员购买活动意外险")
+    full = admin.post(url, {"reason": "为参加人员购买活动意外险"}, content_type="application/json")
     assert full.status_code == 200
     assert workbook_rows(full.content)[1][1:3] == ("王小明", cast.worker_a.phone)
     row = AuditLog.objects.filter(action="export.activity_participants").latest("id")
     assert row.detail["unmasked"] is True and row.detail["reason"] == "为参加人员购买活动意外险"
     assert SignupStatus.CONFIRMED == Signup.objects.get(member=member).status
+
+
+def test_the_unmasked_export_keeps_its_reason_out_of_the_url(cast: Cast, make_activity: MakeActivity) -> None:
+    activity = make_activity()
+    member = cast.members["worker_a"]
+    services.signup_create(actor=member.user, member=member, activity=fresh(activity))
+    admin = cast.client("district_a_admin")
+    page = admin.get(f"/console/activities/{activity.uuid}/").content.decode()
+    form = page.split("导出完整名单（管理员）")[1].split("</form>")[0]
+    assert 'method="post"' in form and 'name="reason"' in form
+    url = f"/console/activities/{activity.uuid}/export.xlsx"
+    old = admin.get(url, {"unmasked": "1", "reason": "购买保险"})  # a reason in the URL exports nothing
+    assert old.status_code == 302 and not AuditLog.objects.filter(action="export.activity_participants").exists()
+    api = cast.client("district_a_admin", api=True).get(f"/api/v1/activities/{activity.uuid}/export",
+                                                         {"unmasked": "true", "reason": "购买保险"})
+    assert workbook_rows(api.content)[1][1] == "王**"
+    full = admin.post(url, {"reason": "购买保险"})
+    assert full.status_code == 200 and workbook_rows(full.content)[1][1] == "王小明"
+    row = AuditLog.objects.filter(action="export.activity_participants").latest("id")
+    assert row.detail["unmasked"] is True and row.detail["reason"] == "购买保险"

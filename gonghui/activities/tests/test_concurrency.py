@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from gonghui.activities import services
+from gonghui.activities import selectors, services
 from gonghui.activities.models import PLACE_STATUSES, Activity, Signup, SignupStatus
 from gonghui.core.errors import Conflict
 from gonghui.testing import Cast, threaded
@@ -120,3 +120,23 @@ def test_negative_control_the_constraint_refuses_an_unconditional_increment(cast
     results = threaded(20, naive)
     assert Counter(results) == {"committed": 5, "refused": 15}, results
     assert fresh(activity).taken == 5 == held(activity)
+
+
+def test_the_waitlist_position_told_at_sign_up_is_the_queue_s(cast: Cast, make_activity: MakeActivity) -> None:
+    """In a rush every waitlisted member is told a distinct position (1…n), the one they hold in the queue."""
+    activity = make_activity(quota=5)
+    members = [new_member(cast.district_a) for _ in range(40)]
+
+    def sign(i: int, barrier: threading.Barrier) -> tuple[int, int | None]:
+        member = members[i]
+        target = fresh(activity)
+        barrier.wait()
+        signup = services.signup_create(actor=member.user, member=member, activity=target)
+        return signup.pk, selectors.waitlist_position(signup)  # what the page and the API say
+
+    results = threaded(40, sign)
+    told = {pk: position for pk, position in results if position is not None}
+    queue = [s.pk for s in Signup.objects.waitlist().filter(activity=activity)]
+    assert len(queue) == 35
+    assert sorted(told.values()) == list(range(1, 36)), sorted(told.values())
+    assert told == {pk: number for number, pk in enumerate(queue, start=1)}

@@ -324,20 +324,25 @@ def photo_delete(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def export(request: HttpRequest, key: str) -> HttpResponse:
-    """参与人员 as .xlsx: masked; ``unmasked=1`` with a reason for administrators of the owning branch."""
+    """参与人员 as .xlsx. GET: masked. POST (the page's form): unmasked, with a reason, for administrators
+    of the owning branch — the reason travels in the body, never in the URL (which access logs keep)."""
     activity = access_activity(request.user, key)
-    unmasked = request.GET.get("unmasked") == "1"
+    unmasked = request.method == "POST"
+    params = request.POST if unmasked else request.GET
     reason = ""
     if unmasked:
-        form = ExportForm(request.GET)
+        form = ExportForm(request.POST)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-        elif exports.may_unmask(request.user, activity):  # others get the exporter's 403 first
+        elif exports.may_unmask(request.user, activity):  # others get the exporter's 403 (and denied row) first
             messages.error(request, form_errors(form))
             return redirect(_back(activity))
+    elif request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
+        messages.error(request, "导出完整名单请在活动页面填写用途后提交")
+        return redirect(_back(activity))
     try:
         return exports.participants_export(actor=request.user, activity=activity, unmasked=unmasked, reason=reason,
-                                           status=request.GET.get("status", ""))
+                                           status=params.get("status", ""))
     except Forbidden:
         raise
     except DomainError as exc:

@@ -9,12 +9,11 @@ from django.http import HttpRequest
 from ninja import Query, Status
 from ninja.pagination import paginate
 
-from gonghui.core import audit
 from gonghui.core.api import Page
 from gonghui.core.errors import DomainError, Forbidden, ValidationFailed
 from gonghui.unions.models import Employer, Union
 
-from ..access import access_ticket, sees_identity
+from ..access import access_ticket
 from ..models import Mediation, Ticket
 from ..schemas import (
     AcceptIn,
@@ -202,11 +201,7 @@ def ticket_link_call(request: HttpRequest, key: UUID, payload: TicketNoteIn) -> 
 @router.post("/tickets/{uuid:key}/phone", response=PhoneOut, summary="查看诉求人完整手机号（承办单位，记入审计）")
 def ticket_phone(request: HttpRequest, key: UUID) -> dict[str, str]:
     ticket = access_ticket(request.user, key)
-    if not sees_identity(request.user, ticket):
-        raise Forbidden("只有承办单位可以查看诉求人的联系方式")
-    audit.record("ticket.reveal_phone", actor=request.user, obj=ticket,
-                 detail={"number": ticket.number})
-    return {"phone": ticket.phone or ""}
+    return {"phone": handling.ticket_phone_reveal(actor=request.user, ticket=ticket)}
 
 
 @router.get("/tickets/{uuid:key}/claimants", response=list[ClaimantOut], summary="群体诉求的诉求人名单（脱敏）")

@@ -383,3 +383,21 @@ def ticket_withdraw(*, actor: User, ticket: Ticket, reason: str = "") -> Ticket:
                    changes={"status": Status.WITHDRAWN}, note=reason or "职工撤回")
         tell_unit(ticket, f"职工撤回了工单{ticket.number}", reason)
     return ticket
+
+
+def ticket_phone_reveal(*, actor: User, ticket: Ticket) -> str:
+    """The asker's full phone number, to call them back; audited (``ticket.reveal_phone``), and so is a
+    refused attempt. Preconditions: ``ticket`` came through access_ticket. Raises Forbidden unless the
+    unmasking policy's CONTACT rule allows it (appeals.access.may_reveal_phone)."""
+    from gonghui.core import audit
+    from gonghui.core.models import AuditResult
+    from gonghui.core.unmasking import POLICY, Unmask
+
+    from ..access import may_reveal_phone
+
+    detail = {"number": ticket.number, "unmask": Unmask.CONTACT.value}
+    if not may_reveal_phone(actor, ticket):
+        audit.record("ticket.reveal_phone", actor=actor, obj=ticket, result=AuditResult.DENIED, detail=detail)
+        raise Forbidden(POLICY[Unmask.CONTACT].refusal)
+    audit.record("ticket.reveal_phone", actor=actor, obj=ticket, detail=detail)
+    return ticket.phone or ""

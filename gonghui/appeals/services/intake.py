@@ -102,6 +102,83 @@ def member_by_phone(phone: str) -> Member | None:
     return Member.objects.current().select_related("union", "employer", "user").filter(phone_index=index).first()
 
 
+# --- The hotline operator's caller lookup ---------------------------------------------------------------------------
+
+LOOKUP_LIMIT = 30  # caller lookups per operator …
+LOOKUP_WINDOW = 60  # … per this many seconds (gonghui.core.ratelimit: the default cache)
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    member: Member | None  # a current member inside the operator's scope, else None
+    open_tickets: list[Ticket]  # the caller's open tickets inside the operator's scope
+
+
+def may_register_calls(user: Any) -> bool:
+    """The roles that take calls (来电登记): a writing role somewhere, or a superuser."""
+    scope = scope_of(user)
+    return scope.is_superuser or bool(scope.paths(WRITE_ROLES))
+
+
+def _operator_union(actor: User) -> Union | None:
+    """Where a lookup without a match is filed in the audit log: the caller's first (top-most) grant."""
+    paths = scope_of(actor).paths()
+    return Union.objects.filter(path=paths[0]).first() if paths else None
+
+
+def require_call_taker(actor: User) -> None:
+    """Pass for call takers (may_register_calls); else write the refused attempt's audit row and raise
+    Forbidden."""
+    if may_register_calls(actor):
+        return
+    from gonghui.core.models import AuditResult
+
+    audit.record("ticket.caller_lookup", actor=actor, union=_operator_union(actor), result=AuditResult.DENIED,
+                 subject="来电号码匹配")
+    raise Forbidden("只有工会工作人员可以登记来电")
+
+
+def caller_lookup(*, actor: User, phone: str) -> CallerLookup:
+    """Match a caller's phone to a member and their open tickets for the 来电登记 form.
+
+    Scoped like every read: only members and tickets the operator may see are returned (a member of
+    another branch is "no match", the same as an unknown number). Only call takers may look up;
+    each lookup writes an audit row (the phone masked) and counts against a per-operator rate limit
+    (LOOKUP_LIMIT per LOOKUP_WINDOW seconds). Raises Forbidden (audited), TooManyRequests (audited),
+    ValidationFailed for a malformed number.
+    """
+    from gonghui.core import ratelimit
+    from gonghui.core.errors import TooManyRequests
+    from gonghui.core.models import AuditResult
+    from gonghui.lib.masking import mask_phone
+
+    require_call_taker(actor)
+    try:
+        phone = normalize_phone(phone)
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+    detail: dict[str, Any] = {"phone": mask_phone(phone)}
+    try:
+        ratelimit.hit(f"appeals.caller_lookup:{actor.pk}", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW,
+                      message="查询来电号码过于频繁，请稍后再试")
+    except TooManyRequests:
+        audit.record("ticket.caller_lookup", actor=actor, union=_operator_union(actor), result=AuditResult.DENIED,
+                     subject="来电号码匹配", detail={**detail, "throttled": True})
+        raise
+    member = None
+    index = lookup_index(Member, "phone_index", phone)
+    if index:
+        member = (Member.objects.visible_to(actor).current().select_related("union", "employer", "user")
+                  .filter(phone_index=index).first())
+    ticket_index = lookup_index(Ticket, "phone_index", phone)
+    tickets = list(Ticket.objects.visible_to(actor).open().filter(phone_index=ticket_index)
+                   .select_related("union")[:10]) if ticket_index else []
+    audit.record("ticket.caller_lookup", actor=actor, obj=member,
+                 union=member.union if member is not None else _operator_union(actor),
+                 subject="来电号码匹配", detail={**detail, "matched": member is not None, "open_tickets": len(tickets)})
+    return CallerLookup(member=member, open_tickets=tickets)
+
+
 # --- Cleaning ------------------------------------------------------------------------------------------------------
 
 

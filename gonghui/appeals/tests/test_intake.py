@@ -165,7 +165,8 @@ def test_it_records_a_hotline_call_matched_to_the_member(cast: Cast) -> None:
     mine = cast.client("worker_b", api=True).get("/api/v1/appeals/tickets/mine").json()
     assert [t["number"] for t in mine["items"]] == [ticket.number]
     # the console form shows the matched member masked, and the caller's open tickets
-    page = cast.client("city_officer").get(f"/console/appeals/call/?phone={cast.worker_b.phone}").content.decode()
+    page = cast.client("city_officer").post("/console/appeals/call/lookup/",
+                                            {"phone": cast.worker_b.phone}).content.decode()
     assert "已匹配会员：<b>赵**</b>" in page and ticket.number in page
 
 

@@ -91,3 +91,28 @@ def test_it_never_stores_a_phone_in_plaintext(cast: Cast) -> None:
         assert cast.worker_a.phone not in phone and "13711112222" not in phone
         assert index and not index.isdigit()
     assert Ticket.objects.get().phone == cast.worker_a.phone
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_it_unmasks_the_phone_only_for_working_roles_at_the_handling_unit(cast: Cast, api: bool) -> None:
+    """The unmasking policy's CONTACT rule (gonghui.core.unmasking): admins and officers of a handling
+    unit; not its read-only viewer, not the levels above; refused attempts leave a denied row."""
+    from gonghui.testing import OK, scope_matrix
+
+    from .helpers import at_district_a
+
+    ticket = at_district_a(cast)
+    url = f"/api/v1/appeals/tickets/{ticket.uuid}/phone" if api else f"/console/appeals/{ticket.uuid}/phone/"
+    scope_matrix(cast, lambda c, _: c.post(url), api=api, overrides={
+        "district_a_admin": OK, "district_a_officer": OK, "district_a_viewer": 403,
+        "city_officer": 403, "province_admin": 403, "auditor": 404})
+    refused = AuditLog.objects.filter(action="ticket.reveal_phone", result="denied")
+    assert {row.user for row in refused} == {cast.district_a_viewer, cast.city_officer, cast.province_admin}
+    viewer_row = refused.get(user=cast.district_a_viewer)
+    assert viewer_row.object_key == str(ticket.uuid) and viewer_row.role == "viewer"
+    assert viewer_row.union_name == cast.district_a.name
+    assert AuditLog.objects.filter(action="ticket.reveal_phone", result="success").count() == 2
+    # the page offers the button only to those who may press it
+    assert "显示完整号码" in cast.client("district_a_officer").get(f"/console/appeals/{ticket.uuid}/").content.decode()
+    assert "显示完整号码" not in cast.client("district_a_viewer").get(
+        f"/console/appeals/{ticket.uuid}/").content.decode()

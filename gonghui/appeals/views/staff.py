@@ -18,16 +18,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit
 from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import DomainError, Forbidden, ValidationFailed
+from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.text import parse_uuid
 from gonghui.unions.models import Union
 
-from ..access import access_ticket, sees_identity
+from ..access import access_ticket, may_reveal_phone, sees_identity
 from ..forms import (
     AcceptForm,
     AssignForm,
@@ -45,7 +44,7 @@ from ..forms import (
     SessionForm,
     TransferForm,
 )
-from ..models import MEDIATION_KINDS, Kind, Mediation, Rating, Stage, Status, Ticket, Tier, Topic
+from ..models import MEDIATION_KINDS, Kind, Mediation, Rating, Stage, Ticket, Tier, Topic
 from ..selectors import STATUS_FILTERS, mark_timers, queue, queue_counts, queue_filters
 from ..services import handling, intake, uploads
 from ..services import mediation as mediations
@@ -133,15 +132,26 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
 # --- The hotline operator's form --------------------------------------------------------------------------------
 
 
+def _lookup(request: HttpRequest, phone: str) -> dict[str, Any]:
+    """The caller panel's context: the scoped, audited, rate-limited lookup (intake.caller_lookup)."""
+    if not phone.strip():
+        return {"match": None, "open_tickets": [], "phone": ""}
+    try:
+        found = intake.caller_lookup(actor=request.user, phone=phone)
+    except ValidationFailed as exc:
+        return {"match": None, "open_tickets": [], "phone": phone, "lookup_error": exc.message}
+    return {"match": found.member, "open_tickets": found.open_tickets, "phone": phone}
+
+
 @staff_required
 def call(request: HttpRequest) -> HttpResponse:
-    """来电登记: the call becomes a ticket at the responsible union; a matched member is shown masked."""
+    """来电登记: the call becomes a ticket at the responsible union. For call takers only (a writing
+    role). The caller's number is never read from the URL (access logs keep URLs): the panel that
+    matches it to a member is filled by a POST to ``call_lookup``."""
+    intake.require_call_taker(request.user)
     form = CallForm(request.POST or None)
     status = 200
-    match = None
-    phone = request.POST.get("phone") or request.GET.get("phone") or ""
-    if phone:
-        match = intake.member_by_phone(phone)
+    caller: dict[str, Any] = {"match": None, "open_tickets": [], "phone": ""}
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -152,32 +162,37 @@ def call(request: HttpRequest) -> HttpResponse:
                     content=data["content"], title=data["title"], topic=data["topic"],
                     place=place_union(data["place"]), collective=data["collective"], headcount=data["headcount"],
                     location=data["location"])
-            except (ValidationFailed, Forbidden) as exc:
-                if isinstance(exc, Forbidden):
-                    raise
+            except ValidationFailed as exc:
                 apply_domain_error(form, exc)
                 status = exc.status
             else:
                 ticket = result.ticket
-                text = (f"同一来电人的同一事项已在办，已记为重复来件：{ticket.number}" if result.linked
-                        else f"已登记，工单编号 {ticket.number}，承办单位：{ticket.union.name}")
+                visible = Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists()
+                if result.linked:
+                    text = f"同一来电人的同一事项已在办，已记为重复来件：{ticket.number}"
+                elif visible:
+                    text = f"已登记，工单编号 {ticket.number}，承办单位：{ticket.union.name}"
+                else:  # a union outside the operator's scope is not named
+                    text = f"已登记，工单编号 {ticket.number}，已交承办单位办理"
                 messages.success(request, text)
-                if Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+                if visible:
                     return redirect("appeals:ticket", key=ticket.uuid)
                 return redirect("appeals:call")
-    open_tickets = []
-    if match is not None or phone:
-        from gonghui.core.fields import lookup_index
-
-        index = lookup_index(Ticket, "phone_index", phone)
-        if index:
-            open_tickets = list(Ticket.objects.visible_to(request.user).filter(
-                phone_index=index, status__in=[Status.PENDING, Status.PROCESSING]).select_related("union")[:10])
-    template = "appeals/_caller.html" if request.htmx and request.method == "GET" else "appeals/call.html"
-    return render(request, template, {
-        "section": "appeals", "form": form, "match": match, "open_tickets": open_tickets, "phone": phone,
-        "places": place_choices(),
+        try:
+            caller = _lookup(request, request.POST.get("phone", ""))
+        except DomainError:  # throttled: the form's errors matter more than the panel here
+            pass
+    return render(request, "appeals/call.html", {
+        "section": "appeals", "form": form, **caller, "places": place_choices(),
     }, status=status)
+
+
+@staff_required
+@require_POST
+def call_lookup(request: HttpRequest) -> HttpResponse:
+    """HTMX: the caller panel of 来电登记 for the number typed so far (POSTed, never in the URL)."""
+    intake.require_call_taker(request.user)
+    return render(request, "appeals/_caller.html", _lookup(request, request.POST.get("phone", "")))
 
 
 @staff_required
@@ -207,6 +222,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "attachments": ticket.attachments.all(),
         "claimants": ticket.claimants.select_related("member") if ticket.collective else [],
         "mediation": mediation, "mediation_allowed": ticket.kind in MEDIATION_KINDS,
+        "can_reveal_phone": identity and may_reveal_phone(request.user, ticket),
         "subtree": subtree, "handlers": _handlers(subtree[:50]) if subtree else [],
         "tiers": Tier.choices, "topics": Topic.choices, "ratings": Rating.choices,
         "ancestors": Union.objects.visible_to(request.user).ancestors_of(ticket.union, include_self=True),
@@ -227,11 +243,8 @@ def ticket_detail(request: HttpRequest, key: str) -> HttpResponse:
 def reveal_phone(request: HttpRequest, key: str) -> HttpResponse:
     """The caller's full phone number, for the units handling the ticket (to call back); audited."""
     ticket = access_ticket(request.user, key)
-    if not sees_identity(request.user, ticket):
-        raise Forbidden("只有承办单位可以查看诉求人的联系方式")
-    audit.record("ticket.reveal_phone", actor=request.user, obj=ticket,
-                 detail={"number": ticket.number})
-    return render(request, "appeals/_phone.html", {"ticket": ticket, "phone": ticket.phone or ""})
+    phone = handling.ticket_phone_reveal(actor=request.user, ticket=ticket)
+    return render(request, "appeals/_phone.html", {"ticket": ticket, "phone": phone})
 
 
 def _back(request: HttpRequest, ticket: Ticket) -> Callable[[], str]:

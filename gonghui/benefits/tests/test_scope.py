@@ -134,8 +134,9 @@ def test_it_gates_statistics_and_reports(cast: Cast) -> None:
 def test_it_keeps_workers_out_of_the_console(cast: Cast, active: Callable) -> None:
     campaign = active()
     assert cast.client("worker_a").get("/console/benefits/").status_code == 403
-    assert cast.client("worker_a", api=True).get(f"/api/v1/benefits/campaigns/{campaign.uuid}").status_code == 404
-    assert cast.client("worker_a", api=True).get("/api/v1/benefits/campaigns").json()["count"] == 0
+    # staff endpoints refuse workers outright (core.api_audience)
+    assert cast.client("worker_a", api=True).get(f"/api/v1/benefits/campaigns/{campaign.uuid}").status_code == 403
+    assert cast.client("worker_a", api=True).get("/api/v1/benefits/campaigns").status_code == 403
     # worker pages need a login; the service circle and announcements don't
     for url in ("/benefits/", "/benefits/coupons/", "/benefits/lotteries/", "/benefits/merchant/"):
         response = cast.client(None).get(url)
@@ -175,3 +176,26 @@ def test_it_gates_the_rest_of_the_staff_endpoints(cast: Cast, shop: Partner, fre
     scope_matrix(cast, lambda c, _: c.post(f"/console/benefits/lotteries/{item.uuid}/verify/"), api=False)
     scope_matrix(cast, lambda c, x: c.get(f"/console/benefits/lotteries/{x.uuid}/edit/"), target=lottery,
                  write=True, api=False)
+
+
+def test_it_answers_a_foreign_and_a_missing_rule_union_alike(cast: Cast) -> None:
+    """The rule preview names no union outside the caller's scope: a foreign union and one that
+    does not exist get the same message (no existence oracle)."""
+    import uuid
+
+    officer = cast.client("district_a_officer", api=True)
+
+    def preview(union_key: str) -> Any:
+        return officer.post("/api/v1/benefits/rules/preview", {
+            "union": str(cast.district_a.uuid), "rule": {"unions": [union_key]}}, content_type=JSON)
+
+    foreign, missing = preview(str(cast.district_b.uuid)), preview(str(uuid.uuid4()))
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json() == missing.json()
+    assert cast.district_b.name not in foreign.content.decode()
+    # the HTML preview says the same
+    page = cast.client("district_a_officer")
+    answers = [page.post("/console/benefits/rule-preview/", {"union": str(cast.district_a.uuid),
+                                                               "rule_unions": [key]}).content.decode()
+               for key in (str(cast.district_b.uuid), str(uuid.uuid4()))]
+    assert cast.district_b.name not in answers[0]

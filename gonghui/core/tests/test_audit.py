@@ -191,3 +191,28 @@ def test_it_refuses_the_api_list_to_staff_without_an_audit_role(cast: Cast, acto
     response = cast.client(actor, api=True).get("/api/v1/core/audit")
     assert response.status_code == 403
     assert response.json()["message"] == "审计日志仅供管理员和审计员查看"
+
+
+def test_the_page_shows_who_role_union_object_result_ip_and_reason(cast: Cast) -> None:
+    """Masked and unmasked exports are told apart, with their reason and object; refused attempts show."""
+    admin = cast.client("district_a_admin")
+    admin.get("/console/members/export.xlsx", REMOTE_ADDR="10.0.0.7")
+    admin.post("/console/members/export.xlsx", {"reason": "报送实名信息"}, REMOTE_ADDR="10.0.0.7")
+    member = cast.members["worker_a"]
+    cast.client("district_a_viewer").post(f"/console/members/{member.uuid}/reveal/",
+                                          {"field": "phone", "reason": "核对"}, REMOTE_ADDR="10.0.0.8")
+    page = cast.client("auditor").get("/console/core/audit/", {"action": "export.members"}).content.decode()
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    rows = body.split("</tr>")[:-1]
+    assert len(rows) == 2
+    unmasked, masked = rows  # newest first
+    assert "明文" in unmasked and "报送实名信息" in unmasked and "会员名册（完整信息，3 人）" in unmasked
+    assert "脱敏" in masked and "会员名册（脱敏，3 人）" in masked
+    for row in rows:
+        assert "甲区管理员" in row and "管理员" in row and "甲区总工会" in row and "10.0.0.7" in row
+    for header in ("操作人", "角色", "工会", "对象", "结果", "IP", "原因"):
+        assert f"<th>{header}</th>" in page
+    refused = cast.client("auditor").get("/console/core/audit/", {"action": "member.reveal"}).content.decode()
+    refused = refused.split("<tbody>")[1]
+    assert "拒绝" in refused and "只读" in refused and "10.0.0.8" in refused and "核对" in refused
+    assert member.masked_name in refused

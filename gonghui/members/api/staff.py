@@ -15,8 +15,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
+from gonghui.core.api_audience import shared_with_members
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from gonghui.core.scope import Role, scope_of
+from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
@@ -29,7 +30,7 @@ from ..access import (
     access_transfer,
     own_member,
 )
-from ..exports import export_members_response, may_unmask, template_response
+from ..exports import export_members_response, template_response
 from ..models import (
     EnrollmentDrive,
     ImportStatus,
@@ -54,6 +55,7 @@ from ..schemas import (
     HandleIn,
     MemberCountsOut,
     MemberDetailOut,
+    MemberExportIn,
     MemberNoteIn,
     MemberOut,
     MemberQuery,
@@ -102,15 +104,17 @@ def member_counts(request: HttpRequest, filters: Query[MemberQuery]) -> dict[str
                       openapi_extra={"responses": {"200": {"description": "会员名册（.xlsx）",
                                                             "content": {XLSX_MIME: {}}}}},
                       operation_id="gonghui_members_api_registry_member_export")
-def member_export(request: HttpRequest, filters: Query[MemberQuery], unmasked: bool = False,
-                  reason: str = "") -> HttpResponse:
-    reason = " ".join(reason.split())[:200]
-    if unmasked:
-        if not may_unmask(request.user):
-            raise Forbidden("只有管理员可以导出完整的身份证号码和手机号码")
-        if not reason:
-            raise ValidationFailed("导出完整信息须填写原因", detail={"reason": "请填写导出原因"})
-    return export_members_response(request, filters.params(), unmasked=unmasked, reason=reason)
+def member_export(request: HttpRequest, filters: Query[MemberQuery]) -> HttpResponse:
+    return export_members_response(request, filters.params(), unmasked=False, reason="")
+
+
+@routers.registry.post("/export", response={200: None},
+                       summary="导出完整信息的会员名册（Excel；管理员，原因与筛选条件在请求体中，记入审计）",
+                       openapi_extra={"responses": {"200": {"description": "会员名册（.xlsx）",
+                                                             "content": {XLSX_MIME: {}}}}},
+                       operation_id="gonghui_members_api_registry_member_export_unmasked")
+def member_export_unmasked(request: HttpRequest, payload: MemberExportIn) -> HttpResponse:
+    return export_members_response(request, payload.params(), unmasked=True, reason=payload.reason)
 
 
 @routers.registry.get("/{uuid:key}", response=MemberDetailOut, summary="会员详情与会籍记录（脱敏）",
@@ -127,12 +131,7 @@ def member_get(request: HttpRequest, key: UUID) -> Member:
                        operation_id="gonghui_members_api_registry_member_reveal")
 def member_reveal(request: HttpRequest, key: UUID, payload: RevealIn) -> dict[str, str]:
     member = access_member(request.user, key)
-    if scope_of(request.user).role_at(member.union.path) != Role.ADMIN:
-        raise Forbidden("只有管理员可以查看完整信息")
-    reason = " ".join(payload.reason.split())
-    if not reason:
-        raise ValidationFailed("请填写查看原因", detail={"reason": "请填写查看原因"})
-    value = registry.member_reveal(actor=request.user, member=member, field=payload.field, reason=reason)
+    value = registry.member_reveal(actor=request.user, member=member, field=payload.field, reason=payload.reason)
     return {"field": payload.field, "value": value}
 
 
@@ -235,6 +234,7 @@ def transfer_list(request: HttpRequest, filters: Query[TransferFilter]):
 
 @routers.transfer.get("/transfers/{uuid:key}", response=TransferOut, summary="会籍转移详情",
                       operation_id="gonghui_members_api_transfer_transfer_get")
+@shared_with_members
 def transfer_get(request: HttpRequest, key: UUID) -> Transfer:
     return transfer_full(_visible(request.user, key).uuid)
 
@@ -265,6 +265,7 @@ def transfer_refuse(request: HttpRequest, key: UUID, payload: MemberReasonIn) ->
 
 @routers.transfer.post("/transfers/{uuid:key}/cancel", response=TransferOut, summary="撤销（会员本人或转出工会）",
                        operation_id="gonghui_members_api_transfer_transfer_cancel")
+@shared_with_members
 def transfer_cancel(request: HttpRequest, key: UUID, payload: TransferCancelIn | None = None) -> Transfer:
     transfer = _visible(request.user, key)
     transfers.transfer_cancel(actor=request.user, transfer=transfer, reason=payload.reason if payload else "")

@@ -219,8 +219,8 @@ def application_submit(*, applicant: User, union: Union, name: str, id_number: s
         if not union.is_in_subtree_of(drive.union):
             raise ValidationFailed("所选工会不属于该集中入会活动")
     _current_membership(applicant=applicant, id_index=lookup_index(JoinApplication, "id_index", identity.number))
-    if JoinApplication.objects.filter(applicant=applicant, status=ApplicationStatus.PENDING).exists():
-        raise Conflict("您已有一份待审核的入会申请，请等待审核结果，或撤回后重新申请", code="application_pending")
+    if _has_pending(applicant):
+        raise Conflict(PENDING_MESSAGE, code="application_pending")
     application = JoinApplication(
         applicant=applicant, union=union, drive=drive, name=name, id_number=identity.number, phone=phone,
         education=education, household=household, employment_form=employment_form, gig_occupation=gig_occupation,
@@ -236,9 +236,19 @@ def application_submit(*, applicant: User, union: Union, name: str, id_number: s
                    f"您申请加入“{union.name}”的入会申请已提交，工会一般在{OVERDUE_WORKDAYS}个工作日内审核。",
                    url=reverse("members:join_status"))
     except IntegrityError:
-        # joinapp_one_pending: the same ID number already has an open application (a double tap).
+        # Lost a race the check above cannot see: joinapp_one_pending_per_account (the same account
+        # submitted in parallel) or joinapp_one_pending (the same ID number, a double tap).
+        if _has_pending(applicant):
+            raise Conflict(PENDING_MESSAGE, code="application_pending") from None
         raise Conflict("该身份证号码已有待审核的入会申请，请勿重复提交", code="application_pending") from None
     return application
+
+
+PENDING_MESSAGE = "您已有一份待审核的入会申请，请等待审核结果，或撤回后重新申请"
+
+
+def _has_pending(applicant: User) -> bool:
+    return JoinApplication.objects.filter(applicant=applicant, status=ApplicationStatus.PENDING).exists()
 
 
 def application_withdraw(*, applicant: User, application: JoinApplication) -> JoinApplication:

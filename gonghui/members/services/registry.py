@@ -121,16 +121,19 @@ REVEALABLE = {"id_number": "身份证号码", "phone": "手机号码"}
 
 def member_reveal(*, actor: User, member: Member, field: str, reason: str = "") -> str:
     """Return one unmasked identifier and write the audit row. Preconditions: the actor passed
-    access_member and is an admin at the member's union (checked here)."""
-    from gonghui.core.errors import Forbidden
-    from gonghui.core.scope import Role, scope_of
+    access_member. The unmasking policy's MEMBER rule (gonghui.core.unmasking) is checked here: a
+    refused attempt writes a denied row and raises Forbidden; so does a missing reason."""
+    from gonghui.core.unmasking import Unmask, require_unmask
 
     if field not in REVEALABLE:
         raise ValidationFailed("不支持查看该字段")
-    if scope_of(actor).role_at(member.union.path) != Role.ADMIN:
-        raise Forbidden("只有管理员可以查看完整信息")
+    reason = " ".join((reason or "").split())[:200]
+    require_unmask(actor, member.union, Unmask.MEMBER, action="member.reveal", obj=member,
+                   detail={"field": field, "reason": reason})
+    if not reason:
+        raise ValidationFailed("请填写查看原因", detail={"reason": "请填写查看原因"})
     audit.record("member.reveal", actor=actor, obj=member, union=member.union,
-                 detail={"field": field, "reason": reason[:200]})
+                 detail={"field": field, "reason": reason})
     return getattr(member, field) or ""
 
 

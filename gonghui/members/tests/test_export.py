@@ -47,32 +47,39 @@ def test_it_exports_only_within_the_scope(cast: Cast) -> None:
 
 def test_it_refuses_unmasked_exports_to_officers_and_viewers(cast: Cast) -> None:
     for actor in ("district_a_officer", "district_a_viewer", "city_officer"):
-        response = cast.client(actor).get("/console/members/export.xlsx", {"unmasked": "1", "reason": "上报"})
+        response = cast.client(actor).post("/console/members/export.xlsx", {"reason": "上报"})
         assert response.status_code == 403, actor
-        api = cast.client(actor, api=True).get("/api/v1/members/export", {"unmasked": "true", "reason": "上报"})
+        api = cast.client(actor, api=True).post("/api/v1/members/export", {"reason": "上报"},
+                                                content_type="application/json")
         assert api.status_code == 403, actor
-    assert not AuditLog.objects.filter(action="export.members").exists()
+    # each refused attempt leaves one complete row; nothing was exported
+    refused = AuditLog.objects.filter(action="export.members")
+    assert refused.count() == 6 and {row.result for row in refused} == {"denied"}
+    assert {row.user for row in refused} == {cast.district_a_officer, cast.district_a_viewer, cast.city_officer}
+    assert all(row.detail["reason"] == "上报" and row.detail["unmasked"] is True for row in refused)
+    assert {row.channel for row in refused} == {"web", "api"}
 
 
 def test_it_asks_an_administrator_for_a_reason(cast: Cast) -> None:
-    response = cast.client("district_a_admin").get("/console/members/export.xlsx", {"unmasked": "1"})
+    response = cast.client("district_a_admin").post("/console/members/export.xlsx", {"reason": " "})
     assert response.status_code == 400 and "导出完整信息须填写原因" in response.content.decode()
-    api = cast.client("district_a_admin", api=True).get("/api/v1/members/export", {"unmasked": "true"})
+    api = cast.client("district_a_admin", api=True).post("/api/v1/members/export", {"reason": " "},
+                                                         content_type="application/json")
     assert api.status_code == 400 and api.json()["message"] == "导出完整信息须填写原因"
     assert not AuditLog.objects.filter(action="export.members").exists()
 
 
 def test_it_exports_unmasked_with_a_reason_and_audits_it(cast: Cast) -> None:
-    response = cast.client("district_a_admin").get("/console/members/export.xlsx",
-                                                   {"unmasked": "1", "reason": "报送实名信息", "q": "wxm"})
+    response = cast.client("district_a_admin").post("/console/members/export.xlsx",
+                                                    {"reason": "报送实名信息", "q": "wxm"})
     found = rows(response)
     worker = cast.members["worker_a"]
     assert found[0]["身份证号码"] == worker.id_number and found[0]["手机号码"] == worker.phone
     log = AuditLog.objects.get(action="export.members")
     assert log.detail == {"rows": 1, "unmasked": True, "reason": "报送实名信息", "filters": {"q": "wxm"}}
     assert log.user == cast.district_a_admin
-    api = cast.client("province_admin", api=True).get("/api/v1/members/export",
-                                                      {"unmasked": "true", "reason": "年度统计"})
+    api = cast.client("province_admin", api=True).post("/api/v1/members/export", {"reason": "年度统计"},
+                                                       content_type="application/json")
     assert {r["姓名"] for r in rows(api)} == {"王小明", "李骑手", "陈劳模", "赵师傅"}
     assert AuditLog.objects.filter(action="export.members", detail__unmasked=True).count() == 2
 
@@ -86,8 +93,7 @@ def test_it_shows_the_export_choices(cast: Cast) -> None:
 
 def test_it_reimports_an_unmasked_export(cast: Cast, settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-    content = cast.client("district_a_admin").get("/console/members/export.xlsx",
-                                                  {"unmasked": "1", "reason": "迁移系统"}).content
+    content = cast.client("district_a_admin").post("/console/members/export.xlsx", {"reason": "迁移系统"}).content
     job = roster.roster_upload(actor=cast.district_a_admin, union=cast.district_a, content=content)
     job = roster.roster_check(job=job)
     assert job.status == ImportStatus.CHECKED and job.errors == [] and job.updated_count == 3
@@ -102,5 +108,20 @@ def test_it_gates_the_export(cast: Cast) -> None:
     scope_matrix(cast, lambda c, _: c.get("/api/v1/members/export"), overrides=everyone)
     admins = {**everyone, "district_a_officer": 403, "city_officer": 403, "district_a_viewer": 403,
               "grassroots_a_officer": 403, "district_b_officer": 403, "other_city_officer": 403}
-    scope_matrix(cast, lambda c, _: c.get("/api/v1/members/export", {"unmasked": "true", "reason": "核对"}),
-                 overrides=admins)
+    scope_matrix(cast, lambda c, _: c.post("/api/v1/members/export", {"reason": "核对"},
+                                           content_type="application/json"), overrides=admins)
+
+
+def test_it_keeps_the_reason_out_of_the_url(cast: Cast) -> None:
+    """The unmasked export is a POST: its reason (and filters) travel in the body, never in a URL that
+    access logs keep; a URL asking for it exports nothing unmasked."""
+    page = cast.client("district_a_admin").get("/console/members/export/").content.decode()
+    form = page.split("完整信息导出")[1].split("</form>")[0]
+    assert 'method="post"' in form and 'name="reason"' in form and "unmasked" not in form
+    worker = cast.members["worker_a"]
+    old = cast.client("district_a_admin").get("/console/members/export.xlsx", {"unmasked": "1", "reason": "上报"})
+    assert old.status_code == 400 and worker.id_number.encode() not in old.content
+    api = cast.client("district_a_admin", api=True).get("/api/v1/members/export", {"unmasked": "true",
+                                                                                   "reason": "上报"})
+    assert worker.id_number not in str(rows(api)) and worker.masked_id_number in str(rows(api))
+    assert not AuditLog.objects.filter(action="export.members", detail__unmasked=True).exists()

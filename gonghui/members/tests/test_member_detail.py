@@ -75,7 +75,12 @@ def test_it_refuses_the_reveal_to_officers_and_viewers(cast: Cast, woman: Member
                                            {"field": "phone", "reason": "看看"})
         assert response.status_code == 403, actor
         assert "13566667777" not in response.content.decode()
-    assert not AuditLog.objects.filter(action="member.reveal").exists()
+    # a refused attempt leaves one complete row (the unmasking policy's require_unmask)
+    refused = AuditLog.objects.filter(action="member.reveal")
+    assert refused.count() == 3 and {row.result for row in refused} == {"denied"}
+    assert {(row.user, row.role) for row in refused} == {
+        (cast.district_a_officer, "officer"), (cast.district_a_viewer, "viewer"), (cast.city_officer, "officer")}
+    assert all(row.object_key == str(woman.uuid) and row.detail["field"] == "phone" for row in refused)
 
 
 def test_it_serves_the_record_through_the_api(cast: Cast, woman: Member) -> None:
@@ -104,4 +109,6 @@ def test_it_gates_the_reveal(cast: Cast) -> None:
     scope_matrix(cast, lambda c, _: c.post(f"/console/members/{member.uuid}/reveal/",
                                            {"field": "id_number", "reason": "核对"}),
                  write=True, api=False, overrides=admins_only)
-    assert AuditLog.objects.filter(action="member.reveal").count() == 4  # two admins × two carriers
+    assert AuditLog.objects.filter(action="member.reveal", result="success").count() == 4  # two admins × two carriers
+    # officer, city officer and viewer refused on both carriers: each attempt audited
+    assert AuditLog.objects.filter(action="member.reveal", result="denied").count() == 6

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Forbidden
-from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, Role, scope_of
+from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, scope_of
+from gonghui.core.unmasking import Unmask, may_unmask, require_unmask
 
 from ...access import access_member
 from ...forms import RevealForm
@@ -83,7 +83,7 @@ def _detail_context(request: HttpRequest, member: Member) -> dict[str, Any]:
         "section": "members", "member": member, "history": history,
         "chain": [(u, scope.can(u.path, DATA_ROLES)) for u in chain],
         "age": member.age_on(timezone.localdate()),
-        "can_reveal": scope.role_at(member.union.path) == Role.ADMIN,
+        "can_reveal": may_unmask(request.user, member.union, Unmask.MEMBER),
         "can_work": scope.can(member.union.path, WRITE_ROLES),
         "transfer_url": transfer_url(member), "reveal_form": RevealForm(),
         "current": member.status in (MemberStatus.ACTIVE, MemberStatus.TRANSFERRING),
@@ -101,8 +101,9 @@ def member_detail(request: HttpRequest, key: str) -> HttpResponse:
 def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
     """One unmasked identifier, for an administrator who gives a reason; audited by the service."""
     member = access_member(request.user, key)
-    if scope_of(request.user).role_at(member.union.path) != Role.ADMIN:
-        raise Forbidden("只有管理员可以查看完整信息")
+    require_unmask(request.user, member.union, Unmask.MEMBER, action="member.reveal", obj=member,
+                   detail={"field": request.POST.get("field", "")[:20],
+                           "reason": " ".join(request.POST.get("reason", "").split())[:200]})
     form = RevealForm(request.POST)
     if not form.is_valid():
         return render(request, "members/_reveal.html", {"member": member, "form": form,

@@ -11,9 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
+from gonghui.core.unmasking import Unmask, require_unmask
 from gonghui.unions.access import access_union_for_work
 
 from ...access import access_import
@@ -106,26 +108,34 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def export_members(request: HttpRequest) -> HttpResponse:
-    """The member list as .xlsx with the list's filters: masked; ``unmasked=1`` for administrators
-    with a reason (otherwise 403, or 400 and the reason form)."""
-    unmasked = request.GET.get("unmasked") == "1"
-    reason = ""
-    if unmasked:
-        if not may_unmask(request.user):
-            raise Forbidden("只有管理员可以导出完整的身份证号码和手机号码")
-        form = ExportReasonForm(request.GET)
+    """The member list as .xlsx with the list's filters. GET: masked. POST (the export page's form):
+    unmasked, for those the unmasking policy allows, with a reason — the reason and the filters travel
+    in the body, never in the URL (which access logs keep)."""
+    if request.method == "POST":
+        if not may_unmask(request.user):  # refused before the form: the denied row and the 403
+            filters = member_filters(request.user, request.POST)
+            require_unmask(request.user, None, Unmask.EXPORT, action="export.members",
+                       audit_union=filters.union or audit.home_union(request.user),
+                           detail={"unmasked": True, "reason": " ".join(request.POST.get("reason", "").split())[:200],
+                                   "filters": filters.as_params()})
+        form = ExportReasonForm(request.POST)
         if not form.is_valid():
-            return export_form_page(request, form, status=400)
-        reason = form.cleaned_data["reason"]
+            return export_form_page(request, form, params=request.POST, status=400)
+        try:
+            return export_members_response(request, request.POST, unmasked=True, reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            return export_form_page(request, form, params=request.POST, error=exc.message, status=400)
+    if request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
+        return export_form_page(request, ExportReasonForm(), error="导出完整信息请在本页填写原因后提交", status=400)
     try:
-        return export_members_response(request, request.GET, unmasked=unmasked, reason=reason)
+        return export_members_response(request, request.GET, unmasked=False, reason="")
     except ValidationFailed as exc:
         return export_form_page(request, ExportReasonForm(), error=exc.message, status=400)
 
 
-def export_form_page(request: HttpRequest, form: ExportReasonForm, *, error: str = "",
+def export_form_page(request: HttpRequest, form: ExportReasonForm, *, params: Any = None, error: str = "",
                      status: int = 200) -> HttpResponse:
-    filters = member_filters(request.user, request.GET)
+    filters = member_filters(request.user, request.GET if params is None else params)
     return render(request, "members/export.html", {
         "section": "members", "form": form, "filters": filters, "params": filters.as_params(),
         "query": urlencode(filters.as_params()), "may_unmask": may_unmask(request.user), "error": error,
