@@ -99,3 +99,17 @@ def test_it_counts_characters_instead_of_cutting_them_and_keeps_submit_in_reach(
     phone.click("button.sticky-submit")
     phone.wait_for_selector("text=诉求内容不能超过2000个字（现在2003个字）")
     assert Ticket.objects.count() == 0
+
+
+def test_it_says_inline_why_locating_failed(live_server, browser, live_cast: Cast) -> None:
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")  # no geolocation permission granted
+    phone = context.new_page()
+    dialogs: list[str] = []
+    phone.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(phone, live_server.url, live_cast.worker_a.phone)
+    phone.goto(live_server.url + "/appeals/new/")
+    phone.click("#locate")
+    phone.wait_for_selector("#locate-status.error")
+    assert "直接填写地点" in phone.inner_text("#locate-status") and dialogs == []
+    assert phone.inner_text("#locate") == "重新定位"
+    context.close()
