@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
+from gonghui.core.jobs import job_url
 from gonghui.core.scope import WRITE_ROLES, Role, scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
@@ -24,7 +25,7 @@ from ...forms import ExportReasonForm, RosterUploadForm
 from ...models import ImportStatus, RosterImport
 from ...selectors import member_filters, member_search
 from ...services import roster
-from ...tasks import enqueue, roster_check_task, roster_commit_task
+from ...tasks import export_job_start, roster_job_start, roster_task_of
 
 WORKING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
 
@@ -68,7 +69,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         job = roster.roster_upload(actor=request.user, union=union, content=upload.read(), filename=upload.name)
     except ValidationFailed as exc:
         return _upload_page(request, form, error=f"“{upload.name}”：{exc.message}", status=400)
-    enqueue(roster_check_task, job.pk)
+    roster_job_start(job, step="check", actor=request.user)
     return redirect("members:import_job", key=job.uuid)
 
 
@@ -80,6 +81,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
     return {
         "section": "members", "job": job, "working": job.status in WORKING, "stale": roster.stale(job),
+        "task": roster_task_of(job),
         "can_commit": job.status == ImportStatus.CHECKED and job.valid_rows > 0
         and scope_of(request.user).can(job.union.path, WRITE_ROLES),
     }
@@ -103,7 +105,7 @@ def import_progress(request: HttpRequest, key: str) -> HttpResponse:
 def import_commit(request: HttpRequest, key: str) -> HttpResponse:
     job = access_import(request.user, key, write=True)
     if job.status == ImportStatus.CHECKED:
-        enqueue(roster_commit_task, job.pk, request.user.pk)
+        roster_job_start(job, step="commit", actor=request.user)
     elif job.status not in (ImportStatus.COMMITTING, ImportStatus.DONE):  # a second click just shows the job
         raise ValidationFailed("这次导入当前不能提交，请刷新后查看")
     return redirect("members:import_job", key=job.uuid)
@@ -144,8 +146,8 @@ def may_unmask(user: Any) -> bool:
 
 @staff_required
 def export_members(request: HttpRequest) -> HttpResponse:
-    """The member list as .xlsx with the list's filters: masked; ``unmasked=1`` for administrators
-    with a reason (otherwise 403, or 400 and the reason form)."""
+    """The member list as .xlsx with the list's filters, built by the worker (core.jobs): masked;
+    ``unmasked=1`` for administrators with a reason (otherwise 403, or 400 and the reason form)."""
     unmasked = request.GET.get("unmasked") == "1"
     reason = ""
     if unmasked:
@@ -155,10 +157,15 @@ def export_members(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return export_form_page(request, form, status=400)
         reason = form.cleaned_data["reason"]
-    try:
-        return export_members_response(request, request.GET, unmasked=unmasked, reason=reason)
-    except ValidationFailed as exc:
-        return export_form_page(request, ExportReasonForm(), error=exc.message, status=400)
+    filters = member_filters(request.user, request.GET)
+    count = member_search(request.user, filters).count()
+    if count > roster.EXPORT_MAX_ROWS:
+        return export_form_page(request, ExportReasonForm(), status=400, error=(
+            f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围"))
+    # The workbook is built by the worker (a district's members take longer than a request may);
+    # the job page shows the bar and then the download.
+    job = export_job_start(actor=request.user, filters=filters, unmasked=unmasked, reason=reason)
+    return redirect(job_url(job))
 
 
 def export_form_page(request: HttpRequest, form: ExportReasonForm, *, error: str = "",
