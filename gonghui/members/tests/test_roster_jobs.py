@@ -102,3 +102,12 @@ def test_the_import_page_says_submitted_while_the_job_waits(cast: Cast) -> None:
     roster_job_start(ri, step="check", actor=cast.district_a_officer)  # not run: no worker yet
     page = cast.client("district_a_officer").get(f"/console/members/import/{ri.uuid}/").content.decode()
     assert "已提交，正在处理" in page and RosterImport.objects.get().status == ImportStatus.UPLOADED
+
+
+def test_the_page_polls_a_commit_the_worker_has_not_claimed_yet(cast: Cast) -> None:
+    ri = roster.roster_check(job=roster.roster_upload(actor=cast.district_a_officer, union=cast.district_a,
+                                                      content=workbook(2)))
+    client = cast.client("district_a_officer")
+    assert client.post(f"/console/members/import/{ri.uuid}/commit/").status_code == 302  # queued, not run
+    page = client.get(f"/console/members/import/{ri.uuid}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page and "正在导入" in page and "确认导入 2 行" not in page

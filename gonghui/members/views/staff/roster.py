@@ -79,9 +79,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
+    task = roster_task_of(job)
     return {
-        "section": "members", "job": job, "working": job.status in WORKING, "stale": roster.stale(job),
-        "task": roster_task_of(job),
+        "section": "members", "job": job, "stale": roster.stale(job), "task": task,
+        # A commit just queued: the import is still 'checked' until the worker claims the job.
+        "working": job.status in WORKING or (task is not None and task.working),
         "can_commit": job.status == ImportStatus.CHECKED and job.valid_rows > 0
         and scope_of(request.user).can(job.union.path, WRITE_ROLES),
     }
