@@ -35,8 +35,8 @@ def workbook(n: int) -> bytes:
     sheet = book.active
     sheet.append(list(roster.HEADERS))
     for i in range(n):
-        sheet.append([f"成员{'甲乙丙丁戊己庚辛壬癸'[i % 10]}{'一二三四五六七八九十'[i // 10]}", id_number("630102", "19900101", f"{i:03d}"), "", "", "", "", "", "", "", "", "", "",
-                      ""])
+        name = f"成员{'甲乙丙丁戊己庚辛壬癸'[i % 10]}{'一二三四五六七八九十'[i // 10]}"
+        sheet.append([name, id_number("630102", "19900101", f"{i:03d}"), *[""] * 11])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
