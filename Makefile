@@ -18,13 +18,14 @@ $(STAMP): requirements-dev.lock pyproject.toml
 
 venv: $(STAMP)
 
-## Start the platform on the embedded default (SQLite in ./var) with demo data, served by gunicorn.
+## Start the platform on the embedded default (SQLite in ./var) with demo data: gunicorn, a Celery worker
+## and beat (python -m gonghui serve; Ctrl-C stops all three). Everything after `--` is gunicorn's.
 run: $(STAMP)
 	@$(BIN)/python -m gonghui migrate --noinput -v0
 	@$(BIN)/python -m gonghui collectstatic --noinput -v0
 	@$(BIN)/python -m gonghui demo --if-empty
 	@$(BIN)/python -m gonghui banner --url http://$(HOST):$(PORT)
-	@$(BIN)/gunicorn -c python:gonghui.gunicorn_conf gonghui.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --limit-request-line 8190 \
+	@$(BIN)/python -m gonghui serve -- -c python:gonghui.gunicorn_conf gonghui.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --limit-request-line 8190 \
 		--access-logfile - --error-logfile - --log-level warning
 
 ## Run the whole suite on the embedded default (SQLite); DATABASE_URL=postgres://… runs it on PostgreSQL.

@@ -1,4 +1,5 @@
-"""The Celery application. Without REDIS_URL, tasks run inline (CELERY_TASK_ALWAYS_EAGER)."""
+"""The Celery application: Redis with REDIS_URL, else the filesystem broker in the data directory; tasks
+run in the worker that `python -m gonghui serve` starts (inline only in tests: conftest.py)."""
 
 import os
 

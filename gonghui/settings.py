@@ -197,12 +197,48 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Background work runs in a Celery worker, never in a web request. With REDIS_URL the broker is
+# Redis; without it (the embedded default) it is kombu's filesystem transport in the data directory:
+# no server of its own, no extra package, and no writes to the SQLite database (whose single write
+# lock a roster import holds for seconds). `python -m gonghui serve` (make run) starts the worker and
+# beat beside gunicorn. Durability does not rest on the broker: every long job is a core.jobs.Job row
+# written with the change that asks for it (docs/deployment.md, "Background work").
+QUEUE_DIR = DATA_DIR / "queue"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(QUEUE_DIR / "messages"), "data_folder_out": str(QUEUE_DIR / "messages"),
+        "control_folder": str(QUEUE_DIR / "control"), "store_processed": False,
+    }
+    for _folder in ("messages", "control"):
+        try:
+            (QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only data directory: `serve` and the worker say so when they start
+            pass
+    # The filesystem transport has no broadcast: no remote control (serve also passes --without-gossip/mingle).
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_RESULT_BACKEND = None
-# Without a broker, tasks run inline in the calling process (still after commit).
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Tests set this (conftest.py) so tasks run inline; a deployment never should.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A message is acknowledged after its task ran, and given back when the worker process is lost;
+# tasks are idempotent (the job row is claimed with a guarded update), so a repeat does nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request gives up quickly when the broker is down: the job row stays queued
+# and the sweep sends it later, so the request never waits long or fails.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Background jobs (core.jobs): a running job with no progress for this long is retried; results
+# (exports) are deleted after JOBS_KEEP_DAYS.
+JOBS_STALE_AFTER = int(env("JOBS_STALE_AFTER", "1800"))
+JOBS_KEEP_DAYS = int(env("JOBS_KEEP_DAYS", "7"))
 # Periodic jobs (each also runs as a management command on the embedded default).
 CELERY_BEAT_SCHEDULE: dict = {
     "members-roster-sweep": {"task": "gonghui.members.tasks.roster_sweep_task", "schedule": 24 * 3600},
@@ -211,6 +247,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "benefits-issue-pending": {"task": "gonghui.benefits.tasks.issue_pending_task", "schedule": 1800},
     "appeals-deadline-sweep": {"task": "gonghui.appeals.tasks.deadline_sweep_task", "schedule": 3600},
     "cockpit-refresh": {"task": "gonghui.cockpit.tasks.refresh_task", "schedule": 600},
+    "core-jobs-sweep": {"task": "gonghui.core.tasks.jobs_sweep_task", "schedule": 60},
 }
 # How many days back the cockpit keeps daily counts (its cumulative 累计 figures cover this span).
 COCKPIT_HISTORY_DAYS = int(env("COCKPIT_HISTORY_DAYS", "3660"))

@@ -12,7 +12,10 @@ from typing import Any
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from .models import Campaign
+from gonghui.core import jobs
+from gonghui.core.models import Job
+
+from .models import Campaign, Lottery
 from .services import campaigns
 
 
@@ -25,6 +28,36 @@ def issue_campaign_task(campaign_id: int, trigger: str, actor_id: int | None = N
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     run = campaigns.campaign_issue(campaign=campaign, trigger=trigger, actor=actor)
     return run.issued if run else 0
+
+
+@jobs.handler("benefits.campaign_issue")
+def issue_campaign_job(job: Job) -> jobs.Outcome:
+    """免申即享 issuance after a launch, as a job with a result (campaign_launch starts it)."""
+    campaign = Campaign.objects.filter(pk=job.params.get("campaign_id")).first()
+    if campaign is None:
+        raise jobs.JobFailed("该活动已不存在")
+    jobs.report(0, 1)
+    run = campaigns.campaign_issue(campaign=campaign, trigger=job.params.get("trigger", "launch"), actor=job.owner)
+    issued = run.issued if run else 0
+    jobs.report(1, 1)
+    summary = f"已向 {issued} 名符合条件的会员发放券" if issued else "没有需要发放的会员（都已持有或预算已用完）"
+    return jobs.Outcome(summary=summary, data={"issued": issued})
+
+
+@jobs.handler("benefits.lottery_draw")
+def lottery_draw_job(job: Job) -> jobs.Outcome:
+    """开奖 as a job (the console's 开奖 button); the draw itself is one transaction, once."""
+    from .services import lottery_draw
+
+    lottery = Lottery.objects.select_related("union").filter(pk=job.params.get("lottery_id")).first()
+    if lottery is None:
+        raise jobs.JobFailed("该抽奖已不存在")
+    jobs.report(0, 1)
+    lottery_draw(actor=job.owner, lottery=lottery)
+    lottery.refresh_from_db()
+    jobs.report(1, 1)
+    return jobs.Outcome(summary=f"已开奖：{lottery.pool_size} 名会员参与，中奖名单已公示并通知中奖会员",
+                        data={"pool_size": lottery.pool_size})
 
 
 @shared_task(ignore_result=True)

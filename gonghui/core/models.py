@@ -242,3 +242,104 @@ class PublicId(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- Background jobs (core.jobs) ------------------------------------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "处理中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class JobQuerySet(BranchQuerySet):
+    branch_path = "union_path"
+
+    def for_owner(self, user: Any) -> JobQuerySet:
+        return self.filter(owner=user)
+
+
+class Job(models.Model):
+    """One piece of long work done by the worker (``core.jobs``): a roster check, an export, a
+    免申即享 launch, a statistics refresh, a draw. Written in the same transaction as the change that
+    asks for it, so it doubles as the outbox: when the broker cannot be reached the row stays
+    ``queued`` and the periodic sweep (or the next worker to start) sends it again.
+
+    The union is a snapshot (path and name), as in the audit log: core knows nothing of unions.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)  # the handler's name, e.g. "members.export"
+    title = models.CharField("任务", max_length=120)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    union_path = models.CharField(max_length=255, blank=True)
+    union_name = models.CharField("工会", max_length=200, blank=True)
+    subject = models.CharField(max_length=80, blank=True)  # what the job works on, "members.rosterimport:<uuid>"
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)  # the Celery node that claimed it
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)  # last handed to the broker
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)  # {"summary": "…", …}
+    result_url = models.CharField(max_length=300, blank=True)  # where the page lands when done
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", max_length=200, blank=True)
+    result_name = models.CharField(max_length=200, blank=True)  # the download's file name
+    error = models.CharField("错误", max_length=300, blank=True)  # a Chinese message for the user
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="job_status_idx"),
+            models.Index(fields=["owner", "-created_at"], name="job_owner_idx"),
+            models.Index(fields=["subject", "-created_at"], name="job_subject_idx"),
+        ]
+        verbose_name = verbose_name_plural = "后台任务"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def working(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def remaining_seconds(self) -> int | None:
+        """The estimate: the rest at the rate so far (None until there is a rate to go by)."""
+        if self.status != JobStatus.RUNNING or not self.started_at or not self.total or not self.done:
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        if elapsed <= 0:
+            return None
+        return max(0, int((self.total - self.done) * elapsed / self.done))
+
+    @property
+    def estimate_label(self) -> str:
+        """The estimate in words for the bar ("约 3 分 20 秒"), "" while there is none."""
+        seconds = self.remaining_seconds
+        if seconds is None:
+            return ""
+        if seconds < 5:
+            return "即将完成"
+        if seconds < 60:
+            return f"约 {seconds} 秒"
+        minutes, rest = divmod(seconds, 60)
+        if minutes < 60:
+            return f"约 {minutes} 分 {rest} 秒" if minutes < 10 else f"约 {minutes} 分钟"
+        return f"约 {minutes // 60} 小时 {minutes % 60} 分"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import job_views, views
 
 app_name = "core"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("messages/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("messages/<uuid:key>/", views.notification_open, name="notification"),
     path("console/core/audit/", views.audit_log, name="audit"),
+    path("console/jobs/<uuid:key>/", job_views.job_page, name="job"),
+    path("console/jobs/<uuid:key>/progress/", job_views.job_progress, name="job_progress"),
+    path("console/jobs/<uuid:key>/download/", job_views.job_download, name="job_download"),
 ]

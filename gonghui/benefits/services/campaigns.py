@@ -176,10 +176,17 @@ def campaign_launch(*, actor: User, campaign: Campaign) -> Campaign:
                    detail={"rule": version.rule, "kind": campaign.kind},
                    event="benefits.campaign_launched", payload={"campaign_id": campaign.pk})
         if campaign.kind == CampaignKind.AUTO:
-            from ..tasks import issue_campaign_task
+            # The job row is written with the launch (the outbox): if the broker is down the launch
+            # still stands and the sweep hands the issuance to the worker later.
+            from django.urls import reverse
 
-            actor_id = getattr(actor, "pk", None)
-            transaction.on_commit(lambda: issue_campaign_task.delay(campaign.pk, IssueTrigger.LAUNCH, actor_id))
+            from gonghui.core.jobs import job_start
+
+            campaign.issue_job = job_start(
+                kind="benefits.campaign_issue", title=f"免申即享发放：{campaign.name}"[:120], owner=actor,
+                union=campaign.union, subject=f"benefits.campaign:{campaign.uuid}",
+                params={"campaign_id": campaign.pk, "trigger": IssueTrigger.LAUNCH},
+                result_url=reverse("benefits:campaign_detail", args=[campaign.uuid]))
     return campaign
 
 

@@ -9,18 +9,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
-from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import NotFound
+from gonghui.core.jobs import job_start, job_url
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.models import Union
 
@@ -29,7 +27,6 @@ from ..access import access_cockpit, access_refresh, can_refresh
 from ..models import RefreshKind, RefreshRun
 from ..schemas import payload
 from ..selectors import overview
-from ..tasks import refresh_task
 
 SCREEN_REFRESH_SECONDS = 60
 
@@ -81,14 +78,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
     access_refresh(request.user)
     union = access_cockpit(request.user, request.POST.get("union"))
 
-    def run(_: Any) -> str:
-        result = refresh_task.delay(RefreshKind.MANUAL, request.user.pk, union.pk)
-        # Inline without a broker (the embedded default): the run is done. With Celery a worker does it
-        # (there is no result backend to wait on), and the page says so.
-        done = RefreshRun.objects.filter(pk=result.get()).first() if settings.CELERY_TASK_ALWAYS_EAGER else None
-        if done is None:
-            messages.info(request, "已开始刷新统计，稍后刷新页面即可看到最新数据")
-            return ""
-        return f"统计已刷新：重算 {done.days} 天，用时 {done.seconds:.1f} 秒"
-
-    return act(request, run=run, back=f"{reverse('cockpit:console')}?union={union.uuid}")
+    back = f"{reverse('cockpit:console')}?union={union.uuid}"
+    job = job_start(kind="cockpit.refresh", title=f"刷新统计：{union.name}"[:120], owner=request.user, union=union,
+                    params={"kind": RefreshKind.MANUAL, "union_id": union.pk}, result_url=back)
+    return redirect(f"{job_url(job)}?land=1")

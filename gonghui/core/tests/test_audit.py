@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
-from django.test import RequestFactory
+from django.test import RequestFactory, TestCase
 from pytest_django.fixtures import Settings
 
 from gonghui.accounts.models import User
@@ -196,8 +196,10 @@ def test_it_refuses_the_api_list_to_staff_without_an_audit_role(cast: Cast, acto
 def test_the_page_shows_who_role_union_object_result_ip_and_reason(cast: Cast) -> None:
     """Masked and unmasked exports are told apart, with their reason and object; refused attempts show."""
     admin = cast.client("district_a_admin")
-    admin.get("/console/members/export.xlsx", REMOTE_ADDR="10.0.0.7")
-    admin.post("/console/members/export.xlsx", {"reason": "报送实名信息"}, REMOTE_ADDR="10.0.0.7")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the exports run as jobs (here inline)
+        admin.get("/console/members/export.xlsx", REMOTE_ADDR="10.0.0.7")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        admin.post("/console/members/export.xlsx", {"reason": "报送实名信息"}, REMOTE_ADDR="10.0.0.7")
     member = cast.members["worker_a"]
     cast.client("district_a_viewer").post(f"/console/members/{member.uuid}/reveal/",
                                           {"field": "phone", "reason": "核对"}, REMOTE_ADDR="10.0.0.8")

@@ -74,7 +74,7 @@ from ..selectors import child_union_counts, counting_root, member_filters, membe
 from ..services import card as cards
 from ..services import joining, registry, rights, roster
 from ..services import transfer as transfers
-from ..tasks import enqueue, roster_check_task, roster_commit_task
+from ..tasks import roster_job_start
 from . import routers
 
 # --- Registry --------------------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile], union: Form[UU
     if file.size > roster.MAX_UPLOAD_BYTES:
         raise ValidationFailed(roster.TOO_BIG_MESSAGE, code="file_too_large")
     job = roster.roster_upload(actor=request.user, union=target, content=file.read(), filename=file.name or "")
-    enqueue(roster_check_task, job.pk)
+    roster_job_start(job, step="check", actor=request.user)
     job.refresh_from_db()
     return Status(201, job)
 
@@ -325,7 +325,7 @@ def import_commit(request: HttpRequest, key: UUID) -> RosterImport:
     if job.status not in (ImportStatus.CHECKED, ImportStatus.COMMITTING, ImportStatus.DONE):
         raise Conflict("这次导入当前不能提交（可能仍在检查或已失败）")
     if job.status == ImportStatus.CHECKED:
-        enqueue(roster_commit_task, job.pk, request.user.pk)
+        roster_job_start(job, step="commit", actor=request.user)
     job.refresh_from_db()
     return job
 

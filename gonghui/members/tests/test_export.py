@@ -8,14 +8,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
+from django.test import TestCase
 from openpyxl import load_workbook
 
-from gonghui.core.models import AuditLog
+from gonghui.core.models import AuditLog, Job, JobStatus
 from gonghui.members.models import ImportStatus, Member
 from gonghui.members.services import roster
 from gonghui.testing import OK, Cast, scope_matrix
 
 pytestmark = pytest.mark.django_db
+
+
+def export(client: Any, params: dict[str, str] | None = None, *, post: bool = False) -> Any:
+    """The console export: it starts a job (run by the worker, here inline after the commit) whose
+    page offers the download; returns the download."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = (client.post if post else client.get)("/console/members/export.xlsx", params or {})
+    assert started.status_code == 302 and started["Location"].startswith("/console/jobs/"), started
+    page = client.get(started["Location"])
+    job = Job.objects.get(uuid=page.context["job"].uuid)
+    assert job.status == JobStatus.DONE, job.error
+    assert f"/console/jobs/{job.uuid}/download/" in page.content.decode()
+    download = client.get(f"/console/jobs/{job.uuid}/download/")
+    assert download.status_code == 200
+    response = HttpResponse(b"".join(download.streaming_content), content_type=download["Content-Type"])
+    response["Content-Disposition"] = download["Content-Disposition"]
+    return response
 
 
 def rows(response: Any) -> list[dict[str, Any]]:
@@ -27,7 +46,7 @@ def rows(response: Any) -> list[dict[str, Any]]:
 
 
 def test_it_exports_masked_by_default_and_audits(cast: Cast) -> None:
-    response = cast.client("district_a_officer").get("/console/members/export.xlsx", {"form": "gig"})
+    response = export(cast.client("district_a_officer"), {"form": "gig"})
     found = rows(response)
     worker = cast.members["gig_worker_a"]
     assert [r["姓名"] for r in found] == ["李骑手"]
@@ -38,7 +57,7 @@ def test_it_exports_masked_by_default_and_audits(cast: Cast) -> None:
 
 
 def test_it_exports_only_within_the_scope(cast: Cast) -> None:
-    names = {r["姓名"] for r in rows(cast.client("district_a_officer").get("/console/members/export.xlsx"))}
+    names = {r["姓名"] for r in rows(export(cast.client("district_a_officer")))}
     assert names == {"王小明", "李骑手", "陈劳模"}
     response = cast.client("district_a_officer").get("/console/members/export.xlsx",
                                                      {"union": str(cast.district_b.uuid)})
@@ -70,8 +89,7 @@ def test_it_asks_an_administrator_for_a_reason(cast: Cast) -> None:
 
 
 def test_it_exports_unmasked_with_a_reason_and_audits_it(cast: Cast) -> None:
-    response = cast.client("district_a_admin").post("/console/members/export.xlsx",
-                                                    {"reason": "报送实名信息", "q": "wxm"})
+    response = export(cast.client("district_a_admin"), {"reason": "报送实名信息", "q": "wxm"}, post=True)
     found = rows(response)
     worker = cast.members["worker_a"]
     assert found[0]["身份证号码"] == worker.id_number and found[0]["手机号码"] == worker.phone
@@ -93,7 +111,7 @@ def test_it_shows_the_export_choices(cast: Cast) -> None:
 
 def test_it_reimports_an_unmasked_export(cast: Cast, settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-    content = cast.client("district_a_admin").post("/console/members/export.xlsx", {"reason": "迁移系统"}).content
+    content = export(cast.client("district_a_admin"), {"reason": "迁移系统"}, post=True).content
     job = roster.roster_upload(actor=cast.district_a_admin, union=cast.district_a, content=content)
     job = roster.roster_check(job=job)
     assert job.status == ImportStatus.CHECKED and job.errors == [] and job.updated_count == 3

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core.actions import act, form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.core.jobs import job_url
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -167,10 +168,17 @@ def campaign_counts(request: HttpRequest, key: str) -> HttpResponse:
 def campaign_launch(request: HttpRequest, key: str) -> HttpResponse:
     campaign = access_campaign(request.user, key, write=True)
     success = "已发布，符合条件的会员可在职工端「领券」页领取"
-    if campaign.kind == CampaignKind.AUTO:
-        success = "已发布。符合条件的会员将自动获得券（免申即享），发放进度见下方实时数字"
-    return act(request, run=lambda data: services.campaign_launch(actor=request.user, campaign=campaign),
-               success=success, back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
+
+    def run(_: Any) -> HttpResponse | None:
+        launched = services.campaign_launch(actor=request.user, campaign=campaign)
+        job = getattr(launched, "issue_job", None)
+        if job is None:
+            return None
+        # 免申即享: the issuance is a job; its page shows the bar, then lands back on the campaign.
+        messages.info(request, "已发布。已提交发放，正在处理：符合条件的会员将自动获得券（免申即享）")
+        return redirect(f"{job_url(job)}?land=1")
+
+    return act(request, run=run, success=success, back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
 
 
 @staff_required

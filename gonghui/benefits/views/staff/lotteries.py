@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
+from gonghui.core.jobs import job_start, job_url
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -104,9 +105,17 @@ def lottery_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def lottery_draw(request: HttpRequest, key: str) -> HttpResponse:
     lottery = access_lottery(request.user, key, write=True)
-    return act(request, run=lambda data: services.lottery_draw(actor=request.user, lottery=lottery),
-               success="已开奖，中奖名单已公示并通知中奖会员",
-               back=reverse("benefits:lottery_detail", args=[lottery.uuid]))
+    back = reverse("benefits:lottery_detail", args=[lottery.uuid])
+    if lottery.status != LotteryStatus.DRAFT:
+        messages.error(request, "该抽奖已开奖")
+        return redirect(back)
+    if not lottery.prizes.exists():
+        messages.error(request, "请先设置奖项")
+        return redirect(back)
+    job = job_start(kind="benefits.lottery_draw", title=f"开奖：{lottery.name}"[:120], owner=request.user,
+                    union=lottery.union, subject=f"benefits.lottery:{lottery.uuid}",
+                    params={"lottery_id": lottery.pk}, result_url=back)
+    return redirect(f"{job_url(job)}?land=1")
 
 
 @staff_required

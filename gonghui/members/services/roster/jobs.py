@@ -41,7 +41,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 
-from gonghui.core import audit
+from gonghui.core import audit, jobs
 from gonghui.core.errors import Conflict
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
@@ -179,6 +179,7 @@ def _progress(job: RosterImport, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(job, name, value)
     RosterImport.objects.filter(pk=job.pk).update(**fields)
+    jobs.report(job.processed_rows, job.total_rows)  # the background job's bar, estimate and heartbeat
 
 
 NOT_NOW = "这次导入的状态已变化，请刷新后查看"

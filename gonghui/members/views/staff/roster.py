@@ -14,17 +14,18 @@ from django.views.decorators.http import require_POST
 from gonghui.core import audit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
+from gonghui.core.jobs import job_url
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.unmasking import Unmask, require_unmask
 from gonghui.unions.access import access_union_for_work
 
 from ...access import access_import
-from ...exports import export_members_response, may_unmask, template_response
+from ...exports import may_unmask, template_response
 from ...forms import ExportReasonForm, RosterUploadForm
 from ...models import ImportStatus, RosterImport
 from ...selectors import member_filters, member_search
 from ...services import roster
-from ...tasks import enqueue, roster_check_task, roster_commit_task
+from ...tasks import export_job_start, roster_job_start, roster_task_of
 
 WORKING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
 
@@ -57,7 +58,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         job = roster.roster_upload(actor=request.user, union=union, content=upload.read(), filename=upload.name)
     except ValidationFailed as exc:
         return _upload_page(request, form, error=f"“{upload.name}”：{exc.message}", status=400)
-    enqueue(roster_check_task, job.pk)
+    roster_job_start(job, step="check", actor=request.user)
     return redirect("members:import_job", key=job.uuid)
 
 
@@ -67,8 +68,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 
 def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
+    task = roster_task_of(job)
     return {
-        "section": "members", "job": job, "working": job.status in WORKING, "stale": roster.stale(job),
+        "section": "members", "job": job, "stale": roster.stale(job), "task": task,
+        # A commit just queued: the import is still 'checked' until the worker claims the job.
+        "working": job.status in WORKING or (task is not None and task.working),
         "can_commit": job.status == ImportStatus.CHECKED and job.valid_rows > 0
         and scope_of(request.user).can(job.union.path, WRITE_ROLES),
     }
@@ -92,7 +96,7 @@ def import_progress(request: HttpRequest, key: str) -> HttpResponse:
 def import_commit(request: HttpRequest, key: str) -> HttpResponse:
     job = access_import(request.user, key, write=True)
     if job.status == ImportStatus.CHECKED:
-        enqueue(roster_commit_task, job.pk, request.user.pk)
+        roster_job_start(job, step="commit", actor=request.user)
     elif job.status not in (ImportStatus.COMMITTING, ImportStatus.DONE):  # a second click just shows the job
         raise ValidationFailed("这次导入当前不能提交，请刷新后查看")
     return redirect("members:import_job", key=job.uuid)
@@ -108,29 +112,31 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def export_members(request: HttpRequest) -> HttpResponse:
-    """The member list as .xlsx with the list's filters. GET: masked. POST (the export page's form):
-    unmasked, for those the unmasking policy allows, with a reason — the reason and the filters travel
-    in the body, never in the URL (which access logs keep)."""
+    """The member list as .xlsx with the list's filters, built by the worker (core.jobs): the job page shows
+    the bar and then the download. GET: masked. POST (the export page's form): unmasked, for those the
+    unmasking policy allows, with a reason — the reason and the filters travel in the body, never in the
+    URL (which access logs keep)."""
+    unmasked, reason, params = False, "", request.GET
     if request.method == "POST":
         if not may_unmask(request.user):  # refused before the form: the denied row and the 403
             filters = member_filters(request.user, request.POST)
             require_unmask(request.user, None, Unmask.EXPORT, action="export.members",
-                       audit_union=filters.union or audit.home_union(request.user),
+                           audit_union=filters.union or audit.home_union(request.user),
                            detail={"unmasked": True, "reason": " ".join(request.POST.get("reason", "").split())[:200],
                                    "filters": filters.as_params()})
         form = ExportReasonForm(request.POST)
         if not form.is_valid():
             return export_form_page(request, form, params=request.POST, status=400)
-        try:
-            return export_members_response(request, request.POST, unmasked=True, reason=form.cleaned_data["reason"])
-        except ValidationFailed as exc:
-            return export_form_page(request, form, params=request.POST, error=exc.message, status=400)
-    if request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
+        unmasked, reason, params = True, form.cleaned_data["reason"], request.POST
+    elif request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
         return export_form_page(request, ExportReasonForm(), error="导出完整信息请在本页填写原因后提交", status=400)
-    try:
-        return export_members_response(request, request.GET, unmasked=False, reason="")
-    except ValidationFailed as exc:
-        return export_form_page(request, ExportReasonForm(), error=exc.message, status=400)
+    filters = member_filters(request.user, params)
+    count = member_search(request.user, filters).count()
+    if count > roster.EXPORT_MAX_ROWS:
+        return export_form_page(request, ExportReasonForm(), params=params, status=400, error=(
+            f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围"))
+    job = export_job_start(actor=request.user, filters=filters, unmasked=unmasked, reason=reason)
+    return redirect(job_url(job))
 
 
 def export_form_page(request: HttpRequest, form: ExportReasonForm, *, params: Any = None, error: str = "",
