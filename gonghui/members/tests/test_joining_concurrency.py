@@ -6,41 +6,19 @@ before any writes, and the constraint alone refuses all but one."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gonghui.core.errors import Conflict
 from gonghui.members.models import ApplicationStatus, JoinApplication
 from gonghui.members.services import joining as services
 from gonghui.members.services.registry import NOTICE_VERSION
-from gonghui.testing import Cast, id_number, make_user
+from gonghui.testing import Cast, id_number, make_user, threaded
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def threaded(count: int, work: Callable[[int, threading.Barrier], Any]) -> list[Any]:
-    """Run ``work(i, barrier)`` in ``count`` threads, each on its own connection; results or exceptions."""
-    barrier = threading.Barrier(count, timeout=30)
-    results: list[Any] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            results[i] = work(i, barrier)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def ids(count: int) -> list[str]:
