@@ -399,8 +399,8 @@ def test_it_writes_nothing_on_a_dry_run(cast: Cast, tmp_path: Path) -> None:
     assert (Union.objects.count(), Employer.objects.count(), AuditLog.objects.count()) == counts
 
 
-def test_it_explains_a_file_that_is_not_xlsx(cast: Cast) -> None:
-    text = "单位名称,统一社会信用代码\n甲,123\n".encode()
+def test_it_explains_a_file_that_is_not_a_table(cast: Cast) -> None:
+    text = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # a photo, named .xlsx
 
     page = check_page(cast.client("district_a_officer"), "employers", text, name="单位.xlsx")
     api = api_import(cast.client("district_a_officer", api=True), "employers", text, dry_run=True, name="单位.xlsx")
@@ -408,10 +408,10 @@ def test_it_explains_a_file_that_is_not_xlsx(cast: Cast) -> None:
                      b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, dry_run=True, name="单位.xls")
 
     assert page.status_code == 400
-    assert "上传的文件不是 Excel（.xlsx）文件" in page.content.decode()
+    assert "上传的文件不是 Excel 或 CSV 文件" in page.content.decode()
     assert api.status_code == 400
-    assert api.json()["code"] == "bad_workbook" and "不是 Excel（.xlsx）文件" in api.json()["message"]
-    assert old.status_code == 400 and "旧版 Excel（.xls）" in old.json()["message"]
+    assert api.json()["code"] == "bad_workbook" and "不是 Excel 或 CSV 文件" in api.json()["message"]
+    assert old.status_code == 400 and "无法读取" in old.json()["message"] and ".xls" in old.json()["message"]
 
 
 def test_it_lists_missing_headers(cast: Cast) -> None:
