@@ -8,9 +8,11 @@ import html
 import io
 import posixpath
 import re
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import IO, Any
@@ -34,14 +36,25 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
-                   *, widths: dict[str, Sequence[int]] | None = None) -> bytes:
-    """Build an .xlsx from (sheet title, header, rows) triples. Rows may be a generator."""
+Sheets = Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+
+
+def write_workbook_to(target: IO[bytes], sheets: Sheets, *, widths: dict[str, Sequence[int]] | None = None,
+                      text_columns: dict[str, Iterable[int]] | None = None) -> int:
+    """Write an .xlsx of (sheet title, header, rows) triples to ``target`` (a file opened for binary
+    writing) and return how many data rows it holds. Rows may be a generator: openpyxl's write-only
+    mode keeps each sheet in a temporary file as it goes, so memory stays flat however many rows
+    there are. ``text_columns`` (0-based, by sheet title) are formatted as text, so that a workbook
+    given back to be fixed keeps ID numbers as typed when edited in Excel."""
     book = Workbook(write_only=True)
+    count = 0
     for title, header, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
         for index, width in enumerate((widths or {}).get(title, [18] * len(header))):
-            sheet.column_dimensions[chr(ord("A") + index)].width = width
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        as_text = set((text_columns or {}).get(title, ()))
+        for index in as_text:
+            sheet.column_dimensions[get_column_letter(index + 1)].number_format = "@"
         cells = []
         for name in header:
             cell = WriteOnlyCell(sheet, value=name)
@@ -51,9 +64,24 @@ def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
         sheet.freeze_panes = "A2"
         for row in rows:
             sheet.append([_safe(v) for v in row])
+            count += 1
+    book.save(target)
+    return count
+
+
+def write_workbook(sheets: Sheets, *, widths: dict[str, Sequence[int]] | None = None) -> bytes:
+    """Build an .xlsx from (sheet title, header, rows) triples, in memory. For small tables; a list
+    that may grow large is written with ``write_workbook_to`` into a file."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_workbook_to(buffer, sheets, widths=widths)
     return buffer.getvalue()
+
+
+@contextmanager
+def spooled(max_size: int = 4 * 1024 * 1024) -> Iterator[IO[bytes]]:
+    """A temporary file, in memory until ``max_size`` and on disk beyond: where a workbook is built."""
+    with tempfile.SpooledTemporaryFile(max_size=max_size) as handle:
+        yield handle  # type: ignore[misc]
 
 
 # --- Templates ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ unmasked export re-imports."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import IO, Any
 
 from .xlsx import SHEET_TITLE
 
@@ -28,10 +28,13 @@ def export_rows(qs: Any, *, unmasked: bool) -> Iterator[list[Any]]:
                yes[m.craftsman], m.get_hardship_level_display(), yes[m.worker_representative], m.card_no or ""]
 
 
-def export_build(qs: Any, *, unmasked: bool) -> bytes:
-    """The member list as .xlsx, masked unless ``unmasked``. Preconditions: ``qs`` came from
-    member_search (so from visible_to), and the caller writes the audit row."""
-    from gonghui.lib.excel import write_workbook
+def export_write(qs: Any, *, unmasked: bool, target: IO[bytes]) -> int:
+    """Write the member list as .xlsx into ``target`` (a file opened for binary writing), masked
+    unless ``unmasked``; returns the number of rows. Memory stays flat whatever the size: rows are
+    read from the database in chunks and written through openpyxl's write-only mode, which keeps
+    the sheet in a temporary file, never the whole workbook in memory. Preconditions: ``qs`` came
+    from member_search (so from visible_to), and the caller writes the audit row."""
+    from gonghui.lib.excel import write_workbook_to
 
-    return write_workbook([(SHEET_TITLE, EXPORT_HEADER, export_rows(qs, unmasked=unmasked))],
-                          widths={SHEET_TITLE: EXPORT_WIDTHS})
+    return write_workbook_to(target, [(SHEET_TITLE, EXPORT_HEADER, export_rows(qs, unmasked=unmasked))],
+                             widths={SHEET_TITLE: EXPORT_WIDTHS}, text_columns={SHEET_TITLE: [1, 2, 17]})

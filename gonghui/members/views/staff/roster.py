@@ -4,10 +4,11 @@ inline without a broker, in a worker with one, while the job page polls its prog
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -82,6 +83,7 @@ def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
         "section": "members", "job": job, "working": job.status in WORKING, "stale": roster.stale(job),
         "can_commit": job.status == ImportStatus.CHECKED and job.valid_rows > 0
         and scope_of(request.user).can(job.union.path, WRITE_ROLES),
+        "can_fix": scope_of(request.user).can(job.union.path, WRITE_ROLES),
     }
 
 
@@ -117,7 +119,18 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("members:import_job", key=job.uuid)
 
 
-def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponse:
+@staff_required
+def import_problems(request: HttpRequest, key: str) -> HttpResponse:
+    """The refused rows of a checked import as .xlsx, each with a 问题 column: fixed, the file
+    re-imports as it is. Full ID numbers as uploaded, so officers of the job's union only, audited."""
+    job = access_import(request.user, key, write=True)
+    content = roster.problems_workbook(job)
+    audit.record("export.import_problems", actor=request.user, obj=job, union=job.union,
+                 detail={"import": str(job.uuid), "rows": job.problem_rows})
+    return xlsx_response(content, roster.PROBLEMS_FILENAME, "roster-problem-rows.xlsx")
+
+
+def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool, reason: str) -> HttpResponseBase:
     """The export (shared with the API). Preconditions: for ``unmasked`` the caller checked that the
     user is an administrator and gave a reason; the unmasked rows are limited to the unions the user
     administers. Every export writes an audit row."""
@@ -130,11 +143,21 @@ def export_members_response(request: HttpRequest, params: Any, *, unmasked: bool
     if count > roster.EXPORT_MAX_ROWS:
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
-    content = roster.export_build(qs, unmasked=unmasked)
+    # Written to an anonymous temporary file and streamed from there: memory stays flat at 200,000 rows.
+    handle = tempfile.TemporaryFile()  # closed by the FileResponse once sent
+    try:
+        roster.export_write(qs, unmasked=unmasked, target=handle)
+    except BaseException:
+        handle.close()
+        raise
     audit.record("export.members", actor=request.user, union=filters.union, detail={
         "rows": count, "unmasked": unmasked, "reason": reason[:200], "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(content, f"会员名册-{stamp}.xlsx", f"members-{stamp}.xlsx")
+    handle.seek(0)
+    response = FileResponse(handle, content_type=XLSX_MIME)
+    response["Content-Disposition"] = (f'attachment; filename="members-{stamp}.xlsx"; '
+                                       f"filename*=UTF-8''{quote(f'会员名册-{stamp}.xlsx')}")
+    return response
 
 
 def may_unmask(user: Any) -> bool:
@@ -143,7 +166,7 @@ def may_unmask(user: Any) -> bool:
 
 
 @staff_required
-def export_members(request: HttpRequest) -> HttpResponse:
+def export_members(request: HttpRequest) -> HttpResponseBase:
     """The member list as .xlsx with the list's filters: masked; ``unmasked=1`` for administrators
     with a reason (otherwise 403, or 400 and the reason form)."""
     unmasked = request.GET.get("unmasked") == "1"
