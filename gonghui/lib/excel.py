@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -42,31 +42,142 @@ Sheets = Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
 def write_workbook_to(target: IO[bytes], sheets: Sheets, *, widths: dict[str, Sequence[int]] | None = None,
                       text_columns: dict[str, Iterable[int]] | None = None) -> int:
     """Write an .xlsx of (sheet title, header, rows) triples to ``target`` (a file opened for binary
-    writing) and return how many data rows it holds. Rows may be a generator: openpyxl's write-only
-    mode keeps each sheet in a temporary file as it goes, so memory stays flat however many rows
-    there are. ``text_columns`` (0-based, by sheet title) are formatted as text, so that a workbook
-    given back to be fixed keeps ID numbers as typed when edited in Excel."""
-    book = Workbook(write_only=True)
+    writing) and return how many data rows it holds.
+
+    Rows may be a generator: each sheet's XML is written row by row straight into the zip stream,
+    so memory stays flat however many rows there are (a 200,000-row export never exists in memory
+    as a whole). Hand-written rather than openpyxl's write-only mode, which needs ~1 ms per row of
+    18 cells here without lxml, 20 times as long. Text is written as inline strings, neutralized
+    against formula injection (``_safe``) and stripped of characters XML cannot hold; numbers as
+    numbers, dates as Excel dates. ``text_columns`` (0-based, by sheet title) are formatted as
+    text, so that a workbook given back to be fixed keeps ID numbers as typed when edited in Excel.
+    """
+    titles = [title[:31] for title, _, _ in sheets]
     count = 0
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        for index, width in enumerate((widths or {}).get(title, [18] * len(header))):
-            sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        as_text = set((text_columns or {}).get(title, ()))
-        for index in as_text:
-            sheet.column_dimensions[get_column_letter(index + 1)].number_format = "@"
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, Alignment(horizontal="center")
-            cells.append(cell)
-        sheet.append(cells)
-        sheet.freeze_panes = "A2"
-        for row in rows:
-            sheet.append([_safe(v) for v in row])
-            count += 1
-    book.save(target)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for number, (title, header, rows) in enumerate(sheets, start=1):
+            as_text = set((text_columns or {}).get(title, ()))
+            with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as raw:
+                out = io.BufferedWriter(raw, buffer_size=1 << 20)
+                count += _write_sheet(out, header, rows, (widths or {}).get(title, [18] * len(header)), as_text)
+                out.flush()
+        for name, text in _package_parts(titles).items():
+            archive.writestr(name, text)
     return count
+
+
+# Styles (cellXfs): 0 default, 1 header (bold white on red, centred), 2 date, 3 date-time, 4 text.
+_STYLE_HEADER, _STYLE_DATE, _STYLE_DATETIME, _STYLE_TEXT = 1, 2, 3, 4
+_XML_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{
+    chr(c): "" for c in [*range(0, 9), 11, 12, *range(14, 32)]}})
+_EPOCH = date(1899, 12, 30)
+
+
+def _letters(count: int) -> list[str]:
+    return [get_column_letter(i + 1) for i in range(count)]
+
+
+def _write_sheet(out: Any, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int],
+                 as_text: set[int]) -> int:
+    columns = max(len(header), len(widths))
+    letters = _letters(max(columns, 1))
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"'
+                   + (f' style="{_STYLE_TEXT}"' if i in as_text else "") + "/>" for i, w in enumerate(widths))
+    out.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+               'openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1"'
+               ' topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+               + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>").encode())
+    cells = "".join(f'<c r="{letters[i]}1" t="inlineStr" s="{_STYLE_HEADER}"><is><t>'
+                    f"{str(name).translate(_XML_ESCAPE)}</t></is></c>" for i, name in enumerate(header))
+    out.write(f'<row r="1">{cells}</row>'.encode())
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        number = count + 1
+        parts = [f'<row r="{number}">']
+        for index, value in enumerate(row):
+            if index >= len(letters):
+                letters.append(get_column_letter(index + 1))
+            parts.append(_cell(f"{letters[index]}{number}", value, index in as_text))
+        parts.append("</row>")
+        out.write("".join(parts).encode())
+    out.write(b"</sheetData></worksheet>")
+    return count
+
+
+def _cell(ref: str, value: Any, as_text: bool) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        text = _safe(value).translate(_XML_ESCAPE)
+        style = f' s="{_STYLE_TEXT}"' if as_text else ""
+        return f'<c r="{ref}" t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = timezone_local(value)
+        delta = value - datetime(1899, 12, 30)  # noqa: DTZ001 - Excel's calendar has no time zone
+        serial = delta.days + delta.seconds / 86400
+        return f'<c r="{ref}" s="{_STYLE_DATETIME}"><v>{serial!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="{_STYLE_DATE}"><v>{(value - _EPOCH).days}</v></c>'
+    return _cell(ref, str(value), as_text)
+
+
+def timezone_local(value: datetime) -> datetime:
+    """An aware date-time as the wall-clock time of the configured zone (Excel keeps no zone)."""
+    from django.utils import timezone
+
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+def _package_parts(titles: Sequence[str]) -> dict[str, str]:
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{sheet_type}"/>'
+                        for n in range(1, len(titles) + 1))
+    sheets = "".join(f'<sheet name="{html.escape(t, quote=True)}" sheetId="{n}" r:id="rId{n}"/>'
+                     for n, t in enumerate(titles, start=1))
+    sheet_rels = "".join(f'<Relationship Id="rId{n}" Type="{rel}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                         for n in range(1, len(titles) + 1))
+    styles_id = len(titles) + 1
+    return {
+        "[Content_Types].xml": (
+            head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.'
+            f'openxmlformats-officedocument.spreadsheetml.styles+xml"/>{overrides}</Types>'),
+        "_rels/.rels": (
+            head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            head + f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{sheets}</sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'{sheet_rels}<Relationship Id="rId{styles_id}" Type="{rel}/styles" Target="styles.xml"/>'
+            "</Relationships>"),
+        "xl/styles.xml": (
+            head + f'<styleSheet xmlns="{main}">'
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+            '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font></fonts>'
+            '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+            '</fill><fill><patternFill patternType="solid"><fgColor rgb="FFC8102E"/></patternFill></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" '
+            'applyAlignment="1"><alignment horizontal="center"/></xf>'
+            '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            '<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+            '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+    }
 
 
 def write_workbook(sheets: Sheets, *, widths: dict[str, Sequence[int]] | None = None) -> bytes:
