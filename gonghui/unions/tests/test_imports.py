@@ -653,3 +653,26 @@ def test_it_answers_404_for_an_unknown_kind(cast: Cast) -> None:
     assert check_page(client, "members", employers_xlsx([])).status_code == 404
     api = api_import(cast.client("district_a_admin", api=True), "members", employers_xlsx([]), dry_run=True)
     assert api.status_code == 404
+
+
+def test_it_imports_employers_from_a_gb18030_csv_with_dirty_cells(cast: Cast) -> None:
+    rows = [employer_row("\u200b甲科技有限公司\u00a0", "'" + uscc(61)),
+            employer_row("乙贸易有限公司", uscc(62).lower())]
+    text = "\r\n".join(",".join(r) for r in [EMPLOYER_HEADER, *rows]) + "\r\n"
+    client = cast.client("district_a_officer")
+    checked = check_page(client, "employers", text.encode("gb18030"), name="单位.csv")  # GBK cannot hold U+200B
+    assert checked.status_code == 200 and errors_of(checked) == []
+    assert checked.context["report"].sheet == "" and checked.context["report"].valid == 2
+    confirm(client, checked)
+    assert Employer.objects.get(uscc=uscc(61)).name == "甲科技有限公司"
+
+
+def test_it_reads_the_sheet_with_the_header_behind_a_cover_page_and_names_it(cast: Cast) -> None:
+    def cover_first(sheet: Any) -> None:
+        sheet.title = "Sheet2"
+        sheet.parent.create_sheet("封面", 0).append(["某某区总工会 企业名录"])
+
+    checked = check_page(cast.client("district_a_officer"), "employers",
+                         employers_xlsx([employer_row("丙制造有限公司", uscc(63))], edit=cover_first))
+    assert checked.status_code == 200 and errors_of(checked) == []
+    assert checked.context["report"].sheet == "Sheet2" and "读取的工作表：“Sheet2”" in checked.content.decode()
