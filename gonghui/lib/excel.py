@@ -525,15 +525,18 @@ def _numbered(rows: Iterable[list[Any]], start_row: int, start_col: int,
     pad = [""] * start_col
     for offset, raw in enumerate(rows):
         number = start_row + offset + 1
-        cells = []
+        cells: list[Any] = []
+        append = cells.append
         for index, value in enumerate(raw):
-            if isinstance(value, float) and abs(value) >= _EXACT_FLOAT_LIMIT:
+            if value.__class__ is str:  # most cells: skip cell_value's type tests
+                append(clean_cell(value) if value else "")
+            elif isinstance(value, float) and abs(value) >= _EXACT_FLOAT_LIMIT:
                 issues[(number, start_col + index)] = MSG_ROUNDED
                 flagged.add(number)
-                cells.append("")
+                append("")
             else:
-                cells.append(cell_value(value))
-        if not any(c != "" for c in cells) and number not in flagged:
+                append(cell_value(value))
+        if cells.count("") == len(cells) and number not in flagged:
             continue
         yield number, (pad + cells if pad else cells)
 
