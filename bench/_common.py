@@ -113,6 +113,38 @@ def figure(name: str, value: float, unit: str, target: str = "") -> None:
     print(f"{name}: {shown} {unit}" + (f" ({target})" if target else ""), flush=True)
 
 
+def reset_peak_memory() -> None:
+    """Start measuring the peak resident memory afresh (Linux: writing 5 to /proc/self/clear_refs
+    resets VmHWM); elsewhere the peak stays the process's lifetime peak."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_memory_mb() -> float:
+    """The peak resident memory (MB) since ``reset_peak_memory`` (Linux), else of the whole process."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_memory_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def note(text: str) -> None:
     print(f"  {text}", flush=True)
 

@@ -314,7 +314,7 @@ STORAGES = {
 # matched by the proxy's client_max_body_size (docs/deployment.md): the largest upload is a 20 MB roster
 # workbook. A body that is not a multipart upload (JSON, a plain form) may be at most
 # DATA_UPLOAD_MAX_MEMORY_SIZE; uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file.
-REQUEST_MAX_BYTES = int(float(env("REQUEST_MAX_MB", "25")) * 1024 * 1024)
+REQUEST_MAX_BYTES = int(float(env("REQUEST_MAX_MB", "45")) * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(10 * 1024 * 1024, REQUEST_MAX_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

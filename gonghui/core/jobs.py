@@ -55,8 +55,6 @@ from .transitions import transition
 logger = logging.getLogger("gonghui.jobs")
 
 MAX_ATTEMPTS = 3
-# The requester's audit context, kept in the job's params under this key and restored while it runs.
-ORIGIN = "_origin"
 UNEXPECTED = "处理时出现意外错误，没有保存任何结果，请稍后重试；如仍失败请联系管理员"
 SUBMITTED = "已提交，正在处理"
 
@@ -102,11 +100,11 @@ def job_start(*, kind: str, title: str, owner: Any = None, union: Any = None, su
 
     ``union`` is anything with ``path`` and ``name`` (the owning union, kept as a snapshot)."""
     origin = context.current()  # where the request came from: the worker's audit rows keep it
-    params = {**(params or {}), ORIGIN: {"channel": origin.channel, "ip": origin.ip, "user_agent": origin.user_agent}}
     job = Job.objects.create(
+        origin={"channel": origin.channel, "ip": origin.ip, "user_agent": origin.user_agent},
         kind=kind, title=title[:120], owner=owner if getattr(owner, "pk", None) else None,
         union_path=getattr(union, "path", "") or "", union_name=(getattr(union, "name", "") or "")[:200],
-        subject=subject[:80], params=params, result_url=result_url[:300])
+        subject=subject[:80], params=params or {}, result_url=result_url[:300])
     transaction.on_commit(lambda: dispatch(job.pk))
     return job
 
@@ -156,7 +154,7 @@ def run(job_id: int, *, worker: str = "") -> str:
     except Conflict:
         return "taken"  # a repeated message: someone else runs it, or it is finished
     token = _current.set(job)
-    origin = (job.params or {}).get(ORIGIN) or {}
+    origin = job.origin or {}
     try:
         func = _handler_of(job.kind)
         if func is None:

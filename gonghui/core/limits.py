@@ -3,8 +3,8 @@
 ``RequestSizeLimitMiddleware`` sits near the top of settings.MIDDLEWARE, above everything that
 reads the body (CSRF reads the form, the API reads JSON). It looks only at the headers:
 
-* ``Content-Length`` above ``REQUEST_MAX_BYTES`` (default 25 MB: the largest upload, a 20 MB
-  roster workbook, plus the form around it) → 413 with a Chinese message;
+* ``Content-Length`` above ``REQUEST_MAX_BYTES`` (default 45 MB: the largest upload, a 40 MB
+  roster file, plus the form around it) → 413 with a Chinese message;
 * a body that is not a multipart upload (JSON, a plain form) above
   ``DATA_UPLOAD_MAX_MEMORY_SIZE`` → 413 too, instead of Django's bare 400 after reading it;
 * a body without a length (``Transfer-Encoding: chunked``) → 411: Django would read none of it

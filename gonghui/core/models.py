@@ -279,6 +279,8 @@ class Job(models.Model):
     union_name = models.CharField("工会", max_length=200, blank=True)
     subject = models.CharField(max_length=80, blank=True)  # what the job works on, "members.rosterimport:<uuid>"
     params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # the requester's audit context (channel, IP, user agent), restored while the job runs
+    origin = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

@@ -21,3 +21,32 @@ def sniff_content_type(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and password-protected .xlsx, .doc …)
+
+
+def sniff_spreadsheet(head: bytes) -> str | None:
+    """"xlsx" (a zip package), "xls" (an OLE compound file) or "csv" (text: UTF-8, UTF-16 with BOM,
+    or GB18030/GBK, without NUL bytes), or None (a photo, a PDF, binary junk) — by content only."""
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        return "xls"
+    if not head or sniff_content_type(head) is not None:
+        return None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "csv"
+    if b"\x00" in head:
+        return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not merely a character cut off at the end of the sample
+                continue
+            text = head[:exc.start].decode(encoding)
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+        return "csv" if controls == 0 else None
+    return None

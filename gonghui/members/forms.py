@@ -105,7 +105,8 @@ class ExportReasonForm(forms.Form):
 class RosterUploadForm(forms.Form):
     union = forms.UUIDField(label="导入到工会", error_messages={"required": "请选择导入到哪个工会",
                                                                   "invalid": "请选择导入到哪个工会"})
-    file = forms.FileField(label="花名册文件（.xlsx）", error_messages={"required": "请选择要上传的 Excel 文件"})
+    file = forms.FileField(label="花名册文件（.xlsx、.xls 或 CSV）", error_messages={
+        "required": "请选择要上传的 Excel 或 CSV 文件", "empty": "上传的文件是空的，请选择填写好的 Excel 或 CSV 文件"})
 
 
 # --- Personal-information rights ------------------------------------------------------------------

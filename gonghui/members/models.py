@@ -444,7 +444,11 @@ class RosterImport(BranchRow, PublicId):
     error_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)  # members already on record exactly so
     errors = models.JSONField(default=list, blank=True)  # [{row, column, message}], capped
+    warnings = models.JSONField(default=list, blank=True)  # same shape: worth a look, not refused
+    sheet_name = models.CharField(max_length=100, blank=True)  # the sheet read ("" for CSV)
+    problem_rows = models.PositiveIntegerField(default=0)  # rows in the problem-rows workbook
     message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/members/import/<uuid:key>/progress/", staff.roster.import_progress, name="import_progress"),
     path("console/members/import/<uuid:key>/commit/", staff.roster.import_commit, name="import_commit"),
     path("console/members/import/<uuid:key>/discard/", staff.roster.import_discard, name="import_discard"),
+    path("console/members/import/<uuid:key>/problems.xlsx", staff.roster.import_problems, name="import_problems"),
     path("console/members/export.xlsx", staff.roster.export_members, name="export"),
     path("console/members/export/", staff.roster.export_page, name="export_form"),
     # registry

@@ -50,7 +50,7 @@ def test_it_refuses_a_50_mb_upload_on_a_page_unread(cast: Cast) -> None:
     response, body = _post(cast.client("province_admin"), "/console/members/import/", size=FIFTY_MB,
                            content_type=MULTIPART)
     assert response.status_code == 413 and body.taken == 0
-    assert "上传的内容过大：一次提交不能超过 25 MB" in response.content.decode()
+    assert "上传的内容过大：一次提交不能超过 45 MB" in response.content.decode()
 
 
 def test_it_refuses_a_50_mb_upload_on_the_api_with_the_json_error(cast: Cast) -> None:
@@ -58,7 +58,7 @@ def test_it_refuses_a_50_mb_upload_on_the_api_with_the_json_error(cast: Cast) ->
                            content_type=MULTIPART)
     assert response.status_code == 413 and body.taken == 0
     assert response.json() == {"code": "too_large", "detail": None, "message": (
-        "上传的内容过大：一次提交不能超过 25 MB。请压缩照片、减少文件数量或拆分后分批提交。")}
+        "上传的内容过大：一次提交不能超过 45 MB。请压缩照片、减少文件数量或拆分后分批提交。")}
 
 
 def test_it_refuses_an_oversized_json_body_before_reading_it(cast: Cast) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import time
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from gonghui.lib.excel import SheetRow, WorkbookError, cell_text, read_rows, write_template
+from gonghui.lib.excel import SheetRow, WorkbookError, cell_text, clean_cell, read_rows, read_table, write_template
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 HEADER = ["名称", "代码", "人数"]
 
@@ -81,9 +85,14 @@ class TestReadRows:
         content = book([["甲", date(2026, 1, 5), 1]])
         assert read(content)[0].values["代码"] == "2026-01-05"
 
-    def test_it_rejects_a_text_file_renamed_to_xlsx(self) -> None:
-        message = failure(b"\xe5\x90\x8d\xe7\xa7\xb0,\xe4\xbb\xa3\xe7\xa0\x81\n\xe7\x94\xb2,1\n")
-        assert "不是 Excel（.xlsx）文件" in message
+    def test_it_reads_a_csv_file_renamed_to_xlsx_by_its_content(self) -> None:
+        rows = read("名称,代码,人数\n甲,0123,1\n".encode())
+        assert rows[0].values == {"名称": "甲", "代码": "0123", "人数": "1"}
+
+    def test_it_rejects_what_is_not_a_table_with_a_clear_message(self) -> None:
+        for content in (b"\x89PNG\r\n\x1a\n" + b"\0" * 100, b"%PDF-1.7\n" + bytes(range(256)) * 4,
+                        bytes(range(256)) * 10):
+            assert "不是 Excel 或 CSV 文件" in failure(content)
 
     def test_it_names_the_old_xls_format(self) -> None:
         message = failure(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
@@ -194,6 +203,59 @@ class TestReadRows:
         content = book([["甲", "1", "1"]], edit=second)
         assert read(content, sheet="导入")[0].values["名称"] == "乙"
         assert read(content, sheet="没有这张表")[0].values["名称"] == "甲"
+
+    def test_it_reads_an_old_xls_workbook_past_its_cover_sheet(self) -> None:
+        table = read_table((FIXTURES / "table.xls").read_bytes(), expected_headers=HEADER)
+        assert table.sheet == "数据" and table.label == "工作表“数据”"
+        assert [(r.number, r.values) for r in table.rows] == [
+            (2, {"名称": "甲", "代码": "0123", "人数": "12"}), (3, {"名称": "乙", "代码": "x", "人数": "3.5"})]
+
+    def test_it_finds_the_sheet_with_the_header_behind_a_cover_page(self) -> None:
+        def cover_first(sheet: Any) -> None:
+            cover = sheet.parent.create_sheet("封面", 0)
+            cover.append(["某某工会 2026 年报表"])
+            cover.append(["填报单位", "某某工会"])
+
+        table = read_table(book([["甲", "1", "1"]], edit=cover_first), expected_headers=HEADER)
+        assert table.sheet == "数据" and table.rows[0].values["名称"] == "甲"
+
+    def test_it_names_every_sheet_it_looked_at_when_no_header_fits(self) -> None:
+        def cover_first(sheet: Any) -> None:
+            sheet.parent.create_sheet("封面", 0).append(["说明"])
+
+        message = failure(book([["甲"]], header=["名称", "编号"], edit=cover_first))
+        assert "“封面”" in message and "“数据”" in message and "缺少以下列" in message
+
+    def test_it_reads_a_header_below_a_title_row(self) -> None:
+        def title(sheet: Any) -> None:
+            sheet.insert_rows(1)
+            sheet["A1"] = "单位名册"
+
+        assert [(r.number, r.values["名称"]) for r in read(book([["甲", "1", "1"]], edit=title))] == [(3, "甲")]
+
+    def test_it_reads_csv_in_gbk_gb18030_and_utf8_with_bom_keeping_codes_as_text(self) -> None:
+        text = "名称,代码,人数\r\n甲公司,0123456789012345678,12\r\n\"乙,丙\",00,3\r\n"
+        for content in (text.encode("gbk"), text.encode("gb18030"), codecs.BOM_UTF8 + text.encode(),
+                        text.encode("utf-16")):
+            table = read_table(content, expected_headers=HEADER)
+            assert table.sheet == "" and table.label == "CSV 文件"
+            assert [r.values for r in table.rows] == [
+                {"名称": "甲公司", "代码": "0123456789012345678", "人数": "12"},
+                {"名称": "乙,丙", "代码": "00", "人数": "3"}]
+        tabs = "名称\t代码\t人数\n甲\t=\"007\"\t1\n".encode("gb18030")
+        assert read(tabs)[0].values == {"名称": "甲", "代码": "007", "人数": "1"}
+
+    def test_it_strips_apostrophes_zero_width_characters_bom_and_nbsp_from_every_cell(self) -> None:
+        dirty = [["\u200b甲\u00a0公司\ufeff", "'0123", "\u00a012\u200d"], ["\u2060乙", "\u200b'x", "＇3"]]
+        for content in (book(dirty), "\n".join(",".join(r) for r in [HEADER, *dirty]).encode("gb18030")):
+            assert [r.values for r in read(content)] == [
+                {"名称": "甲 公司", "代码": "0123", "人数": "12"}, {"名称": "乙", "代码": "x", "人数": "3"}]
+
+    def test_it_cleans_text_but_keeps_private_use_characters(self) -> None:
+        assert clean_cell("\ufeff孙\u200c丽\u00ad ") == "孙丽"
+        assert clean_cell("'O'Brien") == "O'Brien"
+        assert clean_cell("\ue000玲") == "\ue000玲"  # a rare character of a name, mapped to private use
+        assert clean_cell("甲\t乙\u3000\u3000丙") == "甲 乙 丙"
 
     def test_it_returns_nothing_for_a_header_only_sheet(self) -> None:
         assert read(book([])) == []

@@ -364,8 +364,9 @@ def failed(cast: Cast, content: bytes) -> str:
     return job.message
 
 
-def test_it_refuses_a_text_file_named_xlsx(cast: Cast) -> None:
-    assert "不是 Excel（.xlsx）文件" in failed(cast, "姓名,身份证号码\n孙丽,110101\n".encode())
+def test_it_refuses_a_photo_or_binary_file_named_xlsx(cast: Cast) -> None:
+    assert "不是 Excel 或 CSV 文件" in failed(cast, b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8)
+    assert "不是 Excel 或 CSV 文件" in failed(cast, bytes(range(256)) * 8)
 
 
 def test_it_refuses_a_damaged_zip(cast: Cast) -> None:
@@ -448,7 +449,7 @@ def test_it_refuses_too_many_rows(cast: Cast, monkeypatch: Any) -> None:
 
 
 def test_it_refuses_a_file_over_the_size_limit(cast: Cast, monkeypatch: Any) -> None:
-    monkeypatch.setattr(roster.jobs, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(roster.xlsx, "MAX_UPLOAD_BYTES", 1000)
     with pytest.raises(roster.RosterFileError):
         roster.roster_upload(actor=cast.district_a_officer, union=cast.district_a, content=b"PK\x03\x04" + b"0" * 2000)
 
@@ -573,8 +574,10 @@ def test_it_imports_through_the_api(cast: Cast) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_it_answers_a_malformed_upload_through_the_api_with_a_message(cast: Cast) -> None:
     client = cast.client("district_a_officer", api=True)
-    response = upload(client, b"not a workbook", cast.district_a, api=True)
-    assert response.status_code == 400 and "不是 Excel" in response.json()["message"]
+    response = upload(client, bytes(range(256)) * 4, cast.district_a, api=True)
+    assert response.status_code == 400 and "不是 Excel 或 CSV 文件" in response.json()["message"]
+    response = upload(client, b"not a workbook", cast.district_a, api=True)  # text: read as CSV, no header
+    assert response.status_code == 201 and "找不到表头" in response.json()["message"]
     response = upload(client, xlsx([["x"]], header=["名字"]), cast.district_a, api=True)
     assert response.status_code == 201 and response.json()["status"] == "failed"
     assert "找不到表头" in response.json()["message"]
@@ -593,3 +596,135 @@ def test_it_gates_uploads_and_jobs(cast: Cast) -> None:
     scope_matrix(cast, lambda c, j: c.get(f"/console/members/import/{j.uuid}/"), target=fresh, api=False)
     scope_matrix(cast, lambda c, j: c.post(f"/api/v1/members/imports/{j.uuid}/commit"), target=fresh, write=True,
                  overrides={"district_a_officer": OK})
+
+
+# --- Files as unions send them -------------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def csv_bytes(rows: list[list[Any]], encoding: str) -> bytes:
+    lines = [",".join(HEADER), *(",".join(str(v) for v in r) for r in rows)]
+    text = "\r\n".join(lines) + "\r\n"
+    return (b"\xef\xbb\xbf" + text.encode()) if encoding == "utf-8-sig" else text.encode(encoding)
+
+
+def test_it_imports_an_old_xls_workbook_past_its_cover_sheet(cast: Cast) -> None:
+    # fixtures/roster.xls (written by xlwt): a cover sheet "封面", then "会员名册" with an ID typed
+    # with a leading apostrophe, a phone stored as a number and an Excel date cell.
+    job = check(cast, (FIXTURES / "roster.xls").read_bytes())
+    assert job.status == ImportStatus.CHECKED, job.message
+    assert messages(job) == [] and job.valid_rows == 2 and job.sheet_name == "会员名册"
+    roster.roster_commit(job=job, actor=cast.district_a_officer)
+    sun, wu = Member.objects.get(name="孙丽"), Member.objects.get(name="吴敏")
+    assert (sun.id_number, sun.join_date, sun.household) == (ID_1, date(2024, 3, 1), "agricultural")
+    assert (wu.id_number, wu.phone, wu.join_date, wu.craftsman) == (ID_3, "13912345678", date(2023, 5, 6), True)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8"])
+def test_it_imports_csv_in_gbk_or_utf8_keeping_ids_as_text(cast: Cast, encoding: str) -> None:
+    content = csv_bytes([row(phone="13812345678", education="本科"), row("吴敏", ID_3.lower().replace("0", "0"),
+                                                                       phone="", joined="2024/3/1")], encoding)
+    job = check(cast, content)
+    assert job.status == ImportStatus.CHECKED, job.message
+    assert messages(job) == [] and job.valid_rows == 2 and job.sheet_name == ""
+    roster.roster_commit(job=job, actor=cast.district_a_officer)
+    assert Member.objects.get(name="孙丽").education == "bachelor"
+    assert Member.objects.get(name="吴敏").id_number == ID_3
+
+
+def test_it_finds_the_roster_behind_a_cover_page_and_names_the_sheet(cast: Cast) -> None:
+    def cover_first(sheet: Any) -> None:
+        cover = sheet.parent.create_sheet("封面", 0)
+        cover.append(["甲公司工会 2026 年会员花名册"])
+        cover.append(["填报人", "张三"])
+
+    job = check(cast, xlsx([row()], title="Sheet1", edit=cover_first))
+    assert job.status == ImportStatus.CHECKED and job.valid_rows == 1 and job.sheet_name == "Sheet1"
+    assert "工作表“Sheet1”" in job.message
+
+    def no_roster(sheet: Any) -> None:
+        sheet.parent.create_sheet("封面", 0).append(["说明"])
+
+    message = failed(cast, xlsx([["x"]], header=["名字"], title="数据", edit=no_roster))
+    assert "找不到表头" in message and "“封面”" in message and "“数据”" in message
+
+
+def test_it_strips_apostrophes_zero_width_characters_bom_and_nbsp_before_checking(cast: Cast) -> None:
+    dirty = [
+        row("\u200b孙丽\u00a0", "'" + ID_1, phone="\ufeff138 1234 5678"),
+        row("吴\u200d敏", "\ufeff" + ID_3 + "\u200b", phone="'13912345678", education="\u00a0本科\u00a0"),
+        row("\u2060周\u3000杰\u200c", "\u00a0" + id_number("630102", "19900101", "111") + "\u2060"),
+    ]
+    for content in (xlsx(dirty), csv_bytes(dirty, "gb18030")):
+        Member.objects.filter(name__in=["孙丽", "吴敏", "周杰"]).delete()
+        job = check(cast, content)
+        assert messages(job) == [] and job.valid_rows == 3, messages(job)
+        roster.roster_commit(job=job, actor=cast.district_a_officer)
+        names = set(Member.objects.filter(union=cast.district_a).values_list("name", flat=True))
+        assert {"孙丽", "吴敏", "周杰"} <= names
+        assert all(name.isprintable() and name == name.strip() for name in names)
+        assert Member.objects.get(name="吴敏").education == "bachelor"
+
+
+def test_it_warns_but_imports_when_the_gender_contradicts_the_id(cast: Cast) -> None:
+    assert HEADER[13] == "性别"  # the 17th digit of ID_1 (1) and ID_3 (3) is odd: both are men's numbers
+    job = check(cast, xlsx([[*row(), "女"], [*row("吴敏", ID_3), "男"], [*row("周杰", ID_2), "未知"]]))
+    assert messages(job) == [] and job.valid_rows == 3
+    assert [(w["row"], w["column"]) for w in job.warnings] == [(2, "性别"), (4, "性别")]
+    assert "与身份证号码不符（号码为男性），已按身份证号码登记" in job.warnings[0]["message"]
+    roster.roster_commit(job=job, actor=cast.district_a_officer)
+    assert Member.objects.get(name="孙丽").gender == "M"
+    page = cast.client("district_a_officer").get(f"/console/members/import/{job.uuid}/").content.decode()
+    assert "提示（2）" in page and "这些行照常导入" in page
+
+
+def test_it_counts_rows_that_change_nothing_as_unchanged(cast: Cast) -> None:
+    content = xlsx([row(education="本科"), row("吴敏", ID_3)])
+    roster.roster_commit(job=check(cast, content), actor=cast.district_a_officer)
+    again = check(cast, xlsx([row(education="本科"), row("吴敏", ID_3, education="硕士")]))
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 1, 1)
+    done = roster.roster_commit(job=again, actor=cast.district_a_officer)
+    assert (done.created_count, done.updated_count, done.unchanged_count, done.valid_rows) == (0, 1, 1, 2)
+
+
+def test_it_gives_the_refused_rows_back_as_a_workbook_that_reimports_once_fixed(cast: Cast) -> None:
+    content = xlsx([row(), row("吴敏", ID_3[:17], education="博士后"), row("周杰", "'" + ID_2, phone="12345")])
+    job = check(cast, content)
+    assert job.error_rows == 2 and job.problem_rows == 2
+    client = cast.client("district_a_officer")
+    page = client.get(f"/console/members/import/{job.uuid}/").content.decode()
+    assert f"/console/members/import/{job.uuid}/problems.xlsx" in page and "下载有问题的 2 行" in page
+    response = client.get(f"/console/members/import/{job.uuid}/problems.xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [list(r) for r in sheet.values]
+    assert values[0] == [*HEADER, "问题", "原行号"]
+    assert [(r[0], r[1], r[-1]) for r in values[1:]] == [("吴敏", ID_3[:17], 3), ("周杰", ID_2, 4)]
+    assert "身份证号码" in values[1][-2] and "学历" in values[1][-2] and "手机号码" in values[2][-2]
+    assert AuditLog.objects.filter(action="export.import_problems").count() == 1
+    # Fixed in Excel and uploaded as it is: both rows pass.
+    sheet["B2"], sheet["G2"], sheet["C3"] = ID_3, "研究生", "13912345678"
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    fixed = check(cast, buffer.getvalue())
+    assert messages(fixed) == [] and fixed.valid_rows == 2 and fixed.problem_rows == 0
+
+
+def test_it_gates_the_problem_rows(cast: Cast) -> None:
+    def fresh() -> RosterImport:
+        return check(cast, xlsx([row("吴敏", "123")]))
+
+    scope_matrix(cast, lambda c, job: c.get(f"/console/members/import/{job.uuid}/problems.xlsx"), target=fresh,
+                 write=True, api=False)
+
+
+def test_it_answers_wrong_formats_and_huge_files_in_chinese_never_a_500(cast: Cast, monkeypatch: Any) -> None:
+    client = cast.client("district_a_officer")
+    response = upload(client, b"%PDF-1.7\n" + bytes(range(256)) * 8, cast.district_a)
+    assert response.status_code == 400 and "不是 Excel 或 CSV 文件" in response.content.decode()
+    monkeypatch.setattr(roster, "MAX_UPLOAD_BYTES", 1000)
+    response = upload(client, xlsx([row()] * 50), cast.district_a)
+    assert response.status_code == 400 and "文件过大" in response.content.decode()
+    api = upload(cast.client("district_a_officer", api=True), xlsx([row()] * 50), cast.district_a, api=True)
+    assert api.status_code == 400 and "文件过大" in api.json()["message"]

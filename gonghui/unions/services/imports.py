@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, Role, scope_of
-from gonghui.lib.excel import SheetRow, WorkbookError, read_rows, write_template
+from gonghui.lib.excel import SheetRow, WorkbookError, read_table, write_template
 from gonghui.lib.text import compact
 from gonghui.lib.uscc import InvalidCreditCode, check_char, normalize_uscc
 
@@ -122,6 +122,7 @@ class ImportReport:
     total: int = 0
     errors: list[RowError] = field(default_factory=list)
     items: list[ImportedItem] = field(default_factory=list)
+    sheet: str = ""  # the sheet read ("" for a CSV file)
 
     @property
     def kind_label(self) -> str:
@@ -184,7 +185,8 @@ def template_build(kind: str) -> bytes:
         ("（通用）", "", "第1行是表头，请勿修改或删除；第2行灰色文字是示例，导入前请删除。"),
         ("（通用）", "", "从第2行起每行填写一条，中间不要留空行；不要合并单元格；公式请改为直接填写内容。"),
         ("（通用）", "", f"一次最多导入 {MAX_ROWS} 行，文件不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
-                        "只读取名为“" + SHEET_TITLES[kind] + "”的工作表（没有时读取第一个工作表）。"),
+                        "读取名为“" + SHEET_TITLES[kind] + "”的工作表，没有时读取第一个有表头的工作表；"
+                        "也可以上传 .xls 或 CSV 文件。"),
         ("（通用）", "", "上传后先检查并列出每一行的问题，确认后才导入没有问题的行；"
                         "有问题的行不会导入，改正后可单独再导入。"),
         ("（通用）", "", _IGNORED_NOTES[kind]),
@@ -629,17 +631,19 @@ class _EmployerImport:
 # --- The import -------------------------------------------------------------------------------------------------
 
 
-def read_workbook(kind: str, file: bytes | IO[bytes]) -> list[SheetRow]:
-    """The non-empty data rows of an upload; ValidationFailed (Chinese) when the file can't be used."""
+def read_workbook(kind: str, file: bytes | IO[bytes]) -> tuple[str, list[SheetRow]]:
+    """The sheet read and the non-empty data rows of an upload (.xlsx, .xls or CSV: the sheet with
+    the template's header, the one named as the template's first); ValidationFailed (Chinese,
+    naming the sheet) when the file can't be used."""
     try:
-        rows = read_rows(file, expected_headers=[c.header for c in COLUMNS[kind]],
-                         optional_headers=IGNORED_COLUMNS[kind], sheet=SHEET_TITLES[kind], max_rows=MAX_ROWS,
-                         max_bytes=MAX_UPLOAD_BYTES)
+        table = read_table(file, expected_headers=[c.header for c in COLUMNS[kind]],
+                           optional_headers=IGNORED_COLUMNS[kind], sheet=SHEET_TITLES[kind], max_rows=MAX_ROWS,
+                           max_bytes=MAX_UPLOAD_BYTES)
     except WorkbookError as exc:
         raise ValidationFailed(exc.message, code="bad_workbook") from None
-    if not rows:
-        raise ValidationFailed("表格中没有数据：请在表头下方从第2行起填写，每行一条", code="empty_workbook")
-    return rows
+    if not table.rows:
+        raise ValidationFailed(f"{table.label}中没有数据：请在表头下方从第2行起填写，每行一条", code="empty_workbook")
+    return table.sheet, table.rows
 
 
 def workbook_import(*, actor: User, kind: str, file: bytes | IO[bytes], dry_run: bool,
@@ -652,9 +656,9 @@ def workbook_import(*, actor: User, kind: str, file: bytes | IO[bytes], dry_run:
     commit checks again inside its transaction, so a dry run's result may have gone stale.
     """
     import_gate(actor, kind)
-    rows = read_workbook(kind, file)
+    sheet, rows = read_workbook(kind, file)
     job_class = _UnionImport if kind == "unions" else _EmployerImport
-    report = ImportReport(kind=kind, dry_run=dry_run, total=len(rows))
+    report = ImportReport(kind=kind, dry_run=dry_run, total=len(rows), sheet=sheet)
     if dry_run:
         job_class(actor, rows, report).check()
         return report

@@ -399,8 +399,8 @@ def test_it_writes_nothing_on_a_dry_run(cast: Cast, tmp_path: Path) -> None:
     assert (Union.objects.count(), Employer.objects.count(), AuditLog.objects.count()) == counts
 
 
-def test_it_explains_a_file_that_is_not_xlsx(cast: Cast) -> None:
-    text = "单位名称,统一社会信用代码\n甲,123\n".encode()
+def test_it_explains_a_file_that_is_not_a_table(cast: Cast) -> None:
+    text = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # a photo, named .xlsx
 
     page = check_page(cast.client("district_a_officer"), "employers", text, name="单位.xlsx")
     api = api_import(cast.client("district_a_officer", api=True), "employers", text, dry_run=True, name="单位.xlsx")
@@ -408,10 +408,10 @@ def test_it_explains_a_file_that_is_not_xlsx(cast: Cast) -> None:
                      b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, dry_run=True, name="单位.xls")
 
     assert page.status_code == 400
-    assert "上传的文件不是 Excel（.xlsx）文件" in page.content.decode()
+    assert "上传的文件不是 Excel 或 CSV 文件" in page.content.decode()
     assert api.status_code == 400
-    assert api.json()["code"] == "bad_workbook" and "不是 Excel（.xlsx）文件" in api.json()["message"]
-    assert old.status_code == 400 and "旧版 Excel（.xls）" in old.json()["message"]
+    assert api.json()["code"] == "bad_workbook" and "不是 Excel 或 CSV 文件" in api.json()["message"]
+    assert old.status_code == 400 and "无法读取" in old.json()["message"] and ".xls" in old.json()["message"]
 
 
 def test_it_lists_missing_headers(cast: Cast) -> None:
@@ -653,3 +653,26 @@ def test_it_answers_404_for_an_unknown_kind(cast: Cast) -> None:
     assert check_page(client, "members", employers_xlsx([])).status_code == 404
     api = api_import(cast.client("district_a_admin", api=True), "members", employers_xlsx([]), dry_run=True)
     assert api.status_code == 404
+
+
+def test_it_imports_employers_from_a_gb18030_csv_with_dirty_cells(cast: Cast) -> None:
+    rows = [employer_row("\u200b甲科技有限公司\u00a0", "'" + uscc(61)),
+            employer_row("乙贸易有限公司", uscc(62).lower())]
+    text = "\r\n".join(",".join(r) for r in [EMPLOYER_HEADER, *rows]) + "\r\n"
+    client = cast.client("district_a_officer")
+    checked = check_page(client, "employers", text.encode("gb18030"), name="单位.csv")  # GBK cannot hold U+200B
+    assert checked.status_code == 200 and errors_of(checked) == []
+    assert checked.context["report"].sheet == "" and checked.context["report"].valid == 2
+    confirm(client, checked)
+    assert Employer.objects.get(uscc=uscc(61)).name == "甲科技有限公司"
+
+
+def test_it_reads_the_sheet_with_the_header_behind_a_cover_page_and_names_it(cast: Cast) -> None:
+    def cover_first(sheet: Any) -> None:
+        sheet.title = "Sheet2"
+        sheet.parent.create_sheet("封面", 0).append(["某某区总工会 企业名录"])
+
+    checked = check_page(cast.client("district_a_officer"), "employers",
+                         employers_xlsx([employer_row("丙制造有限公司", uscc(63))], edit=cover_first))
+    assert checked.status_code == 200 and errors_of(checked) == []
+    assert checked.context["report"].sheet == "Sheet2" and "读取的工作表：“Sheet2”" in checked.content.decode()

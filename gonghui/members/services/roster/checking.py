@@ -97,6 +97,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("hardship", "困难职工", False, f"{_labels(HardshipLevel.choices)} 之一；不是困难职工请留空",
            ("困难类型", "困难职工类型")),
     Column("representative", "职工代表", False, "是 或 否；留空为否", ("是否职工代表",)),
+    Column("gender", "性别", False,
+           "男 或 女；可留空。性别以身份证号码为准：填写的与号码不一致时只提示，不影响导入"),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
 _K = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -168,6 +170,10 @@ def _name_variants(text: str) -> set[str]:
     return {typed, folded, wide}
 
 
+_GENDER_WORDS = {"男": "M", "女": "F", "男性": "M", "女性": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+_GENDER_LABEL = {"M": "男", "F": "女"}
+
+
 class _Checker:
     """Validates rows one at a time (no database access); cross-row and database checks come after."""
 
@@ -177,6 +183,7 @@ class _Checker:
         self.today = today
         self.seen: dict[str, int] = {}  # id_index → first row
         self.probes: list[list[Any]] = []  # rows with errors, shaped like records for _resolve
+        self.warnings: list[RowError] = []  # what is worth a look but does not refuse the row
 
     def check(self, row: SheetRow) -> tuple[list[Any] | None, list[RowError]]:
         values: list[Any] = [""] * len(COLUMNS)
@@ -257,6 +264,11 @@ class _Checker:
                 fail("id_number", f"身份证号码与第 {first} 行重复")
             else:
                 self.seen[id_index] = n
+        gender_text = values[_K["gender"]]
+        if identity is not None and gender_text and _GENDER_WORDS.get(_fold(gender_text)) != identity.gender:
+            self.warnings.append(RowError(n, self.labels.get(_K["gender"], "性别"),
+                                          f"性别填写为“{echo(gender_text)}”，与身份证号码不符（号码为"
+                                          f"{_GENDER_LABEL[identity.gender]}性），已按身份证号码登记"))
         if errors or identity is None:
             # Still worth the database's checks (employer, member elsewhere), so that the report
             # lists every problem of the row at once.

@@ -45,7 +45,7 @@ from gonghui.core import audit, jobs
 from gonghui.core.errors import Conflict
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
-from gonghui.lib import crypto
+from gonghui.lib import crypto, excel
 from gonghui.lib.excel import write_template
 from gonghui.unions.models import Union
 
@@ -96,18 +96,15 @@ from .checking import (
 from .values import _fold, echo
 from .writing import _chunks, _max_params, bulk_insert, insert_members
 from .xlsx import (
-    _OLE_MAGIC,
-    _ZIP_MAGIC,
     MAX_UPLOAD_BYTES,
     NOTES_TITLE,
     SHEET_TITLE,
     STOP_AFTER_EMPTY,
-    TOO_BIG_MESSAGE,
     RosterFileError,
-    _load_book,
-    _open_package,
-    _SheetScanner,
+    SheetRow,
     column_letters,
+    roster_rows,
+    upload_kind,
 )
 
 if TYPE_CHECKING:
@@ -126,10 +123,13 @@ TEMPLATE_FILENAME = "会员花名册导入模板.xlsx"
 
 EXAMPLES = (
     ("张三", _EXAMPLE_IDS[0], "13900000000", "某某科技有限公司", "单位职工", "", "本科", "非农业户口", "2024-03-01",
-     "", "否", "", "否"),
+     "", "否", "", "否", "男"),
     ("李四", _EXAMPLE_IDS[1], "13900000001", "", "新就业形态劳动者", "外卖送餐员", "高中/中专/技校", "农业户口",
-     "2024/3/1", "", "否", "一般困难", "否"),
+     "2024/3/1", "", "否", "一般困难", "否", "女"),
 )
+
+
+TEMPLATE_WIDTHS = [10, 22, 14, 30, 18, 16, 16, 12, 12, 10, 8, 10, 10, 6]
 
 
 def template_build() -> bytes:
@@ -139,7 +139,7 @@ def template_build() -> bytes:
         ("（通用）", "", "第1行是表头，请勿修改；灰色的示例行导入前请删除（不删除也不会被导入）。"),
         ("（通用）", "", "每行一人，中间不要留空行；不要合并单元格；公式请改为直接填写内容。"),
         ("（通用）", "", f"一次最多导入 {MAX_ROWS} 行，文件不超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，"
-                        "请保存为 Excel 工作簿（.xlsx）。"),
+                        "保存为 Excel 工作簿（.xlsx 或 .xls）或 CSV 文件（UTF-8 或 GBK 编码均可）。"),
         ("（通用）", "", "上传后系统先逐行检查并列出问题（行号、列、原因），确认后一次性导入所有检查通过的行，"
                         "有问题的行不会导入。"),
         ("（通用）", "", "已是本工会会员的（按身份证号码识别）会更新其信息；已是其他工会会员的不能导入，"
@@ -149,11 +149,11 @@ def template_build() -> bytes:
         _K["employment_form"]: EmploymentForm.labels, _K["gig_occupation"]: GigOccupation.labels,
         _K["education"]: Education.labels, _K["household"]: Household.labels,
         _K["model_worker"]: ModelWorkerLevel.labels, _K["craftsman"]: ["是", "否"],
-        _K["hardship"]: HardshipLevel.labels, _K["representative"]: ["是", "否"],
+        _K["hardship"]: HardshipLevel.labels, _K["representative"]: ["是", "否"], _K["gender"]: ["男", "女"],
     }
     return write_template(title=SHEET_TITLE, header=HEADERS, examples=EXAMPLES, notes=notes, notes_title=NOTES_TITLE,
                           text_columns=[_K["id_number"], _K["phone"], _K["join_date"]], choices=choices,
-                          widths=[10, 22, 14, 30, 18, 16, 16, 12, 12, 10, 8, 10, 10])
+                          widths=TEMPLATE_WIDTHS)
 
 
 # --- Uploading, checking, committing -----------------------------------------------------------------------
@@ -161,15 +161,11 @@ def template_build() -> bytes:
 
 def roster_upload(*, actor: User, union: Union, content: bytes, filename: str = "") -> RosterImport:
     """Keep an upload for checking. Preconditions: the actor may do day-to-day work at ``union``
-    (access_union_for_work). Refuses at once what is plainly not an .xlsx; the rest is the check's."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise RosterFileError(TOO_BIG_MESSAGE)
-    if not content:
-        raise RosterFileError("上传的文件是空的，请选择填写好的 Excel 文件")
-    if content.startswith(_OLE_MAGIC) or not content.startswith(_ZIP_MAGIC):
-        _open_package(content)  # raises the precise message
+    (access_union_for_work). Refuses at once what is plainly not an .xlsx, .xls or CSV file, is empty
+    or too big (by content, whatever its name); the rest is the check's."""
+    kind = upload_kind(content)
     job = RosterImport(union=union, created_by=actor, original_name=(filename or "")[:200])
-    job.file.save(f"{job.uuid}.xlsx", ContentFile(content), save=False)
+    job.file.save(f"{job.uuid}.{kind}", ContentFile(content), save=False)
     job.save()
     return job
 
@@ -322,31 +318,50 @@ def roster_check(*, job: RosterImport) -> RosterImport:
     return job
 
 
+def open_roster(content: bytes) -> tuple[excel.Table, dict[int, int], dict[int, str]]:
+    """The sheet holding the roster (the one named 会员名册 first, then any whose first rows have a
+    header with 姓名 and 身份证号码: a cover page is passed over), its column map and labels."""
+    found: list[tuple[dict[int, int], dict[int, str]]] = []
+
+    def accept(cells: list[Any]) -> bool:
+        header = _find_header(SheetRow(0, {i: v for i, v in enumerate(cells) if isinstance(v, str) and v}, {}))
+        if header is not None:
+            found.append(header)
+        return header is not None
+
+    try:
+        table = excel.open_table(content, accept=accept, prefer_sheet=SHEET_TITLE, skip_sheets=(NOTES_TITLE,),
+                                 search_rows=HEADER_SEARCH_ROWS, max_bytes=MAX_UPLOAD_BYTES)
+    except excel.HeaderNotFound as exc:
+        where = "、".join(f"“{name}”" for name in exc.sheets)
+        expected = "、".join(c.header for c in COLUMNS)
+        raise RosterFileError(
+            f"找不到表头：{'工作表' + where if where else 'CSV 文件'}的前 {HEADER_SEARCH_ROWS} 行中没有包括“姓名”和"
+            f"“身份证号码”两列的表头。模板的表头是：{expected}。请使用下载的导入模板填写") from None
+    except excel.WorkbookError as exc:
+        raise RosterFileError(exc.message) from None
+    header, labels = found[-1]
+    return table, header, labels
+
+
 def _check(job: RosterImport) -> None:
     with job.file.open("rb") as handle:
         content = handle.read(MAX_UPLOAD_BYTES + 1)
-    archive = _open_package(content)
-    scanner = _SheetScanner(archive, _load_book(archive))
-    checker: _Checker | None = None
+    table, header, labels = open_roster(content)
+    checker = _Checker(header, labels, timezone.localdate())
+    where = table.label
     records: list[list[Any]] = []
     errors: list[RowError] = []
     error_rows: set[int] = set()
     seen_rows = 0
     data_rows: list[int] = []
-    for row in scanner.rows():
-        if checker is None:
-            found = _find_header(row)
-            if found is None:
-                if row.number >= HEADER_SEARCH_ROWS:
-                    break
-                continue
-            header, labels = found
-            scanner.wanted = frozenset(header)
-            checker = _Checker(header, labels, timezone.localdate())
-            continue
+    estimate = max(table.height - table.header_row, 0)
+    _progress(job, sheet_name=table.sheet[:100], total_rows=min(estimate, MAX_ROWS))
+    for row in roster_rows(table, frozenset(header)):
         seen_rows += 1
         if seen_rows > MAX_ROWS:
-            raise RosterFileError(f"一次最多导入 {MAX_ROWS} 行数据，请拆分成几个文件分批导入")
+            raise RosterFileError(f"{where}中的数据超过 {MAX_ROWS} 行，一次最多导入 {MAX_ROWS} 行数据，"
+                                  "请拆分成几个文件分批导入")
         data_rows.append(row.number)
         record, row_errors = checker.check(row)
         if record is not None:
@@ -355,22 +370,15 @@ def _check(job: RosterImport) -> None:
             errors.extend(row_errors)
             error_rows.add(row.number)
         if seen_rows % PROGRESS_EVERY == 0:
-            estimate = scanner.estimated_rows - 1
-            if not 0 < estimate <= MAX_ROWS or estimate < seen_rows:
-                estimate = int(seen_rows * scanner.size / max(scanner.consumed, 1))
-            _progress(job, processed_rows=seen_rows, total_rows=max(estimate, seen_rows))
-    if checker is None:
-        expected = "、".join(c.header for c in COLUMNS)
-        raise RosterFileError(f"找不到表头：第1行应为表头，至少包括“姓名”和“身份证号码”两列。模板的表头是：{expected}。"
-                              "请使用下载的导入模板填写")
-    # Merged cells are listed after the rows: a covered cell holds nothing although Excel shows a value.
-    merged = _merge_errors(scanner.merges, data_rows, checker)
+            _progress(job, processed_rows=seen_rows, total_rows=max(min(estimate, MAX_ROWS), seen_rows))
+    # Merged cells: a covered cell holds nothing although Excel shows a value.
+    merged = _merge_errors(table.merges, data_rows, checker)
     if merged:
         errors.extend(merged)
         bad = {e.row for e in merged}
         error_rows |= bad
         records = [r for r in records if r[R_ROW] not in bad]
-    outcome, _ = _resolve(job, job.created_by, records)
+    outcome, existing = _resolve(job, job.created_by, records, fields=_UPDATE_FIELDS)
     errors.extend(outcome.errors)
     error_rows |= {e.row for e in outcome.errors}
     probes = [p for p in checker.probes if p[R_EMPLOYER] or p[R_ID_INDEX]]
@@ -379,19 +387,80 @@ def _check(job: RosterImport) -> None:
         more = _resolve(job, job.created_by, probes, probe=True)[0].errors
         errors.extend(e for e in more if (e.row, e.column) not in duplicates)
     errors.sort(key=lambda e: (e.row, e.column))
+    warnings = [w for w in checker.warnings if w.row not in error_rows]
     valid = [*outcome.creates, *(record for record, _ in outcome.updates)]
     valid.sort(key=lambda r: r[R_ROW])
     if valid:
         _stage_save(job, valid)
-    message = ""
-    if scanner.stopped_early:
-        message = f"表格中连续 {STOP_AFTER_EMPTY} 行为空，之后的内容未读取。"
+    unchanged = sum(1 for record, pk in outcome.updates if _unchanged(record, existing[pk], outcome))
+    problem_rows = _problems_save(job, content, error_rows, errors) if error_rows else 0
+    message = f"读取的是{where}。" if table.sheet and table.sheet != SHEET_TITLE else ""
+    if table.stopped_early:
+        message += f"{where}中连续 {STOP_AFTER_EMPTY} 行为空，之后的内容未读取。"
     if len(errors) > MAX_ERRORS:
         message += f"问题共 {len(errors)} 条，仅列出前 {MAX_ERRORS} 条。"
     _advance(job, ImportStatus.CHECKED, from_=ImportStatus.CHECKING, total_rows=seen_rows, processed_rows=seen_rows,
              valid_rows=len(valid), error_rows=len(error_rows), created_count=len(outcome.creates),
-             updated_count=len(outcome.updates), errors=[e.as_dict() for e in errors[:MAX_ERRORS]],
-             message=message[:300], finished_at=timezone.now())
+             updated_count=len(outcome.updates) - unchanged, unchanged_count=unchanged,
+             errors=[e.as_dict() for e in errors[:MAX_ERRORS]], warnings=[w.as_dict() for w in warnings[:MAX_ERRORS]],
+             problem_rows=problem_rows, message=message[:300], finished_at=timezone.now())
+
+
+# --- The problem rows, back to the staff as a workbook ---------------------------------------------------------
+
+PROBLEMS_FILENAME = "花名册导入-有问题的行.xlsx"
+PROBLEM_COLUMN = "问题"
+ROW_COLUMN = "原行号"
+
+
+def _problems_name(job: RosterImport) -> str:
+    return f"imports/roster/{job.uuid}.problems"
+
+
+def _problems_save(job: RosterImport, content: bytes, error_rows: set[int], errors: list[RowError]) -> int:
+    """The refused rows as typed (every template column, in the template's order), each with a 问题
+    column saying what to fix and its row number in the upload: fixed, the file re-imports as it is.
+    Built in the worker beside the check (a second read of the upload, only when rows were
+    refused) and kept encrypted (it holds ID numbers) until the job is swept."""
+    table, header, _ = open_roster(content)
+    problems: dict[int, list[str]] = {}
+    for error in errors:
+        problems.setdefault(error.row, []).append(f"{error.column}：{error.message}" if error.column else error.message)
+    by_target = {target: index for index, target in header.items()}
+
+    def rows() -> Iterator[list[Any]]:
+        for row in roster_rows(table, frozenset(header)):
+            if row.number not in error_rows:
+                continue
+            cells = []
+            for target in range(len(COLUMNS)):
+                value = row.values.get(by_target.get(target, -1), "")
+                cells.append(value.isoformat() if isinstance(value, date) else excel.cell_text(value))
+            yield [*cells, "；".join(problems.get(row.number, [])), row.number]
+
+    with excel.spooled() as buffer:
+        count = excel.write_workbook_to(buffer, [(SHEET_TITLE, [*HEADERS, PROBLEM_COLUMN, ROW_COLUMN], rows())],
+                                        widths={SHEET_TITLE: [*TEMPLATE_WIDTHS, 60, 8]},
+                                        text_columns={SHEET_TITLE: [_K["id_number"], _K["phone"], _K["join_date"]]})
+        buffer.seek(0)
+        sealed = crypto.encrypt(base64.b64encode(zlib.compress(buffer.read(), 1)).decode())
+    name = _problems_name(job)
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(sealed.encode()))
+    return count
+
+
+def problems_workbook(job: RosterImport) -> bytes:
+    """The problem-rows workbook of a checked or finished job. Preconditions: gated with write=True;
+    the caller writes the audit row (it holds full ID numbers). Conflict when there is none (any more)."""
+    if not job.problem_rows:
+        raise Conflict("这次导入没有有问题的行", code="no_problem_rows")
+    try:
+        with default_storage.open(_problems_name(job)) as handle:
+            sealed = handle.read().decode()
+    except OSError:
+        raise Conflict("有问题的行已过期删除，请重新上传文件检查", code="import_expired") from None
+    return zlib.decompress(base64.b64decode(crypto.decrypt(sealed)))
 
 
 def _merge_errors(merges: list[tuple[int, int, int, int]], data_rows: list[int], checker: _Checker) -> list[RowError]:
@@ -432,13 +501,13 @@ def roster_commit(*, job: RosterImport, actor: User) -> RosterImport:
     try:
         records = _stage_load(job) if job.valid_rows else []
         with _page_cache(Member), transaction.atomic():
-            created, updated, late = _write(job, actor, records)
+            created, updated, unchanged, late = _write(job, actor, records)
             errors = sorted([*(RowError(**e) for e in job.errors), *late], key=lambda e: (e.row, e.column))
             audit.record("member.import", actor=actor, obj=job, union=job.union, detail={
                 "import": str(job.uuid), "file": job.original_name[:100], "created": created, "updated": updated,
-                "error_rows": job.error_rows + len({e.row for e in late})})
+                "unchanged": unchanged, "error_rows": job.error_rows + len({e.row for e in late})})
             _advance(job, ImportStatus.DONE, from_=ImportStatus.COMMITTING, created_count=created,
-                     updated_count=updated, valid_rows=created + updated,
+                     updated_count=updated, unchanged_count=unchanged, valid_rows=created + updated + unchanged,
                      error_rows=job.error_rows + len({e.row for e in late}),
                      errors=[e.as_dict() for e in errors[:MAX_ERRORS]], finished_at=timezone.now())
     except IntegrityError:
@@ -477,7 +546,7 @@ def _page_cache(model: type[Any], kib: int = 65536) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {before}")
 
 
-def _write(job: RosterImport, actor: User, records: list[list[Any]]) -> tuple[int, int, list[RowError]]:
+def _write(job: RosterImport, actor: User, records: list[list[Any]]) -> tuple[int, int, int, list[RowError]]:
     outcome, existing = _resolve(job, actor, records, fields=_UPDATE_FIELDS)
     now = timezone.now()
     today = timezone.localdate()
@@ -503,20 +572,12 @@ def _write(job: RosterImport, actor: User, records: list[list[Any]]) -> tuple[in
     ])
     # Updates: a blank optional cell keeps what is on record; the four tags are what the roster says.
     changed: list[tuple[Member, bool]] = []
+    unchanged = 0
     for record, pk in outcome.updates:
         current = existing[pk]
-        employer_id = outcome.employer_of[record[R_ROW]]
-        wanted = {
-            "name": record[R_NAME], "phone_index": record[R_PHONE_INDEX] or current["phone_index"],
-            "employer_id": employer_id if employer_id is not None else current["employer_id"],
-            "employment_form": record[R_FORM], "gig_occupation": record[R_GIG],
-            "education": record[R_EDUCATION] or current["education"],
-            "household": record[R_HOUSEHOLD] or current["household"],
-            "join_date": date.fromisoformat(record[R_JOIN]) if record[R_JOIN] else current["join_date"],
-            "model_worker_level": record[R_MODEL], "craftsman": record[R_CRAFTSMAN],
-            "hardship_level": record[R_HARDSHIP], "worker_representative": record[R_REPRESENTATIVE],
-        }
+        wanted = _wanted(record, current, outcome)
         if all(current[key] == value for key, value in wanted.items()):
+            unchanged += 1
             continue
         new_phone = bool(record[R_PHONE]) and record[R_PHONE_INDEX] != current["phone_index"]
         member = Member(pk=pk, name_pinyin=record[R_PINYIN], name_initials=record[R_INITIALS], updated_at=now,
@@ -532,7 +593,27 @@ def _write(job: RosterImport, actor: User, records: list[list[Any]]) -> tuple[in
         Member.objects.bulk_update(with_phone, [*fields, "phone", "phone_index"], batch_size=500)
     if without_phone:
         Member.objects.bulk_update(without_phone, fields, batch_size=500)
-    return len(new_rows), len(outcome.updates), outcome.errors
+    return len(new_rows), len(outcome.updates) - unchanged, unchanged, outcome.errors
+
+
+def _wanted(record: list[Any], current: dict[str, Any], outcome: _Outcome) -> dict[str, Any]:
+    """What a member already on record becomes: a blank optional cell keeps what is on record; the
+    four tags are what the roster says."""
+    employer_id = outcome.employer_of[record[R_ROW]]
+    return {
+        "name": record[R_NAME], "phone_index": record[R_PHONE_INDEX] or current["phone_index"],
+        "employer_id": employer_id if employer_id is not None else current["employer_id"],
+        "employment_form": record[R_FORM], "gig_occupation": record[R_GIG],
+        "education": record[R_EDUCATION] or current["education"],
+        "household": record[R_HOUSEHOLD] or current["household"],
+        "join_date": date.fromisoformat(record[R_JOIN]) if record[R_JOIN] else current["join_date"],
+        "model_worker_level": record[R_MODEL], "craftsman": record[R_CRAFTSMAN],
+        "hardship_level": record[R_HARDSHIP], "worker_representative": record[R_REPRESENTATIVE],
+    }
+
+
+def _unchanged(record: list[Any], current: dict[str, Any], outcome: _Outcome) -> bool:
+    return all(current[key] == value for key, value in _wanted(record, current, outcome).items())
 
 
 def roster_discard(*, job: RosterImport, actor: User) -> RosterImport:
@@ -541,6 +622,8 @@ def roster_discard(*, job: RosterImport, actor: User) -> RosterImport:
                changes={"message": "已放弃本次导入，没有写入任何数据", "finished_at": timezone.now()},
                message="这次导入当前不能放弃，请刷新后查看")
     default_storage.delete(_staged_name(job))
+    default_storage.delete(_problems_name(job))
+    RosterImport.objects.filter(pk=job.pk).update(problem_rows=0)
     job.refresh_from_db()
     return job
 
@@ -574,8 +657,13 @@ def roster_sweep(*, older_than: timedelta = timedelta(hours=24)) -> int:
         except Conflict:
             continue  # it moved on meanwhile (a worker picked it up, or finished it)
         default_storage.delete(_staged_name(job))
+        default_storage.delete(_problems_name(job))
         _discard_upload(job)
         count += 1
+    # The problem rows of finished imports (they hold ID numbers) go after the same day.
+    for job in RosterImport.objects.filter(created_at__lt=cutoff, problem_rows__gt=0).only("pk", "uuid").iterator():
+        default_storage.delete(_problems_name(job))
+        RosterImport.objects.filter(pk=job.pk).update(problem_rows=0)
     return count
 
 

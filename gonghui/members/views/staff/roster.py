@@ -20,7 +20,7 @@ from gonghui.core.unmasking import Unmask, require_unmask
 from gonghui.unions.access import access_union_for_work
 
 from ...access import access_import
-from ...exports import may_unmask, template_response
+from ...exports import may_unmask, template_response, xlsx_response
 from ...forms import ExportReasonForm, RosterUploadForm
 from ...models import ImportStatus, RosterImport
 from ...selectors import member_filters, member_search
@@ -75,6 +75,7 @@ def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
         "working": job.status in WORKING or (task is not None and task.working),
         "can_commit": job.status == ImportStatus.CHECKED and job.valid_rows > 0
         and scope_of(request.user).can(job.union.path, WRITE_ROLES),
+        "can_fix": scope_of(request.user).can(job.union.path, WRITE_ROLES),
     }
 
 
@@ -108,6 +109,17 @@ def import_discard(request: HttpRequest, key: str) -> HttpResponse:
     job = access_import(request.user, key, write=True)
     roster.roster_discard(job=job, actor=request.user)
     return redirect("members:import_job", key=job.uuid)
+
+
+@staff_required
+def import_problems(request: HttpRequest, key: str) -> HttpResponse:
+    """The refused rows of a checked import as .xlsx, each with a 问题 column: fixed, the file
+    re-imports as it is. Full ID numbers as uploaded, so officers of the job's union only, audited."""
+    job = access_import(request.user, key, write=True)
+    content = roster.problems_workbook(job)
+    audit.record("export.import_problems", actor=request.user, obj=job, union=job.union,
+                 detail={"import": str(job.uuid), "rows": job.problem_rows})
+    return xlsx_response(content, roster.PROBLEMS_FILENAME, "roster-problem-rows.xlsx")
 
 
 @staff_required
