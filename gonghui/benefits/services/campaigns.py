@@ -76,7 +76,8 @@ def _clean(data: dict[str, Any], *, union: Union) -> dict[str, Any]:
     if coupon_type not in CouponType.values:
         raise ValidationFailed("请选择券种", detail={"coupon_type": "请选择券种"})
     clean: dict[str, Any] = {
-        "name": name, "description": (data.get("description") or "").strip()[:2000], "kind": kind,
+        "name": name, "description": clean_text(data.get("description"), field="description", label="活动说明",
+                                  max_length=2000, required=False, multiline=True), "kind": kind,
         "coupon_type": coupon_type, "face_cents": None, "pay_percent": None, "max_discount_cents": None,
         "min_spend_cents": _positive(data.get("min_spend_cents") or 0, field="min_spend_cents", label="使用门槛",
                                      maximum=MAX_FACE_CENTS * 10, allow_zero=True),

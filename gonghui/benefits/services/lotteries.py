@@ -48,6 +48,11 @@ random.Random("{seed}").shuffle(entries)
 print(entries[:{k}])  # 中奖的参与编号，依次对应各奖项"""
 
 
+
+def _description(value: str | None) -> str:
+    """The lottery's description: too long is an error naming the field, never a silent cut."""
+    return clean_text(value, field="description", label="抽奖说明", max_length=2000, required=False, multiline=True)
+
 def _clean_prizes(prizes: list[tuple[str, int]]) -> list[tuple[str, int]]:
     clean: list[tuple[str, int]] = []
     for name, count in prizes:
@@ -79,7 +84,7 @@ def lottery_create(*, actor: User, union: Union, name: str, description: str = "
     parsed = check_rule(parse_rule(rule or {}), union=union)
     clean_prizes = _clean_prizes(prizes)
     with transaction.atomic():
-        lottery = Lottery.objects.create(union=union, name=name, description=(description or "").strip()[:2000],
+        lottery = Lottery.objects.create(union=union, name=name, description=_description(description),
                                          rule=parsed.as_json(), rule_summary=rule_summary(parsed, union=union),
                                          created_by=actor if getattr(actor, "pk", None) else None)
         Prize.objects.bulk_create([Prize(lottery=lottery, name=n, count=c, position=i)
@@ -98,7 +103,7 @@ def lottery_update(*, actor: User, lottery: Lottery, name: str, description: str
     parsed = check_rule(parse_rule(rule or {}), union=lottery.union)
     clean_prizes = _clean_prizes(prizes)
     with transaction.atomic():
-        changes = {"name": name, "description": (description or "").strip()[:2000], "rule": parsed.as_json(),
+        changes = {"name": name, "description": _description(description), "rule": parsed.as_json(),
                    "rule_summary": rule_summary(parsed, union=lottery.union)}
         transition(lottery, from_=[LotteryStatus.DRAFT], changes=changes, stamp=None, message="已开奖的抽奖不能修改")
         lottery.prizes.all().delete()

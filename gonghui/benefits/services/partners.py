@@ -50,7 +50,8 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
                                too_long="会员优惠过长"),
         "hotline": clean_text(data.get("hotline"), field="hotline", label="服务电话", max_length=30, required=False,
                               too_long="服务电话过长"),
-        "description": (data.get("description") or "").strip()[:2000],
+        "description": clean_text(data.get("description"), field="description", label="介绍", max_length=2000,
+                                  required=False, multiline=True),
     }
     category = data.get("category")
     if category not in PartnerCategory.values:

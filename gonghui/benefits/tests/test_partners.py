@@ -128,3 +128,14 @@ def test_it_lists_only_partners_in_scope(cast: Cast, shop: Partner) -> None:
     assert cast.client("district_b_officer", api=True).get("/api/v1/benefits/partners").json()["count"] == 0
     page = cast.client("district_b_officer").get("/console/benefits/partners/").content.decode()
     assert shop.name not in page
+
+
+def test_it_refuses_an_over_long_description_instead_of_cutting_it(cast: Cast) -> None:
+    today = timezone.localdate()
+    with pytest.raises(ValidationFailed) as refused:
+        partners.partner_create(
+            actor=cast.district_a_officer, union=cast.district_a, name="长介绍药房", category=PartnerCategory.MEDICAL,
+            address="甲区东街1号", latitude=36.6, longitude=101.7, discount="9折", description="介" * 2001,
+            contract_start=today, contract_end=today + timedelta(days=30))
+    assert refused.value.detail == {"description": "不能超过2000个字"}
+    assert not Partner.objects.filter(name="长介绍药房").exists()

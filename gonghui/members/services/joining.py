@@ -24,7 +24,7 @@ from gonghui.core.errors import Conflict, DomainError, NotFound, ValidationFaile
 from gonghui.core.fields import lookup_index
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
-from gonghui.core.validation import clean_person_name
+from gonghui.core.validation import clean_person_name, clean_text
 from gonghui.lib.text import is_uuid
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
@@ -224,7 +224,8 @@ def application_submit(*, applicant: User, union: Union, name: str, id_number: s
     application = JoinApplication(
         applicant=applicant, union=union, drive=drive, name=name, id_number=identity.number, phone=phone,
         education=education, household=household, employment_form=employment_form, gig_occupation=gig_occupation,
-        employer=employer, employer_name=(employer.name if employer else employer_name.strip())[:200],
+        employer=employer, employer_name=employer.name[:200] if employer else clean_text(
+            employer_name, field="employer_name", label="工作单位", max_length=200, required=False),
         notice_version=notice_version, consented_at=consented_at,
     )
     try:

@@ -553,3 +553,20 @@ def test_it_keeps_the_queue_pages_for_staff(cast: Cast) -> None:
     scope_matrix(cast, lambda c, _: c.get("/console/members/applications/"), api=False, overrides=lists)
     scope_matrix(cast, lambda c, _: c.get("/console/members/drives/"), api=False, overrides=lists)
     assert cast.client("worker_a").get("/console/members/applications/").status_code == 403
+
+
+def test_it_refuses_an_over_long_employer_name_instead_of_cutting_it(cast: Cast) -> None:
+    from django.utils import timezone
+
+    from gonghui.core.errors import ValidationFailed
+    from gonghui.members.services import joining as joining_services
+    from gonghui.members.services.registry import NOTICE_VERSION
+    from gonghui.testing import id_number, make_user
+
+    user = make_user("长单位名")
+    with pytest.raises(ValidationFailed) as refused:
+        joining_services.application_submit(
+            applicant=user, union=cast.grassroots_a, name="长单位名", id_number=id_number("630102", "19900101", "123"),
+            phone=user.phone, employer_name="公" * 201, notice_version=NOTICE_VERSION, consented_at=timezone.now())
+    assert refused.value.detail == {"employer_name": "不能超过200个字"}
+    assert not JoinApplication.objects.filter(applicant=user).exists()
