@@ -111,3 +111,17 @@ def test_the_page_polls_a_commit_the_worker_has_not_claimed_yet(cast: Cast) -> N
     assert client.post(f"/console/members/import/{ri.uuid}/commit/").status_code == 302  # queued, not run
     page = client.get(f"/console/members/import/{ri.uuid}/").content.decode()
     assert 'hx-trigger="every 1s"' in page and "正在导入" in page and "确认导入 2 行" not in page
+
+
+def test_the_import_audit_row_keeps_the_address_of_whoever_asked(cast: Cast) -> None:
+    """The commit runs in the worker, yet its audit row has the requester's IP, user agent and channel."""
+    from gonghui.core.context import audit_context
+    from gonghui.core.models import AuditLog
+
+    officer = cast.district_a_officer
+    ri = roster.roster_check(job=roster.roster_upload(actor=officer, union=cast.district_a, content=workbook(3)))
+    with audit_context(channel="web", ip="10.0.0.9", user_agent="Mozilla/5.0 (Linux; Android 14)"):
+        job = roster_job_start(ri, step="commit", actor=officer)
+    assert jobs.run(job.pk, worker="gonghui@host") == "done"  # the worker: no request, no address of its own
+    row = AuditLog.objects.get(action="member.import")
+    assert (row.ip, row.channel, row.user_agent) == ("10.0.0.9", "web", "Mozilla/5.0 (Linux; Android 14)")
