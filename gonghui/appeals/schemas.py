@@ -185,7 +185,8 @@ def ticket_payload(ticket: Ticket, user: Any, *, as_staff: bool) -> Ticket:
 
 class SubmitOut(Schema):
     linked: bool = Field(..., description="同一事项已有在办工单：本次记为重复来件，返回原工单")
-    ticket: TicketOut
+    ticket: TicketOut | None = Field(
+        ..., description="登记或关联的工单；关联到本人权限范围以外的原工单时为空（不透露其他单位的工单）")
 
 
 class SubmitIn(Schema):

@@ -104,7 +104,10 @@ def call_create(request: HttpRequest, payload: CallIn) -> Status:
         content=payload.content, title=payload.title, topic=payload.topic, employer=employer,
         place=_union(payload.place, field="place"), collective=payload.collective, headcount=payload.headcount,
         location=payload.location)
-    return Status(200 if result.linked else 201, {"linked": result.linked, "ticket": _after(result.ticket, request)})
+    # A call linked to a matter another branch already handles: say so, but show nothing of that ticket.
+    visible = Ticket.objects.visible_to(request.user).filter(pk=result.ticket.pk).exists()
+    return Status(200 if result.linked else 201,
+                  {"linked": result.linked, "ticket": _after(result.ticket, request) if visible else None})
 
 
 @router.post("/tickets/bulk-assign", response=BulkOut, summary="批量交办/指派经办人")

@@ -272,3 +272,18 @@ def test_it_adds_files_later_through_the_api(cast: Cast) -> None:
                        {"files": [png()]}).status_code == 403
     assert cast.client("worker_b", api=True).post(f"/api/v1/appeals/tickets/{ticket.uuid}/attachments",
                                                   {"files": [png()]}).status_code == 404
+
+
+def test_it_shows_nothing_of_another_branchs_ticket_to_the_call_taker(cast: Cast) -> None:
+    """A call from a member of district B, taken in district A, goes to B; A's officer learns only that."""
+    api = cast.client("district_a_officer", api=True)
+    call = {"phone": cast.worker_b.phone, "caller_name": "赵先生", "kind": "consult", "content": "询问工会会费缴纳标准"}
+    first = api.post("/api/v1/appeals/calls", call, content_type="application/json")
+    assert first.status_code == 201 and first.json() == {"linked": False, "ticket": None}
+    again = api.post("/api/v1/appeals/calls", call, content_type="application/json")
+    assert again.status_code == 200 and again.json() == {"linked": True, "ticket": None}
+    ticket = Ticket.objects.get(content="询问工会会费缴纳标准")
+    assert ticket.union == cast.district_b or ticket.union.path.startswith(cast.district_b.path)
+    own = api.post("/api/v1/appeals/calls", {**call, "phone": cast.worker_a.phone, "content": "询问职工书屋开放时间"},
+                   content_type="application/json")
+    assert own.status_code == 201 and own.json()["ticket"]["number"]  # its own branch: the ticket is shown
