@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 
 
@@ -191,6 +192,7 @@ class Offering(BranchRow, PublicId):
     place = models.CharField("服务地点", max_length=200, blank=True)
     summary = models.CharField("一句话介绍", max_length=200)
     description = models.TextField("服务内容", max_length=5000, blank=True)
+    photo = PhotoField("图片")
     audience = models.CharField("服务对象", max_length=10, choices=Audience.choices, default=Audience.ALL)
     audience_union = models.ForeignKey("unions.Union", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name="指定工会")
