@@ -171,8 +171,9 @@ class PhotoUpload(forms.FileField):
         kwargs.setdefault("label", "照片")
         kwargs.setdefault("help_text", f"JPG、PNG 或 WebP，不超过{max_bytes // 1024 // 1024}MB；"
                                        "上传后自动裁成多种尺寸并去除拍摄位置等信息")
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={
-            "accept": "image/jpeg,image/png,image/webp", "data-photo-max": str(max_bytes)}))
+        # photos.js turns the input into a picker with a preview and shrinks the photo before upload
+        kwargs.setdefault("widget", forms.FileInput(attrs={
+            "accept": "image/jpeg,image/png,image/webp", "data-photo-picker": "", "data-photo-max": str(max_bytes)}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> images.Processed | None:

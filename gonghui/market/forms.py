@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from gonghui.core.photos import PhotoUpload
+
 from .models import Audience, Domain, Mode, ProviderKind, TitleLevel
 from .services.catalogue import SlotData
 
@@ -97,6 +99,8 @@ class OfferingForm(forms.Form):
     audience = forms.ChoiceField(label="服务对象", choices=Audience.choices, initial=Audience.ALL)
     audience_union = forms.UUIDField(label="指定工会（服务对象为指定工会会员时）", required=False)
     brands = forms.TypedMultipleChoiceField(label="品牌", coerce=str, required=False)
+    photo = PhotoUpload(label="服务图片")
+    photo_remove = forms.BooleanField(label="删除现有图片", required=False)
 
     def __init__(self, *args: Any, brands: list[tuple[str, str]] | None = None,
                  unions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:

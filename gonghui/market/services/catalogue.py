@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.photos import photo_replace
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
 from gonghui.core.validation import clean_text
+from gonghui.lib import images
 from gonghui.unions.models import Brand, Union
 
 from ..models import (
@@ -159,6 +161,8 @@ class OfferingData:
     audience: str = Audience.ALL
     audience_union: Union | None = None
     brands: Sequence[Brand] = ()
+    photo: images.Processed | None = None  # a new picture (renditions ready to store)
+    remove_photo: bool = False
 
 
 def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
@@ -205,8 +209,9 @@ def offering_create(*, actor: User, provider: Provider, data: OfferingData) -> O
     with transaction.atomic():
         offering = Offering.objects.create(union=provider.union, provider=provider, created_by=actor, **fields)
         offering.brands.set(data.brands)
+        photo_replace(offering, "photo", data.photo)
         audit.record("market.offering.create", actor=actor, obj=offering,
-                     detail={"domain": offering.domain})
+                     detail={"domain": offering.domain, "photo": data.photo is not None})
     return offering
 
 
@@ -219,7 +224,9 @@ def offering_update(*, actor: User, offering: Offering, data: OfferingData) -> O
         offering.brands.set(data.brands)
         for name, value in fields.items():
             setattr(offering, name, value)
-        audit.record("market.offering.update", actor=actor, obj=offering)
+        photo_changed = photo_replace(offering, "photo", data.photo, remove=data.remove_photo)
+        audit.record("market.offering.update", actor=actor, obj=offering,
+                     detail={"photo": "replaced" if data.photo else "removed"} if photo_changed else None)
     return offering
 
 
