@@ -122,7 +122,8 @@ def brand_options(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def activity_new(request: HttpRequest) -> HttpResponse:
-    form = NewActivityForm(request.POST or None, initial={"union": request.GET.get("union", ""), "quota": 30})
+    form = NewActivityForm(request.POST or None, request.FILES or None,
+                           initial={"union": request.GET.get("union", ""), "quota": 30})
     status = 200
     brands: list[Any] = []
     if request.method == "POST":
@@ -153,7 +154,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def activity_edit(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    form = ActivityForm(request.POST or None, initial=_initial(activity))
+    form = ActivityForm(request.POST or None, request.FILES or None, initial=_initial(activity))
     status = 200
     if request.method == "POST":
         status = 400

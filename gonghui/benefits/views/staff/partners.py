@@ -62,7 +62,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def partner_new(request: HttpRequest) -> HttpResponse:
-    form = PartnerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
+    form = PartnerForm(request.POST or None, request.FILES or None, initial={"union": request.GET.get("union", "")})
     status = 200
     if request.method == "POST":
         status = 400
@@ -101,7 +101,7 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
     initial = {f: getattr(partner, f) for f in ("name", "category", "address", "longitude", "latitude", "discount",
                                                 "hotline", "description", "contract_start", "contract_end")}
-    form = PartnerForm(request.POST or None, initial=initial)
+    form = PartnerForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
