@@ -13,6 +13,7 @@ from gonghui.core.photos import PhotoUpload
 
 from .models import Audience, Domain, Mode, ProviderKind, TitleLevel
 from .services.catalogue import SlotData
+from .services.files import MAX_EVIDENCE_BYTES
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
@@ -66,7 +67,9 @@ class DeliverForm(forms.Form):
     note = forms.CharField(label="服务记录", max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label="服务凭证（照片或PDF，选填）", required=False,
-                               widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+                               widget=forms.FileInput(attrs={"accept": "image/*,application/pdf",
+                                                             "data-photo-picker": "",
+                                                             "data-photo-max": str(MAX_EVIDENCE_BYTES)}))
 
 
 class NoteForm(forms.Form):

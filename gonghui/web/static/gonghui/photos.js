@@ -78,6 +78,7 @@
     var quality = parseFloat(input.dataset.photoQuality || "0.85");
     var chosen = [];
     var pending = 0;
+    var waiting = null;  // the submit button pressed while photos were still being shrunk
 
     var box = document.createElement("div");
     box.className = "picker";
@@ -175,6 +176,13 @@
         var total = chosen.reduce(function (s, item) { return s + item.file.size; }, 0);
         if (problems.length) say(problems.join("；"), true);
         else say(chosen.length ? "已选" + chosen.length + "个，共" + mb(total) : "");
+        if (!pending && waiting && input.form) {
+          var button = waiting;
+          waiting = null;
+          if (problems.length) return;  // let the worker see what was left out before sending
+          if (input.form.requestSubmit) input.form.requestSubmit(button === true ? undefined : button);
+          else input.form.submit();
+        }
       });
     });
 
@@ -182,8 +190,10 @@
     if (form) {
       form.addEventListener("submit", function (event) {
         if (pending > 0) {
+          // send once the photos are ready, as if the button were pressed again
           event.preventDefault();
-          say("照片还在压缩，请稍候再提交", true);
+          waiting = event.submitter || true;
+          say("正在压缩照片，完成后自动提交…");
         }
       });
     }
