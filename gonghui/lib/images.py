@@ -151,10 +151,20 @@ def illustration(*, colour: str, shape: str = "circle", size: tuple[int, int] = 
         draw.polygon([(cx, cy - r), (cx + r * 7 // 8, cy + r * 5 // 8), (cx - r * 7 // 8, cy + r * 5 // 8)],
                      fill=white)
     elif shape == "heart":
+        import math
         q = r // 2
         draw.ellipse((cx - r, cy - q * 3 // 2, cx, cy + q // 2), fill=white)
         draw.ellipse((cx, cy - q * 3 // 2, cx + r, cy + q // 2), fill=white)
-        draw.polygon([(cx - r + 4, cy - q // 4), (cx + r - 4, cy - q // 4), (cx, cy + r)], fill=white)
+        # the point below, joined to each lobe along its tangent, so the outline is smooth
+        bottom = (cx, cy + r)
+        points = []
+        for side in (-1, 1):
+            centre = (cx + side * q, cy - q / 2)
+            dx, dy = bottom[0] - centre[0], bottom[1] - centre[1]
+            angle = math.atan2(dy, dx) - side * math.acos(q / math.hypot(dx, dy))
+            points.append((centre[0] + q * math.cos(angle), centre[1] + q * math.sin(angle)))
+            points.append(centre)
+        draw.polygon([points[0], points[1], points[3], points[2], bottom], fill=white)
     elif shape == "star":
         import math
         points = []

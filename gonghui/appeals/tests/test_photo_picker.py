@@ -58,7 +58,7 @@ def test_it_shrinks_a_camera_photo_before_upload(live_server, browser, live_cast
     sent = int(page.get_attribute("input[name=files]", "data-upload-bytes"))
     assert sent < 1.5 * 1024 * 1024, sent
     assert "已选1个" in page.inner_text(".picker-status")
-    page.locator(".picker").scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('.picker').scrollIntoView({block: 'center'})")
     page.screenshot(path=str(screenshots_dir() / "appeals-h5-photo-picker.png"))
 
     # remove it and choose it again: the remove button works and the count is kept right
