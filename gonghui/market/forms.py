@@ -83,8 +83,8 @@ class ProviderForm(forms.Form):
     title_level = forms.ChoiceField(label="称号级别", choices=[("", "—")] + TitleLevel.choices, required=False)
     specialty = forms.CharField(label="专长领域", max_length=100, required=False)
     bio = forms.CharField(label="简介", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    photo = forms.FileField(label="照片（JPG/PNG，≤5MB）", required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = PhotoUpload(label="照片")
+    photo_remove = forms.BooleanField(label="删除现有照片", required=False)
     account_phone = forms.CharField(label="服务方账号手机号（选填）", max_length=20, required=False,
                                     help_text="绑定后，该账号可在手机端「服务者工作台」管理自己的服务项目和订单")
     unlink = forms.BooleanField(label="解除账号绑定", required=False)

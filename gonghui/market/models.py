@@ -149,7 +149,7 @@ class Provider(BranchRow, PublicId):
     title_level = models.CharField("称号级别", max_length=30, choices=TitleLevel.choices, blank=True)
     specialty = models.CharField("专长领域", max_length=100, blank=True)
     bio = models.TextField("简介", max_length=2000, blank=True)
-    photo = models.FileField("照片", upload_to="market/providers/%Y/%m/", max_length=200, blank=True)
+    photo = PhotoField("照片")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="market_provider", verbose_name="服务方账号")
     is_active = models.BooleanField("启用", default=True)

@@ -40,7 +40,6 @@ from ..models import (
     TitleLevel,
 )
 from ..selectors import brand_choices
-from . import files
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -104,31 +103,29 @@ def _check_account(user: Any, provider: Provider | None = None) -> None:
 
 
 def provider_create(*, actor: User, union: Union, data: ProviderData, account: User | None = None,
-                    photo: Any = None) -> Provider:
+                    photo: images.Processed | None = None) -> Provider:
     """Register a provider in ``union``. Preconditions: ``union`` came through a unions gate; the
     actor's write role there is checked here. ``account`` (a User) lets the provider act for itself."""
     if not is_staff_writer(actor, union):
         raise Forbidden()
     fields = _clean_provider(data)
-    checked = files.check_photo(photo) if photo else None
     _check_account(account)
     with transaction.atomic():
         provider = Provider.objects.create(union=union, user=account, **fields)
-        if checked:
-            provider.photo.name = files.store(checked, folder="providers")
-            Provider.objects.filter(pk=provider.pk).update(photo=provider.photo.name)
+        photo_replace(provider, "photo", photo)
         audit.record("market.provider.create", actor=actor, obj=provider,
                      detail={"kind": provider.kind, "account": bool(account)})
     return provider
 
 
 def provider_update(*, actor: User, provider: Provider, data: ProviderData, account: User | None = None,
-                    unlink: bool = False, photo: Any = None, is_active: bool | None = None) -> Provider:
-    """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it."""
+                    unlink: bool = False, photo: images.Processed | None = None, photo_remove: bool = False,
+                    is_active: bool | None = None) -> Provider:
+    """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it; ``photo`` replaces
+    the picture, ``photo_remove`` drops it."""
     if not is_staff_writer(actor, provider.union):
         raise Forbidden()
     fields = _clean_provider(data)
-    checked = files.check_photo(photo) if photo else None
     if account is not None:
         _check_account(account, provider)
         fields["user"] = account
@@ -137,11 +134,11 @@ def provider_update(*, actor: User, provider: Provider, data: ProviderData, acco
     if is_active is not None:
         fields["is_active"] = is_active
     with transaction.atomic():
-        if checked:
-            fields["photo"] = files.store(checked, folder="providers")
         Provider.objects.filter(pk=provider.pk).update(**fields)
         for name, value in fields.items():
             setattr(provider, name, value)
+        if photo_replace(provider, "photo", photo, remove=photo_remove):
+            fields["photo"] = provider.photo
         audit.record("market.provider.update", actor=actor, obj=provider,
                      detail={"fields": sorted(k for k in fields if k != "user"), "account": "user" in fields})
     return provider

@@ -128,3 +128,26 @@ def test_it_exposes_the_photo_urls_in_the_api(cast: Cast, provider: Provider) ->
     assert items["安全用电讲座"]["photo"] is None
     detail = cast.client("worker_a").get(f"/api/v1/market/offerings/{offering.uuid}").json()
     assert detail["photo"]["urls"]["640"] == photo.url(640)
+
+
+def test_it_re_encodes_a_provider_photo_and_shows_it_on_the_offering(cast: Cast, provider: Provider,
+                                                                     media: Path) -> None:
+    offering = make_offering(cast, provider)
+    officer = cast.client("district_a_officer")
+    url = f"/console/market/providers/{provider.uuid}/"
+    page = officer.get(url).content.decode()
+    assert 'data-photo-picker' in page and 'enctype="multipart/form-data"' in page
+    response = officer.post(url, {"union": str(cast.district_a.uuid), "kind": provider.kind, "name": provider.name,
+                                  "title_level": provider.title_level, "specialty": provider.specialty,
+                                  "bio": provider.bio, "is_active": "on",
+                                  "photo": upload(jpeg_with_gps((1200, 1600)))})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    photo = Provider.objects.get(pk=provider.pk).photo
+    assert photo.widths == (320, 640, 1200) and (photo.width, photo.height) == (1200, 1600)
+    for name in photo.storage_names():
+        assert b"PhoneMaker" not in (media / name).read_bytes()
+    detail = cast.client("worker_a").get(f"/market/o/{offering.uuid}/").content.decode()
+    assert f'srcset="{photo.srcset}"' in detail and 'alt="陈劳模的照片"' in detail
+    # the old single-file address leads to the smallest rendition
+    old = cast.client(None).get(f"/market/providers/{provider.uuid}/photo/")
+    assert old.status_code == 302 and old["Location"] == photo.url(320)

@@ -257,6 +257,7 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
                   run=lambda data: catalogue.provider_update(
                       actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
                       unlink=data.get("unlink", False), photo=data.get("photo"),
+                      photo_remove=data.get("photo_remove", False),
                       is_active=data.get("is_active", False)),
                   redirect_to=lambda saved: reverse("market:console_provider", args=[saved.uuid]))
     if done:
