@@ -154,6 +154,7 @@
       var fresh = Array.prototype.slice.call(input.files || []);
       if (!fresh.length) { sync(); return; }
       // the browser replaced the FileList with the new choice: put the kept ones back after processing
+      if (count === 1) chosen = [];  // a single photo: choosing again replaces it
       var room = count - chosen.length;
       var problems = [];
       if (fresh.length > room) {
