@@ -337,7 +337,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "blob:"],  # blob: the photo picker previews and shrinks photos in the browser
         "font-src": [SELF],
         "connect-src": [SELF],
         "media-src": [SELF],

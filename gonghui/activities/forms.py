@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.photos import PhotoUpload
+
 from .models import ActivityKind
 
 _DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -40,6 +42,8 @@ class ActivityForm(forms.Form):
     model_workers_only = forms.BooleanField(label="仅限劳模工匠", required=False)
     min_age = forms.IntegerField(label="最小年龄（周岁）", required=False, min_value=14, max_value=100)
     max_age = forms.IntegerField(label="最大年龄（周岁）", required=False, min_value=14, max_value=100)
+    photo = PhotoUpload(label="活动封面")
+    photo_remove = forms.BooleanField(label="删除现有封面", required=False)
 
 
 class NewActivityForm(ActivityForm):

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
@@ -78,6 +79,7 @@ class Activity(BranchRow, PublicId):
     kind = models.CharField("活动类型", max_length=20, choices=ActivityKind.choices, default=ActivityKind.CULTURE)
     title = models.CharField("活动名称", max_length=100)
     description = models.TextField("活动介绍", blank=True)
+    photo = PhotoField("活动封面")
     place = models.CharField("活动地点", max_length=200)
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")

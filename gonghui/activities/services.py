@@ -27,9 +27,11 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import AuditResult
 from gonghui.core.notify import notify
+from gonghui.core.photos import photo_replace
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition, transition_many
 from gonghui.core.validation import clean_text
+from gonghui.lib import images
 from gonghui.lib.uploads import sniff_content_type
 from gonghui.members.models import Member
 from gonghui.members.services.card import EXPIRES_AFTER, INVALID_TOKEN, VALID_STATUSES, card_token_from
@@ -129,8 +131,9 @@ def activity_create(*, actor: User, union: Union, title: str, kind: str, place: 
                     ends_at: datetime, quota: int, signup_opens_at: datetime | None = None,
                     signup_closes_at: datetime | None = None, description: str = "", brand: Brand | None = None,
                     gig_only: bool = False, women_only: bool = False, model_workers_only: bool = False,
-                    min_age: int | None = None, max_age: int | None = None) -> Activity:
-    """A new activity of ``union`` as a draft (发布 makes it visible to members).
+                    min_age: int | None = None, max_age: int | None = None,
+                    photo: images.Processed | None = None, photo_remove: bool = False) -> Activity:
+    """A new activity of ``union`` as a draft (发布 makes it visible to members); ``photo`` is its cover.
 
     Preconditions: ``union`` came through unions.access.access_union_for_work(actor, …). The sign-up
     window defaults to "from now until the start".
@@ -147,6 +150,7 @@ def activity_create(*, actor: User, union: Union, title: str, kind: str, place: 
         raise ValidationFailed("活动结束时间已过，不能新建", detail={"ends_at": "结束时间已过"})
     with transaction.atomic():
         activity = Activity.objects.create(union=union, created_by=_who(actor), **data)
+        photo_replace(activity, "photo", photo)
         _history(activity, action="create", from_status="", to_status=ActivityStatus.DRAFT, actor=actor)
         audit.record("activity.create", actor=actor, obj=activity,
                      detail={"quota": activity.quota, "kind": activity.kind})
@@ -158,8 +162,11 @@ def activity_update(*, actor: User, activity: Activity,
     """Change a draft's or published activity's details. A larger quota promotes from the waitlist at
     once; a quota below the places already taken is refused.
 
-    Preconditions: ``activity`` came through access_activity(actor, …, write=True).
+    ``photo`` (a new cover) and ``photo_remove`` change the cover. Preconditions: ``activity`` came
+    through access_activity(actor, …, write=True).
     """
+    photo: images.Processed | None = fields.pop("photo", None)
+    photo_remove = bool(fields.pop("photo_remove", False)) and activity.photo is not None
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationFailed("不能修改这些字段：" + "、".join(sorted(unknown)))
@@ -170,7 +177,7 @@ def activity_update(*, actor: User, activity: Activity,
     current = {name: getattr(activity, name) for name in EDITABLE_FIELDS}
     data = _clean(activity.union, {**current, **fields})
     changed = [name for name in EDITABLE_FIELDS if data[name] != current[name]]
-    if not changed:
+    if not changed and photo is None and not photo_remove:
         return activity
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -184,6 +191,8 @@ def activity_update(*, actor: User, activity: Activity,
         for name in changed:
             setattr(activity, name, data[name])
         activity.updated_at = now
+        if photo_replace(activity, "photo", photo, remove=photo_remove):
+            changed.append("photo")
         _history(activity, action="update", from_status=activity.status, to_status=activity.status, actor=actor,
                  note="修改：" + "、".join(str(Activity._meta.get_field(n).verbose_name) for n in changed))
         audit.record("activity.update", actor=actor, obj=activity, detail={"fields": changed})

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.photos import PhotoUpload
 from gonghui.members.models import EmploymentForm, GigOccupation, HardshipLevel, ModelWorkerLevel
 
 from .models import CampaignKind, CouponType, PartnerCategory
@@ -79,6 +80,8 @@ class PartnerForm(forms.Form):
     description = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     contract_start = forms.DateField(label="合作开始", widget=DateInput())
     contract_end = forms.DateField(label="合作截止", widget=DateInput())
+    photo = PhotoUpload(label="门店图片")
+    photo_remove = forms.BooleanField(label="删除现有图片", required=False)
 
     def data_for_service(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

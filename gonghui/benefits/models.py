@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gonghui.core.models import BranchRow, HistoryRow, PublicId
+from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
@@ -76,6 +77,7 @@ class Partner(BranchRow, PublicId):
     discount = models.CharField("会员优惠", max_length=200)
     hotline = models.CharField("服务电话", max_length=30, blank=True)
     description = models.TextField("简介", blank=True)
+    photo = PhotoField("门店图片")
     contract_start = models.DateField("合作开始")
     contract_end = models.DateField("合作截止")
     status = models.CharField("状态", max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)

@@ -25,3 +25,13 @@ class AuditOut(Schema):
     result: str
     ip: str | None
     detail: dict
+
+
+class PhotoOut(Schema):
+    """A photo in several widths (``core.photos.Photo``): ``urls`` maps each width to its URL."""
+
+    width: int
+    height: int
+    src: str
+    srcset: str
+    urls: dict[str, str]

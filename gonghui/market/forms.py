@@ -9,8 +9,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from gonghui.core.photos import PhotoUpload
+
 from .models import Audience, Domain, Mode, ProviderKind, TitleLevel
 from .services.catalogue import SlotData
+from .services.files import MAX_EVIDENCE_BYTES
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
@@ -64,7 +67,9 @@ class DeliverForm(forms.Form):
     note = forms.CharField(label="服务记录", max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label="服务凭证（照片或PDF，选填）", required=False,
-                               widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+                               widget=forms.FileInput(attrs={"accept": "image/*,application/pdf",
+                                                             "data-photo-picker": "",
+                                                             "data-photo-max": str(MAX_EVIDENCE_BYTES)}))
 
 
 class NoteForm(forms.Form):
@@ -78,8 +83,8 @@ class ProviderForm(forms.Form):
     title_level = forms.ChoiceField(label="称号级别", choices=[("", "—")] + TitleLevel.choices, required=False)
     specialty = forms.CharField(label="专长领域", max_length=100, required=False)
     bio = forms.CharField(label="简介", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    photo = forms.FileField(label="照片（JPG/PNG，≤5MB）", required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    photo = PhotoUpload(label="照片")
+    photo_remove = forms.BooleanField(label="删除现有照片", required=False)
     account_phone = forms.CharField(label="服务方账号手机号（选填）", max_length=20, required=False,
                                     help_text="绑定后，该账号可在手机端「服务者工作台」管理自己的服务项目和订单")
     unlink = forms.BooleanField(label="解除账号绑定", required=False)
@@ -97,6 +102,8 @@ class OfferingForm(forms.Form):
     audience = forms.ChoiceField(label="服务对象", choices=Audience.choices, initial=Audience.ALL)
     audience_union = forms.UUIDField(label="指定工会（服务对象为指定工会会员时）", required=False)
     brands = forms.TypedMultipleChoiceField(label="品牌", coerce=str, required=False)
+    photo = PhotoUpload(label="服务图片")
+    photo_remove = forms.BooleanField(label="删除现有图片", required=False)
 
     def __init__(self, *args: Any, brands: list[tuple[str, str]] | None = None,
                  unions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 
 
@@ -144,7 +145,7 @@ class Provider(BranchRow, PublicId):
     title_level = models.CharField("称号级别", max_length=30, choices=TitleLevel.choices, blank=True)
     specialty = models.CharField("专长领域", max_length=100, blank=True)
     bio = models.TextField("简介", max_length=2000, blank=True)
-    photo = models.FileField("照片", upload_to="market/providers/%Y/%m/", max_length=200, blank=True)
+    photo = PhotoField("照片")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="market_provider", verbose_name="服务方账号")
     is_active = models.BooleanField("启用", default=True)
@@ -187,6 +188,7 @@ class Offering(BranchRow, PublicId):
     place = models.CharField("服务地点", max_length=200, blank=True)
     summary = models.CharField("一句话介绍", max_length=200)
     description = models.TextField("服务内容", max_length=5000, blank=True)
+    photo = PhotoField("图片")
     audience = models.CharField("服务对象", max_length=10, choices=Audience.choices, default=Audience.ALL)
     audience_union = models.ForeignKey("unions.Union", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name="指定工会")

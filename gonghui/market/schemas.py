@@ -6,6 +6,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from gonghui.core.schemas import PhotoOut
+
 
 class Ref(Schema):
     uuid: UUID
@@ -94,6 +96,7 @@ class OfferingOut(Schema):
     served_count: int
     remaining: int | None = Field(None, description="可预约批次的剩余名额")
     listed_at: datetime | None
+    photo: PhotoOut | None = Field(None, description="服务图片（多种宽度）")
 
 
 class ReviewOut(Schema):

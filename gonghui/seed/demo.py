@@ -27,7 +27,7 @@ from gonghui.market import demo as market_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.unions.models import Union
 
-from . import activities, appeals, benefits, market
+from . import activities, appeals, benefits, market, pictures
 from .base import Clock, stream
 from .pool import MemberPool
 from .tree import Tree, load_tree
@@ -134,5 +134,5 @@ def build_benefits(rng: random.Random) -> list[str]:
 
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    build_market, build_appeals, build_benefits, build_activities,
+    build_market, build_appeals, build_benefits, build_activities, pictures.build,
 )

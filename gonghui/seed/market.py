@@ -246,7 +246,7 @@ class _Market:
                         else f"{owner.place}{rng.choice(ORGANIZATIONS[kind])}")
                 bio = f"{name}是工会服务合作机构，长期为职工提供{specialty}等公益服务。"
             rows.append({"union_id": owner.pk, "kind": kind, "name": name, "title_level": title,
-                         "specialty": specialty, "bio": bio, "photo": "", "user_id": None, "is_active": True,
+                         "specialty": specialty, "bio": bio, "photo": None, "user_id": None, "is_active": True,
                          "created_at": self.clock.start + timedelta(seconds=rng.randrange(60 * 86400))})
             made.append(_Provider(0, owner, kind, name))
         for provider, pk in zip(made, with_ids(Provider, rows), strict=True):

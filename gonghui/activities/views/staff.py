@@ -122,7 +122,8 @@ def brand_options(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def activity_new(request: HttpRequest) -> HttpResponse:
-    form = NewActivityForm(request.POST or None, initial={"union": request.GET.get("union", ""), "quota": 30})
+    form = NewActivityForm(request.POST or None, request.FILES or None,
+                           initial={"union": request.GET.get("union", ""), "quota": 30})
     brands: list[Any] = []
 
     def create(data: Any) -> Activity:
@@ -150,7 +151,7 @@ def activity_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def activity_edit(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key, write=True)
-    form = ActivityForm(request.POST or None, initial=_initial(activity))
+    form = ActivityForm(request.POST or None, request.FILES or None, initial=_initial(activity))
 
     def save(data: Any) -> Activity:
         data = dict(data)

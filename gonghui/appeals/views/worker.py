@@ -89,7 +89,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/submit.html", {
         "tab": "home", "form": form, "member": member, "places": place_choices() if member is None else [],
         "kind_hints": KIND_HINTS, "max_files": uploads.max_files(), "max_mb": uploads.max_bytes() // 1024 // 1024,
-        "topics": Topic.choices,
+        "max_bytes": uploads.max_bytes(), "topics": Topic.choices,
     }, status=status)
 
 
@@ -107,7 +107,8 @@ def _mine_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "attachments": ticket.attachments.exclude(stage=Stage.MEDIATION),
         "mediation": Mediation.objects.filter(ticket=ticket).prefetch_related("sessions").first(),
         "can_reopen": handling.can_reopen(ticket), "ratings": Rating.choices,
-        "rate_form": RateForm(), "is_open": ticket.is_open,
+        "rate_form": RateForm(), "is_open": ticket.is_open, "max_bytes": uploads.max_bytes(),
+        "room": max(0, uploads.max_files() - ticket.attachments.count()),
     }
 
 

@@ -18,8 +18,10 @@ from django.urls import reverse
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
+from gonghui.core.photos import photo_replace
 from gonghui.core.transitions import transition
 from gonghui.core.validation import clean_text
+from gonghui.lib import images
 from gonghui.unions.models import Union
 
 from ..models import Partner, PartnerCategory, PartnerQuerySet, PartnerStaff, PartnerStatus
@@ -67,26 +69,32 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def partner_create(*, actor: User, union: Union, **data: Any) -> Partner:
+def partner_create(*, actor: User, union: Union, photo: images.Processed | None = None, **data: Any) -> Partner:
     """Sign a partner for ``union``. Preconditions: ``union`` came through access_union_for_work."""
+    data.pop("photo_remove", None)
     clean = _clean(data)
     with transaction.atomic():
         partner = Partner.objects.create(union=union, created_by=actor if getattr(actor, "pk", None) else None,
                                          **clean)
+        photo_replace(partner, "photo", photo)
         audit.record("partner.create", actor=actor, obj=partner)
     return partner
 
 
-def partner_update(*, actor: User, partner: Partner, **data: Any) -> Partner:
-    """Correct a partner's details. Preconditions: gated with write=True."""
+def partner_update(*, actor: User, partner: Partner, photo: images.Processed | None = None,
+                   photo_remove: bool = False, **data: Any) -> Partner:
+    """Correct a partner's details (and its photo). Preconditions: gated with write=True."""
     clean = _clean(data)
     changed = sorted(k for k, v in clean.items() if getattr(partner, k) != v)
+    if photo is not None or (photo_remove and partner.photo is not None):
+        changed.append("photo")
     if not changed:
         return partner
     with transaction.atomic():
         for key, value in clean.items():
             setattr(partner, key, value)
         partner.save(update_fields=[*clean, "updated_at"])
+        photo_replace(partner, "photo", photo, remove=photo_remove)
         audit.record("partner.update", actor=actor, obj=partner, detail={"changed": changed})
     return partner
 

@@ -18,9 +18,11 @@ from django.utils import timezone
 
 from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
+from gonghui.core.photos import photo_replace
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
 from gonghui.core.validation import clean_text
+from gonghui.lib import images
 from gonghui.unions.models import Brand, Union
 
 from ..models import (
@@ -38,7 +40,6 @@ from ..models import (
     TitleLevel,
 )
 from ..selectors import brand_choices
-from . import files
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -102,31 +103,29 @@ def _check_account(user: Any, provider: Provider | None = None) -> None:
 
 
 def provider_create(*, actor: User, union: Union, data: ProviderData, account: User | None = None,
-                    photo: Any = None) -> Provider:
+                    photo: images.Processed | None = None) -> Provider:
     """Register a provider in ``union``. Preconditions: ``union`` came through a unions gate; the
     actor's write role there is checked here. ``account`` (a User) lets the provider act for itself."""
     if not is_staff_writer(actor, union):
         raise Forbidden()
     fields = _clean_provider(data)
-    checked = files.check_photo(photo) if photo else None
     _check_account(account)
     with transaction.atomic():
         provider = Provider.objects.create(union=union, user=account, **fields)
-        if checked:
-            provider.photo.name = files.store(checked, folder="providers")
-            Provider.objects.filter(pk=provider.pk).update(photo=provider.photo.name)
+        photo_replace(provider, "photo", photo)
         audit.record("market.provider.create", actor=actor, obj=provider,
                      detail={"kind": provider.kind, "account": bool(account)})
     return provider
 
 
 def provider_update(*, actor: User, provider: Provider, data: ProviderData, account: User | None = None,
-                    unlink: bool = False, photo: Any = None, is_active: bool | None = None) -> Provider:
-    """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it."""
+                    unlink: bool = False, photo: images.Processed | None = None, photo_remove: bool = False,
+                    is_active: bool | None = None) -> Provider:
+    """Edit a provider (staff). ``account`` links a login, ``unlink`` removes it; ``photo`` replaces
+    the picture, ``photo_remove`` drops it."""
     if not is_staff_writer(actor, provider.union):
         raise Forbidden()
     fields = _clean_provider(data)
-    checked = files.check_photo(photo) if photo else None
     if account is not None:
         _check_account(account, provider)
         fields["user"] = account
@@ -135,11 +134,11 @@ def provider_update(*, actor: User, provider: Provider, data: ProviderData, acco
     if is_active is not None:
         fields["is_active"] = is_active
     with transaction.atomic():
-        if checked:
-            fields["photo"] = files.store(checked, folder="providers")
         Provider.objects.filter(pk=provider.pk).update(**fields)
         for name, value in fields.items():
             setattr(provider, name, value)
+        if photo_replace(provider, "photo", photo, remove=photo_remove):
+            fields["photo"] = provider.photo
         audit.record("market.provider.update", actor=actor, obj=provider,
                      detail={"fields": sorted(k for k in fields if k != "user"), "account": "user" in fields})
     return provider
@@ -159,6 +158,8 @@ class OfferingData:
     audience: str = Audience.ALL
     audience_union: Union | None = None
     brands: Sequence[Brand] = ()
+    photo: images.Processed | None = None  # a new picture (renditions ready to store)
+    remove_photo: bool = False
 
 
 def _clean_offering(union: Union, data: OfferingData) -> dict[str, Any]:
@@ -205,8 +206,9 @@ def offering_create(*, actor: User, provider: Provider, data: OfferingData) -> O
     with transaction.atomic():
         offering = Offering.objects.create(union=provider.union, provider=provider, created_by=actor, **fields)
         offering.brands.set(data.brands)
+        photo_replace(offering, "photo", data.photo)
         audit.record("market.offering.create", actor=actor, obj=offering,
-                     detail={"domain": offering.domain})
+                     detail={"domain": offering.domain, "photo": data.photo is not None})
     return offering
 
 
@@ -219,7 +221,9 @@ def offering_update(*, actor: User, offering: Offering, data: OfferingData) -> O
         offering.brands.set(data.brands)
         for name, value in fields.items():
             setattr(offering, name, value)
-        audit.record("market.offering.update", actor=actor, obj=offering)
+        photo_changed = photo_replace(offering, "photo", data.photo, remove=data.remove_photo)
+        audit.record("market.offering.update", actor=actor, obj=offering,
+                     detail={"photo": "replaced" if data.photo else "removed"} if photo_changed else None)
     return offering
 
 

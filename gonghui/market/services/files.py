@@ -1,4 +1,5 @@
-"""Uploaded files of the market: service evidence (images or PDF) and provider photos (images).
+"""Uploaded files of the market: service evidence (images or PDF). Provider and offering photos go
+through the photo kit (``gonghui.core.photos``).
 
 The type is decided by the file's first bytes, not by its name or the browser's claim; the size is
 capped; the stored name is random (the original name is kept apart, for display only).
@@ -17,7 +18,6 @@ from gonghui.core.errors import ValidationFailed
 from gonghui.lib.uploads import sniff_content_type
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 PDF_TYPES = {"application/pdf": "pdf"}
@@ -69,7 +69,3 @@ def store(checked: CheckedFile, *, folder: str) -> str:
 def check_evidence(file: Any) -> CheckedFile:
     return check_upload(file, field="evidence", allowed={**IMAGE_TYPES, **PDF_TYPES}, max_bytes=MAX_EVIDENCE_BYTES,
                         what="服务凭证")
-
-
-def check_photo(file: Any) -> CheckedFile:
-    return check_upload(file, field="photo", allowed=IMAGE_TYPES, max_bytes=MAX_PHOTO_BYTES, what="照片")

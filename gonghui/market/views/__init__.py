@@ -57,7 +57,8 @@ def offering_data(form: Any, union: Any) -> catalogue.OfferingData:
     return catalogue.OfferingData(title=data["title"], domain=data["domain"], summary=data["summary"],
                                   mode=data["mode"], place=data.get("place") or "",
                                   description=data.get("description") or "", audience=data["audience"],
-                                  audience_union=audience_union, brands=brands)
+                                  audience_union=audience_union, brands=brands, photo=data.get("photo"),
+                                  remove_photo=bool(data.get("photo_remove")))
 
 
 def offering_initial(offering: Any) -> dict[str, Any]:

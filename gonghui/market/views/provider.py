@@ -78,7 +78,7 @@ def my_offerings(request: HttpRequest) -> HttpResponse:
     offerings = list(Offering.objects.filter(provider=provider).order_by("status", "-updated_at"))
     selectors.attach_remaining(offerings)
     choices = offering_form_choices(provider.union)
-    form = OfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"])
+    form = OfferingForm(request.POST or None, request.FILES or None, brands=choices["brands"], unions=choices["unions"])
     done = submit(request, form, success="服务项目已创建（备货中）。请添加批次名额，然后上架。",
                   run=lambda data: catalogue.offering_create(actor=request.user, provider=provider,
                                                              data=offering_data(form, provider.union)),
@@ -94,7 +94,7 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
     """One of my offerings: edit it, its batches (备货/上新, 结束), 上架/下架, recent reviews."""
     offering = provider_offering(request.user, key)
     choices = offering_form_choices(offering.union)
-    form = OfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
+    form = OfferingForm(request.POST or None, request.FILES or None, brands=choices["brands"], unions=choices["unions"],
                         initial=offering_initial(offering))
     done = submit(request, form, success="已保存",
                   run=lambda data: catalogue.offering_update(actor=request.user, offering=offering,

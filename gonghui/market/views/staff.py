@@ -89,7 +89,8 @@ def offering_new(request: HttpRequest) -> HttpResponse:
                                                            or request.GET.get("provider", ""))), None)
     union = chosen.union if chosen else None
     choices = offering_form_choices(union) if union else {"brands": [], "unions": []}
-    form = StaffOfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
+    form = StaffOfferingForm(request.POST or None, request.FILES or None,
+                             brands=choices["brands"], unions=choices["unions"],
                              initial={"provider": chosen.uuid if chosen else None})
     def create(data: Any) -> Any:
         if chosen is None:
@@ -109,7 +110,8 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
     offering = access_offering(request.user, key, write=request.method == "POST")
     can_write = catalogue.is_staff_writer(request.user, offering.union)
     choices = offering_form_choices(offering.union)
-    form = StaffOfferingForm(request.POST or None, brands=choices["brands"], unions=choices["unions"],
+    form = StaffOfferingForm(request.POST or None, request.FILES or None,
+                             brands=choices["brands"], unions=choices["unions"],
                              initial={**offering_initial(offering), "provider": offering.provider.uuid})
     form.fields["provider"].required = False
     done = submit(request, form, success="已保存",
@@ -254,6 +256,7 @@ def provider_detail(request: HttpRequest, key: str) -> HttpResponse:
                   run=lambda data: catalogue.provider_update(
                       actor=request.user, provider=provider, data=_provider_data(form), account=_account(form),
                       unlink=data.get("unlink", False), photo=data.get("photo"),
+                      photo_remove=data.get("photo_remove", False),
                       is_active=data.get("is_active", False)),
                   redirect_to=lambda saved: reverse("market:console_provider", args=[saved.uuid]))
     if done:

@@ -200,14 +200,12 @@ def order_evidence(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def provider_photo(request: HttpRequest, key: str) -> HttpResponse:
-    """A provider's photo (public: it is shown in the catalogue)."""
+    """A provider's photo (public: it is shown in the catalogue): the smallest rendition, where links
+    made before photos had several sizes still lead."""
     provider = Provider.objects.filter(uuid=parse_uuid(key), is_active=True).first()
-    if provider is None or not provider.photo:
+    if provider is None or provider.photo is None:
         raise NotFound()
-    response = FileResponse(provider.photo.open("rb"))
-    response["Cache-Control"] = "public, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return redirect(provider.photo.url(provider.photo.widths[0]))
 
 
 @login_required

@@ -60,7 +60,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def partner_new(request: HttpRequest) -> HttpResponse:
-    form = PartnerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
+    form = PartnerForm(request.POST or None, request.FILES or None, initial={"union": request.GET.get("union", "")})
 
     def create(data: Any) -> Partner:
         if not data.get("union"):
@@ -92,7 +92,7 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
     partner = access_partner(request.user, key, write=True)
     initial = {f: getattr(partner, f) for f in ("name", "category", "address", "longitude", "latitude", "discount",
                                                 "hotline", "description", "contract_start", "contract_end")}
-    form = PartnerForm(request.POST or None, initial=initial)
+    form = PartnerForm(request.POST or None, request.FILES or None, initial=initial)
     done = submit(request, form, success="已保存",
                   run=lambda data: services.partner_update(actor=request.user, partner=partner,
                                                            **form.data_for_service()),
