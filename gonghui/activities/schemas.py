@@ -8,7 +8,7 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Field, Schema
 
-from gonghui.core.schemas import PhotoOut
+from gonghui.core.schemas import ImageOut
 from gonghui.unions.schemas import UnionRef
 
 from .models import Activity, Signup
@@ -31,7 +31,7 @@ class ActivityOut(Schema):
     brand: str | None = Field(None, alias="brand.name", description="品牌（品牌矩阵中的名称）")
     union: UnionRef
     description: str
-    photo: PhotoOut | None = Field(None, description="活动封面（多种宽度）")
+    photo: ImageOut | None = Field(None, description="活动封面（多种宽度）")
     place: str
     starts_at: datetime
     ends_at: datetime

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from gonghui.core.schemas import PhotoOut
+from gonghui.core.schemas import ImageOut
 from gonghui.lib.masking import mask_name
 
 from .models import yuan
@@ -88,7 +88,7 @@ class PartnerOut(Schema):
     status: str
     union: UUID = Field(..., alias="union.uuid")
     union_name: str = Field(..., alias="union.name")
-    photo: PhotoOut | None = Field(None, description="门店图片（多种宽度）")
+    photo: ImageOut | None = Field(None, description="门店图片（多种宽度）")
 
     @staticmethod
     def resolve_category_label(obj) -> str:

@@ -27,7 +27,7 @@ class AuditOut(Schema):
     detail: dict
 
 
-class PhotoOut(Schema):
+class ImageOut(Schema):
     """A photo in several widths (``core.photos.Photo``): ``urls`` maps each width to its URL."""
 
     width: int

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from gonghui.core.schemas import PhotoOut
+from gonghui.core.schemas import ImageOut
 
 
 class Ref(Schema):
@@ -96,7 +96,7 @@ class OfferingOut(Schema):
     served_count: int
     remaining: int | None = Field(None, description="可预约批次的剩余名额")
     listed_at: datetime | None
-    photo: PhotoOut | None = Field(None, description="服务图片（多种宽度）")
+    photo: ImageOut | None = Field(None, description="服务图片（多种宽度）")
 
 
 class ReviewOut(Schema):
