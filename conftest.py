@@ -62,3 +62,18 @@ def browser() -> Iterator[Any]:
             "--disable-sync", "--no-first-run", "--disable-quic"])
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    """A real publish (not inline) to a Redis nobody listens on: the broker is down."""
+    from gonghui.celery import app
+
+    before = app.conf.task_always_eager, app.conf.broker_url
+    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.task_always_eager, app.conf.broker_url = before
+    app._pool = None
+    app.amqp._producer_pool = None

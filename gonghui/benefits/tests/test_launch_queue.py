@@ -4,7 +4,7 @@ the coupons once the broker is back — once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -21,16 +21,6 @@ from .conftest import JSON
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def broker_down() -> Iterator[None]:
-    before = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.task_always_eager, app.conf.broker_url = before
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def test_it_launches_with_the_broker_down_and_issues_when_it_is_back(

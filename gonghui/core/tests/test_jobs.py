@@ -4,7 +4,7 @@ without duplicates, and the page shows the bar and then the result — to the ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -40,17 +40,6 @@ def _crash_job(job: Job) -> jobs.Outcome:
     raise KeyError("secret 110101199003077777")  # never shown to the user
 
 
-@pytest.fixture
-def broker_down() -> Iterator[None]:
-    """A real publish (not inline) to a Redis nobody listens on."""
-    before = app.conf.task_always_eager, app.conf.broker_url
-    app.conf.task_always_eager, app.conf.broker_url = False, "redis://127.0.0.1:1/0"
-    app._pool = None
-    app.amqp._producer_pool = None
-    yield
-    app.conf.task_always_eager, app.conf.broker_url = before
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def start(cast: Cast, kind: str = "core.test_count", owner: str = "district_a_officer") -> Job:
