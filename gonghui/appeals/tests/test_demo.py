@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -107,11 +109,21 @@ def test_it_keeps_timelines_in_order_and_states_consistent() -> None:
             assert ticket.handler_id is not None
 
 
-def test_it_leaves_nothing_for_the_deadline_job_to_escalate_twice() -> None:
-    before = Ticket.objects.filter(overdue=True).count()
-    result = deadline_sweep()
-    # Only tickets whose deadline passed since they were generated (none: all are checked up to today).
-    assert result.escalated == 0 and Ticket.objects.filter(overdue=True).count() == before + result.overdue
+def test_it_leaves_the_deadline_job_only_todays_run_and_nothing_twice() -> None:
+    # The generated history ran the daily job (01:00) up to yesterday's run; the data's "now" is
+    # midnight, so today's run is still to come: it may flag the tickets that fell due yesterday
+    # (a working day) and nothing else, and a ticket flagged in the history is not flagged again.
+    today = timezone.localdate()
+    before = set(Ticket.objects.filter(overdue=True).values_list("pk", flat=True))
+    result = deadline_sweep(today=today)
+    flagged = set(Ticket.objects.filter(overdue=True).values_list("pk", flat=True)) - before
+    assert result.overdue == len(flagged)
+    assert set(Ticket.objects.filter(pk__in=flagged).values_list("due_on", flat=True)) <= {today - timedelta(days=1)}
+    twice = (TicketEvent.objects.filter(action__in=[Action.OVERDUE, Action.AUTO_ESCALATE]).values("ticket", "action")
+             .annotate(n=Count("id")).filter(n__gt=1))
+    assert not twice.exists()
+    again = deadline_sweep(today=today)
+    assert (again.overdue, again.escalated) == (0, 0)
 
 
 def test_it_gives_the_named_worker_tickets_to_act_on() -> None:
