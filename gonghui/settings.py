@@ -363,6 +363,40 @@ SMS_BACKEND = env("SMS_BACKEND", "gonghui.core.notify.LoggingSmsBackend")
 # Kept as the raw text: gonghui.lib.workdays parses it and the system checks report any mistake.
 WORKDAY_CALENDAR = env("WORKDAY_CALENDAR", "") or {}
 NOTIFICATION_CHANNELS = env_list("NOTIFICATION_CHANNELS", "inbox")
+
+
+def env_positive_int(name: str, default: int) -> int:
+    raw = env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1, not {value}.")
+    return value
+
+
+def env_tier_days(name: str) -> dict[str, int]:
+    """``normal=5,hard=15,complex=30`` (any of the three tiers; the others keep their defaults)."""
+    days: dict[str, int] = {}
+    for item in env_list(name):
+        tier, _, value = item.partition("=")
+        tier = tier.strip()
+        if tier not in {"normal", "hard", "complex"}:
+            raise ImproperlyConfigured(f"{name}: unknown tier {tier!r} (use normal, hard, complex).")
+        if not value.strip().isdigit() or int(value) < 1:
+            raise ImproperlyConfigured(f"{name}: {tier} needs a number of working days ≥ 1, not {value!r}.")
+        days[tier] = int(value)
+    return days
+
+
+# 12351 appeals: working days per tier, the warning before the due date, attachment limits.
+APPEALS_DEADLINE_DAYS = env_tier_days("APPEALS_DEADLINE_DAYS")
+APPEALS_WARN_WORKDAYS = env_positive_int("APPEALS_WARN_WORKDAYS", 1)
+APPEALS_MAX_UPLOAD_BYTES = env_positive_int("APPEALS_MAX_UPLOAD_MB", 5) * 1024 * 1024
+APPEALS_MAX_FILES = env_positive_int("APPEALS_MAX_FILES", 9)
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100
 API_TOKEN_TTL = timedelta(days=int(env("API_TOKEN_TTL_DAYS", "90")))
