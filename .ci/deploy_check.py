@@ -29,8 +29,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 PROXY, APP1, APP2, CAFILE, APP1_PGID = sys.argv[1:6]
 PUBLIC_HOST = urllib.parse.urlsplit(PROXY).netloc  # what a browser would send as Host (nginx passes $host)
@@ -81,7 +82,7 @@ class Client:
         csrf = next((c.value for c in self.jar if c.name == "csrftoken"), "")
         if csrf and method != "GET":
             headers["X-CSRFToken"] = csrf
-        request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
+        request = urllib.request.Request(base + path, data=body, method=method, headers=headers)  # noqa: S310
         try:
             with self.opener.open(request, timeout=30) as response:
                 data = response.read()
@@ -151,13 +152,14 @@ def main() -> None:
     # 2. A roster: uploaded through 1, checked by the worker, committed through 2, written by the worker.
     union = api.json(APP1, "POST", "/api/v1/unions/", expect=201,
                      payload={"parent": root, "name": "部署检查机械厂工会", "kind": "grassroots", "level": 5})["uuid"]
-    rng = random.Random(20261207)
+    rng = random.Random(20261207)  # noqa: S311 - test data, not secrets
     rows = ["姓名,身份证号码,手机号码"] + [f"部署{i:03d},{id_number(rng)},139{rng.randrange(10**8):08d}"
                                            for i in range(MEMBERS)]
     boundary = f"deploy{rng.randrange(10**12)}"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"union\"\r\n\r\n{union}\r\n"
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n").encode() + "\r\n".join(rows).encode() + f"\r\n--{boundary}--\r\n".encode()
+            f"Content-Type: text/csv\r\n\r\n").encode()
+    body += "\r\n".join(rows).encode() + f"\r\n--{boundary}--\r\n".encode()
     upload = api.json(APP1, "POST", "/api/v1/members/imports", expect=201, body=body,
                       content_type=f"multipart/form-data; boundary={boundary}")
     key = upload["uuid"]
@@ -179,7 +181,7 @@ def main() -> None:
         f"and written by the worker ({done['created_count']} members)")
 
     # 3. 免申即享: launched through 1, issued by the worker.
-    today = date.today()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the app's calendar day
     partner = api.json(APP1, "POST", "/api/v1/benefits/partners", expect=201, payload={
         "union": root, "name": "部署检查药房", "category": "medical", "address": "城中区部署路1号",
         "discount": "会员9折", "contract_start": str(today), "contract_end": str(today + timedelta(days=365))})["uuid"]
