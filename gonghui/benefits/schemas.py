@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from gonghui.core.schemas import ImageOut
+from gonghui.core.schemas import ImageOut, JobOut
 from gonghui.lib.masking import mask_name
 
 from .models import yuan
@@ -181,6 +181,9 @@ class CampaignOut(Schema):
     partners: list[UUID]
     launched_at: datetime | None
     ended_at: datetime | None
+    issue_job: JobOut | None = Field(None, description=(
+        "发布免申即享时：向符合条件的会员发放的后台任务（message 为“已提交，正在处理”；"
+        "用 GET /api/v1/core/jobs/{uuid} 查看进度）"))
 
     @staticmethod
     def resolve_partners(obj) -> list[UUID]:

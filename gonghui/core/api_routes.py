@@ -1,4 +1,4 @@
-"""/api/v1/core/: the caller's notifications and (admins, auditors) the audit log."""
+"""/api/v1/core/: the caller's notifications, their background jobs, and (admins, auditors) the audit log."""
 
 # No ``from __future__ import annotations`` here: ninja resolves the parameter annotations of a
 # @paginate-d view in ninja.pagination's namespace, where ``date`` is unknown, so string annotations
@@ -6,13 +6,14 @@
 from datetime import date
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.pagination import paginate
 
 from .api import Page
-from .models import AuditLog, Notification
-from .schemas import AuditOut, NotificationOut
+from .job_views import access_job, job_file_response
+from .models import AuditLog, Job, Notification
+from .schemas import AuditOut, JobOut, NotificationOut
 from .views import audit_reader, notification_mark_read, notification_of
 
 router = Router(tags=["站内信与审计"])
@@ -28,6 +29,20 @@ def notifications(request: HttpRequest, unread: bool = False):
 @router.post("/notifications/{key}/read", response=NotificationOut, summary="标记已读")
 def notification_read(request: HttpRequest, key: UUID) -> Notification:
     return notification_mark_read(notification_of(request.user, key))
+
+
+@router.get("/jobs/{uuid:key}", response=JobOut, summary="后台任务的进度与结果（仅发起人）")
+def job(request: HttpRequest, key: UUID) -> Job:
+    """Poll this after an endpoint answered with a job (e.g. 免申即享 发布): ``status`` goes from
+    queued/running to done or failed; another user's job is a 404 like one that does not exist."""
+    return access_job(request.user, key)
+
+
+@router.get("/jobs/{uuid:key}/download", response={200: None}, summary="下载后台任务的结果文件（仅发起人，留审计）",
+            openapi_extra={"responses": {"200": {"description": "结果文件",
+                                                  "content": {"application/octet-stream": {}}}}})
+def job_download(request: HttpRequest, key: UUID) -> HttpResponse:
+    return job_file_response(request.user, access_job(request.user, key))
 
 
 @router.get("/audit", response=list[AuditOut], summary="审计日志（管理员、审计员）")

@@ -63,7 +63,11 @@ def job_progress(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def job_download(request: HttpRequest, key: str) -> HttpResponse:
-    job = access_job(request.user, key)
+    return job_file_response(request.user, access_job(request.user, key))
+
+
+def job_file_response(user: Any, job: Job) -> FileResponse:
+    """The job's result file (shared with the API), audited. Preconditions: from access_job."""
     if job.status != JobStatus.DONE or not job.result_file:
         raise NotFound("结果文件不存在或已过期（保留7天），请重新发起")
     try:
@@ -71,7 +75,7 @@ def job_download(request: HttpRequest, key: str) -> HttpResponse:
     except OSError:
         raise NotFound("结果文件不存在或已过期（保留7天），请重新发起") from None
     union = SimpleNamespace(pk=None, path=job.union_path, name=job.union_name) if job.union_path else None
-    audit.record("job.download", actor=request.user, obj=job, union=union,
+    audit.record("job.download", actor=user, obj=job, union=union,
                  detail={"kind": job.kind, "file": job.result_name})
     # Django writes both the ASCII fallback and the UTF-8 filename* for the Chinese name.
     return FileResponse(handle, as_attachment=True, filename=job.result_name or "result")

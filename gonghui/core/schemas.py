@@ -1,7 +1,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class NotificationOut(Schema):
@@ -35,3 +35,39 @@ class ImageOut(Schema):
     src: str
     srcset: str
     urls: dict[str, str]
+
+
+class JobOut(Schema):
+    """A background job (gonghui.core.jobs): what it is doing, then its result."""
+
+    uuid: UUID
+    kind: str
+    title: str
+    status: str = Field(..., description="queued 排队中 / running 处理中 / done 已完成 / failed 失败")
+    status_label: str = Field(..., alias="get_status_display")
+    percent: int
+    message: str = Field(..., description="给用户看的说明：处理中为“已提交，正在处理”，完成为结果摘要，失败为原因")
+    done: int
+    total: int
+    created_at: datetime
+    finished_at: datetime | None
+    download: str | None = Field(None, description="结果文件（仅发起人可下载，保留7天）：GET 此地址")
+
+    @staticmethod
+    def resolve_message(obj) -> str:
+        return job_message(obj)
+
+    @staticmethod
+    def resolve_download(obj) -> str | None:
+        if obj.status == "done" and obj.result_file:
+            return f"/api/v1/core/jobs/{obj.uuid}/download"
+        return None
+
+
+def job_message(job) -> str:
+    if job.status in ("queued", "running"):
+        return "已提交，正在处理"
+    if job.status == "failed":
+        return job.error or "处理失败"
+    summary = job.result.get("summary", "") if isinstance(job.result, dict) else ""
+    return summary or "已完成"

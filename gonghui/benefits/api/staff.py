@@ -177,11 +177,14 @@ def campaign_counts(request: HttpRequest, key: UUID) -> dict:
     return selectors.campaign_counts(access_campaign(request.user, key))
 
 
-@router.post("/campaigns/{uuid:key}/launch", response=CampaignOut, summary="发布（免申即享随即向符合条件的会员发放）")
+@router.post("/campaigns/{uuid:key}/launch", response=CampaignOut,
+             summary="发布（免申即享：返回 issue_job，后台随即向符合条件的会员发放）")
 def campaign_launch(request: HttpRequest, key: UUID) -> Campaign:
     campaign = access_campaign(request.user, key, write=True)
     campaign_services.campaign_launch(actor=request.user, campaign=campaign)
-    return _campaign(campaign)
+    launched = _campaign(campaign)
+    launched.issue_job = getattr(campaign, "issue_job", None)
+    return launched
 
 
 @router.post("/campaigns/{uuid:key}/close", response=CampaignOut, summary="结束活动")

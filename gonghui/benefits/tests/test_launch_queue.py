@@ -48,3 +48,26 @@ def test_the_console_launch_says_it_is_being_processed(
         page = cast.client("district_a_officer").post(f"/console/benefits/campaigns/{campaign.uuid}/launch/",
                                                       follow=True)
     assert page.status_code == 200 and "已提交，正在处理" in page.content.decode()
+
+
+def test_the_api_launch_answers_with_the_job_and_the_job_endpoint_follows_it(
+        cast: Cast, make_campaign: Callable, broker_down: None, django_capture_on_commit_callbacks: Callable) -> None:
+    campaign = make_campaign(rule={"employment_form": "gig"})
+    officer = cast.client("district_a_officer", api=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        launched = officer.post(f"/api/v1/benefits/campaigns/{campaign.uuid}/launch", content_type=JSON)
+    assert launched.status_code == 200, launched.content
+    issue_job = launched.json()["issue_job"]
+    assert issue_job["status"] == "queued" and issue_job["message"] == "已提交，正在处理"
+    assert officer.get(f"/api/v1/benefits/campaigns/{campaign.uuid}").json()["issue_job"] is None
+    path = f"/api/v1/core/jobs/{issue_job['uuid']}"
+    # someone else's job looks like no job at all
+    other = cast.client("district_b_officer", api=True).get(path)
+    assert other.status_code == 404
+    assert other.json() == cast.client("district_b_officer", api=True).get(
+        "/api/v1/core/jobs/00000000-0000-4000-8000-000000000000").json()
+    app.conf.task_always_eager = True  # the broker is back
+    assert jobs.sweep(now=timezone.now() + timedelta(minutes=1)) == 1
+    done = officer.get(path).json()
+    assert done["status"] == "done" and done["percent"] == 100 and done["finished_at"] and done["download"] is None
+    assert done["message"] and done["message"] != "已提交，正在处理"

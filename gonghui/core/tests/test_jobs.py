@@ -83,6 +83,28 @@ def test_it_shows_the_bar_then_the_result_to_the_owner_only(cast: Cast) -> None:
     assert cast.client("district_b_officer").get(f"/console/jobs/{job.uuid}/download/").status_code == 404
 
 
+def test_the_api_shows_the_job_and_its_file_to_the_owner_only(cast: Cast) -> None:
+    from gonghui.core.models import AuditLog
+
+    job = start(cast)
+    owner = cast.client("district_a_officer", api=True)
+    seen = owner.get(f"/api/v1/core/jobs/{job.uuid}").json()
+    assert seen["status"] == "queued" and seen["message"] == "已提交，正在处理" and seen["download"] is None
+    transition(job, to=JobStatus.RUNNING, from_=[JobStatus.QUEUED], stamp=None, changes={"started_at": timezone.now()})
+    jobs._finish(job, jobs.Outcome(summary="完成 3 行", file=b"x", filename="名单.xlsx"))
+    seen = owner.get(f"/api/v1/core/jobs/{job.uuid}").json()
+    assert (seen["status"], seen["message"], seen["percent"]) == ("done", "完成 3 行", 100)
+    assert seen["download"] == f"/api/v1/core/jobs/{job.uuid}/download"
+    download = owner.get(seen["download"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"x"
+    assert AuditLog.objects.filter(action="job.download", user=cast.district_a_officer).count() == 1
+    for other in ("district_a_admin", "district_b_officer", "province_admin"):
+        client = cast.client(other, api=True)
+        assert client.get(f"/api/v1/core/jobs/{job.uuid}").status_code == 404, other
+        assert client.get(seen["download"]).status_code == 404, other
+    assert cast.client(None).get(f"/api/v1/core/jobs/{job.uuid}").status_code == 401
+
+
 def test_it_lands_on_the_result_page_when_asked(cast: Cast, django_capture_on_commit_callbacks: Callable) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.job_start(kind="core.test_fail", title="测试任务", owner=cast.district_a_officer,
