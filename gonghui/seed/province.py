@@ -41,7 +41,7 @@ from gonghui.members.demo import RIDER_JOINT, RIDER_PHONE, WORKER_PHONE
 from gonghui.members.models import Education, EmploymentForm, GigOccupation, Household, Member, MemberStatus
 from gonghui.members.services.registry import NOTICE_VERSION
 from gonghui.members.services.roster import pinyin_keys
-from gonghui.unions.demo import ANCHORS, CITIES, GIG, JOINT_UNIONS, DemoTree
+from gonghui.unions.demo import ANCHORS
 from gonghui.unions.models import Employer, Union, UnionKind
 
 from . import members as writing
@@ -60,6 +60,8 @@ from .people import (
     pick,
     traits,
 )
+from .qinghai import CITIES, JOINT_UNIONS, DemoTree
+from .trades import GIG
 
 GIG_SHARE = 0.15
 LEFT_SHARE = 0.02
