@@ -12,26 +12,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
-from django.db.models import Count
 
 from gonghui.accounts.models import User
 from gonghui.members.models import Member
 
-from .models import (
-    SERVED_STATUSES,
-    Need,
-    Offering,
-    OfferingStatus,
-    Order,
-    OrderEvent,
-    OrderStatus,
-    Provider,
-    ProviderKind,
-    Review,
-)
+from .models import SERVED_STATUSES, OfferingStatus, Order, OrderEvent, OrderStatus, ProviderKind, Review
+
+if TYPE_CHECKING:
+    from .models import Offering, Provider
 
 WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
 PROVIDER_PHONE = "13900000020"  # the demo provider login (服务者工作台); password: the workers' one
@@ -75,12 +66,3 @@ def summary(*, providers: Sequence[Provider], offerings: Sequence[Offering], bat
         f"事件 {OrderEvent.objects.count()} 条，关注 {follows} 个，需求 {needs} 条",
         f"  云集市服务方登录：{PROVIDER_PHONE} / {PROVIDER_PASSWORD}（手机端 云集市 › 服务者工作台）",
     ]
-
-
-def counts() -> dict[str, Any]:
-    """What the demo command's summary may print."""
-    return {
-        "providers": Provider.objects.count(), "offerings": Offering.objects.count(),
-        "orders": dict(Order.objects.order_by().values_list("status").annotate(n=Count("id"))),
-        "reviews": Review.objects.count(), "needs": Need.objects.count(),
-    }
