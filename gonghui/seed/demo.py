@@ -4,9 +4,12 @@ own ``demo.py`` then adds what the generator does not make — the named logins'
 records and the workflows that must go through the services — and its summary lines.
 
     build_demo (web/management/commands/demo.py)
-        unions, accounts, field work           (each app's demo.py)
+        union tree, grids, employers            seed.qinghai.build_unions (the named employers: unions demo)
+        accounts, field work                    accounts demo, unions demo (through the services)
         members                                 seed.province.build_members → members demo's workflows
-        SERVICES, in order                      each a ``build(rng) -> list[str]``
+        SERVICES, in order                      each a ``build(rng) -> list[str]``: the generator's rows
+                                                (catalogue, tickets, partners, activity plans), then the
+                                                module demo's named records and summary
 
 The generator's randomness comes from its own streams (``base.stream``), seeded from the demo's
 seeded ``rng``, so ``gonghui demo --seed N`` still gives the same data for the same N.
