@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 
 from gonghui.core.scope import Role
-from gonghui.unions.demo import ANCHOR_GRASSROOTS, DemoTree
+from gonghui.unions.demo import ANCHOR_GRASSROOTS
 from gonghui.unions.models import Employer, Union, UnionKind
 
 from .models import StaffAssignment, User
+
+if TYPE_CHECKING:
+    from gonghui.seed.qinghai import DemoTree
 
 STAFF_PASSWORD = "Gonghui@2026"  # noqa: S105 - published demo password; staff rule: ≥ 8, 3 of 4 classes
 WORKER_PASSWORD = "zhigong2026"  # noqa: S105 - published demo password; member rule: ≥ 8, not common
@@ -120,7 +124,7 @@ def build_people(rng: random.Random, tree: DemoTree, *, workers: int = WORKERS) 
     """Named logins, staff for every federation, joint and industry union and some grassroots ones,
     plain workers, and liaisons on the employers of ``tree``.
 
-    Preconditions: ``tree`` was just built by gonghui.unions.demo.build_unions, in this transaction.
+    Preconditions: ``tree`` was just built by gonghui.seed.qinghai.build_unions, in this transaction.
     """
     _check_passwords()
     # Hash each published password once: PBKDF2 costs ~0.3 s a hash, and every demo account shares

@@ -1,14 +1,14 @@
-"""Demo data of 普惠服务, built on what the demo already holds (the Qinghai union tree, its staff and
-members): some fifty partner merchants around Xining and Haidong with real-looking coordinates, the
-campaigns a union runs in a year — 免申即享 for gig workers, model workers and workers in hardship,
-抢券 for culture and fitness, a draft being composed, one already over — with redemptions over the
-past weeks, and a drawn lottery with its announcement.
+"""Demo data of 普惠服务 that goes through the services, on what the demo already holds (the Qinghai
+union tree, its staff and members, and the fifty partner merchants the generator signs around
+Xining and Haidong, ``gonghui.seed.benefits.sign_demo``): the campaigns a union runs in a year —
+免申即享 for gig workers, model workers and workers in hardship, 抢券 for culture and fitness, a
+draft being composed, one already over — and a drawn lottery with its announcement.
 
-Partners and the redemption history go in set-based (bulk_create, and one counter UPDATE per
-campaign); each backdated redemption is the transition helper's guarded move (``transition_many``:
-issued → redeemed); campaigns, issuance and the lottery go through the services, so their audit
-rows, frozen rules, issue runs and notifications are the real ones. The named rider (13900000011)
-gets the 清凉券 and keeps it unused, for the tour; a partner login redeems at a pharmacy in 城中区.
+Campaigns, issuance and the lottery go through the services, so their audit rows, frozen rules,
+issue runs and notifications are the real ones; the redemptions over the past weeks are the
+generator's (``seed.benefits.redeem_issued``: each one the transition helper's guarded move). The
+named rider (13900000011) gets the 清凉券 and keeps it unused, for the tour; a partner login
+redeems at the tour's pharmacy in 城中区 (``TOUR_PHARMACY``).
 """
 
 from __future__ import annotations
@@ -48,38 +48,14 @@ from .services import campaigns, lotteries
 # (139 0000 0xxx) far from the ones other modules use; password: the published worker password.
 MERCHANT_PHONE = "13900000331"
 MERCHANT_NAME = "周店长"
+CITY = "西宁市总工会"  # whose campaigns the demo shows most of
+PARTNERS = 48  # the partners the generator signs for the demo (seed.benefits.sign_demo)
 WORKER_PHONE, RIDER_PHONE = "13900000010", "13900000011"
 
-# (district union name, centre latitude, centre longitude, roads) — WGS-84, roughly each district's centre.
-PLACES: tuple[tuple[str, float, float, tuple[str, ...]], ...] = (
-    ("城东区总工会", 36.6170, 101.8030, ("八一中路", "东关大街", "建国路", "互助中路")),
-    ("城中区总工会", 36.6215, 101.7840, ("南大街", "西大街", "长江路", "南川东路")),
-    ("城西区总工会", 36.6280, 101.7620, ("五四大街", "胜利路", "黄河路", "海晏路")),
-    ("城北区总工会", 36.6500, 101.7660, ("柴达木路", "祁连路", "朝阳东路", "小桥大街")),
-    ("湟中区总工会", 36.5000, 101.5710, ("金塔路", "迎宾路", "康川路")),
-    ("乐都区总工会", 36.4820, 102.4010, ("古城大街", "朝阳路", "碾伯路")),
-    ("平安区总工会", 36.5000, 102.1080, ("平安大道", "湟中路", "古驿大道")),
-)
-BRANDS = ("康乐", "惠民", "福泰", "安康", "鑫源", "雪莲", "高原", "夏都", "湟水", "昆仑", "青稞", "祥和", "众合",
-          "佳禾")
-# category → ((shop word, what members get there), …), weight
-KINDS: dict[str, tuple[tuple[tuple[str, str], ...], int]] = {
-    PartnerCategory.MEDICAL: ((("大药房", "凭会员卡购药9折"), ("口腔门诊", "凭会员卡洁牙8折"),
-                               ("职工体检中心", "会员体检套餐立减100元"), ("中医理疗馆", "会员理疗首次免费、之后8.5折"),
-                               ("眼镜店", "会员配镜7.5折")), 4),
-    PartnerCategory.DAILY: ((("便民超市", "会员购物满100减10"), ("洗衣店", "会员洗衣8折"),
-                             ("家电维修部", "会员上门维修免上门费"), ("理发店", "会员理发8折"),
-                             ("生鲜超市", "会员生鲜9.5折")), 4),
-    PartnerCategory.CATERING: ((("牛肉面馆", "会员就餐9折"), ("清真餐厅", "会员就餐9折"), ("酸奶坊", "会员饮品8折"),
-                                ("快餐店", "会员套餐立减5元"), ("骑手爱心餐厅", "骑手凭会员卡免费加面、饮水充电")), 3),
-    PartnerCategory.EDUCATION: ((("职工书屋", "会员借阅免押金、饮品8折"), ("艺术培训中心", "会员子女培训课程8折"),
-                                 ("驾驶培训学校", "会员学车立减300元"),
-                                 ("职业技能培训学校", "会员技能培训补贴50%")), 2),
-    PartnerCategory.LEISURE: ((("健身中心", "会员健身月卡半价"), ("游泳馆", "会员游泳单次票7折"),
-                               ("影城", "会员观影每张立减10元"), ("羽毛球馆", "会员订场8折")), 2),
-    PartnerCategory.GENERAL: ((("百货商场", "会员消费满200减20"), ("工会服务驿站", "会员免费休息、饮水、充电")), 1),
-}
-PARTNERS = 48
+# The tour's pharmacy (the first partner the generator signs, in 城中区 near the rider, signed by the city)
+# and what the merchant login redeems at.
+TOUR_PHARMACY = {"name": "康乐大药房（南大街店）", "address": "城中区南大街88号",
+                 "discount": "凭会员卡购药9折，工会券可直接抵扣"}
 
 
 def _union(name: str) -> Union | None:
@@ -97,40 +73,6 @@ def _staff(union: Union | None) -> User | None:
 
 def _at(day: date, rng: random.Random) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(rng.randint(9, 20), rng.randint(0, 59), rng.randint(0, 59))))
-
-
-def _partners(rng: random.Random, city: Union, today: date) -> list[Partner]:
-    rows: list[Partner] = []
-    kinds = list(KINDS)
-    weights = [KINDS[k][1] for k in kinds]
-    used: set[str] = set()
-    for i in range(PARTNERS):
-        district_name, lat, lng, roads = PLACES[i % len(PLACES)] if i < 14 else rng.choice(PLACES)
-        district = _union(district_name)
-        category = PartnerCategory.MEDICAL if i == 0 else rng.choices(kinds, weights=weights)[0]
-        word, discount = rng.choice(KINDS[category][0])
-        road = rng.choice(roads)
-        name = f"{rng.choice(BRANDS)}{word}（{road}店）"
-        while name in used:
-            name = f"{rng.choice(BRANDS)}{word}（{road}{rng.randint(2, 9)}号店）"
-        used.add(name)
-        signer = district if district is not None and rng.random() < 0.35 else city
-        if not district_name.startswith("城") and district_name != "湟中区总工会":
-            signer = district or city  # Haidong's partners are signed in Haidong
-        start = today - timedelta(days=rng.randint(30, 500))
-        rows.append(Partner(
-            union=signer, name=name, category=category, address=f"{district_name[:-3]}{road}{rng.randint(1, 300)}号",
-            latitude=round(lat + rng.uniform(-0.025, 0.025), 6), longitude=round(lng + rng.uniform(-0.03, 0.03), 6),
-            discount=discount, hotline=f"0971-{rng.randint(5_000_000, 8_999_999)}",
-            contract_start=start, contract_end=start + timedelta(days=rng.choice((730, 1095))),
-        ))
-    if rows:  # the tour's pharmacy is in 城中区, near the rider, signed by the city
-        lat, lng = PLACES[1][1], PLACES[1][2]
-        rows[0].name, rows[0].union, rows[0].address = "康乐大药房（南大街店）", city, "城中区南大街88号"
-        rows[0].latitude, rows[0].longitude = lat + 0.002, lng + 0.001
-        rows[0].discount = "凭会员卡购药9折，工会券可直接抵扣"
-        rows[0].contract_start, rows[0].contract_end = today - timedelta(days=200), today + timedelta(days=530)
-    return Partner.objects.bulk_create(rows)
 
 
 def _merchant(partner: Partner) -> User:
@@ -187,18 +129,13 @@ class Showcase:
     redemptions: list[tuple[Campaign, float, date, date]] = field(default_factory=list)  # share, first, last day
 
 
-def campaigns_made(rng: random.Random) -> Showcase | None:
-    """Partners, the partner login and the campaigns through the services (issued, claimed), dated
-    back to when they started; None without unions. Preconditions: the unions, accounts and members
-    demo were built (any member count, even none)."""
-    province = Union.objects.filter(parent__isnull=True).order_by("pk").first()
-    xining = _union("西宁市总工会") or province
-    if province is None or xining is None:
-        return None
+def campaigns_made(rng: random.Random, *, province: Union, city: Union, partners: list[Partner]) -> Showcase:
+    """The partner login and the campaigns through the services (issued, claimed), dated back to
+    when they started, with the ``partners`` the generator signed (``seed.benefits.sign_demo``) for
+    ``city`` (西宁). Preconditions: the unions, accounts and members demo were built (any member
+    count, even none)."""
+    xining = city
     today = timezone.localdate()
-    partners = _partners(rng, xining, today)
-    for partner in partners:
-        partner.union = Union.objects.get(pk=partner.union_id)
     merchant = _merchant(partners[0])
     city_staff, province_staff = _staff(xining), _staff(province)
     east = _union("城东区总工会")

@@ -17,7 +17,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -26,7 +26,7 @@ from gonghui.accounts.demo import DemoPeople
 from gonghui.accounts.models import User
 from gonghui.accounts.selectors import nearest_writers
 from gonghui.lib.workdays import add_workdays
-from gonghui.unions.demo import ANCHORS, DemoTree
+from gonghui.unions.demo import ANCHORS
 from gonghui.unions.models import Employer, Union
 
 from .models import (
@@ -49,6 +49,9 @@ from .models import (
 from .services import joining, rights
 from .services import transfer as transfers
 from .services.registry import NOTICE_VERSION
+
+if TYPE_CHECKING:
+    from gonghui.seed.qinghai import DemoTree
 
 DEFAULT_MEMBERS = 20_000
 MIN_MEMBERS = 100  # below this the workflows (transfers, requests) run out of people to pick

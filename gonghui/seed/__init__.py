@@ -14,8 +14,15 @@ One module per domain, each building on the ones before it:
     market      云集市 providers, offerings, batches, orders, their history and reviews
     appeals     12351 tickets with their timelines, mediations and the case-number counters
     benefits    partners, coupon campaigns, coupons, issue runs and redemptions
-    activities  activities with sign-ups, waitlists, check-ins and ratings
+    activities  activities with sign-ups, waitlists, check-ins and ratings (and the activity templates)
     base        seeded streams, weighted draws, the clock, batched writing; run: the entry point
+    trades      the tables employers are drawn from (company names, industries, sizes, headcounts)
+    catalogue   the 云集市 tables (partners, specialties, offerings, reviews) and the demo's catalogue
+
+The demo (``gonghui demo``) is the same generator at demo size on a hand-drawn province:
+``qinghai`` (Qinghai's union tree, grids and employers), ``province`` (its members), and
+``demo`` (each service module's bulk rows, with the apps' ``demo.py`` adding the named logins and
+showcase records through the services).
 
 Rows are what the modules' own services would leave: statuses with exactly the timestamps their
 transitions set, counters equal to the rows they count, the database's unique and check

@@ -28,19 +28,7 @@ from typing import Any
 from django.db import transaction
 
 from gonghui.accounts.models import StaffAssignment
-from gonghui.appeals.demo import (
-    ARBITRATION,
-    DISSATISFIED_NOTES,
-    ESCALATE_NOTES,
-    FOLLOW_UP_NOTES,
-    KIND_WEIGHTS,
-    LOCATIONS,
-    REPLIES,
-    SUPERVISE_NOTES,
-    TEXTS,
-    TOPICS,
-    TRANSFER_NOTES,
-)
+from gonghui.appeals.demo import REPLIES
 from gonghui.appeals.models import (
     MEDIATION_KINDS,
     OPEN_STATUSES,
@@ -58,6 +46,7 @@ from gonghui.appeals.models import (
     Ticket,
     TicketEvent,
     Tier,
+    Topic,
 )
 from gonghui.appeals.services.common import due_date
 from gonghui.appeals.services.intake import fingerprint
@@ -72,6 +61,133 @@ from .people import PHONE_PREFIXES
 from .people import name as person_name
 from .pool import MemberPool, details, names_of
 from .tree import Tree
+
+# What the tickets say and how they are handled: the kinds' shares, the topics of each kind, the
+# texts (title, body) of each topic, the notes of each step (the demo's tickets and the benchmark's).
+KIND_WEIGHTS = {Kind.CONSULT: 30, Kind.HELP: 14, Kind.COMPLAINT: 14, Kind.LEGAL: 11, Kind.SUGGESTION: 12,
+                Kind.HAZARD: 9, Kind.DISPUTE: 10}
+TOPICS: dict[str, dict[str, float]] = {
+    Kind.CONSULT: {Topic.INSURANCE: 25, Topic.CONTRACT: 20, Topic.HOURS: 18, Topic.MEMBERSHIP: 20, Topic.WAGES: 10,
+                   Topic.GIG: 7},
+    Kind.HELP: {Topic.HARDSHIP: 60, Topic.INJURY: 15, Topic.GIG: 15, Topic.OTHER: 10},
+    Kind.COMPLAINT: {Topic.WAGES: 45, Topic.HOURS: 20, Topic.DISMISSAL: 15, Topic.INSURANCE: 12, Topic.GIG: 8},
+    Kind.LEGAL: {Topic.WAGES: 40, Topic.INJURY: 25, Topic.DISMISSAL: 25, Topic.CONTRACT: 10},
+    Kind.SUGGESTION: {Topic.MANAGEMENT: 60, Topic.MEMBERSHIP: 25, Topic.OTHER: 15},
+    Kind.HAZARD: {Topic.SAFETY: 100},
+    Kind.DISPUTE: {Topic.WAGES: 45, Topic.DISMISSAL: 30, Topic.CONTRACT: 15, Topic.INJURY: 10},
+}
+
+# (title, content) per topic; {e} is an employer's name.
+TEXTS: dict[str, tuple[tuple[str, str], ...]] = {
+    Topic.WAGES: (
+        ("拖欠三个月工资",
+         "我在{e}工作，单位已经拖欠了三个月工资，多次找负责人都说再等等，家里等着用钱，请工会帮忙协"
+         "调。"),
+        ("加班费没有发放",
+         "{e}每天要求加班两个小时，周末也经常加班，但工资条上从来没有加班费，想问这样是否合法。"),
+        ("工资低于最低工资标准",
+         "{e}试用期工资扣完社保后到手不到一千五百元，是否低于本地最低工资标准？"),
+        ("离职后工资迟迟不结",
+         "从{e}离职已经一个多月，最后一个月工资和年终奖一直没有结算。"),
+    ),
+    Topic.CONTRACT: (
+        ("入职半年没签劳动合同",
+         "在{e}上班半年了，单位一直不和我签劳动合同，请问可以要求二倍工资吗？"),
+        ("合同期满不续签怎么办",
+         "我和{e}的合同下个月到期，单位口头说不续签，有没有经济补偿？"),
+        ("劳务派遣同工不同酬",
+         "我是派遣到{e}的，和正式工干一样的活，工资和福利差很多。"),
+    ),
+    Topic.INSURANCE: (
+        ("单位没给交社保",
+         "{e}说试用期不交社保，转正后也一直没交，怎么维护自己的权益？"),
+        ("社保断缴影响买房",
+         "换工作期间社保断了两个月，想问怎么补缴，会不会影响购房资格？"),
+        ("灵活就业人员怎么参保",
+         "我是外卖骑手，没有固定单位，想了解灵活就业人员参加养老和医疗保险的办法。"),
+    ),
+    Topic.HOURS: (
+        ("每天工作十二小时",
+         "{e}车间实行两班倒，每班十二个小时，一个月只休两天，身体吃不消。"),
+        ("年休假不让休",
+         "在{e}工作满五年，申请年休假单位一直不批，也不给补偿。"),
+        ("产假被缩短",
+         "{e}只给三个月产假，说是公司规定，想问国家规定是多少天。"),
+    ),
+    Topic.SAFETY: (
+        ("车间消防通道被堵",
+         "{e}二号车间的消防通道堆满了货物，安全出口也锁着，万一着火后果不堪设想。"),
+        ("脚手架没有防护网",
+         "{e}工地的脚手架没有挂安全网，工人高空作业也没有系安全带。"),
+        ("电线私拉乱接",
+         "{e}宿舍楼道里电线私拉乱接，还有人给电动车充电，存在火灾隐患。"),
+        ("粉尘太大没有防护",
+         "{e}打磨车间粉尘很大，单位不发防尘口罩，也没有通风设备。"),
+    ),
+    Topic.INJURY: (
+        ("工伤认定单位不配合",
+         "我在{e}上班时手指被机器压伤，单位不给申报工伤，医药费也不报销。"),
+        ("职业病怎么鉴定",
+         "在{e}干了八年电焊，最近体检查出肺部有问题，想问怎么申请职业病鉴定。"),
+    ),
+    Topic.DISMISSAL: (
+        ("无故被辞退",
+         "{e}突然通知我明天不用来上班了，没有任何理由，也不给补偿。"),
+        ("怀孕后被调岗降薪",
+         "告诉{e}我怀孕后，单位把我调到仓库，工资降了一半，变相逼我辞职。"),
+        ("被迫签自愿离职",
+         "{e}让我们签自愿离职申请，不签就不发上个月工资。"),
+    ),
+    Topic.HARDSHIP: (
+        ("家人重病生活困难",
+         "爱人得了重病在西宁住院，花光了积蓄，孩子还在上学，想申请困难职工帮扶。"),
+        ("孩子考上大学学费困难",
+         "孩子今年考上大学，学费和生活费还差一万多，想了解工会金秋助学的申请条件。"),
+        ("失业后想参加技能培训",
+         "原单位停产后一直没找到工作，想参加电工或焊工培训，请问工会有没有免费培训。"),
+    ),
+    Topic.MEMBERSHIP: (
+        ("怎么加入工会",
+         "我在{e}上班，单位没有成立工会，请问我怎么入会？入会有什么好处？"),
+        ("会员卡能在哪里用",
+         "电子会员卡办好了，想了解在哪些商户可以享受会员优惠。"),
+        ("建议增加职工书屋开放时间",
+         "职工书屋晚上七点就关门了，下班后去不了，建议延长到九点。"),
+    ),
+    Topic.GIG: (
+        ("骑手被平台罚款太多",
+         "跑外卖超时一次罚款五十元，有时候是商家出餐慢，申诉也没用，工会能不能帮我们说说话。"),
+        ("快递员没有休息的地方",
+         "夏天中午太热，送快递没有地方喝水休息，能不能多设几个暖心驿站。"),
+        ("网约车司机遭遇不公平派单",
+         "平台抽成越来越高，派单也不透明，司机收入一直在降。"),
+    ),
+    Topic.MANAGEMENT: (
+        ("我为企业献一计：包装工序改进",
+         "建议{e}把包装线的人工贴标改成自动贴标，一条线能省两个人，还能减少错贴。"),
+        ("建议食堂增加夜班餐",
+         "{e}夜班工人半夜没有饭吃，建议食堂晚上十一点加一顿夜宵。"),
+        ("建议完善技术比武奖励",
+         "建议{e}把技术比武成绩和技能等级、工资挂钩，调动大家学技术的积极性。"),
+        ("节能降耗小建议",
+         "{e}空压机夜间空载运行，建议加装变频控制，一年能省不少电费。"),
+    ),
+    Topic.OTHER: (
+        ("咨询工会活动报名",
+         "想报名参加工会组织的职工运动会，请问在哪里报名？"),
+        ("职工疗休养怎么申请",
+         "听说工会有劳模和一线职工疗休养，想了解申请条件。"),
+    ),
+}
+SUPERVISE_NOTES = ("请于三个工作日内办结并反馈", "职工多次来电，请加快办理", "该事项涉及群体，请高度重视",
+                   "请主要负责人亲自协调")
+ESCALATE_NOTES = ("涉及跨区域企业，需上级协调", "单位拒不配合，请上级工会出面", "超出本级处理权限")
+TRANSFER_NOTES = ("经核实诉求人工作单位在该区", "事发地属于该区管辖")
+FOLLOW_UP_NOTES = ("电话回访，职工表示问题已解决", "电话回访，职工对办理结果满意", "回访未接通，已发短信告知",
+                   "上门回访，单位已整改到位")
+DISSATISFIED_NOTES = ("单位只发了一部分，还差两个月", "问题没有真正解决", "答复太笼统")
+ARBITRATION = "西宁市劳动人事争议仲裁委员会"
+LOCATIONS = ("生产车间东侧", "员工宿舍三楼", "厂区北门", "仓库装卸区", "工地西侧脚手架", "地下车库")
 
 CHUNK = 5000
 MEDIATION_SHARE = 0.5  # of legal-aid and dispute tickets once accepted

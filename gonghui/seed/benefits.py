@@ -18,6 +18,7 @@ bearer secret), everything else follows the seed.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from gonghui.benefits.demo import BRANDS, KINDS
+from gonghui.benefits import demo as benefits_demo
 from gonghui.benefits.models import (
     Campaign,
     CampaignKind,
@@ -41,6 +42,7 @@ from gonghui.benefits.models import (
     IssueRun,
     IssueTrigger,
     Partner,
+    PartnerCategory,
     PartnerStaff,
     PartnerStatus,
     RuleVersion,
@@ -54,6 +56,38 @@ from gonghui.unions.models import Union, UnionLevel
 from .base import Clock, Progress, SeedError, Weighted, Writer, apportion, insert, pareto_weights, stream, with_ids
 from .pool import CURRENT, GIG, HARDSHIP, MODEL, WOMAN, MemberPool
 from .tree import ROADS, Node, Tree
+
+# --- The demo's partners -------------------------------------------------------------------------------------
+
+# (district union name, centre latitude, centre longitude, roads) — WGS-84, roughly each district's centre.
+PLACES: tuple[tuple[str, float, float, tuple[str, ...]], ...] = (
+    ("城东区总工会", 36.6170, 101.8030, ("八一中路", "东关大街", "建国路", "互助中路")),
+    ("城中区总工会", 36.6215, 101.7840, ("南大街", "西大街", "长江路", "南川东路")),
+    ("城西区总工会", 36.6280, 101.7620, ("五四大街", "胜利路", "黄河路", "海晏路")),
+    ("城北区总工会", 36.6500, 101.7660, ("柴达木路", "祁连路", "朝阳东路", "小桥大街")),
+    ("湟中区总工会", 36.5000, 101.5710, ("金塔路", "迎宾路", "康川路")),
+    ("乐都区总工会", 36.4820, 102.4010, ("古城大街", "朝阳路", "碾伯路")),
+    ("平安区总工会", 36.5000, 102.1080, ("平安大道", "湟中路", "古驿大道")),
+)
+BRANDS = ("康乐", "惠民", "福泰", "安康", "鑫源", "雪莲", "高原", "夏都", "湟水", "昆仑", "青稞", "祥和", "众合",
+          "佳禾")
+# category → ((shop word, what members get there), …), weight
+KINDS: dict[str, tuple[tuple[tuple[str, str], ...], int]] = {
+    PartnerCategory.MEDICAL: ((("大药房", "凭会员卡购药9折"), ("口腔门诊", "凭会员卡洁牙8折"),
+                               ("职工体检中心", "会员体检套餐立减100元"), ("中医理疗馆", "会员理疗首次免费、之后8.5折"),
+                               ("眼镜店", "会员配镜7.5折")), 4),
+    PartnerCategory.DAILY: ((("便民超市", "会员购物满100减10"), ("洗衣店", "会员洗衣8折"),
+                             ("家电维修部", "会员上门维修免上门费"), ("理发店", "会员理发8折"),
+                             ("生鲜超市", "会员生鲜9.5折")), 4),
+    PartnerCategory.CATERING: ((("牛肉面馆", "会员就餐9折"), ("清真餐厅", "会员就餐9折"), ("酸奶坊", "会员饮品8折"),
+                                ("快餐店", "会员套餐立减5元"), ("骑手爱心餐厅", "骑手凭会员卡免费加面、饮水充电")), 3),
+    PartnerCategory.EDUCATION: ((("职工书屋", "会员借阅免押金、饮品8折"), ("艺术培训中心", "会员子女培训课程8折"),
+                                 ("驾驶培训学校", "会员学车立减300元"),
+                                 ("职业技能培训学校", "会员技能培训补贴50%")), 2),
+    PartnerCategory.LEISURE: ((("健身中心", "会员健身月卡半价"), ("游泳馆", "会员游泳单次票7折"),
+                               ("影城", "会员观影每张立减10元"), ("羽毛球馆", "会员订场8折")), 2),
+    PartnerCategory.GENERAL: ((("百货商场", "会员消费满200减20"), ("工会服务驿站", "会员免费休息、饮水、充电")), 1),
+}
 
 COUPONS_PER_CAMPAIGN = 1000
 CHUNK = 20_000
@@ -375,3 +409,44 @@ def redeem_issued(campaign: Campaign, *, share: float, start: datetime, end: dat
         n=Count("id"), cents=Sum("discount_cents"))
     Campaign.objects.filter(pk=campaign.pk).update(redeemed_count=totals["n"], redeemed_cents=totals["cents"] or 0)
     return len(events)
+
+
+def sign_demo(rng: random.Random, city: Union, today: date) -> list[Partner]:
+    """The demo's partners around Xining and Haidong (``benefits.demo.PARTNERS`` of them), signed by
+    ``city`` (西宁) or the district they are in; the first is the tour's pharmacy
+    (``benefits.demo.TOUR_PHARMACY``). Each partner's ``union`` is loaded."""
+    rows: list[Partner] = []
+    kinds = list(KINDS)
+    weights = [KINDS[k][1] for k in kinds]
+    used: set[str] = set()
+    for i in range(benefits_demo.PARTNERS):
+        district_name, lat, lng, roads = PLACES[i % len(PLACES)] if i < 14 else rng.choice(PLACES)
+        district = Union.objects.filter(name=district_name).first()
+        category = PartnerCategory.MEDICAL if i == 0 else rng.choices(kinds, weights=weights)[0]
+        word, discount = rng.choice(KINDS[category][0])
+        road = rng.choice(roads)
+        name = f"{rng.choice(BRANDS)}{word}（{road}店）"
+        while name in used:
+            name = f"{rng.choice(BRANDS)}{word}（{road}{rng.randint(2, 9)}号店）"
+        used.add(name)
+        signer = district if district is not None and rng.random() < 0.35 else city
+        if not district_name.startswith("城") and district_name != "湟中区总工会":
+            signer = district or city  # Haidong's partners are signed in Haidong
+        start = today - timedelta(days=rng.randint(30, 500))
+        rows.append(Partner(
+            union=signer, name=name, category=category, address=f"{district_name[:-3]}{road}{rng.randint(1, 300)}号",
+            latitude=round(lat + rng.uniform(-0.025, 0.025), 6), longitude=round(lng + rng.uniform(-0.03, 0.03), 6),
+            discount=discount, hotline=f"0971-{rng.randint(5_000_000, 8_999_999)}",
+            contract_start=start, contract_end=start + timedelta(days=rng.choice((730, 1095))),
+        ))
+    if rows:  # the tour's pharmacy is in 城中区, near the rider, signed by the city
+        lat, lng = PLACES[1][1], PLACES[1][2]
+        rows[0].name, rows[0].address = benefits_demo.TOUR_PHARMACY["name"], benefits_demo.TOUR_PHARMACY["address"]
+        rows[0].union, rows[0].latitude, rows[0].longitude = city, lat + 0.002, lng + 0.001
+        rows[0].discount = benefits_demo.TOUR_PHARMACY["discount"]
+        rows[0].contract_start, rows[0].contract_end = today - timedelta(days=200), today + timedelta(days=530)
+    partners = Partner.objects.bulk_create(rows)
+    unions = Union.objects.in_bulk({p.union_id for p in partners})
+    for partner in partners:
+        partner.union = unions[partner.union_id]
+    return partners

@@ -4,9 +4,12 @@ own ``demo.py`` then adds what the generator does not make — the named logins'
 records and the workflows that must go through the services — and its summary lines.
 
     build_demo (web/management/commands/demo.py)
-        unions, accounts, field work           (each app's demo.py)
+        union tree, grids, employers            seed.qinghai.build_unions (the named employers: unions demo)
+        accounts, field work                    accounts demo, unions demo (through the services)
         members                                 seed.province.build_members → members demo's workflows
-        SERVICES, in order                      each a ``build(rng) -> list[str]``
+        SERVICES, in order                      each a ``build(rng) -> list[str]``: the generator's rows
+                                                (catalogue, tickets, partners, activity plans), then the
+                                                module demo's named records and summary
 
 The generator's randomness comes from its own streams (``base.stream``), seeded from the demo's
 seeded ``rng``, so ``gonghui demo --seed N`` still gives the same data for the same N.
@@ -23,11 +26,10 @@ from django.utils import timezone
 from gonghui.activities import demo as activities_demo
 from gonghui.appeals import demo as appeals_demo
 from gonghui.benefits import demo as benefits_demo
-from gonghui.market import demo as market_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.unions.models import Union
 
-from . import activities, appeals, benefits, market, pictures
+from . import activities, appeals, benefits, catalogue, market, pictures
 from .base import Clock, stream
 from .pool import MemberPool
 from .tree import Tree, load_tree
@@ -73,11 +75,11 @@ def build_appeals(rng: random.Random, *, count: int = appeals_demo.DEFAULT_TICKE
 
 
 def build_market(rng: random.Random) -> list[str]:
-    """The market's catalogue (``market/demo.py``: providers, offerings, batches, slots), orders in
+    """The market's catalogue (``catalogue.py``: providers, offerings, batches, slots), orders in
     its batches — most of a closed batch's places taken, some of an open one's — walked through the
     generator's order lifecycle (``market.write_orders``), the named logins' orders among them, then
     follows, needs and the summary."""
-    cat = market_demo.catalogue(rng)
+    cat = catalogue.catalogue(rng)
     if cat is None:
         return ["云集市：没有工会组织，跳过"]
     clock = _clock(MARKET_DAYS)
@@ -85,7 +87,7 @@ def build_market(rng: random.Random) -> list[str]:
     for offering in cat.offerings:
         if offering.status == OfferingStatus.DRAFT:
             continue
-        members = market_demo.eligible(cat.people, offering)
+        members = catalogue.eligible(cat.people, offering)
         for batch in cat.batches_of(offering):
             first = batch.status == BatchStatus.CLOSED
             share = rng.uniform(0.75, 1.0) if first else rng.uniform(0.3, 0.7)
@@ -96,20 +98,21 @@ def build_market(rng: random.Random) -> list[str]:
                 placed = batch.opens_at + timedelta(hours=hours)
                 placed = min(placed, clock.now - timedelta(minutes=rng.randint(5, 600)))
                 slot = slots[i % len(slots)] if slots else None
-                plans.append(market_demo.plan(offering, batch, slot, person, placed,
-                                              market_demo.final_status(rng, batch, slot, clock.now)))
-    market_demo.named_orders(rng, cat, plans)
+                plans.append(catalogue.plan(offering, batch, slot, person, placed,
+                                            catalogue.final_status(rng, batch, slot, clock.now)))
+    catalogue.named_orders(rng, cat, plans)
     for plan in plans:
         plan["placed_at"] = min(plan["placed_at"], clock.now - timedelta(minutes=5))
     market.write_orders(plans, seed=_seed(rng), clock=clock)
-    return market_demo.finish(rng, cat)
+    return catalogue.finish(rng, cat)
 
 
 def build_activities(rng: random.Random) -> list[str]:
-    """The demo's activities (``activities/demo.py``: templates, organisers, the named workers'
-    showcase) with their sign-ups replayed by the generator (``activities.replay_signups``: places,
-    waitlists, cancellations, promotions, check-ins, ratings, summaries)."""
-    plans = activities_demo.signup_plans(rng)
+    """The demo's activities (``activities.demo_plans``: templates, organisers, the named workers'
+    showcase from ``activities/demo.py``) with their sign-ups replayed by the generator
+    (``activities.replay_signups``: places, waitlists, cancellations, promotions, check-ins, ratings,
+    summaries)."""
+    plans = activities.demo_plans(rng)
     if plans is None:
         return activities_demo.build_summary(made=False)
     activities.replay_signups(plans, seed=_seed(rng), clock=_clock(ACTIVITY_DAYS), rated=ACTIVITY_RATED)
@@ -117,12 +120,15 @@ def build_activities(rng: random.Random) -> list[str]:
 
 
 def build_benefits(rng: random.Random) -> list[str]:
-    """普惠: partners and campaigns through the services (``benefits/demo.py``), their coupons
-    redeemed over the campaigns' days as the generator redeems its own (``benefits.redeem_issued``),
-    then the spring campaign's end, the lotteries and the summary."""
-    show = benefits_demo.campaigns_made(rng)
-    if show is None:
+    """普惠: the demo's partners (``benefits.sign_demo``), campaigns through the services
+    (``benefits/demo.py``), their coupons redeemed over the campaigns' days as the generator redeems
+    its own (``benefits.redeem_issued``), then the spring campaign's end, the lotteries and the summary."""
+    province = Union.objects.filter(parent__isnull=True).order_by("pk").first()
+    city = Union.objects.filter(name=benefits_demo.CITY).first() or province
+    if province is None or city is None:
         return ["普惠服务：没有工会组织，未生成演示数据"]
+    partners = benefits.sign_demo(rng, city, timezone.localdate())
+    show = benefits_demo.campaigns_made(rng, province=province, city=city, partners=partners)
     clock = _clock(BENEFITS_DAYS)
     for campaign, share, first, last in show.redemptions:
         start = clock.midnight(first) + timedelta(hours=9)

@@ -26,7 +26,6 @@ from typing import Any
 
 from gonghui.lib.uscc import ALPHABET
 from gonghui.lib.uscc import check_char as uscc_check
-from gonghui.unions.demo import ESTABLISHED, GIG, HEADCOUNT, SIZE_WEIGHTS, TRADES
 from gonghui.unions.models import Employer, EmployerSize, UnionKind, UnionLevel
 
 from .base import (
@@ -43,6 +42,7 @@ from .base import (
     with_ids,
 )
 from .people import GIG_SHARE
+from .trades import ESTABLISHED, GIG, HEADCOUNT, SIZE_WEIGHTS, TRADES
 from .tree import ROADS, ROOT_REGION, Namer, Node, Tree, trade_of
 
 _ORG_SPACE = 31 ** 9

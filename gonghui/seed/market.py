@@ -29,7 +29,6 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Greatest
 
-from gonghui.market.demo import CANCEL_REASONS, KIND_DOMAINS, OFFERINGS, RATINGS, REVIEWS, SPECIALTIES
 from gonghui.market.models import (
     HOLDING_STATUSES,
     SERVED_STATUSES,
@@ -49,12 +48,13 @@ from gonghui.market.models import (
     Slot,
     TitleLevel,
 )
-from gonghui.unions.demo import BRAND_WORDS
 from gonghui.unions.models import UnionLevel
 
 from .base import Clock, Progress, Weighted, Writer, apportion, insert, pareto_weights, stream, with_ids
+from .catalogue import CANCEL_REASONS, KIND_DOMAINS, OFFERINGS, RATINGS, REVIEWS, SPECIALTIES
 from .people import name as person_name
 from .pool import CURRENT, GIG, WOMAN, MemberPool
+from .trades import BRAND_WORDS
 from .tree import Node, Tree
 
 ORDERS_PER_OFFERING = 150

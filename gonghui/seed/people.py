@@ -73,8 +73,6 @@ GIG_MEN: dict[str, float] = {
     GigOccupation.TRUCK: 0.98, GigOccupation.ONLINE_DELIVERY: 0.85, GigOccupation.DOMESTIC: 0.08,
     GigOccupation.STREAMER: 0.45, GigOccupation.OTHER: 0.6,
 }
-# Which kind of gig employer (unions.demo.GIG) and joint union an occupation belongs with.
-
 EDUCATION_REGULAR: dict[str, float] = {
     Education.PRIMARY: 2, Education.JUNIOR: 17, Education.SENIOR: 28, Education.COLLEGE: 25,
     Education.BACHELOR: 25, Education.POSTGRADUATE: 3,

@@ -41,7 +41,7 @@ from gonghui.members.demo import RIDER_JOINT, RIDER_PHONE, WORKER_PHONE
 from gonghui.members.models import Education, EmploymentForm, GigOccupation, Household, Member, MemberStatus
 from gonghui.members.services.registry import NOTICE_VERSION
 from gonghui.members.services.roster import pinyin_keys
-from gonghui.unions.demo import ANCHORS, CITIES, GIG, JOINT_UNIONS, DemoTree
+from gonghui.unions.demo import ANCHORS
 from gonghui.unions.models import Employer, Union, UnionKind
 
 from . import members as writing
@@ -51,6 +51,7 @@ from .people import (
     GIG_JOIN_REASONS,
     GIG_MEN,
     GIG_OCCUPATIONS,
+    GIG_SHARE,
     LEAVE_REASONS,
     REGULAR_JOIN_REASONS,
     Identities,
@@ -60,13 +61,14 @@ from .people import (
     pick,
     traits,
 )
+from .qinghai import CITIES, JOINT_UNIONS, DemoTree
+from .trades import GIG
 
-GIG_SHARE = 0.15
 LEFT_SHARE = 0.02
 BATCH = 2000
 APPLICANT_PHONES_FROM = 13900030000
 
-# Which kind of gig employer (unions.demo.GIG) and joint union an occupation belongs with.
+# Which kind of gig employer (trades.GIG) and joint union an occupation belongs with.
 OCCUPATION_KIND: dict[str, str] = {
     GigOccupation.COURIER: "express", GigOccupation.FOOD_DELIVERY: "delivery",
     GigOccupation.ONLINE_DELIVERY: "delivery", GigOccupation.RIDE_HAILING: "ride", GigOccupation.TRUCK: "truck",
@@ -103,7 +105,7 @@ class Place:
 
 
 def gig_kind(employer: Employer) -> str:
-    """The gig employer kind (unions.demo.GIG) that the demo's employer names give away, or ""."""
+    """The gig employer kind (trades.GIG) that the demo's employer names give away, or ""."""
     for kind, (_, trades, shop) in GIG.items():
         if any(word and word in employer.name for word in (*trades, shop)) and "货运代理" not in employer.name:
             return kind

@@ -23,10 +23,10 @@ from typing import Any
 from django.db import transaction
 
 from gonghui.members.services.roster.writing import reserve_ids
-from gonghui.unions.demo import BRAND_WORDS, ESTABLISHED, SIZE_WEIGHTS, TRADES
 from gonghui.unions.models import EmployerSize, Union, UnionKind, UnionLevel
 
 from .base import Clock, SeedError, Weighted, chunks, insert, pareto_weights, stream
+from .trades import BRAND_WORDS, ESTABLISHED, SIZE_WEIGHTS, TRADES
 
 ROOT_NAME = "压测省总工会"
 ROOT_REGION = "630000"

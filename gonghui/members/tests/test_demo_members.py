@@ -37,7 +37,8 @@ from gonghui.members.models import (
     Transfer,
     TransferStatus,
 )
-from gonghui.unions.demo import ANCHOR_GRASSROOTS, CITIES
+from gonghui.seed.qinghai import CITIES
+from gonghui.unions.demo import ANCHOR_GRASSROOTS
 from gonghui.unions.models import Union, UnionKind, UnionLevel
 
 MEMBERS = 300

@@ -13,7 +13,7 @@ from django.test import Client
 from gonghui.accounts.demo import DEMO_LOGINS, NAMED_LOGINS, STAFF_PASSWORD, WORKER_PASSWORD
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.lib.uscc import normalize_uscc
-from gonghui.unions.demo import CITIES, employer_specs
+from gonghui.seed.qinghai import CITIES, employer_specs
 from gonghui.unions.models import Brand, Employer, Problem, ProblemStatus, Union, UnionKind
 
 DISTRICT_CODES = {d.code for city in CITIES for d in city.districts}

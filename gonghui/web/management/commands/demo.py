@@ -21,7 +21,7 @@ from gonghui.accounts import demo as accounts_demo
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.members import demo as members_demo
 from gonghui.seed import demo as seed_demo
-from gonghui.seed import province
+from gonghui.seed import province, qinghai
 from gonghui.unions import demo as unions_demo
 from gonghui.unions.models import Union
 
@@ -36,7 +36,7 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     module's own tests then build just that module's part).
     """
     rng = random.Random(seed)
-    tree = unions_demo.build_unions(rng, employers=employers)
+    tree = qinghai.build_unions(rng, employers=employers)
     people = accounts_demo.build_people(rng, tree, workers=workers)
     unions_demo.build_field_work(rng, tree, actor=people.province_admin)
     lines: list[str] = []
