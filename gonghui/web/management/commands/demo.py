@@ -20,6 +20,7 @@ from django.db import transaction
 from gonghui.accounts import demo as accounts_demo
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.members import demo as members_demo
+from gonghui.seed import claims as seed_claims
 from gonghui.seed import demo as seed_demo
 from gonghui.seed import province
 from gonghui.unions import demo as unions_demo
@@ -42,6 +43,7 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     lines: list[str] = []
     if members:
         province.build_members(rng, tree, people, count=members)
+        lines += seed_claims.build_claims(seed)  # 实名认证: sample identities, a share already bound
         # The service modules' demo builders (seed.demo.SERVICES), in order; each reads the tree and
         # members from the database and returns its summary lines. They need members. Each draws from
         # a stream of its own, so that a change in one module's demo leaves the others' data as it was.
