@@ -62,7 +62,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
     claimed = claiming.claimed_filter(request.GET.get("claimed", ""))
     if claimed is not None:
         qs = qs.filter(claimed)
-    page = Paginator(qs.select_related("union", "employer"), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs.select_related("union", "employer"), PAGE_SIZE)
+    # The figures' one aggregate already counted what the page lists: no second COUNT for the paginator.
+    paginator.count = {"yes": claim_figures["claimed"], "no": claim_figures["unclaimed"]}.get(  # type: ignore[misc]
+        request.GET.get("claimed", "").strip(), claim_figures["total"])
+    page = paginator.get_page(request.GET.get("page"))
     root = counting_root(request.user, filters)
     counts = child_union_counts(request.user, root, qs)
     params = filters.as_params()
