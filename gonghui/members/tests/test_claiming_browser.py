@@ -58,3 +58,19 @@ def test_a_roster_member_claims_the_record_and_sees_the_card(live_server, browse
     assert member.card_no and member.card_no[:4] in page.content()
     page.screenshot(path=str(screenshots_dir() / "members-claimed-card.png"), full_page=True)
     assert Member.objects.get(pk=member.pk).user_id == user.pk
+
+
+def test_staff_see_the_claim_figure_and_the_invitation(live_server, browser, live_cast: Cast) -> None:
+    member_create(actor=None, union=live_cast.grassroots_a, name="吴桂芳", id_number=ID, phone="13700001002",
+                  event="import")
+    page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
+    page.goto(live_server.url + "/login/")
+    page.fill("input[name=phone]", live_cast.district_a_officer.phone)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(live_server.url + f"/console/members/?union={live_cast.district_a.uuid}&claimed=no")
+    text = page.locator(".claim-figures").inner_text()
+    assert "已认证 3 / 4 人" in text and "未认证 1 人" in text
+    assert page.locator("button", has_text="发送认证邀请短信").count() == 1
+    page.screenshot(path=str(screenshots_dir() / "console-members-claims.png"), full_page=True)
