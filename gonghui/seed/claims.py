@@ -49,8 +49,8 @@ def _union() -> Union | None:
 
 def build_claims(seed: int) -> list[str]:
     """Add the samples and bind a share of the generated members. Preconditions: inside the demo's
-    transaction, after the members were built and before the service modules (免申即享 then issues
-    coupons to the samples too)."""
+    transaction, after the members and the service modules were built (the modules' generators draw
+    from every member and expect a phone, which three samples do not have on file)."""
     union = _union()
     if union is None:
         return []

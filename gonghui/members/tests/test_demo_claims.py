@@ -12,13 +12,15 @@ from django.core.cache import cache
 from gonghui.core.notify import LoggingSmsBackend
 from gonghui.members.models import Member
 from gonghui.members.services import claiming
-from gonghui.seed.claims import LINKED_SHARE, SAMPLES
+from gonghui.seed.claims import LINKED_SHARE, SAMPLES, build_claims
 from gonghui.testing import make_user, small_demo
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker) -> Iterator[None]:
-    with small_demo(django_db_blocker):
+    with small_demo(django_db_blocker):  # services=False: the claims part is built here, as the demo does last
+        with django_db_blocker.unblock():
+            build_claims(7)
         yield
 
 

@@ -43,12 +43,12 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
     lines: list[str] = []
     if members:
         province.build_members(rng, tree, people, count=members)
-        lines += seed_claims.build_claims(seed)  # 实名认证: sample identities, a share already bound
         # The service modules' demo builders (seed.demo.SERVICES), in order; each reads the tree and
         # members from the database and returns its summary lines. They need members. Each draws from
         # a stream of its own, so that a change in one module's demo leaves the others' data as it was.
         for build in seed_demo.SERVICES if services else ():
             lines += build(seed_demo.stream_for(seed, build))
+        lines += seed_claims.build_claims(seed) if services else []  # 实名认证 samples, a share bound
     return lines
 
 
