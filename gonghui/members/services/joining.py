@@ -180,7 +180,8 @@ def _current_membership(*, applicant: User, id_index: str | None) -> None:
         return  # a former member may apply again: approval restores the record (member_restore)
     if existing.status in (MemberStatus.ACTIVE, MemberStatus.TRANSFERRING):
         where = f"，所在工会：{existing.union.name}" if own else ""
-        hint = "" if own or existing.user_id else "。如您的信息由工会登记（花名册导入），请通过“实名认证”绑定会员信息"
+        # The same words whether or not the record is bound: they must not tell whose record it is.
+        hint = "" if own else "。如您的信息由工会登记（花名册导入），可在“我的”→“实名认证”绑定会员信息"
         raise Conflict(f"您已是工会会员{where}，无需重复申请{hint}", code="already_member",
                        detail={"union": existing.union.name} if own else None)
     where = f"（{existing.get_status_display()}，{existing.union.name}）" if own else ""
