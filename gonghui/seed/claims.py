@@ -1,9 +1,10 @@
 """The demo's 实名认证绑定: documented sample identities that can claim their records, and a realistic
 share of the generated members already bound to an account.
 
-``SAMPLES`` are roster-imported members (no account) with fixed names and ID numbers, listed in the
-README's demo section and docs/guide/会员.md: register on the H5 (a record with a phone on file only
-with that phone), open 我的 → 实名认证 and enter the name and ID number. The demo's SMS backend writes
+``SAMPLES`` are roster-imported members (no account) with fixed names, ID numbers and phones, listed in
+the README's demo section and docs/guide/会员.md: register on the H5 with the phone, open 我的 → 实名认证
+and enter the name and ID number. (Every demo member has a phone on file, as the generators expect; the
+rule for a record without one is in the service's tests.) The demo's SMS backend writes
 codes to the server log.
 
 Then ``LINKED_SHARE`` of the current members who have a phone get an account of their own (as if they
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from gonghui.accounts.models import User
 from gonghui.members.models import Member, MemberStatus
 from gonghui.members.services.registry import member_create
-from gonghui.unions.models import Union, UnionKind
+from gonghui.unions.models import Employer, UnionKind
 
 from .base import stream
 
@@ -29,35 +30,37 @@ LINKED_SHARE = 0.38  # of the current members with a phone on file
 class Sample:
     name: str
     id_number: str
-    phone: str  # the phone on file ("" none: any SMS-verified phone is accepted)
+    phone: str  # the phone on file: the account must have this phone
 
 
 SAMPLES = (
     Sample("周建国", "630102198805126113", "13700001001"),
-    Sample("吴桂芳", "630104197903036128", ""),
-    Sample("郑海燕", "630121199208186226", ""),
-    Sample("冯志强", "63010519850126513X", "13700001002"),
-    Sample("陈晓红", "630202199009094245", ""),
+    Sample("吴桂芳", "630102197903036125", "13700001002"),
+    Sample("郑海燕", "630102199208186227", "13700001003"),
+    Sample("冯志强", "630102198501265130", "13700001004"),
+    Sample("陈晓红", "63010219900909424X", "13700001005"),
 )
+REGION = "630102"  # the samples' ID numbers were issued here, where their employer is registered
 
 
-def _union() -> Union | None:
-    """The grassroots union the samples belong to: the demo's first with an established employer."""
-    return (Union.objects.filter(kind=UnionKind.GRASSROOTS, is_active=True, employers__union_established=True)
-            .order_by("pk").first())
+def _employer() -> Employer | None:
+    """The samples' employer: the demo's first unionized employer registered in REGION (the demo's
+    invariant: an ID number's region is the employer's registration region)."""
+    found = (Employer.objects.filter(union_established=True, union__kind=UnionKind.GRASSROOTS, union__is_active=True)
+             .select_related("union").order_by("pk"))
+    return next((e for e in found.iterator() if e.uscc[2:8] == REGION), None)
 
 
 def build_claims(seed: int) -> list[str]:
     """Add the samples and bind a share of the generated members. Preconditions: inside the demo's
-    transaction, after the members and the service modules were built (the modules' generators draw
-    from every member and expect a phone, which three samples do not have on file)."""
-    union = _union()
-    if union is None:
+    transaction, after the members and the service modules were built (the samples then start with
+    no orders, tickets or coupons of their own)."""
+    employer = _employer()
+    if employer is None:
         return []
-    employer = union.employers.filter(union_established=True).order_by("pk").first()
     for sample in SAMPLES:
-        member_create(actor=None, union=union, name=sample.name, id_number=sample.id_number, phone=sample.phone,
-                      employer=employer, event="import", reason="花名册导入（演示：可实名认证绑定）")
+        member_create(actor=None, union=employer.union, name=sample.name, id_number=sample.id_number,
+                      phone=sample.phone, employer=employer, reason="花名册导入（演示：可实名认证绑定）")
     rng = stream(seed, "demo", "claims")
     reserved = {s.phone for s in SAMPLES if s.phone}
     taken = set(User.objects.values_list("phone_index", flat=True))
