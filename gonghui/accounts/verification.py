@@ -36,7 +36,7 @@ CODE_TTL = timedelta(minutes=10)
 RESEND_INTERVAL = timedelta(seconds=60)
 DAILY_LIMIT = 10
 MAX_ATTEMPTS = 5
-PURPOSES = {"register": "注册", "password_reset": "找回密码"}
+PURPOSES = {"register": "注册", "password_reset": "找回密码", "claim": "实名认证"}
 
 
 class TooManyRequests(DomainError):

@@ -23,6 +23,7 @@ def _overview_rows(data: dict[str, Any]) -> list[Row]:
         ("会员", "女职工会员", m["women"]), ("会员", "新就业形态劳动者", m["gig"]),
         ("会员", "农民工会员", m["migrant"]),
         ("会员", "劳模", m["model_workers"]), ("会员", "工匠", m["craftsmen"]), ("会员", "困难职工", m["hardship"]),
+        ("会员", "已认证会员", m["claimed"]),
         ("组织", "工会组织", o["unions"]), ("组织", "基层工会", o["grassroots"]),
         ("组织", "企业（单位）", o["employers"]),
         ("组织", "已建会企业", o["employers_unionized"]), ("组织", "建会率", percent(o["unionization_rate"])),

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from gonghui.unions.models import Union
 
@@ -34,6 +34,7 @@ class MembersOut(Schema):
     model_workers: int
     craftsmen: int
     hardship: int
+    claimed: int = Field(..., description="已认证会员：会员信息已绑定账号（在线入会或实名认证绑定）")
     gig_by_occupation: list[Part]
 
 
@@ -163,7 +164,8 @@ def payload(ov: Overview) -> dict[str, Any]:
         "members": {"total": fig("members.total"), "new_this_month": month["members.joined"],
                     "women": fig("members.women"), "gig": fig("members.gig_total"), "migrant": fig("members.migrant"),
                     "model_workers": fig("members.model_workers"), "craftsmen": fig("members.craftsmen"),
-                    "hardship": fig("members.hardship"), "gig_by_occupation": _parts(ov, "members.gig")},
+                    "hardship": fig("members.hardship"), "claimed": fig("members.claimed"),
+                    "gig_by_occupation": _parts(ov, "members.gig")},
         "organisations": {"unions": fig("unions.total"), "grassroots": fig("unions.grassroots"),
                           "employers": fig("employers.total"), "employers_unionized": fig("employers.unionized"),
                           "unionization_rate": ov.unionization,

@@ -29,6 +29,7 @@ class MembersConfig(AppConfig):
             ],
             me_links=[
                 MeLink("card", "电子会员卡", "members:card", "出示二维码，享受会员服务", order=1),
+                MeLink("claim", "实名认证", "members:claim", "已由工会登记？绑定会员信息", order=2),
                 MeLink("join", "我的入会申请", "members:join_status", order=2),
                 MeLink("transfer", "会籍转移", "members:transfer_mine", "换工作了？申请转会", order=3),
                 MeLink("my_data", "我的个人信息", "members:my_data", "查看、下载、更正或删除", order=4),

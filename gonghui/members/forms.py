@@ -185,3 +185,23 @@ class TransferFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         return {"direction": data.get("direction") or "out", "status": data.get("status") or "",
                 "q": " ".join((data.get("q") or "").split())}
+
+
+class ClaimForm(forms.Form):
+    """实名认证绑定: who the worker says they are, and the code texted to the account's phone."""
+
+    name = forms.CharField(label="真实姓名", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    id_number = forms.CharField(label="身份证号码", max_length=30, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "placeholder": "18位居民身份证号码", "autocapitalize": "characters"}))
+    code = forms.CharField(label="短信验证码", max_length=10, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "6位数字"}))
+
+
+class ClaimCorrectionForm(forms.Form):
+    """After a mismatch: ask the union to correct its record."""
+
+    name = forms.CharField(label="真实姓名", max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    id_number = forms.CharField(label="身份证号码", max_length=30, widget=forms.TextInput(
+        attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+    details = forms.CharField(label="补充说明（选填）", max_length=300, required=False, widget=forms.Textarea(
+        attrs={"rows": 3, "placeholder": "如：所在单位、入会时间，登记的姓名或手机号哪里不对"}))

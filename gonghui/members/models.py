@@ -200,7 +200,7 @@ class Member(BranchRow, PublicId):
 EVENT_LABELS = {
     "join": "入会", "import": "花名册导入", "transfer_start": "申请转会", "transfer_out": "转出",
     "transfer_in": "转入", "transfer_refused": "转会退回", "corrected": "更正个人信息", "anonymized": "个人信息已删除",
-    "left": "退会",
+    "left": "退会", "rejoin": "重新入会", "claimed": "实名认证绑定账号",
 }
 
 

@@ -538,3 +538,40 @@ class HandleIn(Schema):
 class RightsFilter(Schema):
     status: str = ""
     kind: str = ""
+
+
+# --- 实名认证绑定 -----------------------------------------------------------------------------------------
+
+
+class ClaimIn(Schema):
+    name: str = Field(..., max_length=50, description="真实姓名（与工会登记一致）")
+    id_number: str = Field(..., max_length=30, description="身份证号码")
+    code: str = Field(..., max_length=10, description="发到登录手机号的短信验证码（POST /claim/sms-code）")
+
+
+class ClaimCorrectionIn(Schema):
+    name: str = Field(..., max_length=50)
+    id_number: str = Field(..., max_length=30)
+    details: str = Field("", max_length=300, description="补充说明（选填）")
+
+
+class ClaimMessageOut(Schema):
+    message: str
+
+
+class ClaimCountsOut(Schema):
+    union: UUID
+    union_name: str
+    total: int = Field(..., description="在册会员")
+    claimed: int = Field(..., description="已认证：会员信息已绑定账号")
+    unclaimed: int
+    rate: float | None = Field(None, description="认证率（%）")
+
+
+class ClaimInviteIn(Schema):
+    union: UUID
+
+
+class ClaimInviteOut(Schema):
+    job: UUID
+    url: str = Field(..., description="任务进度页")

@@ -25,6 +25,7 @@ _FLAGS = {
     "members.model_workers": ~Q(model_worker_level=""),
     "members.craftsmen": Q(craftsman=True),
     "members.hardship": ~Q(hardship_level=""),
+    "members.claimed": Q(user__isnull=False),  # 已认证: bound to an account (joined online or claimed)
 }
 
 
@@ -59,6 +60,7 @@ SOURCE = StatSource(
     metrics={"members.total": "会员总数", "members.women": "女职工会员", "members.gig_total": "新就业形态劳动者",
              "members.gig": "新就业形态劳动者（按职业）", "members.migrant": "农民工会员",
              "members.model_workers": "劳模", "members.craftsmen": "工匠", "members.hardship": "困难职工",
+             "members.claimed": "已认证会员",
              "members.joined": "新入会"},
     dimensions={"members.gig": {**dict(GigOccupation.choices), "other": "其他"}},
     snapshot=snapshot, daily=daily, touched=touched,

@@ -53,6 +53,10 @@ urlpatterns = [
     path("console/members/transfers/<uuid:key>/refuse/", staff.transfer.transfer_refuse, name="transfer_refuse"),
     path("console/members/transfers/<uuid:key>/cancel/", staff.transfer.transfer_cancel, name="transfer_cancel"),
     path("console/members/<uuid:key>/transfer/", staff.transfer.staff_transfer, name="staff_transfer"),
+    # claiming (实名认证绑定)
+    path("members/claim/", worker.claiming.claim, name="claim"),
+    path("members/claim/correction/", worker.claiming.claim_correction, name="claim_correction"),
+    path("console/members/claims/invite/", staff.registry.claim_invite, name="claim_invite"),
     # card
     path("members/card/", worker.card.card, name="card"),
     path("members/card/rotate/", worker.card.card_rotate, name="card_rotate"),

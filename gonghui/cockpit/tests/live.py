@@ -55,6 +55,7 @@ def live_figures(union: Union, today: date) -> dict[str, Any]:
             "model_workers": current.exclude(model_worker_level="").count(),
             "craftsmen": current.filter(craftsman=True).count(),
             "hardship": current.exclude(hardship_level="").count(),
+            "claimed": current.filter(user__isnull=False).count(),
             "gig_by_occupation": {code or "other": n for code, n in gig.items()},
         },
         "organisations": {

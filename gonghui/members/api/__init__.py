@@ -13,5 +13,6 @@ for audience in ("worker", "staff"):
     import_module(f"{__name__}.{audience}")
 
 router = Router(tags=["会员"])
-for sub in (routers.registry, routers.joining, routers.transfer, routers.card, routers.roster, routers.rights):
+for sub in (routers.registry, routers.joining, routers.transfer, routers.card, routers.roster, routers.rights,
+            routers.claiming):
     router.add_router("", sub)

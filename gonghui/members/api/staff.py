@@ -14,12 +14,13 @@ from ninja import File, Form, Query, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gonghui.core import jobs
 from gonghui.core.api import Page
 from gonghui.core.api_audience import shared_with_members
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
-from gonghui.unions.access import access_union_for_work
+from gonghui.unions.access import access_union, access_union_for_work
 from gonghui.unions.models import Union
 
 from ..access import (
@@ -50,6 +51,9 @@ from ..schemas import (
     ApplicationOut,
     ApprovalOut,
     CardCheckOut,
+    ClaimCountsOut,
+    ClaimInviteIn,
+    ClaimInviteOut,
     DriveIn,
     DriveOut,
     HandleIn,
@@ -72,7 +76,7 @@ from ..schemas import (
 )
 from ..selectors import child_union_counts, counting_root, member_filters, member_history, member_search, transfer_full
 from ..services import card as cards
-from ..services import joining, registry, rights, roster
+from ..services import claiming, joining, registry, rights, roster
 from ..services import transfer as transfers
 from ..tasks import roster_job_start
 from . import routers
@@ -368,3 +372,24 @@ def rights_handle(request: HttpRequest, key: UUID, payload: HandleIn) -> RightsR
     rights.rights_request_handle(actor=request.user, rights_request=item, correction=correction,
                                    **data)
     return RightsRequest.objects.select_related("member__union").get(pk=item.pk)
+
+
+# --- 实名认证: who has claimed, the invitation ---------------------------------------------------------------
+
+
+@routers.claiming.get("/claims", response=ClaimCountsOut, summary="已认证/未认证会员人数（本工会及下级，在册会员）",
+                      operation_id="gonghui_members_api_claiming_claim_counts")
+def claim_counts(request: HttpRequest, union: UUID) -> dict[str, Any]:
+    found = access_union(request.user, union)
+    qs = Member.objects.visible_to(request.user).current().filter(union__path__startswith=found.path)
+    return {"union": found.uuid, "union_name": found.name, **claiming.claim_counts(qs)}
+
+
+@routers.claiming.post("/claims/invite", response={202: ClaimInviteOut},
+                       summary="向未认证会员发送认证邀请短信（后台任务，每个工会每天一次）",
+                       description="短信只含工会名称和平台网址。",
+                       operation_id="gonghui_members_api_claiming_claim_invite")
+def claim_invite(request: HttpRequest, payload: ClaimInviteIn) -> Status:
+    union = access_union_for_work(request.user, payload.union)
+    job = claiming.claim_invite_start(actor=request.user, union=union, site_url=request.build_absolute_uri("/"))
+    return Status(202, {"job": job.uuid, "url": jobs.job_url(job)})

@@ -21,6 +21,9 @@ from ..models import EnrollmentDrive, JoinApplication, Member, RightsRequest, Tr
 from ..schemas import (
     ApplicationIn,
     CardOut,
+    ClaimCorrectionIn,
+    ClaimIn,
+    ClaimMessageOut,
     EmployerPickOut,
     JoinRegisterIn,
     JoinRegisterOut,
@@ -38,7 +41,7 @@ from ..schemas import (
 )
 from ..selectors import transfer_full
 from ..services import card as cards
-from ..services import joining, rights
+from ..services import claiming, joining, rights
 from ..services import transfer as transfers
 from ..services.registry import NOTICE_VERSION
 from . import routers
@@ -225,3 +228,36 @@ def my_request_create(request: HttpRequest, payload: RightsRequestIn) -> Status:
     item = rights.rights_request_create(actor=request.user, member=require_member(request.user), kind=payload.kind,
                                           details=payload.details)
     return Status(201, item)
+
+
+# --- 实名认证绑定 -----------------------------------------------------------------------------------------
+
+
+@routers.claiming.post("/claim/sms-code", response={202: SmsCodeOut}, summary="实名认证：向登录手机号发送验证码",
+                       description="验证码发到当前账号的手机号（用途 claim），限制与注册验证码相同。",
+                       operation_id="gonghui_members_api_claiming_claim_sms_code")
+def claim_sms_code(request: HttpRequest) -> Status:
+    claiming.claim_code_send(actor=request.user)
+    return Status(202, {"expires_in": int(CODE_TTL.total_seconds()),
+                        "resend_after": int(RESEND_INTERVAL.total_seconds())})
+
+
+@routers.claiming.post("/claim", response={201: MyMemberOut}, summary="实名认证：绑定工会登记的会员信息",
+                       description="姓名、身份证号码须与工会登记一致；登记了手机号的须用该手机号登录。"
+                                   "核对不上时统一返回 claim_mismatch，不提示是哪一项。"
+                                   "每个账号每小时5次、每个IP每小时20次。",
+                       operation_id="gonghui_members_api_claiming_claim")
+def claim(request: HttpRequest, payload: ClaimIn) -> Status:
+    member = claiming.member_claim(actor=request.user, name=payload.name, id_number=payload.id_number,
+                                   code=payload.code)
+    return Status(201, own_member(request.user) or member)
+
+
+@routers.claiming.post("/claim/correction", response={202: ClaimMessageOut},
+                       summary="实名认证未通过：申请工会更正登记信息",
+                       description="无论是否有对应的会员记录，答复相同。",
+                       operation_id="gonghui_members_api_claiming_claim_correction")
+def claim_correction(request: HttpRequest, payload: ClaimCorrectionIn) -> Status:
+    message = claiming.claim_correction_request(actor=request.user, name=payload.name, id_number=payload.id_number,
+                                                details=payload.details)
+    return Status(202, {"message": message})

@@ -41,7 +41,7 @@ from ..models import (
     Member,
     MemberStatus,
 )
-from .registry import NOTICE_VERSION, clean_gig, clean_id_number, clean_phone, member_create
+from .registry import NOTICE_VERSION, clean_gig, clean_id_number, clean_phone, member_create, member_restore
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
@@ -176,9 +176,13 @@ def _current_membership(*, applicant: User, id_index: str | None) -> None:
     if existing is None:
         return
     own = existing.user_id == applicant.pk
+    if existing.status == MemberStatus.LEFT and existing.anonymized_at is None:
+        return  # a former member may apply again: approval restores the record (member_restore)
     if existing.status in (MemberStatus.ACTIVE, MemberStatus.TRANSFERRING):
         where = f"，所在工会：{existing.union.name}" if own else ""
-        raise Conflict(f"您已是工会会员{where}，无需重复申请", code="already_member",
+        # The same words whether or not the record is bound: they must not tell whose record it is.
+        hint = "" if own else "。如您的信息由工会登记（花名册导入），可在“我的”→“实名认证”绑定会员信息"
+        raise Conflict(f"您已是工会会员{where}，无需重复申请{hint}", code="already_member",
                        detail={"union": existing.union.name} if own else None)
     where = f"（{existing.get_status_display()}，{existing.union.name}）" if own else ""
     raise Conflict(f"系统中已有您的会籍记录{where}，请联系工会办理恢复会籍，或拨打12351咨询",
@@ -289,7 +293,8 @@ def application_approve(*, actor: User, application: JoinApplication) -> Member:
     """
     _require_pending(application)
     applicant = application.applicant
-    if Member.objects.filter(user=applicant).exists():
+    if (Member.objects.filter(user=applicant)
+            .exclude(status=MemberStatus.LEFT, id_index=application.id_index).exists()):
         raise Conflict("申请人的账号已关联会员信息，无需再次入会", code="already_member")
     union = application.union
     reason = "入会申请审核通过" + (f"（集中入会：{application.drive.name}）" if application.drive_id else "")
@@ -297,14 +302,19 @@ def application_approve(*, actor: User, application: JoinApplication) -> Member:
         transition(application, to=ApplicationStatus.APPROVED, from_=[ApplicationStatus.PENDING],
                    changes={"decided_at": timezone.now(), "decided_by": actor}, stamp=None,
                    message=DECIDED_MESSAGE, code="application_decided")
-        member = member_create(
-            actor=actor, union=union, name=application.name, id_number=application.id_number,
-            phone=application.phone, user=applicant, employer=application.employer,
-            employment_form=application.employment_form, gig_occupation=application.gig_occupation,
-            education=application.education, household=application.household,
-            notice_version=application.notice_version, consented_at=application.consented_at,
-            event="join", reason=reason,
-        )
+        details = {"actor": actor, "union": union, "name": application.name, "phone": application.phone,
+                   "user": applicant, "employer": application.employer,
+                   "employment_form": application.employment_form, "gig_occupation": application.gig_occupation,
+                   "education": application.education, "household": application.household,
+                   "notice_version": application.notice_version, "consented_at": application.consented_at}
+        # A former member (退会) rejoins on their old record, history kept, instead of tripping the
+        # registry's unique ID index; the row lock keeps two approvals from restoring it twice.
+        former = (Member.objects.select_for_update().filter(id_index=application.id_index, status=MemberStatus.LEFT,
+                                                            anonymized_at__isnull=True).first())
+        if former is not None:
+            member = member_restore(member=former, reason=reason.replace("入会申请", "重新入会申请"), **details)
+        else:
+            member = member_create(id_number=application.id_number, event="join", reason=reason, **details)
         JoinApplication.objects.filter(pk=application.pk).update(member=member)
         application.member = member
         audit.record("member.application_approve", actor=actor, obj=application, union=union,

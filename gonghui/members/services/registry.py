@@ -151,3 +151,37 @@ def change_status(*, member: Member, from_status: str, to_status: str, event: st
                                                      from_union=from_union, to_union=to_union or from_union,
                                                      actor=actor, reason=reason))
     return member
+
+
+def member_restore(*, actor: User | None, member: Member, union: Union, name: str, phone: str = "", user: Any = None,
+                   employer: Employer | None = None, employment_form: str = EmploymentForm.REGULAR,
+                   gig_occupation: str = "", education: str = "", household: str = "", notice_version: str = "",
+                   consented_at: Any = None, reason: str = "") -> Member:
+    """Rejoin (重新入会): a former member (退会) is active again in ``union`` on the same record.
+
+    The record keeps its card number and its history (a "rejoin" row is added); the personal details
+    and the account link are the new application's; the card token is renewed. Preconditions: inside
+    the caller's transaction; ``member`` is left and not anonymized (its ID number is the applicant's).
+    Raises Conflict when the record changed meanwhile.
+    """
+    if member.status != MemberStatus.LEFT or member.anonymized_at is not None:
+        raise Conflict("该会籍记录状态已变化，请刷新后重试")
+    employment_form, gig_occupation = clean_gig(employment_form, gig_occupation)
+    change_status(member=member, from_status=MemberStatus.LEFT, to_status=MemberStatus.ACTIVE, event="rejoin",
+                  actor=actor, to_union=union, reason=reason)
+    member.name = clean_person_name(name)
+    if phone:
+        member.phone = clean_phone(phone)
+    if user is not None:
+        member.user = user
+    member.employer = employer
+    member.employment_form, member.gig_occupation = employment_form, gig_occupation
+    member.education, member.household = education or member.education, household or member.household
+    member.join_date = timezone.localdate()
+    member.notice_version, member.consented_at = notice_version, consented_at
+    member.card_token, member.card_token_rotated_at = new_card_token(), timezone.now()
+    member.save(update_fields=["name", "phone", "phone_index", "user", "employer", "employment_form",
+                               "gig_occupation", "education", "household", "join_date", "notice_version",
+                               "consented_at", "card_token", "card_token_rotated_at", "updated_at"])
+    audit.record("member.restore", actor=actor, obj=member, union=union, detail={"event": "rejoin"})
+    return member

@@ -7,12 +7,14 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gonghui.core.actions import act
 from gonghui.core.decorators import staff_required
+from gonghui.core.errors import DomainError
 from gonghui.core.scope import DATA_ROLES, WRITE_ROLES, scope_of
 from gonghui.core.unmasking import Unmask, may_unmask, require_unmask
 
@@ -28,7 +30,7 @@ from ...models import (
     ModelWorkerLevel,
 )
 from ...selectors import ALL, ANY, child_union_counts, counting_root, member_filters, member_history, member_search
-from ...services import registry
+from ...services import claiming, registry
 from ...services.roster import can_import
 
 PAGE_SIZE = 20
@@ -56,12 +58,24 @@ def member_list(request: HttpRequest) -> HttpResponse:
     """Search and filters within the caller's scope, with member counts per child union."""
     filters = member_filters(request.user, request.GET)
     qs = member_search(request.user, filters)
-    page = Paginator(qs.select_related("union", "employer"), PAGE_SIZE).get_page(request.GET.get("page"))
+    claim_figures = claiming.claim_counts(qs)  # 已认证 among what the filters match, before 已认证/未认证
+    claimed = claiming.claimed_filter(request.GET.get("claimed", ""))
+    if claimed is not None:
+        qs = qs.filter(claimed)
+    paginator = Paginator(qs.select_related("union", "employer"), PAGE_SIZE)
+    # The figures' one aggregate already counted what the page lists: no second COUNT for the paginator.
+    paginator.count = {"yes": claim_figures["claimed"], "no": claim_figures["unclaimed"]}.get(  # type: ignore[misc]
+        request.GET.get("claimed", "").strip(), claim_figures["total"])
+    page = paginator.get_page(request.GET.get("page"))
     root = counting_root(request.user, filters)
     counts = child_union_counts(request.user, root, qs)
     params = filters.as_params()
+    if claimed is not None:
+        params["claimed"] = request.GET["claimed"]
     context = {
         "section": "members", "page": page, "filters": filters, "params": params, "counts": counts,
+        "claims": claim_figures, "claimed": params.get("claimed", ""),
+        "invite_union": root if root is not None and scope_of(request.user).can(root.path, WRITE_ROLES) else None,
         "can_import": can_import(request.user), "today": timezone.localdate(), **_choices(),
         "parent": root.parent if root is not None and root.parent_id and scope_of(request.user).can(
             root.parent.path, DATA_ROLES) else None,
@@ -115,3 +129,16 @@ def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
     if request.htmx:
         return render(request, "members/_reveal.html", context)
     return render(request, "members/detail.html", {**_detail_context(request, member), "revealed": context})
+
+
+@staff_required
+@require_POST
+def claim_invite(request: HttpRequest) -> HttpResponse:
+    """发送认证邀请短信 to a union's unclaimed members: a job; the page follows its progress."""
+    from gonghui.core import jobs
+    from gonghui.unions.access import access_union_for_work
+
+    union = access_union_for_work(request.user, request.POST.get("union"))
+    return act(request, run=lambda _: redirect(jobs.job_url(claiming.claim_invite_start(
+                   actor=request.user, union=union, site_url=request.build_absolute_uri("/")))),
+               back=reverse("members:list") + f"?union={union.uuid}", handled=(DomainError,))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
-from gonghui.core.actions import form_status, submit
+from gonghui.core.actions import form_status, safe_next, submit
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.lib import crypto
@@ -145,8 +145,9 @@ def join(request: HttpRequest) -> HttpResponse:
 
 def join_register(request: HttpRequest) -> HttpResponse:
     """Sign up with phone + SMS code, then carry on with the flow signed in."""
+    after = safe_next(request) or reverse("members:join")  # 实名认证 sends here with next=/members/claim/
     if request.user.is_authenticated:
-        return redirect("members:join")
+        return redirect(after)
     status = 200
     if request.method == "POST" and request.POST.get("action") == "send":
         phone = request.POST.get("phone", "")
@@ -159,16 +160,19 @@ def join_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"验证码已发送至 {mask_phone(normalize_phone(phone))}，10分钟内有效")
         return render(request, "members/join_register.html", {"form": form, "tab": "home", "send_error": send_error,
-                                                              "sent": not send_error}, status=status)
+                                                              "sent": not send_error, "next": safe_next(request)},
+                      status=status)
     form = JoinRegisterForm(posted(request))
 
     def register(data: Any) -> None:
         login(request, user_register_with_code(**data), backend="gonghui.accounts.auth.PhoneBackend")
 
-    done = submit(request, form, run=register, success="注册成功，请继续办理入会", redirect_to=reverse("members:join"),
-                  handled=(DomainError,))
+    done = submit(request, form, run=register,
+                  success="注册成功，请继续办理入会" if after == reverse("members:join") else "注册成功",
+                  redirect_to=after, handled=(DomainError,))
     return done or render(request, "members/join_register.html", {
-        "form": form, "tab": "home", "sent": request.method == "POST"}, status=form_status(request, form))
+        "form": form, "tab": "home", "sent": request.method == "POST", "next": safe_next(request)},
+        status=form_status(request, form))
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.db import transaction
 from gonghui.accounts import demo as accounts_demo
 from gonghui.accounts.models import StaffAssignment, User
 from gonghui.members import demo as members_demo
+from gonghui.seed import claims as seed_claims
 from gonghui.seed import demo as seed_demo
 from gonghui.seed import province, qinghai
 from gonghui.unions import demo as unions_demo
@@ -47,6 +48,7 @@ def build_demo(*, seed: int = unions_demo.DEFAULT_SEED, employers: int = unions_
         # a stream of its own, so that a change in one module's demo leaves the others' data as it was.
         for build in seed_demo.SERVICES if services else ():
             lines += build(seed_demo.stream_for(seed, build))
+        lines += seed_claims.build_claims(seed) if services else []  # 实名认证 samples, a share bound
     return lines
 
 
