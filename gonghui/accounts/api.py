@@ -45,9 +45,11 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status:
 
 
 def _me(user: User) -> dict:
-    grants = [{"union": g_union.uuid, "union_name": g_union.name, "role": a.role, "role_label": Role(a.role).label}
-              for a in user.assignments.select_related("union") for g_union in [a.union]]
-    return {"uuid": user.uuid, "name": user.name, "phone": user.masked_phone, "is_staff": user.is_union_staff,
+    # From the request's scope (one query, cached on the user for the request): the grants in force.
+    scope = user.scope
+    grants = [{"union": g.union_uuid, "union_name": g.union_name, "role": g.role, "role_label": Role(g.role).label}
+              for g in scope.grants]
+    return {"uuid": user.uuid, "name": user.name, "phone": user.masked_phone, "is_staff": scope.is_staff,
             "grants": grants}
 
 

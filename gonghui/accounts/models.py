@@ -90,8 +90,9 @@ class User(AbstractBaseUser):
     def scope(self) -> Scope:
         """The unions this user may act in; computed once per request (one query)."""
         grants = tuple(
-            Grant(union_id=a.union_id, path=a.union.path, role=Role(a.role), union_name=a.union.name)
-            for a in self.assignments.select_related("union").filter(union__is_active=True)
+            Grant(union_id=union_id, path=path, role=Role(role), union_name=name, union_uuid=union_uuid)
+            for union_id, path, role, name, union_uuid in self.assignments.filter(union__is_active=True)
+            .order_by("id").values_list("union_id", "union__path", "role", "union__name", "union__uuid")
         )
         return Scope(grants=grants, is_superuser=self.is_superuser)
 
@@ -139,7 +140,10 @@ class ApiTokenQuerySet(models.QuerySet):
         """The active user behind a raw bearer token, or None. Touches last_used_at at most once a minute."""
         if not raw or len(raw) > 200:
             return None
-        token = self.live().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        # One indexed lookup (key_hash is unique) with the user joined; the user's encrypted phone is
+        # deferred: authenticating decrypts nothing (an endpoint that shows the phone loads it then).
+        token = (self.live().select_related("user").defer("user__phone")
+                 .filter(key_hash=_hash_token(raw)).first())
         if token is None or not token.user.is_active:
             return None
         now = timezone.now()

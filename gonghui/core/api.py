@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
@@ -249,18 +249,38 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 500, "server_error", "服务器开小差了，请稍后再试")
 
 
+#: The most rows a page counts. Below it ``count`` is exact; above it counting would grow with the table
+#: (a COUNT(*) over every matching row on every page), so the page says "at least this many" instead.
+COUNT_CAP = 1000
+# Past any real table: an absurd ?page= must not overflow the database's OFFSET integer (a 500).
+_MAX_OFFSET = 2**31
+
+
+class PageFields(Schema):
+    """What every page answers beside its ``items`` (docs/api.md, "Pages")."""
+
+    count: int = Field(..., description=f"符合条件的记录数；count_exact 为 false 时表示“至少 {COUNT_CAP} 条”")
+    page: int
+    page_size: int
+    has_next: bool = Field(False, description="是否还有下一页（以多取一条判断，总是准确）")
+    count_exact: bool = Field(True, description=f"count 是否为准确数（超过 {COUNT_CAP} 条时不再精确计数）")
+
+
 class Page(PaginationBase):
-    """``?page=1&page_size=20`` → ``{"items": [...], "count": N, "page": 1, "page_size": 20}``."""
+    """``?page=1&page_size=20`` → ``{"items": [...], "count": N, "page": 1, "page_size": 20, "has_next": …,
+    "count_exact": …}``.
+
+    The page's rows are fetched with one more (limit + 1): that says ``has_next`` without counting. The
+    count costs no query when the page is the last one (offset + rows); otherwise it is a COUNT over at
+    most ``COUNT_CAP`` + 1 rows, exact below the cap and "at least" above it (``count_exact`` false).
+    """
 
     class Input(Schema):
         page: int = 1
         page_size: int = settings.NINJA_PAGINATION_PER_PAGE
 
-    class Output(Schema):
+    class Output(PageFields):
         items: list[Any]
-        count: int
-        page: int
-        page_size: int
 
     items_attribute = "items"
 
@@ -268,8 +288,20 @@ class Page(PaginationBase):
         page = max(pagination.page, 1)
         size = min(max(pagination.page_size, 1), settings.NINJA_PAGINATION_MAX_PER_PAGE_SIZE)
         offset = (page - 1) * size
-        count = queryset.count() if hasattr(queryset, "count") and not isinstance(queryset, list) else len(queryset)
-        # Past the end there is nothing to fetch; skipping the query also keeps an absurd ?page= from
-        # overflowing the database's OFFSET integer (a 500 on SQLite and PostgreSQL).
-        items = list(queryset[offset: offset + size]) if offset < count else []
-        return {"items": items, "count": count, "page": page, "page_size": size}
+        if isinstance(queryset, list) or not hasattr(queryset, "count"):
+            rows = list(queryset)
+            return {"items": rows[offset: offset + size], "count": len(rows), "page": page, "page_size": size,
+                    "has_next": len(rows) > offset + size, "count_exact": True}
+        rows = list(queryset[offset: offset + size + 1]) if offset < _MAX_OFFSET else []
+        has_next = len(rows) > size
+        items = rows[:size]
+        if not has_next and (items or offset == 0):
+            count, exact = offset + len(items), True  # the last page: the count is known without a query
+        else:
+            counted = queryset.order_by() if not queryset.query.distinct_fields else queryset
+            count = counted[: COUNT_CAP + 1].count()
+            exact = count <= COUNT_CAP
+            if not exact:
+                count = max(COUNT_CAP, offset + len(items) + int(has_next))
+        return {"items": items, "count": count, "page": page, "page_size": size, "has_next": has_next,
+                "count_exact": exact}

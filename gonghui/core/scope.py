@@ -45,6 +45,7 @@ class Grant:
     path: str
     role: Role
     union_name: str = ""
+    union_uuid: Any = None
 
 
 @dataclass(frozen=True)

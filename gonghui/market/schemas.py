@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from gonghui.core.api import PageFields
 from gonghui.core.schemas import ImageOut
 
 
@@ -39,11 +40,8 @@ class WorkloadOut(Schema):
     served: int = Field(..., description="服务人次")
 
 
-class WorkloadPage(Schema):
+class WorkloadPage(PageFields):
     items: list[WorkloadOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class ProviderIn(Schema):
@@ -124,11 +122,8 @@ class OfferingDetailOut(OfferingOut):
     why_not: str = Field("", description="不能预约的原因")
 
 
-class OfferingPage(Schema):
+class OfferingPage(PageFields):
     items: list[OfferingOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class OfferingIn(Schema):
@@ -224,11 +219,8 @@ class OrderDetailOut(OrderOut):
     events: list[OrderEventOut]
 
 
-class OrderPage(Schema):
+class OrderPage(PageFields):
     items: list[OrderOut]
-    count: int
-    page: int
-    page_size: int
 
 
 class PlaceIn(Schema):

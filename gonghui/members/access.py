@@ -10,6 +10,8 @@ from gonghui.core.scope import Role, gate
 from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, RosterImport, Transfer
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
+#: The member's encrypted columns, deferred where a loader does not show them.
+PERSONAL_COLUMNS = ("id_number", "phone")
 
 
 def access_member(user: Any, key: Any, *, write: bool = False) -> Member:
@@ -43,10 +45,15 @@ def access_import(user: Any, key: Any, *, write: bool = False) -> RosterImport:
 
 
 def own_member(user: Any) -> Member | None:
-    """The signed-in worker's own membership record (the H5 pages' subject), or None."""
+    """The signed-in worker's own membership record (the H5 pages' subject), or None.
+
+    The encrypted columns (ID number, phone) are deferred: most callers only need the member's union and
+    facts, and decrypting costs more than the rest of the row. A caller that shows or changes them
+    loads them on first access (one query by primary key)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Member.objects.select_related("union", "employer").filter(user=user).first()
+    return (Member.objects.select_related("union", "employer").defer(*PERSONAL_COLUMNS)
+            .filter(user=user).first())
 
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 
-from gonghui.core.api import Page
+from gonghui.core.api import Page, PageFields
 from gonghui.members.access import require_member
 
 from .. import selectors, services
@@ -23,11 +23,8 @@ from ..schemas import ActivityReasonIn, CodeIn, MemberActivityOut, MySignupOut, 
 router = Router()
 
 
-class MemberActivityPage(Schema):
+class MemberActivityPage(PageFields):
     items: list[MemberActivityOut]
-    count: int
-    page: int
-    page_size: int
 
 
 @router.get("/open", response=MemberActivityPage, summary="我可以参加的活动（会员）：近期或往期（past=true）")

@@ -178,7 +178,7 @@ def _page(client: Client, query: str = "") -> dict[str, Any]:
 def test_it_pages_lists(cast: Cast) -> None:
     client = cast.client("province_admin", api=True)
     first = _page(client)
-    assert set(first) == {"items", "count", "page", "page_size"}
+    assert set(first) == {"items", "count", "page", "page_size", "has_next", "count_exact"}
     total = first["count"]
     assert total >= len(cast.unions) and (first["page"], first["page_size"]) == (1, 20)
     assert len(first["items"]) == min(total, 20)

@@ -1,0 +1,44 @@
+"""The API pager: has_next from limit + 1, the count free on the last page and bounded elsewhere (issue 15)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gonghui.core import api
+from gonghui.testing import Cast
+from gonghui.unions.models import Union
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(page: int, size: int) -> tuple[dict, int]:
+    with CaptureQueriesContext(connection) as queries:
+        result = api.Page().paginate_queryset(Union.objects.order_by("id"), api.Page.Input(page=page, page_size=size))
+    return result, len(queries.captured_queries)
+
+
+def test_it_counts_the_last_page_without_a_query(cast: Cast) -> None:
+    total = Union.objects.count()
+    result, queries = _page(1, total + 5)
+    assert (result["count"], result["has_next"], result["count_exact"], queries) == (total, False, True, 1)
+    last, queries = _page(2, total - 1)
+    assert (last["count"], last["has_next"], len(last["items"]), queries) == (total, False, 1, 1)
+
+
+def test_it_counts_exactly_below_the_cap(cast: Cast) -> None:
+    total = Union.objects.count()
+    result, queries = _page(1, 2)
+    assert (result["count"], result["has_next"], result["count_exact"], queries) == (total, True, True, 2)
+    beyond, _ = _page(100, 2)
+    assert (beyond["items"], beyond["count"], beyond["has_next"]) == ([], total, False)
+
+
+def test_it_says_at_least_above_the_cap(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api, "COUNT_CAP", 3)
+    assert Union.objects.count() > 4
+    result, _ = _page(1, 2)
+    assert (result["count"], result["has_next"], result["count_exact"]) == (3, True, False)
+    deeper, _ = _page(2, 2)
+    assert (deeper["count"], deeper["count_exact"]) == (5, False)  # at least the rows seen and one more
