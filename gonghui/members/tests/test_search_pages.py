@@ -51,3 +51,17 @@ def test_it_reads_a_page_through_the_ordered_parts(cast: Cast) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert "张华" in [m.name for m in member_search(cast.city_officer, {"q": "zh"})[:20]]
     assert sum("UNION ALL" in q["sql"] for q in queries) == 1
+
+
+def test_it_caps_the_console_count(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gonghui.members.views.staff import registry
+
+    for n in range(5):
+        member_create(actor=None, union=cast.unions["grassroots_a"], name=f"张{n}",
+                      id_number=id_number("630102", f"1990010{n + 1}", "111"))
+    monkeypatch.setattr(registry, "COUNT_CAP", 2)
+    monkeypatch.setattr(registry, "PAGE_SIZE", 2)
+    page = cast.client("city_officer").get("/console/members/", {"q": "张"}).content.decode()
+    assert "共 2+ 条" in page and "第 1 / 2+ 页" in page
+    last = cast.client("city_officer").get("/console/members/", {"q": "张", "page": 3}).content.decode()
+    assert "共 5 条" in last and "第 3 / 3 页" in last
