@@ -106,20 +106,23 @@ class MemberQuerySet(BranchQuerySet):
     # readable in display order from one index (see selectors.member_search and __getitem__).
     _ordered_parts: tuple[Q, ...] | None = None
     _ordered_by: tuple[str, ...] = ()
+    _whole_at: int = -1
 
     def _clone(self) -> Self:
         clone = super()._clone()
         clone._ordered_parts = self._ordered_parts
         clone._ordered_by = self._ordered_by
+        clone._whole_at = self._whole_at
         return clone
 
-    def in_ordered_parts(self, parts: tuple[Q, ...], order: tuple[str, ...]) -> Self:
+    def in_ordered_parts(self, parts: tuple[Q, ...], order: tuple[str, ...], *, whole_at: int = -1) -> Self:
         """This queryset, ordered by ``order``, whose rows are exactly the union of ``parts`` (disjoint
         conditions, each with an index that yields its rows in that order): a slice then reads one
         page from each part and merges them instead of sorting every match."""
         clone = self.order_by(*order)
         clone._ordered_parts = parts
         clone._ordered_by = order
+        clone._whole_at = whole_at  # where the parts' OR is among the WHERE's terms (-1: not given)
         return clone
 
     def __getitem__(self, k: Any) -> Any:
@@ -136,6 +139,12 @@ class MemberQuerySet(BranchQuerySet):
         for part in self._ordered_parts:
             head = self._chain()
             head._ordered_parts = None
+            terms = head.query.where.children
+            if (0 <= self._whole_at < len(terms) and head.query.where.connector == "AND"
+                    and getattr(terms[self._whole_at], "connector", "") == "OR"):
+                # Each part instead of the OR of all: the planner then estimates the part's rows
+                # as they are, and walks its index in order (with the OR it chose to sort them all).
+                head.query.where.children = [t for n, t in enumerate(terms) if n != self._whole_at]
             head = head.filter(part).order_by(*self._ordered_by).values_list(*self._ordered_by)[:stop]
             sql, part_params = head.query.get_compiler(using=self.db).as_sql()
             parts_sql.append(f"SELECT * FROM ({sql}) AS part{len(parts_sql)}")  # noqa: S608

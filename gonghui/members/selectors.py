@@ -97,10 +97,11 @@ def _prefix(field: str, text: str) -> Q:
 
 
 def _pinyin_prefix(text: str) -> Q:
-    """``name_pinyin`` starts with ``text`` (latin letters), also as a range that a plain index on
-    (name_pinyin, id) answers in display order on PostgreSQL under any collation and on SQLite."""
+    """``name_pinyin`` starts with ``text`` (lower-case latin letters, as pinyin is), as the range
+    [text, text with its last letter raised) that a plain index on (name_pinyin, id) answers in
+    display order on PostgreSQL under any collation and on SQLite (binary)."""
     upper = text[:-1] + chr(ord(text[-1]) + 1)
-    return Q(name_pinyin__gte=text, name_pinyin__lt=upper, name_pinyin__startswith=text)
+    return Q(name_pinyin__gte=text, name_pinyin__lt=upper)
 
 
 class _PatternOrder(OrderBy):
@@ -159,14 +160,19 @@ def member_search(user: Any, params: Mapping[str, Any] | MemberFilters) -> Query
         else:
             # Matches of the initials that the pinyin prefix does not already give, from an index
             # that yields them in display order when the initials prefix is two or three letters.
-            initials = _prefix("name_initials", text)
-            if len(text) <= 3:
-                initials &= Q(**{f"initials_head{len(text)}": text})
+            if len(text) <= 3:  # the first two or three initials are exactly the text
+                initials = Q(**{f"initials_head{len(text)}": text})
                 qs = qs.alias(**{f"initials_head{len(text)}": InitialsHead(length=len(text))})
+            else:
+                initials = _prefix("name_initials", text)
+            whole_at = len(qs.query.where.children)
             qs = qs.filter(pinyin | initials)
             # A page is read from the two parts separately, in order, and merged (MemberQuerySet),
             # instead of sorting every match of the OR: the cost of a page does not grow with the registry.
-            qs = qs.in_ordered_parts((pinyin, initials & ~pinyin), tuple(order))
+            # The initials' own matches lie before or after the pinyin range: two more index ranges.
+            upper = text[:-1] + chr(ord(text[-1]) + 1)
+            parts = (pinyin, initials & Q(name_pinyin__lt=text), initials & Q(name_pinyin__gte=upper))
+            qs = qs.in_ordered_parts(parts, tuple(order), whole_at=whole_at)
     elif kind == "name":
         qs = qs.filter(_prefix("name", filters.q))
     if filters.union is not None:
