@@ -27,7 +27,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -87,6 +87,27 @@ def rollup(rows: Iterable[tuple[Any, ...]], tree: Tree) -> dict[tuple[Any, ...],
     return totals
 
 
+def _insert(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
+    """INSERT plain tuples in batches (executemany): no model object per row, which cost the
+    scheduled refresh a third of its time (76,000 of them). Values must be database-ready."""
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
 def _delete(queryset: QuerySet) -> int:
     # A plain DELETE … WHERE: nothing refers to these rows and no signal needs them.
     return queryset._raw_delete(queryset.db)
@@ -133,15 +154,23 @@ def _recount_month(month: date, days: list[date], tree: Tree) -> int:
         _delete(Flow.objects.filter(period=Period.DAY, start__gte=month, start__lte=days[-1]))
     else:
         _delete(Flow.objects.filter(period=Period.DAY, start__in=days))
-    Flow.objects.bulk_create((Flow(union_id=union_id, period=Period.DAY, start=day, metric=metric, dim=dim, value=value)
-                              for (union_id, day, metric, dim), value in rolled.items() if value), batch_size=BATCH)
+    _insert(Flow, ("union_id", "period", "start", "metric", "dim", "value"),
+            ((union_id, Period.DAY.value, connection.ops.adapt_datefield_value(day), metric, dim, value)
+             for (union_id, day, metric, dim), value in rolled.items() if value))
     _delete(Flow.objects.filter(period=Period.MONTH, start=month))
+    # The month's rows from its day rows in the database: INSERT … SELECT … GROUP BY.
     totals = (Flow.objects.filter(period=Period.DAY, start__gte=month, start__lte=_month_end(month)).order_by()
               .values_list("union_id", "metric", "dim").annotate(total=Sum("value")))
-    months = [Flow(union_id=union_id, period=Period.MONTH, start=month, metric=metric, dim=dim, value=total)
-              for union_id, metric, dim, total in totals.iterator(chunk_size=BATCH)]
-    Flow.objects.bulk_create(months, batch_size=BATCH)
-    return len(rolled) + len(months)
+    select, params = totals.query.get_compiler(connection=connection).as_sql()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Flow._meta.db_table)} ({quote('union_id')}, {quote('metric')}, {quote('dim')}, "  # noqa: S608
+            f"{quote('value')}, {quote('period')}, {quote('start')}) "
+            f"SELECT grouped.*, %s, %s FROM ({select}) AS grouped",
+            [Period.MONTH.value, connection.ops.adapt_datefield_value(month), *params])
+        months = cursor.rowcount
+    return len(rolled) + months
 
 
 def _recount_figures(tree: Tree) -> int:
@@ -151,14 +180,15 @@ def _recount_figures(tree: Tree) -> int:
     stored = {(u, m, d): (pk, v) for pk, u, m, d, v in
               Figure.objects.values_list("pk", "union_id", "metric", "dim", "value").iterator(chunk_size=BATCH)}
     gone = [pk for key, (pk, _) in stored.items() if key not in fresh]
-    changed = [Figure(pk=stored[key][0], value=value) for key, value in fresh.items()
-               if key in stored and stored[key][1] != value]
-    new = [Figure(union_id=u, metric=m, dim=d, value=value) for (u, m, d), value in fresh.items()
-           if (u, m, d) not in stored]
+    changed = [(value, stored[key][0]) for key, value in fresh.items() if key in stored and stored[key][1] != value]
+    new = [(u, m, d, value) for (u, m, d), value in fresh.items() if (u, m, d) not in stored]
     for start in range(0, len(gone), BATCH):
         _delete(Figure.objects.filter(pk__in=gone[start:start + BATCH]))
-    Figure.objects.bulk_update(changed, ["value"], batch_size=1000)
-    Figure.objects.bulk_create(new, batch_size=BATCH)
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), BATCH):
+            cursor.executemany(f"UPDATE {connection.ops.quote_name(Figure._meta.db_table)} SET value = %s "  # noqa: S608
+                               "WHERE id = %s", changed[start:start + BATCH])
+    _insert(Figure, ("union_id", "metric", "dim", "value"), new)
     return len(gone) + len(changed) + len(new)
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
@@ -78,8 +79,85 @@ class HardshipLevel(models.TextChoices):
     EXTREME = "extreme", "特殊困难"
 
 
+class InitialsHead(models.Func):
+    """The first ``length`` letters of the pinyin initials, as an expression the indexes below are
+    built on (``SUBSTR(name_initials, 1, 2)``). The length is part of the SQL text, not a bound
+    parameter: SQLite only uses an expression index for a query whose expression is the same text."""
+
+    function = "SUBSTR"
+    output_field = models.CharField()
+
+    def __init__(self, expression: Any = "name_initials", *, length: int, **extra: Any) -> None:
+        self.length = int(length)
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        return super().as_sql(compiler, connection, template=f"%(function)s(%(expressions)s, 1, {self.length})",
+                              **extra)
+
+    def deconstruct(self) -> Any:
+        path, args, kwargs = super().deconstruct()
+        return path, args, {**kwargs, "length": self.length}
+
+
 class MemberQuerySet(BranchQuerySet):
     branch_path = "union__path"
+    # Set by member_search for a pinyin search: the text condition split into disjoint parts, each
+    # readable in display order from one index (see selectors.member_search and __getitem__).
+    _ordered_parts: tuple[Q, ...] | None = None
+    _ordered_by: tuple[str, ...] = ()
+    _whole_at: int = -1
+
+    def _clone(self) -> Self:
+        clone = super()._clone()
+        clone._ordered_parts = self._ordered_parts
+        clone._ordered_by = self._ordered_by
+        clone._whole_at = self._whole_at
+        return clone
+
+    def in_ordered_parts(self, parts: tuple[Q, ...], order: tuple[str, ...], *, whole_at: int = -1) -> Self:
+        """This queryset, ordered by ``order``, whose rows are exactly the union of ``parts`` (disjoint
+        conditions, each with an index that yields its rows in that order): a slice then reads one
+        page from each part and merges them instead of sorting every match."""
+        clone = self.order_by(*order)
+        clone._ordered_parts = parts
+        clone._ordered_by = order
+        clone._whole_at = whole_at  # where the parts' OR is among the WHERE's terms (-1: not given)
+        return clone
+
+    def __getitem__(self, k: Any) -> Any:
+        if (not isinstance(k, slice) or k.stop is None or k.step or self._ordered_parts is None
+                or self._result_cache is not None or self._fields is not None
+                or tuple(self.query.order_by) != self._ordered_by or self.query.is_sliced):
+            return super().__getitem__(k)
+        start, stop = int(k.start or 0), int(k.stop)
+        if stop <= start:
+            return self.none()
+        # One query: the ids of the page, from the first ``stop`` rows of each part (each an index walk
+        # that stops early), merged and cut to the page; then the rows themselves, in the same order.
+        parts_sql, params = [], []
+        for part in self._ordered_parts:
+            head = self._chain()
+            head._ordered_parts = None
+            terms = head.query.where.children
+            if (0 <= self._whole_at < len(terms) and head.query.where.connector == "AND"
+                    and getattr(terms[self._whole_at], "connector", "") == "OR"):
+                # Each part instead of the OR of all: the planner then estimates the part's rows
+                # as they are, and walks its index in order (with the OR it chose to sort them all).
+                head.query.where.children = [t for n, t in enumerate(terms) if n != self._whole_at]
+            head = head.filter(part).order_by(*self._ordered_by).values_list(*self._ordered_by)[:stop]
+            sql, part_params = head.query.get_compiler(using=self.db).as_sql()
+            parts_sql.append(f"SELECT * FROM ({sql}) AS part{len(parts_sql)}")  # noqa: S608
+            params.extend(part_params)
+        quote = connections[self.db].ops.quote_name
+        names = [quote(self.model._meta.pk.column if f in ("pk", "id") else self.model._meta.get_field(f).column)
+                 for f in self._ordered_by]
+        union_all = " UNION ALL ".join(parts_sql)
+        # Quoted column names and compiled SQL; every value is a bound parameter.
+        page = f"SELECT {names[-1]} FROM ({union_all}) AS parts ORDER BY {', '.join(names)} LIMIT %s OFFSET %s"  # noqa: S608
+        clone = self._chain()
+        clone._ordered_parts = None
+        return clone.filter(pk__in=RawSQL(page, [*params, stop - start, start]))  # noqa: S611
 
     def current(self) -> MemberQuerySet:
         """Members who belong to a union now (in the registry, not transferred out, not left)."""
@@ -139,7 +217,12 @@ class Member(BranchRow, PublicId):
             models.Index(fields=["union", "status"], name="member_union_status_idx"),
             models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_initials"], name="member_initials_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["name_pinyin"], name="member_pinyin_idx", opclasses=["varchar_pattern_ops"]),
+            # Pinyin search reads its page in display order (name_pinyin, id) from one of these, so its
+            # cost does not grow with the registry: full pinyin from the first, initials of two and
+            # three letters from the others (selectors.member_search).
+            models.Index("name_pinyin", "id", name="member_pinyin_order_idx"),
+            models.Index(InitialsHead(length=2), "name_pinyin", "id", name="member_initials2_idx"),
+            models.Index(InitialsHead(length=3), "name_pinyin", "id", name="member_initials3_idx"),
             models.Index(fields=["employment_form", "gig_occupation"], name="member_gig_idx"),
             models.Index(fields=["join_date"], name="member_join_date_idx"),
             models.Index(fields=["employer"], name="member_employer_idx"),

@@ -25,6 +25,7 @@ from .models import (
     EmploymentForm,
     GigOccupation,
     HardshipLevel,
+    InitialsHead,
     Member,
     MemberStatus,
     ModelWorkerLevel,
@@ -95,6 +96,14 @@ def _prefix(field: str, text: str) -> Q:
     return Q(**{f"{field}__startswith": text})
 
 
+def _pinyin_prefix(text: str) -> Q:
+    """``name_pinyin`` starts with ``text`` (lower-case latin letters, as pinyin is), as the range
+    [text, text with its last letter raised) that a plain index on (name_pinyin, id) answers in
+    display order on PostgreSQL under any collation and on SQLite (binary)."""
+    upper = text[:-1] + chr(ord(text[-1]) + 1)
+    return Q(name_pinyin__gte=text, name_pinyin__lt=upper)
+
+
 class _PatternOrder(OrderBy):
     """``ORDER BY <column> USING ~<~`` (PostgreSQL): the order of a varchar_pattern_ops index. A
     plain ORDER BY name can't walk that index, so a prefix search had to fetch and sort every match
@@ -141,9 +150,29 @@ def member_search(user: Any, params: Mapping[str, Any] | MemberFilters) -> Query
         qs = qs.filter(phone_index=lookup_index(Member, "phone_index", filters.q) or "-")
     elif kind == "pinyin":
         text = compact(filters.q).lower()
-        qs = qs.filter(_prefix("name_initials", text) | _prefix("name_pinyin", text))
-        # Plain order here: the matches come from two indexes (OR), so no single index walk helps.
         order = ["name_pinyin", "id"]
+        pinyin = _pinyin_prefix(text)
+        if len(text) == 1:
+            # The first initial is the first letter of the full pinyin (both come from the same
+            # lazy_pinyin reading, tests/test_search.py checks it), so "initials OR pinyin" is the
+            # pinyin prefix alone, read in order from member_pinyin_order_idx.
+            qs = qs.filter(pinyin)
+        else:
+            # Matches of the initials that the pinyin prefix does not already give, from an index
+            # that yields them in display order when the initials prefix is two or three letters.
+            if len(text) <= 3:  # the first two or three initials are exactly the text
+                initials = Q(**{f"initials_head{len(text)}": text})
+                qs = qs.alias(**{f"initials_head{len(text)}": InitialsHead(length=len(text))})
+            else:
+                initials = _prefix("name_initials", text)
+            whole_at = len(qs.query.where.children)
+            qs = qs.filter(pinyin | initials)
+            # A page is read from the two parts separately, in order, and merged (MemberQuerySet),
+            # instead of sorting every match of the OR: the cost of a page does not grow with the registry.
+            # The initials' own matches lie before or after the pinyin range: two more index ranges.
+            upper = text[:-1] + chr(ord(text[-1]) + 1)
+            parts = (pinyin, initials & Q(name_pinyin__lt=text), initials & Q(name_pinyin__gte=upper))
+            qs = qs.in_ordered_parts(parts, tuple(order), whole_at=whole_at)
     elif kind == "name":
         qs = qs.filter(_prefix("name", filters.q))
     if filters.union is not None:

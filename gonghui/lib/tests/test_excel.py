@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import time
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -173,11 +172,11 @@ class TestReadRows:
             xml = xml.replace("<dimension ref=\"A1:C3\" />", "<dimension ref=\"A1:C1048576\" />")
             return xml.replace("</sheetData>", filler + "</sheetData>")
 
+        # How fast is for bench/bench_roster_import.py (a timed assertion flaked under load); here: the
+        # two rows, and nothing of the million empty ones.
         content = rewrite_sheet(book([["甲", "1", "1"], ["乙", "2", "2"]]), pad)
-        started = time.monotonic()
         rows = read(content)
         assert [r.number for r in rows] == [2, 3]
-        assert time.monotonic() - started < 3
 
     def test_it_stops_at_the_row_limit(self) -> None:
         content = book([[f"单位{n}", "1", "1"] for n in range(6)])

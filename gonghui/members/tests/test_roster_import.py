@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -397,10 +396,10 @@ def test_it_finishes_fast_with_a_hundred_thousand_empty_rows(cast: Cast) -> None
         for number in range(3, 100_003):
             sheet.cell(row=number, column=1).number_format = "@"  # formatted, empty
 
+    # The speed is bench/bench_roster_import.py's (a timed assertion flaked under load); here the
+    # hundred thousand formatted rows must count as nothing.
     content = xlsx([row()], edit=edit)
-    started = time.perf_counter()
     job = check(cast, content)
-    assert time.perf_counter() - started < 5
     assert job.status == ImportStatus.CHECKED and job.total_rows == 1 and job.valid_rows == 1
 
 
