@@ -311,3 +311,19 @@ def test_it_does_not_ask_when_the_appointed_workers_password_already_meets_the_r
 def _api_token_with(user: User, password: str):
     return Client().post("/api/v1/accounts/token", {"phone": user.phone, "password": password},
                          content_type="application/json")
+
+
+def test_it_prints_the_demo_code_outside_production(settings) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from gonghui.accounts.demo import DEMO_TOTP_SECRET
+
+    out = StringIO()
+    call_command("demo_otp", stdout=out)
+    codes = {pyotp.TOTP(DEMO_TOTP_SECRET).generate_otp(int(time.time() // 30) + d) for d in (-1, 0)}
+    assert any(code in out.getvalue() for code in codes)
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo_otp")
