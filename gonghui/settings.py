@@ -140,6 +140,7 @@ MIDDLEWARE = [
     # After authentication (it needs request.user), below WhiteNoise (static files stay cacheable).
     "gonghui.core.headers.PrivateResponseMiddleware",
     "gonghui.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "gonghui.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -269,6 +270,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "gonghui.accounts.validators.RolePasswordValidator"},
 ]
 STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
+
+# The staff second factor (TOTP authenticator + recovery codes, accounts/second_factor.py): staff holding one
+# of these roles must enrol and pass it at every sign-in, superusers always. Comma-separated roles among
+# admin, officer, viewer, auditor; empty means superusers only.
+SECOND_FACTOR_ROLES = env_list("SECOND_FACTOR_ROLES", "admin,officer")
+if not set(SECOND_FACTOR_ROLES) <= {"admin", "officer", "viewer", "auditor"}:
+    raise ImproperlyConfigured("SECOND_FACTOR_ROLES: roles are admin, officer, viewer, auditor")
+SECOND_FACTOR_ISSUER = env("SECOND_FACTOR_ISSUER", "智慧工会")  # the name authenticator apps show
+SECOND_FACTOR_MAX_FAILURES = 5  # wrong codes in a row before the factor locks
+SECOND_FACTOR_LOCK = timedelta(minutes=15)
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 

@@ -32,6 +32,8 @@ from gonghui.unions import services as union_services
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
 
 PASSWORD = "Gonghui#2026"  # noqa: S105 - satisfies both the staff and the member rules
+# The cast's admins and officers have an authenticator with this secret (second factor, accounts/second_factor.py).
+TOTP_SECRET = "TESTCASTTOTPSECRETAAAAAAAAAAAAAA"  # noqa: S105 - test-only secret
 
 _PHONES = iter(range(13900000000, 13999999999))
 
@@ -62,9 +64,37 @@ class Cast:
         if api:
             _, raw = ApiToken.issue(user, name="test")
             return Client(headers={"Authorization": f"Bearer {raw}"})
-        client = Client()
-        client.force_login(user, backend="gonghui.accounts.auth.PhoneBackend")
-        return client
+        return log_in(Client(), user)
+
+
+def log_in(client: Client, user: User) -> Client:
+    """``client.force_login(user)`` as if the user had also passed the second factor (the sign-in steps
+    themselves are tested in accounts/tests)."""
+    from gonghui.accounts.second_factor import SESSION_VERIFIED
+
+    client.force_login(user, backend="gonghui.accounts.auth.PhoneBackend")
+    session = client.session
+    session[SESSION_VERIFIED] = user.pk
+    session.save()
+    return client
+
+
+def otp_code(user: User) -> str:
+    """A TOTP code of ``user``'s authenticator that has not been used yet (waits for the next step when the
+    current and the next one are spent)."""
+    import time
+
+    import pyotp
+
+    from gonghui.accounts.models import SecondFactor
+
+    device = SecondFactor.objects.get(user=user)
+    while True:
+        current = int(time.time() // 30)
+        step = max(current, device.last_step + 1)
+        if step <= current + 1:
+            return pyotp.TOTP(device.secret).generate_otp(step)
+        time.sleep(30 - time.time() % 30 + 0.05)
 
 
 # (name, union key, role): the staff of the cast
@@ -117,9 +147,13 @@ def build_cast() -> Cast:
                          audited=False)
     u["district_c"] = mk(actor=None, parent=u["other_city"], name="丙区总工会", kind=UnionKind.FEDERATION,
                          audited=False)
+    from gonghui.accounts.second_factor import enrol_with_secret
+
     for name, union_key, role in STAFF:
         user = make_user(NAMES[name])
         StaffAssignment.objects.create(user=user, union=u[union_key], role=role)
+        if role in (Role.ADMIN, Role.OFFICER):
+            enrol_with_secret(user, TOTP_SECRET)
         cast.users[name] = user
     for name, display in PEOPLE:
         cast.users[name] = make_user(display)
@@ -293,13 +327,19 @@ DESKTOP = {"width": 1366, "height": 860}  # the console's
 
 
 def sign_in(page: Any, base: str, phone: str, *, password: str = PASSWORD, wait: str = "load") -> Any:
-    """Sign ``page`` in through the login form at ``base`` (the live server's URL) and wait for the
-    page it lands on (``wait``: a Playwright load state); returns the page."""
+    """Sign ``page`` in through the login form at ``base`` (the live server's URL), and through the code
+    step with a fresh code for staff with an authenticator, and wait for the page it lands on (``wait``: a
+    Playwright load state); returns the page."""
     page.goto(f"{base}/login/")
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state(wait)
+    if "/login/verify/" in page.url:  # staff: the second factor
+        user = User.objects.by_phone(phone).get()
+        page.fill("input[name=code]", otp_code(user))
+        page.click("button[type=submit]")
+        page.wait_for_load_state(wait)
     return page
 
 

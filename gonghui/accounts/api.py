@@ -25,14 +25,22 @@ from .schemas import (
     TokenOut,
 )
 from .views.auth import user_authenticate
+from .views.second_factor import token_second_factor
 
 router = Router(tags=["账号"])
 
 
 @router.post("/token", auth=None, response={201: TokenOut}, summary="登录，换取令牌",
-             description="连续5次失败后账号锁定15分钟（与网页登录共用计数）。")
+             description="连续5次失败后账号锁定15分钟（与网页登录共用计数，动态验证码错误也计入）。"
+                         "须双因素认证的工作人员（管理员、工作人员角色，系统超级管理员）还须提交 otp："
+                         "缺少时返回403（second_factor_required），尚未在网页端绑定身份验证器时返回403"
+                         "（second_factor_enrol_required），验证码错误返回400（second_factor_failed），"
+                         "错误过多返回429（second_factor_throttled）；须先修改密码的账号返回403"
+                         "（password_change_required）。")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     user = user_authenticate(request, phone=payload.phone, password=payload.password, via="api")
+    services.password_review(user=user, password=payload.password)
+    token_second_factor(request, user, payload.otp)
     services.login_record(user=user, via="api")
     token, raw = services.token_issue(user=user, name=payload.device)
     return Status(201, {"token": raw, "expires_at": token.expires_at, "uuid": token.uuid})

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 STAFF_PASSWORD = "Gonghui@2026"  # noqa: S105 - published demo password; staff rule: ≥ 8, 3 of 4 classes
 WORKER_PASSWORD = "zhigong2026"  # noqa: S105 - published demo password; member rule: ≥ 8, not common
+# The named staff logins' authenticator secret (TOTP, RFC 6238), published with the passwords: add it to any
+# authenticator app, or run ``python -m gonghui demo_otp`` for the current code. Demo only: the demo command
+# refuses to run in production, and real staff enrol their own secret on first sign-in.
+DEMO_TOTP_SECRET = "GONGHUIDEMOTOTPSECRETONLYFORDEMO"  # noqa: S105 - published demo secret
 
 # Generated accounts get numbers from these blocks, away from the named logins (139 0000 00xx).
 STAFF_PHONES_FROM = 13900010000
@@ -177,11 +181,23 @@ def build_people(rng: random.Random, tree: DemoTree, *, workers: int = WORKERS) 
         [StaffAssignment(user=user, union=union, role=role, title=title) for user, union, role, title in grants],
         batch_size=250,
     )
+    _enrol_named(named)
     people = DemoPeople(superuser=named["13900000000"], named=named, staff=staff, workers=worker_users,
                         assignments=len(grants))
     people.liaisons = _assign_liaisons(rng, tree, street_officers, district_officers,
                                        east_officer=named["13900000003"], east=tree.districts["城东区"])
     return people
+
+
+def _enrol_named(named: dict[str, User]) -> None:
+    """The named logins that must pass a second factor get the published demo authenticator, so that
+    ``make run`` needs no phone: the code is on the banner's command (the other demo staff enrol on first
+    sign-in, like real staff)."""
+    from .second_factor import enrol_with_secret, requires_second_factor
+
+    for user in named.values():
+        if requires_second_factor(user):
+            enrol_with_secret(user, DEMO_TOTP_SECRET)
 
 
 def _assign_liaisons(rng: random.Random, tree: DemoTree, street_officers: dict[int, User],

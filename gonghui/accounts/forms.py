@@ -33,7 +33,7 @@ class AssignForm(forms.Form):
     title = forms.CharField(label="职务", max_length=50, required=False)
     initial_password = forms.CharField(label="初始密码（新账号必填）", required=False, strip=False,
                                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                       help_text="至少8位，含大写字母、小写字母、数字、符号中的3类")
+                                       help_text="至少10位，含大写字母、小写字母、数字、符号中的3类，不能包含手机号")
 
 
 class RoleForm(forms.Form):

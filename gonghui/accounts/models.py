@@ -54,6 +54,9 @@ class User(AbstractBaseUser):
     phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, unique=True)
     is_active = models.BooleanField("有效", default=True)
     is_superuser = models.BooleanField("系统超级管理员", default=False)
+    # Set when a worker's account is appointed staff (its password was chosen under the member rule) or a
+    # staff password fails the staff rule at sign-in: the next sign-in goes to the password page first.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -206,3 +209,42 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecondFactor(models.Model):
+    """A staff user's TOTP authenticator (RFC 6238). The shared secret is stored encrypted.
+
+    ``last_step`` is the last accepted time step: a code is accepted once (replay protection), by a
+    guarded update. ``failures``/``locked_until`` throttle guessing per account.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret = EncryptedTextField("密钥")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField("绑定时间", null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "身份验证器"
+
+    def __str__(self) -> str:
+        return f"{self.user.name}（{'已绑定' if self.confirmed_at else '待确认'}）"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code. Only its keyed hash (HMAC) is stored; it is shown once, at enrolment."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+        verbose_name = verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user.name} {'已使用' if self.used_at else '未使用'}"

@@ -8,6 +8,8 @@ class TokenIn(Schema):
     phone: str = Field(..., max_length=30, description="手机号")
     password: str = Field(..., max_length=128)
     device: str = Field("", max_length=60, description="设备名称，如“iPhone 小程序”")
+    otp: str = Field("", max_length=20,
+                     description="身份验证器上的6位动态验证码或一次性恢复码；须双因素认证的工作人员必填")
 
 
 class TokenOut(Schema):

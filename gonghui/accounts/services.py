@@ -63,13 +63,30 @@ def user_register(*, phone: str, name: str, password: str) -> User:
     return user
 
 
+def password_review(*, user: User, password: str) -> None:
+    """At sign-in, with the password just checked: a staff account whose password fails the staff rule
+    must change it before anything else (``must_change_password``); one flagged on appointment whose
+    password already meets the rule is not asked to."""
+    from .validators import staff_password_problem
+
+    if not scope_of(user).is_staff:
+        return
+    weak = staff_password_problem(password, user) is not None
+    if weak != user.must_change_password:
+        User.objects.filter(pk=user.pk).update(must_change_password=weak)
+        user.must_change_password = weak
+        if weak:
+            audit.record("account.password_change_required", actor=user, obj=user, detail={"reason": "staff_rule"})
+
+
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         raise ValidationFailed("原密码不正确", detail={"old_password": "原密码不正确"})
     _check_password(new_password, user)
     user.set_password(new_password)
+    user.must_change_password = False
     with transaction.atomic():
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password", "must_change_password"])
         # Other browser sessions end by themselves (their auth hash no longer matches); app tokens must be
         # revoked explicitly, or a stolen phone would stay signed in after the password was changed.
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -121,6 +138,10 @@ def staff_assign(*, actor: User, union: Any, phone: str, name: str, role: str, t
             _check_password(initial_password, user)
             user.set_password(initial_password)
             user.save()
+        elif not scope_of(user).is_staff and not user.must_change_password:
+            # A worker's password was chosen under the member rule: the next sign-in checks it against the
+            # staff rule and asks for a new one if it falls short (password_review).
+            User.objects.filter(pk=user.pk).update(must_change_password=True)
         if StaffAssignment.objects.filter(user=user, union=union).exists():
             raise Conflict("此人在该工会已有任职，请直接修改角色")
         assignment = StaffAssignment.objects.create(user=user, union=union, role=role, title=title[:50],

@@ -38,6 +38,8 @@ def home_union(user: Any) -> Any:
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if getattr(request, "login_audited", False):
+        return
     audit.record("auth.login", actor=user, request=request, union=home_union(user), detail={"via": "web"})
 
 

@@ -47,7 +47,7 @@ def test_it_requires_three_character_classes_for_staff(cast: Cast) -> None:
                        content_type="application/json")
     assert weak.status_code == 400 and "3类" in weak.json()["message"]
     payload = {"union": str(cast.district_a.uuid), "phone": "13912340000", "role": "officer", "name": "新干事",
-               "initial_password": "Abcdefg#1"}
+               "initial_password": "Abcdefg#1x"}
     strong = client.post("/api/v1/accounts/staff", payload, content_type="application/json")
     assert strong.status_code == 201
 

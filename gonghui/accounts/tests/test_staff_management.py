@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _assign_payload(cast: Cast, union: str = "district_a", phone: str = "13911110000") -> dict:
     return {"union": str(cast.unions[union].uuid), "phone": phone, "role": "officer", "name": "新干事",
-            "initial_password": "Abcdefg#1"}
+            "initial_password": "Abcdefg#1x"}
 
 
 def test_it_appoints_staff_through_the_api_and_audits(cast: Cast) -> None:
@@ -101,6 +101,6 @@ def test_it_appoints_at_a_lower_union_from_its_page(cast: Cast) -> None:
     assert "在本工会任命工作人员" in page
     response = client.post("/console/accounts/staff/assign/", {
         "union": str(cast.grassroots_a.uuid), "phone": "13911119999", "name": "基层新干事", "role": "officer",
-        "initial_password": "Abcdefg#1", "next": f"/console/unions/{cast.grassroots_a.uuid}/"})
+        "initial_password": "Abcdefg#1x", "next": f"/console/unions/{cast.grassroots_a.uuid}/"})
     assert response.status_code == 302 and response["Location"] == f"/console/unions/{cast.grassroots_a.uuid}/"
     assert StaffAssignment.objects.filter(union=cast.grassroots_a, user__name="基层新干事").exists()

@@ -19,9 +19,10 @@ from gonghui.core.errors import DomainError, Locked, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.scope import scope_of
 
-from .. import services
+from .. import second_factor, services
 from ..forms import LoginForm, RegisterForm
 from ..models import User
+from .second_factor import pending_redirect
 
 LOGIN_FAILED = "手机号或密码不正确"
 
@@ -61,6 +62,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status if exc.code == "locked" else 400
         else:
+            services.password_review(user=user, password=form.cleaned_data["password"])
+            if second_factor.requires_second_factor(user):
+                # Not signed in yet: the code step comes first (views/second_factor.py).
+                return pending_redirect(request, user, safe_next(request))
             login(request, user, backend="gonghui.accounts.auth.PhoneBackend")
             default = "/console/" if scope_of(user).is_staff else "/"
             return redirect(safe_next(request) or default)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,10 +17,10 @@ from gonghui.core.scope import Role, scope_of
 from gonghui.unions.access import access_union
 from gonghui.unions.models import Union
 
-from .. import services
+from .. import second_factor, services
 from ..access import access_assignment
 from ..forms import AssignForm, RoleForm
-from ..models import StaffAssignment
+from ..models import SecondFactor, StaffAssignment
 
 
 def _admin_unions(user: Any) -> list[Union]:
@@ -33,8 +34,9 @@ def _admin_unions(user: Any) -> list[Union]:
 
 @staff_required
 def staff_list(request: HttpRequest) -> HttpResponse:
+    enrolled = SecondFactor.objects.filter(user=OuterRef("user"), confirmed_at__isnull=False)
     qs = (StaffAssignment.objects.visible_to(request.user).select_related("user", "union")
-          .order_by("union__path", "role"))
+          .annotate(second_factor=Exists(enrolled)).order_by("union__path", "role"))
     q = " ".join(request.GET.get("q", "").split())[:50]
     union_key = request.GET.get("union", "")
     if union_key:
@@ -80,4 +82,15 @@ def staff_remove(request: HttpRequest, key: str) -> HttpResponse:
     assignment = access_assignment(request.user, key, write=True)
     return act(request, run=lambda _: services.staff_unassign(actor=request.user, assignment=assignment),
                success=f"已撤销 {assignment.user.name} 在 {assignment.union.name} 的任职",
+               back=reverse("accounts:staff"))
+
+
+@staff_required
+@require_POST
+def second_factor_reset(request: HttpRequest, key: str) -> HttpResponse:
+    """A superuser resets someone's lost authenticator (second_factor.reset_second_factor refuses anyone
+    else, audited)."""
+    assignment = access_assignment(request.user, key, write=True)
+    return act(request, run=lambda _: second_factor.reset_second_factor(request.user, assignment.user),
+               success=f"已重置 {assignment.user.name} 的身份验证器，对方下次登录时需重新绑定",
                back=reverse("accounts:staff"))

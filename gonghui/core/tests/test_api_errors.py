@@ -17,7 +17,7 @@ from ninja.errors import AuthorizationError, HttpError, Throttled
 from gonghui.accounts import services as account_services
 from gonghui.accounts.models import ApiToken
 from gonghui.core.api import api
-from gonghui.testing import Cast
+from gonghui.testing import Cast, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_it_answers_in_chinese_for_a_body_that_is_not_json(cast: Cast) -> None:
 def test_it_answers_in_chinese_for_a_failed_csrf_check(cast: Cast) -> None:
     # A session (cookie) caller must send the CSRF token; ninja's own message was English.
     client = Client(enforce_csrf_checks=True)
-    client.force_login(cast.province_admin, backend="gonghui.accounts.auth.PhoneBackend")
+    log_in(client, cast.province_admin)
     response = client.post(f"/api/v1/unions/{cast.grassroots_b.uuid}/deactivate")
     error_body(response, 403, "csrf_failed")
     cast.grassroots_b.refresh_from_db()

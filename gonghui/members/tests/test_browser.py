@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gonghui.members.models import Member
 from gonghui.members.services import joining
-from gonghui.testing import BROWSER, PASSWORD, WECHAT_UA, Cast, build_cast, decode_qr, screenshots_dir
+from gonghui.testing import BROWSER, WECHAT_UA, Cast, build_cast, decode_qr, screenshots_dir, sign_in
 
 pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
@@ -23,11 +23,7 @@ def live_cast(transactional_db: None) -> Cast:
 def _phone(browser, base: str, phone: str | None = None):
     page = browser.new_page(viewport=PHONE, user_agent=WECHAT_UA, locale="zh-CN", is_mobile=True, has_touch=True)
     if phone:
-        page.goto(base + "/login/")
-        page.fill("input[name=phone]", phone)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        sign_in(page, base, phone)
     return page
 
 
@@ -51,10 +47,7 @@ def test_it_draws_scannable_join_codes(live_server, browser, live_cast: Cast) ->
     base = live_server.url
     drive = joining.drive_create(actor=live_cast.district_a_officer, union=live_cast.grassroots_a, name="夏季集中入会")
     officer = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-    officer.goto(base + "/login/")
-    officer.fill("input[name=phone]", live_cast.district_a_officer.phone)
-    officer.fill("input[name=password]", PASSWORD)
-    officer.click("button[type=submit]")
+    sign_in(officer, base, live_cast.district_a_officer.phone)  # and the staff code step
     officer.wait_for_url("**/console/")
     union = live_cast.grassroots_a
     codes = {

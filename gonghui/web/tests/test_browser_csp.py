@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from gonghui.testing import BROWSER, PASSWORD, Cast, build_cast
+from gonghui.testing import BROWSER, Cast, build_cast, sign_in
 
 pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
@@ -43,11 +43,7 @@ def _signed_in(browser: Any, base: str, phone: str, **context: Any) -> tuple[Any
     reports: list[str] = []
     page.on("console", lambda m: "Content Security Policy" in m.text and reports.append(m.text))
     page.on("pageerror", lambda error: reports.append(f"pageerror: {error}"))
-    page.goto(base + "/login/")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in(page, base, phone, wait="networkidle")  # and the staff code step
     return page, reports
 
 

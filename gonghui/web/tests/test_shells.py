@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from gonghui.core import modules
-from gonghui.testing import Cast, make_user
+from gonghui.testing import Cast, log_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_it_opens_admin_to_superusers_only(cast: Cast) -> None:
     root.is_superuser = True
     root.save()
     client = Client()
-    client.force_login(root, backend="gonghui.accounts.auth.PhoneBackend")
+    log_in(client, root)
     assert client.get("/admin/").status_code == 200
 
 

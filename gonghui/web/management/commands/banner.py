@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gonghui.accounts.demo import DEMO_LOGINS
-from gonghui.accounts.models import User
+from gonghui.accounts.demo import DEMO_LOGINS, DEMO_TOTP_SECRET
+from gonghui.accounts.models import SecondFactor, User
 
 ADDRESSES = (
     ("职工端（手机H5）", "/"),
@@ -38,6 +38,15 @@ def existing_logins() -> list[tuple[str, str, str, str]]:
     return [login for login in DEMO_LOGINS if User.objects.by_phone(login[1]).filter(is_active=True).exists()]
 
 
+def demo_second_factor() -> bool:
+    """Whether the demo staff logins use the published demo authenticator secret."""
+    from gonghui.accounts.demo import NAMED_LOGINS
+
+    first = next(login for login in NAMED_LOGINS if login.superuser)
+    device = SecondFactor.objects.filter(user__in=User.objects.by_phone(first.phone)).first()
+    return device is not None and device.secret == DEMO_TOTP_SECRET
+
+
 class Command(BaseCommand):
     help = "打印访问地址和演示账号（make run 启动前调用）"
 
@@ -54,6 +63,10 @@ class Command(BaseCommand):
         if logins:
             lines.append("  演示账号（密码公开，仅供体验；若已修改密码，以修改后的为准）：")
             lines += table([("角色", "手机号", "密码", "所在工会/入口"), *logins])
+            if demo_second_factor():
+                lines += ["", "  管理员、工作人员和超级管理员登录还需动态验证码（双因素认证，仅限演示的公开密钥）：",
+                          f"    身份验证器 App 添加密钥 {DEMO_TOTP_SECRET}，",
+                          "    或运行 python -m gonghui demo_otp 查看当前验证码"]
         else:
             lines.append("  没有演示账号：可在空数据库上运行 python -m gonghui demo 加载演示数据。")
         lines.append(rule)
