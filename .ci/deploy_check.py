@@ -5,8 +5,9 @@
 PROXY is nginx (https), APP1 and APP2 the two app servers (plain http; the driver adds the headers
 nginx adds). Prints one line per check and exits non-zero at the first that fails:
 
-1. a web sign-in on one app server is a signed-in console on the other; an API token made on one
-   works on the other;
+1. the administrator's password on one app server, the first sign-in's enrolment of the authenticator
+   on the other, and the console is signed in on both; a staff token is refused without the second
+   factor, and one made with it on one server works on the other;
 2. a roster uploaded through one app server is checked by the worker, committed through the other,
    and written by the worker;
 3. a 免申即享 campaign launched through one app server is issued by the worker;
@@ -122,28 +123,53 @@ def wait_for(what: str, probe: Any, seconds: float = 120) -> Any:
     return None
 
 
-def sign_in_web(base: str) -> Client:
-    browser = Client()
-    status, page, _ = browser.call(base, "GET", "/login/")
+def form_token(page: bytes) -> str:
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if status != 200 or token is None:
-        fail(f"GET /login/ on {base}: {status}")
-    status, _, headers = browser.call(base, "POST", "/login/", form={
-        "csrfmiddlewaretoken": token.group(1).decode(), "phone": ADMIN_PHONE, "password": ADMIN_PASSWORD})
+    if token is None:
+        fail("no CSRF token on the page")
+    return token.group(1).decode()
+
+
+def sign_in_web(first: str, second: str) -> tuple[Client, list[str]]:
+    """The password on one app server, then the first sign-in's enrolment of the authenticator
+    (the administrator's second factor, security.md) confirmed on the other. Returns the browser and
+    the recovery codes the enrolment showed."""
+    import pyotp  # in requirements.lock: the deployment's own venv runs this script
+
+    browser = Client()
+    status, page, _ = browser.call(first, "GET", "/login/")
+    if status != 200:
+        fail(f"GET /login/ on {first}: {status}")
+    status, _, _ = browser.call(first, "POST", "/login/", form={
+        "csrfmiddlewaretoken": form_token(page), "phone": ADMIN_PHONE, "password": ADMIN_PASSWORD})
     if status != 302:
-        fail(f"POST /login/ on {base}: {status}")
-    return browser
+        fail(f"POST /login/ on {first}: {status}")
+    status, page, _ = browser.call(second, "GET", "/login/enrol/")
+    secret = re.search(rb'data-testid="enrol-secret"[^>]*>([^<]+)<', page)
+    if status != 200 or secret is None:
+        fail(f"the pending sign-in made on {first} does not reach the enrolment on {second} ({status})")
+    code = pyotp.TOTP(secret.group(1).decode().replace(" ", "")).now()
+    status, page, _ = browser.call(second, "POST", "/login/enrol/",
+                                   form={"csrfmiddlewaretoken": form_token(page), "code": code})
+    codes = re.findall(rb"<li>([^<]+)</li>", page.split(b'data-testid="recovery-codes"', 1)[-1].split(b"</ol>", 1)[0])
+    if status != 200 or len(codes) != 10:
+        fail(f"the enrolment was not confirmed on {second} ({status})")
+    return browser, [c.decode().strip() for c in codes]
 
 
 def main() -> None:
-    # 1. One sign-in, both servers.
-    browser = sign_in_web(APP1)
-    status, page, _ = browser.call(APP2, "GET", "/console/")
+    # 1. One sign-in, both servers: the password on 1, the authenticator's enrolment on 2, the console on 1.
+    browser, recovery = sign_in_web(APP1, APP2)
+    status, page, _ = browser.call(APP1, "GET", "/console/")
     if status != 200 or "张三".encode() not in page:
-        fail(f"the session made on app server 1 is not signed in on app server 2 ({status})")
-    say("a web sign-in on app server 1 is a signed-in console on app server 2")
-    token = Client().json(APP1, "POST", "/api/v1/accounts/token", expect=201,
-                          payload={"phone": ADMIN_PHONE, "password": ADMIN_PASSWORD, "device": "deploy-ci"})["token"]
+        fail(f"the sign-in completed on app server 2 is not signed in on app server 1 ({status})")
+    say("a password on app server 1, the authenticator enrolled on app server 2: signed in on both")
+    refused, _, _ = Client().call(APP1, "POST", "/api/v1/accounts/token",
+                                  payload={"phone": ADMIN_PHONE, "password": ADMIN_PASSWORD, "device": "deploy-ci"})
+    if refused != 403:
+        fail(f"a staff token without the second factor was not refused ({refused})")
+    token = Client().json(APP1, "POST", "/api/v1/accounts/token", expect=201, payload={
+        "phone": ADMIN_PHONE, "password": ADMIN_PASSWORD, "device": "deploy-ci", "otp": recovery[0]})["token"]
     api = Client(token)
     me = api.json(APP2, "GET", "/api/v1/accounts/me")
     root = me["grants"][0]["union"]
@@ -201,11 +227,12 @@ def main() -> None:
     for _ in range(5):
         Client().call(APP1, "POST", "/api/v1/accounts/token",
                       payload={"phone": ADMIN_PHONE, "password": "wrong-password", "device": "deploy-ci"})
-    status, data, _ = Client().call(APP2, "POST", "/api/v1/accounts/token",
-                                    payload={"phone": ADMIN_PHONE, "password": ADMIN_PASSWORD, "device": "deploy-ci"})
-    if status == 201:
-        fail("five wrong passwords did not lock the account on the other app server")
-    say(f"five wrong passwords lock the account on every app server ({status})")
+    status, data, _ = Client().call(APP2, "POST", "/api/v1/accounts/token", payload={
+        "phone": ADMIN_PHONE, "password": ADMIN_PASSWORD, "device": "deploy-ci", "otp": recovery[1]})
+    code = json.loads(data).get("code") if data.startswith(b"{") else ""
+    if status == 201 or code != "locked":
+        fail(f"five wrong passwords did not lock the account on the other app server ({status} {code})")
+    say(f"five wrong passwords on app server 1 lock the account on app server 2 ({status} {code})")
 
     # 5. Kill app server 1 during traffic through nginx.
     results: list[int] = []
