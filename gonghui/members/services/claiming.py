@@ -207,9 +207,13 @@ def claimed_filter(value: str) -> Q | None:
     return {"yes": claimed_q(), "no": ~claimed_q()}.get((value or "").strip())
 
 
-def claim_counts(queryset: QuerySet[Member]) -> dict[str, int]:
-    """已认证 / 未认证 among ``queryset`` (already scoped and filtered), in one query."""
-    row = queryset.order_by().aggregate(total=Count("pk"), claimed=Count("pk", filter=claimed_q()))
+def claim_counts(queryset: QuerySet[Member], *, limit: int | None = None) -> dict[str, int]:
+    """已认证 / 未认证 among ``queryset`` (already scoped and filtered), in one query; with ``limit``,
+    among at most that many of its rows (exact when ``total`` comes out below the limit)."""
+    rows = queryset.order_by()
+    if limit is not None:
+        rows = Member.objects.filter(pk__in=rows.values("pk")[:limit])
+    row = rows.aggregate(total=Count("pk"), claimed=Count("pk", filter=claimed_q()))
     total, claimed = row["total"] or 0, row["claimed"] or 0
     return {"total": total, "claimed": claimed, "unclaimed": total - claimed,
             "rate": round(100 * claimed / total, 1) if total else None}

@@ -51,6 +51,10 @@ class CappedPaginator(Paginator):
         self.cap = max(COUNT_CAP, page * per_page)
         self.capped = False
 
+    def known_count(self, count: int) -> None:
+        """The count, when the caller already has it exactly (and below the cap): no query."""
+        self._capped_count, self.capped = count, False
+
     @property
     def count(self) -> int:  # type: ignore[override]
         if not hasattr(self, "_capped_count"):
@@ -85,10 +89,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
     claimed = claiming.claimed_filter(request.GET.get("claimed", ""))
     listed = qs.filter(claimed) if claimed is not None else qs
     wanted = request.GET.get("page")
-    page = CappedPaginator(listed.select_related("union", "employer"), PAGE_SIZE, wanted=wanted).get_page(wanted)
-    # 已认证 among what the filters match (one aggregate): within a chosen union, or when the list is short.
-    # Over a whole province's registry it would grow with it; the cockpit's members.claimed has that figure.
-    claim_figures = claiming.claim_counts(qs) if filters.union is not None or not page.paginator.capped else None
+    paginator = CappedPaginator(listed.select_related("union", "employer"), PAGE_SIZE, wanted=wanted)
+    # 已认证 among what the filters match: one aggregate over at most the pager's cap, which also gives the
+    # pager its count when the matches are fewer. Past the cap, only within a chosen union: over a whole
+    # province's registry it would grow with it (the cockpit's members.claimed has that figure).
+    claim_figures: dict[str, Any] | None = claiming.claim_counts(qs, limit=paginator.cap + 1)
+    if claim_figures["total"] <= paginator.cap:
+        paginator.known_count({"yes": claim_figures["claimed"], "no": claim_figures["unclaimed"]}.get(
+            request.GET.get("claimed", "").strip(), claim_figures["total"]))
+    else:
+        claim_figures = claiming.claim_counts(qs) if filters.union is not None else None
+    page = paginator.get_page(wanted)
     root = counting_root(request.user, filters)
     counts = child_union_counts(request.user, root, qs)
     params = filters.as_params()
