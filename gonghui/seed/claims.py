@@ -61,6 +61,7 @@ def build_claims(seed: int) -> list[str]:
     for sample in SAMPLES:
         member_create(actor=None, union=employer.union, name=sample.name, id_number=sample.id_number,
                       phone=sample.phone, employer=employer, reason="花名册导入（演示：可实名认证绑定）")
+    issued = _periodic_issue()
     rng = stream(seed, "demo", "claims")
     reserved = {s.phone for s in SAMPLES if s.phone}
     taken = set(User.objects.values_list("phone_index", flat=True))
@@ -80,4 +81,19 @@ def build_claims(seed: int) -> list[str]:
     ids = dict(User.objects.filter(phone_index__in=list(users)).values_list("phone_index", "pk"))
     Member.objects.bulk_update([Member(pk=pk, user_id=ids[index]) for pk, index in links], ["user"],
                                batch_size=2000)
-    return [f"实名认证：{len(SAMPLES)} 名演示会员可绑定（见 docs/guide/会员.md），{len(links)} 名会员已绑定账号"]
+    return [f"实名认证：{len(SAMPLES)} 名演示会员可绑定（见 docs/guide/会员.md），{len(links)} 名会员已绑定账号；"
+            f"定期补发给新入库会员 {issued} 张免申即享券"]
+
+
+def _periodic_issue() -> int:
+    """What the scheduler's 定期补发 (benefits-issue-pending) does next: the active 免申即享 campaigns
+    issue to the members who became eligible since, the samples among them, so a sample who claims
+    the record finds the coupon waiting, as a roster-imported member would."""
+    from gonghui.benefits.models import Campaign, CampaignKind, CampaignStatus, IssueTrigger
+    from gonghui.benefits.services.campaigns import campaign_issue
+
+    issued = 0
+    for campaign in Campaign.objects.filter(kind=CampaignKind.AUTO, status=CampaignStatus.ACTIVE).order_by("pk"):
+        run = campaign_issue(campaign=campaign, trigger=IssueTrigger.PERIODIC)
+        issued += run.issued if run is not None else 0
+    return issued

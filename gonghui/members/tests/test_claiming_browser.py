@@ -11,7 +11,18 @@ from django.core.cache import cache
 from gonghui.core.notify import LoggingSmsBackend
 from gonghui.members.models import Member
 from gonghui.members.services.registry import member_create
-from gonghui.testing import BROWSER, PASSWORD, PHONE, WECHAT_UA, Cast, build_cast, id_number, make_user, screenshots_dir
+from gonghui.testing import (
+    BROWSER,
+    PASSWORD,
+    PHONE,
+    WECHAT_UA,
+    Cast,
+    build_cast,
+    id_number,
+    make_user,
+    screenshots_dir,
+    sign_in,
+)
 
 pytestmark = BROWSER
 ID = id_number("630102", "19880512", "611")
@@ -64,11 +75,7 @@ def test_staff_see_the_claim_figure_and_the_invitation(live_server, browser, liv
     member_create(actor=None, union=live_cast.grassroots_a, name="吴桂芳", id_number=ID, phone="13700001002",
                   event="import")
     page = browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=phone]", live_cast.district_a_officer.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, live_cast.district_a_officer.phone)  # the password, then the code step
     page.goto(live_server.url + f"/console/members/?union={live_cast.district_a.uuid}&claimed=no")
     text = page.locator(".claim-figures").inner_text()
     assert "已认证 3 / 4 人" in text and "未认证 1 人" in text
