@@ -169,7 +169,10 @@ def password_reset_complete(*, ticket: str, new_password: str, otp: str = "") ->
         if not _second_factor_ok(user, otp):
             _refused(user, "otp_wrong", step="password")
             raise ValidationFailed("动态码不正确", code="otp_wrong", detail={"otp": "动态码不正确"})
-    _check_password(new_password, user)
+    try:
+        _check_password(new_password, user)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, detail={"new_password": exc.message}) from None
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if _stamp(locked) != _stamp(user):  # another reset with the same ticket got here first
