@@ -39,6 +39,15 @@ def _fast_settings(settings):
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # Rate limits (core.ratelimit) count in the default cache: each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()

@@ -126,6 +126,35 @@ def make_user(name: str, phone: str | None = None, password: str = PASSWORD) -> 
     return User.objects.create_user(phone or next_phone(), password, name=name)
 
 
+def texted(send: Callable[[], Any], phone: str) -> str:
+    """Run ``send()`` (a request or service that texts an SMS code) with its on-commit work done, and
+    return the 6-digit code of the last text to ``phone``, as its owner would read it. AssertionError
+    when nothing was texted to that phone."""
+    import re
+
+    from django.test import TestCase
+
+    from gonghui.core.notify import LoggingSmsBackend
+    from gonghui.lib.phone import normalize_phone
+
+    before = len(LoggingSmsBackend.sent)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        send()
+    to = normalize_phone(phone)
+    texts = [text for number, text in LoggingSmsBackend.sent[before:] if number == to]
+    assert texts, f"no SMS to {to[:3]}****{to[-4:]}"
+    found = re.search(r"验证码是(\d{6})", texts[-1])
+    assert found, texts[-1]
+    return found.group(1)
+
+
+def register_code(phone: str) -> str:
+    """A register code for ``phone`` through the verification service (what the phone receives)."""
+    from gonghui.accounts.verification import code_send
+
+    return texted(lambda: code_send(phone=phone, purpose="register"), phone)
+
+
 def build_cast() -> Cast:
     cast = Cast()
     mk = union_services.union_create

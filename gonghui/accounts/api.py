@@ -1,4 +1,5 @@
-"""/api/v1/accounts/: tokens (sign in), registration, me, devices, staff assignments."""
+"""/api/v1/accounts/: tokens (sign in), registration, password reset, me (and its phone), devices, staff
+assignments."""
 
 
 from uuid import UUID
@@ -11,14 +12,20 @@ from gonghui.core.api import Page
 from gonghui.core.scope import Role
 from gonghui.unions.access import access_union
 
-from . import services
+from . import recovery, services, verification
 from .access import access_assignment
 from .models import ApiToken, StaffAssignment, User
 from .schemas import (
     AssignmentIn,
     AssignmentOut,
+    CodeSentOut,
     DeviceOut,
     MeOut,
+    PasswordResetIn,
+    PasswordResetTicketOut,
+    PasswordResetVerifyIn,
+    PhoneChangeIn,
+    PhoneIn,
     RegisterIn,
     RoleIn,
     TokenIn,
@@ -31,7 +38,8 @@ router = Router(tags=["账号"])
 
 
 @router.post("/token", auth=None, response={201: TokenOut}, summary="登录，换取令牌",
-             description="连续5次失败后账号锁定15分钟（与网页登录共用计数，动态验证码错误也计入）。"
+             description="同一账号在同一网络地址连续5次失败后锁定15分钟（与网页登录共用计数，动态验证码错误也计入）；"
+                         "同一账号15分钟内在所有地址累计失败30次后全部地址锁定，可通过找回密码解锁。"
                          "须双因素认证的工作人员（管理员、工作人员角色，系统超级管理员）还须提交 otp："
                          "缺少时返回403（second_factor_required），尚未在网页端绑定身份验证器时返回403"
                          "（second_factor_enrol_required），验证码错误返回400（second_factor_failed），"
@@ -46,10 +54,47 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     return Status(201, {"token": raw, "expires_at": token.expires_at, "uuid": token.uuid})
 
 
-@router.post("/register", auth=None, response={201: MeOut}, summary="职工注册")
+def _sent() -> dict:
+    return {"expires_in": int(verification.CODE_TTL.total_seconds()),
+            "resend_after": int(verification.RESEND_INTERVAL.total_seconds())}
+
+
+@router.post("/register/code", auth=None, response={202: CodeSentOut}, summary="获取注册短信验证码",
+             description="同一手机号每60秒1次、每天最多10次，同一网络地址每小时最多60次；已注册的手机号返回409。")
+def register_code(request: HttpRequest, payload: PhoneIn) -> Status:
+    verification.code_send(phone=payload.phone, purpose="register")
+    return Status(202, _sent())
+
+
+@router.post("/register", auth=None, response={201: MeOut}, summary="职工注册",
+             description="须先获取注册验证码（/register/code），验证码最多尝试5次，用后即失效。")
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
-    user = services.user_register(phone=payload.phone, name=payload.name, password=payload.password)
+    user = verification.user_register_with_code(phone=payload.phone, code=payload.code, name=payload.name,
+                                                password=payload.password)
     return Status(201, _me(user))
+
+
+@router.post("/password-reset/code", auth=None, response={202: CodeSentOut}, summary="找回密码：获取短信验证码",
+             description="无论该手机号是否注册都返回202（未注册的号码不会收到短信），频率限制同注册验证码。")
+def password_reset_code(request: HttpRequest, payload: PhoneIn) -> Status:
+    verification.code_send(phone=payload.phone, purpose="password_reset")
+    return Status(202, _sent())
+
+
+@router.post("/password-reset/verify", auth=None, response=PasswordResetTicketOut, summary="找回密码：核验验证码",
+             description="验证码正确时返回一次性重置凭证（10分钟内有效）；未注册的号码与验证码错误返回相同的400。"
+                         "同一网络地址每小时最多30次。")
+def password_reset_verify(request: HttpRequest, payload: PasswordResetVerifyIn) -> dict:
+    ticket = recovery.password_reset_verify(phone=payload.phone, code=payload.code)
+    return {"ticket": ticket.token, "expires_in": ticket.expires_in, "otp_required": ticket.otp_required}
+
+
+@router.post("/password-reset", auth=None, response={204: None}, summary="找回密码：设置新密码",
+             description="成功后该账号所有会话退出、所有令牌吊销，登录失败计数清零。工会管理员和工作人员"
+                         "（otp_required 为 true）须同时提交身份验证器动态码。")
+def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status:
+    recovery.password_reset_complete(ticket=payload.ticket, new_password=payload.new_password, otp=payload.otp)
+    return Status(204, None)
 
 
 def _me(user: User) -> dict:
@@ -64,6 +109,22 @@ def _me(user: User) -> dict:
 @router.get("/me", response=MeOut, summary="当前用户")
 def me(request: HttpRequest) -> dict:
     return _me(request.user)
+
+
+@router.post("/me/phone/code", response={202: CodeSentOut}, summary="更换手机号：向新号码发送验证码",
+             description="新号码已被其他账号使用返回409，与当前号码相同返回400。")
+def phone_change_code(request: HttpRequest, payload: PhoneIn) -> Status:
+    verification.phone_change_code_send(user=request.user, phone=payload.phone)
+    return Status(202, _sent())
+
+
+@router.post("/me/phone", response=MeOut, summary="更换手机号",
+             description="需新号码的验证码和当前登录密码；成功后原号码收到短信提醒，今后用新号码登录，"
+                         "原号码可用于注册其他账号。每小时最多尝试10次。")
+def phone_change(request: HttpRequest, payload: PhoneChangeIn) -> dict:
+    user = verification.phone_change(user=request.user, phone=payload.phone, code=payload.code,
+                                     password=payload.password)
+    return _me(user)
 
 
 @router.get("/devices", response=list[DeviceOut], summary="我的登录设备（令牌）")

@@ -20,8 +20,42 @@ class TokenOut(Schema):
 
 class RegisterIn(Schema):
     phone: str = Field(..., max_length=30)
+    code: str = Field(..., max_length=10,
+                      description="短信验证码（POST /api/v1/accounts/register/code 获取），最多尝试5次，用后即失效")
     name: str = Field(..., max_length=50)
     password: str = Field(..., max_length=128)
+
+
+class PhoneIn(Schema):
+    phone: str = Field(..., max_length=30, description="手机号")
+
+
+class CodeSentOut(Schema):
+    expires_in: int = Field(..., description="验证码有效期（秒）")
+    resend_after: int = Field(..., description="多少秒后可重新获取")
+
+
+class PasswordResetVerifyIn(Schema):
+    phone: str = Field(..., max_length=30, description="手机号")
+    code: str = Field(..., max_length=10, description="找回密码短信验证码")
+
+
+class PasswordResetTicketOut(Schema):
+    ticket: str = Field(..., description="重置凭证，有效期内只能使用一次")
+    expires_in: int = Field(..., description="凭证有效期（秒）")
+    otp_required: bool = Field(..., description="是否还需提交身份验证器动态码（工会管理员、工作人员）")
+
+
+class PasswordResetIn(Schema):
+    ticket: str = Field(..., max_length=500)
+    new_password: str = Field(..., max_length=128)
+    otp: str = Field("", max_length=20, description="身份验证器动态码或恢复码（otp_required 为 true 时必填）")
+
+
+class PhoneChangeIn(Schema):
+    phone: str = Field(..., max_length=30, description="新手机号")
+    code: str = Field(..., max_length=10, description="发送到新手机号的验证码")
+    password: str = Field(..., max_length=128, description="当前登录密码")
 
 
 class GrantOut(Schema):

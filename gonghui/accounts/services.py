@@ -1,4 +1,7 @@
-"""Account workflows: registering, passwords, tokens, staff assignments.
+"""Account workflows: passwords, tokens, staff assignments.
+
+Creating an account for a member of the public needs a verified phone: it is in verification.py
+(user_register_with_code), the only place that creates one.
 
 Checking a password sits on the HTTP boundary (django-axes counts failures per request), so it is
 in views/auth.py; what follows a successful sign-in is here.
@@ -10,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gonghui.core import audit
@@ -43,24 +46,6 @@ def _check_password(password: str, user: User) -> None:
     except ValidationError as exc:
         message = "；".join(exc.messages)
         raise ValidationFailed(message, detail={"password": message}) from None
-
-
-def user_register(*, phone: str, name: str, password: str) -> User:
-    """A worker creates an account (real-name joining is the members module's job)."""
-    phone = _validated_phone(phone)
-    name = clean_person_name(name)
-    if User.objects.by_phone(phone).exists():
-        raise Conflict("该手机号已注册，请直接登录", code="phone_taken")
-    user = User(phone=phone, name=name)
-    _check_password(password, user)
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        raise Conflict("该手机号已注册，请直接登录", code="phone_taken") from None
-    audit.record("account.register", actor=user, obj=user)
-    return user
 
 
 def password_review(*, user: User, password: str) -> None:

@@ -15,7 +15,7 @@ from gonghui.lib.masking import mask_phone
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 
 
-def _masked(credentials: dict[str, Any] | None) -> str:
+def masked_credentials(credentials: dict[str, Any] | None) -> str:
     raw = (credentials or {}).get("phone") or ""
     try:
         return mask_phone(normalize_phone(raw))
@@ -49,7 +49,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest
 
     target = User.objects.by_phone((credentials or {}).get("phone") or "").first()
     audit.record("auth.login", actor=target, request=request, union=home_union(target),
-                 result=AuditResult.FAILURE, label=_masked(credentials),
+                 result=AuditResult.FAILURE, label=masked_credentials(credentials),
                  detail={"via": getattr(request, "login_via", "web") if request else "unknown"})
 
 
@@ -60,5 +60,5 @@ def _locked_out(sender: Any, request: HttpRequest, username: str | None = None, 
     credentials = getattr(request, "axes_credentials", None) or {}
     target = User.objects.by_phone(credentials.get("phone") or "").first()
     audit.record("auth.lockout", actor=target, request=request, union=home_union(target),
-                 result=AuditResult.DENIED, label=_masked(credentials),
+                 result=AuditResult.DENIED, label=masked_credentials(credentials),
                  detail={"minutes": 15})

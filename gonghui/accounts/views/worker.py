@@ -1,4 +1,4 @@
-"""我的 on the H5: the menu, signed-in devices (API tokens) and changing the password."""
+"""我的 on the H5: the menu, signed-in devices (API tokens), changing the password and the phone number."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, form_status, submit
 from gonghui.core.errors import DomainError
 
-from .. import services
-from ..forms import PasswordChangeForm
+from .. import services, verification
+from ..forms import PasswordChangeForm, PhoneChangeForm
+from .auth import code_answer
 
 
 @login_required
@@ -46,3 +47,20 @@ def password_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, "密码已修改")
             return redirect("accounts:me")
     return render(request, "accounts/password.html", {"form": form, "tab": "me"})
+
+
+@login_required
+def phone_view(request: HttpRequest) -> HttpResponse:
+    """更换手机号: a code to the new number and the current password; the old number is told by SMS."""
+    template = "accounts/phone.html"
+    context = {"tab": "me"}
+    if request.method == "POST" and request.POST.get("action") == "send":
+        form = PhoneChangeForm(initial={"phone": request.POST.get("phone", "")})
+        return code_answer(request, template, {**context, "form": form},
+                           lambda phone: verification.phone_change_code_send(user=request.user, phone=phone))
+    form = PhoneChangeForm(request.POST or None)
+    done = submit(request, form,
+                  run=lambda data: verification.phone_change(user=request.user, **data),
+                  success=lambda user: f"手机号已更换为{user.masked_phone}，今后请用新手机号登录",
+                  redirect_to=reverse("accounts:me"), handled=(DomainError,))
+    return done or render(request, template, {**context, "form": form}, status=form_status(request, form))

@@ -8,7 +8,7 @@ from django.test import Client
 
 from gonghui.accounts.models import User
 from gonghui.lib.crypto import is_encrypted
-from gonghui.testing import PASSWORD
+from gonghui.testing import PASSWORD, texted
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,9 @@ def test_it_cannot_search_the_encrypted_column_directly() -> None:
 
 
 def _register_and_log_in() -> None:
-    registered = Client().post("/register/", {"name": "张三", "phone": MESSY, "password": PASSWORD})
+    client = Client()
+    code = texted(lambda: client.post("/register/", {"action": "send", "phone": MESSY}), PHONE)
+    registered = client.post("/register/", {"name": "张三", "phone": MESSY, "code": code, "password": PASSWORD})
     assert registered.status_code == 302
     logged_in = Client().post("/login/", {"phone": PHONE, "password": PASSWORD})
     assert logged_in.status_code == 302

@@ -13,7 +13,7 @@ from django.test import Client
 
 from gonghui.core.api import api
 from gonghui.core.input import BAD_CHARACTER_MESSAGE, MAX_URL_LENGTH
-from gonghui.testing import Cast
+from gonghui.testing import Cast, register_code
 
 from .test_api_errors import error_body
 
@@ -29,7 +29,8 @@ def _refused(response: Any, field: str) -> dict[str, Any]:
 @pytest.mark.parametrize("bad", ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ud800"])
 def test_it_refuses_a_control_character_in_a_json_field(bad: str) -> None:
     response = Client().post("/api/v1/accounts/register", json.dumps(
-        {"phone": "13912345678", "name": f"王{bad}五", "password": "Zhigong2026!x"}), content_type="application/json")
+        {"phone": "13912345678", "code": "123456", "name": f"王{bad}五", "password": "Zhigong2026!x"}),
+        content_type="application/json")
     _refused(response, "name")
 
 
@@ -41,8 +42,9 @@ def test_it_refuses_a_control_character_in_a_nested_json_key(cast: Cast) -> None
 
 
 def test_it_lets_tabs_and_line_breaks_through(cast: Cast) -> None:
+    code = register_code("13912345679")
     response = Client().post("/api/v1/accounts/register", json.dumps(
-        {"phone": "13912345679", "name": "王五", "password": "Zhigong2026!x", "note": "a\tb\r\nc"}),
+        {"phone": "13912345679", "code": code, "name": "王五", "password": "Zhigong2026!x", "note": "a\tb\r\nc"}),
         content_type="application/json")
     assert response.status_code == 201, response.content
 

@@ -37,7 +37,8 @@ def test_it_refuses_with_a_reason(name: str, says: str) -> None:
 @pytest.mark.parametrize("name", ["王\u200b五", "王五😀"])
 def test_registration_refuses_it_on_the_api(name: str) -> None:
     response = Client().post("/api/v1/accounts/register", json.dumps(
-        {"phone": "13912340000", "name": name, "password": "Zhigong2026!x"}), content_type="application/json")
+        {"phone": "13912340000", "code": "123456", "name": name, "password": "Zhigong2026!x"}),
+        content_type="application/json")
     body = error_body(response, 400, "invalid")
     assert set(body["detail"]) == {"name"}
 
@@ -45,7 +46,8 @@ def test_registration_refuses_it_on_the_api(name: str) -> None:
 @pytest.mark.django_db
 def test_too_long_is_said_in_chinese_on_the_api() -> None:
     response = Client().post("/api/v1/accounts/register", json.dumps(
-        {"phone": "13912340000", "name": "王" * 51, "password": "Zhigong2026!x"}), content_type="application/json")
+        {"phone": "13912340000", "code": "123456", "name": "王" * 51, "password": "Zhigong2026!x"}),
+        content_type="application/json")
     body = error_body(response, 422, "invalid")
     assert body["detail"] == [{"field": "payload.name", "message": "不能超过50个字"}]
 

@@ -29,7 +29,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from gonghui.accounts.verification import code_send, code_verify
+from gonghui.accounts.verification import account_code_send, code_verify
 from gonghui.core import audit, context, jobs, ratelimit
 from gonghui.core.errors import Conflict, TooManyRequests, ValidationFailed
 from gonghui.core.fields import lookup_index
@@ -92,7 +92,7 @@ def claim_code_send(*, actor: User) -> None:
     """Text a claim code to the signed-in account's own phone (the verification service's limits)."""
     if not actor.phone:
         raise ValidationFailed("您的账号没有手机号，请先绑定手机号")
-    code_send(phone=actor.phone, purpose=PURPOSE)
+    account_code_send(user=actor, purpose=PURPOSE)
 
 
 def _find(id_number: str) -> Member | None:

@@ -14,6 +14,8 @@
  *   data-kind-switch="kind"     on a <form>: mirror the checked radio "kind" into data-kind (CSS shows fields)
  *   data-reset-on-success="f"   on an htmx form: after a successful request, reset it and focus field f
  *   data-history-back           on a link: go back a page (its href is where to go without a history)
+ *   data-code-wait="60"         on an SMS-code status: its form's [data-code-button] counts down that many
+ *                               seconds before it can ask for the next code (on load and after an htmx swap)
  */
 (function () {
   "use strict";
@@ -97,4 +99,33 @@
     var field = form.elements[form.getAttribute("data-reset-on-success")];
     if (field && field.focus) field.focus();
   });
+
+  function countDown(status) {
+    status.setAttribute("data-code-counted", "");
+    var seconds = parseInt(status.getAttribute("data-code-wait"), 10);
+    var form = status.closest("form");
+    var button = form && form.querySelector("[data-code-button]");
+    if (!button || !(seconds > 0)) return;
+    if (button.gonghuiTimer) clearInterval(button.gonghuiTimer);
+    button.disabled = true;
+    function tick() {
+      if (seconds <= 0) {
+        clearInterval(button.gonghuiTimer);
+        button.disabled = false;
+        button.textContent = "重新获取";
+        return;
+      }
+      button.textContent = seconds + "秒后重新获取";
+      seconds -= 1;
+    }
+    tick();
+    button.gonghuiTimer = setInterval(tick, 1000);
+  }
+
+  function startCountDowns() {
+    document.querySelectorAll("[data-code-wait]:not([data-code-counted])").forEach(countDown);
+  }
+
+  document.addEventListener("DOMContentLoaded", startCountDowns);
+  document.addEventListener("htmx:afterSettle", startCountDowns);
 })();
