@@ -84,6 +84,7 @@ def test_only_known_places_construct_a_user() -> None:
         "accounts/services.py",                             # staff_assign: an administrator adds staff
         "accounts/verification.py",                         # _user_create, after the code
         "market/demo.py",                                   # the demo provider
+        "seed/claims.py",                                   # demo accounts already bound (no usable password)
         "seed/province.py",                                 # synthetic load-test data
         "testing.py",                                       # the test cast
     ]

@@ -15,7 +15,7 @@ from gonghui.accounts import recovery
 from gonghui.accounts.models import ApiToken, User
 from gonghui.core.models import AuditLog
 from gonghui.core.notify import LoggingSmsBackend
-from gonghui.testing import PASSWORD, Cast, make_user, next_phone, texted
+from gonghui.testing import PASSWORD, Cast, make_user, next_phone, otp_code, texted
 
 pytestmark = pytest.mark.django_db
 NEW = "Anders#2027x"
@@ -158,7 +158,7 @@ def test_it_applies_the_staff_password_rules_once_the_phone_is_proven(cast: Cast
     officer, client = cast.district_a_officer, Client()
     code = texted(lambda: _api(client, "/code", {"phone": officer.phone}), officer.phone)
     ticket = _api(client, "/verify", {"phone": officer.phone, "code": code}).json()["ticket"]
-    weak = _api(client, "", {"ticket": ticket, "new_password": "alllowercase"})
+    weak = _api(client, "", {"ticket": ticket, "new_password": "alllowercase", "otp": otp_code(officer)})
     assert weak.status_code == 400 and "3类" in weak.json()["message"]
 
 
