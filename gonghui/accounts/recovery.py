@@ -91,7 +91,12 @@ def second_factor_required(user: User) -> bool:
     if not is_privileged(user):
         return False
     module = _second_factor()
-    return module is not None and bool(module.requires_second_factor(user))
+    if module is None or not module.requires_second_factor(user):
+        return False
+    # Staff who must enrol but have not yet have no factor to give: the SMS code alone resets the
+    # password, and the next sign-in asks them to enrol before anything else (views/second_factor.py).
+    must_enrol = getattr(module, "must_enrol", None)
+    return not (must_enrol is not None and must_enrol(user))
 
 
 def _second_factor_ok(user: User, code: str) -> bool:

@@ -162,6 +162,19 @@ def test_it_applies_the_staff_password_rules_once_the_phone_is_proven(cast: Cast
     assert weak.status_code == 400 and "3类" in weak.json()["message"]
 
 
+def test_staff_who_have_not_enrolled_yet_reset_with_the_code_alone(cast: Cast) -> None:
+    from gonghui.accounts.models import SecondFactor
+
+    officer, client = cast.district_a_officer, Client()
+    SecondFactor.objects.filter(user=officer).delete()
+    code = texted(lambda: _api(client, "/code", {"phone": officer.phone}), officer.phone)
+    verified = _api(client, "/verify", {"phone": officer.phone, "code": code}).json()
+    assert verified["otp_required"] is False
+    assert _api(client, "", {"ticket": verified["ticket"], "new_password": "Another#Strong2026"}).status_code == 204
+    officer.refresh_from_db()
+    assert officer.check_password("Another#Strong2026")
+
+
 # --- The second factor hook (gonghui.accounts.second_factor, written by the TOTP work) --------------------
 
 
