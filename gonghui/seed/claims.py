@@ -31,11 +31,12 @@ class Sample:
     name: str
     id_number: str
     phone: str  # the phone on file: the account must have this phone
+    hardship_level: str = ""  # 困难职工: the demo's 困难职工暖心消费券 (免申即享) is waiting for her
 
 
 SAMPLES = (
     Sample("周建国", "630102198805126113", "13700001001"),
-    Sample("吴桂芳", "630102197903036125", "13700001002"),
+    Sample("吴桂芳", "630102197903036125", "13700001002", hardship_level="general"),
     Sample("郑海燕", "630102199208186227", "13700001003"),
     Sample("冯志强", "630102198501265130", "13700001004"),
     Sample("陈晓红", "63010219900909424X", "13700001005"),
@@ -60,7 +61,8 @@ def build_claims(seed: int) -> list[str]:
         return []
     for sample in SAMPLES:
         member_create(actor=None, union=employer.union, name=sample.name, id_number=sample.id_number,
-                      phone=sample.phone, employer=employer, reason="花名册导入（演示：可实名认证绑定）")
+                      phone=sample.phone, employer=employer, reason="花名册导入（演示：可实名认证绑定）",
+                      **({"hardship_level": sample.hardship_level} if sample.hardship_level else {}))
     issued = _periodic_issue()
     rng = stream(seed, "demo", "claims")
     reserved = {s.phone for s in SAMPLES if s.phone}
