@@ -37,9 +37,8 @@ def token(base: str, phone: str, password: str, *, staff: bool = False) -> str:
     import pyotp
 
     for _ in range(3):
-        body = TokenIn(phone=phone, password=password, device="client-smoke")
-        if staff:
-            body.otp = pyotp.TOTP(DEMO_TOTP_SECRET).now()
+        extra = {"otp": pyotp.TOTP(DEMO_TOTP_SECRET).now()} if staff else {}
+        body = TokenIn(phone=phone, password=password, device="client-smoke", **extra)
         answer = endpoint(ACCOUNTS, "gonghui_accounts_api_token_create").sync(client=Client(base_url=base), body=body)
         if isinstance(answer, TokenOut):
             return answer.token
