@@ -9,7 +9,9 @@ type ErrorOut = components["schemas"]["ErrorOut"];
 type BatchApprove = paths["/api/v1/members/applications/batch-approve"]["post"];
 type UnionPage = paths["/api/v1/unions/"]["get"]["responses"]["200"]["content"]["application/json"];
 
-const login: TokenIn = { phone: "13900000001", password: "secret", device: "ts" };
+// Staff with a second factor send their authenticator code; openapi-typescript types fields with a default
+// (device, otp) as required in request bodies.
+const login: TokenIn = { phone: "13900000001", password: "secret", device: "ts", otp: "123456" };
 
 // The batch approval takes UUIDs (it was documented as a market batch: {name, capacity, slots}).
 const approve: BatchApprove["requestBody"]["content"]["application/json"] = { uuids: ["00000000-0000-0000-0000-000000000000"] };
