@@ -36,8 +36,7 @@ def _lands(request: HttpRequest, job: Job) -> bool:
 
 
 def _landed(request: HttpRequest, job: Job) -> str:
-    summary = job.result.get("summary", "") if isinstance(job.result, dict) else ""
-    messages.success(request, f"{job.title}：已完成" + (f"。{summary}" if summary else ""))
+    messages.success(request, f"{job.title}：已完成" + (f"。{job.summary}" if job.summary else ""))
     return job.result_url
 
 

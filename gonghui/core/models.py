@@ -316,6 +316,11 @@ class Job(models.Model):
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
     @property
+    def summary(self) -> str:
+        """The handler's one-line result ("" before it is done or when it gave none)."""
+        return str(self.result.get("summary", "")) if isinstance(self.result, dict) else ""
+
+    @property
     def percent(self) -> int:
         if self.status == JobStatus.DONE:
             return 100

@@ -69,5 +69,4 @@ def job_message(job) -> str:
         return "已提交，正在处理"
     if job.status == "failed":
         return job.error or "处理失败"
-    summary = job.result.get("summary", "") if isinstance(job.result, dict) else ""
-    return summary or "已完成"
+    return job.summary or "已完成"
