@@ -32,7 +32,9 @@ from .models import (
     Transfer,
 )
 
-FILTER_KEYS = ("q", "union", "form", "occupation", "hardship", "model_worker", "status", "joined_from", "joined_to")
+FILTER_KEYS = ("q", "union", "form", "occupation", "hardship", "model_worker", "status", "joined_from", "joined_to",
+               "claimed")
+CLAIMED = ("yes", "no")  # the 认证 filter: 已认证 (bound to an account) / 未认证
 ANY = "any"  # for hardship and model_worker: "any level"
 CURRENT = ""  # the status filter's default: members who belong to a union now
 ALL = "all"
@@ -54,6 +56,7 @@ class MemberFilters:
     status: str = CURRENT
     joined_from: date | None = None
     joined_to: date | None = None
+    claimed: str = ""
 
     def as_params(self) -> dict[str, str]:
         """For links, the export and the audit row: only what is set."""
@@ -62,6 +65,7 @@ class MemberFilters:
             "occupation": self.occupation, "hardship": self.hardship, "model_worker": self.model_worker,
             "status": self.status, "joined_from": self.joined_from.isoformat() if self.joined_from else "",
             "joined_to": self.joined_to.isoformat() if self.joined_to else "",
+            "claimed": self.claimed,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -80,7 +84,7 @@ def member_filters(user: Any, params: Mapping[str, Any]) -> MemberFilters:
     choose = {
         "form": EmploymentForm.values, "occupation": GigOccupation.values,
         "hardship": [*HardshipLevel.values, ANY], "model_worker": [*ModelWorkerLevel.values, ANY],
-        "status": [*MemberStatus.values, ALL],
+        "status": [*MemberStatus.values, ALL], "claimed": CLAIMED,
     }
     chosen = {key: get[key] if get[key] in allowed else "" for key, allowed in choose.items()}
     return MemberFilters(q=" ".join(get["q"].split())[:50], union=union, joined_from=_date(get["joined_from"]),
@@ -197,6 +201,8 @@ def member_search(user: Any, params: Mapping[str, Any] | MemberFilters) -> Query
         qs = qs.filter(join_date__gte=filters.joined_from)
     if filters.joined_to:
         qs = qs.filter(join_date__lte=filters.joined_to)
+    if filters.claimed:
+        qs = qs.filter(user__isnull=filters.claimed == "no")
     return qs.order_by(*order)
 
 

@@ -202,11 +202,6 @@ def claimed_q() -> Q:
     return Q(user__isnull=False)
 
 
-def claimed_filter(value: str) -> Q | None:
-    """The members list's 认证 filter: "yes" 已认证, "no" 未认证, anything else no filter."""
-    return {"yes": claimed_q(), "no": ~claimed_q()}.get((value or "").strip())
-
-
 def claim_counts(queryset: QuerySet[Member], *, limit: int | None = None) -> dict[str, int]:
     """已认证 / 未认证 among ``queryset`` (already scoped and filtered), in one query; with ``limit``,
     among at most that many of its rows (exact when ``total`` comes out below the limit)."""

@@ -312,6 +312,32 @@ def test_staff_see_claimed_and_unclaimed(cast: Cast) -> None:
     assert "王小明" in bound and "吴桂芳" not in bound and "周建国" not in bound
 
 
+def test_the_export_takes_the_claim_filter(cast: Cast, django_capture_on_commit_callbacks: Callable) -> None:
+    """导出 from a list filtered to 未认证 exports those members only: the list's link carries the filter
+    and the job keeps it (the job's own filters, not the page's, decide the rows)."""
+    roster_member(cast)
+    client = cast.client("district_a_officer")
+    page = client.get(f"/console/members/?union={cast.district_a.uuid}&claimed=no").content.decode()
+    assert "claimed=no" in page  # the export link
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.get("/console/members/export.xlsx", {"union": str(cast.district_a.uuid), "claimed": "no"})
+    job = Job.objects.get(uuid=started["Location"].rstrip("/").split("/")[-1])
+    assert job.params["filters"]["claimed"] == "no"
+    names = [row[0] for row in _export_rows(client, job)]
+    assert names == ["周建国"]
+
+
+def _export_rows(client: Any, job: Job) -> list[tuple[Any, ...]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    download = client.get(f"/console/jobs/{job.uuid}/download/")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.getvalue())).active
+    return list(sheet.values)[1:]
+
+
 def test_the_claim_figures_are_gated_by_branch(cast: Cast) -> None:
     scope_matrix(cast, lambda c, _: c.get(f"/api/v1/members/claims?union={cast.district_a.uuid}"),
                  overrides={"auditor": "ok"})  # the city's auditor reads figures of its subtree

@@ -3,6 +3,7 @@ an identifier (admins, audited). Thin adapters: parse → gate → selector/serv
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -85,9 +86,10 @@ def _choices() -> dict[str, Any]:
 def member_list(request: HttpRequest) -> HttpResponse:
     """Search and filters within the caller's scope, with member counts per child union."""
     filters = member_filters(request.user, request.GET)
-    qs = member_search(request.user, filters)
-    claimed = claiming.claimed_filter(request.GET.get("claimed", ""))
-    listed = qs.filter(claimed) if claimed is not None else qs
+    # The 认证 filter narrows the list (and the export, which takes the same filters); the figures
+    # and the per-union counts are over everything else the filters match.
+    qs = member_search(request.user, replace(filters, claimed=""))
+    listed = member_search(request.user, filters) if filters.claimed else qs
     wanted = request.GET.get("page")
     paginator = CappedPaginator(listed.select_related("union", "employer"), PAGE_SIZE, wanted=wanted)
     # 已认证 among what the filters match: one aggregate over at most the pager's cap, which also gives the
@@ -96,18 +98,16 @@ def member_list(request: HttpRequest) -> HttpResponse:
     claim_figures: dict[str, Any] | None = claiming.claim_counts(qs, limit=paginator.cap + 1)
     if claim_figures["total"] <= paginator.cap:
         paginator.known_count({"yes": claim_figures["claimed"], "no": claim_figures["unclaimed"]}.get(
-            request.GET.get("claimed", "").strip(), claim_figures["total"]))
+            filters.claimed, claim_figures["total"]))
     else:
         claim_figures = claiming.claim_counts(qs) if filters.union is not None else None
     page = paginator.get_page(wanted)
     root = counting_root(request.user, filters)
     counts = child_union_counts(request.user, root, qs)
     params = filters.as_params()
-    if claimed is not None:
-        params["claimed"] = request.GET["claimed"]
     context = {
         "section": "members", "page": page, "filters": filters, "params": params, "counts": counts,
-        "claims": claim_figures, "claimed": params.get("claimed", ""),
+        "claims": claim_figures, "claimed": filters.claimed,
         "invite_union": root if root is not None and scope_of(request.user).can(root.path, WRITE_ROLES) else None,
         "can_import": can_import(request.user), "today": timezone.localdate(), **_choices(),
         "parent": root.parent if root is not None and root.parent_id and scope_of(request.user).can(
