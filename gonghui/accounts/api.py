@@ -12,7 +12,7 @@ from gonghui.core.api import Page
 from gonghui.core.scope import Role
 from gonghui.unions.access import access_union
 
-from . import recovery, services, verification
+from . import recovery, second_factor, services, verification
 from .access import access_assignment
 from .models import ApiToken, StaffAssignment, User
 from .schemas import (
@@ -26,8 +26,11 @@ from .schemas import (
     PasswordResetVerifyIn,
     PhoneChangeIn,
     PhoneIn,
+    RecoveryCodesIn,
+    RecoveryCodesOut,
     RegisterIn,
     RoleIn,
+    SecondFactorOut,
     TokenIn,
     TokenOut,
 )
@@ -125,6 +128,20 @@ def phone_change(request: HttpRequest, payload: PhoneChangeIn) -> dict:
     user = verification.phone_change(user=request.user, phone=payload.phone, code=payload.code,
                                      password=payload.password)
     return _me(user)
+
+
+@router.get("/me/second-factor", response=SecondFactorOut, summary="我的双因素认证状态")
+def second_factor_status(request: HttpRequest) -> dict:
+    user = request.user
+    return {"required": second_factor.requires_second_factor(user), "enrolled": second_factor.is_enrolled(user),
+            "recovery_codes_left": second_factor.recovery_codes_left(user)}
+
+
+@router.post("/me/second-factor/recovery-codes", response={201: RecoveryCodesOut}, summary="重新生成恢复码",
+             description="须身份验证器上当前的6位动态验证码（恢复码不能用于此操作）；成功后原有恢复码立即作废。"
+                         "验证码错误返回400，未绑定身份验证器返回409，错误次数过多返回429。")
+def recovery_codes_regenerate(request: HttpRequest, payload: RecoveryCodesIn) -> Status:
+    return Status(201, {"codes": second_factor.recovery_codes_regenerate(request.user, payload.code)})
 
 
 @router.get("/devices", response=list[DeviceOut], summary="我的登录设备（令牌）")

@@ -73,6 +73,20 @@ class MeOut(Schema):
     grants: list[GrantOut]
 
 
+class SecondFactorOut(Schema):
+    required: bool = Field(..., description="本账号登录是否须通过双因素认证（由所任角色决定）")
+    enrolled: bool = Field(..., description="是否已绑定身份验证器")
+    recovery_codes_left: int = Field(..., description="未使用的恢复码个数")
+
+
+class RecoveryCodesIn(Schema):
+    code: str = Field(..., max_length=20, description="身份验证器上当前显示的6位动态验证码（不接受恢复码）")
+
+
+class RecoveryCodesOut(Schema):
+    codes: list[str] = Field(..., description="10个新的一次性恢复码，只在此时返回一次；原有恢复码立即作废")
+
+
 class DeviceOut(Schema):
     uuid: UUID
     name: str

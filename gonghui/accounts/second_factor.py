@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from gonghui.core import audit
-from gonghui.core.errors import Conflict, Forbidden, TooManyRequests
+from gonghui.core.errors import Conflict, Forbidden, TooManyRequests, ValidationFailed
 from gonghui.core.models import AuditResult
 from gonghui.core.scope import Role, scope_of
 from gonghui.lib import crypto
@@ -232,6 +232,29 @@ def enrolment_confirm(user: User, code: str) -> list[str] | None:
 
 def recovery_codes_left(user: Any) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def recovery_codes_regenerate(user: User, code: str) -> list[str]:
+    """The signed-in user replaces their recovery codes (some used, or the paper lost): only with a current
+    code from the authenticator itself — a recovery code cannot mint new ones, nor can a session left open.
+    The old codes stop working at once; returns the ten new ones (shown once). Wrong codes count towards the
+    throttle like sign-in codes; refused attempts and the regeneration are audited."""
+    device = _confirmed(user)
+    if device is None:
+        raise Conflict("您还没有绑定身份验证器", code="second_factor_not_enrolled")
+    _check_throttle(device)
+    step = _matching_step(device.secret, _normalize(code))
+    if step is None or not _accept_step(device, step):
+        if step is None:
+            _fail(device)
+        audit.record("auth.recovery_codes_regenerate", actor=user, obj=user, union=_home_union(user),
+                     result=AuditResult.DENIED, detail={"reason": "wrong_code" if step is None else "replayed"})
+        raise ValidationFailed("动态验证码不正确：请输入身份验证器上当前显示的6位数字（恢复码不能用于此操作）",
+                               code="second_factor_failed", detail={"code": "动态验证码不正确"})
+    with transaction.atomic():
+        codes = recovery_codes_issue(user)
+        audit.record("auth.recovery_codes_regenerate", actor=user, obj=user, union=_home_union(user))
+    return codes
 
 
 def enrol_with_secret(user: User, secret: str) -> SecondFactor:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("me/devices/", worker.tokens, name="tokens"),
     path("me/password/", worker.password_view, name="password"),
     path("me/phone/", worker.phone_view, name="phone"),
+    path("me/security/", second_factor.security_view, name="security"),
     path("password/forgot/", auth.password_forgot, name="password_forgot"),
     path("password/reset/", auth.password_reset, name="password_reset"),
     path("logout/", auth.logout_view, name="logout"),

@@ -13,9 +13,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.core import audit
@@ -185,3 +187,27 @@ def pending_redirect(request: HttpRequest, user: User, next_url: str) -> HttpRes
     if target.startswith(("/console/", "/admin/")):
         return redirect(target)
     return redirect(step_url(user, target))
+
+
+@login_required
+def security_view(request: HttpRequest) -> HttpResponse:
+    """账号安全: whether this account needs a second factor, the authenticator, the recovery codes left, and
+    new recovery codes for a current authenticator code (the old ones stop working)."""
+    user = request.user
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = sf.recovery_codes_regenerate(user, form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            return render(request, "accounts/recovery_codes.html", {
+                "codes": codes, "next": reverse("accounts:security"), "regenerated": True})
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/security.html", {
+        "form": form, "tab": "me", "required": sf.requires_second_factor(user), "enrolled": sf.is_enrolled(user),
+        "left": sf.recovery_codes_left(user), "total": sf.RECOVERY_CODES,
+    }, status=status)
