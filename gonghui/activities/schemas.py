@@ -28,7 +28,7 @@ class ActivityOut(Schema):
     title: str
     kind: str
     kind_label: str = Field(..., alias="get_kind_display")
-    brand: str | None = Field(None, alias="brand.name", description="品牌（品牌矩阵中的名称）")
+    brand: str | None = Field(None, description="品牌（品牌矩阵中的名称）")
     union: UnionRef
     description: str
     photo: ImageOut | None = Field(None, description="活动封面（多种宽度）")
@@ -42,12 +42,26 @@ class ActivityOut(Schema):
     places_left: int
     status: str
     status_label: str = Field(..., alias="get_status_display")
-    phase: str = Field(..., alias="current_phase.value", description="upcoming/signup/closed/ongoing/ended")
-    phase_label: str = Field(..., alias="current_phase.label")
+    phase: str = Field(..., description="upcoming/signup/closed/ongoing/ended")
+    phase_label: str
     audience: AudienceOut
     summary: str
     cancel_reason: str
     photos: list[str] = Field(..., description="照片地址（活动开始后）")
+
+    # Resolvers, not dotted aliases: ninja resolves a dotted alias through Django's template Variable on
+    # every access (parsed anew each time; bench_api.py's profile of the activities list).
+    @staticmethod
+    def resolve_brand(obj: Activity) -> str | None:
+        return obj.brand.name if obj.brand_id is not None else None
+
+    @staticmethod
+    def resolve_phase(obj: Activity) -> str:
+        return obj.current_phase.value
+
+    @staticmethod
+    def resolve_phase_label(obj: Activity) -> str:
+        return obj.current_phase.label
 
     @staticmethod
     def resolve_audience(obj: Activity) -> dict[str, Any]:
