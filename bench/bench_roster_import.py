@@ -34,7 +34,16 @@ from _common import (
     teardown,
 )
 
-TARGET = 5000  # rows per second, dry run + commit
+TARGET = 5000  # rows per second, dry run + commit (issue 14)
+FAST_TARGET = 15_000  # the same, issue 15
+
+
+def load() -> str:
+    """The machine's load average (1, 5, 15 min), printed beside each figure: it is shared."""
+    try:
+        return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:  # pragma: no cover - not Linux
+        return "load ?"
 
 
 def main() -> None:
@@ -43,6 +52,7 @@ def main() -> None:
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     parser.add_argument("--inline", action="store_true", help="write the .xlsx with openpyxl (inline strings)")
     parser.add_argument("--data-dir", help="SQLite data directory for the bench (default: a new temporary one)")
+    parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile of the dry run and commit")
     args = parser.parse_args()
     where = setup("roster", data_dir=args.data_dir, fresh=True)
     try:
@@ -93,9 +103,16 @@ def run(args: argparse.Namespace, where: str) -> None:
         bare = time.perf_counter() - t0
         del sheet
         figure("bare python-calamine read (comparison)", count / bare, "rows/s",
-               f"{bare:.1f} s; peak memory {peak_memory_mb():.0f} MB")
+               f"{bare:.1f} s; peak memory {peak_memory_mb():.0f} MB; {load()}")
 
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
     reset_peak_memory()
+    if profiler:
+        profiler.start()
     t0 = time.perf_counter()
     job = roster.roster_upload(actor=officer, union=city, content=content, filename=f"bench.{args.format}")
     job = roster.roster_check(job=job)
@@ -108,6 +125,9 @@ def run(args: argparse.Namespace, where: str) -> None:
     job = roster.roster_commit(job=job, actor=officer)
     t2 = time.perf_counter()
     commit_peak = peak_memory_mb()
+    if profiler:
+        profiler.stop()
+        print(profiler.output_text(unicode=True, color=False, show_all=False), flush=True)
     if job.status != ImportStatus.DONE:
         note(f"commit did not finish: {job.status} {job.message}")
         return
@@ -115,11 +135,12 @@ def run(args: argparse.Namespace, where: str) -> None:
     note(f"checked {job.total_rows:,} rows ({job.error_rows} with problems), created {job.created_count:,}, "
          f"registry now {count:,}; {connection.vendor}")
     figure("roster dry run (read + check)", args.rows / (t1 - t0), "rows/s",
-           f"{t1 - t0:.1f} s; peak memory {check_peak:.0f} MB")
+           f"{t1 - t0:.1f} s; peak memory {check_peak:.0f} MB; {load()}")
     figure("roster commit (one transaction)", args.rows / (t2 - t1), "rows/s",
-           f"{t2 - t1:.1f} s; peak memory {commit_peak:.0f} MB")
+           f"{t2 - t1:.1f} s; peak memory {commit_peak:.0f} MB; {load()}")
     figure("roster import end to end (dry run + commit)", args.rows / (t2 - t0), "rows/s",
-           f"target ≥ {TARGET} rows/s; {t2 - t0:.1f} s; peak memory {max(check_peak, commit_peak):.0f} MB")
+           f"target ≥ {FAST_TARGET} rows/s (issue 15), ≥ {TARGET} (issue 14); {t2 - t0:.1f} s; "
+           f"peak memory {max(check_peak, commit_peak):.0f} MB; {load()}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -73,6 +74,20 @@ def encrypt(plaintext: str, *, ring: KeyRing | None = None) -> str:
     return f"{PREFIX}:{ring.current_id}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
+def encryptor(*, ring: KeyRing | None = None) -> Callable[[str], str]:
+    """``encrypt`` with the key ring read once: for encrypting a column of many values (the roster
+    import), where looking the ring up in the settings was a third of the cost of each value."""
+    ring = ring or _settings_ring()
+    seal = _cipher(ring.keys[ring.current_id]).encrypt
+    head, aad, urandom, b64 = f"{PREFIX}:{ring.current_id}:", PREFIX.encode(), os.urandom, base64.urlsafe_b64encode
+
+    def encrypt_one(plaintext: str) -> str:
+        nonce = urandom(12)
+        return head + b64(nonce + seal(nonce, plaintext.encode(), aad)).decode()
+
+    return encrypt_one
+
+
 def decrypt(token: str, *, ring: KeyRing | None = None) -> str:
     ring = ring or _settings_ring()
     prefix, key_id, payload = token.split(":", 2)
@@ -86,6 +101,20 @@ def decrypt(token: str, *, ring: KeyRing | None = None) -> str:
 
 def is_encrypted(value: str) -> bool:
     return value.startswith(PREFIX + ":")
+
+
+def blind_indexer(purpose: str, *, key: str | None = None) -> Callable[[str], str]:
+    """``blind_index`` for one purpose with the key read once, for many values (the roster check)."""
+    if key is None:
+        from django.conf import settings
+
+        key = settings.FIELD_HASH_KEY
+    raw, prefix, digest = key.encode(), f"{purpose}\x1f", hmac.digest
+
+    def index(normalized: str) -> str:
+        return digest(raw, (prefix + normalized).encode(), "sha256").hex()
+
+    return index
 
 
 def blind_index(purpose: str, normalized: str, *, key: str | None = None) -> str:

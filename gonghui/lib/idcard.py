@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from operator import mul
 
 from .text import compact, compatibility_characters
 
@@ -52,16 +54,31 @@ class IdNumber:
 
 
 def check_char(body17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(body17, WEIGHTS, strict=True))
+    if len(body17) != 17 or not body17.isascii() or not body17.isdigit():
+        raise ValueError("check_char takes the first 17 digits, ASCII")
+    # ASCII digits: the bytes minus 48 are the digits.
+    total = sum(map(mul, body17.encode(), WEIGHTS)) - _ZERO_WEIGHT
     return CHECK_CHARS[total % 11]
 
 
+_ZERO_WEIGHT = 48 * sum(WEIGHTS)
+
+
 def _birth_date(text: str) -> date:
+    born = _valid_birth_date(text)
+    if born > date.today():  # noqa: DTZ011 - a calendar date, no time zone
+        raise InvalidIdNumber(f"身份证号码中的出生日期 {text} 不合理")
+    return born
+
+
+@lru_cache(maxsize=50_000)
+def _valid_birth_date(text: str) -> date:
+    """A roster repeats birth dates: each is parsed once (only valid ones are cached)."""
     try:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         raise InvalidIdNumber(f"身份证号码中的出生日期 {text} 不存在") from None
-    if born.year < 1900 or born > date.today():  # noqa: DTZ011 - a calendar date, no time zone
+    if born.year < 1900:
         raise InvalidIdNumber(f"身份证号码中的出生日期 {text} 不合理")
     return born
 
@@ -74,12 +91,10 @@ def parse_id_number(value: object, *, today: date | None = None) -> IdNumber:
     (``⑨``, ``⁹``, ``𝟗``) are refused, not folded: reading them as digits would be a guess.
     Raises InvalidIdNumber with a Chinese message.
     """
-    strange = compatibility_characters(value)
-    if strange:
-        raise InvalidIdNumber(f"身份证号码含有不允许的字符：{'、'.join(strange)}，请只用数字和字母X填写")
-    text = compact(value).upper()
-    if not text:
-        raise InvalidIdNumber("请填写身份证号码")
+    if value.__class__ is str and len(value) == 18 and _NUMBER_18.fullmatch(value):
+        text = value  # the common case, already canonical: nothing to fold
+    else:
+        text = _fold_id(value)
     if len(text) == 15:
         if not _DIGITS_15.fullmatch(text):
             raise InvalidIdNumber("15位身份证号码只能由数字组成")
@@ -101,6 +116,16 @@ def parse_id_number(value: object, *, today: date | None = None) -> IdNumber:
         warnings = (f"地区代码 {body[:6]} 未能识别，请核对",)
     gender = "M" if int(body[16]) % 2 else "F"
     return IdNumber(number=text, birth_date=born, gender=gender, region_code=body[:6], warnings=warnings)
+
+
+def _fold_id(value: object) -> str:
+    strange = compatibility_characters(value)
+    if strange:
+        raise InvalidIdNumber(f"身份证号码含有不允许的字符：{'、'.join(strange)}，请只用数字和字母X填写")
+    text = compact(value).upper()
+    if not text:
+        raise InvalidIdNumber("请填写身份证号码")
+    return text
 
 
 def normalize_id_number(value: object) -> str:

@@ -184,6 +184,8 @@ class _Checker:
         self.seen: dict[str, int] = {}  # id_index → first row
         self.probes: list[list[Any]] = []  # rows with errors, shaped like records for _resolve
         self.warnings: list[RowError] = []  # what is worth a look but does not refuse the row
+        self.id_index = crypto.blind_indexer("id")  # the key read once, not once per row
+        self.phone_index = crypto.blind_indexer("phone")
 
     def check(self, row: SheetRow) -> tuple[list[Any] | None, list[RowError]]:
         values: list[Any] = [""] * len(COLUMNS)
@@ -257,7 +259,7 @@ class _Checker:
             age = self.today.year - born.year - ((self.today.month, self.today.day) < (born.month, born.day))
             if age < MIN_AGE:
                 fail("id_number", f"按身份证号码推算年龄为{age}岁，不满{MIN_AGE}周岁，不能入会")
-        id_index = crypto.blind_index("id", identity.number) if identity is not None else None
+        id_index = self.id_index(identity.number) if identity is not None else None
         if id_index is not None:
             first = self.seen.get(id_index)
             if first is not None:
@@ -276,7 +278,7 @@ class _Checker:
             return None, errors
         pinyin, initials = pinyin_keys(name)
         record = [
-            n, name, identity.number, id_index, phone, crypto.blind_index("phone", phone) if phone else None,
+            n, name, identity.number, id_index, phone, self.phone_index(phone) if phone else None,
             identity.gender, identity.birth_date.isoformat(), values[_K["employer"]] or "", form, gig or "",
             education, household, join.isoformat() if join else "", model, craftsman, hardship, representative,
             pinyin, initials,

@@ -7,6 +7,8 @@ before the INSERT), ``insert_members`` (new members with their card numbers in o
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator, Sequence
 from itertools import chain
 from typing import Any
@@ -45,7 +47,8 @@ def _memo(convert: Any) -> Any:
 
 def _column_preparer(field: Any, connection: Any) -> Any:
     if isinstance(field, EncryptedTextField):
-        return lambda value: crypto.encrypt(str(value)) if value not in (None, "") else value
+        seal = crypto.encryptor()  # the key ring read once per column, not per value
+        return lambda value: seal(str(value)) if value not in (None, "") else value
     if isinstance(field, models.DateTimeField):
         return _memo(connection.ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
@@ -80,6 +83,11 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
             values = [now] * len(rows)
         elif isinstance(field, BlindIndexField):
             values = [field.compute(row.get(field.source)) for row in rows]
+        elif field.default is uuid.uuid4:
+            # Random UUIDs as the database stores them (32 hex digits on SQLite, which PostgreSQL
+            # also reads), from one draw of random bytes: uuid4() per row built a UUID object each.
+            columns.append(_random_uuids(len(rows), connection))
+            continue
         elif field.has_default() and callable(field.default):
             values = [field.default() for _ in rows]
         else:
@@ -114,6 +122,19 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
             cursor.execute(sql, list(chain.from_iterable(chunk)))
             found.extend(tuple(r) for r in cursor.fetchall())
     return found
+
+
+def _random_uuids(count: int, connection: Any) -> list[Any]:
+    """``count`` version-4 UUIDs (RFC 4122: the version nibble 4, the variant bits 10), as the
+    database value: hex text on SQLite (what UUIDField stores there), UUID objects on PostgreSQL."""
+    pool = bytearray(os.urandom(16 * count))
+    pool[6::16] = bytes((b & 0x0F) | 0x40 for b in pool[6::16])
+    pool[8::16] = bytes((b & 0x3F) | 0x80 for b in pool[8::16])
+    hexed = pool.hex()
+    values = [hexed[i:i + 32] for i in range(0, 32 * count, 32)]
+    if connection.vendor == "sqlite":
+        return values
+    return [uuid.UUID(hex=value) for value in values]
 
 
 def reserve_ids(model: type[Any], count: int) -> list[int]:
