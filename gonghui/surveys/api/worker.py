@@ -1,0 +1,43 @@
+"""/api/v1/surveys/ for workers (members): the surveys for me, one survey's questions, 暂存 and 提交."""
+
+# No ``from __future__ import annotations`` here: ninja needs the real annotations.
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from gonghui.members.access import require_member
+
+from .. import services
+from ..access import member_survey
+from ..models import Survey
+from ..schemas import AnswersIn, QuestionOut, ResponseOut, SurveyOut
+
+router = Router()
+NOT_A_MEMBER = "您还不是工会会员，入会后即可参与工会问卷"
+
+
+@router.get("/mine", response=list[SurveyOut], summary="我的问卷（会员）：面向我的收集中的问卷")
+def my_surveys(request: HttpRequest) -> list[Survey]:
+    member = require_member(request.user, message=NOT_A_MEMBER)
+    return list(Survey.objects.for_member(member).select_related("union")[:100])
+
+
+@router.get("/mine/{uuid:key}/questions", response=list[QuestionOut], summary="问卷题目（会员）")
+def my_survey_questions(request: HttpRequest, key: UUID) -> list:
+    survey = member_survey(require_member(request.user, message=NOT_A_MEMBER), key)
+    return list(survey.live.questions.select_related("show_if_option").prefetch_related("options"))
+
+
+@router.put("/mine/{uuid:key}/draft", response={204: None}, summary="暂存答案（会员）")
+def my_draft(request: HttpRequest, key: UUID, payload: AnswersIn) -> Status:
+    member = require_member(request.user, message=NOT_A_MEMBER)
+    services.draft_save(member=member, survey=member_survey(member, key), answers=payload.answers)
+    return Status(204, None)
+
+
+@router.post("/mine/{uuid:key}/submit", response={201: ResponseOut}, summary="提交答卷（会员）")
+def my_submit(request: HttpRequest, key: UUID, payload: AnswersIn) -> Status:
+    member = require_member(request.user, message=NOT_A_MEMBER)
+    survey = member_survey(member, key)
+    return Status(201, services.response_submit(survey=survey, member=member, answers=payload.answers))
