@@ -82,3 +82,26 @@ class AnswersIn(Schema):
 class ResponseOut(Schema):
     uuid: UUID
     submitted_at: datetime
+
+
+class OptionResultOut(Schema):
+    label: str
+    count: int
+    percent: float | None
+
+
+class QuestionResultOut(Schema):
+    uuid: UUID
+    order: int
+    title: str
+    kind: str
+    answered: int
+    mean: float | None
+    options: list[OptionResultOut]
+
+
+class ResultsOut(Schema):
+    responses: int
+    audience: int | None = Field(None, description="面向会员的问卷：应答人数（在会会员）")
+    response_rate: float | None = Field(None, description="会员填写率（%）")
+    questions: list[QuestionResultOut]

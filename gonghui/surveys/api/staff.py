@@ -11,10 +11,10 @@ from ninja.pagination import paginate
 from gonghui.core.api import Page
 from gonghui.unions.access import access_union_for_work
 
-from .. import services
+from .. import selectors, services
 from ..access import access_survey
 from ..models import Survey
-from ..schemas import QuestionIn, QuestionOut, SurveyDetailOut, SurveyIn, SurveyOut
+from ..schemas import QuestionIn, QuestionOut, ResultsOut, SurveyDetailOut, SurveyIn, SurveyOut
 
 router = Router()
 
@@ -56,3 +56,8 @@ def survey_publish(request: HttpRequest, key: UUID) -> Survey:
 def survey_close(request: HttpRequest, key: UUID) -> Survey:
     survey = access_survey(request.user, key, write=True)
     return services.survey_close(actor=request.user, survey=survey)
+
+
+@router.get("/{uuid:key}/results", response=ResultsOut, summary="统计结果：各选项人数和比例、填写率")
+def survey_results(request: HttpRequest, key: UUID) -> dict:
+    return selectors.results(access_survey(request.user, key))

@@ -60,6 +60,11 @@ def test_it_lets_a_gig_worker_answer_through_the_api(cast: Cast) -> None:
     assert ok.status_code == 201
     assert Response.objects.get().answers.get().option.label == "法律援助"
     assert not Draft.objects.exists()  # the draft goes when the response is submitted
+    results = officer.get(f"/api/v1/surveys/{key}/results").json()
+    assert results["responses"] == 1 and results["audience"] == 1 and results["response_rate"] == 100.0
+    assert [(o["label"], o["count"], o["percent"]) for o in results["questions"][0]["options"]] == [
+        ("休息驿站", 0, 0.0), ("法律援助", 1, 100.0)]
+    assert cast.client("district_b_officer", api=True).get(f"/api/v1/surveys/{key}/results").status_code == 404
     again = worker.post(f"/api/v1/surveys/mine/{key}/submit", {"answers": {questions[0]["uuid"]: [option]}},
                         content_type="application/json")
     assert again.status_code == 409
