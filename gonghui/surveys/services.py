@@ -433,6 +433,14 @@ def draft_save(*, member: Member, survey: Survey, answers: Answers) -> Draft:
     return draft
 
 
+def device_hash(device_token: str, survey: Survey) -> str:
+    """What is kept of a public respondent's device token: an HMAC per survey (the token itself is
+    never stored, and equal tokens do not link answers across surveys)."""
+    from gonghui.lib.crypto import blind_index
+
+    return blind_index("survey-device", f"{survey.uuid}:{device_token}")
+
+
 def response_submit(*, survey: Survey, answers: Answers, member: Member | None = None, collector: User | None = None,
                     device_hash: str = "") -> Response:
     """提交答卷. The caller chose the channel by what it passes: ``member`` (a member survey, checked

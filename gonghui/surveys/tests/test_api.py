@@ -73,3 +73,43 @@ def test_it_lets_a_gig_worker_answer_through_the_api(cast: Cast) -> None:
     assert cast.client("worker_b", api=True).get(f"/api/v1/surveys/mine/{key}/questions").status_code == 404
     assert cast.client(None).get("/api/v1/surveys/mine").status_code == 401
     assert worker.get(f"/api/v1/surveys/{key}").status_code == 403  # staff endpoints refuse workers
+
+
+def test_it_takes_public_answers_once_per_device(cast: Cast) -> None:
+    from gonghui.surveys.models import Audience
+
+    actor = cast.district_a_officer
+    survey = services.survey_create(actor=actor, union=cast.district_a, title="驿站满意度", anonymous=True,
+                                    audience=Audience.PUBLIC)
+    q = services.question_save(actor=actor, survey=survey, kind=QuestionKind.NPS, title="您会推荐这个驿站吗？")
+    services.survey_publish(actor=actor, survey=survey)
+    phone = cast.client(None)
+    url = f"/api/v1/surveys/public/{survey.public_token}/"
+    assert phone.get(url + "questions").json()[0]["uuid"] == str(q.uuid)
+    body = {"answers": {str(q.uuid): ["9"]}}
+    assert phone.post(url + "submit", body, content_type="application/json").status_code == 201
+    assert phone.post(url + "submit", body, content_type="application/json").status_code == 409  # same device
+    assert cast.client(None).post(url + "submit", body, content_type="application/json").status_code == 201
+    rows = list(Response.objects.values_list("member_id", "anonymous", "channel"))
+    assert rows == [(None, True, "public")] * 2
+    assert all(len(h) == 64 for h in Response.objects.values_list("device_hash", flat=True))
+    assert cast.client(None).get("/api/v1/surveys/public/nope/questions").status_code == 404
+
+
+def test_it_rate_limits_the_public_link(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.cache import cache
+
+    from gonghui.surveys.api import worker
+    from gonghui.surveys.models import Audience
+
+    cache.clear()
+    monkeypatch.setattr(worker, "PUBLIC_LIMIT", 1)
+    actor = cast.district_a_officer
+    survey = services.survey_create(actor=actor, union=cast.district_a, title="驿站满意度", anonymous=True,
+                                    audience=Audience.PUBLIC)
+    q = services.question_save(actor=actor, survey=survey, kind=QuestionKind.SCALE5, title="满意度")
+    services.survey_publish(actor=actor, survey=survey)
+    url, body = f"/api/v1/surveys/public/{survey.public_token}/submit", {"answers": {str(q.uuid): ["5"]}}
+    assert cast.client(None).post(url, body, content_type="application/json").status_code == 201
+    refused = cast.client(None).post(url, body, content_type="application/json")  # another device, same address
+    assert refused.status_code == 429 and "频繁" in refused.json()["message"]
