@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "gonghui.appeals",
     "gonghui.benefits",
     "gonghui.activities",
+    "gonghui.surveys",
     "gonghui.cockpit",
     "gonghui.web",
 ]

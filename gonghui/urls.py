@@ -14,6 +14,7 @@ from gonghui.core.api_audience import require_staff
 from gonghui.core.api_routes import router as core_router
 from gonghui.market.api import router as market_router
 from gonghui.members.api import router as members_router
+from gonghui.surveys.api import router as surveys_router
 from gonghui.unions.api import router as unions_router
 
 api.add_router("/accounts/", accounts_router)
@@ -24,6 +25,7 @@ api.add_router("/market/", market_router)
 api.add_router("/appeals/", appeals_router)
 api.add_router("/benefits/", benefits_router)
 api.add_router("/activities/", activities_router)
+api.add_router("/surveys/", surveys_router)
 api.add_router("/cockpit/", cockpit_router)
 require_staff(api)  # every operation of an api/staff.py module: 403 for non-staff (core/api_audience.py)
 

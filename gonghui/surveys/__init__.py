@@ -1,0 +1,1 @@
+"""问卷: questionnaires, need surveys (see models.py)."""
