@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,6 +72,14 @@ def browser() -> Iterator[Any]:
             "--disable-sync", "--no-first-run", "--disable-quic"])
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Uploads and generated files go to this test's own folder (use it, or mark a module with
+    ``pytest.mark.usefixtures("media")``); the path is the fixture's value."""
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 @pytest.fixture

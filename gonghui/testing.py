@@ -302,6 +302,27 @@ def small_demo(django_db_blocker: Any, *, members: int = 300) -> Iterator[None]:
 # ``pytest.mark.postgres`` and ``pytest.mark.django_db(transaction=True)``.
 
 
+def xlsx_bytes(header: Sequence[Any], rows: Sequence[Sequence[Any]], *, title: str = "Sheet",
+               edit: Callable[[Any], None] | None = None) -> bytes:
+    """A workbook as Excel writes it (shared strings, styles): the header row, then ``rows``;
+    ``edit(sheet)`` adds oddities (merged cells, formats) before it is saved."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    if edit is not None:
+        edit(sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def threaded(count: int, work: Callable[[int, threading.Barrier], Any]) -> list[Any]:
     """Run ``work(i, barrier)`` in ``count`` threads; each waits on ``barrier`` when its setup is done,
     so the racing part starts at once. Returns each thread's result or exception, in order."""

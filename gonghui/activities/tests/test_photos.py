@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,13 +13,7 @@ from gonghui.activities.models import Activity
 from gonghui.lib.tests.test_images import jpeg_with_gps
 from gonghui.testing import Cast
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def test_it_takes_a_cover_in_the_console_and_shows_it(cast: Cast, django_capture_on_commit_callbacks) -> None:

@@ -18,15 +18,10 @@ from gonghui.testing import OK, Cast, scope_matrix
 
 from .conftest import MakeActivity, fresh, new_member, shift
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 JSON = "application/json"
 # Lists are never 404: other branches get an empty list, anonymous is sent to log in.
 LIST = {"grassroots_a_officer": OK, "district_b_officer": OK, "other_city_officer": OK}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

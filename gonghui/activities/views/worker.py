@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.core.actions import act
 from gonghui.core.errors import DomainError, NotFound
+from gonghui.core.responses import stored_file
 from gonghui.core.scope import scope_of
 from gonghui.members.access import own_member, require_member
 from gonghui.members.models import Member
@@ -169,11 +170,7 @@ def photo(request: HttpRequest, key: str) -> HttpResponse:
             found = None
     if found is None:
         found = photo_for_member(require_member(request.user, message=NOT_A_MEMBER), key)
-    try:
-        handle = found.image.open("rb")
-    except FileNotFoundError:
-        raise NotFound("照片文件不存在") from None
-    response = FileResponse(handle, content_type=found.content_type)
+    response = stored_file(found.image, content_type=found.content_type, missing="照片文件不存在")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

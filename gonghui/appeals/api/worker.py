@@ -3,13 +3,12 @@ reopen, withdraw, add to an open ticket; the public message board (no login)."""
 
 from uuid import UUID
 
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.errors import NotFound
+from gonghui.core.responses import stored_file
 from gonghui.unions.models import Employer, Union
 
 from ..access import access_attachment, own_ticket, ticket_for
@@ -132,12 +131,7 @@ def ticket_attach(request: HttpRequest, key: UUID, files: File[list[UploadedFile
             openapi_extra={"responses": {"200": {"description": "图片或PDF文件"}}})
 def attachment_get(request: HttpRequest, key: UUID) -> HttpResponse:
     item = access_attachment(request.user, key)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound("文件已不存在") from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=item.name)
+    response = stored_file(item.file, content_type=item.content_type, missing="文件已不存在", filename=item.name)
     return response
 
 

@@ -19,13 +19,8 @@ from gonghui.testing import Cast, make_user
 
 from .helpers import JPEG, JSON, PDF, at_district_a, closed, pdf, png, reload, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 NUMBER = re.compile(r"12351-\d{8}-\d{6}")
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def test_it_submits_on_the_h5_and_shows_the_case_number_at_once(cast: Cast) -> None:

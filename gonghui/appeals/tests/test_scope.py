@@ -12,13 +12,8 @@ from gonghui.testing import OK, Cast, scope_matrix
 
 from .helpers import JSON, accepted, at_district_a, closed, png, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 LISTS = {"grassroots_a_officer": OK, "district_b_officer": OK, "other_city_officer": OK}  # lists are never 404
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def test_it_gates_the_ticket_page_and_api(cast: Cast) -> None:

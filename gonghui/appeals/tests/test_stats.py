@@ -18,7 +18,7 @@ from gonghui.testing import Cast
 
 from .helpers import at_district_a, closed, png, reload, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture
@@ -37,11 +37,6 @@ def figures(cast: Cast) -> dict[str, Ticket]:
     g2 = submit(cast, "worker_a", kind="hazard", location="车间", files=[png()])
     b1 = submit(cast, "worker_b", kind="legal", topic="injury")
     return {"a1": a1, "a2": a2, "a3": a3, "g1": g1, "g2": g2, "b1": b1}
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def test_it_counts_the_callers_scope_by_kind_union_month_and_topic(cast: Cast, figures: dict[str, Ticket]) -> None:

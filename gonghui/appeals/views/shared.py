@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import HttpRequest, HttpResponse
 
+from gonghui.core.responses import stored_file
 from gonghui.unions.models import Union, UnionLevel
 
 from ..access import access_attachment
@@ -29,14 +29,7 @@ def place_union(key: Any) -> Union | None:
 def attachment(request: HttpRequest, key: str) -> HttpResponse:
     """A ticket's photo or PDF, for staff who see the ticket and for its worker; 404 for anyone else."""
     item = access_attachment(request.user, key)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        from gonghui.core.errors import NotFound
-
-        raise NotFound("文件已不存在") from None
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=request.GET.get("download") == "1", filename=item.name)
+    response = stored_file(item.file, content_type=item.content_type, missing="文件已不存在", filename=item.name,
+                           download=request.GET.get("download") == "1")
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

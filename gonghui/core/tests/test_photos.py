@@ -15,11 +15,7 @@ from gonghui.core import photos
 from gonghui.lib import images
 from gonghui.lib.tests.test_images import jpeg_with_gps, png_header
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def test_it_cleans_an_upload_into_renditions() -> None:

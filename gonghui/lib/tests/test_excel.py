@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from gonghui.lib.excel import SheetRow, WorkbookError, cell_text, clean_cell, read_rows, read_table, write_template
+from gonghui.testing import xlsx_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -22,17 +23,7 @@ HEADER = ["名称", "代码", "人数"]
 
 def book(rows: Sequence[Sequence[Any]], *, header: Sequence[str] = HEADER,
          edit: Callable[[Any], None] | None = None, title: str = "数据") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    if edit is not None:
-        edit(sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(header, rows, title=title, edit=edit)
 
 
 def rewrite_sheet(content: bytes, change: Callable[[str], str], member: str = "xl/worksheets/sheet1.xml") -> bytes:

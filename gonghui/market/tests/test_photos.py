@@ -17,13 +17,7 @@ from gonghui.testing import Cast
 
 from .conftest import make_offering
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def upload(content: bytes, name: str = "IMG_0001.jpg") -> SimpleUploadedFile:

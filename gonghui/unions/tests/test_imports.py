@@ -14,27 +14,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from gonghui.accounts.models import StaffAssignment
 from gonghui.core.models import AuditLog
 from gonghui.core.scope import Role
 from gonghui.lib.uscc import check_char
-from gonghui.testing import Cast, make_user
+from gonghui.testing import Cast, make_user, xlsx_bytes
 from gonghui.unions import services
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
 from gonghui.unions.services import imports as importing
 from gonghui.unions.views import exports
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 UNION_HEADER = [c.header for c in importing.UNION_COLUMNS]
 EMPLOYER_HEADER = [c.header for c in importing.EMPLOYER_COLUMNS]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def uscc(n: int) -> str:
@@ -44,17 +39,7 @@ def uscc(n: int) -> str:
 
 def xlsx(header: Sequence[str], rows: Sequence[Sequence[Any]], *, edit: Callable[[Any], None] | None = None,
          title: str = "Sheet") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    if edit is not None:
-        edit(sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(header, rows, title=title, edit=edit)
 
 
 def unions_xlsx(rows: Sequence[Sequence[Any]], **kwargs: Any) -> bytes:

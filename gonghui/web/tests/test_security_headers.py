@@ -16,7 +16,7 @@ from gonghui.benefits.tests.conftest import shop  # noqa: F401 - the partner fix
 from gonghui.core.headers import PrivateResponseMiddleware, allow_features, cacheable
 from gonghui.testing import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 STAFF_PAGES = [
     "/console/",
@@ -40,11 +40,6 @@ WORKER_PAGES = [
     "/appeals/mine/",
     "/api/v1/members/me/export",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path
 
 
 def _no_store(response: HttpResponse) -> bool:
