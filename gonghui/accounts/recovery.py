@@ -51,8 +51,9 @@ from gonghui.core.scope import Role
 from gonghui.lib.masking import mask_phone
 
 from .models import ApiToken, StaffAssignment, User
+from .services import password_check
 from .signals import home_union
-from .verification import _check_password, _limit_address, _normalized, code_verify
+from .verification import _limit_address, _normalized, code_verify
 
 SECOND_FACTOR_MODULE = "gonghui.accounts.second_factor"
 TICKET_AGE = 600  # seconds between proving the phone and setting the password
@@ -175,7 +176,7 @@ def password_reset_complete(*, ticket: str, new_password: str, otp: str = "") ->
             _refused(user, "otp_wrong", step="password")
             raise ValidationFailed("动态码不正确", code="otp_wrong", detail={"otp": "动态码不正确"})
     try:
-        _check_password(new_password, user)
+        password_check(new_password, user)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, detail={"new_password": exc.message}) from None
     with transaction.atomic():

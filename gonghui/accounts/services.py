@@ -40,7 +40,8 @@ def _validated_phone(phone: str) -> str:
         raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
 
 
-def _check_password(password: str, user: User) -> None:
+def password_check(password: str, user: User) -> None:
+    """The password rules (settings.AUTH_PASSWORD_VALIDATORS) as one Chinese message on the password field."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -67,7 +68,7 @@ def password_review(*, user: User, password: str) -> None:
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         raise ValidationFailed("原密码不正确", detail={"old_password": "原密码不正确"})
-    _check_password(new_password, user)
+    password_check(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
     with transaction.atomic():
@@ -120,7 +121,7 @@ def staff_assign(*, actor: User, union: Any, phone: str, name: str, role: str, t
                 raise ValidationFailed("新账号需要填写姓名", detail={"name": "请填写姓名"})
             user = User(phone=phone, name=clean_person_name(name))
             user._becoming_staff = True  # type: ignore[attr-defined] - staff password rules apply
-            _check_password(initial_password, user)
+            password_check(initial_password, user)
             user.set_password(initial_password)
             user.save()
         elif not scope_of(user).is_staff and not user.must_change_password:

@@ -25,8 +25,6 @@ import hmac
 import secrets
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -42,6 +40,7 @@ from gonghui.lib.masking import mask_phone
 from gonghui.lib.phone import InvalidPhone, normalize_phone
 
 from .models import PhoneCode, User
+from .services import password_check
 
 __all__ = ["CODE_TTL", "RESEND_INTERVAL", "TooManyRequests", "code_send", "code_verify", "phone_change",
            "phone_change_code_send", "user_register_with_code"]
@@ -196,14 +195,6 @@ def code_verify(*, phone: str, code: str, purpose: str) -> None:
         raise refused("验证码已使用，请重新获取", "code_used")
 
 
-def _check_password(password: str, user: User) -> None:
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        message = "；".join(exc.messages)
-        raise ValidationFailed(message, detail={"password": message}) from None
-
-
 def _user_create(*, phone: str, name: str, password: str) -> User:
     """Create a worker's account. Private: only after the phone was proven by a code (below)."""
     user = User(phone=phone, name=name)
@@ -228,7 +219,7 @@ def user_register_with_code(*, phone: str, code: str, name: str, password: str) 
     if User.objects.by_phone(normalized).exists():
         raise Conflict("该手机号已注册，请直接登录", code="phone_taken")
     name = clean_person_name(name)
-    _check_password(password, User(phone=normalized, name=name))
+    password_check(password, User(phone=normalized, name=name))
     if not "".join((code or "").split()):
         raise ValidationFailed("请填写短信验证码", detail={"code": "请填写短信验证码"})
     code_verify(phone=normalized, code=code, purpose="register")

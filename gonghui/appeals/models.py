@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
-from gonghui.core.models import BranchRow, HistoryRow, PublicId
+from gonghui.core.models import BranchRow, HistoryRow, MaskedPerson, PublicId
 from gonghui.core.scope import BranchQuerySet, scope_of
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
@@ -363,7 +363,7 @@ EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "i
               "image/heic": ".heic", "application/pdf": ".pdf"}
 
 
-class Claimant(models.Model):
+class Claimant(MaskedPerson, models.Model):
     """One of the many people of a collective case (群体诉求)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="claimants")
@@ -381,14 +381,6 @@ class Claimant(models.Model):
 
     def __str__(self) -> str:
         return mask_name(self.name)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 class MediationStatus(models.TextChoices):

@@ -11,6 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
+
 from .scope import AUDIT_ROLES, BranchQuerySet
 
 
@@ -242,6 +244,27 @@ class PublicId(models.Model):
 
     class Meta:
         abstract = True
+
+
+class MaskedPerson:
+    """``masked_name``, ``masked_phone`` and ``masked_id_number`` of a row that stores a person's own ``name``
+    and ``phone`` (and ``id_number`` where it has one): what every page and list shows instead of the values."""
+
+    name: str
+    phone: str
+    id_number: str
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
 
 
 # --- Background jobs (core.jobs) ------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
-from gonghui.core.models import BranchRow, HistoryRow, PublicId, StatusEvent
+from gonghui.core.models import BranchRow, HistoryRow, MaskedPerson, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.idcard import normalize_id_number
-from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
+from gonghui.lib.masking import mask_name
 from gonghui.lib.phone import normalize_phone
 from gonghui.unions.models import Employer, Union
 
@@ -171,7 +171,7 @@ def new_card_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Member(BranchRow, PublicId):
+class Member(MaskedPerson, BranchRow, PublicId):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="member")
     name = models.CharField("姓名", max_length=50)
@@ -260,18 +260,6 @@ class Member(BranchRow, PublicId):
     def is_migrant_worker(self) -> bool:
         return self.household == Household.AGRICULTURAL
 
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:
             return None
@@ -338,7 +326,7 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-class JoinApplication(BranchRow, PublicId):
+class JoinApplication(MaskedPerson, BranchRow, PublicId):
     """入会申请: what a worker submitted, until staff of the target union decide."""
 
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="join_applications")
@@ -384,18 +372,6 @@ class JoinApplication(BranchRow, PublicId):
 
     def __str__(self) -> str:
         return f"{mask_name(self.name)} → {self.union_id}"
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 class TransferStatus(models.TextChoices):

@@ -148,9 +148,7 @@ def transfer_create(request: HttpRequest, payload: MemberTransferIn) -> Status:
     if payload.member is not None:
         member = access_member(request.user, payload.member, write=True)
     else:
-        member = own_member(request.user)
-        if member is None:
-            raise NotFound("您还不是工会会员")
+        member = require_member(request.user)
     union, employer = transfers.resolve_target(union_key=payload.to_union, employer_key=payload.to_employer)
     transfer = transfers.transfer_start(actor=request.user, member=member, to_union=union, to_employer=employer,
                                        reason=payload.reason)

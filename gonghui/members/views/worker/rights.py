@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core.actions import form_status, submit
-from gonghui.core.errors import Conflict, NotFound, ValidationFailed
+from gonghui.core.errors import Conflict, ValidationFailed
 
-from ...access import own_member
+from ...access import own_member, require_member
 from ...forms import RightsRequestForm
 from ...models import Member, RightsRequest, RightsRequestKind
 from ...services import rights as services
@@ -51,9 +51,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_data_reveal(request: HttpRequest) -> HttpResponse:
     """Show my own full ID number and phone (I am the subject; the view is still audited)."""
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
+    member = require_member(request.user)
     revealed = {field: services.my_identifier_reveal(member=member, field=field, actor=request.user)
                 for field in ("id_number", "phone")}
     if request.htmx:
@@ -64,9 +62,7 @@ def my_data_reveal(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_export(request: HttpRequest) -> HttpResponse:
     """Download everything stored about me as JSON (audited)."""
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
+    member = require_member(request.user)
     data = services.my_data_export(member=member, actor=request.user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -79,9 +75,7 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_all(request: HttpRequest) -> HttpResponse:
     """The same data as the download, shown on the page (where WeChat will not download a file); audited."""
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
+    member = require_member(request.user)
     data = services.my_data_export(member=member, actor=request.user)
     return render(request, "members/my_data_all.html", {
         "tab": "me", "body": json.dumps(data, ensure_ascii=False, indent=2), "in_wechat": in_wechat(request)})
@@ -91,9 +85,7 @@ def my_data_all(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_data_link(request: HttpRequest) -> HttpResponse:
     """短信发送下载链接: the download address by SMS, to open in the phone's own browser."""
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
+    member = require_member(request.user)
     try:
         services.my_data_link_send(member=member, actor=request.user,
                                    url=request.build_absolute_uri(reverse("members:my_data_export")))
@@ -106,9 +98,7 @@ def my_data_link(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def my_data_request(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        raise NotFound("您还不是工会会员")
+    member = require_member(request.user)
     form = RightsRequestForm(request.POST)
     done = submit(request, form, success="已提交，工会将在15个工作日内处理并通过站内信告知结果",
                   run=lambda data: services.rights_request_create(actor=request.user, member=member, **data),
