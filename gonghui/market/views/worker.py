@@ -260,7 +260,7 @@ def need_close(request: HttpRequest, key: str) -> HttpResponse:
 def order_confirm(request: HttpRequest, key: str) -> HttpResponse:
     order = member_order(request.user, key)
     return act(request, run=lambda data: orders.order_confirm(actor=request.user, order=order),
-               success="已确认签收，欢迎评价本次服务", back=reverse("market:order", args=[order.uuid]))
+               success="已确认完成，欢迎评价本次服务", back=reverse("market:order", args=[order.uuid]))
 
 
 @login_required
@@ -280,7 +280,8 @@ def order_reorder(request: HttpRequest, key: str) -> HttpResponse:
 
     def run(data: Any) -> HttpResponse:
         placed = orders.order_reorder(actor=request.user, order=order)
-        messages.success(request, f"已再次预约「{placed.order.offering.title}」（{placed.order.batch.name}）")
+        again = placed.order
+        messages.success(request, f"已再次{again.member_verb}「{again.offering.title}」（{again.batch.name}）")
         return redirect("market:order", placed.order.uuid)
 
     return act(request, run=run, back=reverse("market:order", args=[order.uuid]))
