@@ -470,8 +470,10 @@ def named_orders(rng: random.Random, cat: Catalogue, plans: list[dict[str, Any]]
                 continue
             # take the place of a generated order of the same batch (the member's own, if drawn), so that
             # the batch and its slot stay within their places
-            # (the first slot of a batch is the one already held, so the order can be served)
-            slot = cat.slots.get(batch.pk, [None])[0]
+            # (the first slot of a batch is the one already held, so the order can be served; one not
+            # arranged yet books a slot still to come)
+            slots = cat.slots.get(batch.pk, [None])
+            slot = slots[-1] if status in (OrderStatus.PLACED, OrderStatus.ASSIGNED) else slots[0]
             same = [i for i, p in enumerate(plans) if p["batch"] is batch and p["slot"] is slot]
             own = [i for i, p in enumerate(plans) if p["batch"] is batch and p["member_id"] == person.id]
             if own:
