@@ -42,8 +42,11 @@ def main() -> None:
 
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 150 "409 Conflict" lines say nothing new
 
+    from datetime import timedelta
+
     from django.db import connection, connections
     from django.test import Client
+    from django.utils import timezone
 
     from gonghui.accounts.models import ApiToken, StaffAssignment, User
     from gonghui.core.scope import Role
@@ -70,7 +73,8 @@ def main() -> None:
         offering = catalogue.offering_create(actor=officer, provider=provider, data=catalogue.OfferingData(
             title=title, domain="education", summary="压测", mode="online"))
         batch = catalogue.batch_add(actor=officer, offering=offering,
-                                    data=catalogue.BatchData(name="第1批", capacity=args.places))
+                                    data=catalogue.BatchData(name="第1批", capacity=args.places,
+                                                             serves_from=timezone.now() + timedelta(days=7)))
         catalogue.offering_list(actor=officer, offering=offering)
         return batch
 

@@ -25,10 +25,13 @@ hands the rest to ``act``:
   after the service ran — the object may have moved out of the caller's sight); after a success,
   ``redirect_to(result)`` instead when given (the new object's page).
 
-``submit`` is the full-page form: the page is shown again with the errors on the form, with the
-status of what went wrong (``form_status``: 400 invalid input, else the domain error's own, 409 a
-conflict). ``attempt`` is the step both are built on, for a view that renders the outcome itself
-(an HTMX fragment that shows the result or the error in place).
+``submit`` is the full-page form: the page is shown again with the errors on the form. Invalid
+input (the form's or the service's ``ValidationFailed``) answers 200, the convention for a form shown
+again with its errors — a 400 is an error the browser logs, and Lighthouse counts, for what is an
+ordinary step of filling a form in —; a refusal keeps its own status (``form_status``: 409 a
+conflict, 403 a refusal, 429 too many tries). The API answers 4xx for all of them (core/api.py).
+``attempt`` is the step both are built on, for a view that renders the outcome itself (an HTMX
+fragment that shows the result or the error in place), with the same statuses.
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ def redirect_back(request: HttpRequest, default: str, *args: Any) -> HttpRespons
     return redirect(default, *args)
 
 
+def page_status(status: int) -> int:
+    """The HTML status of a page or fragment that shows an error of the user's input in place: 200 for
+    invalid input (400), else the refusal's own status (409, 403, 429)."""
+    return 200 if status == ValidationFailed.status else status
+
+
 def form_errors(form: forms.BaseForm) -> str:
     """All of a form's errors as one line for a message."""
     text = "；".join(str(e) for errors in form.errors.values() for e in errors)
@@ -74,7 +83,8 @@ def form_errors(form: forms.BaseForm) -> str:
 
 @dataclass
 class Outcome:
-    """What ``attempt`` did: ``result`` of the service, or the ``error`` message and its HTTP status."""
+    """What ``attempt`` did: ``result`` of the service, or the ``error`` message and the HTTP status of
+    the page that shows it (``page_status``: 200 for invalid input)."""
 
     result: Any = None
     error: str = ""
@@ -91,16 +101,16 @@ def attempt(run: Callable[[Mapping[str, Any]], Any], form: forms.BaseForm | None
     """Validate ``form`` and call ``run`` with its data; a handled domain error is the outcome.
 
     An invalid form is ``error`` = its errors (or ``invalid``: a text, or a callable given the
-    form), status 400, and ``run`` is not called; a domain error in ``handled`` is its message and
-    its own status; other errors propagate.
+    form), status 200, and ``run`` is not called; a domain error in ``handled`` is its message and
+    ``page_status(its status)``; other errors propagate.
     """
     if form is not None and not form.is_valid():
         text = invalid(form) if callable(invalid) else invalid
-        return Outcome(error=text or form_errors(form), status=400)
+        return Outcome(error=text or form_errors(form), status=200)
     try:
         return Outcome(result=run(form.cleaned_data if form is not None else {}))
     except handled as exc:
-        return Outcome(error=exc.message, status=exc.status)
+        return Outcome(error=exc.message, status=page_status(exc.status))
 
 
 def act(request: HttpRequest, *, run: Callable[[Mapping[str, Any]], Any], form: forms.BaseForm | None = None,
@@ -150,8 +160,9 @@ def submit(request: HttpRequest, form: forms.BaseForm, *, run: Callable[[Mapping
 
 
 def form_status(request: HttpRequest, form: forms.BaseForm | None = None) -> int:
-    """The status of a page that shows a form: 200, or after a POST 400 (invalid input) or the status
-    of the domain error ``apply_domain_error`` put on ``form`` (409 a conflict, 403 a refusal)."""
+    """The status of a page that shows a form: 200 (on GET, and after a POST with invalid input: the
+    form is shown again with its errors), or the status of a refusal ``apply_domain_error`` put on
+    ``form`` (409 a conflict, 403 a refusal, 429 too many tries)."""
     if request.method != "POST":
         return 200
-    return getattr(form, "error_status_code", None) or 400
+    return page_status(getattr(form, "error_status_code", None) or ValidationFailed.status)

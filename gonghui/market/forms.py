@@ -150,6 +150,8 @@ class BatchForm(forms.Form):
                                   help_text="分时段预约时，名额为各时段之和，此处可不填")
     opens_at = when_field("开始预约（不填为立即）")
     closes_at = when_field("截止预约（选填）")
+    serves_from = when_field("服务开始（无时段时必填）")
+    serves_until = when_field("服务结束（选填）")
     slots = forms.CharField(label="服务时段（选填，每行一个）", required=False,
                             widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-03-01 09:00-11:00 10"}),
                             help_text="格式：日期 开始-结束 名额，例如 2026-03-01 09:00-11:00 10")
@@ -159,8 +161,11 @@ class BatchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("slots") and not data.get("capacity") and "slots" not in self.errors:
-            self.add_error("capacity", "请填写名额，或填写服务时段")
+        if not data.get("slots") and "slots" not in self.errors:
+            if not data.get("capacity"):
+                self.add_error("capacity", "请填写名额，或填写服务时段")
+            if not data.get("serves_from") and "serves_from" not in self.errors:
+                self.add_error("serves_from", "请填写服务开始时间，或填写服务时段")
         return data
 
 

@@ -16,6 +16,7 @@ slots, and the services take a place with a conditional UPDATE (services/orders.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -110,6 +111,25 @@ def member_verb(domain: str) -> str:
 
 def member_status_label(status: str, domain: str) -> str:
     return MEMBER_STATUS_LABELS.get(status, OrderStatus(status).label).format(verb=member_verb(domain))
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment in the worker's words: "12月10日 09:00" (local time; the year only when not this year's)."""
+    local = timezone.localtime(moment)
+    prefix = f"{local.year}年" if local.year != timezone.localtime().year else ""
+    return f"{prefix}{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def service_time_text(start: datetime | None, end: datetime | None) -> str:
+    """A service window in the worker's words: "12月10日 09:00–17:00" within a day, "12月10日 09:00 至
+    12月20日 17:00" across days, "12月10日 09:00 起" without an end, "" without a start."""
+    if start is None:
+        return ""
+    if end is None:
+        return f"{moment_text(start)} 起"
+    if timezone.localtime(start).date() == timezone.localtime(end).date():
+        return f"{moment_text(start)}–{timezone.localtime(end):%H:%M}"
+    return f"{moment_text(start)} 至 {moment_text(end)}"
 
 
 # An order holds its place in these states: a member holds at most one of them per batch.
@@ -261,6 +281,10 @@ class Batch(BranchRow, PublicId):
     taken = models.PositiveIntegerField("已预约", default=0)
     opens_at = models.DateTimeField("开始预约", default=timezone.now)
     closes_at = models.DateTimeField("截止预约", null=True, blank=True)
+    # When the service itself happens, for a batch without time slots (a slot says it for itself):
+    # the worker reads it on the offering and the order, not only the booking deadline.
+    serves_from = models.DateTimeField("服务开始", null=True, blank=True)
+    serves_until = models.DateTimeField("服务结束", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=BatchStatus.choices, default=BatchStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -276,6 +300,9 @@ class Batch(BranchRow, PublicId):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="mkt_batch_capacity_positive"),
             models.CheckConstraint(condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
                                    name="mkt_batch_window"),
+            models.CheckConstraint(condition=Q(serves_until__isnull=True) | Q(serves_from__isnull=False,
+                                                                              serves_until__gt=models.F("serves_from")),
+                                   name="mkt_batch_service_window"),
         ]
         verbose_name = verbose_name_plural = "上架批次"
 
@@ -285,6 +312,13 @@ class Batch(BranchRow, PublicId):
     @property
     def remaining(self) -> int:
         return max(self.capacity - self.taken, 0)
+
+    @property
+    def service_time(self) -> str:
+        """When the service happens, in words ("12月10日 09:00–17:00", "12月10日 09:00 至 12月20日 17:00",
+        "12月10日 09:00 起"), or "" when the batch does not say (its time slots do, or the provider
+        arranges it per order)."""
+        return service_time_text(self.serves_from, self.serves_until)
 
     def is_orderable(self, now: Any = None) -> bool:
         now = now or timezone.now()
@@ -409,6 +443,28 @@ class Order(BranchRow, PublicId):
     def member_status_label(self) -> str:
         """The status in the worker's words (已报名/已预约 → 已安排 → 待确认完成 → 已完成)."""
         return member_status_label(self.status, self.offering.domain)
+
+    def status_label_for(self, user: Any) -> str:
+        """The status as ``user`` reads it: the member their own order in the member's words (the H5
+        pages' label), the provider and staff in the lifecycle's (待配货 …). The one choice of words
+        for the pages and the API."""
+        return self.event_label_for(user, self.status)
+
+    def event_label_for(self, user: Any, status: str) -> str:
+        """``status`` (this order's, or a step of its history) as ``user`` reads it."""
+        if user is not None and self.member.user_id is not None and self.member.user_id == getattr(user, "pk", None):
+            return member_status_label(status, self.offering.domain)
+        return OrderStatus(status).label
+
+    @property
+    def service_time(self) -> str:
+        """When the service happens, as far as it is known: the time the provider arranged, the
+        booked time slot, or the batch's service window; "" when none says it yet."""
+        if self.slot_id and self.scheduled_at in (None, self.slot.starts_at):
+            return service_time_text(self.slot.starts_at, self.slot.ends_at)
+        if self.scheduled_at is not None:
+            return moment_text(self.scheduled_at)
+        return self.batch.service_time
 
 
 class OrderEvent(StatusEvent):

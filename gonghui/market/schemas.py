@@ -71,6 +71,9 @@ class OfferingBatchOut(Schema):
     remaining: int
     opens_at: datetime
     closes_at: datetime | None
+    serves_from: datetime | None = Field(..., description="服务开始（无时段的批次）")
+    serves_until: datetime | None = Field(..., description="服务结束（无时段的批次，可为空）")
+    service_time: str = Field(..., description="服务时间的文字说明；有时段时为空，见 slots")
     status: str
     orderable: bool = Field(..., alias="is_orderable")
     slots: list[SlotOut]
@@ -153,6 +156,8 @@ class OfferingBatchIn(Schema):
     capacity: int = Field(0, ge=0, le=100_000, description="有时段时为各时段名额之和，可不填")
     opens_at: datetime | None = None
     closes_at: datetime | None = None
+    serves_from: datetime | None = Field(None, description="服务开始：没有时段时必填")
+    serves_until: datetime | None = Field(None, description="服务结束（选填）")
     slots: list[SlotIn] = []
 
 
@@ -163,16 +168,21 @@ class MarketReasonIn(Schema):
 class OrderEventOut(Schema):
     from_status: str
     to_status: str
-    to_status_label: str = Field(..., alias="get_to_status_display")
+    to_status_label: str = Field(..., description="同订单的 status_label：会员本人看到会员的说法")
     note: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_to_status_label(obj: Any) -> str:
+        return getattr(obj, "viewer_label", "") or obj.get_to_status_display()
 
 
 class OrderOut(Schema):
     uuid: UUID
     code: str = Field(..., alias="short_code")
     status: str
-    status_label: str = Field(..., alias="get_status_display")
+    status_label: str = Field(..., description="状态：会员本人看到的是会员的说法（已报名/已预约、已安排、已完成…），"
+                                               "服务方和工作人员看到的是流程的说法（待配货、已配货…）")
     offering: Ref
     provider: Ref = Field(..., alias="offering.provider")
     batch: Ref
@@ -182,6 +192,7 @@ class OrderOut(Schema):
     note: str
     server_name: str
     scheduled_at: datetime | None
+    service_time: str = Field(..., description="服务时间的文字说明（安排的时间、所选时段或批次的服务时间），未定时为空")
     delivered_at: datetime | None
     delivery_note: str
     has_evidence: bool
@@ -197,6 +208,11 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_offering(obj: Any) -> dict[str, Any]:
         return {"uuid": obj.offering.uuid, "name": obj.offering.title}
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        # set by api.with_actions for the caller (Order.status_label_for); the lifecycle's word otherwise
+        return getattr(obj, "viewer_status_label", "") or obj.get_status_display()
 
     @staticmethod
     def resolve_has_evidence(obj: Any) -> bool:

@@ -361,25 +361,56 @@ def _offerings(rng: random.Random, providers: Sequence[Provider], province: Unio
     return created
 
 
+# When a batch without time slots is served: a closed batch's class over five afternoons, a lecture or
+# a visit one afternoon or morning, the other services a day's opening hours; an open batch over the
+# weeks it takes bookings, in the same hours of the day.
+SERVICE_START_HOUR = {Domain.EDUCATION: 14, Domain.LECTURE: 14, Domain.VISIT: 9}
+SERVICE_HOURS = {Domain.EDUCATION: 3, Domain.LECTURE: 2, Domain.VISIT: 3, Domain.JOBS: 6}  # else 8
+COURSE_DAYS = {Domain.EDUCATION: 4}  # days after the first one
+
+
+def _service_end(start: datetime, domain: str, *, days: int = 0) -> datetime:
+    return start + timedelta(days=days, hours=SERVICE_HOURS.get(domain, 8))
+
+
+def _service_day(day: datetime, domain: str) -> datetime:
+    """``day`` at the domain's start hour, local time, moved off a weekend."""
+    local = timezone.localtime(day).replace(hour=SERVICE_START_HOUR.get(domain, 9), minute=0, second=0,
+                                            microsecond=0)
+    while local.weekday() >= 5:
+        local += timedelta(days=1)
+    return local
+
+
 def _batches(rng: random.Random, offerings: Sequence[Offering],
              now: datetime) -> tuple[list[Batch], dict[int, list[Slot]]]:
     """Two batches each (上架 two months ago and served; 上新 this week and open); consultations get
     time slots in the second batch."""
     rows: list[Batch] = []
     slotted: list[tuple[int, Batch]] = []
-    for offering in offerings:
+    for number, offering in enumerate(offerings):
         first_open = offering.listed_at or now - timedelta(days=90)
+        # (the service days come from the offering's position, not from rng: the rest of the data stays as it was)
+        first_serves = _service_day(first_open + timedelta(days=22 + number % 7), offering.domain)
         rows.append(Batch(offering=offering, name="第一批", capacity=rng.randrange(10, 41, 5), opens_at=first_open,
                           closes_at=first_open + timedelta(days=20), status=BatchStatus.CLOSED,
+                          serves_from=first_serves,
+                          serves_until=_service_end(first_serves, offering.domain,
+                                                    days=COURSE_DAYS.get(offering.domain, 0)),
                           created_at=first_open))
         if offering.status == OfferingStatus.WITHDRAWN:
             continue
         opens = now - timedelta(days=rng.uniform(1, 8))
+        closes = now + timedelta(days=rng.uniform(14, 30))
         second = Batch(offering=offering, name="第二批", capacity=rng.randrange(10, 41, 5), opens_at=opens,
-                       closes_at=now + timedelta(days=rng.uniform(14, 30)), status=BatchStatus.OPEN, created_at=opens)
+                       closes_at=closes, status=BatchStatus.OPEN, created_at=opens)
         rows.append(second)
         if offering.domain in (Domain.HEALTH, Domain.LEGAL) and offering.mode == Mode.ONSITE:
-            slotted.append((len(rows) - 1, second))
+            slotted.append((len(rows) - 1, second))  # the time slots say when
+        else:  # served while booking is open and a few days after (the provider fixes each order's time)
+            second.serves_from = _service_day(opens + timedelta(days=1), offering.domain)
+            second.serves_until = _service_end(_service_day(closes + timedelta(days=2 + number % 4),
+                                                            offering.domain), offering.domain)
     batches = Batch.objects.bulk_create(rows)
     slot_rows: list[Slot] = []
     for _, batch in slotted:
@@ -439,8 +470,10 @@ def named_orders(rng: random.Random, cat: Catalogue, plans: list[dict[str, Any]]
                 continue
             # take the place of a generated order of the same batch (the member's own, if drawn), so that
             # the batch and its slot stay within their places
-            # (the first slot of a batch is the one already held, so the order can be served)
-            slot = cat.slots.get(batch.pk, [None])[0]
+            # (the first slot of a batch is the one already held, so the order can be served; one not
+            # arranged yet books a slot still to come)
+            slots = cat.slots.get(batch.pk, [None])
+            slot = slots[-1] if status in (OrderStatus.PLACED, OrderStatus.ASSIGNED) else slots[0]
             same = [i for i, p in enumerate(plans) if p["batch"] is batch and p["slot"] is slot]
             own = [i for i, p in enumerate(plans) if p["batch"] is batch and p["member_id"] == person.id]
             if own:

@@ -28,6 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from gonghui.market.models import (
     HOLDING_STATUSES,
@@ -180,7 +181,7 @@ class _Walker:
         if status == D and not reach and order["delivered_at"] + AUTO_CONFIRM < clock.now:  # the periodic job's 签收
             at = order["delivered_at"] + AUTO_CONFIRM
             order["confirmed_at"], order["auto_confirmed"] = at, True
-            out.events.append((order, D, C, "超过7天未确认，系统自动签收", at))
+            out.events.append((order, D, C, "超过7天未确认，系统自动确认完成", at))
             status = C
         order["status"], order["updated_at"] = status, at
 
@@ -191,8 +192,10 @@ class _Walker:
         if step == A:
             moment = clock.after(rng, at, 2, 48)
             server = provider.name if provider.kind in TITLES else rng.choice(SERVERS)
-            # a time slot booked with the order keeps its time
-            scheduled = order["scheduled_at"] or clock.after(rng, moment, 24, 24 * 7)
+            # a time slot booked with the order keeps its time, and so does a batch's service window
+            drawn = clock.after(rng, moment, 24, 24 * 7)  # drawn either way: the stream stays as it was
+            serves = order.get("serves_from")
+            scheduled = order["scheduled_at"] or (serves if serves is not None and serves > moment else drawn)
             return moment, f"服务人员：{server}", {"server_name": server, "scheduled_at": scheduled}
         if step == D:
             moment = clock.after(rng, order["scheduled_at"], 1, 3)
@@ -322,6 +325,12 @@ class _Market:
                      "closes_at": max(closes.replace(microsecond=0), opens + timedelta(hours=1)),
                      "status": BatchStatus.CLOSED if closes <= clock.now else BatchStatus.OPEN,
                      "created_by_id": None, "created_at": opens}
+            # served while booking is open and a couple of days after, 09:00–17:00 (the orders' own times,
+            # drawn by the walker, fall inside)
+            day = timezone.localtime(opens + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+            batch["serves_from"] = day
+            batch["serves_until"] = timezone.localtime(batch["closes_at"] + timedelta(days=9)).replace(
+                hour=17, minute=0, second=0, microsecond=0)
             out.batches.append(batch)
             self.orders(offer, row, batch, share, need, out)
 
@@ -387,7 +396,8 @@ def write_orders(plans: list[dict[str, Any]], *, seed: int, clock: Clock) -> dic
                  "server_name": "", "scheduled_at": slot.starts_at if slot is not None else None,
                  "delivered_at": None, "delivery_note": "", "evidence": "", "evidence_name": "",
                  "confirmed_at": None, "auto_confirmed": False, "cancel_reason": "", "cancelled_by": "",
-                 "reorder_of_id": None, "placed_at": plan["placed_at"], "updated_at": plan["placed_at"]}
+                 "reorder_of_id": None, "placed_at": plan["placed_at"], "updated_at": plan["placed_at"],
+                 "serves_from": plan["batch"].serves_from}  # (not a column: read by the walker only)
         out.orders.append(order)
         walker.walk(_Provider(provider.pk, None, provider.kind, provider.name), order, plan["final"], out,
                     reach=plan.get("reach", False))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
-from gonghui.core.actions import form_status, safe_next, submit
+from gonghui.core.actions import form_status, page_status, safe_next, submit
 from gonghui.core.errors import DomainError, Locked, ValidationFailed
 from gonghui.core.models import AuditResult
 from gonghui.core.scope import scope_of
@@ -90,7 +90,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                                      password=form.cleaned_data["password"])
         except DomainError as exc:
             form.add_error(None, exc.message)
-            status = exc.status if exc.code == "locked" else 400
+            status = exc.status if exc.code == "locked" else 200  # a form shown again with its error
         else:
             services.password_review(user=user, password=form.cleaned_data["password"])
             if second_factor.requires_second_factor(user):
@@ -127,8 +127,8 @@ def code_answer(request: HttpRequest, template: str, context: dict, send: Callab
     """Answer a 获取验证码 POST: the status fragment alone for HTMX, else the whole page again."""
     code, status = code_step(request, send, sent_text=sent_text)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "accounts/_code_status.html", code, status=status)
-    return render(request, template, {**context, **code}, status=status)
+        return render(request, "accounts/_code_status.html", code, status=page_status(status))
+    return render(request, template, {**context, **code}, status=page_status(status))
 
 
 def register_view(request: HttpRequest) -> HttpResponse:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.core import audit
+from gonghui.core.actions import page_status
 from gonghui.core.errors import DomainError, Forbidden, Locked, ValidationFailed
 from gonghui.core.scope import scope_of
 from gonghui.lib import qr
@@ -110,7 +111,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/second_factor.html",
-                  {"form": form, "next": next_url, "pending": user}, status=status)
+                  {"form": form, "next": next_url, "pending": user}, status=page_status(status))
 
 
 def enrol_view(request: HttpRequest) -> HttpResponse:
@@ -145,7 +146,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         "form": form, "next": next_url, "pending": user, "qr": qr.svg_inline(uri, title="身份验证器二维码"),
         "secret": sf.grouped_secret(device),
         "issuer": settings.SECOND_FACTOR_ISSUER,
-    }, status=status)
+    }, status=page_status(status))
 
 
 def token_second_factor(request: HttpRequest, user: User, otp: str) -> None:
@@ -210,4 +211,4 @@ def security_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security.html", {
         "form": form, "tab": "me", "required": sf.requires_second_factor(user), "enrolled": sf.is_enrolled(user),
         "left": sf.recovery_codes_left(user), "total": sf.RECOVERY_CODES,
-    }, status=status)
+    }, status=page_status(status))

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core.actions import act, form_errors, form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from gonghui.core.headers import allow_features
 from gonghui.core.responses import qr_svg
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib import qr
@@ -183,6 +184,7 @@ def _participants_context(request: HttpRequest, activity: Activity) -> dict[str,
             "can_work": can_work(request.user, activity), "counts": selectors.signup_counts(activity)}
 
 
+@allow_features("camera", "autoplay")  # 扫码签到: the camera scanner plays in a muted <video> (gonghui/scan.js)
 @staff_required
 def activity_detail(request: HttpRequest, key: str) -> HttpResponse:
     activity = access_activity(request.user, key)

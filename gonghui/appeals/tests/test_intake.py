@@ -69,7 +69,7 @@ def test_it_lands_a_non_member_by_employer_else_by_place(cast: Cast) -> None:
     page = client.get("/appeals/new/").content.decode()
     assert "事发地（区县）" in page and str(cast.district_b.uuid) in page
     response = client.post("/appeals/new/", {"kind": "consult", "content": "请问工会会费怎么交？"})
-    assert response.status_code == 400 and "请选择事发地" in response.content.decode()
+    assert response.status_code == 200 and "请选择事发地" in response.content.decode()
 
 
 def test_it_links_a_repeat_of_the_same_open_matter_instead_of_duplicating(cast: Cast) -> None:
@@ -127,7 +127,7 @@ def test_it_types_uploads_by_their_content_and_limits_their_size(cast: Cast, set
     html = SimpleUploadedFile("page.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
     response = cast.client("worker_a").post("/appeals/new/", {"kind": "consult", "content": "附件测试内容五个字",
                                                               "files": [html]})
-    assert response.status_code == 400 and "不是图片或PDF" in response.content.decode()
+    assert response.status_code == 200 and "不是图片或PDF" in response.content.decode()
     settings.APPEALS_MAX_UPLOAD_BYTES = 1024
     big = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * 2000, content_type="image/png")
     with pytest.raises(ValidationFailed, match="超过"):
@@ -175,7 +175,7 @@ def test_it_records_a_call_from_someone_unknown_at_the_place_they_name(cast: Cas
     assert list(ticket.events.values_list("action", flat=True)) == [Action.CALL]
     bad = cast.client("district_a_officer").post("/console/appeals/call/", {
         "phone": "12345", "kind": "consult", "content": "号码不对的来电"})
-    assert bad.status_code == 400 and "手机号码格式不正确" in bad.content.decode()
+    assert bad.status_code == 200 and "手机号码格式不正确" in bad.content.decode()
 
 
 def test_it_lets_only_staff_record_calls(cast: Cast) -> None:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, page_status
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -184,7 +184,7 @@ def call(request: HttpRequest) -> HttpResponse:
             pass
     return render(request, "appeals/call.html", {
         "section": "appeals", "form": form, **caller, "places": place_choices(),
-    }, status=status)
+    }, status=page_status(status))
 
 
 @staff_required

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, page_status
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.headers import allow_features
@@ -90,7 +90,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         "tab": "home", "form": form, "member": member, "places": place_choices() if member is None else [],
         "kind_hints": KIND_HINTS, "max_files": uploads.max_files(), "max_mb": uploads.max_bytes() // 1024 // 1024,
         "max_bytes": uploads.max_bytes(), "topics": Topic.choices,
-    }, status=status)
+    }, status=page_status(status))
 
 
 @login_required

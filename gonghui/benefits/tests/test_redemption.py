@@ -119,7 +119,7 @@ def test_it_reverses_a_redemption_the_same_day_with_a_reason(cast: Cast, shop, r
     redemption.coupon_redeem(actor=cast.merchant, partner=shop, code=rider_coupon.code)
     counter = cast.client("merchant")
     empty = counter.post(f"/benefits/merchant/coupons/{rider_coupon.uuid}/reverse/", {"reason": " "})
-    assert empty.status_code == 400 and "请填写撤销原因" in empty.content.decode()
+    assert empty.status_code == 200 and "请填写撤销原因" in empty.content.decode()
     done = counter.post(f"/benefits/merchant/coupons/{rider_coupon.uuid}/reverse/", {"reason": "顾客退货"})
     assert done.status_code == 200 and "已撤销核销" in done.content.decode()
     coupon = Coupon.objects.get(pk=rider_coupon.pk)

@@ -289,7 +289,7 @@ def test_it_redirects_to_the_result_and_reports_a_refusal_it_is_told_to_handle()
 # --- submit and attempt ---------------------------------------------------------------------------------------------
 
 
-def test_it_shows_the_full_page_form_again_with_the_status_of_what_went_wrong() -> None:
+def test_it_shows_the_full_page_form_again_with_200_or_the_status_of_a_refusal() -> None:
     def conflict(data: Any) -> None:
         raise Conflict("该名称已被使用", detail={"reason": "已被使用"})
 
@@ -300,7 +300,16 @@ def test_it_shows_the_full_page_form_again_with_the_status_of_what_went_wrong() 
 
     request = _post({"reason": ""})
     form = _ReasonForm(request.POST)
-    assert submit(request, form, run=conflict, redirect_to="/x/") is None and form_status(request, form) == 400
+    # invalid input: the form again with its errors, 200 (the convention; a 400 is a browser-logged error)
+    assert submit(request, form, run=conflict, redirect_to="/x/") is None and form_status(request, form) == 200
+
+    def invalid(data: Any) -> None:
+        raise ValidationFailed("名称不能为空", detail={"reason": "请填写"})
+
+    request = _post({"reason": "加班"})
+    form = _ReasonForm(request.POST)
+    assert submit(request, form, run=invalid, redirect_to="/x/") is None
+    assert form.errors["reason"] == ["请填写"] and form_status(request, form) == 200
     assert form_status(RequestFactory().get("/x/"), _ReasonForm()) == 200
 
     request = _post({"reason": "ot"})
@@ -316,7 +325,13 @@ def test_it_attempts_and_hands_back_the_outcome_for_the_view_to_render() -> None
     outcome = attempt(forbidden, _ReasonForm({"reason": "x"}), handled=(Forbidden,))
     assert (outcome.ok, outcome.error, outcome.status) == (False, "不能在本商户使用", 403)
     outcome = attempt(forbidden, _ReasonForm({"reason": ""}), invalid="请输入原因")
-    assert (outcome.error, outcome.status) == ("请输入原因", 400)
+    assert (outcome.error, outcome.status) == ("请输入原因", 200)  # shown in place: not an error response
+
+    def wrong_amount(data: Any) -> None:
+        raise ValidationFailed("金额有误")
+
+    outcome = attempt(wrong_amount, _ReasonForm({"reason": "x"}))
+    assert (outcome.error, outcome.status) == ("金额有误", 200)
     assert attempt(lambda data: data["reason"], _ReasonForm({"reason": "x"})).result == "x"
     with pytest.raises(Forbidden):  # not handled: the error page
         attempt(forbidden, _ReasonForm({"reason": "x"}))

@@ -45,8 +45,10 @@ from ..services import orders as order_services
 
 
 def with_actions(user: Any, order: Order) -> Order:
-    """The order with ``actions`` (what this caller may do now) for OrderOut."""
+    """The order with ``actions`` (what this caller may do now) and its status in the caller's words
+    (``Order.status_label_for``, the same words as the pages) for OrderOut."""
     order.actions = order_services.allowed_actions(user, order)
+    order.viewer_status_label = order.status_label_for(user)
     return order
 
 
@@ -71,7 +73,10 @@ def fresh_order(user: Any, order: Order) -> Order:
     fresh = Order.objects.select_related(
         "offering__provider__user", "offering__union", "batch", "slot", "union", "member__user", "member_union",
         "reorder_of").prefetch_related("events").get(pk=order.pk)
-    return with_actions(user, fresh)
+    with_actions(user, fresh)
+    for event in fresh.events.all():  # the prefetched rows, which OrderDetailOut reads
+        event.viewer_label = fresh.event_label_for(user, event.to_status)
+    return fresh
 
 
 def offering_data(body: OfferingIn, union: Union) -> catalogue.OfferingData:
@@ -158,6 +163,7 @@ def offering_withdraw(request: HttpRequest, key: UUID, body: MarketReasonIn) -> 
 def batch_add(request: HttpRequest, key: UUID, body: OfferingBatchIn) -> Any:
     offering = offering_for_manage(request.user, key)
     data = catalogue.BatchData(name=body.name, capacity=body.capacity, opens_at=body.opens_at,
+                               serves_from=body.serves_from, serves_until=body.serves_until,
                                closes_at=body.closes_at,
                                slots=[catalogue.SlotData(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
                                       for s in body.slots])

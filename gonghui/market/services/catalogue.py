@@ -270,6 +270,8 @@ class BatchData:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     slots: Sequence[SlotData] = ()
+    serves_from: datetime | None = None
+    serves_until: datetime | None = None
 
 
 def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
@@ -289,7 +291,27 @@ def _clean_batch(data: BatchData, now: datetime) -> dict[str, Any]:
         raise ValidationFailed("截止预约时间须晚于开始预约时间", detail={"closes_at": "须晚于开始预约时间"})
     if data.closes_at is not None and data.closes_at <= now:
         raise ValidationFailed("截止预约时间须晚于现在", detail={"closes_at": "须晚于现在"})
-    return {"name": name, "capacity": capacity, "opens_at": opens_at, "closes_at": data.closes_at}
+    return {"name": name, "capacity": capacity, "opens_at": opens_at, "closes_at": data.closes_at,
+            **_clean_service_window(data, now)}
+
+
+def _clean_service_window(data: BatchData, now: datetime) -> dict[str, Any]:
+    """A batch says when its service happens: each time slot for itself, else the batch's window
+    (its start at least), which the worker reads beside the booking deadline."""
+    if data.slots:
+        if data.serves_from or data.serves_until:
+            message = "已填写服务时段，服务开始、结束时间不用再填"
+            raise ValidationFailed(message, detail={"serves_from": message})
+        return {"serves_from": None, "serves_until": None}
+    if data.serves_from is None:
+        message = "请填写服务开始时间，或填写服务时段"
+        raise ValidationFailed(message, detail={"serves_from": message})
+    if data.serves_until is not None and data.serves_until <= data.serves_from:
+        raise ValidationFailed("服务结束时间须晚于开始时间", detail={"serves_until": "须晚于服务开始时间"})
+    if (data.serves_until or data.serves_from) <= now:
+        message = "服务时间已过，请填写还未结束的服务时间"
+        raise ValidationFailed(message, detail={"serves_until" if data.serves_until else "serves_from": message})
+    return {"serves_from": data.serves_from, "serves_until": data.serves_until}
 
 
 def batch_add(*, actor: User, offering: Offering, data: BatchData) -> Batch:

@@ -363,7 +363,7 @@ def order_confirm(*, actor: User | None, order: Order, auto: bool = False) -> Or
         transition(order, to=OrderStatus.CONFIRMED, from_=[OrderStatus.DELIVERED],
                    changes={"confirmed_at": timezone.now(), "auto_confirmed": auto},
                    message="该订单不在「待签收」状态",
-                   history=_history(order, actor, f"超过{AUTO_CONFIRM_DAYS}天未确认，系统自动签收" if auto else ""),
+                   history=_history(order, actor, f"超过{AUTO_CONFIRM_DAYS}天未确认，系统自动确认完成" if auto else ""),
                    audit="market.order.auto_confirm" if auto else "market.order.confirm", actor=actor,
                    union=order.union, detail=_detail(order, OrderStatus.CONFIRMED))
         Offering.objects.filter(pk=order.offering_id).update(served_count=F("served_count") + 1)
@@ -384,7 +384,7 @@ def order_review(*, actor: User, order: Order, rating: int, text: str = "") -> R
     text = clean_text(text, field="text", label="评价内容", max_length=NOTE_MAX, required=False, multiline=True)
     with transaction.atomic():
         transition(order, to=OrderStatus.REVIEWED, from_=[OrderStatus.CONFIRMED],
-                   message="该订单不能评价（未签收或已评价）", history=_history(order, actor, f"{rating}星"),
+                   message="该订单不能评价（服务未确认完成或已评价）", history=_history(order, actor, f"{rating}星"),
                    audit="market.order.review", actor=actor, union=order.union,
                    detail=_detail(order, OrderStatus.REVIEWED))
         review = Review.objects.create(order=order, offering_id=order.offering_id, rating=rating, text=text)

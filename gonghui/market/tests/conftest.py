@@ -52,7 +52,8 @@ def make_offering(cast: Cast, provider: Provider | None = None, *, capacity: int
         data=catalogue.OfferingData(title=title, domain=domain, summary="手把手教电工实操", mode=Mode.ONSITE,
                                     place="甲区职工服务中心", audience=audience, audience_union=audience_union))
     catalogue.batch_add(actor=cast.district_a_officer, offering=offering,
-                        data=catalogue.BatchData(name="第1批", capacity=capacity, slots=slots or []))
+                        data=catalogue.BatchData(name="第1批", capacity=capacity, slots=slots or [],
+                                                 serves_from=None if slots else when(days=7, hours=2)))
     if listed:
         catalogue.offering_list(actor=cast.district_a_officer, offering=offering)
     return Offering.objects.select_related("union", "provider__user", "audience_union").get(pk=offering.pk)
@@ -93,6 +94,7 @@ def advance(cast: Cast, order: Order, to: str) -> Order:
 
 
 def when(days: float = 0, hours: float = 0) -> datetime:
+    """A moment from now (the tests' service times and slots)."""
     return timezone.now() + timedelta(days=days, hours=hours)
 
 

@@ -44,8 +44,8 @@ def test_it_walks_an_order_from_the_catalogue_to_the_rating(live_server: Any, br
     provider.screenshot(path=str(screenshots_dir() / "market-provider-order.png"), full_page=True)
 
     worker.goto(base + "/market/orders/?tab=delivered")
-    worker.click("button:has-text('确认签收')")
-    worker.wait_for_selector("text=已确认签收")
+    worker.click("button:has-text('确认完成')")
+    worker.wait_for_selector("text=已确认完成")
     worker.goto(base + f"/market/orders/{order.uuid}/")
     worker.check("input[name=rating][value='4']")
     worker.fill("textarea[name=text]", "讲得很细")

@@ -65,7 +65,8 @@ def test_it_lets_the_provider_stock_and_list_its_own(cast: Cast, provider: Provi
     offering = Offering.objects.get(title="安全用电讲座")
     assert offering.provider == provider and offering.created_by == cast.users["provider"]
     here = f"/market/provider/offerings/{offering.uuid}/"
-    me.post(f"/market/offerings/{offering.uuid}/batches/", {"name": "首批", "capacity": 30, "next": here})
+    me.post(f"/market/offerings/{offering.uuid}/batches/", {"name": "首批", "capacity": 30,
+                                                             "serves_from": "2030-05-01 19:00", "next": here})
     me.post(f"/market/offerings/{offering.uuid}/list/", {"next": here})
     assert Offering.objects.get(pk=offering.pk).status == OfferingStatus.LISTED
     me.post(f"/market/offerings/{offering.uuid}/withdraw/", {"next": here})
@@ -82,7 +83,9 @@ def test_it_announces_a_new_batch_to_followers_and_earlier_customers(
     assert api_follow.json() == {"followed": True}
     with django_capture_on_commit_callbacks(execute=True):
         response = cast.client("provider", api=True).post(f"/api/v1/market/offerings/{offering.uuid}/batches",
-                                                          {"name": "第2批", "capacity": 20}, content_type=JSON)
+                                                          {"name": "第2批", "capacity": 20,
+                                                           "serves_from": "2030-05-01T09:00:00+08:00"},
+                                                          content_type=JSON)
     assert response.status_code == 201
     told = set(Notification.objects.filter(title="上新：电工技能培训").values_list("recipient__name", flat=True))
     assert told == {"王小明", "李骑手", "赵师傅"}

@@ -106,7 +106,8 @@ def test_it_offers_a_root_unions_offering_to_every_member(cast: Cast) -> None:
     provincial = make_provider(cast, union=cast.province, account=cast.merchant, name="省人民医院", kind="hospital")
     offering = catalogue.offering_create(actor=cast.province_admin, provider=provincial, data=catalogue.OfferingData(
         title="职工体检", domain="health", summary="免费体检", mode="onsite", place="省人民医院"))
-    catalogue.batch_add(actor=cast.province_admin, offering=offering, data=catalogue.BatchData(name="一批", capacity=5))
+    catalogue.batch_add(actor=cast.province_admin, offering=offering, data=catalogue.BatchData(
+        name="一批", capacity=5, serves_from=when(days=3)))
     catalogue.offering_list(actor=cast.province_admin, offering=offering)
     assert place(cast, "worker_b", offering).status == OrderStatus.PLACED
     assert place(cast, "worker_a", offering).status == OrderStatus.PLACED
@@ -212,7 +213,7 @@ def test_it_reorders_in_one_step(cast: Cast, offering: Offering) -> None:
     assert response.status_code == 302
     assert "暂时没有可预约的名额" in worker.get(response["Location"]).content.decode()
     catalogue.batch_add(actor=cast.users["provider"], offering=offering,
-                        data=catalogue.BatchData(name="第2批", capacity=5))
+                        data=catalogue.BatchData(name="第2批", capacity=5, serves_from=when(days=9)))
     api = cast.client("worker_a", api=True)
     again = api.post(f"/api/v1/market/orders/{order.uuid}/reorder", content_type=JSON)
     assert again.status_code == 201, again.content

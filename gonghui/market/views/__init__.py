@@ -165,7 +165,8 @@ def batch_add(request: HttpRequest, key: str) -> HttpResponse:
     def run(data: Any) -> str:
         batch = catalogue.batch_add(actor=request.user, offering=offering, data=catalogue.BatchData(
             name=data["name"], capacity=data.get("capacity") or 0, opens_at=data.get("opens_at"),
-            closes_at=data.get("closes_at"), slots=data["slots"]))
+            closes_at=data.get("closes_at"), slots=data["slots"], serves_from=data.get("serves_from"),
+            serves_until=data.get("serves_until")))
         return (f"已上新「{batch.name}」{batch.capacity}个名额，已通知关注者" if listed
                 else f"已备货「{batch.name}」{batch.capacity}个名额，上架后会员即可预约")
 

@@ -324,7 +324,7 @@ def need_detail(request: HttpRequest, key: str) -> HttpResponse:
         "needs", need=need, form=form, suggestions=suggestions, q=q,
         providers=selectors.provider_list(request.user, {}).filter(is_active=True)[:200],
         can_write=catalogue.is_staff_writer(request.user, need.union)),
-        status=form_status(request))  # 400 for an answer that came too late as well (the page's contract)
+        status=form_status(request, form))  # 200 with the errors; 409 for an answer that came too late
 
 
 @staff_required

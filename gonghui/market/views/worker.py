@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, page_status
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.lib.text import parse_uuid
@@ -141,10 +141,10 @@ def offering_order(request: HttpRequest, key: str) -> HttpResponse:
         except (ValidationFailed, Conflict) as exc:
             apply_domain_error(form, exc)
             return render(request, "market/offering.html", _offering_context(request, offering, form),
-                          status=exc.status)
+                          status=page_status(exc.status))
         messages.success(request, f"{offering.member_verb}成功！服务方安排好人员和时间后会通知您。")
         return redirect("market:order", placed.order.uuid)
-    return render(request, "market/offering.html", _offering_context(request, offering, form), status=400)
+    return render(request, "market/offering.html", _offering_context(request, offering, form))
 
 
 @login_required
@@ -239,8 +239,8 @@ def needs_page(request: HttpRequest) -> HttpResponse:
                 return redirect("market:needs")
     mine = (Need.objects.filter(member=member).select_related("category", "answer_offering", "answer_provider")
             if member else Need.objects.none())
-    return render(request, "market/needs.html", {"tab": "me", "member": member, "form": form,
-                                                 "categories": categories, "needs": mine[:50]}, status=status)
+    return render(request, "market/needs.html", {"tab": "me", "member": member, "form": form, "categories": categories,
+                                                 "needs": mine[:50]}, status=page_status(status))
 
 
 
@@ -260,7 +260,7 @@ def need_close(request: HttpRequest, key: str) -> HttpResponse:
 def order_confirm(request: HttpRequest, key: str) -> HttpResponse:
     order = member_order(request.user, key)
     return act(request, run=lambda data: orders.order_confirm(actor=request.user, order=order),
-               success="已确认签收，欢迎评价本次服务", back=reverse("market:order", args=[order.uuid]))
+               success="已确认完成，欢迎评价本次服务", back=reverse("market:order", args=[order.uuid]))
 
 
 @login_required
@@ -280,7 +280,8 @@ def order_reorder(request: HttpRequest, key: str) -> HttpResponse:
 
     def run(data: Any) -> HttpResponse:
         placed = orders.order_reorder(actor=request.user, order=order)
-        messages.success(request, f"已再次预约「{placed.order.offering.title}」（{placed.order.batch.name}）")
+        again = placed.order
+        messages.success(request, f"已再次{again.member_verb}「{again.offering.title}」（{again.batch.name}）")
         return redirect("market:order", placed.order.uuid)
 
     return act(request, run=run, back=reverse("market:order", args=[order.uuid]))

@@ -154,7 +154,7 @@ def member_reveal(request: HttpRequest, key: str) -> HttpResponse:
     form = RevealForm(request.POST)
     if not form.is_valid():
         return render(request, "members/_reveal.html", {"member": member, "form": form,
-                                                        "field": request.POST.get("field", "")}, status=400)
+                                                        "field": request.POST.get("field", "")})
     field = form.cleaned_data["field"]
     value = registry.member_reveal(actor=request.user, member=member, field=field,
                                    reason=form.cleaned_data["reason"])

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import act, form_status, page_status, submit
 from gonghui.core.errors import DomainError
 
 from ...access import own_member
@@ -40,7 +40,7 @@ def claim(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"验证码已发送至 {request.user.masked_phone}，10分钟内有效")
         return render(request, "members/claim.html", {
             **context, "form": form, "correction": ClaimCorrectionForm(), "send_error": send_error,
-            "sent": not send_error}, status=status)
+            "sent": not send_error}, status=page_status(status))
     form = ClaimForm(posted(request), initial={"name": request.user.name})
     done = submit(request, form, run=lambda data: services.member_claim(actor=request.user, **data),
                   success=lambda member: f"认证成功，已绑定“{member.union.name}”的会员信息",

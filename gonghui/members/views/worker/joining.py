@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.verification import code_send, user_register_with_code
-from gonghui.core.actions import form_status, safe_next, submit
+from gonghui.core.actions import form_status, page_status, safe_next, submit
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.lib import crypto
@@ -140,7 +140,7 @@ def join(request: HttpRequest) -> HttpResponse:
         status = 400
     return render(request, "members/join_notice.html", {
         **context, "form": form, "sections": services.NOTICE_SECTIONS, "notice_title": services.NOTICE_TITLE,
-        "notice_version": NOTICE_VERSION}, status=status)
+        "notice_version": NOTICE_VERSION}, status=page_status(status))
 
 
 def join_register(request: HttpRequest) -> HttpResponse:
@@ -201,7 +201,7 @@ def join_details(request: HttpRequest) -> HttpResponse:
                 _save(request, flow)
                 return redirect("members:join_union")
     return render(request, "members/join_details.html", {"form": form, "derived": derived, "tab": "home",
-                                                         "step": 2}, status=status)
+                                                         "step": 2}, status=page_status(status))
 
 
 @login_required
@@ -303,7 +303,7 @@ def join_review(request: HttpRequest) -> HttpResponse:
         "employer_name": pick["employer"].name if pick["employer"] else details.get("employer_name", ""),
     }
     return render(request, "members/join_review.html", {"tab": "home", "step": 4, "shown": shown, "pick": pick,
-                                                        "error": error}, status=status)
+                                                        "error": error}, status=page_status(status))
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import form_status, submit
+from gonghui.core.actions import form_status, page_status, submit
 from gonghui.core.errors import Conflict, ValidationFailed
 
 from ...access import own_member, require_member
@@ -35,7 +35,7 @@ def _page(request: HttpRequest, member: Member, *, form: RightsRequestForm | Non
         "requests": RightsRequest.objects.filter(member=member),
         "history": member.history.select_related("from_union", "to_union")[:50],
         "kinds": RightsRequestKind.choices,
-    }, status=status)
+    }, status=page_status(status))
 
 
 @login_required
