@@ -36,8 +36,8 @@
       .then(function (body) {
         if (!status) return;
         if (body.ok) {
-          var now = new Date();
-          status.textContent = "已自动暂存 " + now.getHours() + ":" + ("0" + now.getMinutes()).slice(-2);
+          status.textContent = "已自动暂存 " + new Date().toLocaleTimeString("zh-CN", {
+            timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false });
         } else {
           status.textContent = body.message || "暂存失败";
         }
