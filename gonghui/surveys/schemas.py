@@ -108,17 +108,17 @@ class ResultsOut(Schema):
     questions: list[QuestionResultOut]
 
 
-class SectionIn(Schema):
+class SurveySectionIn(Schema):
     title: str = Field(..., max_length=300)
 
 
-class SectionOut(Schema):
+class SurveySectionOut(Schema):
     uuid: UUID
     title: str
     order: int
 
 
-class MoveIn(Schema):
+class SurveyMoveIn(Schema):
     up: bool = Field(..., description="true 上移，false 下移")
 
 
@@ -145,7 +145,7 @@ class CrosstabOut(Schema):
     questions: list[CrossQuestionOut]
 
 
-class WordOut(Schema):
+class SurveyWordOut(Schema):
     word: str
     count: int
 
@@ -154,7 +154,7 @@ class TextAnswersOut(Schema):
     order: int
     title: str
     answered: int
-    words: list[WordOut]
+    words: list[SurveyWordOut]
     recent: list[str]
 
     @staticmethod
@@ -162,7 +162,7 @@ class TextAnswersOut(Schema):
         return [{"word": w, "count": n} for w, n in obj["words"]]
 
 
-class CollectedOut(Schema):
+class SurveyCollectedOut(Schema):
     uuid: UUID
     submitted_at: datetime
     collected_by_me: int = Field(..., description="本人为该问卷采集的答卷数")

@@ -17,17 +17,17 @@ from ..access import access_survey
 from ..models import Question, Section, Survey
 from ..schemas import (
     AnswersIn,
-    CollectedOut,
     CrosstabOut,
-    MoveIn,
     QuestionIn,
     QuestionOut,
     ResultsOut,
-    SectionIn,
-    SectionOut,
+    SurveyCollectedOut,
     SurveyDetailOut,
     SurveyIn,
+    SurveyMoveIn,
     SurveyOut,
+    SurveySectionIn,
+    SurveySectionOut,
     TextAnswersOut,
 )
 
@@ -108,14 +108,14 @@ def question_delete(request: HttpRequest, key: UUID, question: UUID) -> Status:
 
 
 @router.post("/{uuid:key}/questions/{uuid:question}/move", response={204: None}, summary="题目上移或下移")
-def question_move(request: HttpRequest, key: UUID, question: UUID, payload: MoveIn) -> Status:
+def question_move(request: HttpRequest, key: UUID, question: UUID, payload: SurveyMoveIn) -> Status:
     survey = access_survey(request.user, key, write=True)
     services.question_move(actor=request.user, survey=survey, question=_question(survey, question), up=payload.up)
     return Status(204, None)
 
 
-@router.post("/{uuid:key}/sections", response={201: SectionOut}, summary="添加分节")
-def section_add(request: HttpRequest, key: UUID, payload: SectionIn) -> Status:
+@router.post("/{uuid:key}/sections", response={201: SurveySectionOut}, summary="添加分节")
+def section_add(request: HttpRequest, key: UUID, payload: SurveySectionIn) -> Status:
     survey = access_survey(request.user, key, write=True)
     return Status(201, services.section_add(actor=request.user, survey=survey, title=payload.title))
 
@@ -128,7 +128,7 @@ def section_delete(request: HttpRequest, key: UUID, section: UUID) -> Status:
 
 
 @router.post("/{uuid:key}/sections/{uuid:section}/move", response={204: None}, summary="分节（连同题目）上移或下移")
-def section_move(request: HttpRequest, key: UUID, section: UUID, payload: MoveIn) -> Status:
+def section_move(request: HttpRequest, key: UUID, section: UUID, payload: SurveyMoveIn) -> Status:
     survey = access_survey(request.user, key, write=True)
     services.section_move(actor=request.user, survey=survey, section=_section(survey, section), up=payload.up)
     return Status(204, None)
@@ -142,7 +142,7 @@ def survey_duplicate(request: HttpRequest, key: UUID) -> Status:
     return Status(201, access_survey(request.user, copy.uuid))
 
 
-@router.post("/{uuid:key}/collect", response={201: CollectedOut},
+@router.post("/{uuid:key}/collect", response={201: SurveyCollectedOut},
              summary="代为采集一份答卷（可反复提交；记录采集人）")
 def survey_collect(request: HttpRequest, key: UUID, payload: AnswersIn) -> Status:
     survey = access_survey(request.user, key, write=True)
