@@ -47,5 +47,6 @@ urlpatterns = [
     path("", include("gonghui.appeals.urls")),
     path("", include("gonghui.benefits.urls")),
     path("", include("gonghui.activities.urls")),
+    path("", include("gonghui.surveys.urls")),
     path("", include("gonghui.cockpit.urls")),
 ]

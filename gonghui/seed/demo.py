@@ -27,6 +27,7 @@ from gonghui.activities import demo as activities_demo
 from gonghui.appeals import demo as appeals_demo
 from gonghui.benefits import demo as benefits_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
+from gonghui.surveys import demo as surveys_demo
 from gonghui.unions.models import Union
 
 from . import activities, appeals, benefits, catalogue, market, pictures
@@ -138,7 +139,12 @@ def build_benefits(rng: random.Random) -> list[str]:
     return benefits_demo.finish(rng, show)
 
 
+def build_surveys(rng: random.Random) -> list[str]:
+    """问卷: built and answered through the surveys services (``surveys/demo.py``)."""
+    return surveys_demo.build(rng)
+
+
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    build_market, build_appeals, build_benefits, build_activities, pictures.build,
+    build_market, build_appeals, build_benefits, build_activities, build_surveys, pictures.build,
 )

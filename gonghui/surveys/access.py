@@ -28,3 +28,12 @@ def member_survey(member: Member, key: Any) -> Survey:
     if survey is None:
         raise NotFound("未找到该问卷")
     return survey
+
+
+def public_survey(token: str) -> Survey:
+    """The survey behind a public link/QR: published, with a public audience; else a 404."""
+    survey = (Survey.objects.select_related("union", "live")
+              .filter(public_token=str(token)[:32], audience="public", status="published").first())
+    if survey is None:
+        raise NotFound("未找到该问卷，或问卷已结束")
+    return survey

@@ -57,6 +57,26 @@ SCALE_RANGES: dict[str, tuple[int, int]] = {QuestionKind.SCALE5: (1, 5), Questio
 TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
 
 
+class AgeBand(models.TextChoices):
+    UNDER_30 = "u30", "30岁以下"
+    FROM_30 = "30s", "30–39岁"
+    FROM_40 = "40s", "40–49岁"
+    FROM_50 = "50p", "50岁及以上"
+
+
+def age_band(age: int | None) -> str:
+    """The band of an age in years ("" when unknown): kept on a response instead of the birth date."""
+    if age is None:
+        return ""
+    if age < 30:
+        return AgeBand.UNDER_30
+    if age < 40:
+        return AgeBand.FROM_30
+    if age < 50:
+        return AgeBand.FROM_40
+    return AgeBand.FROM_50
+
+
 class Channel(models.TextChoices):
     MEMBER = "member", "会员填写"
     PUBLIC = "public", "公开链接"
@@ -204,6 +224,7 @@ class Response(BranchRow, PublicId):
     union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
     employment_form = models.CharField(max_length=10, choices=EmploymentForm.choices, blank=True)
+    age_band = models.CharField(max_length=3, choices=AgeBand.choices, blank=True)
     device_hash = models.CharField(max_length=64, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
 

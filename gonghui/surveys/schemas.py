@@ -24,6 +24,7 @@ class QuestionIn(Schema):
     shuffle: bool = False
     options: list[str] = Field(default_factory=list, max_length=60)
     show_if: UUID | None = Field(None, description="显示条件：前面某道选择题的选项")
+    section: UUID | None = Field(None, description="所属分节")
 
 
 class OptionOut(Schema):
@@ -105,3 +106,63 @@ class ResultsOut(Schema):
     audience: int | None = Field(None, description="面向会员的问卷：应答人数（在会会员）")
     response_rate: float | None = Field(None, description="会员填写率（%）")
     questions: list[QuestionResultOut]
+
+
+class SurveySectionIn(Schema):
+    title: str = Field(..., max_length=300)
+
+
+class SurveySectionOut(Schema):
+    uuid: UUID
+    title: str
+    order: int
+
+
+class SurveyMoveIn(Schema):
+    up: bool = Field(..., description="true 上移，false 下移")
+
+
+class CrossCellOut(Schema):
+    count: int
+    percent: float | None
+
+
+class CrossRowOut(Schema):
+    label: str
+    cells: list[CrossCellOut]
+
+
+class CrossQuestionOut(Schema):
+    order: int
+    title: str
+    totals: list[int]
+    rows: list[CrossRowOut]
+
+
+class CrosstabOut(Schema):
+    by: str
+    groups: list[str] = Field(..., description="列：各组（下级工会、就业形态、性别或年龄段）")
+    questions: list[CrossQuestionOut]
+
+
+class SurveyWordOut(Schema):
+    word: str
+    count: int
+
+
+class TextAnswersOut(Schema):
+    order: int
+    title: str
+    answered: int
+    words: list[SurveyWordOut]
+    recent: list[str]
+
+    @staticmethod
+    def resolve_words(obj) -> list:
+        return [{"word": w, "count": n} for w, n in obj["words"]]
+
+
+class SurveyCollectedOut(Schema):
+    uuid: UUID
+    submitted_at: datetime
+    collected_by_me: int = Field(..., description="本人为该问卷采集的答卷数")

@@ -43,6 +43,7 @@ from .models import (
     Survey,
     SurveyStatus,
     SurveyVersion,
+    age_band,
 )
 
 if TYPE_CHECKING:
@@ -169,6 +170,13 @@ def _rule_option(version: SurveyVersion, key: Any, before_order: int | None) -> 
     key = parse_uuid(key)
     option = (Option.objects.select_related("question").filter(uuid=key, question__version=version).first()
               if key else None)
+    if option is None and key:
+        # The builder showed the live version's option; its copy in the new draft has the same place.
+        source = Option.objects.select_related("question").filter(
+            uuid=key, question__version__survey_id=version.survey_id).first()
+        if source is not None:
+            option = Option.objects.select_related("question").filter(
+                question__version=version, question__order=source.question.order, order=source.order).first()
     if option is None or (before_order is not None and option.question.order >= before_order):
         message = "显示条件须是前面某道选择题的选项"
         raise ValidationFailed(message, detail={"show_if": message})
@@ -196,17 +204,32 @@ def question_save(*, actor: User, survey: Survey, question: Question | None = No
         if question is None:
             if version.questions.count() >= MAX_QUESTIONS:
                 raise ValidationFailed(f"一份问卷最多{MAX_QUESTIONS}道题")
-            order = (version.questions.aggregate(n=Max("order"))["n"] or 0) + 1
+            sec = _section_in(version, section)
+            last_in_section = version.questions.filter(section=sec).aggregate(n=Max("order"))["n"] if sec else None
+            if last_in_section is not None:
+                # Into its section: right after the section's last question, the later ones move down.
+                order = last_in_section + 1
+                version.questions.filter(order__gte=order).update(order=F("order") + 1)
+            else:
+                order = (version.questions.aggregate(n=Max("order"))["n"] or 0) + 1
             rule = _rule_option(version, show_if, order)
-            section_key = parse_uuid(section) if section else None
-            sec = version.sections.filter(uuid=section_key).first() if section_key else None
             question = Question.objects.create(version=version, order=order, kind=kind, title=title,
                                                help_text=help_text, required=required, shuffle=shuffle,
                                                show_if_option=rule, section=sec)
         else:
             rule = _rule_option(version, show_if, question.order)
+            sec = _section_in(version, section)
             Question.objects.filter(pk=question.pk).update(kind=kind, title=title, help_text=help_text,
-                                                           required=required, shuffle=shuffle, show_if_option=rule)
+                                                           required=required, shuffle=shuffle, show_if_option=rule,
+                                                           section=sec)
+            if sec is not None and sec.pk != question.section_id:
+                # Moved to another section: after that section's last question.
+                ids = [pk for pk in version.questions.values_list("pk", flat=True) if pk != question.pk]
+                in_section = set(version.questions.filter(section=sec).exclude(pk=question.pk)
+                                 .values_list("pk", flat=True))
+                if in_section:  # into an empty section, the question stays where it is
+                    at = max(n for n, pk in enumerate(ids) if pk in in_section) + 1
+                    _place(version, [*ids[:at], question.pk, *ids[at:]])
             question.refresh_from_db()
         current = list(question.options.all())
         if [o.label for o in current] != labels:
@@ -251,11 +274,84 @@ def question_move(*, actor: User, survey: Survey, question: Question, up: bool) 
         Question.objects.filter(pk=b.pk).update(order=a.order)
 
 
+def _section_in(version: SurveyVersion, key: Any) -> Section | None:
+    """The section ``key`` of ``version``, or its copy there when the key is the live version's."""
+    key = parse_uuid(key) if key else None
+    if key is None:
+        return None
+    found = version.sections.filter(uuid=key).first()
+    if found is None:
+        source = Section.objects.filter(uuid=key, version__survey_id=version.survey_id).first()
+        found = version.sections.filter(order=source.order).first() if source is not None else None
+    if found is None:
+        raise ValidationFailed("未找到该分节，请刷新后重试", detail={"section": "未找到该分节"})
+    return found
+
+
 def section_add(*, actor: User, survey: Survey, title: str) -> Section:
+    """Add a section (分节) at the end. Preconditions: gated with write=True."""
     version = version_for_edit(actor=actor, survey=survey)
     title = clean_text(title, field="section", label="分节标题", max_length=100)
     order = (version.sections.aggregate(n=Max("order"))["n"] or 0) + 1
     return Section.objects.create(version=version, title=title, order=order)
+
+
+def section_rename(*, actor: User, survey: Survey, section: Section, title: str) -> Section:
+    version = version_for_edit(actor=actor, survey=survey)
+    target = _section_in(version, section.uuid)
+    title = clean_text(title, field="section", label="分节标题", max_length=100)
+    Section.objects.filter(pk=target.pk).update(title=title)
+    target.title = title
+    return target
+
+
+def section_delete(*, actor: User, survey: Survey, section: Section) -> None:
+    """Remove a section; its questions stay, outside any section."""
+    version = version_for_edit(actor=actor, survey=survey)
+    _section_in(version, section.uuid).delete()
+
+
+def _place(version: SurveyVersion, ids: list[int]) -> None:
+    """Number ``version``'s questions 1..n in the order of ``ids``, refusing an order in which a skip
+    rule would point at a later question (a rule may only look back)."""
+    position = {pk: n for n, pk in enumerate(ids, start=1)}
+    rules = Question.objects.filter(version=version, show_if_option__isnull=False).values_list(
+        "pk", "title", "show_if_option__question_id")
+    for pk, title, depends_on in rules:
+        if position.get(depends_on, 0) >= position.get(pk, 0):
+            raise ValidationFailed(f"「{title}」的显示条件依赖的题目必须排在它前面，不能这样调整顺序")
+    with transaction.atomic():
+        for pk, n in position.items():
+            Question.objects.filter(pk=pk).update(order=n)
+
+
+def _blocks(version: SurveyVersion) -> list[tuple[int | None, list[int]]]:
+    """The questions in order, as runs of the same section: [(section id, [question ids])]."""
+    blocks: list[tuple[int | None, list[int]]] = []
+    for pk, section_id in version.questions.values_list("pk", "section_id"):
+        if blocks and blocks[-1][0] == section_id:
+            blocks[-1][1].append(pk)
+        else:
+            blocks.append((section_id, [pk]))
+    return blocks
+
+
+def section_move(*, actor: User, survey: Survey, section: Section, up: bool) -> None:
+    """Move the section's questions, as a block, before (``up``) or after the neighbouring block."""
+    version = version_for_edit(actor=actor, survey=survey)
+    target = _section_in(version, section.uuid)
+    blocks = _blocks(version)
+    i = next((n for n, (sid, _) in enumerate(blocks) if sid == target.pk), None)
+    if i is None:
+        return
+    j = i - 1 if up else i + 1
+    if j < 0 or j >= len(blocks):
+        return
+    blocks[i], blocks[j] = blocks[j], blocks[i]
+    _place(version, [pk for _, ids in blocks for pk in ids])
+    order = {sid: n for n, (sid, _) in enumerate(blocks, start=1) if sid is not None}
+    for sid, n in order.items():
+        Section.objects.filter(pk=sid).update(order=n)
 
 
 def _check_publishable(version: SurveyVersion) -> None:
@@ -471,6 +567,7 @@ def response_submit(*, survey: Survey, answers: Answers, member: Member | None =
                     union=member.union if member is not None else None,
                     gender=member.gender if member is not None else "",
                     employment_form=member.employment_form if member is not None else "",
+                    age_band=age_band(member.age_on(timezone.localdate())) if member is not None else "",
                     device_hash=device_hash)
         except IntegrityError:
             raise Conflict("这台设备已经提交过这份问卷，感谢参与") from None

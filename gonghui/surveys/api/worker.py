@@ -1,20 +1,17 @@
 """/api/v1/surveys/ for workers (members): the surveys for me, one survey's questions, 暂存 and 提交."""
 
 # No ``from __future__ import annotations`` here: ninja needs the real annotations.
-import secrets
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from gonghui.core import ratelimit
-from gonghui.core.context import client_ip
-from gonghui.core.errors import NotFound
 from gonghui.members.access import require_member
 
 from .. import services
-from ..access import member_survey
-from ..models import Audience, Survey, SurveyStatus
+from ..access import member_survey, public_survey
+from ..device import device_token, limit_public, remember
+from ..models import Survey
 from ..schemas import AnswersIn, QuestionOut, ResponseOut, SurveyOut
 
 router = Router()
@@ -47,22 +44,6 @@ def my_submit(request: HttpRequest, key: UUID, payload: AnswersIn) -> Status:
     return Status(201, services.response_submit(survey=survey, member=member, answers=payload.answers))
 
 
-# The public link: anyone may answer, at most PUBLIC_LIMIT times per address per PUBLIC_WINDOW, and once
-# per device (a random token in a signed cookie; only its per-survey HMAC is stored).
-DEVICE_COOKIE = "gonghui_survey_device"
-DEVICE_SALT = "gonghui.surveys.device"
-PUBLIC_LIMIT = 20
-PUBLIC_WINDOW = 3600
-
-
-def public_survey(token: str) -> Survey:
-    survey = (Survey.objects.select_related("live").filter(public_token=token[:32], audience=Audience.PUBLIC,
-                                                          status=SurveyStatus.PUBLISHED).first())
-    if survey is None:
-        raise NotFound("未找到该问卷，或问卷已结束")
-    return survey
-
-
 @router.get("/public/{token}/questions", auth=None, response=list[QuestionOut], summary="公开问卷的题目（无需登录）")
 def public_questions(request: HttpRequest, token: str) -> list:
     survey = public_survey(token)
@@ -73,13 +54,10 @@ def public_questions(request: HttpRequest, token: str) -> list:
              summary="提交公开问卷（匿名，每台设备一次）")
 def public_submit(request: HttpRequest, response: HttpResponse, token: str, payload: AnswersIn) -> Status:
     survey = public_survey(token)
-    ratelimit.hit(f"surveys.public:{client_ip(request) or '-'}", limit=PUBLIC_LIMIT, window=PUBLIC_WINDOW,
-                  message="提交过于频繁，请稍后再试")
-    device = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)
-    if not device:
-        device = secrets.token_urlsafe(24)
-        response.set_signed_cookie(DEVICE_COOKIE, device, salt=DEVICE_SALT, max_age=365 * 86400, httponly=True,
-                                   samesite="Lax", secure=request.is_secure())
+    limit_public(request)
+    device, new = device_token(request)
+    if new:
+        remember(response, request, device)
     saved = services.response_submit(survey=survey, answers=payload.answers,
                                      device_hash=services.device_hash(device, survey))
     return Status(201, saved)

@@ -99,11 +99,11 @@ def test_it_takes_public_answers_once_per_device(cast: Cast) -> None:
 def test_it_rate_limits_the_public_link(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.core.cache import cache
 
-    from gonghui.surveys.api import worker
+    from gonghui.surveys import device
     from gonghui.surveys.models import Audience
 
     cache.clear()
-    monkeypatch.setattr(worker, "PUBLIC_LIMIT", 1)
+    monkeypatch.setattr(device, "PUBLIC_LIMIT", 1)
     actor = cast.district_a_officer
     survey = services.survey_create(actor=actor, union=cast.district_a, title="驿站满意度", anonymous=True,
                                     audience=Audience.PUBLIC)
