@@ -270,6 +270,13 @@ class LessonIn(Schema):
     position: int | None = None
 
 
+class LessonPatch(Schema):
+    title: str | None = None
+    body: str | None = None
+    duration: int | None = None
+    position: int | None = None
+
+
 class QuestionIn(Schema):
     kind: str = Field(..., description="single/multiple/truefalse/fill")
     text: str

@@ -23,6 +23,7 @@ from ..schemas import (
     EnrollmentStaffOut,
     LessonIn,
     LessonOut,
+    LessonPatch,
     NoteIn,
     QuestionIn,
     QuestionOut,
@@ -91,7 +92,7 @@ def lesson_add(request: HttpRequest, key: UUID, payload: LessonIn) -> Status:
 
 
 @router.patch("/staff/lessons/{uuid:key}", response=LessonOut, summary="编辑课时")
-def lesson_update(request: HttpRequest, key: UUID, payload: LessonIn) -> Lesson:
+def lesson_update(request: HttpRequest, key: UUID, payload: LessonPatch) -> Lesson:
     found = access_lesson(request.user, key, write=True)
     return services.lesson_update(actor=request.user, lesson=found, **payload.dict(exclude_none=True))
 
