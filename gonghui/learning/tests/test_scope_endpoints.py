@@ -106,8 +106,9 @@ def test_it_lists_only_what_is_in_scope(cast: Cast) -> None:
 def test_it_gates_the_staff_api(cast: Cast) -> None:
     course = build_course(cast)
     lesson = course.lessons.first()
-    for url in (f"/api/v1/learning/staff/courses/{course.uuid}", f"/api/v1/learning/staff/courses/{course.uuid}/questions",
-                f"/api/v1/learning/staff/courses/{course.uuid}/enrollments"):
+    base = f"/api/v1/learning/staff/courses/{course.uuid}"
+    for url in (base, f"{base}/questions",
+                f"{base}/enrollments"):
         scope_matrix(cast, lambda c, _, url=url: c.get(url))
     scope_matrix(cast, lambda c, _: c.patch(f"/api/v1/learning/staff/courses/{course.uuid}", {"summary": "新简介"},
                                             content_type=JSON), write=True)
