@@ -26,6 +26,7 @@ from django.utils import timezone
 from gonghui.activities import demo as activities_demo
 from gonghui.appeals import demo as appeals_demo
 from gonghui.benefits import demo as benefits_demo
+from gonghui.learning import demo as learning_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.unions.models import Union
 
@@ -138,7 +139,12 @@ def build_benefits(rng: random.Random) -> list[str]:
     return benefits_demo.finish(rng, show)
 
 
+def build_learning(rng: random.Random) -> list[str]:
+    """职课堂: no bulk rows yet; ``learning/demo.py`` makes the courses and the named worker's record."""
+    return learning_demo.build(rng)
+
+
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    build_market, build_appeals, build_benefits, build_activities, pictures.build,
+    build_market, build_appeals, build_benefits, build_activities, build_learning, pictures.build,
 )
