@@ -64,7 +64,7 @@ class LessonProgressOut(LessonOut):
         return bool(progress is not None and progress.done)
 
 
-class EnrollmentRef(Schema):
+class MyEnrollmentRef(Schema):
     uuid: UUID
     created_at: datetime
     lessons_done_at: datetime | None
@@ -72,7 +72,7 @@ class EnrollmentRef(Schema):
 
 
 class MemberCourseOut(CourseOut):
-    enrollment: EnrollmentRef | None = Field(None, description="我的报名（未报名为空）")
+    enrollment: MyEnrollmentRef | None = Field(None, description="我的报名（未报名为空）")
 
     @staticmethod
     def resolve_enrollment(obj: Course) -> Any:
@@ -83,6 +83,15 @@ class CourseDetailOut(MemberCourseOut):
     lessons: list[LessonProgressOut]
     attempts_left: int | None = Field(None, description="剩余考试次数（不限为空）")
     certificate: str | None = Field(None, description="证书编号（已发证时）")
+
+    # The view attaches these to the course (the member's progress, attempts left, certificate).
+    @staticmethod
+    def resolve_lessons(obj: Course) -> list[Lesson]:
+        return obj.lessons_list
+
+    @staticmethod
+    def resolve_certificate(obj: Course) -> str | None:
+        return obj.certificate_number
 
 
 class MyCourseOut(Schema):
@@ -96,12 +105,12 @@ class MyCourseOut(Schema):
     certified: bool
 
 
-class ProgressIn(Schema):
+class StudyProgressIn(Schema):
     position: int = Field(0, ge=0, le=86400, description="播放位置（秒）")
     done: bool = Field(False, description="标记为已学完（文档、图文课时）")
 
 
-class ProgressOut(Schema):
+class StudyProgressOut(Schema):
     position: int
     done: bool
     done_at: datetime | None
@@ -162,7 +171,7 @@ class AttemptOut(Schema):
         return exam_questions(obj)
 
 
-class AnswersIn(Schema):
+class ExamAnswersIn(Schema):
     answers: dict[str, list[Any]] = Field(..., description="题目 id → 选项序号列表（从 0 起），填空题为 [文字]")
 
 
@@ -190,7 +199,7 @@ class CertificateOut(Schema):
         return context["request"].build_absolute_uri(reverse("learning:verify", args=[obj.number]))
 
 
-class VerifyOut(Schema):
+class CertificateVerifyOut(Schema):
     number: str
     holder: str = Field(..., description="持证人（脱敏）", alias="masked_name")
     course_title: str
@@ -258,7 +267,7 @@ class CourseStaffOut(CourseOut):
         return course_problems(obj)
 
 
-class NoteIn(Schema):
+class TrialNoteIn(Schema):
     note: str = ""
 
 
@@ -277,7 +286,7 @@ class LessonPatch(Schema):
     position: int | None = None
 
 
-class QuestionIn(Schema):
+class BankQuestionIn(Schema):
     kind: str = Field(..., description="single/multiple/truefalse/fill")
     text: str
     options: list[str] = Field(default_factory=list, description="选择题的选项；判断题不填")
@@ -286,7 +295,7 @@ class QuestionIn(Schema):
     active: bool = True
 
 
-class QuestionOut(Schema):
+class BankQuestionOut(Schema):
     uuid: UUID
     kind: str
     kind_label: str = Field(..., alias="get_kind_display")
@@ -318,6 +327,6 @@ class CertificateStaffOut(CertificateOut):
         return obj.enrollment.course.union
 
 
-class ReasonIn(Schema):
+class RevokeIn(Schema):
     reason: str
 

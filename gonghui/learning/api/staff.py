@@ -16,6 +16,8 @@ from .. import selectors, services
 from ..access import access_certificate, access_course, access_lesson, access_question
 from ..models import Certificate, Course, Enrollment, Lesson, Question
 from ..schemas import (
+    BankQuestionIn,
+    BankQuestionOut,
     CertificateStaffOut,
     CourseIn,
     CoursePatch,
@@ -24,10 +26,8 @@ from ..schemas import (
     LessonIn,
     LessonOut,
     LessonPatch,
-    NoteIn,
-    QuestionIn,
-    QuestionOut,
-    ReasonIn,
+    RevokeIn,
+    TrialNoteIn,
 )
 
 router = Router()
@@ -64,13 +64,13 @@ def course_submit(request: HttpRequest, key: UUID) -> Course:
 
 
 @router.post("/staff/courses/{uuid:key}/approve", response=CourseStaffOut, summary="试讲审核通过")
-def course_approve(request: HttpRequest, key: UUID, payload: NoteIn) -> Course:
+def course_approve(request: HttpRequest, key: UUID, payload: TrialNoteIn) -> Course:
     return services.course_approve(actor=request.user, course=access_course(request.user, key, write=True),
                                    note=payload.note)
 
 
 @router.post("/staff/courses/{uuid:key}/reject", response=CourseStaffOut, summary="试讲审核退回")
-def course_reject(request: HttpRequest, key: UUID, payload: NoteIn) -> Course:
+def course_reject(request: HttpRequest, key: UUID, payload: TrialNoteIn) -> Course:
     return services.course_reject(actor=request.user, course=access_course(request.user, key, write=True),
                                   note=payload.note)
 
@@ -103,19 +103,19 @@ def lesson_delete(request: HttpRequest, key: UUID) -> Status:
     return Status(204, None)
 
 
-@router.get("/staff/courses/{uuid:key}/questions", response=list[QuestionOut], summary="题库")
+@router.get("/staff/courses/{uuid:key}/questions", response=list[BankQuestionOut], summary="题库")
 def questions(request: HttpRequest, key: UUID) -> list[Question]:
     return list(access_course(request.user, key).questions.all())
 
 
-@router.post("/staff/courses/{uuid:key}/questions", response={201: QuestionOut}, summary="添加试题")
-def question_add(request: HttpRequest, key: UUID, payload: QuestionIn) -> Status:
+@router.post("/staff/courses/{uuid:key}/questions", response={201: BankQuestionOut}, summary="添加试题")
+def question_add(request: HttpRequest, key: UUID, payload: BankQuestionIn) -> Status:
     found = access_course(request.user, key, write=True)
     return Status(201, services.question_add(actor=request.user, course=found, **payload.dict(exclude={"active"})))
 
 
-@router.put("/staff/questions/{uuid:key}", response=QuestionOut, summary="编辑试题")
-def question_update(request: HttpRequest, key: UUID, payload: QuestionIn) -> Question:
+@router.put("/staff/questions/{uuid:key}", response=BankQuestionOut, summary="编辑试题")
+def question_update(request: HttpRequest, key: UUID, payload: BankQuestionIn) -> Question:
     found = access_question(request.user, key, write=True)
     return services.question_update(actor=request.user, question=found, **payload.dict())
 
@@ -140,6 +140,6 @@ def certificates(request: HttpRequest, q: str = "", status: str = "") -> object:
 
 
 @router.post("/staff/certificates/{uuid:key}/revoke", response=CertificateStaffOut, summary="撤销证书（留痕）")
-def certificate_revoke(request: HttpRequest, key: UUID, payload: ReasonIn) -> Certificate:
+def certificate_revoke(request: HttpRequest, key: UUID, payload: RevokeIn) -> Certificate:
     found = access_certificate(request.user, key, write=True)
     return services.certificate_revoke(actor=request.user, certificate=found, reason=payload.reason)

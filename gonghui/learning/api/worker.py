@@ -20,17 +20,17 @@ from ..access import NOT_A_MEMBER, member_course, member_lesson, own_attempt, ow
 from ..documents import VERIFY_LIMIT, VERIFY_WINDOW, certificate_pdf, verify_url
 from ..models import Attempt, AttemptStatus, Certificate, Course
 from ..schemas import (
-    AnswersIn,
     AttemptOut,
     CertificateOut,
+    CertificateVerifyOut,
     CourseDetailOut,
-    EnrollmentRef,
+    ExamAnswersIn,
     LessonProgressOut,
     MemberCourseOut,
     MyCourseOut,
-    ProgressIn,
-    ProgressOut,
-    VerifyOut,
+    MyEnrollmentRef,
+    StudyProgressIn,
+    StudyProgressOut,
 )
 
 router = Router()
@@ -61,23 +61,13 @@ def _detail(member: Any, course: Course) -> Course:
     return course
 
 
-class _Detail(CourseDetailOut):
-    @staticmethod
-    def resolve_lessons(obj: Course) -> list:
-        return obj.lessons_list
-
-    @staticmethod
-    def resolve_certificate(obj: Course) -> str | None:
-        return obj.certificate_number
-
-
-@router.get("/courses/{uuid:key}", response=_Detail, summary="课程详情与我的学习进度（会员）")
-def course(request: HttpRequest, key: UUID) -> Course:
+@router.get("/courses/{uuid:key}", response=CourseDetailOut, summary="课程详情与我的学习进度（会员）")
+def course_detail(request: HttpRequest, key: UUID) -> Course:
     member = require_member(request.user, message=NOT_A_MEMBER)
     return _detail(member, member_course(member, key))
 
 
-@router.post("/courses/{uuid:key}/enroll", response={201: EnrollmentRef}, summary="报名课程（重复报名返回原报名）")
+@router.post("/courses/{uuid:key}/enroll", response={201: MyEnrollmentRef}, summary="报名课程（重复报名返回原报名）")
 def enroll(request: HttpRequest, key: UUID) -> Status:
     member = require_member(request.user, message=NOT_A_MEMBER)
     return Status(201, services.enroll(actor=request.user, member=member, course=member_course(member, key)))
@@ -100,8 +90,8 @@ def lesson(request: HttpRequest, key: UUID) -> Any:
     return found
 
 
-@router.post("/lessons/{uuid:key}/progress", response=ProgressOut, summary="保存学习进度（播放位置、已学完）")
-def progress(request: HttpRequest, key: UUID, payload: ProgressIn) -> Any:
+@router.post("/lessons/{uuid:key}/progress", response=StudyProgressOut, summary="保存学习进度（播放位置、已学完）")
+def progress(request: HttpRequest, key: UUID, payload: StudyProgressIn) -> Any:
     member = require_member(request.user, message=NOT_A_MEMBER)
     found, enrollment = member_lesson(member, key)
     return services.progress_save(actor=request.user, enrollment=enrollment, lesson=found, position=payload.position,
@@ -130,19 +120,19 @@ def attempt(request: HttpRequest, key: UUID) -> Attempt:
 
 
 @router.put("/attempts/{uuid:key}/answers", response=AttemptOut, summary="暂存答案（可多次，合并保存）")
-def answers(request: HttpRequest, key: UUID, payload: AnswersIn) -> Attempt:
+def answers(request: HttpRequest, key: UUID, payload: ExamAnswersIn) -> Attempt:
     row = _current(request, key)
     return services.attempt_answer(actor=request.user, attempt=row, answers=payload.answers)
 
 
 @router.post("/attempts/{uuid:key}/submit", response=AttemptOut, summary="交卷（重复交卷只记录一次成绩）")
-def submit(request: HttpRequest, key: UUID, payload: AnswersIn | None = None) -> Attempt:
+def submit(request: HttpRequest, key: UUID, payload: ExamAnswersIn | None = None) -> Attempt:
     row = own_attempt(require_member(request.user, message=NOT_A_MEMBER), key)
     return services.attempt_submit(actor=request.user, attempt=row, answers=payload.answers if payload else None)
 
 
 @router.get("/certificates", response=list[CertificateOut], summary="我的结业证书")
-def certificates(request: HttpRequest) -> list:
+def my_certificates(request: HttpRequest) -> list:
     member = require_member(request.user, message=NOT_A_MEMBER)
     return list(Certificate.objects.filter(enrollment__member=member)
                 .select_related("enrollment__member", "enrollment__course__union"))
@@ -160,7 +150,7 @@ def certificate_file(request: HttpRequest, key: UUID) -> HttpResponse:
     return response
 
 
-@router.get("/verify/{number}", auth=None, response=VerifyOut, summary="核验结业证书（无需登录）")
+@router.get("/verify/{number}", auth=None, response=CertificateVerifyOut, summary="核验结业证书（无需登录）")
 def verify(request: HttpRequest, number: str) -> Certificate:
     ratelimit.hit(f"learning.verify:{client_ip(request) or '-'}", limit=VERIFY_LIMIT, window=VERIFY_WINDOW,
                   message="查询过于频繁，请稍后再试")
