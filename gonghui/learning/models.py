@@ -164,14 +164,14 @@ class Lesson(BranchRow, PublicId):
         return f"{minutes}分{seconds:02d}秒" if minutes else f"{seconds}秒"
 
 
+TRUE_FALSE_OPTIONS = ["正确", "错误"]
+
+
 class QuestionKind(models.TextChoices):
     SINGLE = "single", "单选题"
     MULTIPLE = "multiple", "多选题"
     TRUE_FALSE = "truefalse", "判断题"
     FILL = "fill", "填空题"
-
-
-TRUE_FALSE_OPTIONS = ["正确", "错误"]
 
 
 class Question(BranchRow, PublicId):
@@ -202,6 +202,8 @@ class Question(BranchRow, PublicId):
     def answer_label(self) -> str:
         if self.kind == QuestionKind.FILL:
             return " / ".join(str(a) for a in self.answer)
+        if self.kind == QuestionKind.TRUE_FALSE:
+            return TRUE_FALSE_OPTIONS[int(self.answer[0])] if self.answer else ""
         return "".join(chr(65 + int(i)) for i in self.answer)
 
     def snapshot(self) -> dict[str, Any]:
