@@ -496,9 +496,10 @@ def progress_save(*, actor: User, enrollment: Enrollment, lesson: Lesson, positi
         LessonProgress.objects.filter(pk=row.pk).update(**changes)
         for name, value in changes.items():
             setattr(row, name, value)
-        if row.done and enrollment.lessons_done_at is None and _lessons_done(enrollment):
+        # Also after a pass: a lesson added to the course later holds the certificate back until it is done.
+        if "done" in changes and _lessons_done(enrollment):
             Enrollment.objects.filter(pk=enrollment.pk, lessons_done_at__isnull=True).update(lessons_done_at=now)
-            enrollment.lessons_done_at = now
+            enrollment.lessons_done_at = enrollment.lessons_done_at or now
             certificate_issue_if_complete(enrollment=enrollment)
     return row
 

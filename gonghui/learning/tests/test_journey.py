@@ -66,6 +66,18 @@ def test_it_issues_a_certificate_after_lessons_and_a_passed_exam(cast: Cast, enr
     assert AuditLog.objects.filter(action="learning.attempt.submit").count() == 1
 
 
+def test_a_lesson_added_after_the_pass_holds_the_certificate_until_it_is_done(cast: Cast,
+                                                                            enrollment: Enrollment) -> None:
+    study_all(cast, enrollment)
+    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
+    services.lesson_add(actor=cast.district_a_officer, course=enrollment.course, title="补充课时", kind="text",
+                        body="新增内容")  # while the exam is under way
+    services.attempt_submit(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
+    assert not Certificate.objects.exists()
+    study_all(cast, enrollment)
+    assert Certificate.objects.filter(enrollment=enrollment).exists()
+
+
 def test_it_grades_wrong_answers_and_limits_attempts(cast: Cast, enrollment: Enrollment) -> None:
     study_all(cast, enrollment)
     first = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
