@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "gonghui.benefits",
     "gonghui.activities",
     "gonghui.surveys",
+    "gonghui.learning",
     "gonghui.cockpit",
     "gonghui.web",
 ]

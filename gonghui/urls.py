@@ -12,6 +12,7 @@ from gonghui.cockpit.api import router as cockpit_router
 from gonghui.core.api import api
 from gonghui.core.api_audience import require_staff
 from gonghui.core.api_routes import router as core_router
+from gonghui.learning.api import router as learning_router
 from gonghui.market.api import router as market_router
 from gonghui.members.api import router as members_router
 from gonghui.surveys.api import router as surveys_router
@@ -26,6 +27,7 @@ api.add_router("/appeals/", appeals_router)
 api.add_router("/benefits/", benefits_router)
 api.add_router("/activities/", activities_router)
 api.add_router("/surveys/", surveys_router)
+api.add_router("/learning/", learning_router)
 api.add_router("/cockpit/", cockpit_router)
 require_staff(api)  # every operation of an api/staff.py module: 403 for non-staff (core/api_audience.py)
 
@@ -48,5 +50,6 @@ urlpatterns = [
     path("", include("gonghui.benefits.urls")),
     path("", include("gonghui.activities.urls")),
     path("", include("gonghui.surveys.urls")),
+    path("", include("gonghui.learning.urls")),
     path("", include("gonghui.cockpit.urls")),
 ]

@@ -26,6 +26,7 @@ from django.utils import timezone
 from gonghui.activities import demo as activities_demo
 from gonghui.appeals import demo as appeals_demo
 from gonghui.benefits import demo as benefits_demo
+from gonghui.learning import demo as learning_demo
 from gonghui.market.models import BatchStatus, OfferingStatus
 from gonghui.surveys import demo as surveys_demo
 from gonghui.unions.models import Union
@@ -144,7 +145,12 @@ def build_surveys(rng: random.Random) -> list[str]:
     return surveys_demo.build(rng)
 
 
+def build_learning(rng: random.Random) -> list[str]:
+    """职课堂: no bulk rows yet; ``learning/demo.py`` makes the courses and the named worker's record."""
+    return learning_demo.build(rng)
+
+
 # The service modules' demo builders, in the order the demo command runs them.
 SERVICES: tuple[Callable[[random.Random], list[str]], ...] = (
-    build_market, build_appeals, build_benefits, build_activities, build_surveys, pictures.build,
+    build_market, build_appeals, build_benefits, build_activities, build_surveys, build_learning, pictures.build,
 )
