@@ -51,7 +51,12 @@ class JobOut(Schema):
     total: int
     created_at: datetime
     finished_at: datetime | None
+    url: str = Field("", description="查询进度与结果：GET 此地址（每秒一次即可），直到 status 为 done 或 failed")
     download: str | None = Field(None, description="结果文件（仅发起人可下载，保留7天）：GET 此地址")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/v1/core/jobs/{obj.uuid}"
 
     @staticmethod
     def resolve_message(obj) -> str:
