@@ -125,16 +125,16 @@ def run(args: argparse.Namespace, where: str) -> None:
     content = excel_like_xlsx(roster.SHEET_TITLE, roster.HEADERS, person_rows(args.rows, employers=tree.employers))
     before = Member.objects.count()
     worker = Worker()
+    ri = roster.roster_upload(actor=officer, union=city, content=content, filename="bench.xlsx")
     try:
         for step in ("check", "commit"):
-            ri = (roster.roster_upload(actor=officer, union=city, content=content, filename="bench.xlsx")
-                  if step == "check" else RosterImport.objects.get(pk=ri.pk))
+            ri = RosterImport.objects.get(pk=ri.pk)
             worker.start()
             with transaction.atomic():
                 job = roster_job_start(ri, step=step, actor=officer)  # sent to the broker on commit
             working = ImportStatus.CHECKING if step == "check" else ImportStatus.COMMITTING
 
-            def midway(job: Job = job, ri: RosterImport = ri, working: str = working) -> bool:
+            def midway(job: Job = job, ri: RosterImport = ri, working: str = working, step: str = step) -> bool:
                 job.refresh_from_db()
                 ri.refresh_from_db()
                 return job.status == JobStatus.RUNNING and ri.status == working and (
@@ -153,8 +153,8 @@ def run(args: argparse.Namespace, where: str) -> None:
             expect(Member.objects.count() == before, f"nothing of the {step} is in the registry after the kill")
             t0 = time.monotonic()
             worker.start()
-            finished = wait_for(f"the {step} to finish", lambda: Job.objects.filter(
-                pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED]).exists(), args.timeout, every=0.5)
+            ended = Job.objects.filter(pk=job.pk, status__in=[JobStatus.DONE, JobStatus.FAILED])
+            finished = wait_for(f"the {step} to finish", ended.exists, args.timeout, every=0.5)
             took = time.monotonic() - t0
             worker.stop()
             job.refresh_from_db()
