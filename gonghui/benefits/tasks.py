@@ -46,18 +46,23 @@ def issue_campaign_job(job: Job) -> jobs.Outcome:
 
 @jobs.handler("benefits.lottery_draw")
 def lottery_draw_job(job: Job) -> jobs.Outcome:
-    """开奖 as a job (the console's 开奖 button); the draw itself is one transaction, once."""
-    from .services import lottery_draw
+    """开奖 as a job (started by ``lottery_draw_start`` from the console or the API). The draw is one
+    transaction, once: a run after a worker died finds the lottery drawn by the last attempt (its
+    transaction had committed) and reports that draw instead of failing."""
+    from .models import LotteryStatus
+    from .services.lotteries import lottery_draw
 
     lottery = Lottery.objects.select_related("union").filter(pk=job.params.get("lottery_id")).first()
     if lottery is None:
         raise jobs.JobFailed("该抽奖已不存在")
     jobs.report(0, 1)
-    lottery_draw(actor=job.owner, lottery=lottery)
-    lottery.refresh_from_db()
+    if not (job.attempts > 1 and lottery.status == LotteryStatus.DRAWN):
+        lottery_draw(actor=job.owner, lottery=lottery)
+        lottery.refresh_from_db()
     jobs.report(1, 1)
-    return jobs.Outcome(summary=f"已开奖：{lottery.pool_size} 名会员参与，中奖名单已公示并通知中奖会员",
-                        data={"pool_size": lottery.pool_size})
+    winners = lottery.winners.count()
+    return jobs.Outcome(summary=f"已开奖：{lottery.pool_size} 名会员参与，{winners} 人中奖，名单已公示并通知中奖会员",
+                        data={"pool_size": lottery.pool_size, "winners": winners})
 
 
 @shared_task(ignore_result=True)

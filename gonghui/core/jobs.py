@@ -37,10 +37,10 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -71,7 +71,9 @@ class JobFailed(DomainError):
 class Outcome:
     summary: str = ""  # one line for the result page and the inbox ("已导入 1,200 行")
     url: str = ""  # where the result lives, when it differs from the job's result_url
-    file: bytes | None = None  # a result to download (an export)
+    # a result to download (an export): bytes, or a binary file open for reading (an export streamed
+    # to a temporary file, never the whole workbook in memory), read from its start and closed here
+    file: bytes | IO[bytes] | None = None
     filename: str = ""
     data: dict[str, Any] = field(default_factory=dict)  # figures the result page shows
 
@@ -192,7 +194,13 @@ def _finish(job: Job, outcome: Outcome) -> None:
     if outcome.file is not None:
         from django.core.files.storage import default_storage
 
-        name = default_storage.save(f"jobs/{job.uuid}/result{_suffix(outcome.filename)}", ContentFile(outcome.file))
+        target = f"jobs/{job.uuid}/result{_suffix(outcome.filename)}"
+        if isinstance(outcome.file, bytes):
+            name = default_storage.save(target, ContentFile(outcome.file))
+        else:
+            with outcome.file as handle:
+                handle.seek(0)
+                name = default_storage.save(target, File(handle))
     try:
         with transaction.atomic():
             transition(job, to=JobStatus.DONE, from_=[JobStatus.RUNNING], stamp=None, changes={

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -51,7 +52,18 @@ class JobOut(Schema):
     total: int
     created_at: datetime
     finished_at: datetime | None
+    url: str = Field("", description="查询进度与结果：GET 此地址（每秒一次即可），直到 status 为 done 或 failed")
     download: str | None = Field(None, description="结果文件（仅发起人可下载，保留7天）：GET 此地址")
+    result: dict[str, Any] = Field(default_factory=dict, description=(
+        "完成后的结果：summary（一句话摘要）和各类任务自己的数字与明细（如导入的 total、valid、errors）；未完成时为空"))
+
+    @staticmethod
+    def resolve_result(obj) -> dict[str, Any]:
+        return obj.result if obj.status == "done" and isinstance(obj.result, dict) else {}
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/v1/core/jobs/{obj.uuid}"
 
     @staticmethod
     def resolve_message(obj) -> str:

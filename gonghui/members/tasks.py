@@ -7,7 +7,6 @@ guarded status update), and picks up after a worker died mid-job (``job.attempts
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from celery import shared_task
@@ -112,23 +111,15 @@ def export_job_start(*, actor: Any, filters: Any, unmasked: bool, reason: str) -
                           result_url=reverse("members:list"))
 
 
-def _counted(rows: Iterator[list[Any]], total: int) -> Iterator[list[Any]]:
-    done = 0
-    for row in rows:
-        done += 1
-        if done % 2000 == 0:
-            jobs.report(done, total)
-        yield row
-    jobs.report(done, total)
-
-
 @jobs.handler("members.export")
 def export_job(job: Job) -> jobs.Outcome:
-    from gonghui.lib.excel import write_workbook
+    """The member export (started by ``exports.member_export_start``, from the console or the API):
+    the rows are gated again through the owner's scope (a role taken away meanwhile is honoured) and
+    streamed into a temporary file, which becomes the job's result; the audit row is written once the
+    file is complete. Nothing else is written, so a second run after a killed worker starts over."""
+    import tempfile
 
     from .selectors import member_filters, member_search
-    from .services.roster.export import EXPORT_HEADER, EXPORT_WIDTHS
-    from .services.roster.xlsx import SHEET_TITLE
 
     actor = job.owner
     if actor is None:
@@ -146,15 +137,19 @@ def export_job(job: Job) -> jobs.Outcome:
     if total > roster.EXPORT_MAX_ROWS:
         raise jobs.JobFailed(f"符合条件的会员有 {total} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围")
     jobs.report(0, total)
-    rows = _counted(roster.export_rows(qs, unmasked=unmasked), total)
-    content = write_workbook([(SHEET_TITLE, EXPORT_HEADER, rows)], widths={SHEET_TITLE: EXPORT_WIDTHS})
+    handle = tempfile.TemporaryFile()  # the job runner stores it as the result, then closes it
+    try:
+        rows = roster.export_write(qs, unmasked=unmasked, target=handle, progress=lambda done: jobs.report(done, total))
+    except BaseException:
+        handle.close()
+        raise
     audit.record("export.members", actor=actor, union=filters.union or audit.home_union(actor),
-                 subject=f"会员名册（{'完整信息' if unmasked else '脱敏'}，{total} 人）", detail={
-                     "rows": total, "unmasked": unmasked, "reason": job.params.get("reason", "")[:200],
+                 subject=f"会员名册（{'完整信息' if unmasked else '脱敏'}，{rows} 人）", detail={
+                     "rows": rows, "unmasked": unmasked, "reason": job.params.get("reason", "")[:200],
                      "filters": filters.as_params()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return jobs.Outcome(summary=f"已导出 {total} 名会员", file=content, filename=f"会员名册-{stamp}.xlsx",
-                        data={"rows": total})
+    return jobs.Outcome(summary=f"已导出 {rows} 名会员", file=handle, filename=f"会员名册-{stamp}.xlsx",
+                        data={"rows": rows})
 
 
 # --- Plain tasks ----------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 
 from gonghui.core.api import Page
 from gonghui.core.errors import ValidationFailed
+from gonghui.core.schemas import JobOut
 from gonghui.lib.excel import XLSX_MIME
 
 from . import services
@@ -44,6 +45,7 @@ from .schemas import (
 )
 from .selectors import employer_filter, liaison_choices
 from .services import imports as importing
+from .tasks import import_job_start
 from .views.imports import template_response
 
 router = Router(tags=["工会组织"])
@@ -227,34 +229,21 @@ def brand_create(request: HttpRequest, key: UUID, payload: NameIn) -> Status:
 # Static paths: "/import/…" never matches the "/{uuid:key}" routes above.
 
 
-class UnionImportErrorOut(Schema):
-    row: int
-    column: str
-    message: str
-
-
-class UnionImportOut(Schema):
-    kind: str
-    dry_run: bool
-    total: int
-    valid: int
-    invalid: int
-    created: int
-    errors: list[UnionImportErrorOut]
-
-
-@router.post("/import/{kind}", response={200: UnionImportOut, 201: UnionImportOut},
-             summary="Excel 导入工会组织（unions，管理员）或企业/单位（employers）")
+@router.post("/import/{kind}", response={202: JobOut},
+             summary="Excel 导入工会组织（unions，管理员）或企业/单位（employers）：后台检查并导入，返回任务")
 def import_upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: bool = False) -> Status:
-    """Check every row of the uploaded .xlsx and, unless ``dry_run``, import the valid rows in one
-    transaction. Row problems come back in ``errors`` (200/201); a file that cannot be read is a 400."""
+    """Keep the upload (.xlsx, .xls or CSV) and answer the job at once (202): the worker checks every
+    row and, unless ``dry_run``, imports the valid rows in one transaction. Poll the job's ``url``;
+    when done its ``result`` holds the report — ``total``, ``valid``, ``invalid``, ``created`` and
+    ``errors`` (row, column, Chinese message) —, and a file that cannot be read fails the job with
+    the reason in ``message``."""
     importing.import_gate(request.user, kind)
     if file.size > importing.MAX_UPLOAD_BYTES:
         raise ValidationFailed(f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
                                "数据较多时请拆分成几个文件分批导入", code="file_too_large")
-    report = importing.workbook_import(actor=request.user, kind=kind, file=file.read(), dry_run=dry_run,
-                                       filename=file.name or "")
-    return Status(201 if report.created else 200, report.as_dict())
+    token = importing.upload_keep(file.read())
+    return Status(202, import_job_start(actor=request.user, kind=kind, token=token, filename=file.name or "",
+                                        dry_run=dry_run))
 
 
 @router.get("/import/{kind}/template", response={200: None}, summary="下载 Excel 导入模板",

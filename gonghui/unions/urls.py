@@ -13,6 +13,7 @@ urlpatterns = [
     path("console/unions/export.xlsx", exports.export_unions, name="export_unions"),
     path("console/unions/import/", imports.import_page, name="import"),
     path("console/unions/import/commit/", imports.import_commit, name="import_commit"),
+    path("console/unions/import/<uuid:key>/", imports.import_report, name="import_report"),
     path("console/unions/import/template/<str:kind>.xlsx", imports.template, name="import_template"),
     path("console/unions/employers/", views.employers, name="employers"),
     path("console/unions/employers/new/", views.employer_new, name="employer_new"),

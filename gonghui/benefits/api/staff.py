@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from gonghui.core.api import Page
 from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.schemas import JobOut
 from gonghui.unions.access import access_union_for_work
 
 from .. import selectors
@@ -255,11 +256,13 @@ def lottery_get(request: HttpRequest, key: UUID) -> Lottery:
     return _lottery(access_lottery(request.user, key))
 
 
-@router.post("/lotteries/{uuid:key}/draw", response=LotteryOut, summary="开奖（记录随机种子，结果公示）")
-def lottery_draw(request: HttpRequest, key: UUID) -> Lottery:
+@router.post("/lotteries/{uuid:key}/draw", response={202: JobOut},
+             summary="开奖（后台进行：返回任务，轮询其 url；完成后抽奖状态为 drawn，中奖名单公示）")
+def lottery_draw(request: HttpRequest, key: UUID) -> Status:
+    """The draw runs in the worker (one transaction, the seed recorded). Asking again while it is
+    queued or running answers the same job; a drawn lottery is a 409."""
     lottery = access_lottery(request.user, key, write=True)
-    lottery_services.lottery_draw(actor=request.user, lottery=lottery)
-    return _lottery(lottery)
+    return Status(202, lottery_services.lottery_draw_start(actor=request.user, lottery=lottery))
 
 
 @router.get("/lotteries/{uuid:key}/winners", response=list[WinnerOut], summary="中奖名单（姓名脱敏）")

@@ -38,6 +38,7 @@ from ..rules import check_rule, parse_rule, rule_queryset, rule_summary
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User
+    from gonghui.core.models import Job
 
 MAX_PRIZES = 20
 MAX_WINNERS = 10_000
@@ -182,6 +183,34 @@ def lottery_draw(*, actor: User, lottery: Lottery, seed: str | None = None) -> L
                        f"开奖结果已公示。请留意{lottery.union.name}的领奖通知。", url=url)
         events.publish("benefits.lottery_drawn", lottery_id=lottery.pk, winners=len(winners))
     return lottery
+
+
+def lottery_draw_start(*, actor: User, lottery: Lottery) -> Job:
+    """Ask the worker to draw (开奖 from the console or the API); returns the job, whose page lands on
+    the lottery when it is done. Idempotent: while a draw of this lottery is queued or running, that
+    job is returned instead of a second one. The draw itself (``lottery_draw``) stays one
+    transaction under a row lock, so a repeated or re-run job can never draw twice.
+
+    Preconditions: gated with write=True. Raises Conflict when already drawn, ValidationFailed when
+    the lottery has no prizes."""
+    from gonghui.core import jobs
+    from gonghui.core.models import Job, JobStatus
+
+    if lottery.status != LotteryStatus.DRAFT:
+        raise Conflict("该抽奖已开奖")
+    if not lottery.prizes.exists():
+        raise ValidationFailed("请先设置奖项")
+    subject = f"benefits.lottery:{lottery.uuid}"
+    with transaction.atomic():
+        # One draft lottery row locked: two clicks at once queue one job.
+        Lottery.objects.select_for_update().filter(pk=lottery.pk).first()
+        running = Job.objects.filter(subject=subject, kind="benefits.lottery_draw",
+                                     status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).first()
+        if running is not None:
+            return running
+        return jobs.job_start(kind="benefits.lottery_draw", title=f"开奖：{lottery.name}"[:120], owner=actor,
+                              union=lottery.union, subject=subject, params={"lottery_id": lottery.pk},
+                              result_url=reverse("benefits:lottery_detail", args=[lottery.uuid]))
 
 
 def _record_winners(lottery: Lottery, winners: list[tuple[Prize, int, int, int]]) -> None:

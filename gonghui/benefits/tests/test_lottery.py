@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.test import TestCase
 
 from gonghui.benefits.models import Lottery, LotteryStatus, Winner
 from gonghui.benefits.services import lotteries
 from gonghui.core.errors import Conflict, ValidationFailed
-from gonghui.core.models import AuditLog, Notification
+from gonghui.core.models import AuditLog, Job, JobStatus, Notification
 from gonghui.testing import Cast
 
 from .conftest import JSON, new_member
@@ -106,9 +107,54 @@ def test_it_runs_the_lottery_from_the_console_and_api(cast: Cast) -> None:
     detail = officer.get(created["Location"]).content.decode()
     assert "参与人数预览" in detail and "开奖" in detail
     api = cast.client("district_a_officer", api=True)
-    drawn = api.post(f"/api/v1/benefits/lotteries/{lottery.uuid}/draw", content_type=JSON)
-    assert drawn.status_code == 200 and drawn.json()["status"] == "drawn" and drawn.json()["pool_size"] == 3
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        drawn = api.post(f"/api/v1/benefits/lotteries/{lottery.uuid}/draw", content_type=JSON)
+    assert drawn.status_code == 202 and drawn.json()["kind"] == "benefits.lottery_draw", drawn.content
+    job = api.get(drawn.json()["url"]).json()
+    assert job["status"] == "done" and job["message"] == "已开奖：3 名会员参与，3 人中奖，名单已公示并通知中奖会员"
+    got = api.get(f"/api/v1/benefits/lotteries/{lottery.uuid}").json()
+    assert got["status"] == "drawn" and got["pool_size"] == 3
+    again = api.post(f"/api/v1/benefits/lotteries/{lottery.uuid}/draw", content_type=JSON)
+    assert again.status_code == 409 and again.json()["message"] == "该抽奖已开奖"
     assert api.get(f"/api/v1/benefits/lotteries/{lottery.uuid}/verify").json() == {"consistent": True}
     verified = officer.post(f"/console/benefits/lotteries/{lottery.uuid}/verify/", follow=True)
     assert "复核一致" in verified.content.decode()
     assert len(api.get(f"/api/v1/benefits/lotteries/{lottery.uuid}/winners").json()) == 3
+
+
+def test_it_draws_in_the_worker_once_whatever_is_clicked(cast: Cast) -> None:
+    """开奖 from the console: the job page lands on the drawn lottery; a second click while the job is
+    queued answers the same job, and a job run again after a worker died reports the draw it made."""
+    lottery = make_lottery(cast)
+    officer = cast.client("district_a_officer")
+    first = officer.post(f"/console/benefits/lotteries/{lottery.uuid}/draw/")
+    second = officer.post(f"/console/benefits/lotteries/{lottery.uuid}/draw/")
+    assert first["Location"] == second["Location"] and first["Location"].endswith("?land=1")
+    job = Job.objects.get(kind="benefits.lottery_draw")
+    assert job.status == JobStatus.QUEUED and Lottery.objects.get(pk=lottery.pk).status == LotteryStatus.DRAFT
+    from gonghui.core import jobs
+
+    assert jobs.run(job.pk) == "done"
+    lottery.refresh_from_db()
+    assert lottery.status == LotteryStatus.DRAWN and lottery.winners.count() == 3
+    landed = officer.get(first["Location"])
+    assert landed.status_code == 302 and landed["Location"] == f"/console/benefits/lotteries/{lottery.uuid}/"
+    done = f"「开奖：{lottery.name}」已完成"
+    assert Notification.objects.filter(recipient=cast.district_a_officer, title=done).exists()
+    # the worker died after the draw committed: the job runs again and reports, never draws twice
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, attempts=1)
+    assert jobs.run(job.pk) == "done" and lottery.winners.count() == 3
+    assert AuditLog.objects.filter(action="lottery.draw").count() == 1
+    refused = officer.post(f"/console/benefits/lotteries/{lottery.uuid}/draw/", follow=True)
+    assert "该抽奖已开奖" in refused.content.decode() and Job.objects.count() == 1
+
+
+def test_it_fails_a_draw_with_nobody_eligible_in_chinese(cast: Cast) -> None:
+    lottery = make_lottery(cast, rule={"hardship_levels": ["extreme"]})
+    api = cast.client("district_a_officer", api=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = api.post(f"/api/v1/benefits/lotteries/{lottery.uuid}/draw", content_type=JSON).json()
+    job = api.get(started["url"]).json()
+    assert job["status"] == "failed" and job["message"] == "没有符合参与条件的会员，无法开奖"
+    lottery.refresh_from_db()
+    assert lottery.status == LotteryStatus.DRAFT and not lottery.winners.exists() and lottery.seed == ""

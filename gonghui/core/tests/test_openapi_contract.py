@@ -108,8 +108,11 @@ def test_the_served_document_has_no_duplicated_keys() -> None:
         return dict(pairs)
 
     document = json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
-    export = document["paths"]["/api/v1/members/export"]["get"]["responses"]["200"]
-    assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in export["content"]
+    template = document["paths"]["/api/v1/members/imports/template"]["get"]["responses"]["200"]
+    assert "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" in template["content"]
+    # the member export is a background job: 202 with the job, whose download is the file
+    export = document["paths"]["/api/v1/members/export"]["get"]["responses"]
+    assert export["202"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/JobOut"}
 
 
 def test_the_title_is_ascii_for_client_package_names() -> None:

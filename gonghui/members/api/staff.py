@@ -18,6 +18,7 @@ from gonghui.core import jobs
 from gonghui.core.api import Page
 from gonghui.core.api_audience import shared_with_members
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from gonghui.core.schemas import JobOut
 from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union, access_union_for_work
@@ -31,7 +32,7 @@ from ..access import (
     access_transfer,
     own_member,
 )
-from ..exports import export_members_response, template_response
+from ..exports import member_export_start, template_response
 from ..models import (
     EnrollmentDrive,
     ImportStatus,
@@ -103,22 +104,18 @@ def member_counts(request: HttpRequest, filters: Query[MemberQuery]) -> dict[str
     }
 
 
-@routers.registry.get("/export", response={200: None},
-                      summary="导出会员名册（Excel；默认脱敏，管理员可凭原因导出完整信息）",
-                      openapi_extra={"responses": {"200": {"description": "会员名册（.xlsx）",
-                                                            "content": {XLSX_MIME: {}}}}},
+@routers.registry.get("/export", response={202: JobOut},
+                      summary="导出会员名册（脱敏；后台生成 Excel：返回任务，轮询其 url，完成后从 download 下载）",
                       operation_id="gonghui_members_api_registry_member_export")
-def member_export(request: HttpRequest, filters: Query[MemberQuery]) -> HttpResponse:
-    return export_members_response(request, filters.params(), unmasked=False, reason="")
+def member_export(request: HttpRequest, filters: Query[MemberQuery]) -> Status:
+    return Status(202, member_export_start(request.user, filters.params(), unmasked=False, reason=""))
 
 
-@routers.registry.post("/export", response={200: None},
-                       summary="导出完整信息的会员名册（Excel；管理员，原因与筛选条件在请求体中，记入审计）",
-                       openapi_extra={"responses": {"200": {"description": "会员名册（.xlsx）",
-                                                             "content": {XLSX_MIME: {}}}}},
+@routers.registry.post("/export", response={202: JobOut},
+                       summary="导出完整信息的会员名册（管理员，原因与筛选条件在请求体中，记入审计；返回后台任务）",
                        operation_id="gonghui_members_api_registry_member_export_unmasked")
-def member_export_unmasked(request: HttpRequest, payload: MemberExportIn) -> HttpResponse:
-    return export_members_response(request, payload.params(), unmasked=True, reason=payload.reason)
+def member_export_unmasked(request: HttpRequest, payload: MemberExportIn) -> Status:
+    return Status(202, member_export_start(request.user, payload.params(), unmasked=True, reason=payload.reason))
 
 
 @routers.registry.get("/{uuid:key}", response=MemberDetailOut, summary="会员详情与会籍记录（脱敏）",

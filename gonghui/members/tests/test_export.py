@@ -11,7 +11,7 @@ import pytest
 from django.test import TestCase
 from openpyxl import load_workbook
 
-from gonghui.core.models import AuditLog, Job, JobStatus
+from gonghui.core.models import AuditLog, Job, JobStatus, Notification
 from gonghui.members.models import ImportStatus, Member
 from gonghui.members.services import roster
 from gonghui.testing import OK, Cast, scope_matrix
@@ -32,6 +32,24 @@ def export(client: Any, params: dict[str, str] | None = None, *, post: bool = Fa
     download = client.get(f"/console/jobs/{job.uuid}/download/")
     assert download.status_code == 200
     return download  # streamed from the job's file
+
+
+def api_export(client: Any, params: dict[str, str] | None = None, *, post: bool = False) -> Any:
+    """The API export: 202 with the job (run inline after the commit here); its ``url`` answers the
+    progress and then ``download``; returns the download."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        if post:
+            started = client.post("/api/v1/members/export", params or {}, content_type="application/json")
+        else:
+            started = client.get("/api/v1/members/export", params or {})
+    assert started.status_code == 202, started.content[:500]
+    job = started.json()
+    assert job["status"] == "queued" and job["message"] == "已提交，正在处理"
+    assert job["url"] == f"/api/v1/core/jobs/{job['uuid']}"
+    polled = client.get(job["url"]).json()
+    assert polled["status"] == "done", polled
+    assert polled["download"] == f"/api/v1/core/jobs/{job['uuid']}/download"
+    return client.get(polled["download"])
 
 
 def body(response: Any) -> bytes:
@@ -101,8 +119,7 @@ def test_it_exports_unmasked_with_a_reason_and_audits_it(cast: Cast) -> None:
     log = AuditLog.objects.get(action="export.members")
     assert log.detail == {"rows": 1, "unmasked": True, "reason": "报送实名信息", "filters": {"q": "wxm"}}
     assert log.user == cast.district_a_admin
-    api = cast.client("province_admin", api=True).post("/api/v1/members/export", {"reason": "年度统计"},
-                                                       content_type="application/json")
+    api = api_export(cast.client("province_admin", api=True), {"reason": "年度统计"}, post=True)
     assert {r["姓名"] for r in rows(api)} == {"王小明", "李骑手", "陈劳模", "赵师傅"}
     assert AuditLog.objects.filter(action="export.members", detail__unmasked=True).count() == 2
 
@@ -145,7 +162,46 @@ def test_it_keeps_the_reason_out_of_the_url(cast: Cast) -> None:
     worker = cast.members["worker_a"]
     old = cast.client("district_a_admin").get("/console/members/export.xlsx", {"unmasked": "1", "reason": "上报"})
     assert old.status_code == 400 and worker.id_number.encode() not in old.content
-    api = cast.client("district_a_admin", api=True).get("/api/v1/members/export", {"unmasked": "true",
-                                                                                   "reason": "上报"})
+    api = api_export(cast.client("district_a_admin", api=True), {"unmasked": "true", "reason": "上报"})
     assert worker.id_number not in str(rows(api)) and worker.masked_id_number in str(rows(api))
     assert not AuditLog.objects.filter(action="export.members", detail__unmasked=True).exists()
+
+
+def test_it_exports_masked_through_the_api_as_a_job(cast: Cast) -> None:
+    client = cast.client("district_a_officer", api=True)
+    found = rows(api_export(client, {"form": "gig"}))
+    worker = cast.members["gig_worker_a"]
+    assert [r["姓名"] for r in found] == ["李骑手"] and found[0]["身份证号码"] == worker.masked_id_number
+    job = Job.objects.get(kind="members.export")
+    assert job.owner == cast.district_a_officer and job.params["filters"] == {"form": "gig"}
+    log = AuditLog.objects.get(action="export.members")
+    assert log.detail == {"rows": 1, "unmasked": False, "reason": "", "filters": {"form": "gig"}}
+    assert log.channel == "api"  # the worker's audit row says where the export was asked from
+    assert Notification.objects.filter(recipient=cast.district_a_officer, title="「导出会员名册」已完成").exists()
+    # another user polling the job gets the 404 of a job that does not exist
+    assert cast.client("district_a_admin", api=True).get(f"/api/v1/core/jobs/{job.uuid}").status_code == 404
+
+
+def test_it_refuses_a_too_large_export_before_queueing(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(roster, "EXPORT_MAX_ROWS", 2)
+    api = cast.client("district_a_officer", api=True).get("/api/v1/members/export")
+    assert api.status_code == 400 and api.json()["code"] == "export_too_large"
+    assert "一次最多导出 2 人" in api.json()["message"]
+    page = cast.client("district_a_officer").get("/console/members/export.xlsx")
+    assert page.status_code == 400 and "一次最多导出 2 人" in page.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_it_fails_the_job_in_chinese_and_keeps_nothing(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(roster, "export_write", broken)
+    client = cast.client("district_a_officer", api=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.get("/api/v1/members/export").json()
+    polled = client.get(started["url"]).json()
+    assert polled["status"] == "failed" and polled["download"] is None
+    assert polled["message"].startswith("处理时出现意外错误，没有保存任何结果")
+    assert not AuditLog.objects.filter(action="export.members").exists()
+    assert Job.objects.get(uuid=started["uuid"]).result_file.name == ""

@@ -125,3 +125,36 @@ def test_the_import_audit_row_keeps_the_address_of_whoever_asked(cast: Cast) -> 
     assert jobs.run(job.pk, worker="gonghui@host") == "done"  # the worker: no request, no address of its own
     row = AuditLog.objects.get(action="member.import")
     assert (row.ip, row.channel, row.user_agent) == ("10.0.0.9", "web", "Mozilla/5.0 (Linux; Android 14)")
+
+
+def test_a_roster_is_checked_and_committed_chunk_by_chunk(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 4 rows: a duplicate across chunks is still refused, a member already on record is
+    still an update, and the staged rows (one line per chunk) are all written in the one commit."""
+    import io
+
+    from gonghui.members.services.roster import jobs as roster_jobs
+
+    monkeypatch.setattr(roster_jobs, "CHUNK_ROWS", 4)
+    worker = cast.members["worker_a"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(roster.HEADERS))
+    ids = [id_number("630102", "19900101", f"{i:03d}") for i in range(9)]
+    for i, number in enumerate(ids):
+        sheet.append([f"成员{'甲乙丙丁戊己庚辛壬'[i]}", number, *[""] * 11])
+    sheet.append(["成员重", ids[1], *[""] * 11])  # row 11: the same person as row 3, two chunks later
+    sheet.append([worker.name, worker.id_number, *[""] * 11])  # row 12: already a member here
+    buffer = io.BytesIO()
+    book.save(buffer)
+    officer = cast.district_a_officer
+    ri = roster.roster_check(job=roster.roster_upload(actor=officer, union=cast.district_a, content=buffer.getvalue()))
+    assert ri.status == ImportStatus.CHECKED, ri.message
+    assert (ri.total_rows, ri.valid_rows, ri.error_rows) == (11, 10, 1)
+    assert (ri.created_count, ri.updated_count + ri.unchanged_count) == (9, 1)
+    assert [(e["row"], e["message"]) for e in ri.errors] == [(11, "身份证号码与第 3 行重复")]
+    with default_storage.open(roster_jobs._staged_name(ri)) as handle:
+        assert len([line for line in handle if line.strip()]) == 3  # rows 2–5, 6–9, 10–12 without 11
+    before = Member.objects.count()
+    ri = roster.roster_commit(job=ri, actor=officer)
+    assert ri.status == ImportStatus.DONE and ri.created_count == 9, ri.message
+    assert Member.objects.count() == before + 9

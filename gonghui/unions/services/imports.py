@@ -14,14 +14,19 @@ registered is an error: the import never updates existing employers.
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from gonghui.core import audit
@@ -146,6 +151,45 @@ class ImportReport:
             "invalid": self.error_rows, "created": self.created,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
         }
+
+    def as_result(self) -> dict[str, Any]:
+        """What a job keeps of the report (``Job.result``): the API's figures and errors, the sheet,
+        and the first ITEMS_KEPT rows for the result page."""
+        return {**self.as_dict(), "sheet": self.sheet, "item_count": len(self.items), "items": [
+            {"row": i.row, "name": i.name, "union_name": i.union_name, "note": i.note,
+             "uuid": str(i.uuid) if i.uuid else None} for i in self.items[:ITEMS_KEPT]]}
+
+
+ITEMS_KEPT = 500
+
+
+@dataclass
+class KeptReport:
+    """An ImportReport read back from a job's result, for the result page (the same names)."""
+
+    kind: str
+    dry_run: bool
+    total: int
+    valid: int
+    error_rows: int
+    created: int
+    sheet: str
+    errors: list[RowError]
+    items: list[ImportedItem]
+    item_count: int
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @classmethod
+    def of(cls, result: dict[str, Any]) -> KeptReport:
+        return cls(kind=result["kind"], dry_run=bool(result["dry_run"]), total=int(result["total"]),
+                   valid=int(result["valid"]), error_rows=int(result["invalid"]), created=int(result["created"]),
+                   sheet=str(result.get("sheet", "")), item_count=int(result.get("item_count", 0)),
+                   errors=[RowError(e["row"], e["column"], e["message"]) for e in result.get("errors", [])],
+                   items=[ImportedItem(i["row"], i["name"], i["union_name"], i["note"],
+                                       UUID(i["uuid"]) if i.get("uuid") else None) for i in result.get("items", [])])
 
 
 # --- Who may import what ---------------------------------------------------------------------------------
@@ -647,29 +691,103 @@ def read_workbook(kind: str, file: bytes | IO[bytes]) -> tuple[str, list[SheetRo
 
 
 def workbook_import(*, actor: User, kind: str, file: bytes | IO[bytes], dry_run: bool,
-                    filename: str = "") -> ImportReport:
+                    filename: str = "", job: str = "",
+                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Check every row of an uploaded workbook and, unless ``dry_run``, create the valid rows.
 
     Preconditions: none — the actor's right to import ``kind`` is checked here (``import_gate``) and
     each row's target union against the actor's scope. Raises ValidationFailed when the file cannot
     be read as the template's table; row problems are returned in the report, never raised. A
     commit checks again inside its transaction, so a dry run's result may have gone stale.
+
+    It runs in the worker (tasks.py, a job of core.jobs): ``progress(done, total)`` moves the bar
+    (outside the commit's transaction, where the page could not see it: before and after), and
+    ``job`` (the job's uuid) goes into the commit's audit row, by which a job run again after a
+    killed worker finds the commit it already made.
     """
     import_gate(actor, kind)
+    report_progress = progress or (lambda done, total: None)
     sheet, rows = read_workbook(kind, file)
     job_class = _UnionImport if kind == "unions" else _EmployerImport
     report = ImportReport(kind=kind, dry_run=dry_run, total=len(rows), sheet=sheet)
+    steps = len(rows)
+    report_progress(0, steps)
     if dry_run:
         job_class(actor, rows, report).check()
+        report_progress(steps, steps)
         return report
     try:
         with transaction.atomic():
-            job = job_class(actor, rows, report)
-            job.check()
-            paths = job.commit()
+            work = job_class(actor, rows, report)
+            work.check()
+            paths = work.commit()
+            detail = {"file": filename[:120], "total": report.total, "valid": report.valid,
+                      "created": report.created, "invalid": report.error_rows}
             audit.record(f"import.{kind}", actor=actor, union=_common_union(paths),
-                         detail={"file": filename[:120], "total": report.total, "valid": report.valid,
-                                 "created": report.created, "invalid": report.error_rows})
+                         detail={**detail, "job": job} if job else detail)
     except IntegrityError:
         raise Conflict("导入时数据发生了变化（可能有人同时登记了相同的单位），本次未导入任何数据，请重新导入") from None
+    report_progress(steps, steps)
     return report
+
+
+# --- Uploads waiting for the worker ------------------------------------------------------------------------------
+# An upload waits in MEDIA_ROOT/imports under a random name (the token) that only its job knows: the
+# check job reads it and keeps it for the confirmation, the commit job takes it (a rename, once) and
+# deletes it when done. Files left by abandoned checks are swept on each upload after KEEP_SECONDS.
+
+KEEP_SECONDS = 6 * 3600
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+
+
+def _uploads() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def upload_keep(content: bytes) -> str:
+    """Keep an upload for its job; returns its token. Sweeps uploads older than KEEP_SECONDS."""
+    folder = _uploads()
+    cutoff = time.time() - KEEP_SECONDS
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+    token = secrets.token_urlsafe(32)
+    fd = os.open(folder / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    return token
+
+
+def upload_read(token: str) -> bytes | None:
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    try:
+        return (_uploads() / f"{token}.xlsx").read_bytes()
+    except OSError:
+        return None
+
+
+def upload_exists(token: str) -> bool:
+    return bool(_TOKEN.fullmatch(token or "")) and (_uploads() / f"{token}.xlsx").exists()
+
+
+def upload_take(token: str) -> str | None:
+    """Move a waiting upload to a new token (once: a second caller gets None)."""
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    fresh = secrets.token_urlsafe(32)
+    try:
+        os.rename(_uploads() / f"{token}.xlsx", _uploads() / f"{fresh}.xlsx")
+    except OSError:
+        return None
+    return fresh
+
+
+def upload_drop(token: str) -> None:
+    if _TOKEN.fullmatch(token or ""):
+        (_uploads() / f"{token}.xlsx").unlink(missing_ok=True)

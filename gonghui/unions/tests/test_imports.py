@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, TestCase
 from openpyxl import load_workbook
 
 from gonghui.accounts.models import StaffAssignment
@@ -62,20 +62,56 @@ def upload(content: bytes, name: str = "导入.xlsx") -> SimpleUploadedFile:
 
 
 def check_page(client: Client, kind: str, content: bytes, name: str = "导入.xlsx") -> HttpResponse:
-    return client.post("/console/unions/import/", {"kind": kind, "file": upload(content, name)})
+    """Upload on the console: the check runs as a job (inline here, after the commit); the job page
+    lands on its report. Returns the report page (or the job page of a failed check, or the refusal)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post("/console/unions/import/", {"kind": kind, "file": upload(content, name)})
+    if started.status_code != 302 or not started["Location"].startswith("/console/jobs/"):
+        return started
+    return client.get(started["Location"], follow=True)
 
 
 def confirm(client: Client, checked: HttpResponse, action: str = "commit") -> HttpResponse:
-    return client.post("/console/unions/import/commit/", {"token": checked.context["token"], "action": action})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        posted = client.post("/console/unions/import/commit/", {"token": checked.context["token"], "action": action})
+    if posted.status_code != 302 or not posted["Location"].startswith("/console/jobs/"):
+        return posted
+    return client.get(posted["Location"], follow=True)
 
 
-def api_import(client: Client, kind: str, content: bytes, *, dry_run: bool, name: str = "导入.xlsx") -> HttpResponse:
+class Polled:
+    """The API import as a client sees it once its job ended: the report (the job's ``result``) with
+    200, or the failure's Chinese message with 400."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        self.job = job
+        self.status_code = 200 if job["status"] == "done" else 400
+
+    def json(self) -> dict[str, Any]:
+        return self.job["result"] if self.status_code == 200 else {"message": self.job["message"]}
+
+
+def api_import(client: Client, kind: str, content: bytes, *, dry_run: bool, name: str = "导入.xlsx") -> Any:
     flag = "true" if dry_run else "false"
-    return client.post(f"/api/v1/unions/import/{kind}?dry_run={flag}", {"file": upload(content, name)})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post(f"/api/v1/unions/import/{kind}?dry_run={flag}", {"file": upload(content, name)})
+    if started.status_code != 202:
+        return started
+    job = started.json()
+    assert job["kind"] == "unions.import" and job["url"] == f"/api/v1/core/jobs/{job['uuid']}"
+    polled = client.get(job["url"])
+    assert polled.status_code == 200 and polled.json()["status"] in ("done", "failed")
+    return Polled(polled.json())
+
+
+def failed_with(response: HttpResponse) -> str:
+    """The Chinese message of a failed check job's page."""
+    assert response.status_code == 200 and response.context["job"].status == "failed"
+    return response.context["job"].error
 
 
 def errors_of(response: HttpResponse) -> list[tuple[int, str, str]]:
-    if "report" in (response.context or {}):
+    if "report" in (getattr(response, "context", None) or {}):
         return [(e.row, e.column, e.message) for e in response.context["report"].errors]
     return [(e["row"], e["column"], e["message"]) for e in response.json()["errors"]]
 
@@ -125,7 +161,8 @@ def test_it_imports_unions_on_the_page_after_a_dry_run(cast: Cast, tmp_path: Pat
     assert Union.objects.get(name="东街道某公司工会").parent == cast.street_a
     [entry] = imports_audited("unions")
     assert entry.user == cast.district_a_admin and entry.union_path == cast.district_a.path
-    assert entry.detail == {"file": "导入.xlsx", "total": 3, "valid": 3, "created": 3, "invalid": 0}
+    assert entry.detail == {"file": "导入.xlsx", "total": 3, "valid": 3, "created": 3, "invalid": 0,
+                            "job": entry.detail["job"]}
     assert not AuditLog.objects.filter(action="union.create").exists()
     assert waiting_files(tmp_path) == []
 
@@ -141,14 +178,16 @@ def test_it_imports_employers_through_the_api(cast: Cast) -> None:
     checked = api_import(client, "employers", content, dry_run=True)
 
     assert checked.status_code == 200
-    assert checked.json() == {"kind": "employers", "dry_run": True, "total": 2, "valid": 2, "invalid": 0,
-                              "created": 0, "errors": []}
+    result = checked.json()
+    assert {key: result[key] for key in ("kind", "dry_run", "total", "valid", "invalid", "created", "errors")} == {
+        "kind": "employers", "dry_run": True, "total": 2, "valid": 2, "invalid": 0, "created": 0, "errors": []}
+    assert result["summary"] == "已检查 2 行，2 行可以导入；尚未导入任何数据"
     assert not Employer.objects.filter(uscc__in=[uscc(1), uscc(2)]).exists()
 
     done = api_import(client, "employers", content, dry_run=False)
 
-    assert done.status_code == 201
-    assert done.json()["created"] == 2
+    assert done.status_code == 200
+    assert done.json()["created"] == 2 and done.json()["summary"] == "已导入 2 行"
     first = Employer.objects.get(uscc=uscc(1))
     assert (first.name, first.union, first.industry, first.size, first.employee_count, first.address,
             first.union_established) == ("甲新材料有限公司", cast.grassroots_a, "C", "medium", 320, "工业园3号", True)
@@ -250,7 +289,7 @@ def test_it_reports_every_union_row_error_in_chinese(cast: Cast) -> None:
     before = Union.objects.count()
     done = api_import(client, "unions", unions_xlsx(rows), dry_run=False)
 
-    assert done.status_code == 201 and done.json()["created"] == 4
+    assert done.status_code == 200 and done.json()["created"] == 4
     assert Union.objects.count() == before + 4
     new = Union.objects.get(name="新工会")
     assert Union.objects.get(name="十四").parent == new
@@ -392,10 +431,9 @@ def test_it_explains_a_file_that_is_not_a_table(cast: Cast) -> None:
     old = api_import(cast.client("district_a_officer", api=True), "employers",
                      b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, dry_run=True, name="单位.xls")
 
-    assert page.status_code == 400
+    assert "上传的文件不是 Excel 或 CSV 文件" in failed_with(page)
     assert "上传的文件不是 Excel 或 CSV 文件" in page.content.decode()
-    assert api.status_code == 400
-    assert api.json()["code"] == "bad_workbook" and "不是 Excel 或 CSV 文件" in api.json()["message"]
+    assert api.status_code == 400 and "不是 Excel 或 CSV 文件" in api.json()["message"]
     assert old.status_code == 400 and "无法读取" in old.json()["message"] and ".xls" in old.json()["message"]
 
 
@@ -406,13 +444,13 @@ def test_it_lists_missing_headers(cast: Cast) -> None:
     api = api_import(cast.client("district_a_officer", api=True), "employers", content, dry_run=True)
 
     expected = "表头不正确，缺少以下列：单位名称、统一社会信用代码、行业门类、规模、职工人数、地址、已单独建会"
-    assert page.status_code == 400 and expected in page.content.decode()
+    assert failed_with(page).startswith(expected) and expected in page.content.decode()
     assert api.status_code == 400 and api.json()["message"].startswith(expected)
 
 
 def test_it_rejects_a_workbook_without_data_rows(cast: Cast) -> None:
     api = api_import(cast.client("district_a_officer", api=True), "employers", employers_xlsx([]), dry_run=True)
-    assert api.status_code == 400 and api.json()["code"] == "empty_workbook"
+    assert api.status_code == 400 and api.json()["message"].endswith("中没有数据：请在表头下方从第2行起填写，每行一条")
 
 
 def test_it_reports_formulas_and_merged_cells_per_row(cast: Cast) -> None:
@@ -466,15 +504,16 @@ def test_it_limits_the_upload_size(cast: Cast, monkeypatch: pytest.MonkeyPatch) 
 # --- The confirmation step -------------------------------------------------------------------------------------
 
 
-def test_it_binds_the_waiting_upload_to_the_session(cast: Cast, tmp_path: Path) -> None:
+def test_it_binds_the_waiting_upload_to_its_uploader(cast: Cast, tmp_path: Path) -> None:
     owner = cast.client("district_a_officer")
     checked = check_page(owner, "employers", employers_xlsx([employer_row("甲单位", uscc(80))]))
     token = checked.context["token"]
     other = cast.client("district_a_admin")
 
     stolen = other.post("/console/unions/import/commit/", {"token": token, "action": "commit"})
+    peeked = other.get(f"/console/unions/import/{token}/")
 
-    assert stolen.status_code == 302
+    assert stolen.status_code == 404 and peeked.status_code == 404  # another user's job does not exist
     assert not Employer.objects.filter(uscc=uscc(80)).exists()
     assert len(waiting_files(tmp_path)) == 1
     assert confirm(owner, checked).context["report"].created == 1
@@ -482,6 +521,30 @@ def test_it_binds_the_waiting_upload_to_the_session(cast: Cast, tmp_path: Path) 
     assert "待导入的文件已失效" in again.content.decode()
     assert waiting_files(tmp_path) == []
     assert Employer.objects.filter(uscc=uscc(80)).count() == 1
+    # the check's page no longer offers the confirmation
+    assert owner.get(f"/console/unions/import/{token}/").context["token"] == ""
+
+
+def test_it_commits_once_when_the_job_runs_again_after_a_killed_worker(cast: Cast, tmp_path: Path) -> None:
+    """The commit job's worker died after the transaction committed: run again, the job finds the import
+    by its audit row and reports it — nothing is written twice, and the file is gone."""
+    from gonghui.core import jobs
+    from gonghui.core.models import Job, JobStatus
+
+    owner = cast.client("district_a_officer")
+    checked = check_page(owner, "employers", employers_xlsx([employer_row("甲单位", uscc(83))]))
+    done = confirm(owner, checked)
+    assert done.context["report"].created == 1
+    commit = Job.objects.filter(kind="unions.import", params__dry_run=False).get()
+    Job.objects.filter(pk=commit.pk).update(status=JobStatus.QUEUED, attempts=1)
+
+    assert jobs.run(commit.pk) == "done"
+
+    commit.refresh_from_db()
+    assert commit.summary == "已导入 1 行" and commit.attempts == 2
+    assert Employer.objects.filter(uscc=uscc(83)).count() == 1 and len(imports_audited("employers")) == 1
+    assert owner.get(f"/console/unions/import/{commit.uuid}/").context["report"].created == 1
+    assert waiting_files(tmp_path) == []
 
 
 def test_it_cancels_a_waiting_upload(cast: Cast, tmp_path: Path) -> None:

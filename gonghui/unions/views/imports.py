@@ -1,37 +1,32 @@
 """Console pages of the Excel import of unions and employers: template download, upload → check
-(dry run) → confirm → commit. The logic is in services/imports.py; these views parse, gate and render.
+(dry run) → confirm → commit. The logic is in services/imports.py and runs in the worker (tasks.py,
+jobs of core.jobs); these views parse, gate, start the jobs and render their reports.
 
 Between the check and the confirmation the upload waits in MEDIA_ROOT/imports under a random name
-that only the uploader's session knows; it is deleted on commit or cancel, and a sweep on each upload
-removes files left behind by abandoned checks.
+that only the check job knows (its page is the uploader's alone); the commit takes it once, and it is
+deleted on commit or cancel; a sweep on each upload removes files left behind by abandoned checks.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.core.decorators import staff_required
-from gonghui.core.errors import Forbidden, ValidationFailed
+from gonghui.core.errors import Forbidden, NotFound
+from gonghui.core.job_views import access_job
+from gonghui.core.jobs import job_url
+from gonghui.core.models import Job, JobStatus
 from gonghui.lib.excel import XLSX_MIME
 
 from ..services import imports as importing
-
-SESSION_KEY = "unions_imports"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-_KEEP_SECONDS = 6 * 3600  # an upload not confirmed within this time is swept away
-_PER_SESSION = 5
+from ..tasks import GONE, import_job_start
 
 
 def template_response(kind: str) -> HttpResponse:
@@ -48,73 +43,11 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     return template_response(kind)
 
 
-# --- Waiting uploads --------------------------------------------------------------------------------------
-
-
-def _folder() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _sweep(folder: Path) -> None:
-    cutoff = time.time() - _KEEP_SECONDS
-    for entry in os.scandir(folder):
-        try:
-            if entry.is_file() and entry.stat().st_mtime < cutoff:
-                os.unlink(entry.path)
-        except OSError:
-            continue
-
-
-def _waiting(request: HttpRequest) -> dict[str, dict[str, Any]]:
-    return dict(request.session.get(SESSION_KEY, {}))
-
-
-def _stash(request: HttpRequest, kind: str, content: bytes, filename: str) -> str:
-    """Keep a checked upload until the user confirms; returns the token the confirmation carries."""
-    folder = _folder()
-    _sweep(folder)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(folder / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    waiting = _waiting(request)
-    waiting[token] = {"kind": kind, "name": filename[:120], "at": time.time()}
-    for old in sorted(waiting, key=lambda t: waiting[t]["at"])[:-_PER_SESSION]:
-        _discard(old)
-        waiting.pop(old)
-    request.session[SESSION_KEY] = waiting
-    return token
-
-
-def _discard(token: str) -> None:
-    if _TOKEN.fullmatch(token):
-        (_folder() / f"{token}.xlsx").unlink(missing_ok=True)
-
-
-def _claim(request: HttpRequest, token: str) -> tuple[dict[str, Any], bytes] | None:
-    """Take a waiting upload out of this session (once): its entry and content, None if unknown/gone."""
-    waiting = _waiting(request)
-    entry = waiting.pop(token, None) if _TOKEN.fullmatch(token) else None
-    if entry is None:
-        return None
-    request.session[SESSION_KEY] = waiting
-    path = _folder() / f"{token}.xlsx"
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return None
-    finally:
-        path.unlink(missing_ok=True)
-    return entry, content
-
-
 # --- Pages ----------------------------------------------------------------------------------------------
 
 
-def _page(request: HttpRequest, *, report: importing.ImportReport | None = None, token: str = "",
-          error: str = "", kind: str = "", filename: str = "", status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, *, report: Any = None, token: str = "", error: str = "", kind: str = "",
+          filename: str = "", status: int = 200) -> HttpResponse:
     kinds = importing.importable_kinds(request.user)
     section = "employers" if (report.kind if report else kind) == "employers" else "unions"
     return render(request, "unions/import.html", {
@@ -127,8 +60,9 @@ def _page(request: HttpRequest, *, report: importing.ImportReport | None = None,
 
 @staff_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    """GET: the two upload forms. POST (kind, file): check every row and show the report; nothing is
-    written yet — the valid rows are imported when the user confirms (import_commit)."""
+    """GET: the two upload forms. POST (kind, file): keep the file and check every row in the worker;
+    the job page shows the bar, then the report (import_report). Nothing is written yet — the valid
+    rows are imported when the user confirms (import_commit)."""
     if not importing.importable_kinds(request.user):
         raise Forbidden("您的角色无权导入数据")
     if request.method != "POST":
@@ -142,37 +76,53 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return _page(request, kind=kind, status=400,
                      error=f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
                            "数据较多时请拆分成几个文件分批导入")
-    content = upload.read()
-    try:
-        report = importing.workbook_import(actor=request.user, kind=kind, file=content, dry_run=True,
-                                           filename=upload.name)
-    except ValidationFailed as exc:
-        return _page(request, kind=kind, error=exc.message, filename=upload.name, status=400)
-    token = _stash(request, kind, content, upload.name) if report.valid else ""
-    return _page(request, report=report, token=token, kind=kind, filename=upload.name)
+    token = importing.upload_keep(upload.read())
+    job = import_job_start(actor=request.user, kind=kind, token=token, filename=upload.name or "", dry_run=True)
+    return redirect(f"{job_url(job)}?land=1")
+
+
+def _import_job(request: HttpRequest, key: str) -> Job:
+    job = access_job(request.user, key)  # the uploader's own job: anyone else gets a 404
+    if job.kind != "unions.import":
+        raise NotFound("未找到该任务")
+    return job
+
+
+@staff_required
+def import_report(request: HttpRequest, key: str) -> HttpResponse:
+    """The report of a check or an import job; a check with valid rows offers the confirmation."""
+    job = _import_job(request, key)
+    if job.status != JobStatus.DONE or "total" not in job.result:
+        return redirect(f"{job_url(job)}?land=1")  # still working, or failed: the job page says so
+    report = importing.KeptReport.of(job.result)
+    params = job.params
+    waiting = report.dry_run and report.valid > 0 and importing.upload_exists(params.get("token", ""))
+    return _page(request, report=report, token=str(job.uuid) if waiting else "", kind=report.kind,
+                 filename=params.get("filename", ""))
 
 
 @staff_required
 @require_POST
 def import_commit(request: HttpRequest) -> HttpResponse:
-    """Import the valid rows of a checked upload (action=commit), or drop it (action=cancel)."""
+    """Import the valid rows of a checked upload (action=commit: a job, once), or drop it (action=cancel).
+    ``token`` is the check job's uuid."""
     if not importing.importable_kinds(request.user):
         raise Forbidden("您的角色无权导入数据")
-    token = request.POST.get("token", "")
+    key = request.POST.get("token", "")
+    try:
+        check = _import_job(request, UUID(key))
+    except ValueError:
+        raise NotFound("未找到该任务") from None
+    params = check.params
     if request.POST.get("action") == "cancel":
-        if token in _waiting(request):
-            _claim(request, token)
+        importing.upload_drop(params.get("token", ""))
         messages.info(request, "已取消本次导入，没有导入任何数据")
         return redirect("unions:import")
-    claimed = _claim(request, token)
-    if claimed is None:
-        messages.error(request, "待导入的文件已失效（可能已经导入过或已超时），请重新上传")
+    importing.import_gate(request.user, params.get("kind", ""))
+    taken = importing.upload_take(params.get("token", "")) if params.get("dry_run") else None
+    if taken is None:
+        messages.error(request, GONE)
         return redirect("unions:import")
-    entry, content = claimed
-    kind, filename = entry["kind"], entry["name"]
-    try:
-        report = importing.workbook_import(actor=request.user, kind=kind, file=content, dry_run=False,
-                                           filename=filename)
-    except ValidationFailed as exc:
-        return _page(request, kind=kind, error=exc.message, filename=filename, status=400)
-    return _page(request, report=report, kind=kind, filename=filename)
+    job = import_job_start(actor=request.user, kind=params["kind"], token=taken, filename=params.get("filename", ""),
+                           dry_run=False)
+    return redirect(f"{job_url(job)}?land=1")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core.actions import form_status, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError
-from gonghui.core.jobs import job_start, job_url
+from gonghui.core.jobs import job_url
 from gonghui.unions.access import access_union_for_work
 from gonghui.unions.models import Union
 
@@ -104,17 +104,13 @@ def lottery_detail(request: HttpRequest, key: str) -> HttpResponse:
 @staff_required
 @require_POST
 def lottery_draw(request: HttpRequest, key: str) -> HttpResponse:
+    """开奖 in the worker: the job page shows the bar, then lands on the lottery with its winners."""
     lottery = access_lottery(request.user, key, write=True)
-    back = reverse("benefits:lottery_detail", args=[lottery.uuid])
-    if lottery.status != LotteryStatus.DRAFT:
-        messages.error(request, "该抽奖已开奖")
-        return redirect(back)
-    if not lottery.prizes.exists():
-        messages.error(request, "请先设置奖项")
-        return redirect(back)
-    job = job_start(kind="benefits.lottery_draw", title=f"开奖：{lottery.name}"[:120], owner=request.user,
-                    union=lottery.union, subject=f"benefits.lottery:{lottery.uuid}",
-                    params={"lottery_id": lottery.pk}, result_url=back)
+    try:
+        job = services.lottery_draw_start(actor=request.user, lottery=lottery)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("benefits:lottery_detail", key=lottery.uuid)
     return redirect(f"{job_url(job)}?land=1")
 
 

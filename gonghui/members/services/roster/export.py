@@ -3,7 +3,7 @@ unmasked export re-imports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .xlsx import SHEET_TITLE
@@ -45,13 +45,28 @@ def export_rows(qs: Any, *, unmasked: bool) -> Iterator[list[Any]]:
                yes[craftsman], hardship.get(hard, hard or ""), yes[representative], card or ""]
 
 
-def export_write(qs: Any, *, unmasked: bool, target: IO[bytes]) -> int:
+def export_write(qs: Any, *, unmasked: bool, target: IO[bytes],
+                 progress: Callable[[int], None] | None = None) -> int:
     """Write the member list as .xlsx into ``target`` (a file opened for binary writing), masked
     unless ``unmasked``; returns the number of rows. Memory stays flat whatever the size: rows are
     read from the database in chunks and written through openpyxl's write-only mode, which keeps
-    the sheet in a temporary file, never the whole workbook in memory. Preconditions: ``qs`` came
-    from member_search (so from visible_to), and the caller writes the audit row."""
+    the sheet in a temporary file, never the whole workbook in memory. ``progress`` is told the rows
+    written so far every 2,000 rows and at the end (a job's bar). Preconditions: ``qs`` came from
+    member_search (so from visible_to), and the caller writes the audit row."""
     from gonghui.lib.excel import write_workbook_to
 
-    return write_workbook_to(target, [(SHEET_TITLE, EXPORT_HEADER, export_rows(qs, unmasked=unmasked))],
+    rows = export_rows(qs, unmasked=unmasked)
+    if progress is not None:
+        rows = _counted(rows, progress)
+    return write_workbook_to(target, [(SHEET_TITLE, EXPORT_HEADER, rows)],
                              widths={SHEET_TITLE: EXPORT_WIDTHS}, text_columns={SHEET_TITLE: [1, 2, 17]})
+
+
+def _counted(rows: Iterator[list[Any]], progress: Callable[[int], None]) -> Iterator[list[Any]]:
+    done = 0
+    for row in rows:
+        done += 1
+        if done % 2000 == 0:
+            progress(done)
+        yield row
+    progress(done)

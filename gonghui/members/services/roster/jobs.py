@@ -20,8 +20,12 @@ checks those facts again inside its transaction.
 Progress: the check reports progress (``processed_rows``) as it goes, because it is not one
 transaction. The commit is one transaction, so a progress counter written inside it would not be
 visible to the page polling it until the very end; the page shows "导入中" (the status is set before
-the transaction starts) and then the result. Both run as Celery tasks (members/tasks.py), inline
-when no broker is configured.
+the transaction starts) and then the result. Both run as jobs in the worker (members/tasks.py).
+
+Memory: both go a chunk of CHUNK_ROWS rows at a time — the check reads, checks (row by row, then
+against the database) and stages each chunk before the next, the commit writes the staged chunks
+one after the other inside its one transaction — so a 200,000-row file costs little more than a
+5,000-row one beyond the reader itself and the cross-row duplicate checks.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
@@ -192,22 +197,46 @@ def _staged_name(job: RosterImport) -> str:
     return f"imports/roster/{job.uuid}.rows"
 
 
-def _stage_save(job: RosterImport, records: list[list[Any]]) -> None:
-    """The checked rows, compressed and encrypted with the field key (they hold ID numbers)."""
-    packed = zlib.compress(json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), 1)
-    sealed = crypto.encrypt(base64.b64encode(packed).decode())
-    name = _staged_name(job)
-    default_storage.delete(name)
-    default_storage.save(name, ContentFile(sealed.encode()))
+class _Stage:
+    """The checked rows, written chunk by chunk while the check goes (never all in memory): one line
+    per chunk, each compressed and encrypted with the field key (they hold ID numbers). A file of
+    one line (an import staged before chunks) reads the same way."""
+
+    def __init__(self, job: RosterImport) -> None:
+        self.job = job
+        self.buffer = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+        self.rows = 0
+
+    def add(self, records: list[list[Any]]) -> None:
+        if not records:
+            return
+        packed = zlib.compress(json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+        self.buffer.write(crypto.encrypt(base64.b64encode(packed).decode()).encode() + b"\n")
+        self.rows += len(records)
+
+    def save(self) -> None:
+        name = _staged_name(self.job)
+        default_storage.delete(name)
+        if self.rows:
+            self.buffer.seek(0)
+            default_storage.save(name, File(self.buffer))
+        self.buffer.close()
+
+    def close(self) -> None:
+        self.buffer.close()
 
 
-def _stage_load(job: RosterImport) -> list[list[Any]]:
+def _stage_chunks(job: RosterImport) -> Iterator[list[list[Any]]]:
+    """The staged rows, one chunk at a time, in row order."""
     try:
-        with default_storage.open(_staged_name(job)) as handle:
-            sealed = handle.read().decode()
+        handle = default_storage.open(_staged_name(job))
     except OSError:
         raise Conflict("待导入的数据已失效，请重新上传文件", code="import_expired") from None
-    return json.loads(zlib.decompress(base64.b64decode(crypto.decrypt(sealed))))
+    with handle:
+        for line in handle:
+            sealed = line.strip()
+            if sealed:
+                yield json.loads(zlib.decompress(base64.b64decode(crypto.decrypt(sealed.decode()))))
 
 
 def _discard_upload(job: RosterImport) -> None:
@@ -344,55 +373,70 @@ def open_roster(content: bytes) -> tuple[excel.Table, dict[int, int], dict[int, 
     return table, header, labels
 
 
+CHUNK_ROWS = 5000  # rows read, checked against the database and staged together
+
+
+@dataclass
+class _Tally:
+    """What the check keeps of the rows it has passed: counts, the problems, the failing rows."""
+
+    errors: list[RowError]
+    error_rows: set[int]
+    valid: int = 0
+    creates: int = 0
+    updates: int = 0
+    unchanged: int = 0
+
+
 def _check(job: RosterImport) -> None:
+    """Read and check the upload in chunks of CHUNK_ROWS rows: each chunk is checked row by row,
+    then against the database (``_resolve``), and its valid rows are staged; only the counts, the
+    problems and what the cross-row checks need (the checker's ID numbers and phones seen) stay in
+    memory, so the worker's memory does not grow with the file's length."""
     with job.file.open("rb") as handle:
         content = handle.read(MAX_UPLOAD_BYTES + 1)
     table, header, labels = open_roster(content)
     checker = _Checker(header, labels, timezone.localdate())
     where = table.label
-    records: list[list[Any]] = []
-    errors: list[RowError] = []
-    error_rows: set[int] = set()
+    tally = _Tally(errors=[], error_rows=set())
+    stage = _Stage(job)
     seen_rows = 0
-    data_rows: list[int] = []
+    records: list[list[Any]] = []
+    numbers: list[int] = []
     estimate = max(table.height - table.header_row, 0)
     _progress(job, sheet_name=table.sheet[:100], total_rows=min(estimate, MAX_ROWS))
-    for row in roster_rows(table, frozenset(header)):
-        seen_rows += 1
-        if seen_rows > MAX_ROWS:
-            raise RosterFileError(f"{where}中的数据超过 {MAX_ROWS} 行，一次最多导入 {MAX_ROWS} 行数据，"
-                                  "请拆分成几个文件分批导入")
-        data_rows.append(row.number)
-        record, row_errors = checker.check(row)
-        if record is not None:
-            records.append(record)
-        if row_errors:
-            errors.extend(row_errors)
-            error_rows.add(row.number)
-        if seen_rows % PROGRESS_EVERY == 0:
-            _progress(job, processed_rows=seen_rows, total_rows=max(min(estimate, MAX_ROWS), seen_rows))
-    # Merged cells: a covered cell holds nothing although Excel shows a value.
-    merged = _merge_errors(table.merges, data_rows, checker)
-    if merged:
-        errors.extend(merged)
-        bad = {e.row for e in merged}
-        error_rows |= bad
-        records = [r for r in records if r[R_ROW] not in bad]
-    outcome, existing = _resolve(job, job.created_by, records, fields=_UPDATE_FIELDS)
-    errors.extend(outcome.errors)
-    error_rows |= {e.row for e in outcome.errors}
+    try:
+        for row in roster_rows(table, frozenset(header)):
+            seen_rows += 1
+            if seen_rows > MAX_ROWS:
+                raise RosterFileError(f"{where}中的数据超过 {MAX_ROWS} 行，一次最多导入 {MAX_ROWS} 行数据，"
+                                      "请拆分成几个文件分批导入")
+            numbers.append(row.number)
+            record, row_errors = checker.check(row)
+            if record is not None:
+                records.append(record)
+            if row_errors:
+                tally.errors.extend(row_errors)
+                tally.error_rows.add(row.number)
+            if seen_rows % PROGRESS_EVERY == 0:
+                _progress(job, processed_rows=seen_rows, total_rows=max(min(estimate, MAX_ROWS), seen_rows))
+            if len(numbers) >= CHUNK_ROWS:
+                _check_chunk(job, table, checker, records, numbers, tally, stage)
+                records, numbers = [], []
+        _check_chunk(job, table, checker, records, numbers, tally, stage)
+        del records, numbers
+        stage.save()
+    finally:
+        stage.close()
+    errors = tally.errors
     probes = [p for p in checker.probes if p[R_EMPLOYER] or p[R_ID_INDEX]]
     if probes:
         duplicates = {(e.row, e.column) for e in errors}
         more = _resolve(job, job.created_by, probes, probe=True)[0].errors
         errors.extend(e for e in more if (e.row, e.column) not in duplicates)
     errors.sort(key=lambda e: (e.row, e.column))
+    error_rows = tally.error_rows
     warnings = [w for w in checker.warnings if w.row not in error_rows]
-    valid = [*outcome.creates, *(record for record, _ in outcome.updates)]
-    valid.sort(key=lambda r: r[R_ROW])
-    if valid:
-        _stage_save(job, valid)
-    unchanged = sum(1 for record, pk in outcome.updates if _unchanged(record, existing[pk], outcome))
     problem_rows = _problems_save(job, content, error_rows, errors) if error_rows else 0
     message = f"读取的是{where}。" if table.sheet and table.sheet != SHEET_TITLE else ""
     if table.stopped_early:
@@ -400,10 +444,34 @@ def _check(job: RosterImport) -> None:
     if len(errors) > MAX_ERRORS:
         message += f"问题共 {len(errors)} 条，仅列出前 {MAX_ERRORS} 条。"
     _advance(job, ImportStatus.CHECKED, from_=ImportStatus.CHECKING, total_rows=seen_rows, processed_rows=seen_rows,
-             valid_rows=len(valid), error_rows=len(error_rows), created_count=len(outcome.creates),
-             updated_count=len(outcome.updates) - unchanged, unchanged_count=unchanged,
+             valid_rows=tally.valid, error_rows=len(error_rows), created_count=tally.creates,
+             updated_count=tally.updates - tally.unchanged, unchanged_count=tally.unchanged,
              errors=[e.as_dict() for e in errors[:MAX_ERRORS]], warnings=[w.as_dict() for w in warnings[:MAX_ERRORS]],
              problem_rows=problem_rows, message=message[:300], finished_at=timezone.now())
+
+
+def _check_chunk(job: RosterImport, table: excel.Table, checker: _Checker, records: list[list[Any]],
+                 numbers: list[int], tally: _Tally, stage: _Stage) -> None:
+    """One chunk's merged cells and database checks; its valid rows staged, in row order."""
+    # Merged cells: a covered cell holds nothing although Excel shows a value.
+    merged = _merge_errors(table.merges, numbers, checker) if table.merges else []
+    if merged:
+        tally.errors.extend(merged)
+        bad = {e.row for e in merged}
+        tally.error_rows |= bad
+        records = [r for r in records if r[R_ROW] not in bad]
+    if not records:
+        return
+    outcome, existing = _resolve(job, job.created_by, records, fields=_UPDATE_FIELDS)
+    tally.errors.extend(outcome.errors)
+    tally.error_rows |= {e.row for e in outcome.errors}
+    valid = [*outcome.creates, *(record for record, _ in outcome.updates)]
+    valid.sort(key=lambda r: r[R_ROW])
+    stage.add(valid)
+    tally.valid += len(valid)
+    tally.creates += len(outcome.creates)
+    tally.updates += len(outcome.updates)
+    tally.unchanged += sum(1 for record, pk in outcome.updates if _unchanged(record, existing[pk], outcome))
 
 
 # --- The problem rows, back to the staff as a workbook ---------------------------------------------------------
@@ -499,9 +567,15 @@ def roster_commit(*, job: RosterImport, actor: User) -> RosterImport:
         raise Conflict("这次导入当前不能提交（可能仍在检查或已失败），请刷新后查看") from None
     job.refresh_from_db()
     try:
-        records = _stage_load(job) if job.valid_rows else []
+        chunks = _stage_chunks(job) if job.valid_rows else iter(())
         with _page_cache(Member), transaction.atomic():
-            created, updated, unchanged, late = _write(job, actor, records)
+            # One transaction, written a staged chunk at a time (memory stays flat): all or nothing.
+            created = updated = unchanged = 0
+            late: list[RowError] = []
+            for chunk in chunks:
+                more = _write(job, actor, chunk)
+                created, updated, unchanged = created + more[0], updated + more[1], unchanged + more[2]
+                late.extend(more[3])
             errors = sorted([*(RowError(**e) for e in job.errors), *late], key=lambda e: (e.row, e.column))
             audit.record("member.import", actor=actor, obj=job, union=job.union, detail={
                 "import": str(job.uuid), "file": job.original_name[:100], "created": created, "updated": updated,

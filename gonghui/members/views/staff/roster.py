@@ -1,6 +1,6 @@
 """Console pages of roster import (/console/members/import/…) and the member export
-(/console/members/export.xlsx). The work is in services/roster/ and runs as tasks (tasks.py):
-inline without a broker, in a worker with one, while the job page polls its progress."""
+(/console/members/export.xlsx). The work is in services/roster/ and runs as jobs of core.jobs
+(tasks.py) in the worker, while the job page polls its progress."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ from gonghui.core.unmasking import Unmask, require_unmask
 from gonghui.unions.access import access_union_for_work
 
 from ...access import access_import
-from ...exports import may_unmask, template_response, xlsx_response
+from ...exports import may_unmask, member_export_start, template_response, xlsx_response
 from ...forms import ExportReasonForm, RosterUploadForm
 from ...models import ImportStatus, RosterImport
 from ...selectors import member_filters, member_search
 from ...services import roster
-from ...tasks import export_job_start, roster_job_start, roster_task_of
+from ...tasks import roster_job_start, roster_task_of
 
 WORKING = (ImportStatus.UPLOADED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
 
@@ -142,12 +142,10 @@ def export_members(request: HttpRequest) -> HttpResponse:
         unmasked, reason, params = True, form.cleaned_data["reason"], request.POST
     elif request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
         return export_form_page(request, ExportReasonForm(), error="导出完整信息请在本页填写原因后提交", status=400)
-    filters = member_filters(request.user, params)
-    count = member_search(request.user, filters).count()
-    if count > roster.EXPORT_MAX_ROWS:
-        return export_form_page(request, ExportReasonForm(), params=params, status=400, error=(
-            f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围"))
-    job = export_job_start(actor=request.user, filters=filters, unmasked=unmasked, reason=reason)
+    try:
+        job = member_export_start(request.user, params, unmasked=unmasked, reason=reason)
+    except ValidationFailed as exc:  # too many members for one file
+        return export_form_page(request, ExportReasonForm(), params=params, status=400, error=exc.message)
     return redirect(job_url(job))
 
 
