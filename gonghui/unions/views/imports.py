@@ -71,9 +71,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
     importing.import_gate(request.user, kind)
     upload = request.FILES.get("file")
     if upload is None:
-        return _page(request, kind=kind, error="请选择要上传的 Excel 文件", status=400)
+        return _page(request, kind=kind, error="请选择要上传的 Excel 文件")
     if upload.size > importing.MAX_UPLOAD_BYTES:
-        return _page(request, kind=kind, status=400,
+        return _page(request, kind=kind,
                      error=f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
                            "数据较多时请拆分成几个文件分批导入")
     token = importing.upload_keep(upload.read())

@@ -49,15 +49,15 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = RosterUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
-        return _upload_page(request, form, error=first, status=400)
+        return _upload_page(request, form, error=first)
     union = access_union_for_work(request.user, form.cleaned_data["union"])
     upload = form.cleaned_data["file"]
     if upload.size > roster.MAX_UPLOAD_BYTES:
-        return _upload_page(request, form, error=roster.TOO_BIG_MESSAGE, status=400)
+        return _upload_page(request, form, error=roster.TOO_BIG_MESSAGE)
     try:
         job = roster.roster_upload(actor=request.user, union=union, content=upload.read(), filename=upload.name)
     except ValidationFailed as exc:
-        return _upload_page(request, form, error=f"“{upload.name}”：{exc.message}", status=400)
+        return _upload_page(request, form, error=f"“{upload.name}”：{exc.message}")
     roster_job_start(job, step="check", actor=request.user)
     return redirect("members:import_job", key=job.uuid)
 
@@ -138,14 +138,14 @@ def export_members(request: HttpRequest) -> HttpResponse:
                                    "filters": filters.as_params()})
         form = ExportReasonForm(request.POST)
         if not form.is_valid():
-            return export_form_page(request, form, params=request.POST, status=400)
+            return export_form_page(request, form, params=request.POST)
         unmasked, reason, params = True, form.cleaned_data["reason"], request.POST
     elif request.GET.get("unmasked"):  # an old link: a reason must not be sent in the URL
-        return export_form_page(request, ExportReasonForm(), error="导出完整信息请在本页填写原因后提交", status=400)
+        return export_form_page(request, ExportReasonForm(), error="导出完整信息请在本页填写原因后提交")
     try:
         job = member_export_start(request.user, params, unmasked=unmasked, reason=reason)
     except ValidationFailed as exc:  # too many members for one file
-        return export_form_page(request, ExportReasonForm(), params=params, status=400, error=exc.message)
+        return export_form_page(request, ExportReasonForm(), params=params, error=exc.message)
     return redirect(job_url(job))
 
 
