@@ -12,7 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured, PermissionDenied
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.http import Http404, HttpRequest, HttpResponse
@@ -315,9 +315,13 @@ class Page(PaginationBase):
             # database runs it once): one round trip instead of two. Its value is the COUNT below's.
             # The SQL is the ORM's own compilation of the queryset, its values passed as parameters.
             bounded = counted.values("pk")[: COUNT_CAP + 1]
-            sql, params = bounded.query.get_compiler(using=queryset.db).as_sql()
-            count_sql = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS page_rows", params)  # noqa: S608, S611
-            page_qs = queryset.annotate(**{_COUNT_ALIAS: count_sql})
+            try:
+                sql, params = bounded.query.get_compiler(using=queryset.db).as_sql()
+            except EmptyResultSet:  # .none(), pk__in=[]: no rows, nothing to count
+                folded = False
+            else:
+                count_sql = RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS page_rows", params)  # noqa: S608, S611
+                page_qs = queryset.annotate(**{_COUNT_ALIAS: count_sql})
         rows = list(page_qs[offset: offset + size + 1]) if offset < _MAX_OFFSET else []
         carried = None
         if folded and rows:

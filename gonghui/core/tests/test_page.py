@@ -57,3 +57,11 @@ def test_the_count_it_selects_with_the_rows_is_the_count_query_s(cast: Cast) -> 
         assert (result["count"], result["has_next"], len(queries.captured_queries)) == (
             queryset.count(), True, queries_expected)
         assert not hasattr(result["items"][0], api._COUNT_ALIAS)
+
+
+def test_an_empty_query_set_is_an_empty_page(cast: Cast) -> None:
+    for queryset in (Union.objects.none(), Union.objects.filter(pk__in=[]).order_by("id")):
+        result = api.Page().paginate_queryset(queryset, api.Page.Input(page=1, page_size=2))
+        assert (result["items"], result["count"], result["has_next"]) == ([], 0, False)
+        deeper = api.Page().paginate_queryset(queryset, api.Page.Input(page=3, page_size=2))
+        assert (deeper["items"], deeper["count"], deeper["has_next"]) == ([], 0, False)
