@@ -3,7 +3,7 @@ each beside a bare Django JSON view of the same response size served by the same
 
     .venv/bin/python bench/bench_api.py [--members 20000] [--orders 20000] [--signups 20000]
                                         [--duration 10] [--connections 8] [--workers 2] [--fresh]
-                                        [--profile]
+                                        [--profile] [--split] [--no-load]
 
 The endpoints: the worker's 云集市 offerings (``GET /api/v1/market/offerings``), the worker's activities
 (``GET /api/v1/activities/open``), the staff members search (``GET /api/v1/members/?q=…``, a province
@@ -15,7 +15,10 @@ The data come from the generator (``gonghui.seed``) once, into a bench database 
 the temporary directory, or with DATABASE_URL its own PostgreSQL database), and are reused by later runs
 of the same size. The load generator is wrk (Debian's package) when installed, else a threaded Python
 client (slower: then the client competes with gunicorn for the two cores, and both sides' figures drop).
-``--profile`` runs each endpoint in-process under pyinstrument and prints where the time goes.
+``--profile`` runs each endpoint in-process under pyinstrument and prints where the time goes; ``--split``
+prints the in-process milliseconds per request of each stage (token auth, the view, output validation, JSON
+render, the rest) and the SQL's share beside the bare view — less sensitive to the machine's load than the
+req/s; ``--no-load`` skips the gunicorn run.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -61,6 +65,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--profile", action="store_true", help="also profile each endpoint in-process")
+    parser.add_argument("--split", action="store_true",
+                        help="also print the in-process per-request time of each stage (less sensitive to load)")
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load run")
     parser.add_argument("--data-dir", default=str(Path(tempfile.gettempdir()) / "gonghui-bench-api"),
                         help="SQLite data directory, kept between runs")
     parser.add_argument("--fresh", action="store_true", help="start from an empty bench database")
@@ -86,10 +93,14 @@ def main() -> None:
     close_connections()
     for key, (url, _token) in targets.items():
         note(f"{key}: {url}")
+    if args.split:
+        split(targets)
+        close_connections()
     if args.profile:
         profile(targets)
         close_connections()
-    measure(args, targets)
+    if not args.no_load:
+        measure(args, targets)
 
 
 # --- Data ----------------------------------------------------------------------------------------------------------
@@ -185,6 +196,117 @@ def profile(targets: dict[str, tuple[str, str]]) -> None:
         assert response.status_code == 200, (key, response.status_code, response.content[:300])
         print(f"## profile: {key}", flush=True)
         print(profiler.output_text(unicode=True, color=False, show_all=False), flush=True)
+
+
+# --- Split ---------------------------------------------------------------------------------------------------------
+
+
+SPLIT_REQUESTS = 300
+
+
+def split(targets: dict[str, tuple[str, str]]) -> None:
+    """Each endpoint SPLIT_REQUESTS times in this process (Django's test client, the real middleware stack),
+    timed by stage: the whole request, ninja's operation (auth, parameters, the view, output validation and
+    dump, JSON render), the SQL (count and time) and the rest (middleware, URL resolution, the test client);
+    the bare view of the same size beside it. The median of three rounds, in ms per request."""
+    from collections import defaultdict
+
+    from django.db import connection
+    from django.test import Client
+    from ninja import NinjaAPI
+    from ninja.operation import Operation
+
+    clock = time.perf_counter
+    spent: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+
+    def timed(name: str, function: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = clock()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += clock() - started
+        return wrapper
+
+    def sql(execute: Any, sql_text: str, params: Any, many: bool, context: Any) -> Any:
+        started = clock()
+        try:
+            return execute(sql_text, params, many, context)
+        finally:
+            spent["sql"] += clock() - started
+            counts["queries"] += 1
+
+    originals = {name: getattr(Operation, name) for name in ("run", "_run_checks", "_get_values",
+                                                              "_result_to_response")}
+    create_response = NinjaAPI.create_response
+    Operation.run = timed("operation", originals["run"])
+    Operation._run_checks = timed("auth", originals["_run_checks"])
+    Operation._get_values = timed("parameters", originals["_get_values"])
+    Operation._result_to_response = timed("output", originals["_result_to_response"])
+    render = timed("render", create_response)
+
+    def render_where(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # A view that answers its page directly renders it itself: that render is the view's, not output's.
+        started = clock()
+        try:
+            return render(self, request, *args, **kwargs)
+        finally:
+            if counts.get("in_output", 0) == 0:
+                spent["render_in_view"] += clock() - started
+
+    def output(*args: Any, **kwargs: Any) -> Any:
+        counts["in_output"] = counts.get("in_output", 0) + 1
+        try:
+            return originals_output(*args, **kwargs)
+        finally:
+            counts["in_output"] -= 1
+
+    originals_output = Operation._result_to_response
+    Operation._result_to_response = output
+    NinjaAPI.create_response = render_where
+    client = Client()
+    try:
+        print("## in-process split (ms per request, median of 3 rounds of "
+              f"{SPLIT_REQUESTS}; SQL is inside the stage that ran it)", flush=True)
+        print(f"{'endpoint':<16}{'whole':>7}{'bare':>7}{'auth':>7}{'params':>7}{'view':>7}{'output':>7}"
+              f"{'render':>7}{'other':>7}{'sql':>7}{'queries':>8}", flush=True)
+        for key, (url, token) in targets.items():
+            headers = {"Authorization": f"Bearer {token}"}
+            size = len(client.get(url, headers=headers).content)
+            bare_url = f"/bench/bare?bytes={size}"
+            rounds = []
+            for _ in range(3):
+                for _ in range(20):
+                    client.get(url, headers=headers)
+                    client.get(bare_url)
+                started = clock()
+                for _ in range(SPLIT_REQUESTS):
+                    client.get(bare_url)
+                bare = (clock() - started) / SPLIT_REQUESTS
+                spent.clear()
+                counts.clear()
+                started = clock()
+                with connection.execute_wrapper(sql):
+                    for _ in range(SPLIT_REQUESTS):
+                        response = client.get(url, headers=headers)
+                whole = (clock() - started) / SPLIT_REQUESTS
+                assert response.status_code == 200, (key, response.status_code)
+                per = {name: value / SPLIT_REQUESTS for name, value in spent.items()}
+                output = per.get("output", 0.0) - (per.get("render", 0.0) - per.get("render_in_view", 0.0))
+                view = (per.get("operation", 0.0) - per.get("auth", 0.0) - per.get("parameters", 0.0)
+                        - per.get("output", 0.0) - per.get("render_in_view", 0.0))
+                rounds.append((whole, bare, per.get("auth", 0.0), per.get("parameters", 0.0), view, output,
+                               per.get("render", 0.0), whole - per.get("operation", 0.0), per.get("sql", 0.0),
+                               counts.get("queries", 0) / SPLIT_REQUESTS))
+            rounds.sort()
+            row = rounds[1]
+            print(f"{key:<16}" + "".join(f"{value * 1000:>7.2f}" for value in row[:-1]) + f"{row[-1]:>8.1f}",
+                  flush=True)
+    finally:
+        for name, function in originals.items():
+            setattr(Operation, name, function)
+        NinjaAPI.create_response = create_response
 
 
 # --- Load ----------------------------------------------------------------------------------------------------------

@@ -101,7 +101,9 @@ def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status:
 
 
 def _me(user: User) -> dict:
-    # From the request's scope (one query, cached on the user for the request): the grants in force.
+    # From the request's scope (cached on the user for the request): the grants in force. Loaded with the
+    # phone shown (deferred by the token lookup) in one query.
+    user.load_phone_and_scope()
     scope = user.scope
     grants = [{"union": g.union_uuid, "union_name": g.union_name, "role": g.role, "role_label": Role(g.role).label}
               for g in scope.grants]

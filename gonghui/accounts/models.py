@@ -99,6 +99,23 @@ class User(AbstractBaseUser):
         )
         return Scope(grants=grants, is_superuser=self.is_superuser)
 
+    def load_phone_and_scope(self) -> None:
+        """Load the deferred phone and compute ``scope`` (when neither is there yet) in one query: the user
+        row LEFT JOINed to its assignments, the grants being the rows of active unions, by assignment id —
+        what ``scope`` selects. For ``/me``, which shows both, after a token lookup that deferred the phone."""
+        if "scope" in self.__dict__ or "phone" not in self.get_deferred_fields():
+            return
+        rows = list(type(self).objects.filter(pk=self.pk).order_by("assignments__id").values_list(
+            "phone", "assignments__union_id", "assignments__union__path", "assignments__role",
+            "assignments__union__name", "assignments__union__uuid", "assignments__union__is_active"))
+        if not rows:
+            return
+        self.phone = rows[0][0]
+        grants = tuple(
+            Grant(union_id=union_id, path=path, role=Role(role), union_name=name, union_uuid=union_uuid)
+            for _, union_id, path, role, name, union_uuid, active in rows if union_id is not None and active)
+        self.__dict__["scope"] = Scope(grants=grants, is_superuser=self.is_superuser)
+
     @property
     def is_union_staff(self) -> bool:
         return self.scope.is_staff
@@ -131,6 +148,13 @@ class StaffAssignment(BranchRow, PublicId):
         return f"{self.user.name} @ {self.union.name} ({self.get_role_display()})"
 
 
+#: What ``members.access.own_member`` loads with the member (joined) and leaves unloaded (its encrypted
+#: columns); the token lookup joins the same, so that the member it brings along is the one
+#: ``own_member`` would have loaded.
+OWN_MEMBER_RELATED = ("union", "employer")
+OWN_MEMBER_DEFERRED = ("id_number", "phone")
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -143,12 +167,18 @@ class ApiTokenQuerySet(models.QuerySet):
         """The active user behind a raw bearer token, or None. Touches last_used_at at most once a minute."""
         if not raw or len(raw) > 200:
             return None
-        # One indexed lookup (key_hash is unique) with the user joined; the user's encrypted phone is
-        # deferred: authenticating decrypts nothing (an endpoint that shows the phone loads it then).
-        token = (self.live().select_related("user").defer("user__phone")
-                 .filter(key_hash=_hash_token(raw)).first())
+        # One indexed lookup (key_hash is unique) with the user joined, and the user's own membership
+        # record with it (a LEFT JOIN on the unique user_id: most API callers are members, and their
+        # endpoints start with ``own_member``, which takes it from here instead of a query of its own).
+        # The encrypted columns are deferred: authenticating decrypts nothing (an endpoint that shows the
+        # phone loads it then).
+        token = next(iter(
+            self.live().select_related("user", *(f"user__member__{name}" for name in OWN_MEMBER_RELATED))
+            .defer("user__phone", *(f"user__member__{name}" for name in OWN_MEMBER_DEFERRED))
+            .filter(key_hash=_hash_token(raw)).order_by()[:1]), None)
         if token is None or not token.user.is_active:
             return None
+        token.user._gonghui_member_joined = True
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             type(token).objects.filter(pk=token.pk).update(last_used_at=now)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from gonghui.core.scope import scope_of
@@ -165,6 +165,23 @@ def attach_remaining(offerings: Sequence[Offering]) -> Sequence[Offering]:
     for offering in offerings:
         offering.remaining = left.get(offering.pk, 0)
         offering.open_batches = offering.pk in left
+    return offerings
+
+
+def with_remaining_column(qs: QuerySet[Offering]) -> QuerySet[Offering]:
+    """``qs`` with the places left in each offering's orderable batches selected with it (a correlated
+    subquery, NULL without an orderable batch): what ``attach_remaining`` computes, in the page's own
+    query. ``remaining_from_column`` sets ``remaining`` and ``open_batches`` from it."""
+    left = (Batch.objects.orderable().filter(offering=OuterRef("pk")).order_by().values("offering")
+            .annotate(left=Sum("capacity") - Sum("taken")).values("left"))
+    return qs.annotate(remaining_left=Subquery(left, output_field=IntegerField()))
+
+
+def remaining_from_column(offerings: Sequence[Offering]) -> Sequence[Offering]:
+    for offering in offerings:
+        left = offering.remaining_left
+        offering.remaining = max(left or 0, 0)
+        offering.open_batches = left is not None
     return offerings
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gonghui.accounts.models import OWN_MEMBER_DEFERRED, OWN_MEMBER_RELATED
 from gonghui.core.errors import NotFound
 from gonghui.core.scope import Role, gate
 
@@ -11,7 +12,7 @@ from .models import EnrollmentDrive, JoinApplication, Member, RightsRequest, Ros
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
 #: The member's encrypted columns, deferred where a loader does not show them.
-PERSONAL_COLUMNS = ("id_number", "phone")
+PERSONAL_COLUMNS = OWN_MEMBER_DEFERRED
 
 
 def access_member(user: Any, key: Any, *, write: bool = False) -> Member:
@@ -52,7 +53,14 @@ def own_member(user: Any) -> Member | None:
     loads them on first access (one query by primary key)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Member.objects.select_related("union", "employer").defer(*PERSONAL_COLUMNS)
+    # A bearer-token request's user arrives with its member already joined (ApiToken.objects.authenticate,
+    # the same related rows and deferred columns): taken once, so a later call loads afresh as before.
+    cache = getattr(getattr(user, "_state", None), "fields_cache", None)
+    if cache is not None and getattr(user, "_gonghui_member_joined", False):
+        user._gonghui_member_joined = False
+        if "member" in cache:
+            return cache.pop("member")
+    return (Member.objects.select_related(*OWN_MEMBER_RELATED).defer(*PERSONAL_COLUMNS)
             .filter(user=user).first())
 
 

@@ -50,3 +50,14 @@ def test_it_computes_the_scope_once_per_request(cast: Cast, django_assert_max_nu
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/api/v1/members/").status_code == 200
     assert sum("accounts_staffassignment" in q["sql"] for q in queries.captured_queries) == 1
+
+
+@pytest.mark.parametrize("who", ["worker_a", "province_admin", "district_a_officer"])
+def test_me_costs_two_queries(cast: Cast, who: str, django_assert_num_queries: Any) -> None:
+    # The token with its user (phone deferred); then the phone and the grants in one query.
+    client = _warm(cast, who)
+    with django_assert_num_queries(2):
+        body = client.get("/api/v1/accounts/me").json()
+    assert body["phone"] == cast.users[who].masked_phone
+    assert body["grants"] == [{"union": str(g.union_uuid), "union_name": g.union_name, "role": g.role,
+                               "role_label": g.role.label} for g in cast.users[who].scope.grants]

@@ -43,7 +43,7 @@ from ..schemas import (
     WorkloadPage,
 )
 from ..services import catalogue, needs, orders
-from . import offering_data, page_of, with_actions, with_batches, with_remaining
+from . import offering_data, offering_page, page_of, with_actions, with_batches
 
 router = Router(tags=["云集市：工会管理"])
 PER_PAGE = settings.NINJA_PAGINATION_PER_PAGE
@@ -57,7 +57,7 @@ PER_PAGE = settings.NINJA_PAGINATION_PER_PAGE
 def manage_offerings(request: HttpRequest, status: str = "", domain: str = "", q: str = "", page: int = 1,
                      page_size: int = PER_PAGE) -> Any:
     qs = selectors.offering_list(request.user, {"status": status, "domain": domain, "q": q})
-    return page_of(qs, page, page_size, post=with_remaining)
+    return offering_page(request, qs, page, page_size)
 
 
 @router.post("/manage/offerings", response={201: OfferingDetailOut}, summary="新建服务项目（备货）",

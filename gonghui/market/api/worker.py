@@ -47,7 +47,7 @@ from ..schemas import (
 from ..services import catalogue
 from ..services import needs as need_services
 from ..services import orders as order_services
-from . import fresh_order, offering_data, page_of, with_actions, with_batches, with_remaining
+from . import fresh_order, offering_data, offering_page, page_of, with_actions, with_batches
 
 # --- The catalogue ----------------------------------------------------------------------------------------------
 
@@ -61,7 +61,7 @@ def offering_browse(request: HttpRequest, q: str = "", domain: str = "", brand: 
     member = own_member(request.user)
     chosen = Brand.objects.filter(uuid=brand).first() if brand else None
     qs = selectors.catalogue(member, q=q, domain=domain, brand=chosen)
-    return page_of(qs, page, page_size, post=with_remaining)
+    return offering_page(request, qs, page, page_size)
 
 
 @browse.get("/offerings/{uuid:key}", response=OfferingDetailOut, summary="服务项目详情（剩余名额、评价）",
