@@ -55,10 +55,10 @@ def test_it_lists_only_the_callers_branch(cast: Cast) -> None:
 def test_it_builds_a_survey_with_plain_posts(cast: Cast) -> None:
     c = cast.client("district_a_officer")
     bad = c.post("/console/surveys/new/", {"union": str(cast.district_a.uuid), "title": "", "audience": "public"})
-    assert bad.status_code == 400 and "请填写问卷标题" in bad.content.decode()
+    assert bad.status_code == 200 and "请填写问卷标题" in bad.content.decode()
     refused = c.post("/console/surveys/new/", {"union": str(cast.district_a.uuid), "title": "驿站调查",
                                                "audience": "public"})
-    assert refused.status_code == 400 and "公开链接的问卷只能匿名填写" in refused.content.decode()
+    assert refused.status_code == 200 and "公开链接的问卷只能匿名填写" in refused.content.decode()
     created = c.post("/console/surveys/new/", {"union": str(cast.district_a.uuid), "title": "骑手需求调查",
                                                "audience": "members", "employment_form": "gig"})
     survey = Survey.objects.get(title="骑手需求调查")
@@ -67,7 +67,7 @@ def test_it_builds_a_survey_with_plain_posts(cast: Cast) -> None:
     section = survey.draft.sections.get()
     new = f"/console/surveys/{survey.uuid}/questions/new/"
     one_option = c.post(new, {"kind": "single", "title": "最需要的服务", "options": "休息驿站", "required": "on"})
-    assert one_option.status_code == 400 and "选择题至少需要两个选项" in one_option.content.decode()
+    assert one_option.status_code == 200 and "选择题至少需要两个选项" in one_option.content.decode()
     assert c.post(new, {"kind": "single", "title": "最需要的服务", "options": "休息驿站\n法律援助\n其他",
                         "required": "on", "shuffle": "on", "section": str(section.uuid)}).status_code == 302
     q1 = survey.draft.questions.get()
