@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.utils import ImageReader
@@ -21,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from gonghui.core.errors import Conflict
 from gonghui.lib import qr
 
 from .models import Certificate
@@ -38,6 +40,17 @@ _registered = False
 def verify_url(request: HttpRequest, certificate: Certificate) -> str:
     """The public verify page of ``certificate``, absolute: what its QR code carries."""
     return request.build_absolute_uri(reverse("learning:verify", args=[certificate.number]))
+
+
+def certificate_download(request: HttpRequest, certificate: Certificate) -> HttpResponse:
+    """The certificate's PDF as a download (the H5 page and the API); a revoked one is a Conflict."""
+    if not certificate.valid:
+        raise Conflict("该证书已撤销，不能下载")
+    response = HttpResponse(certificate_pdf(certificate, verify_url=verify_url(request, certificate)),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"结业证书-{certificate.number}.pdf")
+    return response
 
 
 def _font() -> str:

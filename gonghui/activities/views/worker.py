@@ -36,7 +36,9 @@ def join_url() -> str:
 
 
 def _not_member(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "activities/h5/not_member.html", {"tab": "home", "title": title, "join_url": join_url()})
+    return render(request, "web/not_member.html", {
+        "tab": "home", "title": title, "glyph": "活", "join_url": join_url(),
+        "blurb": "工会活动面向会员开展。入会后即可报名参加文体活动、技能培训、送温暖等活动。"})
 
 
 def _decorate(member: Member, activities: list[Activity]) -> list[Activity]:

@@ -6,18 +6,17 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
 from ninja import Router, Status
 
 from gonghui.core import ratelimit
 from gonghui.core.api import Page, PageFields
 from gonghui.core.context import client_ip
-from gonghui.core.errors import Conflict, NotFound
+from gonghui.core.errors import NotFound
 from gonghui.members.access import require_member
 
 from .. import selectors, services
 from ..access import NOT_A_MEMBER, member_course, member_lesson, own_attempt, own_certificate, own_enrollment
-from ..documents import VERIFY_LIMIT, VERIFY_WINDOW, certificate_pdf, verify_url
+from ..documents import VERIFY_LIMIT, VERIFY_WINDOW, certificate_download
 from ..models import Attempt, AttemptStatus, Certificate, Course
 from ..schemas import (
     AttemptOut,
@@ -141,13 +140,7 @@ def my_certificates(request: HttpRequest) -> list:
 @router.get("/certificates/{uuid:key}/pdf", summary="下载结业证书 PDF", response={200: None})
 def certificate_file(request: HttpRequest, key: UUID) -> HttpResponse:
     certificate = own_certificate(require_member(request.user, message=NOT_A_MEMBER), key)
-    if not certificate.valid:
-        raise Conflict("该证书已撤销，不能下载")
-    response = HttpResponse(certificate_pdf(certificate, verify_url=verify_url(request, certificate)),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"结业证书-{certificate.number}.pdf")
-    return response
+    return certificate_download(request, certificate)
 
 
 @router.get("/verify/{number}", auth=None, response=CertificateVerifyOut, summary="核验结业证书（无需登录）")

@@ -13,13 +13,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gonghui.core import ratelimit
 from gonghui.core.actions import act, attempt
 from gonghui.core.context import client_ip
-from gonghui.core.errors import Conflict, NotFound
+from gonghui.core.errors import NotFound
 from gonghui.core.responses import ranged_file
 from gonghui.core.scope import scope_of
 from gonghui.members.access import own_member, require_member
@@ -34,13 +33,16 @@ from ..access import (
     own_certificate,
     own_enrollment,
 )
-from ..documents import VERIFY_LIMIT, VERIFY_WINDOW, certificate_pdf, verify_url
+from ..documents import VERIFY_LIMIT, VERIFY_WINDOW
+from ..documents import certificate_download as certificate_response
 from ..forms import ProgressForm
 from ..models import Attempt, AttemptStatus, Certificate, CourseKind, Lesson
 
 
 def _not_member(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "learning/h5/not_member.html", {"tab": "home", "title": title})
+    return render(request, "web/not_member.html", {
+        "tab": "home", "title": title, "glyph": "学", "join_url": reverse("members:join"),
+        "blurb": "职课堂面向工会会员开放。入会后即可在线选课、学习、考试并获得结业证书。"})
 
 
 @login_required
@@ -235,13 +237,7 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
 def certificate_download(request: HttpRequest, key: str) -> HttpResponse:
     member = require_member(request.user, message=NOT_A_MEMBER)
     certificate = own_certificate(member, key)
-    if not certificate.valid:
-        raise Conflict("该证书已撤销，不能下载")
-    response = HttpResponse(certificate_pdf(certificate, verify_url=verify_url(request, certificate)),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"结业证书-{certificate.number}.pdf")
-    return response
+    return certificate_response(request, certificate)
 
 
 def verify(request: HttpRequest, number: str) -> HttpResponse:
