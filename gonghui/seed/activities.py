@@ -60,6 +60,11 @@ class Template:
     description: str
     rules: dict[str, Any] = field(default_factory=dict)
     hours: float = 2.5
+    months: frozenset[int] = frozenset()  # the months it is held in (empty: any); 夏送清凉 is not held in December
+    outdoor: bool = False  # held in daylight: never an evening start
+
+    def fits(self, day: datetime) -> bool:
+        return not self.months or timezone.localtime(day).month in self.months
 
 
 TEMPLATES: tuple[Template, ...] = (
@@ -68,19 +73,22 @@ TEMPLATES: tuple[Template, ...] = (
     Template(ActivityKind.CULTURE, "“书香工会”职工读书分享会", "职工书屋", "{where}职工书屋", (20, 40),
              "分享一本近期读过的好书，现场赠送图书。"),
     Template(ActivityKind.CULTURE, "职工合唱团新年音乐会", "职工合唱团", "{where}工人文化宫", (80, 200),
-             "职工合唱团汇报演出，欢迎会员及家属观看，凭签到入场。", hours=2),
+             "职工合唱团汇报演出，欢迎会员及家属观看，凭签到入场。", hours=2, months=frozenset({12, 1})),
     Template(ActivityKind.CULTURE, "职工摄影作品展暨采风活动", "职工文化艺术节", "{where}文化馆", (30, 60),
-             "随队采风，优秀作品将在职工文化艺术节展出。", hours=5),
+             "随队采风，优秀作品将在职工文化艺术节展出。", hours=5, outdoor=True),
     Template(ActivityKind.CULTURE, "三八节女职工插花沙龙", "女职工权益保护", "{where}职工之家", (20, 30),
-             "花艺老师现场教学，材料免费提供。", {"women_only": True}),
+             "花艺老师现场教学，材料免费提供。", {"women_only": True}, months=frozenset({3})),
     Template(ActivityKind.WARMTH, "两节送温暖慰问活动", "两节送温暖", "{where}职工服务中心", (50, 120),
-             "为困难职工和一线职工送去米面油等慰问品，请凭电子会员卡签到领取。", hours=3),
+             "为困难职工和一线职工送去米面油等慰问品，请凭电子会员卡签到领取。", hours=3,
+             months=frozenset({12, 1, 2})),
     Template(ActivityKind.WARMTH, "夏送清凉·户外劳动者慰问", "夏送清凉", "{where}暖新驿站", (60, 150),
-             "为快递员、外卖送餐员、网约车司机等送上防暑降温物品。", {"gig_only": True}, hours=3),
+             "为快递员、外卖送餐员、网约车司机等送上防暑降温物品。", {"gig_only": True}, hours=3,
+             months=frozenset({6, 7, 8, 9}), outdoor=True),
     Template(ActivityKind.WARMTH, "骑手暖心驿站开放日", "暖新驿站", "{where}暖新驿站", (30, 60),
              "驿站免费提供休息、饮水、充电、微波炉加热，现场开展健康义诊。", {"gig_only": True}),
     Template(ActivityKind.WARMTH, "金秋助学金发放仪式", "金秋助学", "{where}工人文化宫", (30, 50),
-             "为考入大学的困难职工子女发放助学金，请受助职工携带录取通知书。", hours=1.5),
+             "为考入大学的困难职工子女发放助学金，请受助职工携带录取通知书。", hours=1.5,
+             months=frozenset({8, 9})),
     Template(ActivityKind.TRAINING, "电工职业技能提升培训", "高原工匠培育计划", "{where}职工技能培训基地", (30, 50),
              "理论与实操结合，考核合格颁发结业证书，可用于职业技能等级认定。", hours=6),
     Template(ActivityKind.TRAINING, "劳模工匠创新工作室交流会", "劳模和工匠人才创新工作室", "{where}劳模创新工作室",
@@ -92,10 +100,25 @@ TEMPLATES: tuple[Template, ...] = (
     Template(ActivityKind.MATCHMAKING, "“缘来是你”单身职工联谊会", "单身职工联谊", "{where}职工之家", (40, 60),
              "破冰游戏、才艺展示、自由交流，请如实填写个人信息。", {"min_age": 22, "max_age": 40}, hours=4),
     Template(ActivityKind.VOLUNTEER, "职工志愿者义务植树", "工人先锋号", "{where}北山生态林", (50, 100),
-             "工会提供树苗和工具，请穿着便于劳动的服装。", hours=4),
+             "工会提供树苗和工具，请穿着便于劳动的服装。", hours=4, months=frozenset({3, 4, 5}),
+             outdoor=True),
     Template(ActivityKind.OTHER, "《工会法》进企业宣讲", "工会法律援助", "{where}职工之家", (40, 80),
              "律师讲解劳动合同、工资支付和工伤认定，现场解答法律咨询。", hours=2),
 )
+
+
+def in_season(template: Template, starts: datetime) -> tuple[Template, datetime]:
+    """``template`` if it is held on ``starts``' day, else the first one that is, of the same kind and audience
+    rules (or the same rules, or any); an outdoor one starting in the evening moves to 9:00 that day. No
+    random draw, so the rest of the generated data stays as it was."""
+    if not template.fits(starts):
+        fitting = [t for t in TEMPLATES if t.fits(starts)]
+        template = next((t for t in fitting if t.kind == template.kind and t.rules == template.rules),
+                        next((t for t in fitting if t.rules == template.rules), fitting[0]))
+    if template.outdoor and timezone.localtime(starts).hour >= 17:
+        starts = timezone.localtime(starts).replace(hour=9)
+    return template, starts
+
 
 SUMMARIES = (
     "活动共有{n}名会员签到参加，现场秩序井然，职工反响热烈，平均评分{score}分。工会将持续开展此类活动。",
@@ -177,6 +200,7 @@ class _Activities:
         day = clock.first + timedelta(days=clock.day_sampler(LEISURE_WEEK).index(rng)) if past \
             else clock.today + timedelta(days=rng.randint(1, 45))
         starts = clock.midnight(day) + timedelta(hours=rng.choice((9, 10, 14, 15, 19)), minutes=rng.choice((0, 30)))
+        template, starts = in_season(template, starts)
         ends = starts + timedelta(hours=template.hours)
         opens = starts - timedelta(days=rng.randint(7, 20))
         eligible = self.audience(node, template, starts)
@@ -516,6 +540,7 @@ def _plans(rng: random.Random, world: World, now: datetime) -> list[Plan]:
     organizers = world.organizers
 
     def make(union: Union, template: Template, starts: datetime, status: str, *, fill: float) -> Plan:
+        template, starts = in_season(template, starts)
         plan = Plan(_activity(rng, world, union, template, starts=starts, status=status, now=now), fill)
         plans.append(plan)
         return plan

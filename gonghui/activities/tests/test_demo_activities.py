@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from gonghui.activities import demo
 from gonghui.activities.models import Activity, ActivityStatus, Rating, Signup, SignupStatus
 from gonghui.activities.selectors import people_served
 from gonghui.members.access import own_member
+from gonghui.seed.activities import TEMPLATES, in_season
 from gonghui.seed.demo import build_activities
 from gonghui.testing import small_demo
 from gonghui.unions.models import Union
@@ -75,3 +77,25 @@ def test_it_feeds_people_served() -> None:
     year = timezone.localdate().year
     served = people_served(province, year).total + people_served(province, year - 1).total
     assert served == Signup.objects.filter(status="checked_in").count() > 0
+
+
+def test_every_activity_is_held_in_its_season_and_outdoor_ones_by_day() -> None:
+    by_title = {t.title: t for t in TEMPLATES}
+    seasonal = 0
+    for activity in Activity.objects.all():
+        template = by_title[activity.title]
+        seasonal += bool(template.months)
+        assert template.fits(activity.starts_at), (activity.title, activity.starts_at)
+        if template.outdoor:
+            assert timezone.localtime(activity.starts_at).hour < 17, (activity.title, activity.starts_at)
+    assert seasonal  # the year behind the demo holds some seasonal ones
+
+
+def test_an_out_of_season_template_gives_way_to_one_of_its_kind_and_audience() -> None:
+    summer = next(t for t in TEMPLATES if t.title.startswith("夏送清凉"))
+    december = datetime(2026, 12, 7, 19, 0, tzinfo=timezone.get_current_timezone())
+    template, starts = in_season(summer, december)
+    assert template.kind == summer.kind and template.rules == summer.rules and template.fits(december)
+    assert starts == december
+    july, moved = in_season(summer, datetime(2026, 7, 7, 19, 0, tzinfo=timezone.get_current_timezone()))
+    assert july is summer and moved.hour == 9 and (moved.month, moved.day) == (7, 7)
