@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from gonghui.core import ratelimit
 from gonghui.core.errors import NotFound
 from gonghui.core.scope import gate, owned
 from gonghui.lib.text import parse_uuid
 from gonghui.members.models import Member
 
+from .documents import VERIFY_LIMIT, VERIFY_WINDOW
 from .models import Attempt, Certificate, Course, CourseStatus, Enrollment, Lesson, Question
+from .selectors import certificate_by_number
 
 NOT_A_MEMBER = "您还不是工会会员，入会后即可在职课堂学习"
 
@@ -79,3 +82,11 @@ def own_attempt(member: Member, key: Any) -> Attempt:
 def own_certificate(member: Member, key: Any) -> Certificate:
     return owned(Certificate.objects.select_related("enrollment__course__union", "enrollment__member"),
                  owner=member, via="enrollment__member", message="未找到该证书", uuid=key)
+
+
+def verify_certificate(number: str, *, address: str) -> Certificate | None:
+    """The public verify look-up (no sign-in), for the page and the API: VERIFY_LIMIT look-ups per client
+    ``address`` and VERIFY_WINDOW (TooManyRequests past it), then the certificate or None."""
+    ratelimit.hit(f"learning.verify:{address or '-'}", limit=VERIFY_LIMIT, window=VERIFY_WINDOW,
+                  message="查询过于频繁，请稍后再试")
+    return certificate_by_number(number)

@@ -130,6 +130,12 @@ def review(attempt: Attempt) -> list[dict[str, Any]]:
     return rows
 
 
+def my_certificates(member: Member) -> QuerySet[Certificate]:
+    """The member's certificates, newest first, with what the page and the API show of each."""
+    return Certificate.objects.filter(enrollment__member=member).select_related(
+        "enrollment__member", "enrollment__course__union")
+
+
 def certificate_by_number(number: str) -> Certificate | None:
     number = (number or "").strip().upper()[:20]
     return (Certificate.objects.select_related("enrollment__member", "enrollment__course__union")

@@ -8,15 +8,22 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from gonghui.core import ratelimit
 from gonghui.core.api import Page, PageFields
 from gonghui.core.context import client_ip
 from gonghui.core.errors import NotFound
 from gonghui.members.access import require_member
 
 from .. import selectors, services
-from ..access import NOT_A_MEMBER, member_course, member_lesson, own_attempt, own_certificate, own_enrollment
-from ..documents import VERIFY_LIMIT, VERIFY_WINDOW, certificate_download
+from ..access import (
+    NOT_A_MEMBER,
+    member_course,
+    member_lesson,
+    own_attempt,
+    own_certificate,
+    own_enrollment,
+    verify_certificate,
+)
+from ..documents import certificate_download
 from ..models import Attempt, AttemptStatus, Certificate, Course
 from ..schemas import (
     AttemptOut,
@@ -133,8 +140,7 @@ def submit(request: HttpRequest, key: UUID, payload: ExamAnswersIn | None = None
 @router.get("/certificates", response=list[CertificateOut], summary="我的结业证书")
 def my_certificates(request: HttpRequest) -> list:
     member = require_member(request.user, message=NOT_A_MEMBER)
-    return list(Certificate.objects.filter(enrollment__member=member)
-                .select_related("enrollment__member", "enrollment__course__union"))
+    return list(selectors.my_certificates(member))
 
 
 @router.get("/certificates/{uuid:key}/pdf", summary="下载结业证书 PDF", response={200: None})
@@ -145,9 +151,7 @@ def certificate_file(request: HttpRequest, key: UUID) -> HttpResponse:
 
 @router.get("/verify/{number}", auth=None, response=CertificateVerifyOut, summary="核验结业证书（无需登录）")
 def verify(request: HttpRequest, number: str) -> Certificate:
-    ratelimit.hit(f"learning.verify:{client_ip(request) or '-'}", limit=VERIFY_LIMIT, window=VERIFY_WINDOW,
-                  message="查询过于频繁，请稍后再试")
-    certificate = selectors.certificate_by_number(number)
+    certificate = verify_certificate(number, address=client_ip(request))
     if certificate is None:
         raise NotFound("未找到该证书编号，请核对后重试")
     return certificate

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core import ratelimit
 from gonghui.core.actions import act, attempt
 from gonghui.core.context import client_ip
 from gonghui.core.errors import NotFound
@@ -32,8 +31,8 @@ from ..access import (
     own_attempt,
     own_certificate,
     own_enrollment,
+    verify_certificate,
 )
-from ..documents import VERIFY_LIMIT, VERIFY_WINDOW
 from ..documents import certificate_download as certificate_response
 from ..forms import ProgressForm
 from ..models import Attempt, AttemptStatus, Certificate, CourseKind, Lesson
@@ -228,8 +227,7 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
     member = own_member(request.user)
     if member is None:
         return _not_member(request, "我的证书")
-    rows = list(Certificate.objects.filter(enrollment__member=member)
-                .select_related("enrollment__course__union").order_by("-issued_at"))
+    rows = list(selectors.my_certificates(member))
     return render(request, "learning/h5/certificates.html", {"tab": "me", "rows": rows})
 
 
@@ -242,9 +240,7 @@ def certificate_download(request: HttpRequest, key: str) -> HttpResponse:
 
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """The public verify page (no sign-in): masked name, course, date, valid or revoked."""
-    ratelimit.hit(f"learning.verify:{client_ip(request) or '-'}", limit=VERIFY_LIMIT, window=VERIFY_WINDOW,
-                  message="查询过于频繁，请稍后再试")
-    certificate = selectors.certificate_by_number(number)
+    certificate = verify_certificate(number, address=client_ip(request))
     if certificate is None:
         return render(request, "learning/h5/verify_missing.html", {"number": number[:40]}, status=404)
     return render(request, "learning/h5/verify.html", {"certificate": certificate})
