@@ -11,6 +11,8 @@ which refuses invisible characters and emoji instead of dropping them. The error
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
+from typing import Any
 
 from gonghui.lib.text import clean_block, clean_line
 
@@ -31,6 +33,19 @@ def clean_text(value: str | None, *, field: str, label: str, max_length: int, re
                                detail={field: too_long or f"不能超过{max_length}个字"})
     return text
 
+
+
+def clean_date_range(start: Any, end: Any, *, fields: tuple[str, str], label: str,
+                     backwards: str) -> tuple[date, date]:
+    """A required period of whole days (an offer's running time, a contract's term) as ``(start, end)``.
+
+    ValidationFailed "请填写{label}" on the first field when either day is missing, ``backwards`` (the
+    form's whole message) with "不能早于开始日期" on the second field when it ends before it starts."""
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise ValidationFailed(f"请填写{label}", detail={fields[0]: f"请填写{label}"})
+    if end < start:
+        raise ValidationFailed(backwards, detail={fields[1]: "不能早于开始日期"})
+    return start, end
 
 def person_name_error(text: str, *, label: str = "姓名", max_length: int = 50) -> str | None:
     """Why ``text`` (white space already folded) is not acceptable as a person's real name, or None.
