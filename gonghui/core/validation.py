@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
+from gonghui.lib.phone import InvalidPhone, normalize_phone
 from gonghui.lib.text import clean_block, clean_line
 
 from .errors import ValidationFailed
@@ -34,6 +35,15 @@ def clean_text(value: str | None, *, field: str, label: str, max_length: int, re
     return text
 
 
+
+
+def clean_phone(value: str, *, field: str = "phone") -> str:
+    """A mainland mobile number as typed (``gonghui.lib.phone``: spaces, +86, full-width digits) in its
+    stored 11-digit form; ValidationFailed with lib.phone's Chinese message on ``field`` otherwise."""
+    try:
+        return normalize_phone(value)
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), detail={field: str(exc)}) from None
 
 def clean_date_range(start: Any, end: Any, *, fields: tuple[str, str], label: str,
                      backwards: str) -> tuple[date, date]:
