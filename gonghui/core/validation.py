@@ -35,8 +35,6 @@ def clean_text(value: str | None, *, field: str, label: str, max_length: int, re
     return text
 
 
-
-
 def clean_phone(value: str, *, field: str = "phone") -> str:
     """A mainland mobile number as typed (``gonghui.lib.phone``: spaces, +86, full-width digits) in its
     stored 11-digit form; ValidationFailed with lib.phone's Chinese message on ``field`` otherwise."""
@@ -44,6 +42,7 @@ def clean_phone(value: str, *, field: str = "phone") -> str:
         return normalize_phone(value)
     except InvalidPhone as exc:
         raise ValidationFailed(str(exc), detail={field: str(exc)}) from None
+
 
 def clean_date_range(start: Any, end: Any, *, fields: tuple[str, str], label: str,
                      backwards: str) -> tuple[date, date]:
@@ -56,6 +55,7 @@ def clean_date_range(start: Any, end: Any, *, fields: tuple[str, str], label: st
     if end < start:
         raise ValidationFailed(backwards, detail={fields[1]: "不能早于开始日期"})
     return start, end
+
 
 def person_name_error(text: str, *, label: str = "姓名", max_length: int = 50) -> str | None:
     """Why ``text`` (white space already folded) is not acceptable as a person's real name, or None.

@@ -58,6 +58,7 @@ def fold_code(value: object, *, label: str, hint: str, error: type[ValueError]) 
         raise error(f"请填写{label}")
     return text
 
+
 def parse_uuid(value: object) -> uuid.UUID | None:
     """``value`` as a UUID, or None when it does not read as one (user input before a UUID filter)."""
     if isinstance(value, uuid.UUID):

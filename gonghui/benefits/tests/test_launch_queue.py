@@ -32,7 +32,6 @@ def launch_through_api(cast: Cast, campaign: Campaign, capture_on_commit: Callab
     return officer, launched
 
 
-
 def test_it_launches_with_the_broker_down_and_issues_when_it_is_back(
         cast: Cast, make_campaign: Callable, broker_down: None, django_capture_on_commit_callbacks: Callable) -> None:
     campaign = make_campaign(rule={"employment_form": "gig"})
