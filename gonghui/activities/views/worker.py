@@ -4,6 +4,8 @@ members and staff alike (each through their own gate)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, object_action
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.responses import stored_file
 from gonghui.core.scope import scope_of
@@ -115,24 +117,23 @@ def signup(request: HttpRequest, key: str) -> HttpResponse:
     return act(request, run=sign_up, back=_detail_url(activity))
 
 
-@login_required
-@require_POST
-def cancel(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user, message=NOT_A_MEMBER)
-    mine = own_signup(member, key)
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: services.signup_cancel(actor=request.user, signup=mine, reason=data["reason"]),
-               success="已取消报名", back=_detail_url(mine.activity))
+def _own_signup(user: Any, key: str) -> Signup:
+    return own_signup(require_member(user, message=NOT_A_MEMBER), key)
 
 
-@login_required
-@require_POST
-def rate(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user, message=NOT_A_MEMBER)
-    mine = own_signup(member, key)
-    return act(request, form=RatingForm(request.POST),
-               run=lambda data: services.rating_submit(actor=request.user, signup=mine, **data),
-               success="感谢您的评价！", back=_detail_url(mine.activity))
+# The member's actions on their own sign-up: theirs only (404 otherwise), back to the activity.
+mine_action = partial(object_action, _own_signup, back=lambda request, mine: _detail_url(mine.activity),
+                      guard=login_required)
+
+
+@mine_action(form=ReasonForm, success="已取消报名")
+def cancel(request: HttpRequest, mine: Signup, data: Mapping[str, Any]) -> Any:
+    return services.signup_cancel(actor=request.user, signup=mine, reason=data["reason"])
+
+
+@mine_action(form=RatingForm, success="感谢您的评价！")
+def rate(request: HttpRequest, mine: Signup, data: Mapping[str, Any]) -> Any:
+    return services.rating_submit(actor=request.user, signup=mine, **data)
 
 
 @login_required
