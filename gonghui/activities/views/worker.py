@@ -21,26 +21,16 @@ from gonghui.core.responses import stored_file
 from gonghui.core.scope import scope_of
 from gonghui.members.access import own_member, require_member
 from gonghui.members.models import Member
+from gonghui.members.views.membership import members_only, not_member_page
 
 from .. import selectors, services
 from ..access import NOT_A_MEMBER, access_photo, member_activity, own_signup, photo_for_member
 from ..forms import RatingForm, ReasonForm
 from ..models import Activity, ActivityPhoto, Signup, SignupStatus
 
-
-def join_url() -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("members:join")
-    except NoReverseMatch:
-        return "/members/join/"
-
-
-def _not_member(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "web/not_member.html", {
-        "tab": "home", "title": title, "glyph": "活", "join_url": join_url(),
-        "blurb": "工会活动面向会员开展。入会后即可报名参加文体活动、技能培训、送温暖等活动。"})
+# The pages of the member's own activities; a worker who is not a member is invited to join.
+INVITATION = {"glyph": "活", "blurb": "工会活动面向会员开展。入会后即可报名参加文体活动、技能培训、送温暖等活动。"}
+members_page = partial(members_only, **INVITATION)
 
 
 def _decorate(member: Member, activities: list[Activity]) -> list[Activity]:
@@ -52,11 +42,8 @@ def _decorate(member: Member, activities: list[Activity]) -> list[Activity]:
     return activities
 
 
-@login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "工会活动")
+@members_page("工会活动")
+def activity_list(request: HttpRequest, member: Member) -> HttpResponse:
     past = request.GET.get("past") == "1"
     page = Paginator(selectors.member_activities(member, past=past), 15).get_page(request.GET.get("page"))
     _decorate(member, list(page.object_list))
@@ -64,11 +51,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                                                        "member": member})
 
 
-@login_required
-def my_signups(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "我的报名")
+@members_page("我的报名")
+def my_signups(request: HttpRequest, member: Member) -> HttpResponse:
     page = Paginator(selectors.my_signups(member), 20).get_page(request.GET.get("page"))
     for signup in page.object_list:
         signup.position = selectors.waitlist_position(signup)
@@ -145,7 +129,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         raise NotFound("签到码无效或已重置，请扫描现场最新的签到码")
     member = own_member(request.user)
     if member is None:
-        return _not_member(request, "活动签到")
+        return not_member_page(request, "活动签到", **INVITATION)
     signup_row = (Signup.objects.filter(activity=activity, member=member).order_by("-created_at").first())
     done = None
     error = ""
