@@ -1,11 +1,12 @@
 """Market pages, by audience: ``worker`` (the member's H5), ``provider`` (the provider's own pages
 on the H5 shell) and ``staff`` (the console). The urlpatterns are in ``market/urls.py``.
 
-Here: what the audiences share — the labels and page size, the offering form's choices (the console
-and the provider's pages), and the transitions' POST endpoints that a provider account and writing
-staff both reach (order 配货/发货/未到场/取消 — the member cancels through the same one —,
-offering 上架/下架, batches). Each is gate (access.py) → ``core.actions.act`` → the one service,
-then back to where the form was (``next``) with the outcome as a message; 404 and 403 are pages.
+Here: what the audiences share — the labels and page size, the offering form's choices, its save and
+the batch table (the console and the provider's pages), what every order page shows, and the
+transitions' POST endpoints that a provider account and writing staff both reach (order
+配货/发货/未到场/取消 — the member cancels through the same one —, offering 上架/下架, batches). Each
+is gate (access.py) → ``core.actions.act`` (through ``object_action``) → the one service, then back to
+where the form was (``next``) with the outcome as a message; 404 and 403 are pages.
 """
 
 from __future__ import annotations
