@@ -32,24 +32,41 @@ ordinary step of filling a form in —; a refusal keeps its own status (``form_s
 conflict, 403 a refusal, 429 too many tries). The API answers 4xx for all of them (core/api.py).
 ``attempt`` is the step both are built on, for a view that renders the outcome itself (an HTMX
 fragment that shows the result or the error in place), with the same statuses.
+
+``object_action`` is the whole view of the commonest POST — one button (or a small form) on one
+gated object — written once: the module names its gate and where to go back, each action is the
+service call alone:
+
+    activity_action = partial(object_action, partial(access_activity, write=True),
+                              back=lambda request, activity: _back(activity))
+
+    @activity_action(form=CancelActivityForm, success="活动已取消，已通知报名的会员")
+    def cancel(request, activity, data):
+        services.activity_cancel(actor=request.user, activity=activity, reason=data["reason"])
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from .decorators import staff_required
 from .errors import Conflict, DomainError, ValidationFailed
 from .forms import apply_domain_error
 
 HANDLED: tuple[type[DomainError], ...] = (ValidationFailed, Conflict)
+
+T = TypeVar("T")
+View = Callable[..., HttpResponse]
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -166,3 +183,39 @@ def form_status(request: HttpRequest, form: forms.BaseForm | None = None) -> int
     if request.method != "POST":
         return 200
     return page_status(getattr(form, "error_status_code", None) or ValidationFailed.status)
+
+
+def object_action(gate: Callable[[Any, str], T], *, back: Callable[[HttpRequest, T], str | Callable[[], str]],
+                  form: type[forms.BaseForm] | None = None, files: bool = False, success: str = "",
+                  fragment: Callable[[HttpRequest, T], Callable[[], HttpResponse]] | None = None,
+                  redirect_to: Callable[[Any], str] | None = None, handled: tuple[type[DomainError], ...] = HANDLED,
+                  guard: Callable[[View], View] = staff_required) -> Callable[[Callable[..., Any]], View]:
+    """Decorate ``action(request, obj, data, **url_kwargs)`` into the POST view ``view(request, key, ...)``.
+
+    The view is ``guard`` (``staff_required``, or ``login_required`` for a member's or a provider's own
+    rows) and ``require_POST``; it loads the object with ``gate(request.user, key)`` — a staff gate
+    partially applied with ``write=True`` —, so a missing or foreign row is the 404 page and a read-only
+    role the 403 page before any form is read. Then ``act``: ``form`` bound to the POST (and the uploads
+    with ``files``), ``action`` called with the cleaned data (its return value as in ``act``: nothing for
+    ``success``, a text shown instead, a response), back to ``back(request, obj)`` (a URL or a callable
+    giving one), ``fragment(request, obj)`` for HTMX, ``redirect_to(result)`` after a success. The other
+    URL arguments reach ``action`` as keywords (a question of the survey).
+    """
+
+    def decorate(action: Callable[..., Any]) -> View:
+        @guard
+        @require_POST
+        @wraps(action)
+        def view(request: HttpRequest, key: str, **kwargs: Any) -> HttpResponse:
+            obj = gate(request.user, key)
+            bound = None
+            if form is not None:
+                bound = form(request.POST, request.FILES) if files else form(request.POST)
+            return act(request, form=bound, run=lambda data: action(request, obj, data, **kwargs),
+                       success=success, back=back(request, obj),
+                       fragment=fragment(request, obj) if fragment is not None else None,
+                       redirect_to=redirect_to, handled=handled)
+
+        return view
+
+    return decorate

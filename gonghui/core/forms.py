@@ -1,6 +1,8 @@
-"""Showing a service's domain error on a Django form."""
+"""Forms and domain errors: a service's domain error shown on a Django form, and the shared fields."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 
@@ -20,3 +22,18 @@ def apply_domain_error(form: forms.Form, exc: DomainError) -> None:
                 placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+class ReasonField(forms.CharField):
+    """A required reason that goes into an audit row (查看原因, 导出原因): white space folded to single
+    spaces; empty — or only white space — is the ``required`` message."""
+
+    def __init__(self, *, label: str, required_message: str, max_length: int = 200, **kwargs: Any) -> None:
+        super().__init__(label=label, max_length=max_length, error_messages={"required": required_message},
+                         **kwargs)
+
+    def clean(self, value: Any) -> str:
+        folded = " ".join(super().clean(value).split())
+        if not folded:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return folded

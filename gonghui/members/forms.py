@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from gonghui.core.forms import ReasonField
+
 from .models import (
     Education,
     EmploymentForm,
@@ -83,23 +85,11 @@ class DriveForm(forms.Form):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label="查看", choices=list(REVEALABLE.items()))
-    reason = forms.CharField(label="查看原因", max_length=200, error_messages={"required": "请填写查看原因"})
-
-    def clean_reason(self) -> str:
-        reason = " ".join(self.cleaned_data["reason"].split())
-        if not reason:
-            raise forms.ValidationError("请填写查看原因")
-        return reason
+    reason = ReasonField(label="查看原因", required_message="请填写查看原因")
 
 
 class ExportReasonForm(forms.Form):
-    reason = forms.CharField(label="导出原因", max_length=200, error_messages={"required": "导出完整信息须填写原因"})
-
-    def clean_reason(self) -> str:
-        reason = " ".join(self.cleaned_data["reason"].split())
-        if not reason:
-            raise forms.ValidationError("导出完整信息须填写原因")
-        return reason
+    reason = ReasonField(label="导出原因", required_message="导出完整信息须填写原因")
 
 
 class RosterUploadForm(forms.Form):

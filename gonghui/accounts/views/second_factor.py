@@ -8,6 +8,9 @@ audited by the login-failure receiver (``via`` says which step failed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
@@ -21,7 +24,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gonghui.core import audit
-from gonghui.core.actions import page_status
+from gonghui.core.actions import Outcome, page_status
 from gonghui.core.errors import DomainError, Forbidden, Locked, ValidationFailed
 from gonghui.core.scope import scope_of
 from gonghui.lib import qr
@@ -76,6 +79,26 @@ def _expired(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
+def _code_step(request: HttpRequest, run: Callable[[str], Any]) -> tuple[CodeForm, Outcome | None]:
+    """The code form of these pages: None on GET; on a POST the outcome of ``run(code)`` for a valid code, a
+    domain error put on the form (its message on top) with its status, 400 for an invalid form. Render the
+    page with ``page_status(outcome.status)``."""
+    form = CodeForm(request.POST or None)
+    if request.method != "POST":
+        return form, None
+    if not form.is_valid():
+        return form, Outcome(error="invalid", status=400)
+    try:
+        return form, Outcome(result=run(form.cleaned_data["code"]))
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return form, Outcome(error=exc.message, status=exc.status)
+
+
+def _status(outcome: Outcome | None) -> int:
+    return outcome.status if outcome is not None else 200
+
+
 def verify_view(request: HttpRequest) -> HttpResponse:
     """The code step after the password."""
     user, stored_next = sf.pending_user(request.session)
@@ -84,34 +107,34 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     if sf.must_enrol(user):
         return redirect("accounts:second_factor_enrol")
     next_url = _next(request, stored_next)
-    form = CodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+
+    def check(code: str) -> Any:
         try:
             if _locked(request, user):
                 raise Locked(LOCKED)
-            verdict = sf.check_second_factor(user, form.cleaned_data["code"])
+            verdict = sf.check_second_factor(user, code)
             if not verdict.ok:
                 report_failure(request, user, via="web:second_factor")
                 if getattr(request, "axes_locked_out", False) or _locked(request, user):
                     raise Locked(LOCKED)
                 raise ValidationFailed(CODE_FAILED, code="second_factor_failed")
         except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = exc.status
             if exc.code == "locked":
                 request.session.pop(sf.SESSION_PENDING, None)
-        else:
-            _sign_in(request, user, method=verdict.method)
-            if verdict.method == "recovery":
-                left = sf.recovery_codes_left(user)
-                messages.warning(request, f"您使用了一个恢复码，还剩 {left} 个。"
-                                          "如手机已丢失，请联系系统管理员重置身份验证器。")
-            return redirect(next_url or _default_landing(user))
-    elif request.method == "POST":
-        status = 400
+            raise
+        return verdict
+
+    form, outcome = _code_step(request, check)
+    if outcome is not None and outcome.ok:
+        verdict = outcome.result
+        _sign_in(request, user, method=verdict.method)
+        if verdict.method == "recovery":
+            left = sf.recovery_codes_left(user)
+            messages.warning(request, f"您使用了一个恢复码，还剩 {left} 个。"
+                                      "如手机已丢失，请联系系统管理员重置身份验证器。")
+        return redirect(next_url or _default_landing(user))
     return render(request, "accounts/second_factor.html",
-                  {"form": form, "next": next_url, "pending": user}, status=page_status(status))
+                  {"form": form, "next": next_url, "pending": user}, status=page_status(_status(outcome)))
 
 
 def enrol_view(request: HttpRequest) -> HttpResponse:
@@ -123,30 +146,24 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:second_factor")
     next_url = _next(request, stored_next)
     device = sf.enrolment_start(user)
-    form = CodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            codes = sf.enrolment_confirm(user, form.cleaned_data["code"])
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = exc.status
-        else:
-            if codes is None:
-                form.add_error(None, "验证码不正确：请确认手机时间准确，并输入应用中当前显示的6位数字")
-                status = 400
-            else:
-                _sign_in(request, user, method="enrol")
-                return render(request, "accounts/recovery_codes.html", {
-                    "codes": codes, "next": next_url or _default_landing(user)})
-    elif request.method == "POST":
-        status = 400
+
+    def confirm(code: str) -> list[str]:
+        codes = sf.enrolment_confirm(user, code)
+        if codes is None:
+            raise ValidationFailed("验证码不正确：请确认手机时间准确，并输入应用中当前显示的6位数字")
+        return codes
+
+    form, outcome = _code_step(request, confirm)
+    if outcome is not None and outcome.ok:
+        _sign_in(request, user, method="enrol")
+        return render(request, "accounts/recovery_codes.html", {
+            "codes": outcome.result, "next": next_url or _default_landing(user)})
     uri = sf.provisioning_uri(device)
     return render(request, "accounts/second_factor_enrol.html", {
         "form": form, "next": next_url, "pending": user, "qr": qr.svg_inline(uri, title="身份验证器二维码"),
         "secret": sf.grouped_secret(device),
         "issuer": settings.SECOND_FACTOR_ISSUER,
-    }, status=page_status(status))
+    }, status=page_status(_status(outcome)))
 
 
 def token_second_factor(request: HttpRequest, user: User, otp: str) -> None:
@@ -195,20 +212,11 @@ def security_view(request: HttpRequest) -> HttpResponse:
     """账号安全: whether this account needs a second factor, the authenticator, the recovery codes left, and
     new recovery codes for a current authenticator code (the old ones stop working)."""
     user = request.user
-    form = CodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            codes = sf.recovery_codes_regenerate(user, form.cleaned_data["code"])
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = exc.status
-        else:
-            return render(request, "accounts/recovery_codes.html", {
-                "codes": codes, "next": reverse("accounts:security"), "regenerated": True})
-    elif request.method == "POST":
-        status = 400
+    form, outcome = _code_step(request, lambda code: sf.recovery_codes_regenerate(user, code))
+    if outcome is not None and outcome.ok:
+        return render(request, "accounts/recovery_codes.html", {
+            "codes": outcome.result, "next": reverse("accounts:security"), "regenerated": True})
     return render(request, "accounts/security.html", {
         "form": form, "tab": "me", "required": sf.requires_second_factor(user), "enrolled": sf.is_enrolled(user),
         "left": sf.recovery_codes_left(user), "total": sf.RECOVERY_CODES,
-    }, status=page_status(status))
+    }, status=page_status(_status(outcome)))

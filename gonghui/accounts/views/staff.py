@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -11,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, object_action
 from gonghui.core.decorators import staff_required
 from gonghui.core.scope import Role, scope_of
 from gonghui.unions.access import access_union
@@ -64,33 +66,27 @@ def staff_assign(request: HttpRequest) -> HttpResponse:
                back=reverse("accounts:staff"))
 
 
-@staff_required
-@require_POST
-def staff_role(request: HttpRequest, key: str) -> HttpResponse:
-    assignment = access_assignment(request.user, key, write=True)
-
-    def run(data: Any) -> str:
-        services.staff_change_role(actor=request.user, assignment=assignment, role=data["role"])
-        return f"已将 {assignment.user.name} 的角色改为「{Role(assignment.role).label}」"
-
-    return act(request, form=RoleForm(request.POST), run=run, back=reverse("accounts:staff"))
+# The actions on one assignment: gated with write, back to the staff list.
+assignment_action = partial(object_action, partial(access_assignment, write=True),
+                            back=lambda request, assignment: reverse("accounts:staff"))
 
 
-@staff_required
-@require_POST
-def staff_remove(request: HttpRequest, key: str) -> HttpResponse:
-    assignment = access_assignment(request.user, key, write=True)
-    return act(request, run=lambda _: services.staff_unassign(actor=request.user, assignment=assignment),
-               success=f"已撤销 {assignment.user.name} 在 {assignment.union.name} 的任职",
-               back=reverse("accounts:staff"))
+@assignment_action(form=RoleForm)
+def staff_role(request: HttpRequest, assignment: StaffAssignment, data: Mapping[str, Any]) -> str:
+    services.staff_change_role(actor=request.user, assignment=assignment, role=data["role"])
+    return f"已将 {assignment.user.name} 的角色改为「{Role(assignment.role).label}」"
 
 
-@staff_required
-@require_POST
-def second_factor_reset(request: HttpRequest, key: str) -> HttpResponse:
+@assignment_action()
+def staff_remove(request: HttpRequest, assignment: StaffAssignment, data: Mapping[str, Any]) -> str:
+    text = f"已撤销 {assignment.user.name} 在 {assignment.union.name} 的任职"
+    services.staff_unassign(actor=request.user, assignment=assignment)
+    return text
+
+
+@assignment_action()
+def second_factor_reset(request: HttpRequest, assignment: StaffAssignment, data: Mapping[str, Any]) -> str:
     """A superuser resets someone's lost authenticator (second_factor.reset_second_factor refuses anyone
     else, audited)."""
-    assignment = access_assignment(request.user, key, write=True)
-    return act(request, run=lambda _: second_factor.reset_second_factor(request.user, assignment.user),
-               success=f"已重置 {assignment.user.name} 的身份验证器，对方下次登录时需重新绑定",
-               back=reverse("accounts:staff"))
+    second_factor.reset_second_factor(request.user, assignment.user)
+    return f"已重置 {assignment.user.name} 的身份验证器，对方下次登录时需重新绑定"

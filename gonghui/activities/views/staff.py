@@ -6,6 +6,8 @@ Thin adapters: parse (forms.py) → gate (access.py) → service (services.py) �
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_errors, form_status, submit
+from gonghui.core.actions import form_errors, form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from gonghui.core.headers import allow_features
@@ -39,7 +41,7 @@ from ..forms import (
     ReasonForm,
     ScanForm,
 )
-from ..models import Activity, ActivityKind, ActivityStatus, SignupStatus
+from ..models import Activity, ActivityKind, ActivityPhoto, ActivityStatus, Signup, SignupStatus
 
 
 def can_work(user: Any, activity: Activity) -> bool:
@@ -213,40 +215,33 @@ def _back(activity: Activity) -> str:
     return reverse("activities:console_detail", kwargs={"key": activity.uuid})
 
 
-@staff_required
-@require_POST
-def publish(request: HttpRequest, key: str) -> HttpResponse:
-    activity = access_activity(request.user, key, write=True)
-    return act(request, run=lambda data: services.activity_publish(actor=request.user, activity=activity),
-               success="已发布，会员现在可以看到并报名", back=_back(activity))
+# The one-button actions on an activity, a sign-up or a photo: gated with write, back to the activity.
+activity_action = partial(object_action, partial(access_activity, write=True),
+                          back=lambda request, activity: _back(activity))
+signup_action = partial(object_action, partial(access_signup, write=True),
+                        back=lambda request, signup: _back(signup.activity))
+photo_action = partial(object_action, partial(access_photo, write=True),
+                       back=lambda request, photo: _back(photo.activity))
 
 
-@staff_required
-@require_POST
-def cancel(request: HttpRequest, key: str) -> HttpResponse:
-    activity = access_activity(request.user, key, write=True)
-    return act(request, form=CancelActivityForm(request.POST),
-               run=lambda data: services.activity_cancel(actor=request.user, activity=activity,
-                                                         reason=data["reason"]),
-               success="活动已取消，已通知报名的会员", back=_back(activity))
+@activity_action(success="已发布，会员现在可以看到并报名")
+def publish(request: HttpRequest, activity: Activity, data: Mapping[str, Any]) -> Any:
+    return services.activity_publish(actor=request.user, activity=activity)
 
 
-@staff_required
-@require_POST
-def conclude(request: HttpRequest, key: str) -> HttpResponse:
-    activity = access_activity(request.user, key, write=True)
-    return act(request, form=ConcludeForm(request.POST),
-               run=lambda data: services.activity_conclude(actor=request.user, activity=activity,
-                                                           summary=data["summary"]),
-               success="已发布活动总结", back=_back(activity))
+@activity_action(form=CancelActivityForm, success="活动已取消，已通知报名的会员")
+def cancel(request: HttpRequest, activity: Activity, data: Mapping[str, Any]) -> Any:
+    return services.activity_cancel(actor=request.user, activity=activity, reason=data["reason"])
 
 
-@staff_required
-@require_POST
-def rotate_code(request: HttpRequest, key: str) -> HttpResponse:
-    activity = access_activity(request.user, key, write=True)
-    return act(request, run=lambda data: services.activity_rotate_code(actor=request.user, activity=activity),
-               success="已重置签到码，旧签到码立即失效，请使用新的签到二维码", back=_back(activity))
+@activity_action(form=ConcludeForm, success="已发布活动总结")
+def conclude(request: HttpRequest, activity: Activity, data: Mapping[str, Any]) -> Any:
+    return services.activity_conclude(actor=request.user, activity=activity, summary=data["summary"])
+
+
+@activity_action(success="已重置签到码，旧签到码立即失效，请使用新的签到二维码")
+def rotate_code(request: HttpRequest, activity: Activity, data: Mapping[str, Any]) -> Any:
+    return services.activity_rotate_code(actor=request.user, activity=activity)
 
 
 @staff_required
@@ -279,50 +274,32 @@ def scan(request: HttpRequest, key: str) -> HttpResponse:
     return redirect(_back(activity))
 
 
-@staff_required
-@require_POST
-def signup_checkin(request: HttpRequest, key: str) -> HttpResponse:
+@signup_action()
+def signup_checkin(request: HttpRequest, signup: Signup, data: Mapping[str, Any]) -> str:
     """代签到 from the participants list (the member forgot their phone)."""
-    signup = access_signup(request.user, key, write=True)
-    return act(request, run=lambda data: services.signup_check_in(actor=request.user, signup=signup, method="manual"),
-               success=f"{signup.masked_name} 已签到", back=_back(signup.activity))
+    services.signup_check_in(actor=request.user, signup=signup, method="manual")
+    return f"{signup.masked_name} 已签到"
 
 
-@staff_required
-@require_POST
-def signup_remove(request: HttpRequest, key: str) -> HttpResponse:
+@signup_action(form=ReasonForm)
+def signup_remove(request: HttpRequest, signup: Signup, data: Mapping[str, Any]) -> str:
     """移出名单: a confirmed place is freed and the first of the waitlist promoted."""
-    signup = access_signup(request.user, key, write=True)
-
-    def remove(data: Any) -> str:
-        services.signup_cancel(actor=request.user, signup=signup, reason=data["reason"])
-        promoted = getattr(signup, "promoted_now", [])
-        return f"已将{signup.masked_name}移出名单" + (f"，候补的{promoted[0].masked_name}已递补" if promoted else "")
-
-    return act(request, form=ReasonForm(request.POST), run=remove, back=_back(signup.activity))
+    services.signup_cancel(actor=request.user, signup=signup, reason=data["reason"])
+    promoted = getattr(signup, "promoted_now", [])
+    return f"已将{signup.masked_name}移出名单" + (f"，候补的{promoted[0].masked_name}已递补" if promoted else "")
 
 
-@staff_required
-@require_POST
-def photo_add(request: HttpRequest, key: str) -> HttpResponse:
-    activity = access_activity(request.user, key, write=True)
-
-    def add(data: Any) -> None:
-        upload = data["photo"]
-        if upload.size > services.MAX_PHOTO_BYTES:
-            raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB")
-        services.photo_add(actor=request.user, activity=activity, content=upload.read(), caption=data["caption"])
-
-    return act(request, form=PhotoForm(request.POST, request.FILES), run=add, success="照片已上传",
-               back=_back(activity))
+@activity_action(form=PhotoForm, files=True, success="照片已上传")
+def photo_add(request: HttpRequest, activity: Activity, data: Mapping[str, Any]) -> None:
+    upload = data["photo"]
+    if upload.size > services.MAX_PHOTO_BYTES:
+        raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB")
+    services.photo_add(actor=request.user, activity=activity, content=upload.read(), caption=data["caption"])
 
 
-@staff_required
-@require_POST
-def photo_delete(request: HttpRequest, key: str) -> HttpResponse:
-    photo = access_photo(request.user, key, write=True)
-    return act(request, run=lambda data: services.photo_delete(actor=request.user, photo=photo),
-               success="照片已删除", back=_back(photo.activity))
+@photo_action(success="照片已删除")
+def photo_delete(request: HttpRequest, photo: ActivityPhoto, data: Mapping[str, Any]) -> Any:
+    return services.photo_delete(actor=request.user, photo=photo)
 
 
 @staff_required

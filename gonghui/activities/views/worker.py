@@ -4,6 +4,8 @@ members and staff alike (each through their own gate)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,32 +15,22 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act
+from gonghui.core.actions import act, object_action
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.responses import stored_file
 from gonghui.core.scope import scope_of
 from gonghui.members.access import own_member, require_member
 from gonghui.members.models import Member
+from gonghui.members.views.membership import members_only, not_member_page
 
 from .. import selectors, services
 from ..access import NOT_A_MEMBER, access_photo, member_activity, own_signup, photo_for_member
 from ..forms import RatingForm, ReasonForm
 from ..models import Activity, ActivityPhoto, Signup, SignupStatus
 
-
-def join_url() -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("members:join")
-    except NoReverseMatch:
-        return "/members/join/"
-
-
-def _not_member(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "web/not_member.html", {
-        "tab": "home", "title": title, "glyph": "活", "join_url": join_url(),
-        "blurb": "工会活动面向会员开展。入会后即可报名参加文体活动、技能培训、送温暖等活动。"})
+# The pages of the member's own activities; a worker who is not a member is invited to join.
+INVITATION = {"glyph": "活", "blurb": "工会活动面向会员开展。入会后即可报名参加文体活动、技能培训、送温暖等活动。"}
+members_page = partial(members_only, **INVITATION)
 
 
 def _decorate(member: Member, activities: list[Activity]) -> list[Activity]:
@@ -50,11 +42,8 @@ def _decorate(member: Member, activities: list[Activity]) -> list[Activity]:
     return activities
 
 
-@login_required
-def activity_list(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "工会活动")
+@members_page("工会活动")
+def activity_list(request: HttpRequest, member: Member) -> HttpResponse:
     past = request.GET.get("past") == "1"
     page = Paginator(selectors.member_activities(member, past=past), 15).get_page(request.GET.get("page"))
     _decorate(member, list(page.object_list))
@@ -62,11 +51,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                                                        "member": member})
 
 
-@login_required
-def my_signups(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "我的报名")
+@members_page("我的报名")
+def my_signups(request: HttpRequest, member: Member) -> HttpResponse:
     page = Paginator(selectors.my_signups(member), 20).get_page(request.GET.get("page"))
     for signup in page.object_list:
         signup.position = selectors.waitlist_position(signup)
@@ -115,24 +101,23 @@ def signup(request: HttpRequest, key: str) -> HttpResponse:
     return act(request, run=sign_up, back=_detail_url(activity))
 
 
-@login_required
-@require_POST
-def cancel(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user, message=NOT_A_MEMBER)
-    mine = own_signup(member, key)
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: services.signup_cancel(actor=request.user, signup=mine, reason=data["reason"]),
-               success="已取消报名", back=_detail_url(mine.activity))
+def _own_signup(user: Any, key: str) -> Signup:
+    return own_signup(require_member(user, message=NOT_A_MEMBER), key)
 
 
-@login_required
-@require_POST
-def rate(request: HttpRequest, key: str) -> HttpResponse:
-    member = require_member(request.user, message=NOT_A_MEMBER)
-    mine = own_signup(member, key)
-    return act(request, form=RatingForm(request.POST),
-               run=lambda data: services.rating_submit(actor=request.user, signup=mine, **data),
-               success="感谢您的评价！", back=_detail_url(mine.activity))
+# The member's actions on their own sign-up: theirs only (404 otherwise), back to the activity.
+mine_action = partial(object_action, _own_signup, back=lambda request, mine: _detail_url(mine.activity),
+                      guard=login_required)
+
+
+@mine_action(form=ReasonForm, success="已取消报名")
+def cancel(request: HttpRequest, mine: Signup, data: Mapping[str, Any]) -> Any:
+    return services.signup_cancel(actor=request.user, signup=mine, reason=data["reason"])
+
+
+@mine_action(form=RatingForm, success="感谢您的评价！")
+def rate(request: HttpRequest, mine: Signup, data: Mapping[str, Any]) -> Any:
+    return services.rating_submit(actor=request.user, signup=mine, **data)
 
 
 @login_required
@@ -144,7 +129,7 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
         raise NotFound("签到码无效或已重置，请扫描现场最新的签到码")
     member = own_member(request.user)
     if member is None:
-        return _not_member(request, "活动签到")
+        return not_member_page(request, "活动签到", **INVITATION)
     signup_row = (Signup.objects.filter(activity=activity, member=member).order_by("-created_at").first())
     done = None
     error = ""

@@ -5,9 +5,9 @@ handling action; dispute mediation."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, page_status
+from gonghui.core.actions import act, object_action, page_status
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.forms import apply_domain_error
@@ -256,153 +256,102 @@ def _back(request: HttpRequest, ticket: Ticket) -> Callable[[], str]:
     return where
 
 
-def _ticket_action(request: HttpRequest, key: str, form: forms.Form,
-                   run: Callable[[Ticket, Mapping[str, Any]], str]) -> HttpResponse:
-    """Gate with write (Forbidden and NotFound go to the error pages), then core.actions.act."""
-    ticket = access_ticket(request.user, key, write=True)
-    return act(request, form=form, run=lambda data: run(ticket, data), back=_back(request, ticket))
+# Every handling action: gated with write (Forbidden and NotFound go to the error pages), then
+# core.actions.act with the action's form, back to the ticket (or the queue, _back).
+ticket_action = partial(object_action, partial(access_ticket, write=True), back=_back)
 
 
-@staff_required
-@require_POST
-def accept(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        handling.ticket_accept(actor=request.user, ticket=ticket, tier=data["tier"] or None,
-                               topic=data["topic"] or None, note=data["note"])
-        return f"已受理，办理期限 {ticket.due_on:%Y-%m-%d}"
-
-    return _ticket_action(request, key, AcceptForm(request.POST), run)
+@ticket_action(form=AcceptForm)
+def accept(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    handling.ticket_accept(actor=request.user, ticket=ticket, tier=data["tier"] or None,
+                           topic=data["topic"] or None, note=data["note"])
+    return f"已受理，办理期限 {ticket.due_on:%Y-%m-%d}"
 
 
-@staff_required
-@require_POST
-def assign(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        union = Union.objects.filter(uuid=data["union"]).first() if data["union"] else ticket.union
-        if union is None:
-            raise ValidationFailed("请选择交办单位")
-        handler = _user(data["handler"])
-        if data["handler"] and handler is None:
-            raise ValidationFailed("未找到该经办人")
-        handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler,
-                               note=data["note"])
-        return f"已交办：{union.name}" + (f"，经办人 {handler.name}" if handler else "")
-
-    return _ticket_action(request, key, AssignForm(request.POST), run)
+@ticket_action(form=AssignForm)
+def assign(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    union = Union.objects.filter(uuid=data["union"]).first() if data["union"] else ticket.union
+    if union is None:
+        raise ValidationFailed("请选择交办单位")
+    handler = _user(data["handler"])
+    if data["handler"] and handler is None:
+        raise ValidationFailed("未找到该经办人")
+    handling.ticket_assign(actor=request.user, ticket=ticket, to_union=union, handler=handler,
+                           note=data["note"])
+    return f"已交办：{union.name}" + (f"，经办人 {handler.name}" if handler else "")
 
 
-@staff_required
-@require_POST
-def escalate(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        handling.ticket_escalate(actor=request.user, ticket=ticket, reason=data["reason"])
-        return f"已上报至{ticket.union.name}"
-
-    return _ticket_action(request, key, ReasonForm(request.POST), run)
+@ticket_action(form=ReasonForm)
+def escalate(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    handling.ticket_escalate(actor=request.user, ticket=ticket, reason=data["reason"])
+    return f"已上报至{ticket.union.name}"
 
 
-@staff_required
-@require_POST
-def transfer(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        union = Union.objects.filter(uuid=data["union"]).first()
-        if union is None:
-            raise ValidationFailed("请先搜索并选择转办单位")
-        handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=union, reason=data["reason"])
-        return f"已转办至{ticket.union.name}"
-
-    return _ticket_action(request, key, TransferForm(request.POST), run)
+@ticket_action(form=TransferForm)
+def transfer(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    union = Union.objects.filter(uuid=data["union"]).first()
+    if union is None:
+        raise ValidationFailed("请先搜索并选择转办单位")
+    handling.ticket_transfer(actor=request.user, ticket=ticket, to_union=union, reason=data["reason"])
+    return f"已转办至{ticket.union.name}"
 
 
-@staff_required
-@require_POST
-def supervise(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        handling.ticket_supervise(actor=request.user, ticket=ticket, note=data["note"])
-        return "已督办，已通知承办人"
-
-    return _ticket_action(request, key, NoteForm(request.POST), run)
+@ticket_action(form=NoteForm)
+def supervise(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    handling.ticket_supervise(actor=request.user, ticket=ticket, note=data["note"])
+    return "已督办，已通知承办人"
 
 
-@staff_required
-@require_POST
-def classify(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        handling.ticket_classify(actor=request.user, ticket=ticket, tier=data["tier"] or None,
-                                 topic=data["topic"] or None)
-        return f"已定级，办理期限 {ticket.due_on:%Y-%m-%d}"
-
-    return _ticket_action(request, key, ClassifyForm(request.POST), run)
+@ticket_action(form=ClassifyForm)
+def classify(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    handling.ticket_classify(actor=request.user, ticket=ticket, tier=data["tier"] or None,
+                             topic=data["topic"] or None)
+    return f"已定级，办理期限 {ticket.due_on:%Y-%m-%d}"
 
 
-@staff_required
-@require_POST
-def close(request: HttpRequest, key: str) -> HttpResponse:
+@ticket_action(form=CloseForm)
+def close(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
     files = request.FILES.getlist("files")
-
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        if files:
-            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.REPLY)
-        handling.ticket_close(actor=request.user, ticket=ticket, reply=data["reply"])
-        return "已答复并办结" + ("（按期）" if ticket.on_time else "（超期）")
-
-    return _ticket_action(request, key, CloseForm(request.POST), run)
+    if files:
+        intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.REPLY)
+    handling.ticket_close(actor=request.user, ticket=ticket, reply=data["reply"])
+    return "已答复并办结" + ("（按期）" if ticket.on_time else "（超期）")
 
 
-@staff_required
-@require_POST
-def follow_up(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        handling.ticket_follow_up(actor=request.user, ticket=ticket, note=data["note"], rating=data["rating"])
-        return "已记录回访"
-
-    return _ticket_action(request, key, FollowUpForm(request.POST), run)
+@ticket_action(form=FollowUpForm)
+def follow_up(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    handling.ticket_follow_up(actor=request.user, ticket=ticket, note=data["note"], rating=data["rating"])
+    return "已记录回访"
 
 
-@staff_required
-@require_POST
-def unpublish(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=data["reason"])
-        return "已取消在留言板公开"
-
-    return _ticket_action(request, key, ReasonForm(request.POST), run)
+@ticket_action(form=ReasonForm)
+def unpublish(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    handling.ticket_unpublish(actor=request.user, ticket=ticket, reason=data["reason"])
+    return "已取消在留言板公开"
 
 
-@staff_required
-@require_POST
-def claimant(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        person = intake.claimant_add(actor=request.user, ticket=ticket, name=data["name"], phone=data["phone"])
-        return f"已增加诉求人 {person.masked_name}" + ("（已匹配会员）" if person.member_id else "")
-
-    return _ticket_action(request, key, ClaimantForm(request.POST), run)
+@ticket_action(form=ClaimantForm)
+def claimant(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    person = intake.claimant_add(actor=request.user, ticket=ticket, name=data["name"], phone=data["phone"])
+    return f"已增加诉求人 {person.masked_name}" + ("（已匹配会员）" if person.member_id else "")
 
 
-@staff_required
-@require_POST
-def attach(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        saved = intake.attachment_add(actor=request.user, ticket=ticket, files=request.FILES.getlist("files"),
-                                      stage=data["stage"] or Stage.REPLY)
-        return f"已上传 {len(saved)} 个文件"
-
-    return _ticket_action(request, key, AttachForm(request.POST), run)
+@ticket_action(form=AttachForm)
+def attach(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    saved = intake.attachment_add(actor=request.user, ticket=ticket, files=request.FILES.getlist("files"),
+                                  stage=data["stage"] or Stage.REPLY)
+    return f"已上传 {len(saved)} 个文件"
 
 
 # --- Mediation -------------------------------------------------------------------------------------------------------
 
 
-@staff_required
-@require_POST
-def mediation_open(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        mediations.mediation_open(actor=request.user, ticket=ticket, applicant=data["applicant"],
-                                  respondent=data["respondent"], claim=data["claim"],
-                                  claim_amount=data["claim_amount"], respondent_employer=ticket.employer)
-        return "已启动劳动争议调解"
-
-    return _ticket_action(request, key, MediationOpenForm(request.POST), run)
+@ticket_action(form=MediationOpenForm)
+def mediation_open(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    mediations.mediation_open(actor=request.user, ticket=ticket, applicant=data["applicant"],
+                              respondent=data["respondent"], claim=data["claim"],
+                              claim_amount=data["claim_amount"], respondent_employer=ticket.employer)
+    return "已启动劳动争议调解"
 
 
 def _mediation_of(ticket: Ticket) -> Mediation:
@@ -412,29 +361,21 @@ def _mediation_of(ticket: Ticket) -> Mediation:
     return found
 
 
-@staff_required
-@require_POST
-def mediation_session(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        mediations.mediation_add_session(actor=request.user, mediation=_mediation_of(ticket),
-                                         held_at=data["held_at"], notes=data["notes"], place=data["place"],
-                                         attendees=data["attendees"])
-        return "已记录调解情况"
-
-    return _ticket_action(request, key, SessionForm(request.POST), run)
+@ticket_action(form=SessionForm)
+def mediation_session(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    mediations.mediation_add_session(actor=request.user, mediation=_mediation_of(ticket),
+                                     held_at=data["held_at"], notes=data["notes"], place=data["place"],
+                                     attendees=data["attendees"])
+    return "已记录调解情况"
 
 
-@staff_required
-@require_POST
-def mediation_conclude(request: HttpRequest, key: str) -> HttpResponse:
-    def run(ticket: Ticket, data: Mapping[str, Any]) -> str:
-        done = mediations.mediation_conclude(
-            actor=request.user, mediation=_mediation_of(ticket), succeeded=data["result"] == "succeeded",
-            outcome=data["outcome"], agreed_amount=data["agreed_amount"],
-            arbitration_body=data["arbitration_body"])
-        return f"调解结束：{done.get_status_display()}。请答复职工并办结工单"
-
-    return _ticket_action(request, key, ConcludeForm(request.POST), run)
+@ticket_action(form=ConcludeForm)
+def mediation_conclude(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> str:
+    done = mediations.mediation_conclude(
+        actor=request.user, mediation=_mediation_of(ticket), succeeded=data["result"] == "succeeded",
+        outcome=data["outcome"], agreed_amount=data["agreed_amount"],
+        arbitration_body=data["arbitration_body"])
+    return f"调解结束：{done.get_status_display()}。请答复职工并办结工单"
 
 
 # --- Pickers -------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ reopen, withdraw, add to an open ticket, and the public message board."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -12,9 +13,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, page_status
+from gonghui.core.actions import object_action, page_status
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.core.headers import allow_features
@@ -122,51 +122,35 @@ def _back(ticket: Ticket) -> str:
     return reverse("appeals:mine_detail", args=[ticket.uuid])
 
 
-@login_required
-@require_POST
-def rate(request: HttpRequest, key: str) -> HttpResponse:
-    ticket = own_ticket(request.user, key)
-    return act(request, form=RateForm(request.POST),
-               run=lambda data: handling.ticket_rate(actor=request.user, ticket=ticket, rating=data["rating"],
-                                                     comment=data["comment"]),
-               success="感谢您的评价", back=_back(ticket))
+# The worker's own actions on their ticket: own_ticket (404 for anyone else's), core.actions.act, back to it.
+mine_action = partial(object_action, own_ticket, back=lambda request, ticket: _back(ticket), guard=login_required)
 
 
-@login_required
-@require_POST
-def reopen(request: HttpRequest, key: str) -> HttpResponse:
-    ticket = own_ticket(request.user, key)
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: handling.ticket_reopen(actor=request.user, ticket=ticket, reason=data["reason"]),
-               success="已申请重新办理，工会将再次处理您的诉求", back=_back(ticket))
+@mine_action(form=RateForm, success="感谢您的评价")
+def rate(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> None:
+    handling.ticket_rate(actor=request.user, ticket=ticket, rating=data["rating"], comment=data["comment"])
 
 
-@login_required
-@require_POST
-def withdraw(request: HttpRequest, key: str) -> HttpResponse:
-    ticket = own_ticket(request.user, key)
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=data["reason"]),
-               success="已撤回该诉求", back=_back(ticket))
+@mine_action(form=ReasonForm, success="已申请重新办理，工会将再次处理您的诉求")
+def reopen(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> None:
+    handling.ticket_reopen(actor=request.user, ticket=ticket, reason=data["reason"])
 
 
-@login_required
-@require_POST
-def add_more(request: HttpRequest, key: str) -> HttpResponse:
+@mine_action(form=ReasonForm, success="已撤回该诉求")
+def withdraw(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> None:
+    handling.ticket_withdraw(actor=request.user, ticket=ticket, reason=data["reason"])
+
+
+@mine_action(form=NoteForm, success="已补充，工会工作人员会看到")
+def add_more(request: HttpRequest, ticket: Ticket, data: Mapping[str, Any]) -> None:
     """补充说明/催办 on an open ticket, with more photos if any: linked to it, not a new ticket."""
-    ticket = own_ticket(request.user, key)
     files = request.FILES.getlist("files")
-
-    def run(data: Mapping[str, Any]) -> None:
-        if not data["note"] and not files:
-            raise ValidationFailed("请填写补充说明或选择照片")
-        if data["note"]:
-            intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=data["note"])
-        if files:
-            intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.INTAKE)
-
-    return act(request, form=NoteForm(request.POST), run=run, success="已补充，工会工作人员会看到",
-               back=_back(ticket))
+    if not data["note"] and not files:
+        raise ValidationFailed("请填写补充说明或选择照片")
+    if data["note"]:
+        intake.ticket_add_repeat(actor=request.user, ticket=ticket, note=data["note"])
+    if files:
+        intake.attachment_add(actor=request.user, ticket=ticket, files=files, stage=Stage.INTAKE)
 
 
 def board(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,8 @@ Thin adapters: parse (forms.py) → gate (access.py) → service (services.py) �
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
@@ -26,7 +28,7 @@ from gonghui.unions.models import Union
 from .. import selectors, services
 from ..access import access_certificate, access_course, access_lesson, access_question
 from ..forms import CourseForm, ImportForm, LessonForm, NewCourseForm, NoteForm, QuestionForm, ReasonForm
-from ..models import CertificateStatus, Course, CourseKind, CourseStatus, QuestionKind
+from ..models import Certificate, CertificateStatus, Course, CourseKind, CourseStatus, Lesson, Question, QuestionKind
 
 
 def _course_url(course: Course) -> str:
@@ -104,56 +106,44 @@ def course_edit(request: HttpRequest, key: str) -> HttpResponse:
                           {"section": "learning", "form": form, "course": course}, status=form_status(request, form))
 
 
-def _step(request: HttpRequest, key: str, run: Any, success: str, form: Any = None) -> HttpResponse:
-    course = access_course(request.user, key, write=True)
-    return act(request, form=form, run=lambda data: run(course, data), success=success, back=_course_url(course))
+# The course's review steps and the lessons' one-button actions: gated with write, back to the course.
+course_action = partial(object_action, partial(access_course, write=True),
+                        back=lambda request, course: _course_url(course))
+lesson_action = partial(object_action, partial(access_lesson, write=True),
+                        back=lambda request, lesson: _course_url(lesson.course))
 
 
-@staff_required
-@require_POST
-def course_submit(request: HttpRequest, key: str) -> HttpResponse:
-    return _step(request, key, lambda c, d: services.course_submit(actor=request.user, course=c),
-                 "已提交试讲审核")
+@course_action(success="已提交试讲审核")
+def course_submit(request: HttpRequest, course: Course, data: Mapping[str, Any]) -> Any:
+    return services.course_submit(actor=request.user, course=course)
 
 
-@staff_required
-@require_POST
-def course_approve(request: HttpRequest, key: str) -> HttpResponse:
-    return _step(request, key, lambda c, d: services.course_approve(actor=request.user, course=c, note=d["note"]),
-                 "试讲审核通过，可以发布", NoteForm(request.POST))
+@course_action(form=NoteForm, success="试讲审核通过，可以发布")
+def course_approve(request: HttpRequest, course: Course, data: Mapping[str, Any]) -> Any:
+    return services.course_approve(actor=request.user, course=course, note=data["note"])
 
 
-@staff_required
-@require_POST
-def course_reject(request: HttpRequest, key: str) -> HttpResponse:
-    return _step(request, key, lambda c, d: services.course_reject(actor=request.user, course=c, note=d["note"]),
-                 "已退回修改", NoteForm(request.POST))
+@course_action(form=NoteForm, success="已退回修改")
+def course_reject(request: HttpRequest, course: Course, data: Mapping[str, Any]) -> Any:
+    return services.course_reject(actor=request.user, course=course, note=data["note"])
 
 
-@staff_required
-@require_POST
-def course_publish(request: HttpRequest, key: str) -> HttpResponse:
-    return _step(request, key, lambda c, d: services.course_publish(actor=request.user, course=c),
-                 "课程已发布，职工可以报名学习")
+@course_action(success="课程已发布，职工可以报名学习")
+def course_publish(request: HttpRequest, course: Course, data: Mapping[str, Any]) -> Any:
+    return services.course_publish(actor=request.user, course=course)
 
 
-@staff_required
-@require_POST
-def course_retire(request: HttpRequest, key: str) -> HttpResponse:
-    return _step(request, key, lambda c, d: services.course_retire(actor=request.user, course=c),
-                 "课程已下架；已报名职工的记录和证书保留")
+@course_action(success="课程已下架；已报名职工的记录和证书保留")
+def course_retire(request: HttpRequest, course: Course, data: Mapping[str, Any]) -> Any:
+    return services.course_retire(actor=request.user, course=course)
 
 
 # --- Lessons ------------------------------------------------------------------------------------------------------
 
 
-@staff_required
-@require_POST
-def lesson_add(request: HttpRequest, key: str) -> HttpResponse:
-    course = access_course(request.user, key, write=True)
-    return act(request, form=LessonForm(request.POST, request.FILES),
-               run=lambda data: services.lesson_add(actor=request.user, course=course, **data),
-               success="已添加课时", back=_course_url(course))
+@course_action(form=LessonForm, files=True, success="已添加课时")
+def lesson_add(request: HttpRequest, course: Course, data: Mapping[str, Any]) -> Any:
+    return services.lesson_add(actor=request.user, course=course, **data)
 
 
 @staff_required
@@ -169,12 +159,9 @@ def lesson_edit(request: HttpRequest, key: str) -> HttpResponse:
                           status=form_status(request, form))
 
 
-@staff_required
-@require_POST
-def lesson_delete(request: HttpRequest, key: str) -> HttpResponse:
-    lesson = access_lesson(request.user, key, write=True)
-    return act(request, run=lambda data: services.lesson_delete(actor=request.user, lesson=lesson),
-               success="已删除课时", back=_course_url(lesson.course))
+@lesson_action(success="已删除课时")
+def lesson_delete(request: HttpRequest, lesson: Lesson, data: Mapping[str, Any]) -> Any:
+    return services.lesson_delete(actor=request.user, lesson=lesson)
 
 
 # --- The question bank --------------------------------------------------------------------------------------------
@@ -220,12 +207,10 @@ def question_edit(request: HttpRequest, key: str) -> HttpResponse:
                           status=form_status(request, form))
 
 
-@staff_required
-@require_POST
-def question_delete(request: HttpRequest, key: str) -> HttpResponse:
-    question = access_question(request.user, key, write=True)
-    return act(request, run=lambda data: services.question_delete(actor=request.user, question=question),
-               success="已删除试题", back=reverse("learning:console_questions", args=[question.course.uuid]))
+@object_action(partial(access_question, write=True), success="已删除试题",
+               back=lambda request, question: reverse("learning:console_questions", args=[question.course.uuid]))
+def question_delete(request: HttpRequest, question: Question, data: Mapping[str, Any]) -> Any:
+    return services.question_delete(actor=request.user, question=question)
 
 
 @staff_required
@@ -285,12 +270,9 @@ def certificates(request: HttpRequest) -> HttpResponse:
         "statuses": CertificateStatus.choices})
 
 
-@staff_required
-@require_POST
-def certificate_revoke(request: HttpRequest, key: str) -> HttpResponse:
-    certificate = access_certificate(request.user, key, write=True)
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: services.certificate_revoke(actor=request.user, certificate=certificate,
-                                                            reason=data["reason"]),
-               success=f"已撤销证书 {certificate.number}", back=reverse("learning:console_certificates"))
+@object_action(partial(access_certificate, write=True), form=ReasonForm,
+               back=lambda request, certificate: reverse("learning:console_certificates"))
+def certificate_revoke(request: HttpRequest, certificate: Certificate, data: Mapping[str, Any]) -> str:
+    services.certificate_revoke(actor=request.user, certificate=certificate, reason=data["reason"])
+    return f"已撤销证书 {certificate.number}"
 

@@ -5,6 +5,7 @@ the public verify page a certificate's QR code opens."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,9 @@ from gonghui.core.context import client_ip
 from gonghui.core.errors import NotFound
 from gonghui.core.responses import ranged_file
 from gonghui.core.scope import scope_of
-from gonghui.members.access import own_member, require_member
+from gonghui.members.access import require_member
+from gonghui.members.models import Member
+from gonghui.members.views.membership import members_only
 
 from .. import selectors, services
 from ..access import (
@@ -37,18 +40,13 @@ from ..documents import certificate_download as certificate_response
 from ..forms import ProgressForm
 from ..models import Attempt, AttemptStatus, Certificate, CourseKind, Lesson
 
-
-def _not_member(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "web/not_member.html", {
-        "tab": "home", "title": title, "glyph": "学", "join_url": reverse("members:join"),
-        "blurb": "职课堂面向工会会员开放。入会后即可在线选课、学习、考试并获得结业证书。"})
+# The pages of the member's own learning; a worker who is not a member is invited to join.
+members_page = partial(members_only, glyph="学",
+                       blurb="职课堂面向工会会员开放。入会后即可在线选课、学习、考试并获得结业证书。")
 
 
-@login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "职课堂")
+@members_page("职课堂")
+def catalogue(request: HttpRequest, member: Member) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     kind = request.GET.get("kind", "")
     page = Paginator(selectors.catalogue(member, q=q, kind=kind), 20).get_page(request.GET.get("page"))
@@ -80,11 +78,8 @@ def enroll(request: HttpRequest, key: str) -> HttpResponse:
                success="报名成功，开始学习吧", back=reverse("learning:course", args=[course.uuid]))
 
 
-@login_required
-def my_courses(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "我的课程")
+@members_page("我的课程")
+def my_courses(request: HttpRequest, member: Member) -> HttpResponse:
     rows = selectors.my_courses(member)
     return render(request, "learning/h5/mine.html", {"tab": "me", "rows": rows,
                                                      "hours": selectors.hours_earned(member)})
@@ -222,11 +217,8 @@ def attempt_submit(request: HttpRequest, key: str) -> HttpResponse:
 # --- Certificates -------------------------------------------------------------------------------------------------
 
 
-@login_required
-def my_certificates(request: HttpRequest) -> HttpResponse:
-    member = own_member(request.user)
-    if member is None:
-        return _not_member(request, "我的证书")
+@members_page("我的证书")
+def my_certificates(request: HttpRequest, member: Member) -> HttpResponse:
     rows = list(selectors.my_certificates(member))
     return render(request, "learning/h5/certificates.html", {"tab": "me", "rows": rows})
 

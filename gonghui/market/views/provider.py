@@ -21,10 +21,20 @@ from gonghui.core.actions import form_status, submit
 
 from .. import selectors
 from ..access import own_provider, provider_offering, provider_order
-from ..forms import AssignForm, BatchForm, DeliverForm, OfferingForm, ReasonForm
+from ..forms import BatchForm, OfferingForm
 from ..models import Offering, Order, OrderStatus
-from ..services import catalogue, orders
-from . import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+from ..services import catalogue
+from . import (
+    PAGE_SIZE,
+    STATUS_BADGES,
+    offering_batches,
+    offering_data,
+    offering_form_choices,
+    offering_initial,
+    offering_save,
+    order_context,
+    service_forms,
+)
 
 PROVIDER_TABS: list[tuple[str, str, tuple[str, ...]]] = [
     ("placed", "待配货", (OrderStatus.PLACED,)),
@@ -96,30 +106,16 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
     choices = offering_form_choices(offering.union)
     form = OfferingForm(request.POST or None, request.FILES or None, brands=choices["brands"], unions=choices["unions"],
                         initial=offering_initial(offering))
-    done = submit(request, form, success="已保存",
-                  run=lambda data: catalogue.offering_update(actor=request.user, offering=offering,
-                                                             data=offering_data(form, offering.union)),
-                  redirect_to=reverse("market:provider_offering", args=[offering.uuid]))
-    if done:
-        return done
-    status = form_status(request, form)
-    batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
-    return render(request, "market/provider_offering.html", {
-        "tab": "me", "offering": offering, "form": form, "batches": batches, "batch_form": BatchForm(),
-        "reviews": selectors.offering_reviews(offering, limit=10),
-    }, status=status)
+    return offering_save(request, offering, form, page="market:provider_offering") or render(
+        request, "market/provider_offering.html", {
+            "tab": "me", "offering": offering, "form": form, "batches": offering_batches(offering),
+            "batch_form": BatchForm(), "reviews": selectors.offering_reviews(offering, limit=10),
+        }, status=form_status(request, form))
 
 
 @provider_required
 def order_detail(request: HttpRequest, key: str) -> HttpResponse:
     order = provider_order(request.user, key)
     return render(request, "market/provider_order.html", {
-        "tab": "me", "order": order, "badge": STATUS_BADGES.get(order.status, ""),
-        "actions": orders.allowed_actions(request.user, order),
-        "events": order.events.select_related("actor").order_by("created_at", "id"),
-        "assign_form": AssignForm(initial={"server_name": order.server_name or order.offering.provider.name,
-                                           "scheduled_at": order.scheduled_at}),
-        "deliver_form": DeliverForm(), "reason_form": ReasonForm(),
-        "review": getattr(order, "review", None) if order.status == OrderStatus.REVIEWED else None,
-    })
+        "tab": "me", **order_context(request.user, order), **service_forms(order)})
 

@@ -33,9 +33,7 @@ from ..forms import (
     BatchForm,
     BulkAssignForm,
     CategoryForm,
-    DeliverForm,
     ProviderForm,
-    ReasonForm,
     StaffOfferingForm,
 )
 from ..models import (
@@ -49,7 +47,17 @@ from ..models import (
     ProviderKind,
 )
 from ..services import catalogue, needs, orders
-from . import PAGE_SIZE, STATUS_BADGES, offering_data, offering_form_choices, offering_initial
+from . import (
+    PAGE_SIZE,
+    STATUS_BADGES,
+    offering_batches,
+    offering_data,
+    offering_form_choices,
+    offering_initial,
+    offering_save,
+    order_context,
+    service_forms,
+)
 
 SECTION = "market"
 
@@ -114,20 +122,15 @@ def offering_detail(request: HttpRequest, key: str) -> HttpResponse:
                              brands=choices["brands"], unions=choices["unions"],
                              initial={**offering_initial(offering), "provider": offering.provider.uuid})
     form.fields["provider"].required = False
-    done = submit(request, form, success="已保存",
-                  run=lambda data: catalogue.offering_update(actor=request.user, offering=offering,
-                                                             data=offering_data(form, offering.union)),
-                  redirect_to=reverse("market:console_offering", args=[offering.uuid]))
+    done = offering_save(request, offering, form, page="market:console_offering")
     if done:
         return done
-    status = form_status(request, form)
-    batches = list(offering.batches.prefetch_related("slots").order_by("-opens_at", "-id"))
     counts = selectors.status_counts(Order.objects.filter(offering=offering))
     return render(request, "market/console_offering.html", _ctx(
-        "offerings", offering=offering, form=form, batches=batches, batch_form=BatchForm(), can_write=can_write,
-        counts=[(value, label, counts.get(value, 0)) for value, label in OrderStatus.choices],
+        "offerings", offering=offering, form=form, batches=offering_batches(offering), batch_form=BatchForm(),
+        can_write=can_write, counts=[(value, label, counts.get(value, 0)) for value, label in OrderStatus.choices],
         reviews=selectors.offering_reviews(offering, limit=10), brands=list(offering.brands.select_related("parent")),
-        followers=offering.follows.count()), status=status)
+        followers=offering.follows.count()), status=form_status(request, form))
 
 
 # --- The order board --------------------------------------------------------------------------------------------
@@ -184,13 +187,7 @@ def _board_url() -> str:
 def order_detail(request: HttpRequest, key: str) -> HttpResponse:
     order = access_order(request.user, key)
     return render(request, "market/console_order.html", _ctx(
-        "orders", order=order, badge=STATUS_BADGES.get(order.status, ""),
-        actions=orders.allowed_actions(request.user, order),
-        events=order.events.select_related("actor").order_by("created_at", "id"),
-        assign_form=AssignForm(initial={"server_name": order.server_name or order.offering.provider.name,
-                                        "scheduled_at": order.scheduled_at}),
-        deliver_form=DeliverForm(), reason_form=ReasonForm(),
-        review=getattr(order, "review", None) if order.status == OrderStatus.REVIEWED else None))
+        "orders", **order_context(request.user, order), **service_forms(order)))
 
 
 # --- Providers --------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ the endpoint shared with providers and staff (views/__init__.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, page_status
+from gonghui.core.actions import act, object_action, page_status
 from gonghui.core.errors import Conflict, NotFound, ValidationFailed
 from gonghui.core.forms import apply_domain_error
 from gonghui.lib.text import parse_uuid
@@ -50,7 +51,7 @@ from ..models import (
     member_status_label,
 )
 from ..services import catalogue, needs, orders
-from . import PAGE_SIZE, STATUS_BADGES
+from . import PAGE_SIZE, STATUS_BADGES, order_context
 
 
 def _in_member_words(order: Order, events: Iterable[OrderEvent]) -> list[OrderEvent]:
@@ -178,13 +179,9 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 @login_required
 def order_page(request: HttpRequest, key: str) -> HttpResponse:
     order = member_order(request.user, key)
+    context = order_context(request.user, order)
     return render(request, "market/order.html", {
-        "tab": "me", "order": order, "badge": STATUS_BADGES.get(order.status, ""),
-        "actions": orders.allowed_actions(request.user, order),
-        "events": _in_member_words(order, order.events.select_related("actor").order_by("created_at", "id")),
-        "review": getattr(order, "review", None) if order.status == "reviewed" else None,
-        "review_form": ReviewForm(),
-    })
+        "tab": "me", **context, "events": _in_member_words(order, context["events"]), "review_form": ReviewForm()})
 
 
 @login_required
@@ -255,33 +252,24 @@ def need_close(request: HttpRequest, key: str) -> HttpResponse:
 # --- The member's own transitions of an order -------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def order_confirm(request: HttpRequest, key: str) -> HttpResponse:
-    order = member_order(request.user, key)
-    return act(request, run=lambda data: orders.order_confirm(actor=request.user, order=order),
-               success="已确认完成，欢迎评价本次服务", back=reverse("market:order", args=[order.uuid]))
+# The member's own order: theirs only (404 otherwise), back to its page.
+own_order_action = partial(object_action, member_order, guard=login_required,
+                           back=lambda request, order: reverse("market:order", args=[order.uuid]))
 
 
-@login_required
-@require_POST
-def order_review(request: HttpRequest, key: str) -> HttpResponse:
-    order = member_order(request.user, key)
-    return act(request, form=ReviewForm(request.POST),
-               run=lambda data: orders.order_review(actor=request.user, order=order, rating=data["rating"],
-                                                    text=data["text"]),
-               success="感谢您的评价！", back=reverse("market:order", args=[order.uuid]))
+@own_order_action(success="已确认完成，欢迎评价本次服务")
+def order_confirm(request: HttpRequest, order: Order, data: Mapping[str, Any]) -> Any:
+    return orders.order_confirm(actor=request.user, order=order)
 
 
-@login_required
-@require_POST
-def order_reorder(request: HttpRequest, key: str) -> HttpResponse:
-    order = member_order(request.user, key)
+@own_order_action(form=ReviewForm, success="感谢您的评价！")
+def order_review(request: HttpRequest, order: Order, data: Mapping[str, Any]) -> Any:
+    return orders.order_review(actor=request.user, order=order, rating=data["rating"], text=data["text"])
 
-    def run(data: Any) -> HttpResponse:
-        placed = orders.order_reorder(actor=request.user, order=order)
-        again = placed.order
-        messages.success(request, f"已再次{again.member_verb}「{again.offering.title}」（{again.batch.name}）")
-        return redirect("market:order", placed.order.uuid)
 
-    return act(request, run=run, back=reverse("market:order", args=[order.uuid]))
+@own_order_action()
+def order_reorder(request: HttpRequest, order: Order, data: Mapping[str, Any]) -> HttpResponse:
+    placed = orders.order_reorder(actor=request.user, order=order)
+    again = placed.order
+    messages.success(request, f"已再次{again.member_verb}「{again.offering.title}」（{again.batch.name}）")
+    return redirect("market:order", placed.order.uuid)

@@ -9,6 +9,8 @@ actions answer HTMX with the question list fragment and plain POSTs with a redir
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gonghui.core import jobs
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import act, form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, NotFound, ValidationFailed
 from gonghui.core.responses import qr_svg
@@ -195,82 +197,60 @@ def question_edit(request: HttpRequest, key: str, question: str) -> HttpResponse
     return _question_page(request, survey, _question_of(survey, question))
 
 
-@staff_required
-@require_POST
-def question_delete(request: HttpRequest, key: str, question: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
+# The builder's and the survey's one-button actions: gated with write; the builder's answer HTMX with
+# the question list, plain POSTs go back to the survey.
+survey_action = partial(object_action, partial(access_survey, write=True),
+                        back=lambda request, survey: _detail(survey))
+builder_action = partial(survey_action, fragment=_fragment)
+
+
+@builder_action()
+def question_delete(request: HttpRequest, survey: Survey, data: Mapping[str, Any], question: str) -> str:
     q = _question_of(survey, question)
-    return act(request, run=lambda data: services.question_delete(actor=request.user, survey=survey, question=q),
-               success=f"已删除题目「{q.title}」", back=_detail(survey), fragment=_fragment(request, survey))
+    services.question_delete(actor=request.user, survey=survey, question=q)
+    return f"已删除题目「{q.title}」"
 
 
-@staff_required
-@require_POST
-def question_move(request: HttpRequest, key: str, question: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
-    q = _question_of(survey, question)
-    return act(request, form=MoveForm(request.POST),
-               run=lambda data: services.question_move(actor=request.user, survey=survey, question=q,
-                                                       up=data["direction"] == "up"),
-               back=_detail(survey), fragment=_fragment(request, survey))
+@builder_action(form=MoveForm)
+def question_move(request: HttpRequest, survey: Survey, data: Mapping[str, Any], question: str) -> Any:
+    return services.question_move(actor=request.user, survey=survey, question=_question_of(survey, question),
+                                  up=data["direction"] == "up")
 
 
-@staff_required
-@require_POST
-def section_add(request: HttpRequest, key: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
-    return act(request, form=SectionForm(request.POST),
-               run=lambda data: services.section_add(actor=request.user, survey=survey, title=data["title"]),
-               success="已添加分节，可在分节下添加题目", back=_detail(survey), fragment=_fragment(request, survey))
+@builder_action(form=SectionForm, success="已添加分节，可在分节下添加题目")
+def section_add(request: HttpRequest, survey: Survey, data: Mapping[str, Any]) -> Any:
+    return services.section_add(actor=request.user, survey=survey, title=data["title"])
 
 
-@staff_required
-@require_POST
-def section_rename(request: HttpRequest, key: str, section: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
+@builder_action(form=SectionForm, success="已修改分节标题")
+def section_rename(request: HttpRequest, survey: Survey, data: Mapping[str, Any], section: str) -> Any:
+    return services.section_rename(actor=request.user, survey=survey, section=_section_of(survey, section),
+                                   title=data["title"])
+
+
+@builder_action()
+def section_delete(request: HttpRequest, survey: Survey, data: Mapping[str, Any], section: str) -> str:
     s = _section_of(survey, section)
-    return act(request, form=SectionForm(request.POST),
-               run=lambda data: services.section_rename(actor=request.user, survey=survey, section=s,
-                                                        title=data["title"]),
-               success="已修改分节标题", back=_detail(survey), fragment=_fragment(request, survey))
+    services.section_delete(actor=request.user, survey=survey, section=s)
+    return f"已删除分节「{s.title}」，其中的题目保留"
 
 
-@staff_required
-@require_POST
-def section_delete(request: HttpRequest, key: str, section: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
-    s = _section_of(survey, section)
-    return act(request, run=lambda data: services.section_delete(actor=request.user, survey=survey, section=s),
-               success=f"已删除分节「{s.title}」，其中的题目保留", back=_detail(survey),
-               fragment=_fragment(request, survey))
+@builder_action(form=MoveForm)
+def section_move(request: HttpRequest, survey: Survey, data: Mapping[str, Any], section: str) -> Any:
+    return services.section_move(actor=request.user, survey=survey, section=_section_of(survey, section),
+                                 up=data["direction"] == "up")
 
 
-@staff_required
-@require_POST
-def section_move(request: HttpRequest, key: str, section: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
-    s = _section_of(survey, section)
-    return act(request, form=MoveForm(request.POST),
-               run=lambda data: services.section_move(actor=request.user, survey=survey, section=s,
-                                                      up=data["direction"] == "up"),
-               back=_detail(survey), fragment=_fragment(request, survey))
-
-
-@staff_required
-@require_POST
-def publish(request: HttpRequest, key: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
+@survey_action()
+def publish(request: HttpRequest, survey: Survey, data: Mapping[str, Any]) -> str:
     text = "已发布新版本，之后的答卷按新版本收集" if survey.status == SurveyStatus.PUBLISHED else "已发布，开始收集答卷"
-    return act(request, run=lambda data: services.survey_publish(actor=request.user, survey=survey), success=text,
-               back=_detail(survey))
+    services.survey_publish(actor=request.user, survey=survey)
+    return text
 
 
-@staff_required
-@require_POST
-def close(request: HttpRequest, key: str) -> HttpResponse:
-    survey = access_survey(request.user, key, write=True)
-    return act(request, run=lambda data: services.survey_close(actor=request.user, survey=survey),
-               success="已结束收集", back=_detail(survey))
+@survey_action(success="已结束收集")
+def close(request: HttpRequest, survey: Survey, data: Mapping[str, Any]) -> Any:
+    return services.survey_close(actor=request.user, survey=survey)
 
 
 @staff_required

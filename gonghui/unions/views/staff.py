@@ -3,6 +3,8 @@ parse → gate (access.py) → service → render."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, attempt, form_status, submit
+from gonghui.core.actions import act, attempt, form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.responses import qr_svg
@@ -128,13 +130,14 @@ def _detail_url(union: Union) -> str:
     return reverse("unions:detail", kwargs={"key": union.uuid})
 
 
-@staff_required
-@require_POST
-def update(request: HttpRequest, key: str) -> HttpResponse:
-    union = access_union(request.user, key, write=True)
-    return act(request, form=UnionForm(request.POST),
-               run=lambda data: services.union_update(actor=request.user, union=union, **data),
-               success="已保存", back=_detail_url(union))
+# The union page's forms: gated with write, back to the union.
+union_action = partial(object_action, partial(access_union, write=True),
+                       back=lambda request, union: _detail_url(union))
+
+
+@union_action(form=UnionForm, success="已保存")
+def update(request: HttpRequest, union: Union, data: Mapping[str, Any]) -> Any:
+    return services.union_update(actor=request.user, union=union, **data)
 
 
 @staff_required
@@ -152,26 +155,18 @@ def create_child(request: HttpRequest, key: str) -> HttpResponse:
                back=lambda: _detail_url(created[0] if created else parent))
 
 
-@staff_required
-@require_POST
-def move(request: HttpRequest, key: str) -> HttpResponse:
-    union = access_union(request.user, key, write=True)
-
-    def run(data: Any) -> str:
-        new_parent = access_union(request.user, data["new_parent"], write=True)
-        services.union_move(actor=request.user, union=union, new_parent=new_parent)
-        return f"已迁移到「{new_parent.name}」之下，下级工会随之迁移"
-
-    return act(request, form=MoveForm(request.POST), run=run, back=_detail_url(union))
+@union_action(form=MoveForm)
+def move(request: HttpRequest, union: Union, data: Mapping[str, Any]) -> str:
+    new_parent = access_union(request.user, data["new_parent"], write=True)
+    services.union_move(actor=request.user, union=union, new_parent=new_parent)
+    return f"已迁移到「{new_parent.name}」之下，下级工会随之迁移"
 
 
-@staff_required
-@require_POST
-def set_active(request: HttpRequest, key: str) -> HttpResponse:
-    union = access_union(request.user, key, write=True)
+@union_action()
+def set_active(request: HttpRequest, union: Union, data: Mapping[str, Any]) -> str:
     active = request.POST.get("active") == "1"
-    return act(request, run=lambda _: services.union_set_active(actor=request.user, union=union, active=active),
-               success="已启用" if active else "已停用", back=_detail_url(union))
+    services.union_set_active(actor=request.user, union=union, active=active)
+    return "已启用" if active else "已停用"
 
 
 @staff_required
@@ -197,26 +192,16 @@ def join_qr(request: HttpRequest, key: str) -> HttpResponse:
 # --- Grids and brands -------------------------------------------------------------------------------
 
 
-@staff_required
-@require_POST
-def grid_add(request: HttpRequest, key: str) -> HttpResponse:
-    union = access_union(request.user, key, write=True)
-    return act(request, form=NameForm(request.POST),
-               run=lambda data: services.grid_create(actor=request.user, union=union, name=data["name"]),
-               success="已添加网格", back=_detail_url(union))
+@union_action(form=NameForm, success="已添加网格")
+def grid_add(request: HttpRequest, union: Union, data: Mapping[str, Any]) -> Any:
+    return services.grid_create(actor=request.user, union=union, name=data["name"])
 
 
-@staff_required
-@require_POST
-def brand_add(request: HttpRequest, key: str) -> HttpResponse:
-    union = access_union(request.user, key, write=True)
-
-    def run(data: Any) -> None:
-        parent = access_brand(request.user, data["parent"]) if data["parent"] else None
-        services.brand_create(actor=request.user, union=union, name=data["name"], parent=parent,
-                              description=data["description"])
-
-    return act(request, form=NameForm(request.POST), run=run, success="已添加品牌", back=_detail_url(union))
+@union_action(form=NameForm, success="已添加品牌")
+def brand_add(request: HttpRequest, union: Union, data: Mapping[str, Any]) -> None:
+    parent = access_brand(request.user, data["parent"]) if data["parent"] else None
+    services.brand_create(actor=request.user, union=union, name=data["name"], parent=parent,
+                          description=data["description"])
 
 
 @staff_required
@@ -321,13 +306,10 @@ def visit_add(request: HttpRequest, key: str) -> HttpResponse:
     return redirect("unions:employer", key=emp.uuid)
 
 
-@staff_required
-@require_POST
-def problem_add(request: HttpRequest, key: str) -> HttpResponse:
-    emp = access_employer(request.user, key, write=True)
-    return act(request, form=ProblemForm(request.POST),
-               run=lambda data: services.problem_raise(actor=request.user, employer=emp, **data),
-               success="已加入问题清单", back=reverse("unions:employer", kwargs={"key": emp.uuid}))
+@object_action(partial(access_employer, write=True), form=ProblemForm, success="已加入问题清单",
+               back=lambda request, emp: reverse("unions:employer", kwargs={"key": emp.uuid}))
+def problem_add(request: HttpRequest, emp: Employer, data: Mapping[str, Any]) -> Any:
+    return services.problem_raise(actor=request.user, employer=emp, **data)
 
 
 @staff_required

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.jobs import job_url
@@ -163,31 +165,25 @@ def campaign_counts(request: HttpRequest, key: str) -> HttpResponse:
                                                               "counts": selectors.campaign_counts(campaign)})
 
 
-@staff_required
-@require_POST
-def campaign_launch(request: HttpRequest, key: str) -> HttpResponse:
-    campaign = access_campaign(request.user, key, write=True)
-    success = "已发布，符合条件的会员可在职工端「领券」页领取"
-
-    def run(_: Any) -> HttpResponse | None:
-        launched = services.campaign_launch(actor=request.user, campaign=campaign)
-        job = getattr(launched, "issue_job", None)
-        if job is None:
-            return None
-        # 免申即享: the issuance is a job; its page shows the bar, then lands back on the campaign.
-        messages.info(request, "已发布。已提交发放，正在处理：符合条件的会员将自动获得券（免申即享）")
-        return redirect(f"{job_url(job)}?land=1")
-
-    return act(request, run=run, success=success, back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
+# The campaign's one-button actions: gated with write, back to the campaign.
+campaign_action = partial(object_action, partial(access_campaign, write=True),
+                          back=lambda request, campaign: reverse("benefits:campaign_detail", args=[campaign.uuid]))
 
 
-@staff_required
-@require_POST
-def campaign_close(request: HttpRequest, key: str) -> HttpResponse:
-    campaign = access_campaign(request.user, key, write=True)
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: services.campaign_close(actor=request.user, campaign=campaign, reason=data["reason"]),
-               success="活动已结束，未使用的券随之失效", back=reverse("benefits:campaign_detail", args=[campaign.uuid]))
+@campaign_action(success="已发布，符合条件的会员可在职工端「领券」页领取")
+def campaign_launch(request: HttpRequest, campaign: Campaign, data: Mapping[str, Any]) -> HttpResponse | None:
+    launched = services.campaign_launch(actor=request.user, campaign=campaign)
+    job = getattr(launched, "issue_job", None)
+    if job is None:
+        return None
+    # 免申即享: the issuance is a job; its page shows the bar, then lands back on the campaign.
+    messages.info(request, "已发布。已提交发放，正在处理：符合条件的会员将自动获得券（免申即享）")
+    return redirect(f"{job_url(job)}?land=1")
+
+
+@campaign_action(form=ReasonForm, success="活动已结束，未使用的券随之失效")
+def campaign_close(request: HttpRequest, campaign: Campaign, data: Mapping[str, Any]) -> Any:
+    return services.campaign_close(actor=request.user, campaign=campaign, reason=data["reason"])
 
 
 @staff_required

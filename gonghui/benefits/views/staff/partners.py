@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -9,9 +11,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.scope import WRITE_ROLES, scope_of
@@ -101,32 +102,27 @@ def partner_edit(request: HttpRequest, key: str) -> HttpResponse:
         "section": "benefits", "form": form, "partner": partner}, status=form_status(request, form))
 
 
-@staff_required
-@require_POST
-def partner_status(request: HttpRequest, key: str) -> HttpResponse:
-    partner = access_partner(request.user, key, write=True)
+# The partner page's actions: gated with write, back to the partner.
+partner_action = partial(object_action, partial(access_partner, write=True),
+                         back=lambda request, partner: reverse("benefits:partner_detail", args=[partner.uuid]))
+
+
+@partner_action(form=ReasonForm)
+def partner_status(request: HttpRequest, partner: Partner, data: Mapping[str, Any]) -> str:
     wanted = PartnerStatus.SUSPENDED if request.POST.get("status") == "suspended" else PartnerStatus.ACTIVE
-    return act(request, form=ReasonForm(request.POST),
-               run=lambda data: services.partner_set_status(actor=request.user, partner=partner, status=wanted,
-                                                            reason=data["reason"]),
-               success="已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作",
-               back=reverse("benefits:partner_detail", args=[partner.uuid]))
+    services.partner_set_status(actor=request.user, partner=partner, status=wanted, reason=data["reason"])
+    return "已暂停合作" if wanted == PartnerStatus.SUSPENDED else "已恢复合作"
 
 
-@staff_required
-@require_POST
-def partner_staff_add(request: HttpRequest, key: str) -> HttpResponse:
-    partner = access_partner(request.user, key, write=True)
-    return act(request, form=PhoneForm(request.POST),
-               run=lambda data: "已添加核销人员 " + services.partner_staff_add(
-                   actor=request.user, partner=partner, phone=data["phone"]).user.name,
-               back=reverse("benefits:partner_detail", args=[partner.uuid]))
+@partner_action(form=PhoneForm)
+def partner_staff_add(request: HttpRequest, partner: Partner, data: Mapping[str, Any]) -> str:
+    added = services.partner_staff_add(actor=request.user, partner=partner, phone=data["phone"])
+    return "已添加核销人员 " + added.user.name
 
 
-@staff_required
-@require_POST
-def partner_staff_remove(request: HttpRequest, key: str, staff: str) -> HttpResponse:
-    partner = access_partner(request.user, key, write=True)
+@partner_action()
+def partner_staff_remove(request: HttpRequest, partner: Partner, data: Mapping[str, Any], staff: str) -> str:
     row = partner_staff_of(partner, staff)
-    return act(request, run=lambda data: services.partner_staff_remove(actor=request.user, staff=row),
-               success=f"已移除核销人员 {row.user.name}", back=reverse("benefits:partner_detail", args=[partner.uuid]))
+    text = f"已移除核销人员 {row.user.name}"
+    services.partner_staff_remove(actor=request.user, staff=row)
+    return text

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -108,17 +109,28 @@ def _decided(request: HttpRequest, application: JoinApplication, done: str, erro
     return _back(request)
 
 
-@staff_required
-@require_POST
-def application_approve(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key, write=True)
+def _decide(request: HttpRequest, application: JoinApplication, run: Callable[[], str]) -> HttpResponse:
+    """One decision on an application: ``run`` gives the row's message; a refusal is the row's error, while
+    403 and 404 stay error pages."""
     try:
-        member = services.application_approve(actor=request.user, application=application)
+        done = run()
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
         return _decided(request, application, "", exc)
-    return _decided(request, application, f"已通过 {application.name} 的入会申请，会员卡号 {member.card_no}", None)
+    return _decided(request, application, done, None)
+
+
+@staff_required
+@require_POST
+def application_approve(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key, write=True)
+
+    def approve() -> str:
+        member = services.application_approve(actor=request.user, application=application)
+        return f"已通过 {application.name} 的入会申请，会员卡号 {member.card_no}"
+
+    return _decide(request, application, approve)
 
 
 @staff_required
@@ -128,13 +140,12 @@ def application_reject(request: HttpRequest, key: str) -> HttpResponse:
     form = RejectForm(request.POST)
     if not form.is_valid():  # never an empty reason on to the service: the form's message is the row's error
         return _decided(request, application, "", ValidationFailed(form_errors(form)))
-    try:
+
+    def reject() -> str:
         services.application_reject(actor=request.user, application=application, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        return _decided(request, application, "", exc)
-    return _decided(request, application, f"已退回 {application.name} 的入会申请", None)
+        return f"已退回 {application.name} 的入会申请"
+
+    return _decide(request, application, reject)
 
 
 @staff_required

@@ -6,15 +6,16 @@ Thin adapters: parse (forms.py) → gate (access.py) → service (services/trans
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
 
-from gonghui.core.actions import act, form_status, submit
+from gonghui.core.actions import form_status, object_action, submit
 from gonghui.core.decorators import staff_required
 from gonghui.core.scope import scope_of
 
@@ -83,50 +84,38 @@ def _detail_context(request: HttpRequest, transfer: Transfer) -> dict[str, Any]:
     }
 
 
-def _card_action(request: HttpRequest, transfer: Transfer, *, form: Any, run: Any, success: str) -> HttpResponse:
-    """One console action on a transfer through core.actions.act; HTMX swaps the transfer card.
-    Forbidden is not caught: the other side or a viewer gets the 403 page."""
-    return act(request, form=form, run=run, success=success,
-               back=reverse("members:transfer_detail", kwargs={"key": transfer.uuid}),
-               fragment=lambda: render(request, "members/transfer_card.html",
-                                       _detail_context(request, _load(transfer.uuid))))
+def _card(request: HttpRequest, transfer: Transfer) -> Callable[[], HttpResponse]:
+    """HTMX: the transfer card again, as it is after the action."""
+    return lambda: render(request, "members/transfer_card.html", _detail_context(request, _load(transfer.uuid)))
 
 
-@staff_required
-@require_POST
-def transfer_release(request: HttpRequest, key: str) -> HttpResponse:
-    transfer = access_transfer(request.user, key)
-    return _card_action(request, transfer, form=NoteForm(request.POST), success="已同意转出，等待转入工会接收",
-                run=lambda data: services.transfer_release(actor=request.user, transfer=transfer,
-                                                           note=data.get("note", "")))
+# The console's actions on a transfer: the service checks the caller's side (Forbidden is not caught: the
+# other side or a viewer gets the 403 page); HTMX swaps the transfer card, a plain POST goes back to it.
+transfer_action = partial(object_action, access_transfer, fragment=_card,
+                          back=lambda request, transfer: reverse("members:transfer_detail",
+                                                                 kwargs={"key": transfer.uuid}))
 
 
-@staff_required
-@require_POST
-def transfer_accept(request: HttpRequest, key: str) -> HttpResponse:
-    transfer = access_transfer(request.user, key)
-    return _card_action(request, transfer, form=NoteForm(request.POST),
-                        success=f"已接收，会员已转入{transfer.to_union.name}",
-                        run=lambda data: services.transfer_accept(actor=request.user, transfer=transfer,
-                                                          note=data.get("note", "")))
+@transfer_action(form=NoteForm, success="已同意转出，等待转入工会接收")
+def transfer_release(request: HttpRequest, transfer: Transfer, data: Mapping[str, Any]) -> Any:
+    return services.transfer_release(actor=request.user, transfer=transfer, note=data.get("note", ""))
 
 
-@staff_required
-@require_POST
-def transfer_refuse(request: HttpRequest, key: str) -> HttpResponse:
-    transfer = access_transfer(request.user, key)
-    return _card_action(request, transfer, form=RefuseForm(request.POST), success="已退回，会员仍在原工会",
-                run=lambda data: services.transfer_refuse(actor=request.user, transfer=transfer,
-                                                          reason=data["reason"]))
+@transfer_action(form=NoteForm)
+def transfer_accept(request: HttpRequest, transfer: Transfer, data: Mapping[str, Any]) -> str:
+    text = f"已接收，会员已转入{transfer.to_union.name}"
+    services.transfer_accept(actor=request.user, transfer=transfer, note=data.get("note", ""))
+    return text
 
 
-@staff_required
-@require_POST
-def transfer_cancel(request: HttpRequest, key: str) -> HttpResponse:
-    transfer = access_transfer(request.user, key)
-    return _card_action(request, transfer, form=CancelForm(request.POST), success="已撤销该会籍转移",
-                run=lambda data: services.transfer_cancel(actor=request.user, transfer=transfer,
-                                                          reason=data.get("reason", "")))
+@transfer_action(form=RefuseForm, success="已退回，会员仍在原工会")
+def transfer_refuse(request: HttpRequest, transfer: Transfer, data: Mapping[str, Any]) -> Any:
+    return services.transfer_refuse(actor=request.user, transfer=transfer, reason=data["reason"])
+
+
+@transfer_action(form=CancelForm, success="已撤销该会籍转移")
+def transfer_cancel(request: HttpRequest, transfer: Transfer, data: Mapping[str, Any]) -> Any:
+    return services.transfer_cancel(actor=request.user, transfer=transfer, reason=data.get("reason", ""))
 
 
 @staff_required
