@@ -9,6 +9,7 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Field, Schema
 
+from gonghui.core.schemas import ConsoleQuery
 from gonghui.unions.schemas import UnionRef
 
 from .access import sees_identity
@@ -318,7 +319,7 @@ class BulkOut(Schema):
     failed: list[TicketBulkFailure]
 
 
-class QueueFilter(Schema):
+class QueueFilter(ConsoleQuery):
     status: str = Field("open", description="open（未办结）/ pending / processing / closed / withdrawn / all")
     kind: str = ""
     tier: str = ""
@@ -331,7 +332,7 @@ class QueueFilter(Schema):
     q: str = Field("", description="工单编号或标题关键字")
 
 
-class StatsFilter(Schema):
+class StatsFilter(ConsoleQuery):
     since: date | None = None
     until: date | None = None
     union: UUID | None = None

@@ -76,7 +76,7 @@ class PartnerOut(Schema):
     uuid: UUID
     name: str
     category: str
-    category_label: str
+    category_label: str = Field(..., alias="get_category_display")
     address: str
     latitude: float | None
     longitude: float | None
@@ -89,10 +89,6 @@ class PartnerOut(Schema):
     union: UUID = Field(..., alias="union.uuid")
     union_name: str = Field(..., alias="union.name")
     photo: ImageOut | None = Field(None, description="门店图片（多种宽度）")
-
-    @staticmethod
-    def resolve_category_label(obj) -> str:
-        return obj.get_category_display()
 
 
 class NearbyOut(Schema):

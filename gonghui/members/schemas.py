@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Schema
 
+from gonghui.core.schemas import ConsoleQuery
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.schemas import UnionRef
 
@@ -79,7 +80,7 @@ class MemberDetailOut(MemberOut):
     history: list[HistoryOut] = Field(..., alias="history_items")
 
 
-class MemberQuery(Schema):
+class MemberQuery(ConsoleQuery):
     q: str = Field("", description="姓名开头、拼音首字母或全拼开头（如 zs、zhangsan）、手机号或身份证号（精确）")
     union: UUID | None = Field(None, description="只看该工会及其下级（须在您的范围内）")
     form: str = Field("", description="就业形态：regular / gig")
@@ -89,9 +90,6 @@ class MemberQuery(Schema):
     status: str = Field("", description="会籍状态；留空为在册会员（在会、转出中），all 为全部")
     joined_from: date | None = None
     joined_to: date | None = None
-
-    def params(self) -> dict[str, str]:
-        return {key: "" if value is None else str(value) for key, value in self.dict().items()}
 
 
 class MemberExportIn(MemberQuery):
@@ -315,7 +313,7 @@ class ApplicationBatchOut(Schema):
     errors: list[BatchErrorOut]
 
 
-class ApplicationFilter(Schema):
+class ApplicationFilter(ConsoleQuery):
     status: str = Field("pending", description="pending / approved / rejected / withdrawn / all")
     union: UUID | None = Field(None, description="只看该工会及其下级")
     drive: UUID | None = None

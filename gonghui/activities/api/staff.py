@@ -10,12 +10,13 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
 from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
+from gonghui.core.schemas import ConsoleQuery
 from gonghui.core.scope import scope_of
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union_for_work
@@ -40,7 +41,7 @@ from ..schemas import (
 router = Router()
 
 
-class ActivityFilter(Schema):
+class ActivityFilter(ConsoleQuery):
     q: str = ""
     kind: str = ""
     status: str = ""
@@ -69,13 +70,11 @@ def _reload(activity: Activity) -> Activity:
 @router.get("/", response=list[ActivityRowOut], summary="活动列表（范围内）")
 @paginate(Page)
 def activity_list(request: HttpRequest, filters: Query[ActivityFilter]):
-    params = filters.dict()
-    params["union"] = str(filters.union) if filters.union else ""
     if filters.union:
         from gonghui.unions.access import access_union
 
         access_union(request.user, filters.union)  # 404 for a union outside the caller's scope
-    qs, _ = selectors.activity_filter(request.user, params)
+    qs, _ = selectors.activity_filter(request.user, filters.params())
     return selectors.with_counts(qs)
 
 

@@ -81,15 +81,11 @@ def _handler(key: UUID | None) -> Any:
 @router.get("/tickets", response=list[TicketListOut], summary="工单队列（范围内，可筛选）")
 @paginate(Page)
 def ticket_list(request: HttpRequest, filters: Query[QueueFilter]):
-    params = filters.dict()
-    params["union"] = str(filters.union) if filters.union else ""
-    for flag in ("mine", "overdue", "due_soon", "supervised"):
-        params[flag] = "1" if params[flag] else ""
     if filters.union and Union.objects.visible_to(request.user).filter(uuid=filters.union).first() is None:
         from gonghui.core.errors import NotFound
 
         raise NotFound()
-    return queue(request.user, queue_filters(request.user, params)).select_related("union", "handler")
+    return queue(request.user, queue_filters(request.user, filters.params())).select_related("union", "handler")
 
 
 @router.post("/calls", response={201: SubmitOut, 200: SubmitOut}, summary="来电登记（12351热线）")
@@ -259,12 +255,11 @@ def stats(request: HttpRequest, filters: Query[StatsFilter]) -> dict[str, Any]:
 
     if not scope_of(request.user).is_staff:
         raise Forbidden("统计仅供工会工作人员查看")
-    params = {k: (str(v) if v is not None else "") for k, v in filters.dict().items()}
     if filters.union and Union.objects.visible_to(request.user).filter(uuid=filters.union).first() is None:
         from gonghui.core.errors import NotFound
 
         raise NotFound()
-    result = statistics(request.user, stats_filters(request.user, params))
+    result = statistics(request.user, stats_filters(request.user, filters.params()))
     root = result.root
     return {"since": result.filters.since, "until": result.filters.until,
             "union": {"uuid": root.uuid, "name": root.name} if root else None, "total": result.total,

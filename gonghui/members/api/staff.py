@@ -144,9 +144,7 @@ def member_reveal(request: HttpRequest, key: UUID, payload: RevealIn) -> dict[st
                      operation_id="gonghui_members_api_joining_application_list")
 @paginate(Page)
 def application_list(request: HttpRequest, filters: Query[ApplicationFilter]):
-    params = {"status": filters.status, "union": str(filters.union or ""), "drive": str(filters.drive or ""),
-              "q": filters.q, "overdue": "1" if filters.overdue else ""}
-    qs, _ = joining.application_queue(request.user, params)
+    qs, _ = joining.application_queue(request.user, filters.params())
     return qs.select_related("member")
 
 
