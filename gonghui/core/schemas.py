@@ -9,8 +9,8 @@ class ConsoleQuery(Schema):
     """A staff list's query parameters that the console page filters by too.
 
     ``params()`` hands them to the page's selector as the page's GET strings — None as "", a flag as "1"
-    or "", a UUID or a date as its text — so the API and the page filter through one selector and read
-    their input the same way.
+    or "0" (a ``bool | None`` left out stays "", "either"), a UUID or a date as its text — so the API and
+    the page filter through one selector and read their input the same way.
     """
 
     def params(self) -> dict[str, str]:
@@ -18,10 +18,10 @@ class ConsoleQuery(Schema):
 
 
 def _as_param(value: Any) -> str:
-    if value is None or value is False:
+    if value is None:
         return ""
-    if value is True:
-        return "1"
+    if isinstance(value, bool):
+        return "1" if value else "0"
     return str(value)
 
 
