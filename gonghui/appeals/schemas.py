@@ -156,6 +156,12 @@ def _mediation(ticket: Ticket) -> dict[str, Any] | None:
                          for s in found.sessions.all()]}
 
 
+def ticket_fresh(ticket: Ticket, user: Any, *, as_staff: bool) -> Ticket:
+    """The ticket read again after a change (its related rows in the same query), decorated for TicketOut."""
+    fresh = Ticket.objects.select_related("union", "handler", "employer", "repeat_of").get(pk=ticket.pk)
+    return ticket_payload(fresh, user, as_staff=as_staff)
+
+
 def ticket_payload(ticket: Ticket, user: Any, *, as_staff: bool) -> Ticket:
     """Decorate ``ticket`` for TicketOut: the identity, timeline and files this caller may see."""
     identity = as_staff and sees_identity(user, ticket)

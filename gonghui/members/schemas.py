@@ -208,11 +208,21 @@ class ApplicationIn(Schema):
     union: UUID | None = Field(None, description="方式三：所选行业工会联合会（GET /join/joint-unions）")
 
 
-def _card_no(obj: JoinApplication) -> str | None:
-    return obj.member.card_no if obj.member_id and obj.member else None
+class _ApplicationRelations(Schema):
+    """The resolvers both answers about a join application share: its optional drive and the card the
+    approval issued (a dotted alias cannot give None for a missing relation without turning the field
+    optional in the OpenAPI schema). No fields of its own, so each answer keeps its field order."""
+
+    @staticmethod
+    def resolve_drive_name(obj: JoinApplication) -> str | None:
+        return obj.drive.name if obj.drive_id and obj.drive else None
+
+    @staticmethod
+    def resolve_card_no(obj: JoinApplication) -> str | None:
+        return obj.member.card_no if obj.member_id and obj.member else None
 
 
-class MyApplicationOut(Schema):
+class MyApplicationOut(_ApplicationRelations):
     uuid: UUID
     union: UUID = Field(..., alias="union.uuid")
     union_name: str = Field(..., alias="union.name")
@@ -226,16 +236,8 @@ class MyApplicationOut(Schema):
     decided_at: datetime | None
     card_no: str | None
 
-    @staticmethod
-    def resolve_drive_name(obj: JoinApplication) -> str | None:
-        return obj.drive.name if obj.drive_id else None
 
-    @staticmethod
-    def resolve_card_no(obj: JoinApplication) -> str | None:
-        return _card_no(obj)
-
-
-class ApplicationOut(Schema):
+class ApplicationOut(_ApplicationRelations):
     uuid: UUID
     name: str
     id_number: str = Field(..., alias="masked_id_number", description="已打码")
@@ -268,10 +270,6 @@ class ApplicationOut(Schema):
         return obj.drive.uuid if obj.drive_id and obj.drive else None
 
     @staticmethod
-    def resolve_drive_name(obj: JoinApplication) -> str | None:
-        return obj.drive.name if obj.drive_id and obj.drive else None
-
-    @staticmethod
     def resolve_waiting_workdays(obj: JoinApplication) -> int:
         if obj.status != ApplicationStatus.PENDING:
             return 0
@@ -281,10 +279,6 @@ class ApplicationOut(Schema):
     def resolve_overdue(obj: JoinApplication) -> bool:
         return obj.status == ApplicationStatus.PENDING and add_workdays(
             joining.submitted_on(obj), joining.OVERDUE_WORKDAYS) < timezone.localdate()
-
-    @staticmethod
-    def resolve_card_no(obj: JoinApplication) -> str | None:
-        return _card_no(obj)
 
 
 class ApprovalOut(Schema):
