@@ -1,4 +1,5 @@
-"""The API kit's small pieces: a staff list's filters as the console's GET strings, and the upload limit."""
+"""The API kit's small pieces: a staff list's filters as the console's GET strings, the upload limit and a
+body's reference to a row."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gonghui.core.api_inputs import upload_content
+from gonghui.core.api_inputs import referenced, upload_content
 from gonghui.core.errors import ValidationFailed
 from gonghui.core.schemas import ConsoleQuery
+from gonghui.testing import Cast
+from gonghui.unions.models import Union
 
 
 class _Filter(ConsoleQuery):
@@ -41,3 +44,19 @@ def test_it_refuses_an_upload_past_the_limit_before_reading_it() -> None:
         upload_content(upload, limit=5, message="文件过大")
     assert (refused.value.code, refused.value.message) == ("file_too_large", "文件过大")
     assert upload.tell() == 0
+
+
+@pytest.mark.django_db
+def test_it_finds_the_row_a_body_names(cast: Cast) -> None:
+    union = cast.unions["district_a"]
+    assert referenced(Union.objects.all(), union.uuid, field="union", message="未找到该工会") == union
+    assert referenced(Union.objects.all(), None, field="union", message="未找到该工会") is None
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_reference_to_no_row_on_its_field(cast: Cast) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        referenced(Union.objects.all(), uuid.uuid4(), field="place", message="未找到该工会或已停用",
+                   short="未找到该工会")
+    assert refused.value.message == "未找到该工会或已停用"
+    assert refused.value.detail == {"place": "未找到该工会"}
