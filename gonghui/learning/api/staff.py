@@ -6,11 +6,10 @@ as the console (views/staff.py)."""
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.schemas import ConsoleQuery
 from gonghui.unions.access import access_union_for_work
 
 from .. import selectors, services
@@ -34,16 +33,10 @@ from ..schemas import (
 router = Router()
 
 
-class CourseFilter(ConsoleQuery):
-    q: str = ""
-    status: str = ""
-    kind: str = ""
-
-
 @router.get("/staff/courses", response=list[CourseStaffOut], summary="课程（本级及下级）")
 @paginate(Page)
-def courses(request: HttpRequest, filters: Query[CourseFilter]) -> object:
-    qs, _ = selectors.course_filter(request.user, filters.params())
+def courses(request: HttpRequest, q: str = "", status: str = "", kind: str = "") -> object:
+    qs, _ = selectors.course_filter(request.user, {"q": q, "status": status, "kind": kind})
     return qs
 
 
@@ -139,15 +132,10 @@ def enrollments(request: HttpRequest, key: UUID) -> object:
     return Enrollment.objects.filter(course=access_course(request.user, key)).select_related("member")
 
 
-class CertificateFilter(ConsoleQuery):
-    q: str = ""
-    status: str = ""
-
-
 @router.get("/staff/certificates", response=list[CertificateStaffOut], summary="结业证书（本级及下级）")
 @paginate(Page)
-def certificates(request: HttpRequest, filters: Query[CertificateFilter]) -> object:
-    qs, _ = selectors.certificate_list(request.user, filters.params())
+def certificates(request: HttpRequest, q: str = "", status: str = "") -> object:
+    qs, _ = selectors.certificate_list(request.user, {"q": q, "status": status})
     return qs
 
 

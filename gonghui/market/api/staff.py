@@ -14,11 +14,10 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Router, Status
 
 from gonghui.accounts.models import User
 from gonghui.core.errors import ValidationFailed
-from gonghui.core.schemas import ConsoleQuery
 from gonghui.unions.access import access_union_for_work
 
 from .. import selectors
@@ -53,17 +52,11 @@ PER_PAGE = settings.NINJA_PAGINATION_PER_PAGE
 # --- Offerings (staff) -----------------------------------------------------------------------------------------
 
 
-class OfferingFilter(ConsoleQuery):
-    status: str = ""
-    domain: str = ""
-    q: str = ""
-
-
 @router.get("/manage/offerings", response=OfferingPage, summary="服务项目（按状态、领域、关键词）",
             operation_id="gonghui_market_api_manage_manage_offerings")
-def manage_offerings(request: HttpRequest, filters: Query[OfferingFilter], page: int = 1,
+def manage_offerings(request: HttpRequest, status: str = "", domain: str = "", q: str = "", page: int = 1,
                      page_size: int = PER_PAGE) -> Any:
-    qs = selectors.offering_list(request.user, filters.params())
+    qs = selectors.offering_list(request.user, {"status": status, "domain": domain, "q": q})
     return offering_page(request, qs, page, page_size)
 
 
@@ -85,17 +78,11 @@ def manage_offering(request: HttpRequest, key: UUID) -> Any:
 # --- The order board ------------------------------------------------------------------------------------------------
 
 
-class OrderBoardFilter(ConsoleQuery):
-    status: str = ""
-    domain: str = ""
-    offering: str = ""
-
-
 @router.get("/manage/orders", response=OrderPage, summary="订单看板（按状态、领域、服务项目）",
             operation_id="gonghui_market_api_manage_manage_orders")
-def manage_orders(request: HttpRequest, filters: Query[OrderBoardFilter], page: int = 1,
+def manage_orders(request: HttpRequest, status: str = "", domain: str = "", offering: str = "", page: int = 1,
                   page_size: int = PER_PAGE) -> Any:
-    qs = selectors.order_board(request.user, filters.params())
+    qs = selectors.order_board(request.user, {"status": status, "domain": domain, "offering": offering})
     qs = qs.select_related("offering__provider__user").prefetch_related(
         "union", "member__user", "reorder_of", "review")
     return page_of(qs, page, page_size, post=lambda items: [with_actions(request.user, o) for o in items])
@@ -131,16 +118,11 @@ def _account(phone: str) -> User | None:
     return user
 
 
-class ProviderFilter(ConsoleQuery):
-    kind: str = ""
-    q: str = ""
-
-
 @router.get("/manage/providers", response=WorkloadPage, summary="服务方及工作量",
             operation_id="gonghui_market_api_manage_manage_providers")
-def manage_providers(request: HttpRequest, filters: Query[ProviderFilter], page: int = 1,
+def manage_providers(request: HttpRequest, kind: str = "", q: str = "", page: int = 1,
                      page_size: int = PER_PAGE) -> Any:
-    qs = selectors.provider_list(request.user, filters.params())
+    qs = selectors.provider_list(request.user, {"kind": kind, "q": q})
 
     def workloads(items: list[Any]) -> list[Any]:
         return [{"provider": w.provider, "offerings": w.offerings, "counts": w.counts, "served": w.served}
