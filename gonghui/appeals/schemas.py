@@ -9,6 +9,7 @@ from uuid import UUID
 from django.urls import reverse
 from ninja import Field, Schema
 
+from gonghui.core.schemas import ConsoleQuery
 from gonghui.unions.schemas import UnionRef
 
 from .access import sees_identity
@@ -153,6 +154,12 @@ def _mediation(ticket: Ticket) -> dict[str, Any] | None:
             "arbitration_body": found.arbitration_body,
             "sessions": [{"held_at": s.held_at, "place": s.place, "attendees": s.attendees, "notes": s.notes}
                          for s in found.sessions.all()]}
+
+
+def ticket_fresh(ticket: Ticket, user: Any, *, as_staff: bool) -> Ticket:
+    """The ticket read again after a change (its related rows in the same query), decorated for TicketOut."""
+    fresh = Ticket.objects.select_related("union", "handler", "employer", "repeat_of").get(pk=ticket.pk)
+    return ticket_payload(fresh, user, as_staff=as_staff)
 
 
 def ticket_payload(ticket: Ticket, user: Any, *, as_staff: bool) -> Ticket:
@@ -318,7 +325,7 @@ class BulkOut(Schema):
     failed: list[TicketBulkFailure]
 
 
-class QueueFilter(Schema):
+class QueueFilter(ConsoleQuery):
     status: str = Field("open", description="open（未办结）/ pending / processing / closed / withdrawn / all")
     kind: str = ""
     tier: str = ""
@@ -331,7 +338,7 @@ class QueueFilter(Schema):
     q: str = Field("", description="工单编号或标题关键字")
 
 
-class StatsFilter(Schema):
+class StatsFilter(ConsoleQuery):
     since: date | None = None
     until: date | None = None
     union: UUID | None = None

@@ -8,7 +8,6 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from gonghui.core.schemas import ImageOut, JobOut
-from gonghui.lib.masking import mask_name
 
 from .models import yuan
 
@@ -76,7 +75,7 @@ class PartnerOut(Schema):
     uuid: UUID
     name: str
     category: str
-    category_label: str
+    category_label: str = Field(..., alias="get_category_display")
     address: str
     latitude: float | None
     longitude: float | None
@@ -89,10 +88,6 @@ class PartnerOut(Schema):
     union: UUID = Field(..., alias="union.uuid")
     union_name: str = Field(..., alias="union.name")
     photo: ImageOut | None = Field(None, description="门店图片（多种宽度）")
-
-    @staticmethod
-    def resolve_category_label(obj) -> str:
-        return obj.get_category_display()
 
 
 class NearbyOut(Schema):
@@ -277,15 +272,11 @@ class RedemptionOut(Schema):
     code: str
     status: str
     campaign_name: str = Field(..., alias="campaign.name")
-    holder: str
+    holder: str = Field(..., alias="member.masked_name")
     redeemed_at: datetime | None
     bill_cents: int | None
     discount_cents: int | None
     discount_yuan: str
-
-    @staticmethod
-    def resolve_holder(obj) -> str:
-        return mask_name(obj.member.name)
 
     @staticmethod
     def resolve_discount_yuan(obj) -> str:
@@ -328,12 +319,8 @@ class WinnerOut(Schema):
     rank: int
     prize: str = Field(..., alias="prize.name")
     entry_no: int
-    name: str = Field(..., description="姓名（脱敏）")
+    name: str = Field(..., description="姓名（脱敏）", alias="member.masked_name")
     union: str = Field(..., alias="member.union.name")
-
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return mask_name(obj.member.name)
 
 
 class LotteryOut(Schema):

@@ -5,6 +5,26 @@ from uuid import UUID
 from ninja import Field, Schema
 
 
+class ConsoleQuery(Schema):
+    """A staff list's query parameters that the console page filters by too.
+
+    ``params()`` hands them to the page's selector as the page's GET strings — None as "", a flag as "1"
+    or "0" (a ``bool | None`` left out stays "", "either"), a UUID or a date as its text — so the API and
+    the page filter through one selector and read their input the same way.
+    """
+
+    def params(self) -> dict[str, str]:
+        return {key: _as_param(value) for key, value in self.dict().items()}
+
+
+def _as_param(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
 class NotificationOut(Schema):
     uuid: UUID
     title: str

@@ -80,18 +80,10 @@ class MemberCourseOut(CourseOut):
 
 
 class CourseDetailOut(MemberCourseOut):
-    lessons: list[LessonProgressOut]
-    attempts_left: int | None = Field(None, description="剩余考试次数（不限为空）")
-    certificate: str | None = Field(None, description="证书编号（已发证时）")
-
     # The view attaches these to the course (the member's progress, attempts left, certificate).
-    @staticmethod
-    def resolve_lessons(obj: Course) -> list[Lesson]:
-        return obj.lessons_list
-
-    @staticmethod
-    def resolve_certificate(obj: Course) -> str | None:
-        return obj.certificate_number
+    lessons: list[LessonProgressOut] = Field(..., alias="lessons_list")
+    attempts_left: int | None = Field(None, description="剩余考试次数（不限为空）")
+    certificate: str | None = Field(None, description="证书编号（已发证时）", alias="certificate_number")
 
 
 class MyCourseOut(Schema):
@@ -134,7 +126,7 @@ class ExamQuestionOut(Schema):
 
 class AttemptOut(Schema):
     uuid: UUID
-    course: UUID
+    course: UUID = Field(..., alias="enrollment.course.uuid")
     number: int = Field(..., description="第几次考试")
     status: str
     started_at: datetime
@@ -147,10 +139,6 @@ class AttemptOut(Schema):
     score: int | None
     passed: bool | None
     questions: list[ExamQuestionOut] = Field(..., description="本次抽到的题目与已保存的选择（不含答案）")
-
-    @staticmethod
-    def resolve_course(obj: Attempt) -> UUID:
-        return obj.enrollment.course.uuid
 
     @staticmethod
     def resolve_seconds_left(obj: Attempt) -> int:
@@ -205,13 +193,9 @@ class CertificateVerifyOut(Schema):
     course_title: str
     hours: Decimal
     issued_at: datetime
-    union: str
+    union: str = Field(..., alias="enrollment.course.union.name")
     valid: bool
     status_label: str = Field(..., alias="get_status_display")
-
-    @staticmethod
-    def resolve_union(obj: Certificate) -> str:
-        return obj.enrollment.course.union.name
 
 
 # --- Staff --------------------------------------------------------------------------------------------------------
@@ -247,10 +231,6 @@ class CourseStaffOut(CourseOut):
     question_count: int
     enrollment_count: int
     problems: list[str] = Field(..., description="提交试讲或发布前尚缺的内容")
-
-    @staticmethod
-    def resolve_lessons(obj: Course) -> list[Lesson]:
-        return list(obj.lessons.all())
 
     @staticmethod
     def resolve_question_count(obj: Course) -> int:
@@ -315,16 +295,8 @@ class EnrollmentStaffOut(Schema):
 
 
 class CertificateStaffOut(CertificateOut):
-    course: UUID
-    union: UnionRef
-
-    @staticmethod
-    def resolve_course(obj: Certificate) -> UUID:
-        return obj.enrollment.course.uuid
-
-    @staticmethod
-    def resolve_union(obj: Certificate) -> Any:
-        return obj.enrollment.course.union
+    course: UUID = Field(..., alias="enrollment.course.uuid")
+    union: UnionRef = Field(..., alias="enrollment.course.union")
 
 
 class RevokeIn(Schema):

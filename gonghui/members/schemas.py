@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Schema
 
+from gonghui.core.schemas import ConsoleQuery
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.schemas import UnionRef
 
@@ -79,7 +80,7 @@ class MemberDetailOut(MemberOut):
     history: list[HistoryOut] = Field(..., alias="history_items")
 
 
-class MemberQuery(Schema):
+class MemberQuery(ConsoleQuery):
     q: str = Field("", description="姓名开头、拼音首字母或全拼开头（如 zs、zhangsan）、手机号或身份证号（精确）")
     union: UUID | None = Field(None, description="只看该工会及其下级（须在您的范围内）")
     form: str = Field("", description="就业形态：regular / gig")
@@ -89,9 +90,6 @@ class MemberQuery(Schema):
     status: str = Field("", description="会籍状态；留空为在册会员（在会、转出中），all 为全部")
     joined_from: date | None = None
     joined_to: date | None = None
-
-    def params(self) -> dict[str, str]:
-        return {key: "" if value is None else str(value) for key, value in self.dict().items()}
 
 
 class MemberExportIn(MemberQuery):
@@ -210,11 +208,21 @@ class ApplicationIn(Schema):
     union: UUID | None = Field(None, description="方式三：所选行业工会联合会（GET /join/joint-unions）")
 
 
-def _card_no(obj: JoinApplication) -> str | None:
-    return obj.member.card_no if obj.member_id and obj.member else None
+class _ApplicationRelations(Schema):
+    """The resolvers both answers about a join application share: its optional drive and the card the
+    approval issued (a dotted alias cannot give None for a missing relation without turning the field
+    optional in the OpenAPI schema). No fields of its own, so each answer keeps its field order."""
+
+    @staticmethod
+    def resolve_drive_name(obj: JoinApplication) -> str | None:
+        return obj.drive.name if obj.drive_id and obj.drive else None
+
+    @staticmethod
+    def resolve_card_no(obj: JoinApplication) -> str | None:
+        return obj.member.card_no if obj.member_id and obj.member else None
 
 
-class MyApplicationOut(Schema):
+class MyApplicationOut(_ApplicationRelations):
     uuid: UUID
     union: UUID = Field(..., alias="union.uuid")
     union_name: str = Field(..., alias="union.name")
@@ -228,16 +236,8 @@ class MyApplicationOut(Schema):
     decided_at: datetime | None
     card_no: str | None
 
-    @staticmethod
-    def resolve_drive_name(obj: JoinApplication) -> str | None:
-        return obj.drive.name if obj.drive_id else None
 
-    @staticmethod
-    def resolve_card_no(obj: JoinApplication) -> str | None:
-        return _card_no(obj)
-
-
-class ApplicationOut(Schema):
+class ApplicationOut(_ApplicationRelations):
     uuid: UUID
     name: str
     id_number: str = Field(..., alias="masked_id_number", description="已打码")
@@ -270,10 +270,6 @@ class ApplicationOut(Schema):
         return obj.drive.uuid if obj.drive_id and obj.drive else None
 
     @staticmethod
-    def resolve_drive_name(obj: JoinApplication) -> str | None:
-        return obj.drive.name if obj.drive_id and obj.drive else None
-
-    @staticmethod
     def resolve_waiting_workdays(obj: JoinApplication) -> int:
         if obj.status != ApplicationStatus.PENDING:
             return 0
@@ -283,10 +279,6 @@ class ApplicationOut(Schema):
     def resolve_overdue(obj: JoinApplication) -> bool:
         return obj.status == ApplicationStatus.PENDING and add_workdays(
             joining.submitted_on(obj), joining.OVERDUE_WORKDAYS) < timezone.localdate()
-
-    @staticmethod
-    def resolve_card_no(obj: JoinApplication) -> str | None:
-        return _card_no(obj)
 
 
 class ApprovalOut(Schema):
@@ -315,7 +307,7 @@ class ApplicationBatchOut(Schema):
     errors: list[BatchErrorOut]
 
 
-class ApplicationFilter(Schema):
+class ApplicationFilter(ConsoleQuery):
     status: str = Field("pending", description="pending / approved / rejected / withdrawn / all")
     union: UUID | None = Field(None, description="只看该工会及其下级")
     drive: UUID | None = None

@@ -43,10 +43,6 @@ class QuestionOut(Schema):
     show_if: UUID | None = Field(None, alias="show_if_option.uuid")
     options: list[OptionOut]
 
-    @staticmethod
-    def resolve_options(obj) -> list:
-        return list(obj.options.all())
-
 
 class SurveyOut(Schema):
     uuid: UUID

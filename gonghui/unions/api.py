@@ -12,8 +12,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
+from gonghui.core.api_inputs import upload_content
 from gonghui.core.errors import ValidationFailed
-from gonghui.core.schemas import JobOut
+from gonghui.core.schemas import ConsoleQuery, JobOut
 from gonghui.lib.excel import XLSX_MIME
 
 from . import services
@@ -80,15 +81,20 @@ def union_create(request: HttpRequest, payload: UnionIn) -> Status:
     return Status(201, services.union_create(actor=request.user, parent=parent, **data))
 
 
+class EmployerFilter(ConsoleQuery):
+    q: str = ""
+    union: UUID | None = None
+    industry: str = ""
+    size: str = ""
+    established: bool | None = None
+
+
 @router.get("/employers", response=list[EmployerOut], summary="企业/单位列表（范围内）")
 @paginate(Page)
-def employer_list(request: HttpRequest, q: str = "", union: UUID | None = None, industry: str = "",
-                  size: str = "", established: bool | None = None):
-    params = {"q": q, "union": str(union) if union else "", "industry": industry, "size": size,
-              "established": "" if established is None else ("1" if established else "0")}
-    if union:
-        access_union(request.user, union)  # 404 for a union outside the caller's scope
-    qs, _ = employer_filter(request.user, params)
+def employer_list(request: HttpRequest, filters: Query[EmployerFilter]):
+    if filters.union:
+        access_union(request.user, filters.union)  # 404 for a union outside the caller's scope
+    qs, _ = employer_filter(request.user, filters.params())
     return qs.select_related("union", "grid", "liaison")
 
 
@@ -238,10 +244,10 @@ def import_upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry
     ``errors`` (row, column, Chinese message) —, and a file that cannot be read fails the job with
     the reason in ``message``."""
     importing.import_gate(request.user, kind)
-    if file.size > importing.MAX_UPLOAD_BYTES:
-        raise ValidationFailed(f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
-                               "数据较多时请拆分成几个文件分批导入", code="file_too_large")
-    token = importing.upload_keep(file.read())
+    content = upload_content(file, limit=importing.MAX_UPLOAD_BYTES,
+                             message=f"文件过大，请不要超过 {importing.MAX_UPLOAD_BYTES // 1024 // 1024} MB；"
+                                     "数据较多时请拆分成几个文件分批导入")
+    token = importing.upload_keep(content)
     return Status(202, import_job_start(actor=request.user, kind=kind, token=token, filename=file.name or "",
                                         dry_run=dry_run))
 

@@ -10,15 +10,16 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.errors import Forbidden, NotFound, ValidationFailed
-from gonghui.core.scope import scope_of
+from gonghui.core.api_inputs import upload_content
+from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.schemas import ConsoleQuery
 from gonghui.lib.excel import XLSX_MIME
-from gonghui.unions.access import access_union_for_work
+from gonghui.unions.access import access_union, access_union_for_work
 
 from .. import exports, selectors, services
 from ..access import access_activity, access_photo, access_signup
@@ -40,17 +41,12 @@ from ..schemas import (
 router = Router()
 
 
-class ActivityFilter(Schema):
+class ActivityFilter(ConsoleQuery):
     q: str = ""
     kind: str = ""
     status: str = ""
     when: str = ""
     union: UUID | None = None
-
-
-def _staff_only(request: HttpRequest) -> None:
-    if not scope_of(request.user).is_staff:
-        raise Forbidden("仅限工会工作人员")
 
 
 def _brand(union: Any, key: UUID | None) -> Any:
@@ -69,13 +65,9 @@ def _reload(activity: Activity) -> Activity:
 @router.get("/", response=list[ActivityRowOut], summary="活动列表（范围内）")
 @paginate(Page)
 def activity_list(request: HttpRequest, filters: Query[ActivityFilter]):
-    params = filters.dict()
-    params["union"] = str(filters.union) if filters.union else ""
     if filters.union:
-        from gonghui.unions.access import access_union
-
         access_union(request.user, filters.union)  # 404 for a union outside the caller's scope
-    qs, _ = selectors.activity_filter(request.user, params)
+    qs, _ = selectors.activity_filter(request.user, filters.params())
     return selectors.with_counts(qs)
 
 
@@ -90,7 +82,6 @@ def activity_create(request: HttpRequest, payload: ActivityIn) -> Status:
 
 @router.get("/stats", response=ActivityStatsOut, summary="惠及人次：按工会、按月的签到人次")
 def stats(request: HttpRequest, union: UUID | None = None, year: int | None = None) -> Any:
-    _staff_only(request)
     root = selectors.stats_root(request.user, union)
     if root is None:
         raise NotFound("未找到该工会，或您无权查看")
@@ -199,8 +190,8 @@ def photo_list(request: HttpRequest, key: UUID) -> list[ActivityPhoto]:
 @router.post("/{uuid:key}/photos", response={201: PhotoOut}, summary="上传活动照片（JPG/PNG/WebP，5MB以内）")
 def photo_add(request: HttpRequest, key: UUID, file: File[UploadedFile], caption: str = "") -> Status:
     activity = access_activity(request.user, key, write=True)
-    if file.size > services.MAX_PHOTO_BYTES:
-        raise ValidationFailed(f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB", code="file_too_large")
-    photo = services.photo_add(actor=request.user, activity=activity, content=file.read(), caption=caption)
+    content = upload_content(file, limit=services.MAX_PHOTO_BYTES,
+                             message=f"照片不能超过{services.MAX_PHOTO_BYTES // 1024 // 1024}MB")
+    photo = services.photo_add(actor=request.user, activity=activity, content=content, caption=caption)
     return Status(201, photo)
 

@@ -10,7 +10,9 @@ from ninja import Query, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.errors import DomainError, Forbidden, ValidationFailed
+from gonghui.core.api_inputs import referenced
+from gonghui.core.errors import DomainError, ValidationFailed
+from gonghui.unions.access import access_union
 from gonghui.unions.models import Employer, Union
 
 from ..access import access_ticket
@@ -39,7 +41,7 @@ from ..schemas import (
     TicketOut,
     TicketReasonIn,
     TicketTransferIn,
-    ticket_payload,
+    ticket_fresh,
 )
 from ..selectors import queue, queue_filters, statistics, stats_filters
 from ..services import handling, intake
@@ -48,57 +50,36 @@ from .router import router
 
 
 def _detail(ticket: Ticket, request: HttpRequest) -> Ticket:
-    fresh = Ticket.objects.select_related("union", "handler", "employer", "repeat_of").get(pk=ticket.pk)
-    return ticket_payload(fresh, request.user, as_staff=True)
+    return ticket_fresh(ticket, request.user, as_staff=True)
 
 
 def _after(ticket: Ticket, request: HttpRequest) -> Any:
     """The ticket after a hand-over: the caller may no longer see it (转办 to another branch)."""
     if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
-        return ticket_payload(Ticket.objects.select_related("union", "handler", "employer", "repeat_of")
-                              .get(pk=ticket.pk), None, as_staff=True)
+        return ticket_fresh(ticket, None, as_staff=True)
     return _detail(ticket, request)
 
 
 def _union(key: UUID | None, *, field: str = "union") -> Union | None:
-    if key is None:
-        return None
-    union = Union.objects.active().filter(uuid=key).first()
-    if union is None:
-        raise ValidationFailed("未找到该工会或已停用", detail={field: "未找到该工会"})
-    return union
+    return referenced(Union.objects.active(), key, field=field, message="未找到该工会或已停用", short="未找到该工会")
 
 
 def _handler(key: UUID | None) -> Any:
-    if key is None:
-        return None
-    user = get_user_model().objects.filter(uuid=key, is_active=True).first()
-    if user is None:
-        raise ValidationFailed("未找到该经办人", detail={"handler": "未找到该经办人"})
-    return user
+    return referenced(get_user_model().objects.filter(is_active=True), key, field="handler", message="未找到该经办人")
 
 
 @router.get("/tickets", response=list[TicketListOut], summary="工单队列（范围内，可筛选）")
 @paginate(Page)
 def ticket_list(request: HttpRequest, filters: Query[QueueFilter]):
-    params = filters.dict()
-    params["union"] = str(filters.union) if filters.union else ""
-    for flag in ("mine", "overdue", "due_soon", "supervised"):
-        params[flag] = "1" if params[flag] else ""
-    if filters.union and Union.objects.visible_to(request.user).filter(uuid=filters.union).first() is None:
-        from gonghui.core.errors import NotFound
-
-        raise NotFound()
-    return queue(request.user, queue_filters(request.user, params)).select_related("union", "handler")
+    if filters.union:
+        access_union(request.user, filters.union)  # 404 for a union outside the caller's scope
+    return queue(request.user, queue_filters(request.user, filters.params())).select_related("union", "handler")
 
 
 @router.post("/calls", response={201: SubmitOut, 200: SubmitOut}, summary="来电登记（12351热线）")
 def call_create(request: HttpRequest, payload: CallIn) -> Status:
-    employer = None
-    if payload.employer:
-        employer = Employer.objects.select_related("union").filter(uuid=payload.employer).first()
-        if employer is None:
-            raise ValidationFailed("未找到该单位", detail={"employer": "未找到该单位"})
+    employer = referenced(Employer.objects.select_related("union"), payload.employer, field="employer",
+                          message="未找到该单位")
     result = intake.ticket_register_call(
         actor=request.user, phone=payload.phone, caller_name=payload.caller_name, kind=payload.kind,
         content=payload.content, title=payload.title, topic=payload.topic, employer=employer,
@@ -255,16 +236,9 @@ def mediation_conclude(request: HttpRequest, key: UUID, payload: MediationConclu
 
 @router.get("/stats", response=AppealsStatsOut, summary="统计（范围内）：按类型、单位、月份、热点问题")
 def stats(request: HttpRequest, filters: Query[StatsFilter]) -> dict[str, Any]:
-    from gonghui.core.scope import scope_of
-
-    if not scope_of(request.user).is_staff:
-        raise Forbidden("统计仅供工会工作人员查看")
-    params = {k: (str(v) if v is not None else "") for k, v in filters.dict().items()}
-    if filters.union and Union.objects.visible_to(request.user).filter(uuid=filters.union).first() is None:
-        from gonghui.core.errors import NotFound
-
-        raise NotFound()
-    result = statistics(request.user, stats_filters(request.user, params))
+    if filters.union:
+        access_union(request.user, filters.union)  # 404 for a union outside the caller's scope
+    result = statistics(request.user, stats_filters(request.user, filters.params()))
     root = result.root
     return {"since": result.filters.since, "until": result.filters.until,
             "union": {"uuid": root.uuid, "name": root.name} if root else None, "total": result.total,

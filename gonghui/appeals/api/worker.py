@@ -8,6 +8,7 @@ from ninja import File, Form, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
+from gonghui.core.api_inputs import referenced
 from gonghui.core.responses import stored_file
 from gonghui.unions.models import Employer, Union
 
@@ -22,7 +23,7 @@ from ..schemas import (
     TicketNoteIn,
     TicketOut,
     TicketReasonIn,
-    ticket_payload,
+    ticket_fresh,
 )
 from ..selectors import board as board_query
 from ..selectors import board_ticket
@@ -30,31 +31,8 @@ from ..services import handling, intake
 from .router import router
 
 
-def _public_union(key: UUID | None) -> Union | None:
-    if key is None:
-        return None
-    union = Union.objects.active().filter(uuid=key).first()
-    if union is None:
-        from gonghui.core.errors import ValidationFailed
-
-        raise ValidationFailed("未找到该工会或已停用", detail={"place": "未找到该工会"})
-    return union
-
-
-def _public_employer(key: UUID | None) -> Employer | None:
-    if key is None:
-        return None
-    employer = Employer.objects.select_related("union").filter(uuid=key).first()
-    if employer is None:
-        from gonghui.core.errors import ValidationFailed
-
-        raise ValidationFailed("未找到该单位", detail={"employer": "未找到该单位"})
-    return employer
-
-
 def _detail(ticket: Ticket, request: HttpRequest, *, as_staff: bool) -> Ticket:
-    fresh = Ticket.objects.select_related("union", "handler", "employer", "repeat_of").get(pk=ticket.pk)
-    return ticket_payload(fresh, request.user, as_staff=as_staff)
+    return ticket_fresh(ticket, request.user, as_staff=as_staff)
 
 
 @router.post("/tickets", response={201: SubmitOut, 200: SubmitOut}, summary="提交诉求（multipart，可附照片/PDF）")
@@ -64,7 +42,10 @@ def ticket_submit(request: HttpRequest, payload: Form[SubmitIn],
     A repeat of the same open matter returns the open ticket with ``linked`` true (200)."""
     result = intake.ticket_submit(
         actor=request.user, kind=payload.kind, title=payload.title, content=payload.content, topic=payload.topic,
-        employer=_public_employer(payload.employer), place=_public_union(payload.place), location=payload.location,
+        employer=referenced(Employer.objects.select_related("union"), payload.employer, field="employer",
+                            message="未找到该单位"),
+        place=referenced(Union.objects.active(), payload.place, field="place", message="未找到该工会或已停用",
+                         short="未找到该工会"), location=payload.location,
         latitude=payload.latitude, longitude=payload.longitude, anonymous=payload.anonymous, public=payload.public,
         collective=payload.collective, headcount=payload.headcount, files=list(files or []), channel=Channel.API)
     body = {"linked": result.linked, "ticket": _detail(result.ticket, request, as_staff=False)}

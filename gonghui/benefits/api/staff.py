@@ -10,8 +10,9 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.errors import ValidationFailed
 from gonghui.core.schemas import JobOut
+from gonghui.core.scope import gate
 from gonghui.unions.access import access_union_for_work
 
 from .. import selectors
@@ -210,10 +211,8 @@ def campaign_runs(request: HttpRequest, key: UUID) -> list:
 
 @router.post("/coupons/{uuid:key}/reverse", response=RedemptionOut, summary="撤销当天的核销（发放工会工作人员）")
 def coupon_reverse(request: HttpRequest, key: UUID, payload: BenefitsReasonIn) -> Coupon:
-    coupon = (Coupon.objects.visible_to(request.user).select_related("campaign__union", "member__user",
-                                                                       "redeemed_partner").filter(uuid=key).first())
-    if coupon is None:
-        raise NotFound()
+    coupon = gate(request.user, Coupon.objects.select_related("campaign__union", "member__user", "redeemed_partner"),
+                  uuid=key)
     return redemption.coupon_reverse(actor=request.user, coupon=coupon, reason=payload.reason)
 
 

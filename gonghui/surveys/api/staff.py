@@ -9,7 +9,8 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from gonghui.core.api import Page
-from gonghui.core.errors import NotFound, ValidationFailed
+from gonghui.core.errors import ValidationFailed
+from gonghui.core.scope import owned
 from gonghui.unions.access import access_union_for_work
 
 from .. import selectors, services
@@ -78,18 +79,13 @@ def survey_results(request: HttpRequest, key: UUID) -> dict:
     return selectors.results(access_survey(request.user, key))
 
 
+# A question or a section belongs to the gated survey through one of its versions.
 def _question(survey: Survey, key: UUID) -> Question:
-    question = Question.objects.filter(uuid=key, version__survey=survey).first()
-    if question is None:
-        raise NotFound("未找到该题目")
-    return question
+    return owned(Question.objects.all(), owner=survey, via="version__survey", message="未找到该题目", uuid=key)
 
 
 def _section(survey: Survey, key: UUID) -> Section:
-    section = Section.objects.filter(uuid=key, version__survey=survey).first()
-    if section is None:
-        raise NotFound("未找到该分节")
-    return section
+    return owned(Section.objects.all(), owner=survey, via="version__survey", message="未找到该分节", uuid=key)
 
 
 @router.put("/{uuid:key}/questions/{uuid:question}", response=QuestionOut,
