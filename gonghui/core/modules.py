@@ -13,9 +13,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.apps import AppConfig
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
+    from ninja import Router
+
     from .scope import Role
 
 
@@ -216,3 +219,40 @@ class ModuleConfig(AppConfig):
         register_module(sections=self.console_sections, tiles=self.tiles, me_links=self.me_links,
                         stats=import_string(f"{self.name}.{self.stats}") if self.stats else None,
                         scan_routes=self.scan_routes)
+
+
+def module_urls(app: str, *, h5: Sequence[URLPattern] = (),
+                console: Sequence[URLPattern] = ()) -> list[URLPattern | URLResolver]:
+    """A module's pages where DESIGN.md puts them: ``h5`` under ``/<app>/``, ``console`` under ``/console/<app>/``.
+
+    Each list's routes are relative to its prefix (``path("<uuid:key>/", …)``) and keep their order (static
+    routes before the ``<uuid>`` ones); the names stay the module's own (``reverse("<app>:<name>")``). A page
+    outside the two prefixes (accounts' ``/me/``) is a plain ``path()`` beside them in urls.py.
+    """
+    patterns: list[URLPattern | URLResolver] = []
+    if h5:
+        patterns.append(path(f"{app}/", include(list(h5))))
+    if console:
+        patterns.append(path(f"console/{app}/", include(list(console))))
+    return patterns
+
+
+def module_router(tag: str, *parts: Router, operation_id_prefix: str = "") -> Router:
+    """A module's one Router (mounted at ``/api/v1/<app>/``): its audience routers ``parts`` in this order,
+    which is the order of their paths in the OpenAPI document, under the module's tag.
+
+    ``operation_id_prefix``: an operation without an explicit ``operation_id`` gets
+    ``<prefix>_<function name>``, the id ninja gave it when the module's API was one file
+    (``gonghui_activities_api``), so that clients generated from the schema keep their method names.
+    """
+    from ninja import Router
+
+    router = Router(tags=[tag])
+    for part in parts:
+        if operation_id_prefix:
+            for path_view in part.path_operations.values():
+                for operation in path_view.operations:
+                    operation.operation_id = (operation.operation_id
+                                              or f"{operation_id_prefix}_{operation.view_func.__name__}")
+        router.add_router("", part)
+    return router
