@@ -2,10 +2,13 @@
 
 from django.urls import path
 
+from gonghui.core.modules import module_urls
+
 from .views import auth, second_factor, staff, worker
 
 app_name = "accounts"
 
+# The signed-in worker's pages (/me/…) and the sign-in steps sit at the site's root, the console under the module.
 urlpatterns = [
     path("me/", worker.me, name="me"),
     path("me/devices/", worker.tokens, name="tokens"),
@@ -17,10 +20,11 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("login/verify/", second_factor.verify_view, name="second_factor"),
     path("login/enrol/", second_factor.enrol_view, name="second_factor_enrol"),
-    path("console/accounts/staff/", staff.staff_list, name="staff"),
-    path("console/accounts/staff/assign/", staff.staff_assign, name="staff_assign"),
-    path("console/accounts/staff/<uuid:key>/role/", staff.staff_role, name="staff_role"),
-    path("console/accounts/staff/<uuid:key>/remove/", staff.staff_remove, name="staff_remove"),
-    path("console/accounts/staff/<uuid:key>/second-factor/reset/", staff.second_factor_reset,
-         name="staff_second_factor_reset"),
+    *module_urls(app_name, console=[
+        path("staff/", staff.staff_list, name="staff"),
+        path("staff/assign/", staff.staff_assign, name="staff_assign"),
+        path("staff/<uuid:key>/role/", staff.staff_role, name="staff_role"),
+        path("staff/<uuid:key>/remove/", staff.staff_remove, name="staff_remove"),
+        path("staff/<uuid:key>/second-factor/reset/", staff.second_factor_reset, name="staff_second_factor_reset"),
+    ]),
 ]

@@ -1,15 +1,9 @@
-from django.apps import AppConfig
+from gonghui.core.modules import ConsoleSection, ModuleConfig, works_with_data
 
 
-class CockpitConfig(AppConfig):
+class CockpitConfig(ModuleConfig):
     name = "gonghui.cockpit"
-    label = "cockpit"
     verbose_name = "驾驶舱"
-
-    def ready(self) -> None:
-        from gonghui.core.modules import ConsoleSection, register_module
-
-        from .selectors import can_view
-
-        register_module(sections=[ConsoleSection("cockpit", "数据驾驶舱", "cockpit:console", "◔", order=5,
-                                                 visible=can_view)])
+    # works_with_data is who may see the cockpit (selectors.can_view asks the same of the scope)
+    console_sections = [ConsoleSection("cockpit", "数据驾驶舱", "cockpit:console", "◔", order=5,
+                                       visible=works_with_data)]

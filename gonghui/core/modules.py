@@ -1,15 +1,25 @@
 """The module registry behind the two shells.
 
-Each app registers its H5 tiles and console sections in AppConfig.ready(); the shells show only
-what is registered, so a module that is not built does not appear.
+Each app declares its H5 tiles, console sections, 我的 links and cockpit feed on its ``ModuleConfig``
+(apps.py), which registers them when the app is ready; the shells show only what is registered, so a
+module that is not built does not appear.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.apps import AppConfig
+from django.urls import URLPattern, URLResolver, include, path
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from ninja import Router
+
+    from .scope import Role
 
 
 @dataclass(frozen=True)
@@ -62,12 +72,33 @@ class ScanRoute:
     order: int = 100
 
 
-def works_with_data(user: Any) -> bool:
-    """The usual ``ConsoleSection.visible``: staff who may read business data somewhere (not auditors only)."""
-    from .scope import DATA_ROLES, scope_of
+def holds_role(user: Any, roles: Iterable[Role]) -> bool:
+    """A superuser, or staff holding one of ``roles`` at some union: what a ``ConsoleSection.visible`` asks."""
+    from .scope import scope_of
 
     scope = scope_of(user)
-    return scope.is_superuser or bool(scope.paths(DATA_ROLES))
+    return scope.is_superuser or bool(scope.paths(roles))
+
+
+def works_with_data(user: Any) -> bool:
+    """The usual ``ConsoleSection.visible``: staff who may read business data somewhere (not auditors only)."""
+    from .scope import DATA_ROLES
+
+    return holds_role(user, DATA_ROLES)
+
+
+def reads_audit_log(user: Any) -> bool:
+    """``ConsoleSection.visible`` of the audit log: administrators and auditors."""
+    from .scope import AUDIT_ROLES
+
+    return holds_role(user, AUDIT_ROLES)
+
+
+def administers_staff(user: Any) -> bool:
+    """``ConsoleSection.visible`` of staff management: administrators somewhere."""
+    from .scope import Role
+
+    return holds_role(user, {Role.ADMIN})
 
 
 _tiles: dict[str, Tile] = {}
@@ -158,3 +189,70 @@ def register_module(*, sections: Iterable[ConsoleSection] = (), tiles: Iterable[
         register_stats(stats)
     for route in scan_routes:
         _scan_routes[route.key] = route
+
+
+class ModuleConfig(AppConfig):
+    """The AppConfig of a module that shows itself in the two shells or feeds the cockpit.
+
+    A module declares what it shows as class attributes and ``ready()`` registers them (``register_module``);
+    the app's label is the last part of ``name``, as Django derives it. ``stats`` names the module's
+    ``StatSource`` relative to the app (``"stats.SOURCE"``): it is imported in ``ready()``, as it reads the
+    models. A module with more to do when ready (signal receivers) overrides ``ready()`` and calls
+    ``super().ready()``.
+    """
+
+    console_sections: ClassVar[Sequence[ConsoleSection]] = ()
+    tiles: ClassVar[Sequence[Tile]] = ()
+    me_links: ClassVar[Sequence[MeLink]] = ()
+    scan_routes: ClassVar[Sequence[ScanRoute]] = ()
+    stats: ClassVar[str] = ""
+
+    # Django takes as an app's config the one AppConfig subclass in its apps.py not marked ``default = False``;
+    # this base is imported into every apps.py, so it is marked, and each module's own subclass is the default.
+    default = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.default = True
+
+    def ready(self) -> None:
+        register_module(sections=self.console_sections, tiles=self.tiles, me_links=self.me_links,
+                        stats=import_string(f"{self.name}.{self.stats}") if self.stats else None,
+                        scan_routes=self.scan_routes)
+
+
+def module_urls(app: str, *, h5: Sequence[URLPattern] = (),
+                console: Sequence[URLPattern] = ()) -> list[URLPattern | URLResolver]:
+    """A module's pages where DESIGN.md puts them: ``h5`` under ``/<app>/``, ``console`` under ``/console/<app>/``.
+
+    Each list's routes are relative to its prefix (``path("<uuid:key>/", …)``) and keep their order (static
+    routes before the ``<uuid>`` ones); the names stay the module's own (``reverse("<app>:<name>")``). A page
+    outside the two prefixes (accounts' ``/me/``) is a plain ``path()`` beside them in urls.py.
+    """
+    patterns: list[URLPattern | URLResolver] = []
+    if h5:
+        patterns.append(path(f"{app}/", include(list(h5))))
+    if console:
+        patterns.append(path(f"console/{app}/", include(list(console))))
+    return patterns
+
+
+def module_router(tag: str, *parts: Router, operation_id_prefix: str = "") -> Router:
+    """A module's one Router (mounted at ``/api/v1/<app>/``): its audience routers ``parts`` in this order,
+    which is the order of their paths in the OpenAPI document, under the module's tag.
+
+    ``operation_id_prefix``: an operation without an explicit ``operation_id`` gets
+    ``<prefix>_<function name>``, the id ninja gave it when the module's API was one file
+    (``gonghui_activities_api``), so that clients generated from the schema keep their method names.
+    """
+    from ninja import Router
+
+    router = Router(tags=[tag])
+    for part in parts:
+        if operation_id_prefix:
+            for path_view in part.path_operations.values():
+                for operation in path_view.operations:
+                    operation.operation_id = (operation.operation_id
+                                              or f"{operation_id_prefix}_{operation.view_func.__name__}")
+        router.add_router("", part)
+    return router

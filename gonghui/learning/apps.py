@@ -1,17 +1,10 @@
-from django.apps import AppConfig
+from gonghui.core.modules import ConsoleSection, MeLink, ModuleConfig, Tile, works_with_data
 
 
-class LearningConfig(AppConfig):
+class LearningConfig(ModuleConfig):
     name = "gonghui.learning"
-    label = "learning"
     verbose_name = "职课堂"
-
-    def ready(self) -> None:
-        from gonghui.core.modules import ConsoleSection, MeLink, Tile, register_module, works_with_data
-
-        register_module(
-            sections=[ConsoleSection("learning", "职课堂", "learning:console_list", "✎", order=55,
-                                     visible=works_with_data)],
-            tiles=[Tile("learning", "职课堂", "learning:catalogue", "school", color="#7a4b00", order=25)],
-            me_links=[MeLink("learning", "我的课程", "learning:mine", "学习进度、考试和结业证书", order=15)],
-        )
+    console_sections = [ConsoleSection("learning", "职课堂", "learning:console_list", "✎", order=55,
+                                       visible=works_with_data)]
+    tiles = [Tile("learning", "职课堂", "learning:catalogue", "school", color="#7a4b00", order=25)]
+    me_links = [MeLink("learning", "我的课程", "learning:mine", "学习进度、考试和结业证书", order=15)]

@@ -8,13 +8,8 @@ Staff routes are mounted first, as they were when this was one module. The opera
 names the single module gave them (``gonghui_activities_api_<function>``), for generated clients.
 """
 
-from ninja import Router
+from gonghui.core.modules import module_router
 
 from . import staff, worker
 
-router = Router(tags=["活动"])
-for module in (staff, worker):
-    for path_view in module.router.path_operations.values():
-        for operation in path_view.operations:
-            operation.operation_id = operation.operation_id or f"gonghui_activities_api_{operation.view_func.__name__}"
-    router.add_router("", module.router)
+router = module_router("活动", staff.router, worker.router, operation_id_prefix="gonghui_activities_api")

@@ -1,10 +1,8 @@
 """/api/v1/benefits/: one router per caller — the worker, the partner's counter, union staff —
 over the same gates (access.py) and services as the pages."""
 
-from ninja import Router
+from gonghui.core.modules import module_router
 
 from . import partner, staff, worker
 
-router = Router(tags=["普惠服务"])
-for module in (worker, partner, staff):
-    router.add_router("", module.router)
+router = module_router("普惠服务", worker.router, partner.router, staff.router)

@@ -6,13 +6,8 @@
   certificates (revocation).
 """
 
-from ninja import Router
+from gonghui.core.modules import module_router
 
 from . import staff, worker
 
-router = Router(tags=["职课堂"])
-for module in (staff, worker):
-    for path_view in module.router.path_operations.values():
-        for operation in path_view.operations:
-            operation.operation_id = operation.operation_id or f"gonghui_learning_api_{operation.view_func.__name__}"
-    router.add_router("", module.router)
+router = module_router("职课堂", staff.router, worker.router, operation_id_prefix="gonghui_learning_api")

@@ -23,6 +23,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from gonghui.core.errors import ValidationFailed
+from gonghui.core.modules import module_router
 from gonghui.unions.models import Union
 
 from .. import selectors
@@ -222,10 +223,8 @@ def _router() -> Router:
     # Imported here: the audience modules import the shared helpers above from this package.
     from . import provider, staff, worker
 
-    combined = Router(tags=["云集市"])
-    for part in (worker.browse, worker.orders, serve, worker.needs, provider.router, manage, staff.router):
-        combined.add_router("", part)
-    return combined
+    return module_router("云集市", worker.browse, worker.orders, serve, worker.needs, provider.router, manage,
+                         staff.router)
 
 
 router = _router()

@@ -3,7 +3,7 @@ and staff.py."""
 
 from importlib import import_module
 
-from ninja import Router
+from gonghui.core.modules import module_router
 
 from . import routers
 
@@ -12,7 +12,5 @@ from . import routers
 for audience in ("worker", "staff"):
     import_module(f"{__name__}.{audience}")
 
-router = Router(tags=["会员"])
-for sub in (routers.registry, routers.joining, routers.transfer, routers.card, routers.roster, routers.rights,
-            routers.claiming):
-    router.add_router("", sub)
+router = module_router("会员", routers.registry, routers.joining, routers.transfer, routers.card, routers.roster,
+                       routers.rights, routers.claiming)

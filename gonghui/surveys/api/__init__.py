@@ -1,9 +1,7 @@
 """/api/v1/surveys/: ``staff`` (build, publish, close) and ``worker`` (my surveys, submit)."""
 
-from ninja import Router
+from gonghui.core.modules import module_router
 
 from . import staff, worker
 
-router = Router(tags=["问卷"])
-router.add_router("", staff.router)
-router.add_router("", worker.router)
+router = module_router("问卷", staff.router, worker.router)
