@@ -14,19 +14,21 @@ from django.shortcuts import redirect, render
 
 from . import audit
 from .errors import NotFound
+from .jobs import live
 from .models import Job, JobStatus
 from .scope import owned, scope_of
 
 
 def access_job(user: Any, key: Any) -> Job:
-    """The user's own job (or any job for a superuser); NotFound otherwise."""
+    """The user's own job (or any job for a superuser), with its live progress (``jobs.live``: the
+    bar of work done in one transaction); NotFound otherwise."""
     if scope_of(user).is_superuser:
         job = Job.objects.filter(uuid=key).first() if key else None
         if job is None:
             raise NotFound("未找到该任务")
-        return job
+        return live(job)
     owner = user if getattr(user, "is_authenticated", False) else None
-    return owned(Job.objects.all(), owner=owner, via="owner", message="未找到该任务", uuid=key)
+    return live(owned(Job.objects.all(), owner=owner, via="owner", message="未找到该任务", uuid=key))
 
 
 def _lands(request: HttpRequest, job: Job) -> bool:
