@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit
+from gonghui.core import audit, jobs
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
 from gonghui.core.jobs import job_url
@@ -69,6 +69,8 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
     task = roster_task_of(job)
+    if task is not None:
+        jobs.live(task)  # the commit's bar: reported from inside its one transaction
     return {
         "section": "members", "job": job, "stale": roster.stale(job), "task": task,
         # A commit just queued: the import is still 'checked' until the worker claims the job.
