@@ -106,9 +106,11 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
     with connection.cursor() as cursor:
         if copy:
             # COPY: the server's bulk path, with psycopg adapting each value by its Python type.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Through psycopg's own cursor, so its errors are wrapped here as Django's (a unique
+            # index refusing a row is django.db.IntegrityError, as for the INSERT below).
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as stream:
                 for record in records:
-                    copy.write_row(record)
+                    stream.write_row(record)
             return found
         if not returning:
             # One prepared statement, many parameter rows, which sqlite3 steps through in C.
