@@ -152,9 +152,10 @@ def test_with_redis_the_board_is_the_shared_cache(cast: Cast, redis_cache: None,
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_another_connection_sees_the_bar_move_while_the_transaction_runs(cast: Cast) -> None:
+def test_another_connection_sees_the_bar_move_while_the_transaction_runs(cast: Cast, monkeypatch: Any) -> None:
     """On PostgreSQL, with the page's reads on a connection of their own: mid-transaction, the row
     still says 0 and the page says what the worker reported."""
+    monkeypatch.setattr(jobs, "dispatch", lambda job_id: False)  # the worker below plays the job
     job = running(cast, total=30)
     reported, release = threading.Event(), threading.Event()
 
@@ -181,3 +182,22 @@ def test_another_connection_sees_the_bar_move_while_the_transaction_runs(cast: C
     finally:
         release.set()
         worker.join(10)
+
+
+def test_a_poll_is_not_activity_and_writes_no_session(cast: Cast) -> None:
+    """The staff idle timeout refreshes the session on every request; a poll leaves it alone, so it
+    never waits for the write lock a roster commit holds on SQLite (the bar would stand still)."""
+    from django.contrib.sessions.models import Session
+
+    job = running(cast, total=30)
+    client = cast.client("district_a_officer")
+    client.get(f"/console/jobs/{job.uuid}/")
+
+    def stored() -> str:
+        return Session.objects.get(session_key=client.session.session_key).session_data
+
+    before = stored()
+    assert client.get(f"/console/jobs/{job.uuid}/progress/").status_code == 200
+    assert stored() == before
+    client.get(f"/console/jobs/{job.uuid}/")  # a page the user opens is activity
+    assert stored() != before

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core import audit, jobs
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
+from gonghui.core.job_views import passive_poll
 from gonghui.core.jobs import job_url
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.unmasking import Unmask, require_unmask
@@ -89,7 +90,9 @@ def import_job(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def import_progress(request: HttpRequest, key: str) -> HttpResponse:
-    """HTMX: the job's state; it polls itself every second while the job is working."""
+    """HTMX: the job's state; it polls itself every second while the job is working (a poll is not
+    activity: it writes no session, which would wait for the commit's lock on SQLite)."""
+    passive_poll(request)
     job = access_import(request.user, key)
     return render(request, "members/import_progress.html", _job_context(request, job))
 
