@@ -14,19 +14,21 @@ from django.shortcuts import redirect, render
 
 from . import audit
 from .errors import NotFound
+from .jobs import live
 from .models import Job, JobStatus
 from .scope import owned, scope_of
 
 
 def access_job(user: Any, key: Any) -> Job:
-    """The user's own job (or any job for a superuser); NotFound otherwise."""
+    """The user's own job (or any job for a superuser), with its live progress (``jobs.live``: the
+    bar of work done in one transaction); NotFound otherwise."""
     if scope_of(user).is_superuser:
         job = Job.objects.filter(uuid=key).first() if key else None
         if job is None:
             raise NotFound("未找到该任务")
-        return job
+        return live(job)
     owner = user if getattr(user, "is_authenticated", False) else None
-    return owned(Job.objects.all(), owner=owner, via="owner", message="未找到该任务", uuid=key)
+    return live(owned(Job.objects.all(), owner=owner, via="owner", message="未找到该任务", uuid=key))
 
 
 def _lands(request: HttpRequest, job: Job) -> bool:
@@ -49,10 +51,22 @@ def job_page(request: HttpRequest, key: str) -> HttpResponse:
                                              "land": request.GET.get("land") == "1"})
 
 
+def passive_poll(request: HttpRequest) -> None:
+    """A progress poll (HTMX, every second) is not the user's activity: it leaves the session as it
+    found it. The staff idle timeout refreshes the session on every request, and on SQLite that
+    write waits for the write lock a roster commit holds for its whole transaction, so each poll
+    would hang until the commit ends and the bar would stand still. What the view itself stores in
+    the session afterwards (a message) is still saved. Call it at the top of the poll's view."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.modified = False
+
+
 @login_required
 def job_progress(request: HttpRequest, key: str) -> HttpResponse:
     """HTMX: the bar while the job works; when it is done and its result is a page, the browser
     goes there (HX-Redirect) with the summary as a message."""
+    passive_poll(request)
     job = access_job(request.user, key)
     response = render(request, "core/_job_progress.html", {"job": job, "land": request.GET.get("land") == "1"})
     if _lands(request, job):

@@ -27,6 +27,15 @@ queued rows again, and a worker that starts re-queues the jobs its node was runn
 (``kill -9``) and sends every queued row (messages a dead worker had reserved are lost with it on the
 filesystem broker). Running jobs with no heartbeat for ``JOBS_STALE_AFTER`` are retried up to
 ``MAX_ATTEMPTS`` times, then failed.
+
+Progress from inside a transaction: a handler that writes everything in one transaction (the roster
+commit: all or nothing) still calls ``report`` as it goes. Written to the job's row there, the
+counter would reach the page only when the transaction ends (and on SQLite nothing else may write
+while it runs), so ``report`` then puts it on the *progress board* instead, outside every database:
+the cache when it is one all processes share (Redis, with ``REDIS_URL``), else a file cache in
+MEDIA_ROOT (which the worker and the web servers share; ``tasks.media_problem``). ``live(job)``
+lays the board's figures over the row's: the job pages, the API and the sweep (whose heartbeat
+check it is) read jobs through it.
 """
 
 from __future__ import annotations
@@ -37,11 +46,12 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -128,16 +138,66 @@ def dispatch(job_id: int) -> bool:
 
 def report(done: int, total: int | None = None) -> None:
     """Progress of the job the current worker runs (a no-op outside one): the bar and a heartbeat.
-    Outside any transaction, so the page sees it at once."""
+    Outside a transaction it is written to the job's row at once; inside one (all-or-nothing work),
+    to the progress board, which the pages read through ``live``."""
     job = _current.get()
     if job is None:
         return
     values: dict[str, Any] = {"done": max(0, int(done)), "heartbeat_at": timezone.now()}
     if total is not None:
         values["total"] = max(0, int(total))
-    Job.objects.filter(pk=job.pk).update(**values)
     for name, value in values.items():
         setattr(job, name, value)
+    if _in_transaction():
+        try:
+            _board().set(_board_key(job), {"attempt": job.attempts, "done": job.done, "total": job.total,
+                                           "heartbeat_at": job.heartbeat_at}, timeout=_BOARD_SECONDS)
+        except Exception:  # the bar stands still; the work goes on
+            logger.warning("could not report the progress of job %s", job.uuid, exc_info=True)
+    else:
+        Job.objects.filter(pk=job.pk).update(**values)
+
+
+_BOARD_SECONDS = 24 * 3600
+
+
+def _in_transaction() -> bool:
+    """Whether a write to the job's row now would wait for a transaction to end (a test's own
+    wrapping transaction does not count: it never ends while the test runs)."""
+    connection = transaction.get_connection(router.db_for_write(Job))
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _board() -> Any:
+    """Where progress reported inside a transaction goes: a cache every process sees."""
+    from django.core.cache import caches
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if not backend.endswith(("LocMemCache", "DummyCache")):
+        return caches["default"]
+    return FileBasedCache(str(Path(settings.MEDIA_ROOT) / "jobs" / "progress"), {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _board_key(job: Job) -> str:
+    return f"gonghui:job-progress:{job.uuid}"
+
+
+def live(job: Job) -> Job:
+    """``job`` with the progress its handler reported from inside a transaction (the board), when
+    that is newer than the row's: the bar and the heartbeat of all-or-nothing work. Returns ``job``."""
+    if job.status != JobStatus.RUNNING:
+        return job
+    try:
+        seen = _board().get(_board_key(job))
+    except Exception:  # the board is a nicety: never fail a page over it
+        logger.warning("could not read the progress of job %s", job.uuid, exc_info=True)
+        return job
+    if not isinstance(seen, dict) or seen.get("attempt") != job.attempts:
+        return job  # nothing reported, or by an earlier attempt
+    if job.heartbeat_at is None or seen["heartbeat_at"] > job.heartbeat_at:
+        job.done, job.total, job.heartbeat_at = seen["done"], seen["total"], seen["heartbeat_at"]
+    return job
 
 
 def current() -> Job | None:
@@ -174,8 +234,16 @@ def run(job_id: int, *, worker: str = "") -> str:
         return "failed"
     finally:
         _current.reset(token)
+        _board_clear(job)
     _finish(job, outcome)
     return "done"
+
+
+def _board_clear(job: Job) -> None:
+    try:
+        _board().delete(_board_key(job))
+    except Exception:  # pragma: no cover - a board that cannot be reached holds nothing to clear
+        logger.warning("could not clear the progress of job %s", job.uuid, exc_info=True)
 
 
 def _handler_of(kind: str) -> Handler | None:
@@ -277,6 +345,8 @@ def sweep(*, now: Any = None) -> int:
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.JOBS_STALE_AFTER)
     for job in Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=stale):
+        if live(job).heartbeat_at >= stale:
+            continue  # still reporting, from inside its transaction (the board)
         if job.attempts >= MAX_ATTEMPTS:
             _give_up(job)
         else:

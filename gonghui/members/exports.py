@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import HttpResponse
 
 from gonghui.core import audit
 from gonghui.core.errors import ValidationFailed
-from gonghui.core.models import Job
+from gonghui.core.models import Job, JobStatus
 from gonghui.core.scope import scope_of
 from gonghui.core.unmasking import Unmask, require_unmask, unmask_roles
 from gonghui.core.unmasking import may_unmask as policy_may_unmask
@@ -40,7 +42,11 @@ def member_export_start(actor: Any, params: Any, *, unmasked: bool, reason: str)
     writes a denied row and raises Forbidden; allowed, it needs a reason (ValidationFailed) and the
     rows are limited to the unions where the user holds the role. More than EXPORT_MAX_ROWS matching
     members is a ValidationFailed (``export_too_large``) before anything is queued. The job writes the
-    audit row (rows, unmasked, reason, filters) once the file is complete."""
+    audit row (rows, unmasked, reason, filters) once the file is complete.
+
+    The same export asked for again (same user, filters, masking and reason) while one is queued or
+    running returns that job instead of starting a second (a double click, a reloaded page, a
+    client retrying): the user's row is locked while looking, so two requests at once make one job."""
     scope = scope_of(actor)
     filters = member_filters(actor, params)
     reason = " ".join((reason or "").split())[:200]
@@ -57,7 +63,20 @@ def member_export_start(actor: Any, params: Any, *, unmasked: bool, reason: str)
     if count > roster.EXPORT_MAX_ROWS:
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
-    return export_job_start(actor=actor, filters=filters, unmasked=unmasked, reason=reason)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()  # one start at a time
+        running = _running_export(actor, {"filters": filters.as_params(), "unmasked": unmasked, "reason": reason})
+        if running is not None:
+            return running
+        return export_job_start(actor=actor, filters=filters, unmasked=unmasked, reason=reason)
+
+
+def _running_export(actor: Any, params: dict[str, Any]) -> Job | None:
+    """The actor's queued or running member export with exactly these ``params`` (as the job keeps
+    them: tasks.export_job_start), if any. Compared here, not in SQL: JSON equality is not the same
+    on SQLite and PostgreSQL, and a user has only a few jobs at work."""
+    working = Job.objects.filter(kind="members.export", owner=actor, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+    return next((job for job in working.order_by("created_at") if job.params == params), None)
 
 
 def may_unmask(user: Any) -> bool:

@@ -129,9 +129,12 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-# A checked row, as staged between the check and the commit (a list, for compact JSON).
+# A checked row, as staged between the check and the commit (a list, for compact JSON). R_NEW is
+# added when the row is staged: 1 when the check found nobody in the registry with this ID number
+# (the commit then lets the unique ID index tell it whether someone registered meanwhile), 0 for a
+# member to update; a row staged before the flag existed has no R_NEW and is looked up again.
 (R_ROW, R_NAME, R_ID, R_ID_INDEX, R_PHONE, R_PHONE_INDEX, R_GENDER, R_BIRTH, R_EMPLOYER, R_FORM, R_GIG, R_EDUCATION,
- R_HOUSEHOLD, R_JOIN, R_MODEL, R_CRAFTSMAN, R_HARDSHIP, R_REPRESENTATIVE, R_PINYIN, R_INITIALS) = range(20)
+ R_HOUSEHOLD, R_JOIN, R_MODEL, R_CRAFTSMAN, R_HARDSHIP, R_REPRESENTATIVE, R_PINYIN, R_INITIALS, R_NEW) = range(21)
 
 
 @dataclass

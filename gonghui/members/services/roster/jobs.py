@@ -88,6 +88,7 @@ from .checking import (
     R_JOIN,
     R_MODEL,
     R_NAME,
+    R_NEW,
     R_PHONE,
     R_PHONE_INDEX,
     R_PINYIN,
@@ -264,19 +265,24 @@ class _Outcome:
 
 
 def _resolve(job: RosterImport, actor: User, records: list[list[Any]], *, fields: Sequence[str] = (),
-             probe: bool = False) -> tuple[_Outcome, dict[int, dict[str, Any]]]:
+             probe: bool = False, trust_new: bool = False) -> tuple[_Outcome, dict[int, dict[str, Any]]]:
     """The database checks, set-based. A new member joins the union of the employer given (which
     must be registered within the job union's subtree), else the job's union. A person already in
     the registry is updated when their union lies within the job union's subtree, and refused when
     they belong to another branch (that is a transfer). Returns the outcome and the existing
     members' current values (``fields``) by primary key. Records are not modified. ``probe``: the
-    rows already failed; only collect their database problems (employer, member elsewhere)."""
+    rows already failed; only collect their database problems (employer, member elsewhere).
+
+    ``trust_new`` (the commit): the rows the check found nobody for (R_NEW) are not looked up again
+    and become new members; the caller must let the unique ID index refuse any that someone
+    registered meanwhile and then resolve again without it (see _write)."""
     employers = _Employers.load(job.union, {r[R_EMPLOYER] for r in records if r[R_EMPLOYER]})
     outcome = _Outcome([], [], [], {}, {})
     existing: dict[str, dict[str, Any]] = {}
     wanted = ["pk", "id_index", "union_id", "union__path", "status", *fields]
     size = min(10_000, _max_params(connections[router.db_for_write(Member)]) - 10)
-    for chunk in _chunks([r[R_ID_INDEX] for r in records if r[R_ID_INDEX]], size):
+    looked_up = [r[R_ID_INDEX] for r in records if r[R_ID_INDEX] and not (trust_new and _new_at_check(r))]
+    for chunk in _chunks(looked_up, size):
         for row in Member.objects.filter(id_index__in=chunk).values(*wanted):
             existing[row["id_index"]] = row
     union_ids = {row["union_id"] for row in existing.values()} | {u for _, u in filter(None, employers.by_key.values())}
@@ -322,6 +328,11 @@ def _resolve(job: RosterImport, actor: User, records: list[list[Any]], *, fields
         outcome.union_of[number] = union_id
         outcome.employer_of[number] = employer_id
     return outcome, {row["pk"]: row for row in existing.values()}
+
+
+def _new_at_check(record: list[Any]) -> bool:
+    """Whether the check found nobody in the registry with this row's ID number (R_NEW)."""
+    return len(record) > R_NEW and record[R_NEW] == 1
 
 
 def roster_check(*, job: RosterImport) -> RosterImport:
@@ -465,6 +476,10 @@ def _check_chunk(job: RosterImport, table: excel.Table, checker: _Checker, recor
     outcome, existing = _resolve(job, job.created_by, records, fields=_UPDATE_FIELDS)
     tally.errors.extend(outcome.errors)
     tally.error_rows |= {e.row for e in outcome.errors}
+    for record in outcome.creates:
+        record.append(1)  # R_NEW: nobody has this ID number yet
+    for record, _ in outcome.updates:
+        record.append(0)
     valid = [*outcome.creates, *(record for record, _ in outcome.updates)]
     valid.sort(key=lambda r: r[R_ROW])
     stage.add(valid)
@@ -576,6 +591,8 @@ def roster_commit(*, job: RosterImport, actor: User) -> RosterImport:
                 more = _write(job, actor, chunk)
                 created, updated, unchanged = created + more[0], updated + more[1], unchanged + more[2]
                 late.extend(more[3])
+                # The bar: inside this transaction, so core.jobs sends it round it (jobs.report).
+                jobs.report(created + updated + unchanged + len({e.row for e in late}), job.valid_rows)
             errors = sorted([*(RowError(**e) for e in job.errors), *late], key=lambda e: (e.row, e.column))
             audit.record("member.import", actor=actor, obj=job, union=job.union, detail={
                 "import": str(job.uuid), "file": job.original_name[:100], "created": created, "updated": updated,
@@ -621,7 +638,27 @@ def _page_cache(model: type[Any], kib: int = 65536) -> Iterator[None]:
 
 
 def _write(job: RosterImport, actor: User, records: list[list[Any]]) -> tuple[int, int, int, list[RowError]]:
-    outcome, existing = _resolve(job, actor, records, fields=_UPDATE_FIELDS)
+    """Write one staged chunk; returns (created, updated, unchanged, rows refused now).
+
+    The check's duplicate look-up is not done again for the rows it found nobody for: whether
+    someone registered one of those people since is exactly what the unique ID index
+    (member_unique_id_index) decides when they are inserted. Should it refuse one, this chunk's
+    writes go back to a savepoint and the chunk is resolved again with every row looked up, so the
+    member found is updated or the row refused as the check would have done; nothing is lost but
+    the time. Everything else the rows depend on (the employers, and for the members to update
+    their union, status and values) is read again in both cases."""
+    try:
+        with transaction.atomic():
+            return _write_resolved(job, actor, records, trust_new=True)
+    except IntegrityError:
+        logger.info("roster import %s: someone registered a member since the check; resolving the chunk again",
+                    job.uuid)
+    return _write_resolved(job, actor, records, trust_new=False)
+
+
+def _write_resolved(job: RosterImport, actor: User, records: list[list[Any]], *,
+                    trust_new: bool) -> tuple[int, int, int, list[RowError]]:
+    outcome, existing = _resolve(job, actor, records, fields=_UPDATE_FIELDS, trust_new=trust_new)
     now = timezone.now()
     today = timezone.localdate()
     actor_id = actor.pk if getattr(actor, "pk", None) else None

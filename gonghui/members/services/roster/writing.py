@@ -72,6 +72,7 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
     if not rows:
         return []
     connection = connections[router.db_for_write(model)]
+    copy = not returning and connection.vendor == "postgresql"
     given = rows[0].keys()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.attname in given]
     now = timezone.now()
@@ -86,7 +87,7 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
         elif field.default is uuid.uuid4:
             # Random UUIDs as the database stores them (32 hex digits on SQLite, which PostgreSQL
             # also reads), from one draw of random bytes: uuid4() per row built a UUID object each.
-            columns.append(_random_uuids(len(rows), connection))
+            columns.append(_random_uuids(len(rows), connection, text=copy))
             continue
         elif field.has_default() and callable(field.default):
             values = [field.default() for _ in rows]
@@ -103,11 +104,13 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
         tail = " RETURNING " + ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in returning)
     found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        if not returning and connection.vendor == "postgresql":
+        if copy:
             # COPY: the server's bulk path, with psycopg adapting each value by its Python type.
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Through psycopg's own cursor, so its errors are wrapped here as Django's (a unique
+            # index refusing a row is django.db.IntegrityError, as for the INSERT below).
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as stream:
                 for record in records:
-                    copy.write_row(record)
+                    stream.write_row(record)
             return found
         if not returning:
             # One prepared statement, many parameter rows, which sqlite3 steps through in C.
@@ -124,15 +127,17 @@ def bulk_insert(model: type[Any], rows: list[dict[str, Any]], *,
     return found
 
 
-def _random_uuids(count: int, connection: Any) -> list[Any]:
+def _random_uuids(count: int, connection: Any, *, text: bool = False) -> list[Any]:
     """``count`` version-4 UUIDs (RFC 4122: the version nibble 4, the variant bits 10), as the
-    database value: hex text on SQLite (what UUIDField stores there), UUID objects on PostgreSQL."""
+    database value: hex text on SQLite (what UUIDField stores there) and for PostgreSQL's COPY
+    (``text``: its uuid input reads 32 hex digits, so no UUID object is built per row), else UUID
+    objects on PostgreSQL."""
     pool = bytearray(os.urandom(16 * count))
     pool[6::16] = bytes((b & 0x0F) | 0x40 for b in pool[6::16])
     pool[8::16] = bytes((b & 0x3F) | 0x80 for b in pool[8::16])
     hexed = pool.hex()
     values = [hexed[i:i + 32] for i in range(0, 32 * count, 32)]
-    if connection.vendor == "sqlite":
+    if text or connection.vendor == "sqlite":
         return values
     return [uuid.UUID(hex=value) for value in values]
 

@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit
+from gonghui.core import audit, jobs
 from gonghui.core.decorators import staff_required
 from gonghui.core.errors import Forbidden, ValidationFailed
+from gonghui.core.job_views import passive_poll
 from gonghui.core.jobs import job_url
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.unmasking import Unmask, require_unmask
@@ -69,6 +70,8 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 def _job_context(request: HttpRequest, job: RosterImport) -> dict[str, Any]:
     task = roster_task_of(job)
+    if task is not None:
+        jobs.live(task)  # the commit's bar: reported from inside its one transaction
     return {
         "section": "members", "job": job, "stale": roster.stale(job), "task": task,
         # A commit just queued: the import is still 'checked' until the worker claims the job.
@@ -87,7 +90,9 @@ def import_job(request: HttpRequest, key: str) -> HttpResponse:
 
 @staff_required
 def import_progress(request: HttpRequest, key: str) -> HttpResponse:
-    """HTMX: the job's state; it polls itself every second while the job is working."""
+    """HTMX: the job's state; it polls itself every second while the job is working (a poll is not
+    activity: it writes no session, which would wait for the commit's lock on SQLite)."""
+    passive_poll(request)
     job = access_import(request.user, key)
     return render(request, "members/import_progress.html", _job_context(request, job))
 
