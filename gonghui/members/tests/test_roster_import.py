@@ -252,6 +252,13 @@ def test_it_reports_all_problems_of_a_row_at_once(cast: Cast) -> None:
         ("工作单位", "工作单位“"), ("手机号码", "手机号码格"), ("身份证号码", "此人已是其")]
 
 
+def test_it_refuses_a_name_with_a_digit_as_a_shifted_column(cast: Cast) -> None:
+    job = check(cast, xlsx([row("张3", id_number("630102", "19900109", "107")),
+                            row("张三", id_number("630102", "19900110", "108"))]))
+    assert messages(job) == [(2, "姓名", "姓名中不能含有数字，请检查是否填错了列")]
+    assert (job.valid_rows, job.error_rows) == (1, 1)
+
+
 def test_it_writes_nothing_on_a_dry_run(cast: Cast) -> None:
     before = (Member.objects.count(), MembershipHistory.objects.count())
     job = check(cast, xlsx([row(), row("吴敏", ID_3)]))

@@ -211,7 +211,7 @@ class _Checker:
 
         name = _clean_name(values[_K["name"]])
         problem = person_name_error(name)
-        if problem and any(ch.isdigit() for ch in name):
+        if any(ch.isdigit() for ch in name):  # a real name has none: an ID number or phone in the wrong column
             problem = "姓名中不能含有数字，请检查是否填错了列"
         if problem:
             fail("name", problem)
