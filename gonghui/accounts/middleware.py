@@ -14,10 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 LAST_SEEN = "gonghui_last_seen"
-# The mark is renewed at most this often: a session write per request would make every page a staff member has
-# open (and every progress poll) a database write, which on SQLite waits behind a long import's commit. The
-# timeout may so end a session up to this much early, never late.
-SEEN_RESOLUTION_SECONDS = 60
 
 
 class StaffIdleTimeoutMiddleware:
@@ -32,7 +28,7 @@ class StaffIdleTimeoutMiddleware:
             if last is not None and now - last > settings.STAFF_IDLE_TIMEOUT.total_seconds():
                 logout(request)
                 request.session["idle_logout"] = True
-            elif last is None or now - last >= SEEN_RESOLUTION_SECONDS:
+            else:
                 request.session[LAST_SEEN] = now
                 request.session.set_expiry(int(settings.STAFF_IDLE_TIMEOUT.total_seconds()))
         return self.get_response(request)
