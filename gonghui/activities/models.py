@@ -12,11 +12,11 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gonghui.core.fields import user_ref
 from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
@@ -97,7 +97,7 @@ class Activity(BranchRow, PublicId):
     checkin_code = models.CharField(max_length=32, unique=True, default=new_checkin_code, editable=False)
     summary = models.TextField("活动总结", blank=True)
     cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -223,7 +223,7 @@ class ActivityEvent(StatusEvent):
     from_status = models.CharField(max_length=20, choices=ActivityStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ActivityStatus.choices)
     action = models.CharField(max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = user_ref(blank=False)
 
     def __str__(self) -> str:
         return f"{self.action}: {super().__str__()}"
@@ -271,8 +271,7 @@ class Signup(BranchRow, PublicId):
     cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
     checkin_method = models.CharField("签到方式", max_length=10, choices=CheckinMethod.choices, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    checked_in_by = user_ref()
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignupQuerySet.as_manager()
@@ -317,7 +316,7 @@ class SignupEvent(StatusEvent):
     signup = models.ForeignKey(Signup, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=SignupStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=SignupStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = user_ref(blank=False)
 
 
 class Rating(models.Model):
@@ -360,7 +359,7 @@ class ActivityPhoto(BranchRow, PublicId):
     content_type = models.CharField(max_length=30)
     size = models.PositiveIntegerField()
     caption = models.CharField("说明", max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PhotoQuerySet.as_manager()

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from gonghui.core.fields import user_ref
 from gonghui.core.models import BranchRow, HistoryRow, PublicId
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
@@ -81,8 +82,7 @@ class Partner(BranchRow, PublicId):
     contract_start = models.DateField("合作开始")
     contract_end = models.DateField("合作截止")
     status = models.CharField("状态", max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,8 +121,7 @@ class PartnerStaff(BranchRow, PublicId):
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_roles")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PartnerStaffQuerySet.as_manager()
@@ -190,11 +189,9 @@ class Campaign(BranchRow, PublicId):
     partners = models.ManyToManyField(Partner, related_name="campaigns", blank=True, verbose_name="适用商户")
     status = models.CharField("状态", max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     launched_at = models.DateTimeField(null=True, blank=True)
-    launched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    launched_by = user_ref()
     ended_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BranchQuerySet.as_manager()
@@ -267,8 +264,7 @@ class RuleVersion(models.Model):
     number = models.PositiveSmallIntegerField()
     rule = models.JSONField()
     summary = models.TextField("条件说明")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -291,8 +287,7 @@ class IssueRun(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="issue_runs")
     rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
     trigger = models.CharField(max_length=10, choices=IssueTrigger.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = user_ref()
     issued = models.PositiveIntegerField(default=0)
     eligible_left = models.PositiveIntegerField("预算不足未发", default=0)
     started_at = models.DateTimeField(default=timezone.now)
@@ -355,8 +350,7 @@ class Coupon(BranchRow, PublicId):
     # covered by the partial coupon_partner_redeemed_idx
     redeemed_partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="redemptions", db_index=False)
-    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", db_index=False)
+    redeemed_by = user_ref(db_index=False)
     bill_cents = models.PositiveIntegerField("消费金额（分）", null=True, blank=True)
     discount_cents = models.PositiveIntegerField("优惠金额（分）", null=True, blank=True)
 
@@ -455,10 +449,8 @@ class Lottery(BranchRow, PublicId):
     pool_digest = models.CharField("名单摘要", max_length=64, blank=True)
     pool_ids = models.JSONField(default=list, blank=True, editable=False)
     drawn_at = models.DateTimeField(null=True, blank=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    drawn_by = user_ref()
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BranchQuerySet.as_manager()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
 
+from .fields import user_ref
 from .scope import AUDIT_ROLES, BranchQuerySet
 
 
@@ -51,8 +52,7 @@ class AuditLog(models.Model):
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = user_ref()
     user_label = models.CharField("操作人", max_length=100, blank=True)
     role = models.CharField("角色", max_length=20, blank=True)
     union_id_snapshot = models.BigIntegerField(null=True, blank=True)
@@ -195,8 +195,7 @@ class HistoryRow(models.Model):
 
     ``actor`` is None when the system acted (a task, a sweep)."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -296,8 +295,7 @@ class Job(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=60)  # the handler's name, e.g. "members.export"
     title = models.CharField("任务", max_length=120)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    owner = user_ref()
     union_path = models.CharField(max_length=255, blank=True)
     union_name = models.CharField("工会", max_length=200, blank=True)
     subject = models.CharField(max_length=80, blank=True)  # what the job works on, "members.rosterimport:<uuid>"

@@ -15,12 +15,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gonghui.core.fields import user_ref
 from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
@@ -79,7 +79,7 @@ class Course(BranchRow, PublicId):
     trial_note = models.CharField("试讲评审意见", max_length=300, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -334,8 +334,7 @@ class Certificate(BranchRow, PublicId):
     status = models.CharField("状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField("撤销原因", max_length=300, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    revoked_by = user_ref()
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = EnrollmentChildQuerySet.as_manager()

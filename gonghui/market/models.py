@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gonghui.core.fields import user_ref
 from gonghui.core.models import BranchRow, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
@@ -217,8 +218,7 @@ class Offering(BranchRow, PublicId):
     rating_count = models.PositiveIntegerField(default=0, editable=False)
     rating_sum = models.PositiveIntegerField(default=0, editable=False)
     served_count = models.PositiveIntegerField(default=0, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -286,8 +286,7 @@ class Batch(BranchRow, PublicId):
     serves_from = models.DateTimeField("服务开始", null=True, blank=True)
     serves_until = models.DateTimeField("服务结束", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=BatchStatus.choices, default=BatchStatus.OPEN)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BatchQuerySet.as_manager()
@@ -565,8 +564,7 @@ class Need(BranchRow, PublicId):
     answer_provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="+", verbose_name="推荐服务方")
     answer_text = models.CharField("回复", max_length=300, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = user_ref()
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

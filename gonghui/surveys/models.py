@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gonghui.core.fields import user_ref
 from gonghui.core.models import BranchRow, PublicId
 from gonghui.core.scope import BranchQuerySet
 from gonghui.members.models import EmploymentForm, Gender, Member
@@ -110,7 +110,7 @@ class Survey(BranchRow, PublicId):
     live = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     draft = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     response_count = models.PositiveIntegerField("答卷数", default=0, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -217,8 +217,7 @@ class Response(BranchRow, PublicId):
     # NULL for every anonymous response (the CheckConstraint below), for public and collected ones.
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="survey_responses")
-    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name="采集人")
+    collector = user_ref("采集人")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # The respondent's group at the time, for cross-tabulation (never a link to the person).
     union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
