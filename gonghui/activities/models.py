@@ -22,7 +22,7 @@ from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
-from gonghui.unions.models import Brand, Union
+from gonghui.unions.models import Brand, Union, UnionRowQuerySet
 
 # Members may scan the activity's check-in code from this long before the start until the end.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
@@ -58,9 +58,7 @@ def new_checkin_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ActivityQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
+class ActivityQuerySet(UnionRowQuerySet):
     def listed(self) -> ActivityQuerySet:
         """What members may see: published or concluded (not drafts, not cancelled)."""
         return self.filter(status__in=[ActivityStatus.PUBLISHED, ActivityStatus.CONCLUDED])
@@ -69,7 +67,7 @@ class ActivityQuerySet(BranchQuerySet):
         """Listed activities of the member's union and the unions above it (the default audience:
         an activity is for its owner's whole subtree). The finer rules are checked per row by
         ``Activity.audience_problem``."""
-        return self.listed().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
+        return self.listed().in_chain_of(member.union)
 
 
 class Activity(BranchRow, PublicId):

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField, user_ref
 from gonghui.core.models import BranchRow, HistoryRow, MaskedPerson, PublicId
-from gonghui.core.scope import BranchQuerySet, scope_of
+from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
-from gonghui.unions.models import Employer, Union
+from gonghui.unions.models import Employer, Union, UnionIdScopedQuerySet
 
 
 class Kind(models.TextChoices):
@@ -93,20 +93,8 @@ class Channel(models.TextChoices):
     API = "api", "App/小程序"
 
 
-class TicketQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
-    def visible_to(self, user: Any) -> TicketQuerySet:
-        """The scope's own condition (the owning union's path under a granted one), written as
-        ``union_id IN (unions under the grants)``: SQLite cannot use an index for the path's LIKE
-        through a join and would scan every ticket of the period; this way both databases find the
-        few unions first and then read only their tickets through (union, …) indexes."""
-        scope = scope_of(user)
-        if scope.is_superuser:
-            return self.all()
-        if not scope.grants:
-            return self.none()
-        return self.filter(union_id__in=Union.objects.filter(scope.q("path", self.visible_roles)).values("pk"))
+class TicketQuerySet(UnionIdScopedQuerySet):
+    """``visible_to`` as ``union_id IN (a subquery of the unions under the grants)``."""
 
     def under(self, union: Union) -> TicketQuerySet:
         """Tickets owned by ``union`` or a union below it (same index-friendly shape)."""

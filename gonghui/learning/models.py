@@ -26,7 +26,7 @@ from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
-from gonghui.unions.models import Union
+from gonghui.unions.models import Union, UnionRowQuerySet
 
 # Answers saved or a submit received this long after the deadline still count (the request was on its way).
 DEADLINE_GRACE = timedelta(seconds=10)
@@ -47,16 +47,14 @@ class CourseStatus(models.TextChoices):
     RETIRED = "retired", "已下架"
 
 
-class CourseQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
+class CourseQuerySet(UnionRowQuerySet):
     def published(self) -> CourseQuerySet:
         return self.filter(status=CourseStatus.PUBLISHED)
 
     def for_member(self, member: Member) -> CourseQuerySet:
         """Published courses of the member's union and the unions above it (a course is offered to its
         owner's whole subtree)."""
-        return self.published().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
+        return self.published().in_chain_of(member.union)
 
 
 class Course(BranchRow, PublicId):

@@ -24,7 +24,7 @@ from gonghui.core.fields import user_ref
 from gonghui.core.models import BranchRow, PublicId
 from gonghui.core.scope import BranchQuerySet
 from gonghui.members.models import EmploymentForm, Gender, Member
-from gonghui.unions.models import Union
+from gonghui.unions.models import Union, UnionRowQuerySet
 
 
 class SurveyStatus(models.TextChoices):
@@ -87,14 +87,11 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-class SurveyQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
+class SurveyQuerySet(UnionRowQuerySet):
     def for_member(self, member: Member) -> SurveyQuerySet:
         """Published member surveys of the member's union and the unions above it, for their
         employment form (or for everyone)."""
-        return self.filter(status=SurveyStatus.PUBLISHED, audience=Audience.MEMBERS,
-                           union_id__in=[*member.union.ancestor_ids, member.union_id]).filter(
+        return self.filter(status=SurveyStatus.PUBLISHED, audience=Audience.MEMBERS).in_chain_of(member.union).filter(
             Q(employment_form="") | Q(employment_form=member.employment_form))
 
 
