@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.models import Authored, BranchRow, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
@@ -70,7 +70,7 @@ class ActivityQuerySet(UnionRowQuerySet):
         return self.listed().in_chain_of(member.union)
 
 
-class Activity(BranchRow, PublicId):
+class Activity(Authored, BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="activities", verbose_name="主办工会")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
                               verbose_name="品牌")
@@ -95,10 +95,6 @@ class Activity(BranchRow, PublicId):
     checkin_code = models.CharField(max_length=32, unique=True, default=new_checkin_code, editable=False)
     summary = models.TextField("活动总结", blank=True)
     cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
-    created_by = user_ref(blank=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
     concluded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()

@@ -266,6 +266,21 @@ class MaskedPerson:
         return mask_id_number(self.id_number)
 
 
+class Authored(models.Model):
+    """A row staff write and then publish (an activity, a course, a survey): who created it (``created_by``,
+    kept NULL when the account goes) and when, ``updated_at`` — the column ``transitions.transition`` stamps on
+    every change and the edit services set (not ``auto_now``: a guarded ``UPDATE`` never calls ``save()``) —
+    and ``published_at``, set by the publish transition."""
+
+    created_by = user_ref(blank=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 # --- Background jobs (core.jobs) ------------------------------------------------------------------------------
 
 

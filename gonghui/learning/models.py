@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.models import Authored, BranchRow, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
@@ -57,7 +57,7 @@ class CourseQuerySet(UnionRowQuerySet):
         return self.published().in_chain_of(member.union)
 
 
-class Course(BranchRow, PublicId):
+class Course(Authored, BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="courses", verbose_name="开课工会")
     title = models.CharField("课程名称", max_length=100)
     summary = models.TextField("课程简介", blank=True)
@@ -75,11 +75,7 @@ class Course(BranchRow, PublicId):
     submitted_at = models.DateTimeField(null=True, blank=True)
     trial_passed_at = models.DateTimeField(null=True, blank=True)
     trial_note = models.CharField("试讲评审意见", max_length=300, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
-    created_by = user_ref(blank=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = CourseQuerySet.as_manager()
 

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import BranchRow, PublicId
+from gonghui.core.models import Authored, BranchRow, PublicId
 from gonghui.core.scope import BranchQuerySet
 from gonghui.members.models import EmploymentForm, Gender, Member
 from gonghui.unions.models import Union, UnionRowQuerySet
@@ -95,7 +95,7 @@ class SurveyQuerySet(UnionRowQuerySet):
             Q(employment_form="") | Q(employment_form=member.employment_form))
 
 
-class Survey(BranchRow, PublicId):
+class Survey(Authored, BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="surveys", verbose_name="发起工会")
     title = models.CharField("问卷标题", max_length=100)
     description = models.TextField("问卷说明", blank=True)
@@ -107,10 +107,6 @@ class Survey(BranchRow, PublicId):
     live = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     draft = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     response_count = models.PositiveIntegerField("答卷数", default=0, editable=False)
-    created_by = user_ref(blank=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SurveyQuerySet.as_manager()
