@@ -17,10 +17,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import Authored, BranchRow, PublicId, StatusEvent
+from gonghui.core.models import Authored, BranchRow, MaskedMember, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
-from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
 from gonghui.unions.models import Brand, Union, UnionRowQuerySet
 
@@ -252,7 +251,7 @@ class SignupQuerySet(BranchQuerySet):
         return self.filter(status=SignupStatus.WAITLISTED).order_by("created_at", "id")
 
 
-class Signup(BranchRow, PublicId):
+class Signup(MaskedMember, BranchRow, PublicId):
     """A member's sign-up for an activity. ``created_at`` is the place in the waitlist queue."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
@@ -295,13 +294,6 @@ class Signup(BranchRow, PublicId):
     def holds_place(self) -> bool:
         return self.status in PLACE_STATUSES
 
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.member.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.member.phone)
 
 
 class SignupEvent(StatusEvent):

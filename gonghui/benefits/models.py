@@ -18,10 +18,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import BranchRow, HistoryRow, PublicId
+from gonghui.core.models import BranchRow, HistoryRow, MaskedMember, PublicId
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
-from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -483,7 +482,7 @@ class Prize(models.Model):
         return f"{self.name} × {self.count}"
 
 
-class Winner(models.Model):
+class Winner(MaskedMember, models.Model):
     lottery = models.ForeignKey(Lottery, on_delete=models.CASCADE, related_name="winners")
     prize = models.ForeignKey(Prize, on_delete=models.CASCADE, related_name="winners")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="lottery_wins")
@@ -499,8 +498,4 @@ class Winner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lottery_id} #{self.rank}"
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.member.name)
 

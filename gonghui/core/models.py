@@ -266,6 +266,22 @@ class MaskedPerson:
         return mask_id_number(self.id_number)
 
 
+class MaskedMember:
+    """``masked_name`` and ``masked_phone`` of the member a row belongs to (its ``member``: a sign-up, an
+    enrolment, a lottery winner), for the staff lists that show who it is: the member's masked values, as
+    ``MaskedPerson`` gives them for a row that stores the person itself."""
+
+    member: Any
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.member.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.member.phone)
+
+
 class Authored(models.Model):
     """A row staff write and then publish (an activity, a course, a survey): who created it (``created_by``,
     kept NULL when the account goes) and when, ``updated_at`` — the column ``transitions.transition`` stamps on

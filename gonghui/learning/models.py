@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import Authored, BranchRow, PublicId, StatusEvent
+from gonghui.core.models import Authored, BranchRow, MaskedMember, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
@@ -210,7 +210,7 @@ class EnrollmentQuerySet(BranchQuerySet):
     branch_path = "course__union__path"
 
 
-class Enrollment(BranchRow, PublicId):
+class Enrollment(MaskedMember, BranchRow, PublicId):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="course_enrollments")
     created_at = models.DateTimeField("报名时间", default=timezone.now)
@@ -232,10 +232,6 @@ class Enrollment(BranchRow, PublicId):
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.course_id}"
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.member.name)
 
 
 class LessonProgress(models.Model):
