@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import BranchRow, HistoryRow, MaskedMember, PublicId
+from gonghui.core.models import BranchRow, Created, HistoryRow, MaskedMember, PublicId
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.members.models import Member
@@ -64,7 +64,7 @@ class PartnerQuerySet(BranchQuerySet):
         return self.filter(status=PartnerStatus.ACTIVE, contract_start__lte=day, contract_end__gte=day)
 
 
-class Partner(BranchRow, PublicId):
+class Partner(Created, BranchRow, PublicId):
     """合作伙伴: a merchant or institution that signed with a union to serve its members."""
 
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="benefit_partners",
@@ -81,8 +81,6 @@ class Partner(BranchRow, PublicId):
     contract_start = models.DateField("合作开始")
     contract_end = models.DateField("合作截止")
     status = models.CharField("状态", max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)
-    created_by = user_ref()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
@@ -156,7 +154,7 @@ class CampaignStatus(models.TextChoices):
     ENDED = "ended", "已结束"
 
 
-class Campaign(BranchRow, PublicId):
+class Campaign(Created, BranchRow, PublicId):
     """A coupon campaign of a union. Its eligibility rule is bounded by the union's subtree.
 
     Every coupon reserves ``unit_cents`` of the amount budget: the face value of a 代金券, the most
@@ -190,8 +188,6 @@ class Campaign(BranchRow, PublicId):
     launched_at = models.DateTimeField(null=True, blank=True)
     launched_by = user_ref()
     ended_at = models.DateTimeField(null=True, blank=True)
-    created_by = user_ref()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BranchQuerySet.as_manager()
 
@@ -429,7 +425,7 @@ class LotteryStatus(models.TextChoices):
     DRAWN = "drawn", "已开奖"
 
 
-class Lottery(BranchRow, PublicId):
+class Lottery(Created, BranchRow, PublicId):
     """抽奖: prizes drawn among the members a rule selects, with a recorded seed so anyone can re-run it.
 
     The pool is the eligible members ordered by their key, numbered 1…N (参与编号); the draw shuffles
@@ -449,8 +445,6 @@ class Lottery(BranchRow, PublicId):
     pool_ids = models.JSONField(default=list, blank=True, editable=False)
     drawn_at = models.DateTimeField(null=True, blank=True)
     drawn_by = user_ref()
-    created_by = user_ref()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BranchQuerySet.as_manager()
 

@@ -282,14 +282,25 @@ class MaskedMember:
         return mask_phone(self.member.phone)
 
 
-class Authored(models.Model):
-    """A row staff write and then publish (an activity, a course, a survey): who created it (``created_by``,
-    kept NULL when the account goes) and when, ``updated_at`` — the column ``transitions.transition`` stamps on
-    every change and the edit services set (not ``auto_now``: a guarded ``UPDATE`` never calls ``save()``) —
-    and ``published_at``, set by the publish transition."""
+class Created(models.Model):
+    """A row staff make (an offering, a partner, a campaign …): who made it (``created_by``, kept NULL when the
+    account goes) and when (``created_at``, not editable; a default rather than ``auto_now_add``, so that
+    the seed can give the moment)."""
 
-    created_by = user_ref(blank=False)
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Authored(Created):
+    """A row staff write and then publish (an activity, a course, a survey): ``Created``'s fields,
+    ``updated_at`` — the column ``transitions.transition`` stamps on every change and the edit services set
+    (not ``auto_now``: a guarded ``UPDATE`` never calls ``save()``) — and ``published_at``, set by the
+    publish transition."""
+
+    created_by = user_ref(blank=False)  # these tables declared it without blank=True
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
 

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gonghui.core.fields import user_ref
-from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.models import BranchRow, Created, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.unions.models import UnionIdScopedQuerySet
@@ -191,7 +191,7 @@ class Provider(BranchRow, PublicId):
         return self.kind in PERSON_KINDS
 
 
-class Offering(BranchRow, PublicId):
+class Offering(Created, BranchRow, PublicId):
     """服务项目: what a provider offers, free of charge, to the members its audience covers.
 
     ``rating_count``/``rating_sum`` and ``served_count`` are kept by the review and confirm
@@ -219,8 +219,6 @@ class Offering(BranchRow, PublicId):
     rating_count = models.PositiveIntegerField(default=0, editable=False)
     rating_sum = models.PositiveIntegerField(default=0, editable=False)
     served_count = models.PositiveIntegerField(default=0, editable=False)
-    created_by = user_ref()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = BranchQuerySet.as_manager()
@@ -270,7 +268,7 @@ class BatchQuerySet(BranchQuerySet):
             Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
-class Batch(BranchRow, PublicId):
+class Batch(Created, BranchRow, PublicId):
     """上架批次: a number of places, open for ordering between ``opens_at`` and ``closes_at``.
 
     With time slots, each slot has its own places and the batch's capacity is their sum.
@@ -287,8 +285,6 @@ class Batch(BranchRow, PublicId):
     serves_from = models.DateTimeField("服务开始", null=True, blank=True)
     serves_until = models.DateTimeField("服务结束", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=BatchStatus.choices, default=BatchStatus.OPEN)
-    created_by = user_ref()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BatchQuerySet.as_manager()
 
