@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from functools import cached_property
 from typing import Any
 
@@ -47,8 +46,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(phone_index=username)
 
 
-class User(AbstractBaseUser):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class User(PublicId, AbstractBaseUser):
     name = models.CharField("姓名", max_length=50)
     phone = EncryptedTextField("手机号码")
     phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, unique=True)

@@ -23,6 +23,15 @@ from .scope import AUDIT_ROLES, BranchQuerySet
 # whose options differ (Django lets a child override a field of an abstract base).
 
 
+class PublicId(models.Model):
+    """A row addressed from outside (URLs, the API, QR codes) by a random ``uuid``, never by its database id."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class HistoryRow(models.Model):
     """One line of something's history (an append-only timeline): who did it and when, read oldest first.
 
@@ -76,15 +85,6 @@ class UnionSnapshot(BranchRow):
 
     union_path = models.CharField(max_length=255, blank=True)
     union_name = models.CharField("工会", max_length=200, blank=True)
-
-    class Meta:
-        abstract = True
-
-
-class PublicId(models.Model):
-    """A row addressed from outside (URLs, the API, QR codes) by a random ``uuid``, never by its database id."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         abstract = True
@@ -256,10 +256,9 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(PublicId):
     """A message in a user's inbox (站内信). Sent through core.notify.notify()."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")
     title = models.CharField("标题", max_length=120)
@@ -327,7 +326,7 @@ class JobQuerySet(BranchQuerySet):
         return self.filter(owner=user)
 
 
-class Job(UnionSnapshot):
+class Job(UnionSnapshot, PublicId):
     """One piece of long work done by the worker (``core.jobs``): a roster check, an export, a
     免申即享 launch, a statistics refresh, a draw. Written in the same transaction as the change that
     asks for it, so it doubles as the outbox: when the broker cannot be reached the row stays
@@ -336,7 +335,6 @@ class Job(UnionSnapshot):
     The union is a snapshot (``UnionSnapshot``), as in the audit log.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=60)  # the handler's name, e.g. "members.export"
     title = models.CharField("任务", max_length=120)
     owner = user_ref()
