@@ -312,7 +312,7 @@ class CouponQuerySet(BranchQuerySet):
     branch_path = "campaign__union__path"
 
 
-class Coupon(BranchRow, PublicId):
+class Coupon(MaskedMember, BranchRow, PublicId):
     """One coupon of one member. 免申即享 inserts hundreds of thousands at once, so the table carries
     only what that insert must pay for:
 

@@ -125,10 +125,8 @@ class UnionIdScopedQuerySet(UnionRowQuerySet):
 
     def visible_to(self, user: Any) -> Self:
         scope = scope_of(user)
-        if scope.is_superuser:
-            return self.all()
-        if not scope.grants:
-            return self.none()
+        if scope.is_superuser or not scope.grants:
+            return super().visible_to(user)  # everything, or nothing
         unions = Union.objects.filter(scope.q("path", self.visible_roles))
         if self.union_id_list:
             ids = list(unions.values_list("pk", flat=True)[:UNION_ID_LIST_MAX + 1])
