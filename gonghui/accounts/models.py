@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from functools import cached_property
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
-from gonghui.core.fields import BlindIndexField, EncryptedTextField, lookup_index
+from gonghui.core.fields import BlindIndexField, EncryptedTextField, lookup_index, user_ref
 from gonghui.core.models import BranchRow, PublicId
 from gonghui.core.scope import BranchQuerySet, Grant, Role, Scope
 from gonghui.lib.masking import mask_phone
@@ -47,8 +46,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(phone_index=username)
 
 
-class User(AbstractBaseUser):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class User(PublicId, AbstractBaseUser):
     name = models.CharField("姓名", max_length=50)
     phone = EncryptedTextField("手机号码")
     phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, unique=True)
@@ -135,7 +133,7 @@ class StaffAssignment(BranchRow, PublicId):
     role = models.CharField("角色", max_length=10, choices=Role.choices)
     title = models.CharField("职务", max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_ref()
 
     objects = AssignmentQuerySet.as_manager()
 

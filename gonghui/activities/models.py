@@ -12,17 +12,16 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.fields import user_ref
+from gonghui.core.models import Authored, BranchRow, MaskedMember, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
-from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.members.models import EmploymentForm, Gender, Member
-from gonghui.unions.models import Brand, Union
+from gonghui.unions.models import Brand, Union, UnionRowQuerySet
 
 # Members may scan the activity's check-in code from this long before the start until the end.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
@@ -58,9 +57,7 @@ def new_checkin_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ActivityQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
+class ActivityQuerySet(UnionRowQuerySet):
     def listed(self) -> ActivityQuerySet:
         """What members may see: published or concluded (not drafts, not cancelled)."""
         return self.filter(status__in=[ActivityStatus.PUBLISHED, ActivityStatus.CONCLUDED])
@@ -69,10 +66,10 @@ class ActivityQuerySet(BranchQuerySet):
         """Listed activities of the member's union and the unions above it (the default audience:
         an activity is for its owner's whole subtree). The finer rules are checked per row by
         ``Activity.audience_problem``."""
-        return self.listed().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
+        return self.listed().in_chain_of(member.union)
 
 
-class Activity(BranchRow, PublicId):
+class Activity(Authored, BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="activities", verbose_name="主办工会")
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities",
                               verbose_name="品牌")
@@ -97,10 +94,6 @@ class Activity(BranchRow, PublicId):
     checkin_code = models.CharField(max_length=32, unique=True, default=new_checkin_code, editable=False)
     summary = models.TextField("活动总结", blank=True)
     cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
     concluded_at = models.DateTimeField(null=True, blank=True)
 
     objects = ActivityQuerySet.as_manager()
@@ -223,7 +216,7 @@ class ActivityEvent(StatusEvent):
     from_status = models.CharField(max_length=20, choices=ActivityStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ActivityStatus.choices)
     action = models.CharField(max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = user_ref(blank=False)
 
     def __str__(self) -> str:
         return f"{self.action}: {super().__str__()}"
@@ -258,7 +251,7 @@ class SignupQuerySet(BranchQuerySet):
         return self.filter(status=SignupStatus.WAITLISTED).order_by("created_at", "id")
 
 
-class Signup(BranchRow, PublicId):
+class Signup(MaskedMember, BranchRow, PublicId):
     """A member's sign-up for an activity. ``created_at`` is the place in the waitlist queue."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
@@ -271,8 +264,7 @@ class Signup(BranchRow, PublicId):
     cancel_reason = models.CharField("取消原因", max_length=300, blank=True)
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
     checkin_method = models.CharField("签到方式", max_length=10, choices=CheckinMethod.choices, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    checked_in_by = user_ref()
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SignupQuerySet.as_manager()
@@ -302,13 +294,6 @@ class Signup(BranchRow, PublicId):
     def holds_place(self) -> bool:
         return self.status in PLACE_STATUSES
 
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.member.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.member.phone)
 
 
 class SignupEvent(StatusEvent):
@@ -317,7 +302,7 @@ class SignupEvent(StatusEvent):
     signup = models.ForeignKey(Signup, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=SignupStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=SignupStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = user_ref(blank=False)
 
 
 class Rating(models.Model):
@@ -360,7 +345,7 @@ class ActivityPhoto(BranchRow, PublicId):
     content_type = models.CharField(max_length=30)
     size = models.PositiveIntegerField()
     caption = models.CharField("说明", max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PhotoQuerySet.as_manager()

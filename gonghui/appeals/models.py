@@ -17,12 +17,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.fields import BlindIndexField, EncryptedTextField, user_ref
 from gonghui.core.models import BranchRow, HistoryRow, MaskedPerson, PublicId
-from gonghui.core.scope import BranchQuerySet, scope_of
+from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name, mask_phone
 from gonghui.lib.phone import normalize_phone
-from gonghui.unions.models import Employer, Union
+from gonghui.unions.models import Employer, Union, UnionIdScopedQuerySet
 
 
 class Kind(models.TextChoices):
@@ -93,20 +93,8 @@ class Channel(models.TextChoices):
     API = "api", "App/小程序"
 
 
-class TicketQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
-    def visible_to(self, user: Any) -> TicketQuerySet:
-        """The scope's own condition (the owning union's path under a granted one), written as
-        ``union_id IN (unions under the grants)``: SQLite cannot use an index for the path's LIKE
-        through a join and would scan every ticket of the period; this way both databases find the
-        few unions first and then read only their tickets through (union, …) indexes."""
-        scope = scope_of(user)
-        if scope.is_superuser:
-            return self.all()
-        if not scope.grants:
-            return self.none()
-        return self.filter(union_id__in=Union.objects.filter(scope.q("path", self.visible_roles)).values("pk"))
+class TicketQuerySet(UnionIdScopedQuerySet):
+    """``visible_to`` as ``union_id IN (a subquery of the unions under the grants)``."""
 
     def under(self, union: Union) -> TicketQuerySet:
         """Tickets owned by ``union`` or a union below it (same index-friendly shape)."""
@@ -178,8 +166,7 @@ class Ticket(BranchRow, PublicId):
 
     # Closing, rating, reopening, follow-up.
     reply = models.TextField("答复", blank=True)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    replied_by = user_ref()
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     on_time = models.BooleanField("按时办结", null=True, blank=True)
     rating = models.CharField("评价", max_length=20, choices=Rating.choices, blank=True)
@@ -287,8 +274,7 @@ class TicketEvent(HistoryRow):
     action = models.CharField(max_length=20, choices=Action.choices)
     from_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
+    handler = user_ref()
     note = models.CharField("说明", max_length=500, blank=True)
     shown_to_worker = models.BooleanField(default=True)
 
@@ -337,8 +323,7 @@ class Attachment(BranchRow, PublicId):
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     name = models.CharField("文件名", max_length=120)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = AttachmentQuerySet.as_manager()
@@ -371,8 +356,7 @@ class Claimant(MaskedPerson, models.Model):
     phone = EncryptedTextField("联系电话", null=True, blank=True)
     phone_index = BlindIndexField(source="phone", purpose="phone", normalizer=normalize_phone, null=True, blank=True)
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    added_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -406,8 +390,7 @@ class Mediation(PublicId):
     outcome = models.TextField("调解结果", blank=True)
     agreed_amount = models.DecimalField("协议金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
     arbitration_body = models.CharField("移送仲裁机构", max_length=100, blank=True)
-    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", verbose_name="调解员")
+    mediator = user_ref("调解员")
     opened_at = models.DateTimeField(default=timezone.now)
     concluded_at = models.DateTimeField(null=True, blank=True)
 
@@ -428,8 +411,7 @@ class MediationSession(models.Model):
     place = models.CharField("地点", max_length=100, blank=True)
     attendees = models.CharField("参加人员", max_length=300, blank=True)
     notes = models.TextField("调解记录")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -17,10 +17,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from gonghui.core.models import BranchRow, HistoryRow, PublicId
+from gonghui.core.fields import user_ref
+from gonghui.core.models import BranchRow, Created, HistoryRow, MaskedMember, PublicId
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
-from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -64,7 +64,7 @@ class PartnerQuerySet(BranchQuerySet):
         return self.filter(status=PartnerStatus.ACTIVE, contract_start__lte=day, contract_end__gte=day)
 
 
-class Partner(BranchRow, PublicId):
+class Partner(Created, BranchRow, PublicId):
     """合作伙伴: a merchant or institution that signed with a union to serve its members."""
 
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="benefit_partners",
@@ -81,9 +81,6 @@ class Partner(BranchRow, PublicId):
     contract_start = models.DateField("合作开始")
     contract_end = models.DateField("合作截止")
     status = models.CharField("状态", max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
@@ -121,8 +118,7 @@ class PartnerStaff(BranchRow, PublicId):
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_roles")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PartnerStaffQuerySet.as_manager()
@@ -158,7 +154,7 @@ class CampaignStatus(models.TextChoices):
     ENDED = "ended", "已结束"
 
 
-class Campaign(BranchRow, PublicId):
+class Campaign(Created, BranchRow, PublicId):
     """A coupon campaign of a union. Its eligibility rule is bounded by the union's subtree.
 
     Every coupon reserves ``unit_cents`` of the amount budget: the face value of a 代金券, the most
@@ -190,12 +186,8 @@ class Campaign(BranchRow, PublicId):
     partners = models.ManyToManyField(Partner, related_name="campaigns", blank=True, verbose_name="适用商户")
     status = models.CharField("状态", max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     launched_at = models.DateTimeField(null=True, blank=True)
-    launched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    launched_by = user_ref()
     ended_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = BranchQuerySet.as_manager()
 
@@ -267,8 +259,7 @@ class RuleVersion(models.Model):
     number = models.PositiveSmallIntegerField()
     rule = models.JSONField()
     summary = models.TextField("条件说明")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = user_ref()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -291,8 +282,7 @@ class IssueRun(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="issue_runs")
     rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="+")
     trigger = models.CharField(max_length=10, choices=IssueTrigger.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = user_ref()
     issued = models.PositiveIntegerField(default=0)
     eligible_left = models.PositiveIntegerField("预算不足未发", default=0)
     started_at = models.DateTimeField(default=timezone.now)
@@ -322,7 +312,7 @@ class CouponQuerySet(BranchQuerySet):
     branch_path = "campaign__union__path"
 
 
-class Coupon(BranchRow, PublicId):
+class Coupon(MaskedMember, BranchRow, PublicId):
     """One coupon of one member. 免申即享 inserts hundreds of thousands at once, so the table carries
     only what that insert must pay for:
 
@@ -355,8 +345,7 @@ class Coupon(BranchRow, PublicId):
     # covered by the partial coupon_partner_redeemed_idx
     redeemed_partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="redemptions", db_index=False)
-    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", db_index=False)
+    redeemed_by = user_ref(db_index=False)
     bill_cents = models.PositiveIntegerField("消费金额（分）", null=True, blank=True)
     discount_cents = models.PositiveIntegerField("优惠金额（分）", null=True, blank=True)
 
@@ -436,7 +425,7 @@ class LotteryStatus(models.TextChoices):
     DRAWN = "drawn", "已开奖"
 
 
-class Lottery(BranchRow, PublicId):
+class Lottery(Created, BranchRow, PublicId):
     """抽奖: prizes drawn among the members a rule selects, with a recorded seed so anyone can re-run it.
 
     The pool is the eligible members ordered by their key, numbered 1…N (参与编号); the draw shuffles
@@ -455,11 +444,7 @@ class Lottery(BranchRow, PublicId):
     pool_digest = models.CharField("名单摘要", max_length=64, blank=True)
     pool_ids = models.JSONField(default=list, blank=True, editable=False)
     drawn_at = models.DateTimeField(null=True, blank=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    drawn_by = user_ref()
 
     objects = BranchQuerySet.as_manager()
 
@@ -491,7 +476,7 @@ class Prize(models.Model):
         return f"{self.name} × {self.count}"
 
 
-class Winner(models.Model):
+class Winner(MaskedMember, models.Model):
     lottery = models.ForeignKey(Lottery, on_delete=models.CASCADE, related_name="winners")
     prize = models.ForeignKey(Prize, on_delete=models.CASCADE, related_name="winners")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="lottery_wins")
@@ -507,8 +492,4 @@ class Winner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lottery_id} #{self.rank}"
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.member.name)
 

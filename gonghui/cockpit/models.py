@@ -9,10 +9,10 @@ tickets, coupons, check-ins). Only the refresh (services.stats_refresh) writes t
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from gonghui.core.fields import user_ref
 from gonghui.unions.models import Union
 
 
@@ -71,8 +71,7 @@ class RefreshRun(models.Model):
 
     kind = models.CharField("方式", max_length=10, choices=RefreshKind.choices)
     status = models.CharField("状态", max_length=10, choices=RefreshStatus.choices, default=RefreshStatus.RUNNING)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = user_ref()
     started_at = models.DateTimeField("开始时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     days = models.PositiveIntegerField("重算天数", default=0)

@@ -1,10 +1,12 @@
-"""Encrypted text fields and the HMAC blind index that makes them findable by exact value."""
+"""The project's own fields: encrypted text and the HMAC blind index that makes it findable by exact value,
+and ``user_ref``, the one spelling of a link to the account that did something."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from gonghui.lib import crypto
@@ -75,3 +77,14 @@ def lookup_index(model: type[models.Model], field_name: str, raw: str) -> str | 
         return field.compute(raw)
     except ValueError:  # not a valid phone / ID: nothing can match it
         return None
+
+
+def user_ref(verbose_name: str | None = None, **options: Any) -> models.ForeignKey:
+    """A link to the account that did something to a row (``created_by``, ``decided_by``, a history row's
+    ``actor``, a mediator): NULL when the system did it, set to NULL when the account is deleted (the row
+    stays), and no reverse accessor on the user (``related_name="+"``).
+
+    A plain ``ForeignKey`` (migrations see no difference); ``options`` pass through and must match the
+    migrations: ``blank=False`` where the column was declared without ``blank``, ``db_index=False``."""
+    options = {"null": True, "blank": True, "on_delete": models.SET_NULL, "related_name": "+", **options}
+    return models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=verbose_name, **options)

@@ -1,4 +1,5 @@
-"""The audit log and the in-app notification inbox (站内信)."""
+"""The abstract bases every module's models share; the audit log, the in-app notification inbox (站内信), the
+durable events' outbox and the background jobs of core."""
 
 from __future__ import annotations
 
@@ -13,7 +14,143 @@ from django.utils import timezone
 
 from gonghui.lib.masking import mask_id_number, mask_name, mask_phone
 
+from .fields import user_ref
 from .scope import AUDIT_ROLES, BranchQuerySet
+
+# --- Abstract bases every module's models share -------------------------------------------------------------
+# Abstract: they add no table. The fields are declared once here; a concrete model keeps its own indexes and
+# constraints (``class Meta(HistoryRow.Meta): indexes = […]`` keeps the ordering) and may re-declare a field
+# whose options differ (Django lets a child override a field of an abstract base).
+
+
+class PublicId(models.Model):
+    """A row addressed from outside (URLs, the API, QR codes) by a random ``uuid``, never by its database id."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class HistoryRow(models.Model):
+    """One line of something's history (an append-only timeline): who did it and when, read oldest first.
+
+    ``actor`` is None when the system acted (a task, a sweep)."""
+
+    actor = user_ref()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+
+class StatusEvent(HistoryRow):
+    """One status change of a row: ``from_status`` (blank when it was created) → ``to_status``, with a note.
+
+    The concrete model declares the two status fields with its own choices and the foreign key to the row."""
+
+    from_status: str
+    to_status: str
+
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta(HistoryRow.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class BranchRow(models.Model):
+    """A row in a union's branch, seen through the scope: its default manager's QuerySet (a
+    ``BranchQuerySet``) names the lookup of the owning union's path (``branch_path``, e.g.
+    "offering__union__path"), and ``branch_path_value`` follows the same lookup on the row
+    (``self.offering.union.path``), so the path is written once. A row whose object-side path differs
+    from the query's overrides the property."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def branch_path_value(self) -> str:
+        lookup: str = type(self)._default_manager.get_queryset().branch_path
+        return reduce(getattr, lookup.split("__"), self)
+
+
+class UnionSnapshot(BranchRow):
+    """A core row filed under a union it cannot link to (core knows nothing of unions: the audit log, jobs):
+    the union's path and name as they were, so that the scope applies (the QuerySet's ``branch_path`` is
+    "union_path") and the row stays readable after the union is renamed or moved."""
+
+    union_path = models.CharField(max_length=255, blank=True)
+    union_name = models.CharField("工会", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class MaskedPerson:
+    """``masked_name``, ``masked_phone`` and ``masked_id_number`` of a row that stores a person's own ``name``
+    and ``phone`` (and ``id_number`` where it has one): what every page and list shows instead of the values."""
+
+    name: str
+    phone: str
+    id_number: str
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class MaskedMember:
+    """``masked_name`` and ``masked_phone`` of the member a row belongs to (its ``member``: a sign-up, an
+    enrolment, a lottery winner), for the staff lists that show who it is: the member's masked values, as
+    ``MaskedPerson`` gives them for a row that stores the person itself."""
+
+    member: Any
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.member.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.member.phone)
+
+
+class Created(models.Model):
+    """A row staff make (an offering, a partner, a campaign …): who made it (``created_by``, kept NULL when the
+    account goes) and when (``created_at``, not editable; a default rather than ``auto_now_add``, so that
+    the seed can give the moment)."""
+
+    created_by = user_ref()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Authored(Created):
+    """A row staff write and then publish (an activity, a course, a survey): ``Created``'s fields,
+    ``updated_at`` — the column ``transitions.transition`` stamps on every change and the edit services set
+    (not ``auto_now``: a guarded ``UPDATE`` never calls ``save()``) — and ``published_at``, set by the
+    publish transition."""
+
+    created_by = user_ref(blank=False)  # these tables declared it without blank=True
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class AuditResult(models.TextChoices):
@@ -43,21 +180,14 @@ class AuditQuerySet(BranchQuerySet):
         return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts, **kwargs)
 
 
-class AuditLog(models.Model):
-    """One sensitive action. Append-only from the application.
-
-    The union is kept as a snapshot (path and name at the time), so that a row stays readable
-    after the union is renamed or moved, and the core app does not depend on the unions app.
-    """
+class AuditLog(UnionSnapshot):
+    """One sensitive action. Append-only from the application. The union is a snapshot (``UnionSnapshot``)."""
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = user_ref()
     user_label = models.CharField("操作人", max_length=100, blank=True)
     role = models.CharField("角色", max_length=20, blank=True)
     union_id_snapshot = models.BigIntegerField(null=True, blank=True)
-    union_path = models.CharField(max_length=255, blank=True)
-    union_name = models.CharField("工会", max_length=200, blank=True)
     action = models.CharField("操作", max_length=60)
     object_type = models.CharField("对象类型", max_length=60, blank=True)
     object_key = models.CharField("对象标识", max_length=64, blank=True)
@@ -89,10 +219,6 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("The audit log is append-only.")
-
-    @property
-    def branch_path_value(self) -> str:
-        return self.union_path
 
     @property
     def role_label(self) -> str:
@@ -130,10 +256,9 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
-class Notification(models.Model):
+class Notification(PublicId):
     """A message in a user's inbox (站内信). Sent through core.notify.notify()."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")
     title = models.CharField("标题", max_length=120)
@@ -184,89 +309,6 @@ class EventCursor(models.Model):
         return f"{self.consumer} @ {self.last_id}"
 
 
-# --- Abstract bases every module's models share -------------------------------------------------------------
-# Abstract: they add no table. The fields are declared once here; a concrete model keeps its own indexes and
-# constraints (``class Meta(HistoryRow.Meta): indexes = […]`` keeps the ordering) and may re-declare a field
-# whose options differ (Django lets a child override a field of an abstract base).
-
-
-class HistoryRow(models.Model):
-    """One line of something's history (an append-only timeline): who did it and when, read oldest first.
-
-    ``actor`` is None when the system acted (a task, a sweep)."""
-
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "id"]
-
-
-class StatusEvent(HistoryRow):
-    """One status change of a row: ``from_status`` (blank when it was created) → ``to_status``, with a note.
-
-    The concrete model declares the two status fields with its own choices and the foreign key to the row."""
-
-    from_status: str
-    to_status: str
-
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta(HistoryRow.Meta):
-        abstract = True
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
-
-
-class BranchRow(models.Model):
-    """A row in a union's branch, seen through the scope: its default manager's QuerySet (a
-    ``BranchQuerySet``) names the lookup of the owning union's path (``branch_path``, e.g.
-    "offering__union__path"), and ``branch_path_value`` follows the same lookup on the row
-    (``self.offering.union.path``), so the path is written once. A row whose object-side path differs
-    from the query's overrides the property."""
-
-    class Meta:
-        abstract = True
-
-    @property
-    def branch_path_value(self) -> str:
-        lookup: str = type(self)._default_manager.get_queryset().branch_path
-        return reduce(getattr, lookup.split("__"), self)
-
-
-class PublicId(models.Model):
-    """A row addressed from outside (URLs, the API, QR codes) by a random ``uuid``, never by its database id."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-
-    class Meta:
-        abstract = True
-
-
-class MaskedPerson:
-    """``masked_name``, ``masked_phone`` and ``masked_id_number`` of a row that stores a person's own ``name``
-    and ``phone`` (and ``id_number`` where it has one): what every page and list shows instead of the values."""
-
-    name: str
-    phone: str
-    id_number: str
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-
 # --- Background jobs (core.jobs) ------------------------------------------------------------------------------
 
 
@@ -284,22 +326,18 @@ class JobQuerySet(BranchQuerySet):
         return self.filter(owner=user)
 
 
-class Job(models.Model):
+class Job(UnionSnapshot, PublicId):
     """One piece of long work done by the worker (``core.jobs``): a roster check, an export, a
     免申即享 launch, a statistics refresh, a draw. Written in the same transaction as the change that
     asks for it, so it doubles as the outbox: when the broker cannot be reached the row stays
     ``queued`` and the periodic sweep (or the next worker to start) sends it again.
 
-    The union is a snapshot (path and name), as in the audit log: core knows nothing of unions.
+    The union is a snapshot (``UnionSnapshot``), as in the audit log.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=60)  # the handler's name, e.g. "members.export"
     title = models.CharField("任务", max_length=120)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    union_path = models.CharField(max_length=255, blank=True)
-    union_name = models.CharField("工会", max_length=200, blank=True)
+    owner = user_ref()
     subject = models.CharField(max_length=80, blank=True)  # what the job works on, "members.rosterimport:<uuid>"
     params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # the requester's audit context (channel, IP, user agent), restored while the job runs

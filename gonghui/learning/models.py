@@ -15,18 +15,18 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.core.models import BranchRow, PublicId, StatusEvent
+from gonghui.core.fields import user_ref
+from gonghui.core.models import Authored, BranchRow, MaskedMember, PublicId, StatusEvent
 from gonghui.core.photos import PhotoField
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.masking import mask_name
 from gonghui.members.models import Member
-from gonghui.unions.models import Union
+from gonghui.unions.models import Union, UnionRowQuerySet
 
 # Answers saved or a submit received this long after the deadline still count (the request was on its way).
 DEADLINE_GRACE = timedelta(seconds=10)
@@ -47,19 +47,17 @@ class CourseStatus(models.TextChoices):
     RETIRED = "retired", "已下架"
 
 
-class CourseQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
+class CourseQuerySet(UnionRowQuerySet):
     def published(self) -> CourseQuerySet:
         return self.filter(status=CourseStatus.PUBLISHED)
 
     def for_member(self, member: Member) -> CourseQuerySet:
         """Published courses of the member's union and the unions above it (a course is offered to its
         owner's whole subtree)."""
-        return self.published().filter(union_id__in=[*member.union.ancestor_ids, member.union_id])
+        return self.published().in_chain_of(member.union)
 
 
-class Course(BranchRow, PublicId):
+class Course(Authored, BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="courses", verbose_name="开课工会")
     title = models.CharField("课程名称", max_length=100)
     summary = models.TextField("课程简介", blank=True)
@@ -77,11 +75,7 @@ class Course(BranchRow, PublicId):
     submitted_at = models.DateTimeField(null=True, blank=True)
     trial_passed_at = models.DateTimeField(null=True, blank=True)
     trial_note = models.CharField("试讲评审意见", max_length=300, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = CourseQuerySet.as_manager()
 
@@ -216,7 +210,7 @@ class EnrollmentQuerySet(BranchQuerySet):
     branch_path = "course__union__path"
 
 
-class Enrollment(BranchRow, PublicId):
+class Enrollment(MaskedMember, BranchRow, PublicId):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="course_enrollments")
     created_at = models.DateTimeField("报名时间", default=timezone.now)
@@ -238,10 +232,6 @@ class Enrollment(BranchRow, PublicId):
 
     def __str__(self) -> str:
         return f"{self.member_id} → {self.course_id}"
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.member.name)
 
 
 class LessonProgress(models.Model):
@@ -334,8 +324,7 @@ class Certificate(BranchRow, PublicId):
     status = models.CharField("状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField("撤销原因", max_length=300, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    revoked_by = user_ref()
     updated_at = models.DateTimeField(default=timezone.now)
 
     objects = EnrollmentChildQuerySet.as_manager()

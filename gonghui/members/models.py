@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from gonghui.core.fields import BlindIndexField, EncryptedTextField
+from gonghui.core.fields import BlindIndexField, EncryptedTextField, user_ref
 from gonghui.core.models import BranchRow, HistoryRow, MaskedPerson, PublicId, StatusEvent
 from gonghui.core.scope import BranchQuerySet
 from gonghui.lib.idcard import normalize_id_number
@@ -306,7 +306,7 @@ class EnrollmentDrive(BranchRow, PublicId):
     code = models.CharField("入会码", max_length=20, unique=True, default=new_drive_code, editable=False)
     starts_on = models.DateField("开始日期", default=timezone.localdate)
     ends_on = models.DateField("结束日期", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = BranchQuerySet.as_manager()
@@ -352,8 +352,7 @@ class JoinApplication(MaskedPerson, BranchRow, PublicId):
     reason = models.CharField("不通过原因", max_length=300, blank=True)
     submitted_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = user_ref()
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = BranchQuerySet.as_manager()
@@ -389,10 +388,8 @@ class TransferQuerySet(BranchQuerySet):
         from gonghui.core.scope import scope_of
 
         scope = scope_of(user)
-        if scope.is_superuser:
-            return self.all()
-        if not scope.grants:
-            return self.none()
+        if scope.is_superuser or not scope.grants:
+            return super().visible_to(user)  # everything, or nothing
         return self.filter(scope.q("from_union__path") | scope.q("to_union__path"))
 
 
@@ -407,7 +404,7 @@ class Transfer(PublicId):
     started_by_member = models.BooleanField(default=True)
     reason = models.CharField("转会原因", max_length=300, blank=True)
     refusal_reason = models.CharField("退回原因", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = user_ref(blank=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -434,7 +431,7 @@ class TransferEvent(StatusEvent):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=TransferStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=TransferStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = user_ref(blank=False)
 
 
 class RightsRequestKind(models.TextChoices):
@@ -463,8 +460,7 @@ class RightsRequest(BranchRow, PublicId):
     response = models.CharField("处理意见", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     handled_at = models.DateTimeField(null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    handled_by = user_ref()
 
     objects = RightsRequestQuerySet.as_manager()
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from gonghui.core.models import BranchRow, PublicId
+from gonghui.core.fields import user_ref
+from gonghui.core.models import Authored, BranchRow, PublicId
 from gonghui.core.scope import BranchQuerySet
 from gonghui.members.models import EmploymentForm, Gender, Member
-from gonghui.unions.models import Union
+from gonghui.unions.models import Union, UnionRowQuerySet
 
 
 class SurveyStatus(models.TextChoices):
@@ -87,18 +87,15 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-class SurveyQuerySet(BranchQuerySet):
-    branch_path = "union__path"
-
+class SurveyQuerySet(UnionRowQuerySet):
     def for_member(self, member: Member) -> SurveyQuerySet:
         """Published member surveys of the member's union and the unions above it, for their
         employment form (or for everyone)."""
-        return self.filter(status=SurveyStatus.PUBLISHED, audience=Audience.MEMBERS,
-                           union_id__in=[*member.union.ancestor_ids, member.union_id]).filter(
+        return self.filter(status=SurveyStatus.PUBLISHED, audience=Audience.MEMBERS).in_chain_of(member.union).filter(
             Q(employment_form="") | Q(employment_form=member.employment_form))
 
 
-class Survey(BranchRow, PublicId):
+class Survey(Authored, BranchRow, PublicId):
     union = models.ForeignKey(Union, on_delete=models.PROTECT, related_name="surveys", verbose_name="发起工会")
     title = models.CharField("问卷标题", max_length=100)
     description = models.TextField("问卷说明", blank=True)
@@ -110,10 +107,6 @@ class Survey(BranchRow, PublicId):
     live = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     draft = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     response_count = models.PositiveIntegerField("答卷数", default=0, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now)
-    published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SurveyQuerySet.as_manager()
@@ -217,8 +210,7 @@ class Response(BranchRow, PublicId):
     # NULL for every anonymous response (the CheckConstraint below), for public and collected ones.
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="survey_responses")
-    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name="采集人")
+    collector = user_ref("采集人")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # The respondent's group at the time, for cross-tabulation (never a link to the person).
     union = models.ForeignKey(Union, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
