@@ -376,14 +376,21 @@ PHONE = {"width": 390, "height": 844}  # the H5 pages' viewport
 DESKTOP = {"width": 1366, "height": 860}  # the console's
 
 
-def sign_in(page: Any, base: str, phone: str, *, password: str = PASSWORD, wait: str = "load") -> Any:
-    """Sign ``page`` in through the login form at ``base`` (the live server's URL), and through the code
-    step with a fresh code for staff with an authenticator, and wait for the page it lands on (``wait``: a
-    Playwright load state); returns the page."""
+def submit_login(page: Any, base: str, phone: str, *, password: str = PASSWORD) -> Any:
+    """Fill in and submit the login form at ``base`` (the live server's URL), waiting for nothing: the
+    caller waits for where it should land (the console, the enrolment or the code step)."""
     page.goto(f"{base}/login/")
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+    return page
+
+
+def sign_in(page: Any, base: str, phone: str, *, password: str = PASSWORD, wait: str = "load") -> Any:
+    """Sign ``page`` in through the login form at ``base`` (the live server's URL), and through the code
+    step with a fresh code for staff with an authenticator, and wait for the page it lands on (``wait``: a
+    Playwright load state); returns the page."""
+    submit_login(page, base, phone, password=password)
     page.wait_for_load_state(wait)
     if "/login/verify/" in page.url:  # staff: the second factor
         user = User.objects.by_phone(phone).get()

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from gonghui.core.errors import NotFound
-from gonghui.core.scope import gate, owned
+from gonghui.core.scope import gate, owned, owner_or_staff
 from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
 from gonghui.members.models import Member
@@ -23,9 +25,12 @@ def access_activity(user: Any, key: Any, *, write: bool = False) -> Activity:
     return gate(user, Activity.objects.select_related("union", "brand__parent"), write=write, uuid=key)
 
 
+def signups_qs() -> QuerySet[Signup]:
+    return Signup.objects.select_related("activity__union", "member__union", "member__user")
+
+
 def access_signup(user: Any, key: Any, *, write: bool = False) -> Signup:
-    qs = Signup.objects.select_related("activity__union", "member__union", "member__user")
-    return gate(user, qs, write=write, uuid=key)
+    return gate(user, signups_qs(), write=write, uuid=key)
 
 
 def access_photo(user: Any, key: Any, *, write: bool = False) -> ActivityPhoto:
@@ -51,22 +56,20 @@ def member_activity(member: Member, key: Any) -> Activity:
     return activity
 
 
-def own_signup(member: Member, key: Any) -> Signup:
+def own_signup(member: Member | None, key: Any) -> Signup:
     """The member's own sign-up; someone else's is indistinguishable from a missing one."""
-    return owned(Signup.objects.select_related("activity__union", "member__union", "member__user"), owner=member,
-                 message="未找到该报名记录", uuid=key)
+    return owned(signups_qs(), owner=member, message="未找到该报名记录", uuid=key)
+
+
+def member_signup(user: Any, key: Any) -> Signup:
+    """The signed-in member's own sign-up (404 for anyone else's, and for a user who is no member)."""
+    return own_signup(own_member(user), key)
 
 
 def signup_to_cancel(user: Any, key: Any) -> Signup:
     """The sign-up that ``user`` may cancel: their own as a member, else one they may write to as staff
     (移出名单); 404 otherwise."""
-    member = own_member(user)
-    if member is not None:
-        try:
-            return own_signup(member, key)
-        except NotFound:
-            pass
-    return access_signup(user, key, write=True)
+    return owner_or_staff(user, key, member_signup, staff=access_signup, write=True)
 
 
 def photo_for_member(member: Member, key: Any) -> ActivityPhoto:

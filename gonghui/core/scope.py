@@ -13,7 +13,7 @@ The grants come from ``user.scope`` (accounts.User); an anonymous user has none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
@@ -168,3 +168,21 @@ def owned(queryset: models.QuerySet[M], *, owner: Any, via: str = "member", mess
     if obj is None:
         raise NotFound(message)
     return obj
+
+
+def owner_or_staff(user: Any, key: Any, *owner_gates: Callable[[Any, Any], M], staff: Callable[..., M],
+                   write: bool = False) -> M:
+    """The object ``key`` through the first owner-side gate that finds it (``owner_gates``, each
+    ``gate(user, key)`` built on ``owned()``: the caller's own as a member, a provider …), else
+    through the staff gate ``staff(user, key, write=write)``.
+
+    For the actions several kinds of caller may perform (cancel an order, manage an offering): an
+    account that is both an owner and staff reaches its own rows as owner and the rest of its branch
+    as staff. An owner-side 404 falls through; the staff gate's 404 or 403 is what stands.
+    """
+    for owner_gate in owner_gates:
+        try:
+            return owner_gate(user, key)
+        except NotFound:
+            pass
+    return staff(user, key, write=write)

@@ -11,7 +11,10 @@ which refuses invisible characters and emoji instead of dropping them. The error
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
+from typing import Any
 
+from gonghui.lib.phone import InvalidPhone, normalize_phone
 from gonghui.lib.text import clean_block, clean_line
 
 from .errors import ValidationFailed
@@ -30,6 +33,28 @@ def clean_text(value: str | None, *, field: str, label: str, max_length: int, re
         raise ValidationFailed(f"{label}不能超过{max_length}个字",
                                detail={field: too_long or f"不能超过{max_length}个字"})
     return text
+
+
+def clean_phone(value: str, *, field: str = "phone") -> str:
+    """A mainland mobile number as typed (``gonghui.lib.phone``: spaces, +86, full-width digits) in its
+    stored 11-digit form; ValidationFailed with lib.phone's Chinese message on ``field`` otherwise."""
+    try:
+        return normalize_phone(value)
+    except InvalidPhone as exc:
+        raise ValidationFailed(str(exc), detail={field: str(exc)}) from None
+
+
+def clean_date_range(start: Any, end: Any, *, fields: tuple[str, str], label: str,
+                     backwards: str) -> tuple[date, date]:
+    """A required period of whole days (an offer's running time, a contract's term) as ``(start, end)``.
+
+    ValidationFailed "请填写{label}" on the first field when either day is missing, ``backwards`` (the
+    form's whole message) with "不能早于开始日期" on the second field when it ends before it starts."""
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise ValidationFailed(f"请填写{label}", detail={fields[0]: f"请填写{label}"})
+    if end < start:
+        raise ValidationFailed(backwards, detail={fields[1]: "不能早于开始日期"})
+    return start, end
 
 
 def person_name_error(text: str, *, label: str = "姓名", max_length: int = 50) -> str | None:

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from operator import mul
 
-from .text import compact, compatibility_characters
+from .text import fold_code
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -94,7 +94,7 @@ def parse_id_number(value: object, *, today: date | None = None) -> IdNumber:
     if value.__class__ is str and len(value) == 18 and _NUMBER_18.fullmatch(value):
         text = value  # the common case, already canonical: nothing to fold
     else:
-        text = _fold_id(value)
+        text = fold_code(value, label="身份证号码", hint="请只用数字和字母X填写", error=InvalidIdNumber)
     if len(text) == 15:
         if not _DIGITS_15.fullmatch(text):
             raise InvalidIdNumber("15位身份证号码只能由数字组成")
@@ -116,16 +116,6 @@ def parse_id_number(value: object, *, today: date | None = None) -> IdNumber:
         warnings = (f"地区代码 {body[:6]} 未能识别，请核对",)
     gender = "M" if int(body[16]) % 2 else "F"
     return IdNumber(number=text, birth_date=born, gender=gender, region_code=body[:6], warnings=warnings)
-
-
-def _fold_id(value: object) -> str:
-    strange = compatibility_characters(value)
-    if strange:
-        raise InvalidIdNumber(f"身份证号码含有不允许的字符：{'、'.join(strange)}，请只用数字和字母X填写")
-    text = compact(value).upper()
-    if not text:
-        raise InvalidIdNumber("请填写身份证号码")
-    return text
 
 
 def normalize_id_number(value: object) -> str:

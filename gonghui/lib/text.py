@@ -45,6 +45,20 @@ def compatibility_characters(value: object) -> list[str]:
     return found
 
 
+def fold_code(value: object, *, label: str, hint: str, error: type[ValueError]) -> str:
+    """``value`` as the characters of a code (an ID number, a credit code): separators dropped,
+    full-width forms folded, upper case. Raises ``error`` with a Chinese message naming ``label``
+    when it holds another compatibility character (``compatibility_characters``; ``hint`` says what
+    to type instead) or nothing at all. The code's own length, alphabet and check come after."""
+    strange = compatibility_characters(value)
+    if strange:
+        raise error(f"{label}含有不允许的字符：{'、'.join(strange)}，{hint}")
+    text = compact(value).upper()
+    if not text:
+        raise error(f"请填写{label}")
+    return text
+
+
 def parse_uuid(value: object) -> uuid.UUID | None:
     """``value`` as a UUID, or None when it does not read as one (user input before a UUID filter)."""
     if isinstance(value, uuid.UUID):

@@ -11,7 +11,7 @@ rather than guessed (gonghui.lib.text.compatibility_characters).
 
 from __future__ import annotations
 
-from .text import compact, compatibility_characters
+from .text import fold_code
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {ch: index for index, ch in enumerate(ALPHABET)}
@@ -30,12 +30,7 @@ def check_char(body17: str) -> str:
 
 def normalize_uscc(value: object) -> str:
     """Return the canonical 18-character code or raise InvalidCreditCode (Chinese message)."""
-    strange = compatibility_characters(value)
-    if strange:
-        raise InvalidCreditCode(f"统一社会信用代码含有不允许的字符：{'、'.join(strange)}，请用半角数字和字母填写")
-    text = compact(value).upper()
-    if not text:
-        raise InvalidCreditCode("请填写统一社会信用代码")
+    text = fold_code(value, label="统一社会信用代码", hint="请用半角数字和字母填写", error=InvalidCreditCode)
     if len(text) != 18:
         raise InvalidCreditCode(f"统一社会信用代码应为18位，现在是{len(text)}位")
     bad = sorted({ch for ch in text if ch not in VALUES})

@@ -21,7 +21,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from gonghui.core.errors import NotFound, ValidationFailed
-from gonghui.core.scope import gate, owned
+from gonghui.core.scope import gate, owned, owner_or_staff
 from gonghui.lib.text import parse_uuid
 from gonghui.members.access import own_member
 
@@ -140,46 +140,24 @@ def public_offering(key: Any) -> Offering:
 
 def order_for_service(user: Any, key: Any) -> Order:
     """An order the caller serves: its provider's account, else writing staff of its branch."""
-    if own_provider(user) is not None:
-        try:
-            return provider_order(user, key)
-        except NotFound:
-            pass
-    return access_order(user, key, write=True)
+    return owner_or_staff(user, key, provider_order, staff=access_order, write=True)
 
 
 def order_for_cancel(user: Any, key: Any) -> Order:
     """An order the caller may cancel: the member's own, the provider's, else writing staff's."""
-    try:
-        return member_order(user, key)
-    except NotFound:
-        return order_for_service(user, key)
+    return owner_or_staff(user, key, member_order, provider_order, staff=access_order, write=True)
 
 
 def offering_for_manage(user: Any, key: Any) -> Offering:
     """An offering the caller manages: its provider's account, else writing staff of its branch."""
-    if own_provider(user) is not None:
-        try:
-            return provider_offering(user, key)
-        except NotFound:
-            pass
-    return access_offering(user, key, write=True)
+    return owner_or_staff(user, key, provider_offering, staff=access_offering, write=True)
 
 
 def batch_for_manage(user: Any, key: Any) -> Batch:
-    if own_provider(user) is not None:
-        try:
-            return provider_batch(user, key)
-        except NotFound:
-            pass
-    return access_batch(user, key, write=True)
+    """A batch the caller manages: its provider's account, else writing staff of its branch."""
+    return owner_or_staff(user, key, provider_batch, staff=access_batch, write=True)
 
 
 def order_for_reading(user: Any, key: Any) -> Order:
     """Any order the caller may look at: own (member), served (provider), or in scope (staff)."""
-    for lookup in (member_order, provider_order):
-        try:
-            return lookup(user, key)
-        except NotFound:
-            pass
-    return access_order(user, key)
+    return owner_or_staff(user, key, member_order, provider_order, staff=access_order)

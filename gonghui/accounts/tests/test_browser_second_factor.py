@@ -10,7 +10,7 @@ import pyotp
 
 from gonghui.accounts.models import StaffAssignment
 from gonghui.core.scope import Role
-from gonghui.testing import BROWSER, DESKTOP, PASSWORD, Cast, decode_qr, make_user, otp_code, screenshots_dir
+from gonghui.testing import BROWSER, DESKTOP, Cast, decode_qr, make_user, otp_code, screenshots_dir, submit_login
 
 pytestmark = BROWSER
 
@@ -19,10 +19,7 @@ def test_it_enrols_a_new_officer_and_asks_for_the_code_next_time(live_server, br
     officer = make_user("新干事")
     StaffAssignment.objects.create(user=officer, union=live_cast.district_a, role=Role.OFFICER)
     page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=phone]", officer.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    submit_login(page, live_server.url, officer.phone)
     page.wait_for_url("**/login/enrol/**")
     page.screenshot(path=str(screenshots_dir() / "second-factor-enrol.png"), full_page=True)
 
@@ -41,10 +38,7 @@ def test_it_enrols_a_new_officer_and_asks_for_the_code_next_time(live_server, br
     page.wait_for_url("**/console/")
 
     other = browser.new_page(viewport=DESKTOP, locale="zh-CN")
-    other.goto(f"{live_server.url}/login/")
-    other.fill("input[name=phone]", officer.phone)
-    other.fill("input[name=password]", PASSWORD)
-    other.click("button[type=submit]")
+    submit_login(other, live_server.url, officer.phone)
     other.wait_for_url("**/login/verify/**")
     other.fill("input[name=code]", "000000" if otp_code(officer) != "000000" else "111111")
     other.click("button[type=submit]")

@@ -30,14 +30,20 @@ def signed_in(browser, url: str, phone: str, viewport: dict[str, int]):
     return sign_in(page, url, phone)
 
 
-def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) -> None:
-    cast = live_cast
+def open_walk(cast: Cast, *, quota: int) -> Activity:
+    """职工健步走 of 甲区, published, open for sign-up, starting in half an hour."""
     now = timezone.now()
     activity = services.activity_create(
         actor=cast.district_a_officer, union=cast.district_a, title="职工健步走", kind="culture", place="甲区滨河公园",
-        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2), quota=1,
+        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2), quota=quota,
         signup_opens_at=now - timedelta(days=1))
     services.activity_publish(actor=cast.district_a_officer, activity=activity)
+    return activity
+
+
+def test_it_walks_the_activity_journey(live_server, browser, live_cast: Cast) -> None:
+    cast = live_cast
+    activity = open_walk(cast, quota=1)
     shots = screenshots_dir()
 
     worker = signed_in(browser, live_server.url, cast.worker_a.phone, PHONE)
@@ -103,12 +109,7 @@ def test_staff_check_in_with_the_wechat_scanner(live_server, browser, live_cast:
     policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
     policy["DIRECTIVES"]["script-src"] = ["'self'", "https://res.wx.qq.com"]  # as settings.py does when configured
     settings.CONTENT_SECURITY_POLICY = policy
-    now = timezone.now()
-    activity = services.activity_create(
-        actor=cast.district_a_officer, union=cast.district_a, title="职工健步走", kind="culture", place="甲区滨河公园",
-        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2), quota=5,
-        signup_opens_at=now - timedelta(days=1))
-    services.activity_publish(actor=cast.district_a_officer, activity=activity)
+    activity = open_walk(cast, quota=5)
     member = cast.members["worker_a"]
     services.signup_create(actor=cast.worker_a, member=member, activity=activity)
     token = Member.objects.values_list("card_token", flat=True).get(pk=member.pk)
@@ -136,12 +137,7 @@ def test_staff_check_in_with_the_wechat_scanner(live_server, browser, live_cast:
 def test_the_scan_button_stays_hidden_without_a_scanner(live_server, browser, live_cast: Cast) -> None:
     """Not configured and no BarcodeDetector (desktop Chromium): no 扫码 button, the typed code still works."""
     cast = live_cast
-    now = timezone.now()
-    activity = services.activity_create(
-        actor=cast.district_a_officer, union=cast.district_a, title="职工健步走", kind="culture", place="甲区滨河公园",
-        starts_at=now + timedelta(minutes=30), ends_at=now + timedelta(hours=2), quota=5,
-        signup_opens_at=now - timedelta(days=1))
-    services.activity_publish(actor=cast.district_a_officer, activity=activity)
+    activity = open_walk(cast, quota=5)
     page = signed_in(browser, live_server.url, cast.district_a_officer.phone, DESKTOP)
     page.goto(f"{live_server.url}/console/activities/{activity.uuid}/")
     page.wait_for_load_state("load")

@@ -189,14 +189,8 @@ def ticket_escalate(*, actor: User, ticket: Ticket, reason: str) -> Ticket:
     if not parent.is_active:
         raise Conflict("上级工会已停用，不能上报")
     reason = clean_note(reason, label="上报原因", required=True)
-    old = ticket.union
-    with transaction.atomic():
-        transition(ticket, actor=actor, action=Action.ESCALATE, expect=OPEN_STATUSES, guard={"union_id": old.pk},
-                   changes={"union": parent, "handler": None, "status": Status.PENDING},
-                   note=f"上报至{parent.name}：{reason}", from_union=old, to_union=parent,
-                   audit_union=old, detail={"to_union": str(parent.uuid)})
-        tell_unit(ticket, f"下级上报工单：{ticket.number}", f"{old.name}上报：{reason}")
-    return ticket
+    return _hand_over(ticket, actor=actor, action=Action.ESCALATE, to=parent, note=f"上报至{parent.name}：{reason}",
+                      title=f"下级上报工单：{ticket.number}", body=f"{ticket.union.name}上报：{reason}")
 
 
 def ticket_transfer(*, actor: User, ticket: Ticket, to_union: Union, reason: str) -> Ticket:
@@ -212,14 +206,22 @@ def ticket_transfer(*, actor: User, ticket: Ticket, to_union: Union, reason: str
     if target.pk == ticket.union_id:
         raise ValidationFailed("请选择其他工会", detail={"union": "与当前承办单位相同"})
     reason = clean_note(reason, label="转办原因", required=True)
-    old = ticket.union
     via = "" if target.pk == to_union.pk else f"（{to_union.name}暂无工作人员，由{target.name}承办）"
+    return _hand_over(ticket, actor=actor, action=Action.TRANSFER, to=target,
+                      note=f"转办至{target.name}{via}：{reason}", title=f"转办工单：{ticket.number}",
+                      body=f"{ticket.union.name}转来：{reason}")
+
+
+def _hand_over(ticket: Ticket, *, actor: User, action: Action, to: Union, note: str, title: str, body: str) -> Ticket:
+    """Move an open ticket from its union to ``to`` (上报, 转办): unassigned and pending there until
+    someone accepts it; the history row names both unions, the audit row stays with the sender's, and
+    the staff of ``to`` are told (``title``, ``body``)."""
+    old = ticket.union
     with transaction.atomic():
-        transition(ticket, actor=actor, action=Action.TRANSFER, expect=OPEN_STATUSES, guard={"union_id": old.pk},
-                   changes={"union": target, "handler": None, "status": Status.PENDING},
-                   note=f"转办至{target.name}{via}：{reason}", from_union=old, to_union=target,
-                   audit_union=old, detail={"to_union": str(target.uuid)})
-        tell_unit(ticket, f"转办工单：{ticket.number}", f"{old.name}转来：{reason}")
+        transition(ticket, actor=actor, action=action, expect=OPEN_STATUSES, guard={"union_id": old.pk},
+                   changes={"union": to, "handler": None, "status": Status.PENDING},
+                   note=note, from_union=old, to_union=to, audit_union=old, detail={"to_union": str(to.uuid)})
+        tell_unit(ticket, title, body)
     return ticket
 
 

@@ -26,7 +26,7 @@ from gonghui.core import audit, events, transitions
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.fields import lookup_index
 from gonghui.core.scope import WRITE_ROLES, scope_of
-from gonghui.lib.phone import InvalidPhone, normalize_phone
+from gonghui.core.validation import clean_phone
 from gonghui.lib.text import clean_line
 from gonghui.members.models import Member
 from gonghui.unions.models import Employer, Union
@@ -153,10 +153,7 @@ def caller_lookup(*, actor: User, phone: str) -> CallerLookup:
     from gonghui.lib.masking import mask_phone
 
     require_call_taker(actor)
-    try:
-        phone = normalize_phone(phone)
-    except InvalidPhone as exc:
-        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+    phone = clean_phone(phone)
     detail: dict[str, Any] = {"phone": mask_phone(phone)}
     try:
         ratelimit.hit(f"appeals.caller_lookup:{actor.pk}", limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW,
@@ -358,10 +355,7 @@ def ticket_register_call(*, actor: User, phone: str, caller_name: str = "", kind
     scope = scope_of(actor)
     if not scope.is_superuser and not scope.paths(WRITE_ROLES):
         raise Forbidden("只有工会工作人员可以登记来电")
-    try:
-        phone = normalize_phone(phone)
-    except InvalidPhone as exc:
-        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+    phone = clean_phone(phone)
     draft = clean_draft(kind=kind, title=title, content=content, topic=topic, collective=collective,
                         headcount=headcount, location=location)
     member = member_by_phone(phone)
@@ -420,10 +414,7 @@ def claimant_add(*, actor: User, ticket: Ticket, name: str, phone: str) -> Claim
     name = clean_line(name)[:50]
     if not name:
         raise ValidationFailed("请填写诉求人姓名", detail={"name": "请填写姓名"})
-    try:
-        phone = normalize_phone(phone)
-    except InvalidPhone as exc:
-        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+    phone = clean_phone(phone)
     member = member_by_phone(phone)
     try:
         with transaction.atomic():

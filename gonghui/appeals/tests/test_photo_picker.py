@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from gonghui.appeals.models import Ticket
-from gonghui.testing import BROWSER, PASSWORD, WECHAT_UA, Cast, build_cast, screenshots_dir
+from gonghui.testing import BROWSER, WECHAT_UA, Cast, build_cast, screenshots_dir, sign_in
 
 pytestmark = BROWSER
 PHONE = {"width": 390, "height": 844}
@@ -40,11 +40,7 @@ def test_it_shrinks_a_camera_photo_before_upload(live_server, browser, live_cast
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=phone]", live_cast.worker_a.phone)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, live_server.url, live_cast.worker_a.phone)
     page.goto(live_server.url + "/appeals/new/?kind=hazard")
     # the styled picker replaced the bare input: an add tile that is a ≥ 44 px tap target
     add = page.locator(".picker-add")

@@ -23,7 +23,7 @@ from gonghui.core import audit, events
 from gonghui.core.errors import Conflict, Forbidden, ValidationFailed
 from gonghui.core.models import Notification
 from gonghui.core.transitions import transition
-from gonghui.core.validation import clean_text
+from gonghui.core.validation import clean_date_range, clean_text
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -102,12 +102,9 @@ def _clean(data: dict[str, Any], *, union: Union) -> dict[str, Any]:
     if kind == CampaignKind.AUTO and limit != 1:
         raise ValidationFailed("免申即享每人发放一张", detail={"per_member_limit": "免申即享每人发放一张"})
     clean["per_member_limit"] = limit
-    starts, ends = data.get("starts_on"), data.get("ends_on")
-    if not isinstance(starts, date) or not isinstance(ends, date):
-        raise ValidationFailed("请填写活动时间", detail={"starts_on": "请填写活动时间"})
-    if ends < starts:
-        raise ValidationFailed("截止日期不能早于开始日期", detail={"ends_on": "不能早于开始日期"})
-    clean["starts_on"], clean["ends_on"] = starts, ends
+    clean["starts_on"], clean["ends_on"] = clean_date_range(data.get("starts_on"), data.get("ends_on"),
+                                                            fields=("starts_on", "ends_on"), label="活动时间",
+                                                            backwards="截止日期不能早于开始日期")
     clean["rule"] = check_rule(parse_rule(data.get("rule") or {}), union=union).as_json()
     return clean
 

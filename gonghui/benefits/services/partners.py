@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -20,7 +19,7 @@ from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.notify import notify
 from gonghui.core.photos import photo_replace
 from gonghui.core.transitions import transition
-from gonghui.core.validation import clean_text
+from gonghui.core.validation import clean_date_range, clean_text
 from gonghui.lib import images
 from gonghui.unions.models import Union
 
@@ -60,12 +59,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed("请选择类别", detail={"category": "请选择类别"})
     clean["category"] = category
     clean["latitude"], clean["longitude"] = _coordinates(data.get("latitude"), data.get("longitude"))
-    start, end = data.get("contract_start"), data.get("contract_end")
-    if not isinstance(start, date) or not isinstance(end, date):
-        raise ValidationFailed("请填写合作期限", detail={"contract_start": "请填写合作期限"})
-    if end < start:
-        raise ValidationFailed("合作截止日期不能早于开始日期", detail={"contract_end": "不能早于开始日期"})
-    clean["contract_start"], clean["contract_end"] = start, end
+    clean["contract_start"], clean["contract_end"] = clean_date_range(
+        data.get("contract_start"), data.get("contract_end"), fields=("contract_start", "contract_end"),
+        label="合作期限", backwards="合作截止日期不能早于开始日期")
     return clean
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from django.utils import timezone
 from gonghui.benefits.models import Campaign, Coupon, CouponEvent, CouponStatus, Partner
 from gonghui.benefits.services import campaigns, redemption
 from gonghui.core.errors import Conflict
+from gonghui.members.models import Member
 from gonghui.testing import Cast, threaded
 
 from .conftest import new_member
@@ -36,16 +37,22 @@ def fresh(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_related("union", "rule_version").get(pk=campaign.pk)
 
 
-def test_it_never_passes_the_budget(cast: Cast, make_campaign: Callable, launch: Callable) -> None:
-    campaign = launch(make_campaign(kind="claim", budget_count=10))
-    members = [new_member(cast.district_a) for _ in range(40)]
-
+def claim_at_once(campaign: Campaign, members: Sequence[Member]) -> list[Any]:
+    """A thread per entry of ``members`` claims ``campaign`` for that member, each having read the
+    campaign before they are all released together: the results (a Coupon or the error), in order."""
     def claim(i: int, barrier: threading.Barrier) -> Any:
         target = fresh(campaign)
         barrier.wait()
         return campaigns.coupon_claim(actor=None, campaign=target, member=members[i])
 
-    results = threaded(40, claim)
+    return threaded(len(members), claim)
+
+
+def test_it_never_passes_the_budget(cast: Cast, make_campaign: Callable, launch: Callable) -> None:
+    campaign = launch(make_campaign(kind="claim", budget_count=10))
+    members = [new_member(cast.district_a) for _ in range(40)]
+
+    results = claim_at_once(campaign, members)
     assert Counter(map(outcome, results)) == {"ok": 10, "sold_out": 30}, results
     after = fresh(campaign)
     assert after.issued_count == 10 == Coupon.objects.filter(campaign=campaign).count()
@@ -56,12 +63,7 @@ def test_it_holds_the_amount_budget_too(cast: Cast, make_campaign: Callable, lau
     campaign = launch(make_campaign(kind="claim", budget_count=1000, budget_cents=7 * 2000 + 1999))
     members = [new_member(cast.district_a) for _ in range(20)]
 
-    def claim(i: int, barrier: threading.Barrier) -> Any:
-        target = fresh(campaign)
-        barrier.wait()
-        return campaigns.coupon_claim(actor=None, campaign=target, member=members[i])
-
-    results = threaded(20, claim)
+    results = claim_at_once(campaign, members)
     assert Counter(map(outcome, results)) == {"ok": 7, "sold_out": 13}
     assert fresh(campaign).issued_cents == 14_000
 
@@ -70,12 +72,7 @@ def test_it_never_passes_the_per_member_limit(cast: Cast, make_campaign: Callabl
     campaign = launch(make_campaign(kind="claim", per_member_limit=2))
     member = new_member(cast.district_a)
 
-    def claim(i: int, barrier: threading.Barrier) -> Any:
-        target = fresh(campaign)
-        barrier.wait()
-        return campaigns.coupon_claim(actor=None, campaign=target, member=member)
-
-    results = threaded(12, claim)
+    results = claim_at_once(campaign, [member] * 12)
     counts = Counter(map(outcome, results))
     assert counts["ok"] <= 2 and set(counts) <= {"ok", "limit_reached"}, results
     assert Coupon.objects.filter(campaign=campaign, member=member).count() == counts["ok"]

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
 from django.utils import timezone
 
 from gonghui.benefits.models import Campaign, CampaignStatus, Coupon
@@ -21,14 +23,19 @@ from .conftest import JSON
 pytestmark = pytest.mark.django_db
 
 
+def launch_through_api(cast: Cast, campaign: Campaign, capture_on_commit: Callable) -> tuple[Client, HttpResponse]:
+    """甲区's officer launches ``campaign`` through the API, the on-commit work run: the officer's API
+    client and the answer."""
+    officer = cast.client("district_a_officer", api=True)
+    with capture_on_commit(execute=True):
+        launched = officer.post(f"/api/v1/benefits/campaigns/{campaign.uuid}/launch", content_type=JSON)
+    return officer, launched
 
 
 def test_it_launches_with_the_broker_down_and_issues_when_it_is_back(
         cast: Cast, make_campaign: Callable, broker_down: None, django_capture_on_commit_callbacks: Callable) -> None:
     campaign = make_campaign(rule={"employment_form": "gig"})
-    officer = cast.client("district_a_officer", api=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        launched = officer.post(f"/api/v1/benefits/campaigns/{campaign.uuid}/launch", content_type=JSON)
+    officer, launched = launch_through_api(cast, campaign, django_capture_on_commit_callbacks)
     assert launched.status_code == 200, launched.content
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.ACTIVE
     job = Job.objects.get(kind="benefits.campaign_issue")
@@ -53,9 +60,7 @@ def test_the_console_launch_says_it_is_being_processed(
 def test_the_api_launch_answers_with_the_job_and_the_job_endpoint_follows_it(
         cast: Cast, make_campaign: Callable, broker_down: None, django_capture_on_commit_callbacks: Callable) -> None:
     campaign = make_campaign(rule={"employment_form": "gig"})
-    officer = cast.client("district_a_officer", api=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        launched = officer.post(f"/api/v1/benefits/campaigns/{campaign.uuid}/launch", content_type=JSON)
+    officer, launched = launch_through_api(cast, campaign, django_capture_on_commit_callbacks)
     assert launched.status_code == 200, launched.content
     issue_job = launched.json()["issue_job"]
     assert issue_job["status"] == "queued" and issue_job["message"] == "已提交，正在处理"

@@ -3,6 +3,7 @@ consumers, the owner-side gate, the text cleaner and the HTML action adapter."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,9 +20,9 @@ from gonghui.core.actions import act, attempt, form_status, submit
 from gonghui.core.context import AuditContext, AuditContextMiddleware, Channel, audit_context, current
 from gonghui.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from gonghui.core.models import AuditLog, EventCursor, OutboxEvent
-from gonghui.core.scope import owned
+from gonghui.core.scope import owned, owner_or_staff
 from gonghui.core.transitions import transition, transition_many
-from gonghui.core.validation import clean_text
+from gonghui.core.validation import clean_date_range, clean_phone, clean_text
 from gonghui.lib.text import clean_block, clean_line, parse_uuid
 from gonghui.testing import Cast, race
 from gonghui.unions import services
@@ -335,3 +336,54 @@ def test_it_attempts_and_hands_back_the_outcome_for_the_view_to_render() -> None
     assert attempt(lambda data: data["reason"], _ReasonForm({"reason": "x"})).result == "x"
     with pytest.raises(Forbidden):  # not handled: the error page
         attempt(forbidden, _ReasonForm({"reason": "x"}))
+
+
+# --- owner_or_staff, clean_date_range, clean_phone --------------------------------------------------------------------
+
+
+def test_owner_or_staff_tries_the_owner_gates_in_order_then_the_staff_gate() -> None:
+    calls: list[Any] = []
+
+    def miss(user: Any, key: Any) -> str:
+        calls.append("miss")
+        raise NotFound()
+
+    def own(user: Any, key: Any) -> str:
+        calls.append("own")
+        return "own"
+
+    def staff(user: Any, key: Any, *, write: bool) -> str:
+        calls.append(("staff", write))
+        return "staff"
+
+    def refuse(user: Any, key: Any, *, write: bool) -> str:
+        raise Forbidden()
+
+    assert owner_or_staff(None, "k", miss, own, staff=staff, write=True) == "own"
+    assert calls == ["miss", "own"]
+    calls.clear()
+    assert owner_or_staff(None, "k", miss, miss, staff=staff, write=True) == "staff"
+    assert calls == ["miss", "miss", ("staff", True)]
+    with pytest.raises(Forbidden):  # the staff gate's answer stands
+        owner_or_staff(None, "k", miss, staff=refuse)
+
+
+def test_clean_date_range_names_the_fields() -> None:
+    fields = ("starts_on", "ends_on")
+    assert clean_date_range(date(2026, 1, 1), date(2026, 1, 1), fields=fields, label="活动时间",
+                            backwards="截止日期不能早于开始日期") == (date(2026, 1, 1), date(2026, 1, 1))
+    with pytest.raises(ValidationFailed) as missing:
+        clean_date_range(None, date(2026, 1, 1), fields=fields, label="活动时间", backwards="截止日期不能早于开始日期")
+    assert missing.value.message == "请填写活动时间" and missing.value.detail == {"starts_on": "请填写活动时间"}
+    with pytest.raises(ValidationFailed) as backwards:
+        clean_date_range(date(2026, 1, 2), date(2026, 1, 1), fields=fields, label="活动时间",
+                         backwards="截止日期不能早于开始日期")
+    assert backwards.value.message == "截止日期不能早于开始日期"
+    assert backwards.value.detail == {"ends_on": "不能早于开始日期"}
+
+
+def test_clean_phone_puts_the_message_on_the_field() -> None:
+    assert clean_phone("+86 139 0000 0010") == "13900000010"
+    with pytest.raises(ValidationFailed) as exc:
+        clean_phone("12345", field="contact_phone")
+    assert list(exc.value.detail) == ["contact_phone"] and exc.value.detail["contact_phone"] == exc.value.message

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gonghui.learning import services
-from gonghui.learning.models import Course, Enrollment
+from gonghui.learning.models import Attempt, Course, Enrollment
 from gonghui.testing import Cast
 
 # Enough of an MP4 for the upload check (the ftyp box) and for byte-range tests: 64 KiB of known bytes.
@@ -59,6 +59,24 @@ def study_all(cast: Cast, enrollment: Enrollment, *, user: Any = None) -> None:
                                done=True)
 
 
+def enroll_worker(cast: Cast, course: Course) -> Enrollment:
+    """worker_a enrolled in ``course``."""
+    return services.enroll(actor=cast.worker_a, member=cast.members["worker_a"], course=course)
+
+
+def exam_started(cast: Cast, enrollment: Enrollment) -> Attempt:
+    """worker_a's attempt at the exam of ``enrollment``, every lesson studied first."""
+    study_all(cast, enrollment)
+    return services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
+
+
+def exam_passed(cast: Cast, enrollment: Enrollment) -> Attempt:
+    """``exam_started``, then handed in with the right answers (the certificate follows)."""
+    attempt = exam_started(cast, enrollment)
+    services.attempt_submit(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
+    return attempt
+
+
 @pytest.fixture
 def course(cast: Cast, media: Any) -> Course:
     return build_course(cast)
@@ -66,7 +84,7 @@ def course(cast: Cast, media: Any) -> Course:
 
 @pytest.fixture
 def enrollment(cast: Cast, course: Course) -> Enrollment:
-    return services.enroll(actor=cast.worker_a, member=cast.members["worker_a"], course=course)
+    return enroll_worker(cast, course)
 
 
 

@@ -20,16 +20,13 @@ from gonghui.learning.models import Attempt, AttemptStatus, Certificate, Course,
 from gonghui.members.services.registry import member_create
 from gonghui.testing import Cast, id_number, make_user, threaded
 
-from .conftest import build_course, right_answers, study_all
+from .conftest import build_course, enroll_worker, exam_started, right_answers, study_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 
 def ready_attempt(cast: Cast) -> Attempt:
-    course = build_course(cast, video=False)
-    enrollment = services.enroll(actor=cast.worker_a, member=cast.members["worker_a"], course=course)
-    study_all(cast, enrollment)
-    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
+    attempt = exam_started(cast, enroll_worker(cast, build_course(cast, video=False)))
     services.attempt_answer(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
     return attempt
 

@@ -16,7 +16,7 @@ from gonghui.learning import services
 from gonghui.learning.models import AttemptStatus, Certificate, CertificateStatus, CourseStatus, Enrollment
 from gonghui.testing import Cast
 
-from .conftest import build_course, right_answers, study_all
+from .conftest import build_course, exam_passed, exam_started, right_answers, study_all
 
 pytestmark = pytest.mark.django_db
 zxingcpp = pytest.importorskip("zxingcpp")
@@ -68,8 +68,7 @@ def test_it_issues_a_certificate_after_lessons_and_a_passed_exam(cast: Cast, enr
 
 def test_a_lesson_added_after_the_pass_holds_the_certificate_until_it_is_done(cast: Cast,
                                                                             enrollment: Enrollment) -> None:
-    study_all(cast, enrollment)
-    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
+    attempt = exam_started(cast, enrollment)
     services.lesson_add(actor=cast.district_a_officer, course=enrollment.course, title="补充课时", kind="text",
                         body="新增内容")  # while the exam is under way
     services.attempt_submit(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
@@ -99,8 +98,7 @@ def test_it_stops_after_the_attempt_limit(cast: Cast, enrollment: Enrollment) ->
 
 
 def test_it_keeps_time_on_the_server(cast: Cast, enrollment: Enrollment) -> None:
-    study_all(cast, enrollment)
-    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
+    attempt = exam_started(cast, enrollment)
     services.attempt_answer(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
     from datetime import timedelta
 
@@ -150,9 +148,7 @@ def test_it_shows_the_journey_on_the_phone(cast: Cast, course: object) -> None:
 
 
 def test_it_renders_the_certificate_pdf_with_text_and_a_readable_qr(cast: Cast, enrollment: Enrollment) -> None:
-    study_all(cast, enrollment)
-    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
-    services.attempt_submit(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
+    exam_passed(cast, enrollment)
     certificate = Certificate.objects.get()
     response = cast.client("worker_a").get(f"/learning/certificates/{certificate.uuid}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
@@ -169,9 +165,7 @@ def test_it_renders_the_certificate_pdf_with_text_and_a_readable_qr(cast: Cast, 
 
 
 def test_it_verifies_a_certificate_publicly_and_shows_a_revocation(cast: Cast, enrollment: Enrollment) -> None:
-    study_all(cast, enrollment)
-    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
-    services.attempt_submit(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
+    exam_passed(cast, enrollment)
     certificate = Certificate.objects.get()
     anonymous = cast.client(None)
     page = anonymous.get(f"/learning/verify/{certificate.number}/")

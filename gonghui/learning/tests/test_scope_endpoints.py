@@ -12,7 +12,7 @@ from gonghui.learning import services
 from gonghui.learning.models import Certificate, Course
 from gonghui.testing import Cast, scope_matrix, xlsx_bytes
 
-from .conftest import build_course, right_answers, study_all
+from .conftest import build_course, enroll_worker, exam_passed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
@@ -28,11 +28,8 @@ def in_trial(cast: Cast, *, approved: bool = False) -> Course:
 
 
 def certificate(cast: Cast) -> Certificate:
-    course = build_course(cast, video=False)
-    enrollment = services.enroll(actor=cast.worker_a, member=cast.members["worker_a"], course=course)
-    study_all(cast, enrollment)
-    attempt = services.attempt_start(actor=cast.worker_a, enrollment=enrollment)
-    services.attempt_submit(actor=cast.worker_a, attempt=attempt, answers=right_answers(attempt))
+    enrollment = enroll_worker(cast, build_course(cast, video=False))
+    exam_passed(cast, enrollment)
     return Certificate.objects.get(enrollment=enrollment)
 
 

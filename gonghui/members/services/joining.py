@@ -24,7 +24,7 @@ from gonghui.core.errors import Conflict, DomainError, NotFound, ValidationFaile
 from gonghui.core.fields import lookup_index
 from gonghui.core.notify import notify
 from gonghui.core.transitions import transition
-from gonghui.core.validation import clean_person_name, clean_text
+from gonghui.core.validation import clean_person_name, clean_phone, clean_text
 from gonghui.lib.text import is_uuid
 from gonghui.lib.workdays import add_workdays, workdays_between
 from gonghui.unions.models import Employer, Union, UnionKind, UnionLevel
@@ -41,7 +41,7 @@ from ..models import (
     Member,
     MemberStatus,
 )
-from .registry import NOTICE_VERSION, clean_gig, clean_id_number, clean_phone, member_create, member_restore
+from .registry import NOTICE_VERSION, clean_gig, clean_id_number, member_create, member_restore
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import User

@@ -15,9 +15,8 @@ from django.utils import timezone
 from gonghui.core import audit
 from gonghui.core.errors import Conflict, ValidationFailed
 from gonghui.core.transitions import transition
-from gonghui.core.validation import clean_person_name
+from gonghui.core.validation import clean_person_name, clean_phone
 from gonghui.lib.idcard import IdNumber, InvalidIdNumber, parse_id_number
-from gonghui.lib.phone import InvalidPhone, normalize_phone
 from gonghui.unions.models import Employer, Union
 
 from ..models import EmploymentForm, Member, MembershipHistory, MemberStatus, new_card_token
@@ -33,13 +32,6 @@ def clean_id_number(value: str) -> IdNumber:
         return parse_id_number(value)
     except InvalidIdNumber as exc:
         raise ValidationFailed(str(exc), detail={"id_number": str(exc)}) from None
-
-
-def clean_phone(value: str) -> str:
-    try:
-        return normalize_phone(value)
-    except InvalidPhone as exc:
-        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
 
 
 def clean_gig(employment_form: str, gig_occupation: str) -> tuple[str, str]:

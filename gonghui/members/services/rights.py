@@ -25,6 +25,7 @@ from gonghui.core.models import AuditLog
 from gonghui.core.notify import notify, send_sms
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.core.transitions import transition
+from gonghui.core.validation import clean_phone
 from gonghui.lib import crypto
 
 from ..models import (
@@ -41,7 +42,7 @@ from ..models import (
     TransferEvent,
     new_card_token,
 )
-from .registry import change_status, clean_phone, record_history
+from .registry import change_status, record_history
 from .transfer import transfer_cancel_for_erasure
 
 if TYPE_CHECKING:
