@@ -34,10 +34,9 @@ from gonghui.core.errors import Conflict, Forbidden, TooManyRequests, Validation
 from gonghui.core.fields import lookup_index
 from gonghui.core.models import AuditResult
 from gonghui.core.notify import send_sms
-from gonghui.core.validation import clean_person_name
+from gonghui.core.validation import clean_person_name, clean_phone
 from gonghui.lib import crypto
 from gonghui.lib.masking import mask_phone
-from gonghui.lib.phone import InvalidPhone, normalize_phone
 
 from .models import PhoneCode, User
 from .services import password_check
@@ -57,11 +56,8 @@ PURPOSES = {"register": "注册", "password_reset": "找回密码", "phone_chang
 PUBLIC_PURPOSES = ("register", "password_reset")
 
 
-def _normalized(phone: str) -> str:
-    try:
-        return normalize_phone(phone)
-    except InvalidPhone as exc:
-        raise ValidationFailed(str(exc), detail={"phone": str(exc)}) from None
+# recovery.py still imports the old name; it can import core.validation.clean_phone directly and this go.
+_normalized = clean_phone
 
 
 def _phone_index(normalized: str) -> str:
@@ -142,7 +138,7 @@ def code_send(*, phone: str, purpose: str = "register") -> PhoneCode:
     Raises ValidationFailed for a malformed phone or purpose, TooManyRequests (429) past the limits.
     """
     _check_purpose(purpose)
-    normalized = _normalized(phone)
+    normalized = clean_phone(phone)
     index = _phone_index(normalized)
     deliver = True
     if purpose == "register" and User.objects.filter(phone_index=index).exists():
@@ -156,7 +152,7 @@ def account_code_send(*, user: User, purpose: str) -> PhoneCode:
     """Text a code to the signed-in ``user``'s own phone, for what only the account may ask for
     (``claim``: 实名认证绑定), within the same limits as every other code."""
     _check_purpose(purpose, ("claim",))
-    normalized = _normalized(user.phone)
+    normalized = clean_phone(user.phone)
     return _send(normalized=normalized, index=_phone_index(normalized), purpose=purpose)
 
 
@@ -167,7 +163,7 @@ def code_verify(*, phone: str, code: str, purpose: str) -> None:
     a transaction the caller rolls back on failure, or a wrong try would not be counted.
     """
     _check_purpose(purpose, tuple(PURPOSES))
-    index = _phone_index(_normalized(phone))
+    index = _phone_index(clean_phone(phone))
     code = "".join((code or "").split())
     now = timezone.now()
     row = (PhoneCode.objects.filter(phone_index=index, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
@@ -215,7 +211,7 @@ def user_register_with_code(*, phone: str, code: str, name: str, password: str) 
     register all call this). Everything that can be checked without the code is checked first, so a
     weak password does not use up the code. Preconditions as for ``code_verify``.
     """
-    normalized = _normalized(phone)
+    normalized = clean_phone(phone)
     if User.objects.by_phone(normalized).exists():
         raise Conflict("该手机号已注册，请直接登录", code="phone_taken")
     name = clean_person_name(name)
@@ -235,7 +231,7 @@ PHONE_CHANGE_WINDOW = 3600
 
 
 def _new_phone(user: User, phone: str) -> tuple[str, str]:
-    normalized = _normalized(phone)
+    normalized = clean_phone(phone)
     index = _phone_index(normalized)
     if index == user.phone_index:
         raise ValidationFailed("新手机号与当前手机号相同", detail={"phone": "新手机号与当前手机号相同"})

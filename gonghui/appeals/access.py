@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from gonghui.core.errors import NotFound
-from gonghui.core.scope import DATA_ROLES, gate, owned, scope_of
+from gonghui.core.scope import DATA_ROLES, gate, owned, scope_of, staff_or_owner
 from gonghui.core.unmasking import Unmask, may_unmask
 from gonghui.lib.text import parse_uuid
 from gonghui.unions.models import Union
@@ -39,12 +39,8 @@ def own_ticket(user: Any, key: Any) -> Ticket:
 
 def ticket_for(user: Any, key: Any) -> tuple[Ticket, bool]:
     """The ticket as staff see it, else as its worker sees it. Returns (ticket, as_staff)."""
-    if scope_of(user).is_staff:
-        try:
-            return access_ticket(user, key), True
-        except NotFound:
-            pass
-    return own_ticket(user, key), False
+    return staff_or_owner(user, key, staff=lambda user, key: (access_ticket(user, key), True),
+                          owner=lambda user, key: (own_ticket(user, key), False))
 
 
 def access_attachment(user: Any, key: Any) -> Attachment:
@@ -53,11 +49,8 @@ def access_attachment(user: Any, key: Any) -> Attachment:
     if found is None:
         raise NotFound()
     qs = Attachment.objects.select_related("ticket__union")
-    if scope_of(user).is_staff:
-        attachment = qs.visible_to(user).filter(uuid=found).first()
-        if attachment is not None:
-            return attachment
-    return owned(qs, owner=_worker(user), via="ticket__submitter", uuid=found)
+    return staff_or_owner(user, found, staff=lambda user, key: gate(user, qs, uuid=key),
+                          owner=lambda user, key: owned(qs, owner=_worker(user), via="ticket__submitter", uuid=key))
 
 
 def handling_union_ids(ticket: Ticket) -> set[int]:

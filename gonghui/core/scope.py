@@ -129,6 +129,7 @@ class BranchQuerySet(models.QuerySet):
 
 
 M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
 
 
 def gate(user: Any, queryset: models.QuerySet[M], *, write: bool = False,
@@ -186,3 +187,19 @@ def owner_or_staff(user: Any, key: Any, *owner_gates: Callable[[Any, Any], M], s
         except NotFound:
             pass
     return staff(user, key, write=write)
+
+
+def staff_or_owner(user: Any, key: Any, *, staff: Callable[[Any, Any], T], owner: Callable[[Any, Any], T]) -> T:
+    """The object ``key`` through the staff gate ``staff(user, key)`` when the caller is staff and it
+    finds it, else through the owner-side gate ``owner(user, key)`` (the worker's own ticket, a member's
+    photo or lesson): the reverse order of ``owner_or_staff``, for what staff and owners only read.
+
+    A staff 404 (outside the branch, or no such key) falls through to the owner; callers who are not
+    staff go straight there. The owner gate's answer stands, whatever it is (404, or "not a member").
+    """
+    if scope_of(user).is_staff:
+        try:
+            return staff(user, key)
+        except NotFound:
+            pass
+    return owner(user, key)

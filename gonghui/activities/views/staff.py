@@ -26,7 +26,7 @@ from gonghui.core.responses import qr_svg
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib import qr
 from gonghui.lib.text import parse_uuid
-from gonghui.unions.access import access_union_for_work
+from gonghui.unions.access import under_work_union
 from gonghui.unions.models import Union
 
 from .. import exports, selectors, services
@@ -129,14 +129,11 @@ def activity_new(request: HttpRequest) -> HttpResponse:
                            initial={"union": request.GET.get("union", ""), "quota": 30})
     brands: list[Any] = []
 
-    def create(data: Any) -> Activity:
-        data = dict(data)
-        union = access_union_for_work(request.user, data.pop("union"))
+    def create(*, actor: Any, union: Union, brand: Any, **data: Any) -> Activity:
         brands.extend(services.brand_choices(union))
-        data["brand"] = _brand(union, data.pop("brand"))
-        return services.activity_create(actor=request.user, union=union, **data)
+        return services.activity_create(actor=actor, union=union, brand=_brand(union, brand), **data)
 
-    done = submit(request, form, run=create,
+    done = submit(request, form, run=under_work_union(request.user, create),
                   success=lambda activity: f"已创建活动「{activity.title}」（草稿），确认无误后请点击「发布」",
                   redirect_to=lambda activity: reverse("activities:console_detail", args=[activity.uuid]))
     if done:

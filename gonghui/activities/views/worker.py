@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core.actions import act, object_action
 from gonghui.core.errors import DomainError, NotFound
 from gonghui.core.responses import stored_file
-from gonghui.core.scope import scope_of
+from gonghui.core.scope import staff_or_owner
 from gonghui.members.access import own_member, require_member
 from gonghui.members.models import Member
 from gonghui.members.views.membership import members_only, not_member_page
@@ -26,7 +26,7 @@ from gonghui.members.views.membership import members_only, not_member_page
 from .. import selectors, services
 from ..access import NOT_A_MEMBER, access_photo, member_activity, own_signup, photo_for_member
 from ..forms import RatingForm, ReasonForm
-from ..models import Activity, ActivityPhoto, Signup, SignupStatus
+from ..models import Activity, Signup, SignupStatus
 
 # The pages of the member's own activities; a worker who is not a member is invited to join.
 INVITATION = {"glyph": "活", "blurb": "工会活动面向会员开展。入会后即可报名参加文体活动、技能培训、送温暖等活动。"}
@@ -149,14 +149,9 @@ def checkin(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def photo(request: HttpRequest, key: str) -> HttpResponse:
     """A photo's bytes: for staff through the branch gate, for members if they may see the activity."""
-    found: ActivityPhoto | None = None
-    if scope_of(request.user).is_staff:
-        try:
-            found = access_photo(request.user, key)
-        except NotFound:
-            found = None
-    if found is None:
-        found = photo_for_member(require_member(request.user, message=NOT_A_MEMBER), key)
+    found = staff_or_owner(
+        request.user, key, staff=access_photo,
+        owner=lambda user, key: photo_for_member(require_member(user, message=NOT_A_MEMBER), key))
     response = stored_file(found.image, content_type=found.content_type, missing="照片文件不存在")
     response["Cache-Control"] = "private, max-age=3600"
     return response

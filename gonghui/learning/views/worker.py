@@ -20,7 +20,7 @@ from gonghui.core.actions import act, attempt
 from gonghui.core.context import client_ip
 from gonghui.core.errors import NotFound
 from gonghui.core.responses import ranged_file
-from gonghui.core.scope import scope_of
+from gonghui.core.scope import staff_or_owner
 from gonghui.members.access import require_member
 from gonghui.members.models import Member
 from gonghui.members.views.membership import members_only
@@ -38,7 +38,7 @@ from ..access import (
 )
 from ..documents import certificate_download as certificate_response
 from ..forms import ProgressForm
-from ..models import Attempt, AttemptStatus, Certificate, CourseKind, Lesson
+from ..models import Attempt, AttemptStatus, Certificate, CourseKind
 
 # The pages of the member's own learning; a worker who is not a member is invited to join.
 members_page = partial(members_only, glyph="学",
@@ -103,14 +103,9 @@ def lesson(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 def lesson_file(request: HttpRequest, key: str) -> HttpResponse:
     """A lesson's video or document, in byte ranges: for an enrolled member, or staff in the course's branch."""
-    found: Lesson | None = None
-    if scope_of(request.user).is_staff:
-        try:
-            found = access_lesson(request.user, key)
-        except NotFound:
-            found = None
-    if found is None:
-        found, _ = member_lesson(require_member(request.user, message=NOT_A_MEMBER), key)
+    found = staff_or_owner(
+        request.user, key, staff=access_lesson,
+        owner=lambda user, key: member_lesson(require_member(user, message=NOT_A_MEMBER), key)[0])
     if not found.file:
         raise NotFound("该课时没有文件")
     response = ranged_file(request, found.file, content_type=found.content_type, missing="课时文件已不存在")

@@ -18,9 +18,9 @@ from gonghui.core import jobs
 from gonghui.core.api import Page
 from gonghui.core.api_audience import shared_with_members
 from gonghui.core.api_inputs import upload_content
-from gonghui.core.errors import Conflict, Forbidden, NotFound
+from gonghui.core.errors import Conflict, Forbidden
 from gonghui.core.schemas import JobOut
-from gonghui.core.scope import owned, scope_of
+from gonghui.core.scope import owned, scope_of, staff_or_owner
 from gonghui.lib.excel import XLSX_MIME
 from gonghui.unions.access import access_union, access_union_for_work
 from gonghui.unions.models import Union
@@ -201,13 +201,12 @@ def drive_create(request: HttpRequest, payload: DriveIn) -> Status:
 
 def _visible(user: Any, key: UUID) -> Transfer:
     """Staff of either side through the gate; otherwise the member's own transfer; else 404."""
-    if scope_of(user).is_staff:
-        try:
-            return access_transfer(user, key)
-        except NotFound:
-            pass
-    return owned(Transfer.objects.select_related("member__union", "from_union", "to_union"), owner=own_member(user),
-                 uuid=key)
+
+    def own(user: Any, key: UUID) -> Transfer:
+        return owned(Transfer.objects.select_related("member__union", "from_union", "to_union"),
+                     owner=own_member(user), uuid=key)
+
+    return staff_or_owner(user, key, staff=access_transfer, owner=own)
 
 
 @routers.transfer.get("/transfers", response=list[TransferOut], summary="会籍转移列表（转出/转入，范围内）",

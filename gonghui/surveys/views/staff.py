@@ -28,7 +28,7 @@ from gonghui.core.responses import qr_svg
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib import qr
 from gonghui.lib.text import parse_uuid
-from gonghui.unions.access import access_union_for_work
+from gonghui.unions.access import access_union_for_work, under_work_union
 from gonghui.unions.models import Union
 
 from .. import exports, selectors, services
@@ -68,12 +68,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 def survey_new(request: HttpRequest) -> HttpResponse:
     form = NewSurveyForm(request.POST or None, initial={"union": request.GET.get("union", "")})
 
-    def create(data: Any) -> Survey:
-        data = dict(data)
-        union = access_union_for_work(request.user, data.pop("union"))
-        return services.survey_create(actor=request.user, union=union, **data)
-
-    done = submit(request, form, run=create, success=lambda s: f"已创建问卷「{s.title}」（草稿），请添加题目",
+    done = submit(request, form, run=under_work_union(request.user, services.survey_create),
+                  success=lambda s: f"已创建问卷「{s.title}」（草稿），请添加题目",
                   redirect_to=_detail)
     return done or render(request, "surveys/console/form.html", {
         "section": "surveys", "form": form, "survey": None,

@@ -29,7 +29,7 @@ from ..access import (
     access_grid,
     access_problem,
     access_union,
-    access_union_for_work,
+    under_work_union,
 )
 from ..forms import (
     AdvanceForm,
@@ -231,12 +231,8 @@ def employers(request: HttpRequest) -> HttpResponse:
 def employer_new(request: HttpRequest) -> HttpResponse:
     form = EmployerForm(request.POST or None, initial={"union": request.GET.get("union", "")})
 
-    def create(data: Any) -> Employer:
-        data = dict(data)
-        union = access_union_for_work(request.user, data.pop("union"))
-        return services.employer_create(actor=request.user, union=union, **data)
-
-    done = submit(request, form, run=create, success=lambda employer: f"已登记「{employer.name}」",
+    done = submit(request, form, run=under_work_union(request.user, services.employer_create),
+                  success=lambda employer: f"已登记「{employer.name}」",
                   redirect_to=lambda employer: reverse("unions:employer", args=[employer.uuid]))
     if done:
         return done

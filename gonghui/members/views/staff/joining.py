@@ -23,7 +23,7 @@ from gonghui.core.responses import qr_svg
 from gonghui.core.scope import WRITE_ROLES, scope_of
 from gonghui.lib.idcard import InvalidIdNumber, parse_id_number
 from gonghui.lib.masking import mask_phone
-from gonghui.unions.access import access_union_for_work
+from gonghui.unions.access import under_work_union
 from gonghui.unions.models import Union, UnionLevel
 
 from ...access import access_application, access_drive
@@ -170,12 +170,8 @@ def drives(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     form = DriveForm(posted(request), initial={"starts_on": timezone.localdate()})
 
-    def create(data: Any) -> EnrollmentDrive:
-        data = dict(data)
-        union = access_union_for_work(request.user, data.pop("union"))
-        return services.drive_create(actor=request.user, union=union, **data)
-
-    done = submit(request, form, run=create, redirect_to=reverse("members:drives"),
+    done = submit(request, form, run=under_work_union(request.user, services.drive_create),
+                  redirect_to=reverse("members:drives"),
                   success=lambda drive: f"已创建集中入会活动“{drive.name}”，入会码 {drive.code}")
     if done:
         return done
