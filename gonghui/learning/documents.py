@@ -24,6 +24,7 @@ from reportlab.pdfgen import canvas
 
 from gonghui.core.errors import Conflict
 from gonghui.lib import qr
+from gonghui.lib.text import book_title
 
 from .models import Certificate
 
@@ -94,7 +95,7 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     issued = timezone.localtime(certificate.issued_at)
     lines = [
         f"于{issued:%Y}年{issued.month}月{issued.day}日完成课程",
-        f"《{certificate.course_title}》",
+        book_title(certificate.course_title),
         f"共{certificate.hours}学时，考试成绩{certificate.score}分，准予结业。",
     ]
     y = height - 265

@@ -24,6 +24,7 @@ from gonghui.core.photos import photo_replace
 from gonghui.core.transitions import transition
 from gonghui.core.validation import clean_text
 from gonghui.lib import excel, images
+from gonghui.lib.text import book_title
 from gonghui.members.models import Member
 from gonghui.unions.models import Union
 
@@ -663,7 +664,7 @@ def certificate_issue_if_complete(*, enrollment: Enrollment) -> Certificate | No
                          label=certificate.number)
             member = enrollment.member
             if member.user_id:
-                notify(member.user, f"恭喜您获得《{course.title}》结业证书",
+                notify(member.user, f"恭喜您获得{book_title(course.title)}结业证书",
                        f"证书编号 {certificate.number}，可在“我的证书”中下载。",
                        url=reverse("learning:certificates"))
     except IntegrityError:

@@ -92,3 +92,10 @@ def clean_block(value: object) -> str:
     kept = ["".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C").rstrip()
             for line in lines]
     return "\n".join(kept).strip()
+
+
+def book_title(title: object) -> str:
+    """A title in book-title marks, as Chinese typesetting nests them: 《…》 outside, 〈…〉 for a title
+    inside it, so "《安全生产法》与岗位安全操作" becomes 《〈安全生产法〉与岗位安全操作》, not 《《…》…》."""
+    text = str(title or "").strip()
+    return "《" + text.replace("《", "〈").replace("》", "〉") + "》"
