@@ -179,8 +179,9 @@ def main() -> None:
     union = api.json(APP1, "POST", "/api/v1/unions/", expect=201,
                      payload={"parent": root, "name": "部署检查机械厂工会", "kind": "grassroots", "level": 5})["uuid"]
     rng = random.Random(20261207)  # noqa: S311 - test data, not secrets
-    rows = ["姓名,身份证号码,手机号码"] + [f"部署{i:03d},{id_number(rng)},139{rng.randrange(10**8):08d}"
-                                           for i in range(MEMBERS)]
+    stems, branches = "甲乙丙丁戊己庚辛壬癸", "子丑寅卯辰巳午未申酉戌亥"  # a real name has no digits
+    rows = ["姓名,身份证号码,手机号码"] + [f"部署{stems[i % 10]}{branches[i // 10 % 12]},{id_number(rng)},"
+                                           f"139{rng.randrange(10**8):08d}" for i in range(MEMBERS)]
     boundary = f"deploy{rng.randrange(10**12)}"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"union\"\r\n\r\n{union}\r\n"
             f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.csv\"\r\n"
