@@ -48,12 +48,13 @@ from gonghui.core import audit
 from gonghui.core.errors import DomainError, ValidationFailed
 from gonghui.core.models import AuditResult
 from gonghui.core.scope import Role
+from gonghui.core.validation import clean_phone
 from gonghui.lib.masking import mask_phone
 
 from .models import ApiToken, StaffAssignment, User
 from .services import password_check
 from .signals import home_union
-from .verification import _limit_address, _normalized, code_verify
+from .verification import _limit_address, code_verify
 
 SECOND_FACTOR_MODULE = "gonghui.accounts.second_factor"
 TICKET_AGE = 600  # seconds between proving the phone and setting the password
@@ -127,7 +128,7 @@ def _stamp(user: User) -> str:
 def password_reset_verify(*, phone: str, code: str) -> ResetTicket:
     """Step 1: prove the phone with the password_reset code. Raises ValidationFailed (malformed phone,
     wrong/expired code — the same for a phone without an account), TooManyRequests (429)."""
-    normalized = _normalized(phone)
+    normalized = clean_phone(phone)
     label = mask_phone(normalized)
     user = User.objects.by_phone(normalized).filter(is_active=True).first()
     _limit(user, step="code", label=label)

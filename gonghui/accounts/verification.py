@@ -56,10 +56,6 @@ PURPOSES = {"register": "注册", "password_reset": "找回密码", "phone_chang
 PUBLIC_PURPOSES = ("register", "password_reset")
 
 
-# recovery.py still imports the old name; it can import core.validation.clean_phone directly and this go.
-_normalized = clean_phone
-
-
 def _phone_index(normalized: str) -> str:
     index = lookup_index(User, "phone_index", normalized)
     assert index is not None  # the phone was normalized just before

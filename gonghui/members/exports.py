@@ -64,7 +64,7 @@ def member_export_start(actor: Any, params: Any, *, unmasked: bool, reason: str)
         raise ValidationFailed(f"符合条件的会员有 {count} 人，一次最多导出 {roster.EXPORT_MAX_ROWS} 人，请缩小筛选范围",
                                code="export_too_large")
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()  # one start at a time
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()  # one start at a time
         running = _running_export(actor, {"filters": filters.as_params(), "unmasked": unmasked, "reason": reason})
         if running is not None:
             return running
